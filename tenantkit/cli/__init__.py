@@ -1,0 +1,1 @@
+"""The `tenantkit` command line: commands parse, call one service function, and render."""

@@ -1,0 +1,128 @@
+"""Everything the CLI prints. Lines that carry user text go through `typer.echo`, not rich markup
+(a `[key]` in a message must not be eaten as a style tag); tables and colours use rich."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from tenantkit.config import ConfigIssue, TenantConfig, ValidationReport
+
+
+def error(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+
+
+def issues(found: Iterable[ConfigIssue]) -> None:
+    for issue in found:
+        typer.echo(str(issue), err=True)
+
+
+def validation(report: ValidationReport, *, as_json: bool) -> None:
+    if as_json:
+        _print_json(
+            {
+                "ok": report.ok,
+                "files": len(report.files),
+                "valid": [str(t.source) for t in report.tenants],
+                "issues": [issue.as_dict() for issue in report.issues],
+            }
+        )
+        return
+    if report.ok:
+        count = len(report.tenants)
+        typer.echo(f"{count} tenant file{'s' if count != 1 else ''} valid")
+        return
+    for issue in report.issues:
+        typer.echo(str(issue))
+    bad = len({issue.file for issue in report.issues})
+    typer.echo(f"{len(report.issues)} problem(s) in {bad} file(s); {len(report.tenants)} valid", err=True)
+
+
+def status_text(tenant: TenantConfig, today: date) -> str:
+    from tenantkit.config import TenantStatus
+
+    status = tenant.subscription.status(today)
+    if status is TenantStatus.RETRIEVAL:
+        return f"retrieval window until {tenant.subscription.retrieval_deadline}"
+    if status is TenantStatus.READY_FOR_DESTRUCTION:
+        return "ready for destruction"
+    return "active"
+
+
+def tenant_list(report: ValidationReport, *, today: date, as_json: bool) -> None:
+    rows = [
+        {
+            "tenant_id": t.config.tenant_id,
+            "display_name": t.config.display_name,
+            "residency": t.config.residency.value,
+            "primary_region": t.config.primary_region,
+            "secondary_region": t.config.secondary_region,
+            "account": t.config.account,
+            "status": t.config.subscription.status(today).value,
+            "status_text": status_text(t.config, today),
+            "ends_on": _iso(t.config.subscription.ends_on),
+            "retrieval_deadline": _iso(t.config.subscription.retrieval_deadline),
+            "controlled_goods": t.config.compliance.controlled_goods,
+            "file": str(t.source),
+        }
+        for t in report.tenants
+    ]
+    if as_json:
+        _print_json({"as_of": today.isoformat(), "tenants": rows, "issues": [i.as_dict() for i in report.issues]})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Tenants as of {today.isoformat()}")
+    for column in ("Tenant", "Residency", "Primary", "Secondary", "Account", "Status"):
+        table.add_column(column, no_wrap=True)
+    for row in rows:
+        residency = row["residency"] + (" (CGP)" if row["controlled_goods"] else "")
+        style = {"active": "", "retrieval": "yellow", "ready-for-destruction": "bold red"}[row["status"]]
+        table.add_row(
+            row["tenant_id"],
+            residency,
+            row["primary_region"],
+            row["secondary_region"],
+            row["account"] or "-",
+            row["status_text"],
+            style=style,
+        )
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # piped output: never fold a row into several lines
+    console.print(table)
+    issues(report.issues)
+
+
+def created(path: Path, tenant: TenantConfig) -> None:
+    typer.echo(
+        f"created {path}: residency {tenant.residency.value}, primary {tenant.primary_region}, "
+        f"DR copy in {tenant.secondary_region}"
+    )
+
+
+def schema_written(path: Path) -> None:
+    typer.echo(f"wrote {path}")
+
+
+def schema_check(path: Path, up_to_date: bool) -> None:
+    if up_to_date:
+        typer.echo(f"{path} is up to date")
+    else:
+        typer.echo(f"{path}: (file): out of date; run `tenantkit schema`", err=True)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2))

@@ -1,0 +1,116 @@
+"""Commands over tenant files: validate, list, new, schema.
+
+The config package (pydantic, email-validator, ...) is imported inside each command, so that
+`tenantkit --help` starts without it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from tenantkit.cli import render
+from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+    app.command("list")(list_tenants)
+    app.command()(new)
+    app.command("schema")(write_schema)
+
+
+def validate(
+    paths: Optional[list[Path]] = typer.Argument(  # noqa: UP007 (Typer needs Optional here)
+        None, help="Tenant files or directories (default: tenant_configs/)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check tenant files; exit 1 listing every problem as file:line: field: message."""
+    from tenantkit import config
+
+    report = config.validate_paths(paths or [Path(config.DEFAULT_CONFIG_DIR)])
+    render.validation(report, as_json=as_json)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def list_tenants(
+    directory: Path = CONFIG_DIR_OPTION,
+    as_of: Optional[str] = typer.Option(  # noqa: UP007
+        None, "--as-of", help="Date to compute subscription status for (YYYY-MM-DD; default today)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show every tenant: residency, regions, account and subscription status."""
+    from tenantkit import config
+
+    today = _parse_date(as_of, "--as-of") if as_of else date.today()
+    report = config.validate_paths([directory])
+    render.tenant_list(report, today=today, as_json=as_json)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def new(
+    tenant_id: str = typer.Argument(..., help="Lower-case tenant id; becomes <dir>/<id>.yaml."),
+    residency: str = typer.Option(..., "--residency", "-r", help="Where the data lives: us, ca or de."),
+    cidrs: list[str] = typer.Option(..., "--cidr", help="Allowed network (repeat for several)."),
+    countries: list[str] = typer.Option(..., "--country", help="Allowed ISO country code (repeat)."),
+    security_email: str = typer.Option(..., "--security-email", help="Security contact address."),
+    display_name: Optional[str] = typer.Option(None, "--display-name", help="Customer name."),  # noqa: UP007
+    account: Optional[str] = typer.Option(None, "--account", help="12-digit AWS account id."),  # noqa: UP007
+    allow_roaming: bool = typer.Option(False, "--allow-roaming", help="Let allowed countries roam."),
+    controlled_goods: bool = typer.Option(False, "--controlled-goods", help="Controlled Goods tenant (ca)."),
+    directory: Path = CONFIG_DIR_OPTION,
+) -> None:
+    """Write a commented, validated tenant file; never overwrite an existing tenant."""
+    from tenantkit import config
+    from tenantkit.config import scaffold
+
+    request = scaffold.NewTenant(
+        tenant_id=tenant_id,
+        residency=residency,
+        cidrs=cidrs,
+        countries=countries,
+        security_email=security_email,
+        display_name=display_name,
+        account=account,
+        allow_roaming=allow_roaming,
+        controlled_goods=controlled_goods,
+    )
+    try:
+        path, tenant = scaffold.create_tenant_file(directory, request)
+    except config.ConfigError as error:
+        render.issues(error.issues)
+        raise typer.Exit(1) from None
+    render.created(path, tenant)
+
+
+def write_schema(
+    directory: Path = CONFIG_DIR_OPTION,
+    check: bool = typer.Option(False, "--check", help="Exit 1 if the schema file is out of date."),
+) -> None:
+    """Write tenant.schema.json, the JSON Schema editors use to complete and check tenant files."""
+    from tenantkit import config
+    from tenantkit.config import schema
+
+    target = directory / schema.SCHEMA_FILE_NAME
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        up_to_date = current == schema.schema_text()
+        render.schema_check(target, up_to_date)
+        raise typer.Exit(0 if up_to_date else 1)
+    if not directory.is_dir():
+        render.issues([config.ConfigIssue(str(directory), 0, "(file)", "no such directory")])
+        raise typer.Exit(1)
+    render.schema_written(schema.write_schema(directory))
+
+
+def _parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        render.error(f"{option}: '{value}' is not a date like 2027-01-31")
+        raise typer.Exit(2) from None

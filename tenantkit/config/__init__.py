@@ -1,0 +1,34 @@
+"""The tenant config package: models, YAML loading, residency policy. No aws_cdk, no boto3."""
+
+from tenantkit.config.loader import (
+    ConfigError,
+    ConfigIssue,
+    LoadedTenant,
+    ValidationReport,
+    load_file,
+    load_tenants,
+    load_text,
+    validate_paths,
+)
+from tenantkit.config.models import TenantConfig, TenantStatus
+from tenantkit.config.residency import POLICIES, Residency, ResidencyPolicy, policy_for
+
+DEFAULT_CONFIG_DIR = "tenant_configs"
+
+__all__ = [
+    "DEFAULT_CONFIG_DIR",
+    "POLICIES",
+    "ConfigError",
+    "ConfigIssue",
+    "LoadedTenant",
+    "Residency",
+    "ResidencyPolicy",
+    "TenantConfig",
+    "TenantStatus",
+    "ValidationReport",
+    "load_file",
+    "load_tenants",
+    "load_text",
+    "policy_for",
+    "validate_paths",
+]

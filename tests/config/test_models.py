@@ -1,0 +1,212 @@
+"""Every field rule of the tenant file: a valid and an invalid case, on the field path and message."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from tenantkit.config.models import DEFAULT_ENGINE_VERSION, TenantConfig, TenantStatus
+from tests.conftest import MINIMAL_TENANT
+
+
+def with_value(path: str, value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(MINIMAL_TENANT)
+    *parents, leaf = path.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+    return data
+
+
+def errors_of(data: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(ValidationError) as caught:
+        TenantConfig.model_validate(data)
+    return [
+        (".".join(str(p) for p in e["loc"]), e["msg"].removeprefix("Value error, "))
+        for e in caught.value.errors()
+    ]
+
+
+VALID = [
+    ("tenant_id", "abc"),
+    ("tenant_id", "a" * 30),
+    ("tenant_id", "acme-2-corp"),
+    ("display_name", "x"),
+    ("display_name", "Ä" * 80),
+    ("residency", "ca"),
+    ("residency", "de"),
+    ("account", "012345678901"),
+    ("contacts.security_email", "soc+alerts@acme.example"),
+    ("access.allowed_cidrs", ["10.0.0.0/8"]),
+    ("access.allowed_cidrs", ["2001:db8::/32", "192.0.2.7/32"]),
+    ("access.allowed_cidrs", [f"10.{i // 256}.{i % 256}.0/24" for i in range(10_000)]),
+    ("access.allowed_countries", ["DE"]),
+    ("access.allow_roaming", True),
+    ("database.engine_version", "16.9"),
+    ("database.instance_class", "db.r6g.2xlarge"),
+    ("database.allocated_storage_gib", 20),
+    ("database.allocated_storage_gib", 65536),
+    ("database.multi_az", False),
+    ("backup.retention_days", 1),
+    ("backup.retention_days", 365),
+    ("backup.copy_retention_days", 365),
+    ("replica.region", "us-east-2"),
+    ("subscription.ends_on", date(2027, 1, 31)),
+    ("subscription.ends_on", "2027-01-31"),
+    ("subscription.retrieval_days", 0),
+    ("subscription.retrieval_days", 3650),
+    ("tags", {"cost-center": "1234", "team name": "a/b:c=d+e@f_g.h"}),
+]
+
+
+@pytest.mark.parametrize(("path", "value"), VALID, ids=[f"{p}={str(v)[:20]}" for p, v in VALID])
+def test_valid_value_is_accepted(path: str, value: Any) -> None:
+    TenantConfig.model_validate(with_value(path, value))
+
+
+INVALID = [
+    ("tenant_id", "ab", "tenant_id", "must be 3 to 30 characters long"),
+    ("tenant_id", "a" * 31, "tenant_id", "must be 3 to 30 characters long"),
+    ("tenant_id", "Acme", "tenant_id", "use lower-case letters"),
+    ("tenant_id", "1acme", "tenant_id", "starting with a letter"),
+    ("tenant_id", "acme-", "tenant_id", "ending with a letter or digit"),
+    ("tenant_id", "ac--me", "tenant_id", "must not contain '--'"),
+    ("tenant_id", "aws-acme", "tenant_id", "reserved prefix 'aws'"),
+    ("tenant_id", "amazonia", "tenant_id", "reserved prefix 'amazon'"),
+    ("tenant_id", "tenantkit-x", "tenant_id", "reserved prefix 'tenantkit'"),
+    ("display_name", "", "display_name", "at least 1 character"),
+    ("display_name", "x" * 81, "display_name", "at most 80 characters"),
+    ("residency", "uk", "residency", "Input should be 'us', 'ca' or 'de'"),
+    ("account", "12345", "account", "'12345' is not a 12-digit AWS account id"),
+    ("account", 123456789012, "account", "write the account id as a quoted string"),
+    ("contacts.security_email", "not-an-email", "contacts.security_email", "not a valid email"),
+    ("access.allowed_cidrs", [], "access.allowed_cidrs", "at least 1 item"),
+    ("access.allowed_cidrs", ["10.0.0.0/33"], "access.allowed_cidrs.0", "is not an IPv4 or IPv6 network"),
+    ("access.allowed_cidrs", ["banana"], "access.allowed_cidrs.0", "is not an IPv4 or IPv6 network"),
+    ("access.allowed_cidrs", ["192.0.2.1/24"], "access.allowed_cidrs.0", "has host bits set; did you mean 192.0.2.0/24?"),
+    ("access.allowed_cidrs", ["2001:db8::1/32"], "access.allowed_cidrs.0", "did you mean 2001:db8::/32?"),
+    ("access.allowed_cidrs", ["0.0.0.0/0"], "access.allowed_cidrs.0", "would allow everyone"),
+    ("access.allowed_cidrs", ["::/0"], "access.allowed_cidrs.0", "would allow everyone"),
+    ("access.allowed_cidrs", ["192.0.2.7"], "access.allowed_cidrs.0", "has no prefix length; write 192.0.2.7/32"),
+    ("access.allowed_cidrs", ["10.0.0.0/8", "10.0.0.0/8"], "access.allowed_cidrs", "listed more than once: 10.0.0.0/8"),
+    ("access.allowed_cidrs", [f"10.{i // 256}.{i % 256}.0/24" for i in range(10_001)], "access.allowed_cidrs", "at most 10000 items"),
+    ("access.allowed_countries", [], "access.allowed_countries", "at least 1 item"),
+    ("access.allowed_countries", ["us"], "access.allowed_countries.0", "country codes are upper case: write 'US'"),
+    ("access.allowed_countries", ["XX"], "access.allowed_countries.0", "'XX' is not an ISO 3166-1 alpha-2 country code"),
+    ("access.allowed_countries", ["UK"], "access.allowed_countries.0", "did you mean 'GB'?"),
+    ("access.allowed_countries", ["USA"], "access.allowed_countries.0", "not an ISO 3166-1 alpha-2"),
+    ("access.allowed_countries", ["US", "US"], "access.allowed_countries", "listed more than once: US"),
+    ("access.allow_roaming", "yes", "access.allow_roaming", "valid boolean"),
+    ("database.engine_version", "16", "database.engine_version", "pin a minor version"),
+    ("database.engine_version", 16, "database.engine_version", "not the major version alone"),
+    ("database.engine_version", 16.1, "database.engine_version", "quoted string"),
+    ("database.engine_version", "sixteen", "database.engine_version", "is not a PostgreSQL version"),
+    ("database.engine_version", "11.22", "database.engine_version", "past end of support"),
+    ("database.instance_class", "t4g.medium", "database.instance_class", "db.<family>.<size>"),
+    ("database.allocated_storage_gib", 19, "database.allocated_storage_gib", "greater than or equal to 20"),
+    ("database.allocated_storage_gib", 65537, "database.allocated_storage_gib", "less than or equal to 65536"),
+    ("database.allocated_storage_gib", "50", "database.allocated_storage_gib", "valid integer"),
+    ("database.multi_az", "true", "database.multi_az", "valid boolean"),
+    ("backup.retention_days", 0, "backup.retention_days", "greater than or equal to 1"),
+    ("backup.retention_days", 366, "backup.retention_days", "less than or equal to 365"),
+    ("backup.copy_retention_days", 0, "backup.copy_retention_days", "greater than or equal to 1"),
+    ("backup.schedule", "daily", "backup.schedule", "Extra inputs are not permitted"),
+    ("replica.region", "eu-west-1", "replica.region", "outside the US regions"),
+    ("replica.region", "us-east-1", "replica.region", "is the primary region"),
+    ("subscription.ends_on", "next year", "subscription.ends_on", "valid date"),
+    ("subscription.retrieval_days", -1, "subscription.retrieval_days", "greater than or equal to 0"),
+    ("subscription.retrieval_days", 3651, "subscription.retrieval_days", "less than or equal to 3650"),
+    ("compliance.controlled_goods", True, "compliance.controlled_goods", "set residency to 'ca'"),
+    ("tags", {"aws:owner": "x"}, "tags.aws:owner.[key]", "reserved prefix"),
+    ("tags", {"tenantkit:tenant": "x"}, "tags.tenantkit:tenant.[key]", "reserved prefix"),
+    ("tags", {"k" * 129: "x"}, f"tags.{'k' * 129}.[key]", "1 to 128 characters"),
+    ("tags", {"ok": "v" * 257}, "tags.ok", "at most 256 characters"),
+    ("tags", {"bad!": "x"}, "tags.bad!.[key]", "may only contain"),
+    ("tags", {"ok": "semi;colon"}, "tags.ok", "may only contain"),
+    ("tags", {"n": 5}, "tags.n", "write the tag value as a quoted string"),
+    ("tags", {f"k{i}": "v" for i in range(41)}, "tags", "at most 40 items"),
+    ("surprise", 1, "surprise", "Extra inputs are not permitted"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "loc", "message"), INVALID, ids=[f"{p}={str(v)[:20]}" for p, v, _, _ in INVALID]
+)
+def test_invalid_value_is_rejected_at_its_field(path: str, value: Any, loc: str, message: str) -> None:
+    found = errors_of(with_value(path, value))
+    assert any(where == loc and message in text for where, text in found), found
+
+
+@pytest.mark.parametrize("field", ["tenant_id", "display_name", "residency", "contacts", "access"])
+def test_required_field_missing(field: str) -> None:
+    data = copy.deepcopy(MINIMAL_TENANT)
+    del data[field]
+    assert (field, "Field required") in errors_of(data)
+
+
+@pytest.mark.parametrize("field", ["allowed_cidrs", "allowed_countries"])
+def test_required_access_field_missing(field: str) -> None:
+    data = copy.deepcopy(MINIMAL_TENANT)
+    del data["access"][field]
+    assert (f"access.{field}", "Field required") in errors_of(data)
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    tenant = TenantConfig.model_validate(MINIMAL_TENANT)
+    assert tenant.database.engine_version == DEFAULT_ENGINE_VERSION
+    assert tenant.database.instance_class == "db.t4g.medium"
+    assert tenant.database.allocated_storage_gib == 50
+    assert tenant.database.multi_az is True
+    assert (tenant.backup.retention_days, tenant.backup.copy_retention_days) == (35, 35)
+    assert tenant.subscription.retrieval_days == 60
+    assert tenant.access.allow_roaming is False
+    assert tenant.compliance.controlled_goods is False
+    assert tenant.account is None and tenant.tags == {}
+
+
+def test_config_is_frozen() -> None:
+    tenant = TenantConfig.model_validate(MINIMAL_TENANT)
+    with pytest.raises(ValidationError):
+        tenant.display_name = "changed"  # type: ignore[misc]
+    assert isinstance(tenant.access.allowed_cidrs, tuple)
+
+
+def test_cidrs_are_split_by_family_in_canonical_form() -> None:
+    tenant = TenantConfig.model_validate(
+        with_value("access.allowed_cidrs", ["192.0.2.0/24", "2001:0db8:0000::/48"])
+    )
+    assert tenant.access.ipv4_cidrs == ("192.0.2.0/24",)
+    assert tenant.access.ipv6_cidrs == ("2001:db8::/48",)
+
+
+def test_controlled_goods_tenant_in_canada_is_valid() -> None:
+    data = with_value("compliance.controlled_goods", True)
+    data["residency"] = "ca"
+    tenant = TenantConfig.model_validate(data)
+    assert tenant.regions == ("ca-central-1", "ca-west-1")
+
+
+@pytest.mark.parametrize(
+    ("today", "status", "deadline"),
+    [
+        (date(2027, 1, 31), TenantStatus.ACTIVE, date(2027, 4, 1)),
+        (date(2027, 2, 1), TenantStatus.RETRIEVAL, date(2027, 4, 1)),
+        (date(2027, 4, 1), TenantStatus.RETRIEVAL, date(2027, 4, 1)),
+        (date(2027, 4, 2), TenantStatus.READY_FOR_DESTRUCTION, date(2027, 4, 1)),
+    ],
+)
+def test_subscription_status_follows_the_retrieval_window(today: date, status: TenantStatus, deadline: date) -> None:
+    tenant = TenantConfig.model_validate(with_value("subscription.ends_on", "2027-01-31"))
+    assert tenant.subscription.retrieval_deadline == deadline
+    assert tenant.subscription.status(today) is status
+
+
+def test_no_end_date_means_active_forever() -> None:
+    tenant = TenantConfig.model_validate(MINIMAL_TENANT)
+    assert tenant.subscription.retrieval_deadline is None
+    assert tenant.subscription.status(date(2999, 1, 1)) is TenantStatus.ACTIVE

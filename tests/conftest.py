@@ -1,0 +1,63 @@
+"""Shared fixtures: a minimal valid tenant, and a way to write tenant files."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+# Tests never talk to real AWS: dummy credentials before any client can exist.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+)
+os.environ.pop("AWS_PROFILE", None)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIGS = REPO_ROOT / "tenant_configs"
+
+MINIMAL_TENANT: dict[str, Any] = {
+    "tenant_id": "acme-corp",
+    "display_name": "Acme Corp (fictional)",
+    "residency": "us",
+    "contacts": {"security_email": "security@acme.example"},
+    "access": {
+        "allowed_cidrs": ["192.0.2.0/24", "2001:db8::/48"],
+        "allowed_countries": ["US", "CA"],
+    },
+}
+
+
+@pytest.fixture
+def tenant_data() -> dict[str, Any]:
+    """A fresh, mutable copy of a minimal valid tenant."""
+    return copy.deepcopy(MINIMAL_TENANT)
+
+
+@pytest.fixture
+def write_tenant(tmp_path: Path) -> Callable[..., Path]:
+    """Write a tenant file (a dict as YAML, or raw text) into tmp_path/tenant_configs/."""
+    directory = tmp_path / "tenant_configs"
+    directory.mkdir()
+
+    def write(content: dict[str, Any] | str | bytes, name: str | None = None) -> Path:
+        if isinstance(content, dict):
+            name = name or f"{content.get('tenant_id', 'tenant')}.yaml"
+            content = yaml.safe_dump(content, sort_keys=False)
+        path = directory / (name or "tenant.yaml")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
