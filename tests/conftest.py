@@ -22,6 +22,11 @@ os.environ.update(
 )
 os.environ.pop("AWS_PROFILE", None)
 
+# jsii must run on the wheel's Node 24, never the system Node: set before any aws_cdk import.
+from tenantkit.jsii_node import ensure_jsii_node  # noqa: E402
+
+ensure_jsii_node()
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIGS = REPO_ROOT / "tenant_configs"
 
