@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenantkit import __version__
-from tenantkit.cli import tenants
+from tenantkit.cli import synth, tenants
 
 app = typer.Typer(
     name="tenantkit",
@@ -16,6 +16,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 tenants.register(app)
+synth.register(app)
 
 
 def _version(value: bool) -> None:

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,3 +127,65 @@ def _iso(value: date | None) -> str | None:
 
 def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2))
+
+
+@contextmanager
+def synth_progress(total: int, *, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr; yields the callback the synth service calls after each tenant."""
+    if quiet:
+        yield lambda _tenant_id: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("synth"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=False,
+    ) as progress:
+        task = progress.add_task("", total=total)
+        yield lambda tenant_id: progress.update(task, advance=1, description=tenant_id)
+
+
+def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> None:
+    rows = [
+        {
+            "tenant_id": r.tenant_id,
+            "stacks": list(r.stacks),
+            "resources": r.resources,
+            "findings": list(r.findings),
+            "error": r.error,
+            "ok": r.ok,
+        }
+        for r in results
+    ]
+    if as_json:
+        _print_json({"outdir": str(outdir), "tenants": rows})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Synthesized into {outdir}/")
+    for column in ("Tenant", "Stacks", "Resources", "Findings", "Result"):
+        table.add_column(column, no_wrap=column != "Result")
+    for row in rows:
+        result = "ok" if row["ok"] else (row["error"] or "compliance findings")
+        table.add_row(
+            row["tenant_id"],
+            str(len(row["stacks"])),
+            str(row["resources"]),
+            str(len(row["findings"])),
+            result,
+            style="" if row["ok"] else "bold red",
+        )
+    console = Console() if Console().is_terminal else Console(width=160)
+    console.print(table)
+    for row in rows:
+        for finding in row["findings"]:
+            typer.echo(f"{row['tenant_id']}: {finding}", err=True)
+        if row["error"]:
+            typer.echo(f"{row['tenant_id']}: error: {row['error']}", err=True)

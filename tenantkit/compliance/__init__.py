@@ -1,0 +1,38 @@
+"""Our tenant-isolation rules: small pure functions over a tenant's synthesized templates.
+
+Each rule lives in its own module, takes a `TenantAssembly` and returns a `RuleResult`
+(compliant / non-compliant / not applicable, with one line per finding). `RULES` lists them;
+`check_tenant` runs them all. No aws_cdk import: the rules read plain template dicts.
+"""
+
+from tenantkit.compliance.assembly import StackTemplate, TenantAssembly, load_tenant_assembly
+from tenantkit.compliance.hourly_backup import backup_is_hourly_and_copies_inside_zone
+from tenantkit.compliance.no_other_tenant import names_no_other_tenant
+from tenantkit.compliance.residency_regions import regions_inside_residency_zone
+from tenantkit.compliance.result import Compliance, RuleResult
+from tenantkit.compliance.tenant_key import encryption_uses_tenant_key
+from tenantkit.compliance.tenant_tag import every_resource_tagged
+
+RULES = (
+    encryption_uses_tenant_key,
+    names_no_other_tenant,
+    every_resource_tagged,
+    regions_inside_residency_zone,
+    backup_is_hourly_and_copies_inside_zone,
+)
+
+
+def check_tenant(assembly: TenantAssembly) -> list[RuleResult]:
+    """Every tenant-isolation rule's result for one tenant's assembly."""
+    return [rule(assembly) for rule in RULES]
+
+
+__all__ = [
+    "RULES",
+    "Compliance",
+    "RuleResult",
+    "StackTemplate",
+    "TenantAssembly",
+    "check_tenant",
+    "load_tenant_assembly",
+]

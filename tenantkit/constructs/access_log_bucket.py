@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from tenantkit.constructs._acknowledge import acknowledge
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantAccessLogBucketProps:
+    bucket_name: str
+    expire_after: Duration = Duration.days(400)
+
+
+class TenantAccessLogBucket(Construct):
+    """Where the tenant's buckets write their S3 server access logs: private, TLS-only, versioned,
+    encrypted at rest (SSE-S3, the only encryption S3 log delivery supports), retained."""
+
+    def __init__(self, scope: Construct, id: str, props: TenantAccessLogBucketProps) -> None:
+        super().__init__(scope, id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            bucket_name=props.bucket_name,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=props.expire_after,
+                    noncurrent_version_expiration=Duration.days(30),
+                )
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        resource = self.bucket.node.default_child
+        acknowledge(
+            resource,
+            (
+                "NIST.800.53.R5-S3DefaultEncryptionKMS",
+                "HIPAA.Security-S3DefaultEncryptionKMS",
+                "PCI.DSS.321-S3DefaultEncryptionKMS",
+            ),
+            "S3 server access log delivery only writes to SSE-S3 buckets; SSE-KMS would drop "
+            "every log. The bucket is private and TLS-only and holds request records, never object content.",
+        )
+        acknowledge(
+            resource,
+            (
+                "NIST.800.53.R5-S3BucketReplicationEnabled",
+                "HIPAA.Security-S3BucketReplicationEnabled",
+                "PCI.DSS.321-S3BucketReplicationEnabled",
+            ),
+            "Access logs are audit records kept in their region for 400 days; they are not "
+            "tenant data and need no DR copy.",
+        )

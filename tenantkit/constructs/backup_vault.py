@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_backup as backup
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+# Backup reports a failed job as BACKUP_JOB_COMPLETED with state FAILED (the *_FAILED backup
+# events are deprecated); COPY_JOB_FAILED is still emitted. The incident channel's subscription
+# filters out the jobs that completed.
+NOTIFIED_EVENTS = ("BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantBackupVaultProps:
+    vault_name: str
+    key: kms.IKey
+    incident_topic: sns.ITopic | None = None
+
+
+class TenantBackupVault(Construct):
+    """A backup vault encrypted with the tenant key, retained, reporting failed jobs to the
+    tenant's incident channel."""
+
+    def __init__(self, scope: Construct, id: str, props: TenantBackupVaultProps) -> None:
+        super().__init__(scope, id)
+        self.vault = backup.BackupVault(
+            self,
+            "Vault",
+            backup_vault_name=props.vault_name,
+            encryption_key=props.key,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        if props.incident_topic is not None:
+            # Set on the L1: the L2's notification_topic would also grant backup.amazonaws.com the
+            # tenant key and the topic without a source-account condition. The incident channel
+            # grants both, scoped to this account.
+            vault: backup.CfnBackupVault = self.vault.node.default_child
+            vault.notifications = backup.CfnBackupVault.NotificationObjectTypeProperty(
+                backup_vault_events=list(NOTIFIED_EVENTS),
+                sns_topic_arn=props.incident_topic.topic_arn,
+            )
+
+

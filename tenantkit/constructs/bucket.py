@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from tenantkit.constructs._acknowledge import acknowledge, finding_text
+
+REPLICATION_MINUTES = 15  # S3 Replication Time Control's promise
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplicaTarget:
+    """The DR bucket in the secondary region, named deterministically (no cross-region refs)."""
+
+    bucket_arn: str
+    key_alias_arn: str
+    """The DR key by alias ARN: S3 re-encrypts every replica with it."""
+    key_arn_pattern: str
+    """`arn:aws:kms:<dr-region>:<account>:key/*`, narrowed by the alias condition."""
+    key_alias: str
+    rule_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantBucketProps:
+    bucket_name: str
+    key: kms.IKey
+    replica: ReplicaTarget
+    access_logs: s3.IBucket
+    incident_topic: sns.ITopic
+
+
+def secure_bucket_defaults(name: str, key: kms.IKey, access_logs: s3.IBucket, log_prefix: str) -> dict:
+    """The settings every tenant bucket holding data shares."""
+    return {
+        "bucket_name": name,
+        "encryption": s3.BucketEncryption.KMS,
+        "encryption_key": key,
+        "bucket_key_enabled": True,
+        "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+        "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        "enforce_ssl": True,
+        "versioned": True,
+        "server_access_logs_bucket": access_logs,
+        "server_access_logs_prefix": log_prefix,
+        "removal_policy": RemovalPolicy.RETAIN,
+    }
+
+
+class TenantBucket(Construct):
+    """The tenant's file store: private, TLS-only, encrypted with the tenant key, access-logged,
+    versioned, retained, and every object and delete marker replicated to the DR bucket within 15
+    minutes (Replication Time Control), re-encrypted with the DR key; failures raise an alarm."""
+
+    def __init__(self, scope: Construct, id: str, props: TenantBucketProps) -> None:
+        super().__init__(scope, id)
+        problems = []
+        if not props.replica.bucket_arn.startswith("arn:"):
+            problems.append("replica.bucket_arn must be an S3 bucket ARN")
+        if ":alias/" not in props.replica.key_alias_arn:
+            problems.append("replica.key_alias_arn must be a KMS alias ARN")
+        if props.replica.bucket_arn.endswith(f":::{props.bucket_name}"):
+            problems.append("a bucket cannot replicate to itself")
+        if problems:
+            raise ValueError("; ".join(problems))
+        stack = Stack.of(self)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            **secure_bucket_defaults(props.bucket_name, props.key, props.access_logs, "data/"),
+        )
+        self.replication_role = iam.Role(
+            self,
+            "ReplicationRole",
+            assumed_by=iam.ServicePrincipal("s3.amazonaws.com"),
+            description=f"S3 replication of {props.bucket_name} to its DR bucket",
+        )
+        self._grant_replication(props, stack)
+
+        cfn_bucket: s3.CfnBucket = self.bucket.node.default_child
+        cfn_bucket.replication_configuration = s3.CfnBucket.ReplicationConfigurationProperty(
+            role=self.replication_role.role_arn,
+            rules=[
+                s3.CfnBucket.ReplicationRuleProperty(
+                    id=props.replica.rule_id,
+                    status="Enabled",
+                    priority=1,
+                    filter=s3.CfnBucket.ReplicationRuleFilterProperty(prefix=""),
+                    delete_marker_replication=s3.CfnBucket.DeleteMarkerReplicationProperty(
+                        status="Enabled"
+                    ),
+                    source_selection_criteria=s3.CfnBucket.SourceSelectionCriteriaProperty(
+                        sse_kms_encrypted_objects=s3.CfnBucket.SseKmsEncryptedObjectsProperty(
+                            status="Enabled"
+                        ),
+                    ),
+                    destination=s3.CfnBucket.ReplicationDestinationProperty(
+                        bucket=props.replica.bucket_arn,
+                        encryption_configuration=s3.CfnBucket.EncryptionConfigurationProperty(
+                            replica_kms_key_id=props.replica.key_alias_arn
+                        ),
+                        replication_time=s3.CfnBucket.ReplicationTimeProperty(
+                            status="Enabled",
+                            time=s3.CfnBucket.ReplicationTimeValueProperty(minutes=REPLICATION_MINUTES),
+                        ),
+                        metrics=s3.CfnBucket.MetricsProperty(
+                            status="Enabled",
+                            event_threshold=s3.CfnBucket.ReplicationTimeValueProperty(
+                                minutes=REPLICATION_MINUTES
+                            ),
+                        ),
+                    ),
+                )
+            ],
+        )
+        self.replication_failure_alarm = cloudwatch.Alarm(
+            self,
+            "ReplicationFailureAlarm",
+            alarm_description=f"Objects of {props.bucket_name} failed to replicate to the DR bucket",
+            metric=cloudwatch.Metric(
+                namespace="AWS/S3",
+                metric_name="OperationsFailedReplication",
+                dimensions_map={
+                    "SourceBucket": props.bucket_name,
+                    "DestinationBucket": props.replica.bucket_arn.split(":::")[-1],
+                    "RuleId": props.replica.rule_id,
+                },
+                period=Duration.minutes(5),
+                statistic="Sum",
+            ),
+            threshold=0,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.replication_failure_alarm.add_alarm_action(cw_actions.SnsAction(props.incident_topic))
+
+    def _grant_replication(self, props: TenantBucketProps, stack: Stack) -> None:
+        """The replication role reads this bucket and writes the DR bucket, nothing else."""
+        source_objects = self.bucket.arn_for_objects("*")
+        replica_objects = f"{props.replica.bucket_arn}/*"
+        statements = [
+            iam.PolicyStatement(
+                actions=["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                resources=[self.bucket.bucket_arn],
+            ),
+            iam.PolicyStatement(
+                actions=[
+                    "s3:GetObjectVersionForReplication",
+                    "s3:GetObjectVersionAcl",
+                    "s3:GetObjectVersionTagging",
+                ],
+                resources=[source_objects],
+            ),
+            iam.PolicyStatement(
+                actions=["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                resources=[replica_objects],
+            ),
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[props.key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"},
+                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": [f"{self.bucket.bucket_arn}*"]},
+                },
+            ),
+            iam.PolicyStatement(
+                actions=["kms:Encrypt", "kms:GenerateDataKey"],
+                resources=[props.replica.key_arn_pattern],
+                conditions={
+                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": [f"{props.replica.bucket_arn}*"]},
+                    "ForAnyValue:StringEquals": {"kms:ResourceAliases": [props.replica.key_alias]},
+                },
+            ),
+        ]
+        policy = iam.ManagedPolicy(
+            self, "ReplicationPolicy", statements=statements, roles=[self.replication_role]
+        )
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{finding_text(self, source_objects)}]",
+            "Replication reads every object version of this bucket: the object-level actions need "
+            "the bucket's /* ARN and nothing wider.",
+        )
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{finding_text(self, replica_objects)}]",
+            "Replication writes every object of the DR bucket: the object-level actions need its /* "
+            "ARN and nothing wider.",
+        )
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{finding_text(self, props.replica.key_arn_pattern)}]",
+            "The DR key lives in the other region and its id is not known here; the "
+            "kms:ResourceAliases condition narrows this to the tenant's DR key alias.",
+        )

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_wafv2 as wafv2
+from aws_cdk import ArnFormat
+from constructs import Construct
+
+from tenantkit.constructs.log_group import TenantLogGroup, TenantLogGroupProps
+
+ROAMING_HEADER = "tenantkit-roaming"  # WAF sends it as x-amzn-waf-tenantkit-roaming: true
+MANAGED_RULE_GROUPS = (
+    # Known Bad Inputs blocks Log4j (JNDI lookups) and other exploit payloads.
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesCommonRuleSet",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantFirewallProps:
+    name: str
+    allowed_countries: Sequence[str]
+    ipv4_cidrs: Sequence[str]
+    ipv6_cidrs: Sequence[str]
+    allow_roaming: bool
+    ip_set_name_of: dict[str, str]
+    """`ipv4`/`ipv6` -> IP set name."""
+    log_group_name: str
+    key: kms.IKey
+
+
+def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+    )
+
+
+class TenantFirewall(Construct):
+    """The tenant's web ACL: blocks by default; blocks countries outside the allowed list, then
+    known-bad inputs (Log4j) and common exploits; allows only the allow-listed networks (and, with
+    roaming, allowed countries, marked by a header); every request logged, encrypted."""
+
+    def __init__(self, scope: Construct, id: str, props: TenantFirewallProps) -> None:
+        super().__init__(scope, id)
+        problems = []
+        if not props.allowed_countries:
+            problems.append("allowed_countries must not be empty")
+        if not props.ipv4_cidrs and not props.ipv6_cidrs:
+            problems.append("at least one allowed network is required")
+        if not props.log_group_name.startswith("aws-waf-logs-"):
+            problems.append("WAF logs only to log groups named aws-waf-logs-*")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+        self.ip_sets: dict[str, wafv2.CfnIPSet] = {}
+        for version, cidrs in (("ipv4", props.ipv4_cidrs), ("ipv6", props.ipv6_cidrs)):
+            if cidrs:
+                self.ip_sets[version] = wafv2.CfnIPSet(
+                    self,
+                    f"AllowList{version.upper()}",
+                    name=props.ip_set_name_of[version],
+                    scope="REGIONAL",
+                    ip_address_version=version.upper(),
+                    addresses=list(cidrs),
+                    description=f"{props.name}: allowed {version} networks",
+                )
+        references = [
+            wafv2.CfnWebACL.StatementProperty(
+                ip_set_reference_statement=wafv2.CfnWebACL.IPSetReferenceStatementProperty(
+                    arn=ip_set.attr_arn
+                )
+            )
+            for ip_set in self.ip_sets.values()
+        ]
+        allow_listed = (
+            references[0]
+            if len(references) == 1
+            else wafv2.CfnWebACL.StatementProperty(
+                or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=references)
+            )
+        )
+        countries = wafv2.CfnWebACL.StatementProperty(
+            geo_match_statement=wafv2.CfnWebACL.GeoMatchStatementProperty(
+                country_codes=list(props.allowed_countries)
+            )
+        )
+        rules = [
+            wafv2.CfnWebACL.RuleProperty(
+                name="BlockOutsideAllowedCountries",
+                priority=0,
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=countries)
+                ),
+                visibility_config=_visibility("BlockOutsideAllowedCountries"),
+            )
+        ]
+        for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1):
+            rules.append(
+                wafv2.CfnWebACL.RuleProperty(
+                    name=group,
+                    priority=priority,
+                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                            vendor_name="AWS", name=group
+                        )
+                    ),
+                    visibility_config=_visibility(group),
+                )
+            )
+        rules.append(
+            wafv2.CfnWebACL.RuleProperty(
+                name="AllowListedNetworks",
+                priority=len(rules),
+                action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
+                statement=allow_listed,
+                visibility_config=_visibility("AllowListedNetworks"),
+            )
+        )
+        if props.allow_roaming:
+            rules.append(
+                wafv2.CfnWebACL.RuleProperty(
+                    name="AllowRoamingFromAllowedCountries",
+                    priority=len(rules),
+                    action=wafv2.CfnWebACL.RuleActionProperty(
+                        allow=wafv2.CfnWebACL.AllowActionProperty(
+                            custom_request_handling=wafv2.CfnWebACL.CustomRequestHandlingProperty(
+                                insert_headers=[
+                                    wafv2.CfnWebACL.CustomHTTPHeaderProperty(
+                                        name=ROAMING_HEADER, value="true"
+                                    )
+                                ]
+                            )
+                        )
+                    ),
+                    statement=countries,
+                    visibility_config=_visibility("AllowRoamingFromAllowedCountries"),
+                )
+            )
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            name=props.name,
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(block={}),
+            visibility_config=_visibility(props.name),
+            rules=rules,
+            description=f"{props.name}: allow-listed networks only",
+        )
+        self.log_group = TenantLogGroup(
+            self, "Logs", TenantLogGroupProps(name=props.log_group_name, key=props.key)
+        ).log_group
+        log_group_arn = Stack.of(self).format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=props.log_group_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.logging = wafv2.CfnLoggingConfiguration(
+            self,
+            "Logging",
+            resource_arn=self.web_acl.attr_arn,
+            log_destination_configs=[log_group_arn],
+            redacted_fields=[
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(
+                    single_header={"Name": "authorization"}
+                ),
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "cookie"}),
+            ],
+        )
+        self.logging.add_resource_dependency(
+            self.log_group.node.default_child, "WAF must find the encrypted log group"
+        )
+        self.web_acl_arn = self.web_acl.attr_arn

@@ -1,0 +1,204 @@
+"""Every physical name and ARN of a tenant's resources, derived from tenant id, account and regions.
+
+This is the one place names are made. The stacks use it to wire the primary region to the DR
+region without CDK's cross-region references (the DR key, bucket and vault are found by name),
+and the lifecycle code uses it with boto3 to find what to inventory or destroy.
+
+No `aws_cdk` import here. `account` is a string: a 12-digit id, or (inside a CDK app whose tenant
+has no account yet) the `Aws.ACCOUNT_ID` token, which CDK resolves when the name is used in a
+template.
+
+Name limits kept by construction (tenant ids are at most 30 characters):
+- S3 bucket names: `<id>-<purpose>-<account>-<region>`, at most 30+1+4+1+12+1+12 = 61 of 63.
+- RDS identifiers: `tenantkit-<id>[-replica]`, at most 48 of 63.
+- WAF / Backup / SNS names stay far below their limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PARTITION = "aws"
+TAG_TENANT = "tenantkit:tenant"
+TAG_RESIDENCY = "tenantkit:residency"
+REPLICATION_RULE_ID = "everything-to-dr"
+
+
+def stack_names(tenant_id: str) -> tuple[str, str, str]:
+    """The tenant's stacks in deployment order: dr, primary, replica."""
+    return (f"tenant-{tenant_id}-dr", f"tenant-{tenant_id}-primary", f"tenant-{tenant_id}-replica")
+
+
+def tenant_of_stack(stack_name: str) -> str | None:
+    """The tenant id in a tenantkit stack name, or None for a stack that is not one of ours."""
+    for suffix in ("-dr", "-primary", "-replica"):
+        if stack_name.startswith("tenant-") and stack_name.endswith(suffix):
+            return stack_name[len("tenant-") : -len(suffix)] or None
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantNames:
+    """The physical names of one tenant's resources in one account and its two regions."""
+
+    tenant_id: str
+    account: str
+    primary_region: str
+    secondary_region: str
+
+    # --- stacks -------------------------------------------------------------------------------
+    @property
+    def dr_stack(self) -> str:
+        return stack_names(self.tenant_id)[0]
+
+    @property
+    def primary_stack(self) -> str:
+        return stack_names(self.tenant_id)[1]
+
+    @property
+    def replica_stack(self) -> str:
+        return stack_names(self.tenant_id)[2]
+
+    @property
+    def stacks(self) -> tuple[str, str, str]:
+        return stack_names(self.tenant_id)
+
+    # --- keys ---------------------------------------------------------------------------------
+    @property
+    def key_alias(self) -> str:
+        """The same alias names the tenant key in the primary region and the DR key in the other."""
+        return f"alias/tenantkit/{self.tenant_id}"
+
+    def key_alias_arn(self, region: str) -> str:
+        return self._arn("kms", region, self.key_alias)
+
+    @property
+    def dr_key_alias_arn(self) -> str:
+        return self.key_alias_arn(self.secondary_region)
+
+    def key_arn_pattern(self, region: str) -> str:
+        """Any key of this account in `region` (narrowed by the alias condition where used)."""
+        return self._arn("kms", region, "key/*")
+
+    # --- buckets ------------------------------------------------------------------------------
+    def _bucket(self, purpose: str, region: str) -> str:
+        return f"{self.tenant_id}-{purpose}-{self.account}-{region}"
+
+    @property
+    def data_bucket(self) -> str:
+        return self._bucket("data", self.primary_region)
+
+    @property
+    def access_log_bucket(self) -> str:
+        return self._bucket("logs", self.primary_region)
+
+    @property
+    def dr_bucket(self) -> str:
+        return self._bucket("dr", self.secondary_region)
+
+    @property
+    def dr_access_log_bucket(self) -> str:
+        return self._bucket("logs", self.secondary_region)
+
+    @property
+    def dr_bucket_arn(self) -> str:
+        return f"arn:{PARTITION}:s3:::{self.dr_bucket}"
+
+    @property
+    def data_bucket_arn(self) -> str:
+        return f"arn:{PARTITION}:s3:::{self.data_bucket}"
+
+    # --- database -----------------------------------------------------------------------------
+    @property
+    def db_instance(self) -> str:
+        return f"tenantkit-{self.tenant_id}"
+
+    @property
+    def replica_db_instance(self) -> str:
+        return f"tenantkit-{self.tenant_id}-replica"
+
+    @property
+    def db_instance_arn(self) -> str:
+        return self._arn("rds", self.primary_region, f"db:{self.db_instance}")
+
+    @property
+    def replica_db_instance_arn(self) -> str:
+        return self._arn("rds", self.secondary_region, f"db:{self.replica_db_instance}")
+
+    @staticmethod
+    def db_log_group(db_instance: str, log: str) -> str:
+        """RDS exports each log to this fixed name; we create the group first, encrypted."""
+        return f"/aws/rds/instance/{db_instance}/{log}"
+
+    # --- backup -------------------------------------------------------------------------------
+    @property
+    def backup_vault(self) -> str:
+        return f"tenantkit-{self.tenant_id}"
+
+    @property
+    def dr_backup_vault(self) -> str:
+        return f"tenantkit-{self.tenant_id}-dr"
+
+    @property
+    def dr_backup_vault_arn(self) -> str:
+        return self._arn("backup", self.secondary_region, f"backup-vault:{self.dr_backup_vault}")
+
+    @property
+    def backup_plan(self) -> str:
+        return f"tenantkit-{self.tenant_id}-hourly"
+
+    # --- firewall, logs, parameters, incidents ------------------------------------------------
+    @property
+    def web_acl(self) -> str:
+        return f"tenantkit-{self.tenant_id}"
+
+    def ip_set(self, version: str) -> str:
+        return f"tenantkit-{self.tenant_id}-{version}"
+
+    @property
+    def waf_log_group(self) -> str:
+        # WAF only logs to groups whose name starts with aws-waf-logs-.
+        return f"aws-waf-logs-tenantkit-{self.tenant_id}"
+
+    @property
+    def web_acl_arn_parameter(self) -> str:
+        return f"/tenantkit/{self.tenant_id}/web-acl-arn"
+
+    @property
+    def flow_log_group(self) -> str:
+        return f"/tenantkit/{self.tenant_id}/vpc-flow-logs"
+
+    @property
+    def replica_flow_log_group(self) -> str:
+        return f"/tenantkit/{self.tenant_id}/replica-vpc-flow-logs"
+
+    @property
+    def incident_topic(self) -> str:
+        return f"tenantkit-{self.tenant_id}-incidents"
+
+    def incident_topic_arn(self, region: str) -> str:
+        return self._arn("sns", region, self.incident_topic)
+
+    def log_group_arn_patterns(self, region: str) -> tuple[str, ...]:
+        """Every log group of this tenant in `region`: the key policy lets CloudWatch Logs use the
+        tenant key for these and no other."""
+        groups = (
+            f"/tenantkit/{self.tenant_id}/*",
+            f"aws-waf-logs-tenantkit-{self.tenant_id}",
+            f"/aws/rds/instance/{self.db_instance}/*",
+            f"/aws/rds/instance/{self.replica_db_instance}/*",
+        )
+        return tuple(self._arn("logs", region, f"log-group:{group}") for group in groups)
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _arn(self, service: str, region: str, resource: str) -> str:
+        return f"arn:{PARTITION}:{service}:{region}:{self.account}:{resource}"
+
+
+def names_for(tenant_id: str, account: str, primary_region: str, secondary_region: str) -> TenantNames:
+    return TenantNames(
+        tenant_id=tenant_id,
+        account=account,
+        primary_region=primary_region,
+        secondary_region=secondary_region,
+    )

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aws_cdk import Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from tenantkit.config.models import TenantConfig
+from tenantkit.constructs.database import EXPORTED_LOGS
+from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
+from tenantkit.constructs.replica_database import TenantReplicaDatabase, TenantReplicaDatabaseProps
+from tenantkit.naming import TenantNames
+
+
+class TenantReplicaStack(Stack):
+    """The tenant's read replica in the secondary region, on its own isolated network, encrypted
+    with the DR key. Deployed after the primary (its source) and the DR stack (its key)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: TenantConfig,
+        names: TenantNames,
+        dr_key: kms.IKey,
+        dr_incident_topic: sns.ITopic,
+        availability_zones: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.network = TenantNetwork(
+            self,
+            "Network",
+            TenantNetworkProps(
+                key=dr_key,
+                flow_log_group_name=names.replica_flow_log_group,
+                cidr="10.1.0.0/16",
+                availability_zones=availability_zones,
+            ),
+        )
+        database = config.database
+        self.replica = TenantReplicaDatabase(
+            self,
+            "ReplicaDatabase",
+            TenantReplicaDatabaseProps(
+                identifier=names.replica_db_instance,
+                source_instance_arn=names.db_instance_arn,
+                key=dr_key,
+                log_key=dr_key,
+                vpc=self.network.vpc,
+                subnets=self.network.isolated_subnets,
+                engine_version=database.engine_version,
+                instance_class=database.instance_class,
+                multi_az=database.multi_az,
+                incident_topic=dr_incident_topic,
+                log_group_name_of={
+                    log: names.db_log_group(names.replica_db_instance, log) for log in EXPORTED_LOGS
+                },
+            ),
+        )

@@ -1,0 +1,99 @@
+"""One tenant's three stacks added to an app, in deployment order, tagged and protected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Aws, CfnResource, Environment, Stack, TagManager, Tags
+from constructs import Construct
+
+from tenantkit.config.models import TenantConfig
+from tenantkit.naming import TAG_RESIDENCY, TAG_TENANT, TenantNames
+from tenantkit.stacks.dr import TenantDrStack
+from tenantkit.stacks.primary import TenantPrimaryStack
+from tenantkit.stacks.replica import TenantReplicaStack
+
+
+UNTAGGED_PROVIDER_TYPES = ("AWS::IAM::Role", "AWS::Lambda::Function")
+
+
+@dataclass(frozen=True)
+class TenantStacks:
+    dr: TenantDrStack
+    primary: TenantPrimaryStack
+    replica: TenantReplicaStack
+
+    def __iter__(self):
+        return iter((self.dr, self.primary, self.replica))
+
+
+def names_of(config: TenantConfig) -> TenantNames:
+    """The tenant's names; with no account yet, ARNs carry the deploying account's token."""
+    return TenantNames(
+        tenant_id=config.tenant_id,
+        account=config.account or Aws.ACCOUNT_ID,
+        primary_region=config.primary_region,
+        secondary_region=config.secondary_region,
+    )
+
+
+def tenant_tags(config: TenantConfig) -> dict[str, str]:
+    return {**config.tags, TAG_TENANT: config.tenant_id, TAG_RESIDENCY: config.residency.value}
+
+
+def add_tenant(app: Construct, config: TenantConfig) -> TenantStacks:
+    """Add the tenant's dr, primary and replica stacks to `app` (deployed in that order)."""
+    names = names_of(config)
+    tags = tenant_tags(config)
+
+    def env(region: str) -> Environment:
+        return Environment(account=config.account, region=region)
+
+    common = {"config": config, "names": names, "termination_protection": True, "tags": tags}
+    dr = TenantDrStack(
+        app,
+        names.dr_stack,
+        env=env(names.secondary_region),
+        description=f"tenantkit {config.tenant_id}: DR key, bucket and vault ({names.secondary_region})",
+        **common,
+    )
+    primary = TenantPrimaryStack(
+        app,
+        names.primary_stack,
+        env=env(names.primary_region),
+        description=f"tenantkit {config.tenant_id}: primary deployment ({names.primary_region})",
+        **common,
+    )
+    replica = TenantReplicaStack(
+        app,
+        names.replica_stack,
+        env=env(names.secondary_region),
+        description=f"tenantkit {config.tenant_id}: read replica ({names.secondary_region})",
+        dr_key=dr.key,
+        dr_incident_topic=dr.incidents.topic,
+        **common,
+    )
+    primary.add_stack_dependency(dr, "the bucket replicates to and backups copy to the DR region")
+    replica.add_stack_dependency(primary, "the replica's source is the primary database")
+    for stack in (dr, primary, replica):
+        _tag(stack, tags)
+    return TenantStacks(dr=dr, primary=primary, replica=replica)
+
+
+def _tag(stack: Stack, tags: dict[str, str]) -> None:
+    for key, value in tags.items():
+        Tags.of(stack).add(key, value)
+    # CDK's own custom-resource providers (stack-level singletons named Custom::...) are raw
+    # CfnResources that Tags.of does not reach.
+    for provider in stack.node.children:
+        if not provider.node.id.startswith("Custom::"):
+            continue
+        for child in provider.node.children:
+            if (
+                isinstance(child, CfnResource)
+                and child.cfn_resource_type in UNTAGGED_PROVIDER_TYPES
+                and not TagManager.is_taggable(child)
+            ):
+                child.add_property_override(
+                    "Tags", [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+                )

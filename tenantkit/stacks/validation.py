@@ -1,0 +1,100 @@
+"""Our checks as a CDK validation plugin, so that every synth runs them: `cdk synth` through
+app.py as much as `tenantkit synth`.
+
+`TenantIsolationChecks` runs the tenant-isolation rules of `tenantkit.compliance` over each
+tenant's synthesized templates and, optionally, cfn-lint over every template (the synth service
+runs cfn-lint itself, in worker processes, and turns it off here).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import jsii
+from aws_cdk import (
+    IPolicyValidationContext,
+    IPolicyValidationPlugin,
+    PolicyValidationPluginReport,
+    PolicyViolatingResource,
+    PolicyViolation,
+)
+
+from tenantkit.compliance import StackTemplate, TenantAssembly, check_tenant
+from tenantkit.config.models import TenantConfig
+from tenantkit.naming import stack_names
+
+_WHERE = re.compile(r"^(?P<stack>[^/\s:]+)(?:/(?P<logical_id>[A-Za-z0-9]+))?: ")
+
+
+@jsii.implements(IPolicyValidationPlugin)
+class TenantIsolationChecks:
+    """Fail the synth on any broken tenant-isolation rule (and, with `lint`, any cfn-lint match)."""
+
+    def __init__(
+        self,
+        configs: Sequence[TenantConfig],
+        *,
+        lint: bool = True,
+        other_tenant_ids: frozenset[str] = frozenset(),
+    ) -> None:
+        self._configs = list(configs)
+        self._all_ids = frozenset(config.tenant_id for config in configs) | other_tenant_ids
+        self._lint = lint
+
+    @property
+    def name(self) -> str:
+        return "TenantIsolation"
+
+    @property
+    def rule_ids(self) -> list[str] | None:
+        return None
+
+    @property
+    def version(self) -> str | None:
+        return "1.0.0"
+
+    def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        templates = {Path(path).name.removesuffix(".template.json"): Path(path) for path in context.template_paths}
+        violations = []
+        for config in self._configs:
+            names = stack_names(config.tenant_id)
+            if not all(name in templates for name in names):
+                continue  # this tenant's stacks are not in the assembly being validated
+            regions = (config.secondary_region, config.primary_region, config.secondary_region)
+            assembly = TenantAssembly(
+                tenant_id=config.tenant_id,
+                zone=config.policy.zone,
+                stacks=tuple(
+                    StackTemplate(name, region, _read(templates[name])) for name, region in zip(names, regions)
+                ),
+                other_tenant_ids=self._all_ids,
+            )
+            for result in check_tenant(assembly):
+                violations.extend(_violation(result.rule, finding, templates) for finding in result.findings)
+            if self._lint:
+                from tenantkit.compliance.cfn_lint import lint_template
+
+                for name, region in zip(names, regions):
+                    for finding in lint_template(templates[name].read_text(), region):
+                        violations.append(_violation("cfn-lint", f"{name}: {finding}", templates))
+        return PolicyValidationPluginReport(success=not violations, violations=violations)
+
+
+def _read(path: Path) -> dict:
+    import json
+
+    return json.loads(path.read_text())
+
+
+def _violation(rule: str, finding: str, templates: dict[str, Path]) -> PolicyViolation:
+    match = _WHERE.match(finding)
+    stack = match.group("stack") if match else None
+    logical_id = match.group("logical_id") if match else None
+    resource = PolicyViolatingResource(
+        locations=[],
+        template_path=str(templates[stack]) if stack in templates else None,
+        resource_logical_id=logical_id,
+    )
+    return PolicyViolation(rule_name=rule, description=finding, violating_resources=[resource], severity="error")

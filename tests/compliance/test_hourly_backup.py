@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from tenantkit.compliance import Compliance, backup_is_hourly_and_copies_inside_zone
+from tenantkit.compliance.hourly_backup import is_hourly
+
+from .conftest import make_assembly
+
+
+def _rule(primary):
+    return primary["Resources"]["Plan"]["Properties"]["BackupPlan"]["BackupPlanRule"][0]
+
+
+def test_hourly_plan_copying_inside_the_zone_complies(assembly):
+    assert backup_is_hourly_and_copies_inside_zone(assembly).status is Compliance.COMPLIANT
+
+
+@pytest.mark.parametrize(
+    ("expression", "hourly"),
+    [
+        ("cron(0 * * * ? *)", True),
+        ("cron(30 * * * ? *)", True),
+        ("rate(1 hour)", True),
+        ("cron(0 5 * * ? *)", False),
+        ("cron(0 */2 * * ? *)", False),
+        ("rate(12 hours)", False),
+    ],
+)
+def test_hourly_schedules(expression, hourly):
+    assert is_hourly(expression) is hourly
+
+
+def test_a_daily_plan_is_non_compliant(primary):
+    _rule(primary)["ScheduleExpression"] = "cron(0 5 * * ? *)"
+    (finding,) = backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).findings
+    assert finding == "tenant-acme-primary/Plan: rule Hourly runs on 'cron(0 5 * * ? *)', not hourly"
+
+
+def test_a_copy_outside_the_zone_is_non_compliant(primary):
+    _rule(primary)["CopyActions"][0]["DestinationBackupVaultArn"] = "arn:aws:backup:eu-west-1:1:backup-vault:x"
+    (finding,) = backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).findings
+    assert finding.endswith("copies to eu-west-1, outside the zone")
+
+
+def test_a_plan_without_copies_is_non_compliant(primary):
+    _rule(primary)["CopyActions"] = []
+    assert not backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).ok
+
+
+def test_a_tenant_without_a_plan_is_non_compliant(primary):
+    del primary["Resources"]["Plan"]
+    result = backup_is_hourly_and_copies_inside_zone(make_assembly(primary))
+    assert result.findings == ("the tenant has no backup plan",)

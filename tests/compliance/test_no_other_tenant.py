@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from tenantkit.compliance import Compliance, names_no_other_tenant
+
+from .conftest import make_assembly
+
+
+def test_templates_naming_only_this_tenant_comply(assembly):
+    assert names_no_other_tenant(assembly).status is Compliance.COMPLIANT
+
+
+def test_a_resource_naming_another_tenant_is_non_compliant(primary):
+    primary["Resources"]["Logs"]["Properties"]["LogGroupName"] = "/tenantkit/globex/vpc-flow-logs"
+    result = names_no_other_tenant(make_assembly(primary))
+    assert result.findings == ("tenant-acme-primary/Logs: names tenant 'globex'",)
+
+
+def test_an_output_naming_another_tenant_is_non_compliant(primary):
+    primary["Outputs"]["Arn"]["Value"] = "arn:aws:sns:us-east-1:1:tenantkit-acme-eu-incidents"
+    result = names_no_other_tenant(make_assembly(primary))
+    assert result.findings == ("tenant-acme-primary: an output names tenant 'acme-eu'",)
+
+
+def test_a_tenant_id_inside_a_longer_id_is_not_a_match(assembly):
+    # `acme` must not be found inside `acme-eu` (and vice versa): others include acme-eu.
+    assert names_no_other_tenant(make_assembly(others=frozenset({"acm", "cme"}))).ok
+
+
+def test_alone_in_the_fleet_the_rule_does_not_apply():
+    assert names_no_other_tenant(make_assembly(others=frozenset())).status is Compliance.NOT_APPLICABLE
+
+
+def test_a_shorter_other_id_inside_this_tenants_own_id_is_not_a_match():
+    from tenantkit.compliance import StackTemplate, TenantAssembly
+
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "tenantkit-acme-eu-incidents"}}}}
+    assembly = TenantAssembly(
+        tenant_id="acme-eu",
+        zone=frozenset({"eu-west-1"}),
+        stacks=(StackTemplate("tenant-acme-eu-primary", "eu-west-1", template),),
+        other_tenant_ids=frozenset({"acme"}),
+    )
+    assert names_no_other_tenant(assembly).status is Compliance.COMPLIANT

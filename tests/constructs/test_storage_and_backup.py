@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import pytest
+from aws_cdk import Duration
+
+from tenantkit.constructs.access_log_bucket import TenantAccessLogBucket, TenantAccessLogBucketProps
+from tenantkit.constructs.backup import TenantBackup, TenantBackupProps
+from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVaultProps
+from tenantkit.constructs.database import parameter_group_family
+from tenantkit.constructs.incident_channel import TenantIncidentChannel, TenantIncidentChannelProps
+from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
+
+from .conftest import template_of
+
+
+@pytest.fixture
+def key(stack):
+    from aws_cdk import aws_kms as kms
+
+    return kms.Key(stack, "Key")
+
+
+@pytest.mark.parametrize(("version", "family"), [("17.9", "postgres17"), ("13.20", "postgres13")])
+def test_parameter_group_family_follows_the_major_version(version, family):
+    assert parameter_group_family(version) == family
+
+
+def test_access_log_bucket_keeps_acls_disabled(stack):
+    TenantAccessLogBucket(stack, "Logs", TenantAccessLogBucketProps(bucket_name="t1-logs-1-us-east-1"))
+    (bucket,) = template_of(stack).find_resources("AWS::S3::Bucket").values()
+    assert "AccessControl" not in bucket["Properties"]
+    assert bucket["Properties"]["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+
+
+def test_network_needs_two_availability_zones(stack, key):
+    with pytest.raises(ValueError, match="az_count must be at least 2"):
+        TenantNetwork(stack, "N", TenantNetworkProps(key=key, flow_log_group_name="/t1/flow", az_count=1))
+
+
+def test_network_uses_the_given_availability_zones(stack, key):
+    TenantNetwork(
+        stack, "N", TenantNetworkProps(key=key, flow_log_group_name="/t1/flow", availability_zones=["us-east-1c", "us-east-1d"])
+    )
+    zones = sorted(s["Properties"]["AvailabilityZone"] for s in template_of(stack).find_resources("AWS::EC2::Subnet").values())
+    assert zones == ["us-east-1c", "us-east-1d"]
+
+
+def test_vault_notifications_do_not_widen_the_key_policy(stack, key):
+    channel = TenantIncidentChannel(
+        stack, "I", TenantIncidentChannelProps(topic_name="t1-incidents", key=key, security_email="sec@t1.example")
+    )
+    TenantBackupVault(stack, "V", TenantBackupVaultProps(vault_name="t1", key=key, incident_topic=channel.topic))
+    (kms_key,) = template_of(stack).find_resources("AWS::KMS::Key").values()
+    backup_grants = [
+        s for s in kms_key["Properties"]["KeyPolicy"]["Statement"] if s.get("Principal", {}).get("Service") == "backup.amazonaws.com"
+    ]
+    assert backup_grants == []
+
+
+def test_incident_channel_rejects_a_non_address(stack, key):
+    with pytest.raises(ValueError, match="not an e-mail address"):
+        TenantIncidentChannel(stack, "I", TenantIncidentChannelProps(topic_name="t", key=key, security_email="nobody"))
+
+
+def test_backup_reports_every_problem_together(stack, key):
+    vault = TenantBackupVault(stack, "V", TenantBackupVaultProps(vault_name="t1", key=key)).vault
+    with pytest.raises(ValueError) as raised:
+        TenantBackup(
+            stack,
+            "B",
+            TenantBackupProps(
+                plan_name="p", vault=vault, copy_vault_arn="t1-dr", retention=Duration.days(1),
+                copy_retention=Duration.days(1), resource_arns=[],
+            ),
+        )
+    assert "resource_arns must name" in str(raised.value) and "copy_vault_arn must be an ARN" in str(raised.value)
+
+
+def test_bucket_reports_every_replication_problem_together(stack, key):
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_sns as sns
+
+    from tenantkit.constructs.bucket import ReplicaTarget, TenantBucket, TenantBucketProps
+
+    with pytest.raises(ValueError) as raised:
+        TenantBucket(
+            stack,
+            "B",
+            TenantBucketProps(
+                bucket_name="t1-data",
+                key=key,
+                access_logs=s3.Bucket(stack, "Logs"),
+                incident_topic=sns.Topic(stack, "T"),
+                replica=ReplicaTarget(
+                    bucket_arn="t1-dr", key_alias_arn="arn:aws:kms:us-west-2:1:key/abc",
+                    key_arn_pattern="arn:aws:kms:us-west-2:1:key/*", key_alias="alias/tenantkit/t1", rule_id="r",
+                ),
+            ),
+        )
+    assert "replica.bucket_arn must be an S3 bucket ARN" in str(raised.value)
+    assert "replica.key_alias_arn must be a KMS alias ARN" in str(raised.value)

@@ -1,0 +1,95 @@
+"""The DR stack (key, bucket, vault) and the replica stack (isolated VPC, read replica)."""
+
+from __future__ import annotations
+
+import pytest
+
+DR_KEY = "DrKeyF4EB5F85"
+DR_BUCKET = "DrBucket9AC30D6C"
+REPLICA = "ReplicaDatabaseInstanceDD68A168"
+
+
+@pytest.fixture(scope="module")
+def dr(examples):
+    return examples.template("tenant-maple-ca-dr")
+
+
+@pytest.fixture(scope="module")
+def replica_db(examples):
+    return examples.raw("tenant-maple-ca-replica")["Resources"][REPLICA]
+
+
+def test_dr_key_is_rotated_retained_and_aliased_like_the_primary(dr):
+    dr.has_resource("AWS::KMS::Key", {"Properties": {"EnableKeyRotation": True, **_any_props(dr, "AWS::KMS::Key")}, "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
+    dr.has_resource_properties(
+        "AWS::KMS::Alias", {"AliasName": "alias/tenantkit/maple-ca", "TargetKeyId": {"Fn::GetAtt": [DR_KEY, "Arn"]}}
+    )
+
+
+def _any_props(template, resource_type):
+    (resource,) = template.find_resources(resource_type).values()
+    return {k: v for k, v in resource["Properties"].items() if k != "EnableKeyRotation"}
+
+
+def test_dr_bucket_is_the_named_replication_destination(examples):
+    bucket = examples.raw("tenant-maple-ca-dr")["Resources"][DR_BUCKET]
+    props = bucket["Properties"]
+    assert props["BucketName"] == "maple-ca-dr-111122223333-ca-west-1"
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}  # required by replication
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {"Fn::GetAtt": [DR_KEY, "Arn"]}
+    assert bucket["DeletionPolicy"] == "Retain"
+
+
+def test_dr_vault_is_the_named_copy_destination_under_the_dr_key(dr):
+    dr.has_resource(
+        "AWS::Backup::BackupVault",
+        {
+            "Properties": {
+                "BackupVaultName": "tenantkit-maple-ca-dr",
+                "EncryptionKeyArn": {"Fn::GetAtt": [DR_KEY, "Arn"]},
+                "BackupVaultTags": {"tenantkit:residency": "ca", "tenantkit:tenant": "maple-ca"},
+                "Notifications": {
+                    "BackupVaultEvents": ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED"],
+                    "SNSTopicArn": {"Ref": "IncidentsTopic1CF18B78"},
+                },
+            },
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+        },
+    )
+
+
+def test_replica_reads_from_the_primary_by_deterministic_arn(replica_db):
+    props = replica_db["Properties"]
+    assert props["SourceDBInstanceIdentifier"] == "arn:aws:rds:ca-central-1:111122223333:db:tenantkit-maple-ca"
+    assert props["DBInstanceIdentifier"] == "tenantkit-maple-ca-replica"
+
+
+def test_replica_is_encrypted_with_the_dr_key(replica_db):
+    key = replica_db["Properties"]["KmsKeyId"]
+    assert key["Fn::ImportValue"].startswith("tenant-maple-ca-dr:") and DR_KEY in key["Fn::ImportValue"]
+
+
+def test_replica_forces_tls(examples):
+    examples.template("tenant-maple-ca-replica").has_resource_properties(
+        "AWS::RDS::DBParameterGroup", {"Family": "postgres17", "Parameters": {"rds.force_ssl": "1"}}
+    )
+
+
+def test_replica_is_private_protected_and_retained(replica_db):
+    props = replica_db["Properties"]
+    assert props["PubliclyAccessible"] is False
+    assert props["DeletionProtection"] is True
+    assert props["EnableIAMDatabaseAuthentication"] is True
+    assert replica_db["DeletionPolicy"] == "Retain"
+
+
+def test_replica_network_is_isolated_in_the_secondary_region(examples):
+    replica = examples.template("tenant-maple-ca-replica")
+    replica.resource_count_is("AWS::EC2::InternetGateway", 0)
+    replica.resource_count_is("AWS::EC2::NatGateway", 0)
+    zones = sorted(
+        s["Properties"]["AvailabilityZone"] for s in replica.find_resources("AWS::EC2::Subnet").values()
+    )
+    assert zones == ["ca-west-1a", "ca-west-1b"]

@@ -1,0 +1,106 @@
+"""The tenant's PostgreSQL instance: every promise of the issue, one test each."""
+
+from __future__ import annotations
+
+from aws_cdk.assertions import Match
+
+DB = "DatabaseInstance02E622FB"
+KEY_ARN = {"Fn::GetAtt": ["TenantKey28C6FA36", "Arn"]}
+
+
+def _db(examples, tenant="maple-ca"):
+    return examples.raw(f"tenant-{tenant}-primary")["Resources"][DB]
+
+
+def _props(examples, tenant="maple-ca"):
+    return _db(examples, tenant)["Properties"]
+
+
+def test_logical_id_and_identifier_are_pinned(examples):
+    assert _props(examples)["DBInstanceIdentifier"] == "tenantkit-maple-ca"
+
+
+def test_engine_version_is_pinned_from_the_config(examples):
+    props = _props(examples)
+    assert (props["Engine"], props["EngineVersion"]) == ("postgres", "17.9")
+    assert props["AutoMinorVersionUpgrade"] is False
+
+
+def test_multi_az(examples):
+    assert _props(examples)["MultiAZ"] is True
+
+
+def test_storage_encrypted_with_the_tenant_key(examples):
+    props = _props(examples)
+    assert props["StorageEncrypted"] is True and props["KmsKeyId"] == KEY_ARN
+
+
+def test_tls_is_forced_by_the_parameter_group(maple):
+    maple.has_resource_properties(
+        "AWS::RDS::DBParameterGroup",
+        {"Family": "postgres17", "Parameters": {"rds.force_ssl": "1"}},
+    )
+    maple.has_resource_properties(
+        "AWS::RDS::DBInstance", {"DBParameterGroupName": {"Ref": "DatabaseBaseParameterGroup6CCEEDC3"}}
+    )
+
+
+def test_deletion_protection_and_retention(examples):
+    db = _db(examples)
+    assert db["Properties"]["DeletionProtection"] is True
+    assert (db["DeletionPolicy"], db["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+def test_iam_authentication(examples):
+    assert _props(examples)["EnableIAMDatabaseAuthentication"] is True
+
+
+def test_master_password_managed_by_rds_under_the_tenant_key(examples):
+    props = _props(examples)
+    assert props["ManageMasterUserPassword"] is True
+    assert props["MasterUserSecret"] == {"KmsKeyId": KEY_ARN}
+    assert "MasterUserPassword" not in props
+
+
+def test_performance_insights_encrypted_with_the_tenant_key(examples):
+    props = _props(examples)
+    assert props["EnablePerformanceInsights"] is True
+    assert props["PerformanceInsightsKMSKeyId"] == KEY_ARN
+
+
+def test_enhanced_monitoring(examples):
+    props = _props(examples)
+    assert props["MonitoringInterval"] == 60
+    assert props["MonitoringRoleArn"] == {"Fn::GetAtt": ["DatabaseBaseMonitoringRoleDB92C126", "Arn"]}
+
+
+def test_postgresql_and_upgrade_logs_exported_to_encrypted_groups(examples, maple):
+    assert _props(examples)["EnableCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    for log in ("postgresql", "upgrade"):
+        maple.has_resource_properties(
+            "AWS::Logs::LogGroup",
+            {"LogGroupName": f"/aws/rds/instance/tenantkit-maple-ca/{log}", "KmsKeyId": KEY_ARN},
+        )
+    assert len(_db(examples)["DependsOn"]) == 2  # created encrypted before RDS would create them
+
+
+def test_automated_backups_kept_35_days_with_tags_copied(examples):
+    props = _props(examples)
+    assert props["BackupRetentionPeriod"] == 35
+    assert props["CopyTagsToSnapshot"] is True
+
+
+def test_not_publicly_accessible_and_in_isolated_subnets(examples, maple):
+    assert _props(examples)["PubliclyAccessible"] is False
+    maple.has_resource_properties(
+        "AWS::RDS::DBSubnetGroup",
+        {"SubnetIds": [{"Ref": Match.string_like_regexp("NetworkVpcIsolatedSubnet1")}, {"Ref": Match.string_like_regexp("NetworkVpcIsolatedSubnet2")}]},
+    )
+
+
+def test_security_group_admits_nothing_by_default(maple):
+    groups = maple.find_resources("AWS::EC2::SecurityGroup")
+    (group,) = groups.values()
+    assert "SecurityGroupIngress" not in group["Properties"]
+    assert group["Properties"]["SecurityGroupEgress"][0]["Description"] == "Disallow all traffic"
+    maple.resource_count_is("AWS::EC2::SecurityGroupIngress", 0)

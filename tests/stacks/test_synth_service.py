@@ -1,0 +1,96 @@
+"""The synth service: one result per tenant, failures contained, findings reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tenantkit.config import TenantConfig, load_tenants
+from tenantkit.naming import stack_names
+from tenantkit.stacks import synth as synth_service
+from tenantkit.stacks.synth import synth_tenants
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "tenant_configs"
+
+
+@pytest.fixture(scope="module")
+def maple() -> TenantConfig:
+    (config,) = [c for c in load_tenants([EXAMPLES]) if c.tenant_id == "maple-ca"]
+    return config
+
+
+def _renamed(config: TenantConfig, tenant_id: str) -> TenantConfig:
+    return TenantConfig.model_validate({**config.model_dump(mode="json"), "tenant_id": tenant_id})
+
+
+def test_a_failing_tenant_does_not_stop_the_others(tmp_path, maple, monkeypatch):
+    import tenantkit.stacks.tenant as tenant_module
+
+    real_add_tenant = tenant_module.add_tenant
+
+    def add_tenant(app, config):
+        if config.tenant_id == "broken-one":
+            raise ValueError("props problem for broken-one")
+        return real_add_tenant(app, config)
+
+    monkeypatch.setattr(tenant_module, "add_tenant", add_tenant)
+    progress: list[str] = []
+    broken = _renamed(maple, "broken-one")
+    results = synth_tenants([broken, maple], tmp_path, on_progress=progress.append, lint=False)
+
+    assert [r.tenant_id for r in results] == ["broken-one", "maple-ca"] == progress
+    assert results[0].error == "ValueError: props problem for broken-one" and not results[0].ok
+    assert results[1].ok, results[1].findings
+    assert results[1].stacks == stack_names("maple-ca")
+    assert results[1].resources > 50
+    assert (tmp_path / "maple-ca" / "tenant-maple-ca-primary.template.json").is_file()
+
+
+def test_an_unacknowledged_cdk_nag_finding_fails_the_tenant(tmp_path, maple, monkeypatch):
+    import tenantkit.constructs._acknowledge as acknowledge_module
+
+    class IgnoreAcknowledgments:
+        @staticmethod
+        def of(_scope):
+            return IgnoreAcknowledgments()
+
+        def acknowledge(self, *_rules):
+            pass
+
+    monkeypatch.setattr(acknowledge_module, "Validations", IgnoreAcknowledgments)
+    (result,) = synth_tenants([maple], tmp_path, lint=False)
+
+    assert result.error is None and not result.ok
+    assert any(f.startswith("AwsSolutions-RDS11 at tenant-maple-ca-primary/Database/Instance") for f in result.findings)
+
+
+def test_a_broken_isolation_rule_is_a_finding(tmp_path, maple, monkeypatch):
+    import tenantkit.stacks.validation as validation
+    from tenantkit.compliance import RuleResult
+
+    def check_tenant(assembly):
+        return [RuleResult.of("always-fails", ["tenant-maple-ca-primary/DataBucketBD860FE1: found it"])]
+
+    monkeypatch.setattr(validation, "check_tenant", check_tenant)
+    (result,) = synth_tenants([maple], tmp_path, lint=False)
+    (finding,) = result.findings
+    assert finding.startswith("always-fails at ")
+    assert finding.endswith("tenant-maple-ca-primary/DataBucketBD860FE1: found it")
+
+
+def test_example_tenant_is_cfn_lint_clean(tmp_path, maple):
+    (result,) = synth_tenants([maple], tmp_path, lint=True)
+    assert result.ok, result.findings
+
+
+def test_nag_findings_are_read_from_the_validation_report(tmp_path):
+    report = tmp_path / "validation-report.json"
+    report.write_text(
+        '{"pluginReports": [{"pluginName": "AwsSolutions", "violations": [{"ruleName": "AwsSolutions-S1",'
+        ' "description": "The S3 Bucket has server access logs disabled.\\nmore", "violatingConstructs":'
+        ' [{"constructPath": "s/B/Resource"}]}]}]}'
+    )
+    assert synth_service.nag_findings(report) == [
+        "AwsSolutions-S1 at s/B/Resource: The S3 Bucket has server access logs disabled."
+    ]
