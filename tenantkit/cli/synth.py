@@ -44,6 +44,11 @@ def synth(
         render.error(f"{directory}: no tenant file for: {', '.join(unknown)}")
         raise typer.Exit(1)
     chosen = list(known.values()) if all_tenants else [known[t] for t in dict.fromkeys(tenant_ids or [])]
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        render.error(f"{outdir}: --out: cannot use it as the output directory ({error.strerror})")
+        raise typer.Exit(1) from None
 
     from tenantkit.jsii_node import ensure_jsii_node
 
