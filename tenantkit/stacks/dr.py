@@ -9,9 +9,8 @@ from tenantkit.config.models import TenantConfig
 from tenantkit.constructs.access_log_bucket import TenantAccessLogBucket, TenantAccessLogBucketProps
 from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVaultProps
 from tenantkit.constructs.dr_bucket import TenantDrBucket, TenantDrBucketProps
-from tenantkit.constructs.incident_channel import TenantIncidentChannel, TenantIncidentChannelProps
-from tenantkit.constructs.key import TenantKey, TenantKeyProps
 from tenantkit.naming import TenantNames
+from tenantkit.stacks.common import add_key_and_incidents
 
 
 class TenantDrStack(Stack):
@@ -21,23 +20,8 @@ class TenantDrStack(Stack):
     def __init__(self, scope: Construct, id: str, *, config: TenantConfig, names: TenantNames, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         region = names.secondary_region
-        self.key = TenantKey(
-            self,
-            "DrKey",
-            TenantKeyProps(
-                alias=names.key_alias,
-                tenant_log_group_arns=names.log_group_arn_patterns(region),
-                description=f"tenantkit {config.tenant_id}: DR copies in {region}",
-            ),
-        ).key
-        self.incidents = TenantIncidentChannel(
-            self,
-            "Incidents",
-            TenantIncidentChannelProps(
-                topic_name=names.incident_topic,
-                key=self.key,
-                security_email=str(config.contacts.security_email),
-            ),
+        self.key, self.incidents = add_key_and_incidents(
+            self, key_id="DrKey", config=config, names=names, region=region, holds="DR copies"
         )
         access_logs = TenantAccessLogBucket(
             self, "AccessLogs", TenantAccessLogBucketProps(bucket_name=names.dr_access_log_bucket)

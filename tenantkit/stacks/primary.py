@@ -14,10 +14,9 @@ from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVau
 from tenantkit.constructs.bucket import ReplicaTarget, TenantBucket, TenantBucketProps
 from tenantkit.constructs.database import EXPORTED_LOGS, TenantDatabase, TenantDatabaseProps
 from tenantkit.constructs.firewall import TenantFirewall, TenantFirewallProps
-from tenantkit.constructs.incident_channel import TenantIncidentChannel, TenantIncidentChannelProps
-from tenantkit.constructs.key import TenantKey, TenantKeyProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.naming import REPLICATION_RULE_ID, TenantNames
+from tenantkit.stacks.common import add_key_and_incidents
 
 
 class TenantPrimaryStack(Stack):
@@ -36,23 +35,8 @@ class TenantPrimaryStack(Stack):
     ) -> None:
         super().__init__(scope, id, **kwargs)
         region = names.primary_region
-        self.key = TenantKey(
-            self,
-            "TenantKey",
-            TenantKeyProps(
-                alias=names.key_alias,
-                tenant_log_group_arns=names.log_group_arn_patterns(region),
-                description=f"tenantkit {config.tenant_id}: all tenant data in {region}",
-            ),
-        ).key
-        self.incidents = TenantIncidentChannel(
-            self,
-            "Incidents",
-            TenantIncidentChannelProps(
-                topic_name=names.incident_topic,
-                key=self.key,
-                security_email=str(config.contacts.security_email),
-            ),
+        self.key, self.incidents = add_key_and_incidents(
+            self, key_id="TenantKey", config=config, names=names, region=region, holds="all tenant data"
         )
         self.network = TenantNetwork(
             self,

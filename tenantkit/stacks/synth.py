@@ -6,11 +6,12 @@ Each tenant gets its own CDK App and cloud assembly directory (`<outdir>/<tenant
 21.7 s and 0.70 GiB, one App per tenant 23.6 s and 0.66 GiB. One App per tenant is chosen anyway:
 - a tenant whose props are invalid, or whose synth fails, cannot stop the others, and every
   finding belongs to exactly one tenant;
-- each tenant's templates exist as soon as it is synthesized, so cfn-lint (three times the CPU
-  of the synth) runs in worker processes alongside; with one App, linting could only start after
-  the whole fleet is synthesized (estimated 22 s + 75 CPU-seconds of lint over 2 cores, about
-  60 s, against about 56 s measured with the overlap).
-Whole `tenantkit synth --all` on 100 tenants: ~56 s, ~1 GiB peak (bench/synth_many.py).
+- each tenant's templates exist as soon as it is synthesized, so cfn-lint (two to three times
+  the CPU of the synth) runs in worker processes alongside; with one App, linting could only
+  start after the whole fleet is synthesized.
+Whole `tenantkit synth --all` on 100 tenants: about 47 s and 1 GiB peak (bench/synth_many.py),
+bound by CPU: about 29 CPU-seconds of synthesis (this process and jsii's Node) and 59 of
+cfn-lint (with tenantkit.compliance.cfn_lint_speedups; 1.7 times that as cfn-lint ships).
 
 Every tenant is checked three ways: cdk-nag (AwsSolutions, NIST 800-53 rev 5, HIPAA Security,
 PCI DSS 3.2.1) and our tenant-isolation rules (`tenantkit.compliance`), both run by CDK during
@@ -30,6 +31,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from tenantkit.config.models import TenantConfig
 from tenantkit.naming import stack_names
@@ -97,20 +99,10 @@ def synth_tenants(
     ensure_jsii_node()
     outdir.mkdir(parents=True, exist_ok=True)
     all_ids = frozenset(config.tenant_id for config in configs)
-    pool = (
-        # spawn: the workers must not inherit the jsii kernel's pipes to its Node process.
-        ProcessPoolExecutor(
-            max_workers=lint_workers,
-            mp_context=get_context("spawn"),
-            initializer=_warm_up_linter,
-            initargs=(tuple(sorted({region for config in configs for region in config.regions})),),
-        )
-        if lint and configs
-        else None
+    pool, synthesis_done = (
+        _start_linters(configs, lint_workers) if lint and configs else (None, None)
     )
-    if pool is not None:
-        for _ in range(lint_workers):  # start the workers now: they warm up during the first synth
-            pool.submit(_warm_up_linter, ())
+    finished = False
     try:
         synthesized = []
         for config in configs:
@@ -120,10 +112,68 @@ def synth_tenants(
             synthesized.append(item)
             if on_progress is not None:
                 on_progress(config.tenant_id)
-        return [_result(item) for item in synthesized]
+        if synthesis_done is not None:
+            synthesis_done.set()  # every linter may work now
+        results = [_result(item) for item in synthesized]
+        finished = True
+        return results
     finally:
+        if synthesis_done is not None:
+            synthesis_done.set()
         if pool is not None:
-            pool.shutdown(wait=True)
+            # Interrupted (Ctrl-C): drop the lint jobs not yet started rather than wait for them.
+            pool.shutdown(wait=True, cancel_futures=not finished)
+
+
+def _start_linters(
+    configs: Sequence[TenantConfig], workers: int
+) -> tuple[ProcessPoolExecutor, Any]:
+    """A pool of `workers` cfn-lint processes, all warmed up at once, but only one of them
+    linting while this process synthesizes; the others join when `synthesis_done` is set.
+
+    Synthesis keeps one core busy on its own (this process and the jsii Node process take turns),
+    so on a 2-core machine a second linter during synthesis only makes four processes take turns
+    on two cores, and every one of them slower. Measured with bench/synth_many.py (100 tenants,
+    one run each, before the last two cfn-lint speed-ups): all linters at once, 118 CPU-seconds
+    and 61.0 s; one linter until synthesis is over, 108 CPU-seconds and 55.9 s.
+    """
+    # spawn: the workers must not inherit the jsii kernel's pipes to its Node process.
+    context = get_context("spawn")
+    synthesis_done = context.Event()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_linter,
+        initargs=(
+            tuple(sorted({region for config in configs for region in config.regions})),
+            synthesis_done,  # an Event reaches a worker only this way, as it starts
+        ),
+    )
+    pool.submit(_no_op)  # every submit starts a worker: start them all now, to warm up
+    for _ in range(workers - 1):
+        pool.submit(_wait_for_synthesis)
+    return pool, synthesis_done
+
+
+_synthesis_done: Any = None
+"""In a linter process: the Event set when synthesis is over."""
+
+
+def _start_linter(regions: tuple[str, ...], synthesis_done: Any) -> None:
+    """Load cfn-lint in each worker while the first tenant is still being synthesized."""
+    global _synthesis_done
+    _synthesis_done = synthesis_done
+    from tenantkit.compliance.cfn_lint import warm_up
+
+    warm_up(regions)
+
+
+def _wait_for_synthesis() -> None:
+    _synthesis_done.wait()
+
+
+def _no_op() -> None:
+    return None
 
 
 def _result(item: _Synthesized) -> TenantSynthResult:
@@ -206,13 +256,6 @@ def nag_findings(report_path: Path) -> list[str]:
                     f"{violation['ruleName']}{where}: {_first_line(violation.get('description', ''))}"
                 )
     return findings
-
-
-def _warm_up_linter(regions: tuple[str, ...]) -> None:
-    """Load cfn-lint in each worker while the first tenant is still being synthesized."""
-    from tenantkit.compliance.cfn_lint import warm_up
-
-    warm_up(regions)
 
 
 def lint_assembly(assembly_dir: Path, names: Sequence[str]) -> list[str]:

@@ -94,3 +94,27 @@ def test_nag_findings_are_read_from_the_validation_report(tmp_path):
     assert synth_service.nag_findings(report) == [
         "AwsSolutions-S1 at s/B/Resource: The S3 Bucket has server access logs disabled."
     ]
+
+
+def test_tenantkit_cfn_lint_rules_find_what_cfn_lint_finds_in_real_templates(examples):
+    """tenantkit swaps two cfn-lint rules for faster equivalents (tenantkit.compliance.cfn_lint):
+    on a tenant's real templates, and on a broken copy, they must find what the stock rules find."""
+    import copy
+
+    from tenantkit.compliance.cfn_lint import lint_template
+
+    config = examples.configs["maple-ca"]
+    regions = {"dr": config.secondary_region, "primary": config.primary_region, "replica": config.secondary_region}
+    for kind, name in zip(("dr", "primary", "replica"), stack_names("maple-ca"), strict=True):
+        template = examples.raw(name)
+        assert lint_template(copy.deepcopy(template), regions[kind]) == lint_template(
+            copy.deepcopy(template), regions[kind], stock=True
+        ) == []
+    broken = copy.deepcopy(examples.raw("tenant-maple-ca-primary"))
+    for resource in broken["Resources"].values():
+        if resource["Type"] == "AWS::RDS::DBInstance":
+            resource["Properties"]["DBInstanceClass"] = "db.m1.small"  # not offered for PostgreSQL 17
+            resource["Properties"]["MultiAZ"] = "sometimes"
+    ours = lint_template(copy.deepcopy(broken), config.primary_region)
+    assert ours == lint_template(broken, config.primary_region, stock=True)
+    assert {finding.split()[0] for finding in ours} >= {"E3062", "E3012"}, ours
