@@ -12,6 +12,11 @@ FEATURE_FLAGS: Mapping[str, Any] = {
     # Grant S3 log delivery through a bucket policy instead of the legacy log-delivery ACL, so
     # access-log buckets keep ACLs disabled (bucket-owner-enforced).
     "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    # The replica stack reads the DR key from the dr stack (same region). Strong references
+    # (CloudFormation export/import) are chosen explicitly, not left to CDK's default: the dr
+    # stack, which holds the key the replica is encrypted with, cannot be deleted while the
+    # replica stack still uses it.
+    "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 
 

@@ -230,9 +230,33 @@ def _synth_one(
 
     item.stack_names = names
     item.assembly_dir = assembly_dir
+    item.findings.extend(cdk_annotations(assembly_dir, names))
     assembly = load_tenant_assembly(assembly_dir, names, tenant_id=config.tenant_id, zone=config.policy.zone)
     item.resource_count = sum(len(stack.resources) for stack in assembly.stacks)
     return item
+
+
+_ANNOTATIONS = {"aws:cdk:warning": "CDK warning", "aws:cdk:error": "CDK error"}
+
+
+def cdk_annotations(assembly_dir: Path, names: Sequence[str]) -> list[str]:
+    """`CDK warning at /construct/path: message` for every warning or error annotation CDK left
+    on the named stacks (what `cdk synth` prints as warnings): a template a security lead reads
+    must come with nothing CDK itself warns about."""
+    manifest = json.loads((assembly_dir / "manifest.json").read_text())
+    findings = []
+    for name in names:
+        artifact = manifest["artifacts"].get(name, {})
+        metadata = dict(artifact.get("metadata") or {})
+        if artifact.get("additionalMetadataFile"):
+            extra = json.loads((assembly_dir / artifact["additionalMetadataFile"]).read_text())
+            for path, entries in extra.items():
+                metadata[path] = [*metadata.get(path, []), *entries]
+        for path, entries in metadata.items():
+            for entry in entries:
+                if entry.get("type") in _ANNOTATIONS:
+                    findings.append(f"{_ANNOTATIONS[entry['type']]} at {path}: {_first_line(str(entry.get('data', '')))}")
+    return findings
 
 
 _REPORT = re.compile(r"ValidationFailed:.*found in: (\S+validation-report\.json)", re.S)

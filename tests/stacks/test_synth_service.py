@@ -118,3 +118,36 @@ def test_tenantkit_cfn_lint_rules_find_what_cfn_lint_finds_in_real_templates(exa
     ours = lint_template(copy.deepcopy(broken), config.primary_region)
     assert ours == lint_template(broken, config.primary_region, stock=True)
     assert {finding.split()[0] for finding in ours} >= {"E3062", "E3012"}, ours
+
+
+def test_a_cdk_warning_is_a_finding(tmp_path, maple, monkeypatch):
+    """What `cdk synth` would print as a warning is a finding, with the construct's path."""
+    import tenantkit.stacks.tenant as tenant_module
+
+    real_add_tenant = tenant_module.add_tenant
+
+    def add_tenant_with_a_warning(app, config):
+        from aws_cdk import Annotations
+
+        stacks = real_add_tenant(app, config)
+        Annotations.of(stacks.primary).add_warning_v2("tenantkit:test", "something to object to")
+        return stacks
+
+    monkeypatch.setattr(tenant_module, "add_tenant", add_tenant_with_a_warning)
+    (result,) = synth_tenants([maple], tmp_path, lint=False)
+    assert not result.ok
+    (finding,) = result.findings
+    assert finding.startswith("CDK warning at /tenant-maple-ca-primary: something to object to")
+
+
+def test_cross_stack_reference_strength_is_chosen_not_defaulted(tmp_path, maple, monkeypatch):
+    """Without the explicit strong-reference flag, CDK warns on the replica stack (which reads
+    the DR key from the dr stack); tenantkit sets it, so there is nothing to warn about."""
+    from tenantkit.stacks import app_context
+
+    (result,) = synth_tenants([maple], tmp_path / "with", lint=False)
+    assert result.ok, result.findings
+    flags = {k: v for k, v in app_context.FEATURE_FLAGS.items() if k != "@aws-cdk/core:defaultCrossStackReferences"}
+    monkeypatch.setattr(app_context, "FEATURE_FLAGS", flags)
+    (result,) = synth_tenants([maple], tmp_path / "without", lint=False)
+    assert any("cross-stack-reference strength" in f for f in result.findings), result.findings
