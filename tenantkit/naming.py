@@ -16,12 +16,26 @@ Name limits kept by construction (tenant ids are at most 30 characters):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 PARTITION = "aws"
 TAG_TENANT = "tenantkit:tenant"
 TAG_RESIDENCY = "tenantkit:residency"
 REPLICATION_RULE_ID = "everything-to-dr"
+CDK_QUALIFIER = "hnb659fds"
+"""The CDK bootstrap qualifier (the default): names the deployment role of each environment."""
+
+NAME_WORDS = frozenset(
+    {"dr", "primary", "replica", "data", "logs", "hourly", "backups", "incidents", "ipv4", "ipv6"}
+)
+"""The words tenantkit appends to a tenant id in the names it derives. A tenant id that ends with
+one (`acme-replica`) would share names with another tenant's resources (`tenantkit-acme-replica`
+is tenant acme's replica database): the config model refuses such ids."""
+REGION_NAME = re.compile(
+    r"(?:us|ca|eu|ap|sa|me|af|il|mx|cn)-(?:gov-)?"
+    r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d"
+)
 
 
 def stack_names(tenant_id: str) -> tuple[str, str, str]:
@@ -79,6 +93,18 @@ class TenantNames:
     def key_arn_pattern(self, region: str) -> str:
         """Any key of this account in `region` (narrowed by the alias condition where used)."""
         return self._arn("kms", region, "key/*")
+
+    def deployment_role_arn(self, region: str) -> str:
+        """The CDK bootstrap's CloudFormation execution role of (account, region): the one
+        principal that deploys, and so the one that may change the tenant keys' policies."""
+        role = f"cdk-{CDK_QUALIFIER}-cfn-exec-role-{self.account}-{region}"
+        return f"arn:{PARTITION}:iam::{self.account}:role/{role}"
+
+    # --- secrets ------------------------------------------------------------------------------
+    @property
+    def db_master_secret(self) -> str:
+        # Secrets Manager appends `-` and six characters to the ARN: a name must not end that way.
+        return f"tenantkit/{self.tenant_id}/db-master-user"
 
     # --- buckets ------------------------------------------------------------------------------
     def _bucket(self, purpose: str, region: str) -> str:
@@ -145,7 +171,7 @@ class TenantNames:
 
     @property
     def backup_plan(self) -> str:
-        return f"tenantkit-{self.tenant_id}-hourly"
+        return f"tenantkit-{self.tenant_id}-backups"
 
     # --- firewall, logs, parameters, incidents ------------------------------------------------
     @property

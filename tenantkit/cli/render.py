@@ -25,6 +25,11 @@ def issues(found: Iterable[ConfigIssue]) -> None:
         typer.echo(str(issue), err=True)
 
 
+def config_warnings(found: Iterable[ConfigIssue]) -> None:
+    for issue in found:
+        typer.echo(f"warning: {issue}", err=True)
+
+
 def validation(report: ValidationReport, *, as_json: bool) -> None:
     if as_json:
         _print_json(
@@ -33,9 +38,11 @@ def validation(report: ValidationReport, *, as_json: bool) -> None:
                 "files": len(report.files),
                 "valid": [str(t.source) for t in report.tenants],
                 "issues": [issue.as_dict() for issue in report.issues],
+                "warnings": [issue.as_dict() for issue in report.warnings],
             }
         )
         return
+    config_warnings(report.warnings)
     if report.ok:
         count = len(report.tenants)
         typer.echo(f"{count} tenant file{'s' if count != 1 else ''} valid")
@@ -58,6 +65,8 @@ def status_text(tenant: TenantConfig, today: date) -> str:
 
 
 def tenant_list(report: ValidationReport, *, today: date, as_json: bool) -> None:
+    from tenantkit.config.promises import copy_promises
+
     rows = [
         {
             "tenant_id": t.config.tenant_id,
@@ -71,12 +80,28 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool) -> None
             "ends_on": _iso(t.config.subscription.ends_on),
             "retrieval_deadline": _iso(t.config.subscription.retrieval_deadline),
             "controlled_goods": t.config.compliance.controlled_goods,
+            "protect": list(t.config.access.protect),
+            "copies": [promise.as_dict() for promise in copy_promises(t.config)],
+            # Whether the contact confirmed the e-mail subscription is known only from AWS (the
+            # inventory reads it); null here means "not checked".
+            "incident_contact": {
+                "protocol": "email",
+                "endpoint": str(t.config.contacts.security_email),
+                "confirmed": None,
+            },
             "file": str(t.source),
         }
         for t in report.tenants
     ]
     if as_json:
-        _print_json({"as_of": today.isoformat(), "tenants": rows, "issues": [i.as_dict() for i in report.issues]})
+        _print_json(
+            {
+                "as_of": today.isoformat(),
+                "tenants": rows,
+                "issues": [i.as_dict() for i in report.issues],
+                "warnings": [i.as_dict() for i in report.warnings],
+            }
+        )
         return
     from rich.console import Console
     from rich.table import Table
@@ -101,6 +126,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool) -> None
         console = Console(width=160)  # piped output: never fold a row into several lines
     console.print(table)
     issues(report.issues)
+    config_warnings(report.warnings)
 
 
 def created(path: Path, tenant: TenantConfig) -> None:

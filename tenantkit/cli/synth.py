@@ -44,6 +44,8 @@ def synth(
         render.error(f"{directory}: no tenant file for: {', '.join(unknown)}")
         raise typer.Exit(1)
     chosen = list(known.values()) if all_tenants else [known[t] for t in dict.fromkeys(tenant_ids or [])]
+    chosen_ids = {config.tenant_id for config in chosen}
+    render.config_warnings(w for w in report.warnings if Path(w.file).stem in chosen_ids)
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as error:

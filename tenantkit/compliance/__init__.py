@@ -6,6 +6,7 @@ Each rule lives in its own module, takes a `TenantAssembly` and returns a `RuleR
 """
 
 from tenantkit.compliance.assembly import StackTemplate, TenantAssembly, load_tenant_assembly
+from tenantkit.compliance.deploy_rules import DEPLOY_RULES
 from tenantkit.compliance.hourly_backup import backup_is_hourly_and_copies_inside_zone
 from tenantkit.compliance.no_other_tenant import names_no_other_tenant
 from tenantkit.compliance.residency_regions import regions_inside_residency_zone
@@ -19,6 +20,7 @@ RULES = (
     every_resource_tagged,
     regions_inside_residency_zone,
     backup_is_hourly_and_copies_inside_zone,
+    *DEPLOY_RULES,
 )
 
 

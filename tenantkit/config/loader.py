@@ -51,6 +51,8 @@ class ValidationReport:
     files: list[Path] = field(default_factory=list)
     tenants: list[LoadedTenant] = field(default_factory=list)
     issues: list[ConfigIssue] = field(default_factory=list)
+    warnings: list[ConfigIssue] = field(default_factory=list)
+    """Valid but probably unintended settings (an empty access.protect): printed, never fatal."""
 
     @property
     def ok(self) -> bool:
@@ -88,8 +90,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[ConfigIssue]]:
     return unique, issues
 
 
-def load_text(text: str, source: Path) -> tuple[TenantConfig | None, list[ConfigIssue]]:
-    """Parse and validate one tenant file's text, as if read from `source`."""
+def load_text(
+    text: str, source: Path, warnings: list[ConfigIssue] | None = None
+) -> tuple[TenantConfig | None, list[ConfigIssue]]:
+    """Parse and validate one tenant file's text, as if read from `source`; the config's
+    warnings are appended to `warnings` when given."""
     name = str(source)
     try:
         document = parse(text)
@@ -115,10 +120,15 @@ def load_text(text: str, source: Path) -> tuple[TenantConfig | None, list[Config
                 f"rename the file to {config.tenant_id}{TENANT_SUFFIX} or fix the id",
             )
         )
+    if warnings is not None:
+        for loc, message in config.warnings():
+            warnings.append(ConfigIssue(name, document.line_of(loc), _dotted(loc), message))
     return config, issues
 
 
-def load_file(path: Path) -> tuple[TenantConfig | None, list[ConfigIssue]]:
+def load_file(
+    path: Path, warnings: list[ConfigIssue] | None = None
+) -> tuple[TenantConfig | None, list[ConfigIssue]]:
     """Read, parse and validate one tenant file."""
     try:
         raw = path.read_bytes()
@@ -127,7 +137,7 @@ def load_file(path: Path) -> tuple[TenantConfig | None, list[ConfigIssue]]:
         return None, [ConfigIssue(str(path), problem.line, FILE_PATH, problem.message)]
     except OSError as error:
         return None, [ConfigIssue(str(path), 0, FILE_PATH, f"cannot read: {error.strerror}")]
-    return load_text(text, path)
+    return load_text(text, path, warnings)
 
 
 def validate_paths(paths: Iterable[Path]) -> ValidationReport:
@@ -136,7 +146,7 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
     report = ValidationReport(files=files, issues=issues)
     first_source: dict[str, Path] = {}
     for path in files:
-        config, file_issues = load_file(path)
+        config, file_issues = load_file(path, report.warnings)
         report.issues.extend(file_issues)
         if config is None:
             continue
@@ -154,6 +164,7 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
         if not file_issues:
             report.tenants.append(LoadedTenant(config=config, source=path))
     report.issues.sort()
+    report.warnings.sort()
     return report
 
 

@@ -35,6 +35,10 @@ MAX_CIDRS = 10_000
 MAX_CONFIG_TAGS = 40  # AWS allows 50 tags per resource; tenantkit adds its own.
 RESERVED_TENANT_PREFIXES = ("aws", "amazon", "tenantkit")
 RESERVED_TAG_PREFIXES = ("aws:", "tenantkit:")
+MAX_RETAINED_SNAPSHOTS = 100
+"""RDS's default quota of manual DB snapshots per region (snapshots taken by AWS Backup count as
+manual snapshots); tenantkit keeps every resource's retained snapshots per region within it."""
+HOURS_PER_DAY = 24
 
 
 class Strict(BaseModel):
@@ -76,6 +80,16 @@ def _check_tenant_id(value: str) -> str:
     for prefix in RESERVED_TENANT_PREFIXES:
         if value.startswith(prefix):
             raise ValueError(f"must not start with the reserved prefix '{prefix}'")
+    from tenantkit.naming import NAME_WORDS, REGION_NAME
+
+    last_word = value.rsplit("-", 1)[-1]
+    if value in NAME_WORDS or last_word in NAME_WORDS:
+        raise ValueError(
+            f"must not be or end with '{last_word}': tenantkit uses it in the names it derives "
+            "(another tenant's resources would be mistaken for this one's)"
+        )
+    if REGION_NAME.search(value):
+        raise ValueError("must not contain an AWS region name: region names appear in every ARN")
     return value
 
 
@@ -180,6 +194,46 @@ class Contacts(Strict):
     )
 
 
+_PROTECTABLE = (
+    # (service, resource pattern, what it is): the regional resources a WAF web ACL can protect.
+    ("elasticloadbalancing", re.compile(r"loadbalancer/app/[A-Za-z0-9-]+/[0-9a-f]+"), "Application Load Balancer"),
+    ("apigateway", re.compile(r"/restapis/[A-Za-z0-9]+/stages/[A-Za-z0-9_-]+"), "API Gateway REST API stage"),
+    ("appsync", re.compile(r"apis/[A-Za-z0-9]+"), "AppSync GraphQL API"),
+    ("cognito-idp", re.compile(r"userpool/[\w-]+_[0-9A-Za-z]+"), "Cognito user pool"),
+    ("apprunner", re.compile(r"service/[A-Za-z0-9][A-Za-z0-9_-]*/[0-9a-f]{32}"), "App Runner service"),
+    ("ec2", re.compile(r"verified-access-instance/vai-[0-9a-f]+"), "Verified Access instance"),
+)
+_ARN = re.compile(r"^arn:aws:(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{12}|):(?P<resource>.+)$")
+
+
+def protected_resource_kind(arn: str) -> str:
+    """What kind of WAF-protectable resource `arn` names; ValueError if none."""
+    match = _ARN.fullmatch(arn)
+    if not match:
+        raise ValueError(f"'{arn}' is not an ARN (arn:aws:<service>:<region>:<account>:<resource>)")
+    for service, pattern, kind in _PROTECTABLE:
+        if match.group("service") == service and pattern.fullmatch(match.group("resource")):
+            return kind
+    kinds = ", ".join(kind for _, _, kind in _PROTECTABLE)
+    raise ValueError(f"'{arn}' is not a resource a regional web ACL can protect ({kinds})")
+
+
+def arn_region(arn: str) -> str:
+    return arn.split(":")[3]
+
+
+def arn_account(arn: str) -> str:
+    return arn.split(":")[4]
+
+
+def _check_protected_arn(value: str) -> str:
+    protected_resource_kind(value)
+    return value
+
+
+ProtectedArn = Annotated[str, AfterValidator(_check_protected_arn)]
+
+
 class Access(Strict):
     # Lists in YAML become tuples here (frozen); strict=False only lets a list stand for a tuple,
     # each item is still checked strictly.
@@ -201,6 +255,24 @@ class Access(Strict):
             "roaming header so the application can apply its per-user policy."
         ),
     )
+
+    protect: tuple[ProtectedArn, ...] = Field(
+        default=(),
+        strict=False,
+        max_length=100,
+        description=(
+            "ARNs of the application's regional resources (ALB, API Gateway stage, AppSync API, "
+            "Cognito user pool, App Runner service) in the tenant's primary or secondary region; "
+            "each is associated with the tenant's web ACL of its region."
+        ),
+    )
+
+    @field_validator("protect")
+    @classmethod
+    def _no_duplicate_arns(cls, arns: tuple[str, ...]) -> tuple[str, ...]:
+        if repeated := _duplicates(arns):
+            raise ValueError(f"listed more than once: {', '.join(repeated)}")
+        return arns
 
     @field_validator("allowed_cidrs")
     @classmethod
@@ -249,6 +321,10 @@ def _check_engine_version(value: str) -> str:
         raise ValueError(f"'{value}' is not a PostgreSQL version like '{DEFAULT_ENGINE_VERSION}'")
     if int(match.group(1)) < 13:
         raise ValueError(f"PostgreSQL {match.group(1)} is past end of support; use 13 or newer")
+    from tenantkit.config.rds_offerings import engine_version_problem
+
+    if problem := engine_version_problem(value):
+        raise ValueError(problem)
     return value
 
 
@@ -273,18 +349,59 @@ class Database(Strict):
 
 
 class Backup(Strict):
-    """Backups run every hour: that is the promise, not a setting."""
+    """Backups run every hour: that is the promise, not a setting. The tiers only set how long
+    each kind of recovery point is kept; every resource keeps at most MAX_RETAINED_SNAPSHOTS
+    snapshots per region over all tiers (RDS's default quota of manual snapshots)."""
 
-    retention_days: int = Field(default=35, ge=1, le=365, description="Days hourly backups are kept.")
-    copy_retention_days: int = Field(
-        default=35, ge=1, le=365, description="Days the copies in the secondary region are kept."
+    hourly_retention_days: int = Field(
+        default=1, ge=1, le=3, description="Days the hourly snapshots are kept (24 a day)."
     )
+    retention_days: int = Field(
+        default=35,
+        ge=1,
+        le=MAX_RETAINED_SNAPSHOTS,
+        description="Days the daily backups are kept; point-in-time restore covers up to 35 of them.",
+    )
+    copy_retention_days: int = Field(
+        default=35,
+        ge=1,
+        le=MAX_RETAINED_SNAPSHOTS,
+        description="Days the copies of the daily backups in the secondary region are kept.",
+    )
+
+    @model_validator(mode="after")
+    def _within_snapshot_quota(self) -> Backup:
+        retained = self.hourly_snapshots + self.retention_days
+        if retained > MAX_RETAINED_SNAPSHOTS:
+            raise ValueError(
+                f"{self.hourly_snapshots} hourly + {self.retention_days} daily snapshots would be "
+                f"retained per resource in the primary region, over RDS's default quota of "
+                f"{MAX_RETAINED_SNAPSHOTS}; lower retention_days to at most "
+                f"{MAX_RETAINED_SNAPSHOTS - self.hourly_snapshots} or hourly_retention_days"
+            )
+        return self
+
+    @property
+    def hourly_snapshots(self) -> int:
+        return self.hourly_retention_days * HOURS_PER_DAY
+
+    @property
+    def continuous_days(self) -> int:
+        """Days of point-in-time restore (AWS Backup continuous backup: at most 35)."""
+        return min(self.retention_days, 35)
 
 
 class Replica(Strict):
     region: str | None = Field(
         default=None,
         description="Secondary region override; must be inside the residency zone.",
+    )
+    instance_class: Annotated[str, AfterValidator(_check_instance_class)] | None = Field(
+        default=None,
+        description=(
+            "The read replica's instance class when it differs from database.instance_class "
+            "(a class the secondary region offers)."
+        ),
     )
 
 
@@ -364,6 +481,8 @@ class TenantConfig(Strict):
                 check_secondary_region(self.policy, self.replica.region)
             except ValueError as error:
                 problems.append(_error(("replica", "region"), self.replica.region, str(error)))
+        problems.extend(self._database_offered_in_both_regions())
+        problems.extend(self._protected_resources_in_tenant_regions())
         if self.compliance.controlled_goods and self.residency is not Residency.CA:
             problems.append(
                 _error(
@@ -376,6 +495,69 @@ class TenantConfig(Strict):
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
+
+    def _database_offered_in_both_regions(self) -> list[InitErrorDetails]:
+        from tenantkit.config.rds_offerings import offering_problem
+
+        problems = []
+        if self.replica.region is not None and not self.policy.allows(self.replica.region):
+            return problems  # reported as a residency problem already
+        if problem := offering_problem(self.database.instance_class, self.primary_region):
+            problems.append(_error(("database", "instance_class"), self.database.instance_class, problem))
+        if self.replica.instance_class is not None:
+            if problem := offering_problem(self.replica.instance_class, self.secondary_region):
+                problems.append(_error(("replica", "instance_class"), self.replica.instance_class, problem))
+        elif problem := offering_problem(self.database.instance_class, self.secondary_region):
+            problems.append(
+                _error(
+                    ("database", "instance_class"),
+                    self.database.instance_class,
+                    f"{problem} (the read replica runs there); set replica.instance_class "
+                    "to a class the secondary region offers",
+                )
+            )
+        return problems
+
+    def _protected_resources_in_tenant_regions(self) -> list[InitErrorDetails]:
+        problems = []
+        for index, arn in enumerate(self.access.protect):
+            region, account = arn_region(arn), arn_account(arn)
+            if region not in self.regions:
+                problems.append(
+                    _error(
+                        ("access", "protect", index),
+                        arn,
+                        f"{region or 'no region'} is not one of the tenant's regions "
+                        f"({self.primary_region}, {self.secondary_region}): a regional web ACL "
+                        "protects resources of its own region only",
+                    )
+                )
+            elif self.account is not None and account not in ("", self.account):
+                problems.append(
+                    _error(
+                        ("access", "protect", index),
+                        arn,
+                        f"account {account} is not the tenant's account {self.account}",
+                    )
+                )
+        return problems
+
+    def warnings(self) -> list[tuple[tuple[str, ...], str]]:
+        """(field path, message) for settings that are valid but probably not what was meant."""
+        found = []
+        if not self.access.protect:
+            found.append(
+                (
+                    ("access", "protect"),
+                    "no application resource is protected: the tenant's web ACLs filter nothing "
+                    "until access.protect lists the ARNs of its load balancer, API stage, ...",
+                )
+            )
+        return found
+
+    @property
+    def replica_instance_class(self) -> str:
+        return self.replica.instance_class or self.database.instance_class
 
     @property
     def policy(self) -> ResidencyPolicy:
@@ -394,7 +576,7 @@ class TenantConfig(Strict):
         return (self.primary_region, self.secondary_region)
 
 
-def _error(loc: tuple[str, ...], value: Any, message: str) -> InitErrorDetails:
+def _error(loc: tuple[str | int, ...], value: Any, message: str) -> InitErrorDetails:
     return InitErrorDetails(
         type=PydanticCustomError("residency", message), loc=loc, input=value
     )

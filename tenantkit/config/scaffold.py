@@ -61,16 +61,29 @@ def render_tenant_yaml(request: NewTenant) -> str:
         countries=request.countries,
         allow_roaming=request.allow_roaming,
         controlled_goods=request.controlled_goods,
+        replica_class=_replica_class(database.instance_class, policy.default_secondary_region) if policy else None,
         defaults={
             "engine_version": database.engine_version,
             "instance_class": database.instance_class,
             "allocated_storage_gib": database.allocated_storage_gib,
+            "hourly_retention_days": backup.hourly_retention_days,
             "retention_days": backup.retention_days,
             "copy_retention_days": backup.copy_retention_days,
             "retrieval_days": subscription.retrieval_days,
         },
     )
     return text
+
+
+def _replica_class(instance_class: str, secondary_region: str) -> str | None:
+    """The class to write for the read replica when the secondary region does not offer the
+    default class (ca-west-1 has no db.t4g), else None."""
+    from tenantkit.config.rds_offerings import instance_classes, nearest_classes
+
+    offered = instance_classes(secondary_region)
+    if not offered or instance_class in offered:
+        return None
+    return nearest_classes(instance_class, offered, limit=1)[0]
 
 
 def create_tenant_file(directory: Path, request: NewTenant) -> tuple[Path, TenantConfig]:

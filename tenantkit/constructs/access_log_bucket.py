@@ -36,7 +36,7 @@ class TenantAccessLogBucket(Construct):
                     noncurrent_version_expiration=Duration.days(30),
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         resource = self.bucket.node.default_child
         acknowledge(

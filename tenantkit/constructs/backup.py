@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -12,12 +12,27 @@ from constructs import Construct
 from tenantkit.constructs._acknowledge import acknowledge
 
 HOURLY = events.Schedule.cron(minute="0", hour="*", day="*", month="*", year="*")
+DAILY = events.Schedule.cron(minute="30", hour="3", day="*", month="*", year="*")
+MAX_CONTINUOUS_DAYS = 35  # AWS Backup keeps continuous backups (point-in-time restore) 1 to 35 days
+# Backups only: restores are an operator's deliberate act, with a role of their own.
 SERVICE_ROLE_POLICIES = (
     "service-role/AWSBackupServiceRolePolicyForBackup",
-    "service-role/AWSBackupServiceRolePolicyForRestores",
     "AWSBackupServiceRolePolicyForS3Backup",
-    "AWSBackupServiceRolePolicyForS3Restore",
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackupTiers:
+    """How long each tier keeps its recovery points."""
+
+    hourly: Duration
+    """Hourly snapshots: short, so that snapshots per resource stay within RDS's quota."""
+    daily: Duration
+    """Daily snapshots: the retention promise."""
+    copies: Duration
+    """Copies of the daily snapshots in the DR vault."""
+    continuous: Duration
+    """Point-in-time restore window (1 to 35 days)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,15 +41,15 @@ class TenantBackupProps:
     vault: backup.IBackupVault
     copy_vault_arn: str
     """The DR vault in the secondary region, by its deterministic ARN."""
-    retention: Duration
-    copy_retention: Duration
+    tiers: BackupTiers
     resource_arns: Sequence[str]
     """The protected resources, named explicitly (no tag-based selection to drift)."""
 
 
 class TenantBackup(Construct):
-    """Hourly backups of the tenant's database and bucket into the tenant vault, each copied to the
-    DR vault inside the residency zone."""
+    """The tenant's database and bucket backed up every hour: continuous backup (point-in-time
+    restore) where AWS Backup supports it, hourly snapshots kept briefly, daily snapshots kept for
+    the retention promise and copied to the DR vault inside the residency zone."""
 
     def __init__(self, scope: Construct, id: str, props: TenantBackupProps) -> None:
         super().__init__(scope, id)
@@ -43,10 +58,24 @@ class TenantBackup(Construct):
             problems.append("resource_arns must name the resources to back up")
         if not props.copy_vault_arn.startswith("arn:"):
             problems.append("copy_vault_arn must be an ARN")
+        if not 1 <= props.tiers.continuous.to_days() <= MAX_CONTINUOUS_DAYS:
+            problems.append(f"the continuous tier keeps 1 to {MAX_CONTINUOUS_DAYS} days")
         if problems:
             raise ValueError("; ".join(problems))
 
+        tiers = props.tiers
         self.plan = backup.BackupPlan(self, "Plan", backup_plan_name=props.plan_name)
+        self.plan.add_rule(
+            backup.BackupPlanRule(
+                rule_name="Continuous",
+                backup_vault=props.vault,
+                schedule_expression=HOURLY,
+                enable_continuous_backup=True,
+                start_window=Duration.hours(1),
+                completion_window=Duration.hours(2),
+                delete_after=tiers.continuous,
+            )
+        )
         self.plan.add_rule(
             backup.BackupPlanRule(
                 rule_name="Hourly",
@@ -54,13 +83,23 @@ class TenantBackup(Construct):
                 schedule_expression=HOURLY,
                 start_window=Duration.hours(1),
                 completion_window=Duration.hours(2),
-                delete_after=props.retention,
+                delete_after=tiers.hourly,
+            )
+        )
+        self.plan.add_rule(
+            backup.BackupPlanRule(
+                rule_name="Daily",
+                backup_vault=props.vault,
+                schedule_expression=DAILY,
+                start_window=Duration.hours(1),
+                completion_window=Duration.hours(4),
+                delete_after=tiers.daily,
                 copy_actions=[
                     backup.BackupPlanCopyActionProps(
                         destination_backup_vault=backup.BackupVault.from_backup_vault_arn(
                             self, "CopyVault", props.copy_vault_arn
                         ),
-                        delete_after=props.copy_retention,
+                        delete_after=tiers.copies,
                     )
                 ],
             )
@@ -68,7 +107,10 @@ class TenantBackup(Construct):
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
+            assumed_by=iam.ServicePrincipal(
+                "backup.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            ),
             managed_policies=[
                 iam.ManagedPolicy.from_aws_managed_policy_name(name) for name in SERVICE_ROLE_POLICIES
             ],
@@ -77,8 +119,8 @@ class TenantBackup(Construct):
             acknowledge(
                 self.role,
                 f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
-                "AWS Backup's own service-role policy, maintained by AWS as the service adds "
-                "resource types; the selection below limits what the plan touches.",
+                "AWS Backup's own backup (not restore) policy for RDS and S3, maintained by AWS as "
+                "the services change; the selection below limits what the plan touches.",
             )
         self.selection = self.plan.add_selection(
             "Selection",

@@ -32,7 +32,7 @@ class TenantBackupVault(Construct):
             "Vault",
             backup_vault_name=props.vault_name,
             encryption_key=props.key,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         if props.incident_topic is not None:
             # Set on the L1: the L2's notification_topic would also grant backup.amazonaws.com the

@@ -18,11 +18,12 @@ REPLICATION_MINUTES = 15  # S3 Replication Time Control's promise
 
 @dataclass(frozen=True, kw_only=True)
 class ReplicaTarget:
-    """The DR bucket in the secondary region, named deterministically (no cross-region refs)."""
+    """The DR bucket in the secondary region (named deterministically) and the DR key."""
 
     bucket_arn: str
     key_alias_arn: str
-    """The DR key by alias ARN: S3 re-encrypts every replica with it."""
+    """The DR key by alias ARN: its key id lives in the other region and is not known here. Only
+    the deployment role may re-point the alias (the DR key's policy)."""
     key_arn_pattern: str
     """`arn:aws:kms:<dr-region>:<account>:key/*`, narrowed by the alias condition."""
     key_alias: str
@@ -36,9 +37,13 @@ class TenantBucketProps:
     replica: ReplicaTarget
     access_logs: s3.IBucket
     incident_topic: sns.ITopic
+    noncurrent_versions_kept: Duration
+    """How long an overwritten or deleted object's old version is kept (the retention promise)."""
 
 
-def secure_bucket_defaults(name: str, key: kms.IKey, access_logs: s3.IBucket, log_prefix: str) -> dict:
+def secure_bucket_defaults(
+    name: str, key: kms.IKey, access_logs: s3.IBucket, log_prefix: str, noncurrent_versions_kept: Duration
+) -> dict:
     """The settings every tenant bucket holding data shares."""
     return {
         "bucket_name": name,
@@ -51,8 +56,45 @@ def secure_bucket_defaults(name: str, key: kms.IKey, access_logs: s3.IBucket, lo
         "versioned": True,
         "server_access_logs_bucket": access_logs,
         "server_access_logs_prefix": log_prefix,
-        "removal_policy": RemovalPolicy.RETAIN,
+        "lifecycle_rules": [
+            s3.LifecycleRule(
+                id="old-versions-within-retention",
+                noncurrent_version_expiration=noncurrent_versions_kept,
+                expired_object_delete_marker=True,
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            )
+        ],
+        "removal_policy": RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     }
+
+
+def deny_other_encryption(bucket: s3.Bucket, key_arn: str) -> None:
+    """Refuse any upload that asks for another encryption than the bucket's key: SSE-S3, another
+    KMS key, DSSE-KMS or customer-provided keys. Uploads that ask for nothing get the bucket's
+    default (this key)."""
+    denied = {
+        "DenyOtherEncryption": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+        "DenyOtherKmsKey": {
+            "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn}
+        },
+        "DenyCustomerProvidedKeys": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
+    }
+    for sid, condition in denied.items():
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects("*")],
+                conditions=condition,
+            )
+        )
+
+
+def service_principal(service: str, account: str) -> iam.ServicePrincipal:
+    """A service principal that may act only for this account (confused-deputy protection)."""
+    return iam.ServicePrincipal(service, conditions={"StringEquals": {"aws:SourceAccount": account}})
 
 
 class TenantBucket(Construct):
@@ -75,12 +117,15 @@ class TenantBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            **secure_bucket_defaults(props.bucket_name, props.key, props.access_logs, "data/"),
+            **secure_bucket_defaults(
+                props.bucket_name, props.key, props.access_logs, "data/", props.noncurrent_versions_kept
+            ),
         )
+        deny_other_encryption(self.bucket, props.key.key_arn)
         self.replication_role = iam.Role(
             self,
             "ReplicationRole",
-            assumed_by=iam.ServicePrincipal("s3.amazonaws.com"),
+            assumed_by=service_principal("s3.amazonaws.com", stack.account),
             description=f"S3 replication of {props.bucket_name} to its DR bucket",
         )
         self._grant_replication(props, stack)

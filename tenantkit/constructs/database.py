@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat, Stack
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge
@@ -19,22 +22,73 @@ from tenantkit.constructs.postgres_base import (
 
 __all__ = ["EXPORTED_LOGS", "TenantDatabase", "TenantDatabaseProps", "parameter_group_family"]
 
+# RDS refuses / " @ and spaces in a master password.
+PASSWORD_EXCLUDED = "/\"@ '\\`"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MasterSecretProps:
+    name: str
+    replica_region: str
+    """The secondary region: the secret is replicated there so that a failover can log in."""
+    replica_key_alias_arn: str
+    """The tenant's DR key (by alias ARN: it lives in the other region), which encrypts the
+    secret's replica."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class TenantDatabaseProps(TenantPostgresBaseProps):
     allocated_storage_gib: int
+    master_secret: MasterSecretProps
 
 
 class TenantDatabase(Construct):
     """The tenant's PostgreSQL: Multi-AZ, encrypted with the tenant key (storage, Performance
-    Insights, the RDS-managed master secret), TLS only, IAM authentication, unreachable from the
-    internet, 35 days of point-in-time restore, deletion-protected and retained."""
+    Insights), TLS only, IAM authentication, unreachable from the internet, 35 days of point-in-time
+    restore, deletion-protected and retained. Its master password is generated into a Secrets
+    Manager secret under the tenant key (never in a template or a log), replicated under the DR key
+    to the secondary region, and attached to the instance so that rotation can find it."""
 
     def __init__(self, scope: Construct, id: str, props: TenantDatabaseProps) -> None:
         super().__init__(scope, id)
         self.base = TenantPostgresBase(self, "Base", props)
         self.security_group = self.base.security_group
         key_arn = key_arn_of(props.key)
+        # Not ManageMasterUserPassword: RDS refuses a cross-region read replica of an instance
+        # whose master password RDS manages (tenantkit.compliance.read_replica_source).
+        self.master_secret = secretsmanager.Secret(
+            self,
+            "MasterSecret",
+            secret_name=props.master_secret.name,
+            description=f"{props.identifier}: master user (break-glass; applications use IAM auth)",
+            encryption_key=None if isinstance(props.key, str) else props.key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps({"username": MASTER_USERNAME}),
+                generate_string_key="password",
+                exclude_characters=PASSWORD_EXCLUDED,
+                password_length=32,
+            ),
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        )
+        # Set on the L1: the L2's ReplicaRegion wants an IKey, and the DR key is in another region.
+        self.master_secret.node.default_child.add_property_override(
+            "ReplicaRegions",
+            [{"Region": props.master_secret.replica_region, "KmsKeyId": props.master_secret.replica_key_alias_arn}],
+        )
+        acknowledge(
+            self.master_secret,
+            (
+                "AwsSolutions-SMG4",
+                "NIST.800.53.R5-SecretsManagerRotationEnabled",
+                "HIPAA.Security-SecretsManagerRotationEnabled",
+                "PCI.DSS.321-SecretsManagerRotationEnabled",
+                "NIST.800.53.R5-SecretsManagerUsingKMSKey",
+            ),
+            "The master user is break-glass only (applications authenticate with IAM); the secret "
+            "is attached to the instance, so Secrets Manager's PostgreSQL rotation function can "
+            "rotate it on demand, and a schedule needs a rotation Lambda with network access to "
+            "the isolated subnets that the tenant network deliberately does not have.",
+        )
         self.instance = rds.CfnDBInstance(
             self,
             "Instance",
@@ -46,13 +100,21 @@ class TenantDatabase(Construct):
             storage_type="gp3",
             multi_az=props.multi_az,
             master_username=MASTER_USERNAME,
-            manage_master_user_password=True,
-            master_user_secret=rds.CfnDBInstance.MasterUserSecretProperty(kms_key_id=key_arn),
+            # A dynamic reference: CloudFormation reads the password at deploy time; it never
+            # appears in the template, the stack's events or its outputs.
+            master_user_password=self.master_secret.secret_value_from_json("password").unsafe_unwrap(),
             backup_retention_period=BACKUP_RETENTION_DAYS,
             storage_encrypted=True,
             **self.base.instance_security_properties(key_arn),
         )
         self.base.retain(self.instance)
+        self.attachment = secretsmanager.CfnSecretTargetAttachment(
+            self,
+            "MasterSecretAttachment",
+            secret_id=self.master_secret.secret_arn,
+            target_id=self.instance.ref,
+            target_type="AWS::RDS::DBInstance",
+        )
         acknowledge(
             self.instance,
             "AwsSolutions-RDS11",

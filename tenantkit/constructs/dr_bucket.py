@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aws_cdk import Duration
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge
-from tenantkit.constructs.bucket import secure_bucket_defaults
+from tenantkit.constructs.bucket import deny_other_encryption, secure_bucket_defaults
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -15,6 +16,8 @@ class TenantDrBucketProps:
     bucket_name: str
     key: kms.IKey
     access_logs: s3.IBucket
+    noncurrent_versions_kept: Duration
+    """Old versions of replicated objects are kept as long as the DR copies are promised."""
 
 
 class TenantDrBucket(Construct):
@@ -26,8 +29,11 @@ class TenantDrBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            **secure_bucket_defaults(props.bucket_name, props.key, props.access_logs, "dr/"),
+            **secure_bucket_defaults(
+                props.bucket_name, props.key, props.access_logs, "dr/", props.noncurrent_versions_kept
+            ),
         )
+        deny_other_encryption(self.bucket, props.key.key_arn)
         acknowledge(
             self.bucket.node.default_child,
             (

@@ -12,11 +12,18 @@ from constructs import Construct
 from tenantkit.constructs.log_group import TenantLogGroup, TenantLogGroupProps
 
 ROAMING_HEADER = "tenantkit-roaming"  # WAF sends it as x-amzn-waf-tenantkit-roaming: true
+WAF_HEADER_PREFIX = "x-amzn-waf-"
+"""WAF prefixes every header it inserts with this; a client sending one could forge the mark."""
 MANAGED_RULE_GROUPS = (
     # Known Bad Inputs blocks Log4j (JNDI lookups) and other exploit payloads.
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesCommonRuleSet",
 )
+COUNTED_MANAGED_RULES = {
+    # The Common rule set blocks request bodies over 8 KB: every file upload would fail. Counted
+    # (logged, visible in metrics) instead of blocked.
+    "AWSManagedRulesCommonRuleSet": ("SizeRestrictions_BODY",),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +37,8 @@ class TenantFirewallProps:
     """`ipv4`/`ipv6` -> IP set name."""
     log_group_name: str
     key: kms.IKey
+    protect: Sequence[str] = ()
+    """ARNs of the application's resources in this region that the web ACL is associated with."""
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -89,8 +98,28 @@ class TenantFirewall(Construct):
         )
         rules = [
             wafv2.CfnWebACL.RuleProperty(
-                name="BlockOutsideAllowedCountries",
+                name="BlockForgedWafHeaders",
                 priority=0,
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                # HeaderOrder is the colon-separated list of the request's header names: any
+                # header named x-amzn-waf-* (the prefix of the headers WAF inserts) is refused.
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                            header_order=wafv2.CfnWebACL.HeaderOrderProperty(oversize_handling="MATCH")
+                        ),
+                        positional_constraint="CONTAINS",
+                        search_string=WAF_HEADER_PREFIX,
+                        text_transformations=[
+                            wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+                        ],
+                    )
+                ),
+                visibility_config=_visibility("BlockForgedWafHeaders"),
+            ),
+            wafv2.CfnWebACL.RuleProperty(
+                name="BlockOutsideAllowedCountries",
+                priority=1,
                 action=wafv2.CfnWebACL.RuleActionProperty(block={}),
                 statement=wafv2.CfnWebACL.StatementProperty(
                     not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=countries)
@@ -98,7 +127,13 @@ class TenantFirewall(Construct):
                 visibility_config=_visibility("BlockOutsideAllowedCountries"),
             )
         ]
-        for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1):
+        for priority, group in enumerate(MANAGED_RULE_GROUPS, start=len(rules)):
+            counted = [
+                wafv2.CfnWebACL.RuleActionOverrideProperty(
+                    name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                )
+                for rule in COUNTED_MANAGED_RULES.get(group, ())
+            ]
             rules.append(
                 wafv2.CfnWebACL.RuleProperty(
                     name=group,
@@ -106,7 +141,7 @@ class TenantFirewall(Construct):
                     override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
                     statement=wafv2.CfnWebACL.StatementProperty(
                         managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS", name=group
+                            vendor_name="AWS", name=group, rule_action_overrides=counted or None
                         )
                     ),
                     visibility_config=_visibility(group),
@@ -176,3 +211,13 @@ class TenantFirewall(Construct):
             self.log_group.node.default_child, "WAF must find the encrypted log group"
         )
         self.web_acl_arn = self.web_acl.attr_arn
+        self.associations = [
+            wafv2.CfnWebACLAssociation(
+                self, f"Protects{index}", resource_arn=arn, web_acl_arn=self.web_acl.attr_arn
+            )
+            for index, arn in enumerate(props.protect)
+        ]
+        for association in self.associations:
+            # The association must wait for the web ACL (not only reference it): AWS reports the
+            # ACL as missing otherwise.
+            association.add_resource_dependency(self.web_acl)

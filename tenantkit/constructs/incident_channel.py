@@ -22,13 +22,15 @@ class TenantIncidentChannelProps:
     topic_name: str
     key: kms.IKey
     security_email: str
-    publishers: tuple[str, ...] = ("backup.amazonaws.com", "cloudwatch.amazonaws.com")
-    """Services that may publish (backup vault events, alarms), only for this account."""
+    publishers: tuple[str, ...] = ("backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com")
+    """Services that may publish (backup vault events, alarms, EventBridge rules), only for this
+    account."""
 
 
 class TenantIncidentChannel(Construct):
-    """Where the tenant's security contact hears about failed backups, failed replication and a
-    lagging replica: an SNS topic encrypted with the tenant key, TLS-only, published to only by
+    """Where the tenant's security contact hears about failed backups, failed replication, a
+    lagging replica, changes to the tenant's keys, database failure and security events and a
+    sharp rise in blocked requests: an SNS topic encrypted with the tenant key, TLS-only, published to only by
     the tenant's services in this account, mailing the contact."""
 
     def __init__(self, scope: Construct, id: str, props: TenantIncidentChannelProps) -> None:

@@ -8,35 +8,45 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-# Key administration without use: an administrator can manage the key but not decrypt with it.
+# Key administration without use: an administrator can see, rotate, disable and schedule the
+# deletion of the key, but neither use it nor give anyone a way to use it (no kms:CreateGrant,
+# no kms:PutKeyPolicy, no alias changes: each of those is a path to a self-granted decrypt).
 ADMIN_ACTIONS = (
-    "kms:Create*",
-    "kms:Describe*",
-    "kms:Enable*",
-    "kms:List*",
-    "kms:Put*",
-    "kms:Update*",
-    "kms:Revoke*",
-    "kms:Disable*",
-    "kms:Get*",
-    "kms:Delete*",
+    "kms:CancelKeyDeletion",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
     "kms:TagResource",
     "kms:UntagResource",
-    "kms:ScheduleKeyDeletion",
-    "kms:CancelKeyDeletion",
-    "kms:RotateKeyOnDemand",
+    "kms:UpdateKeyDescription",
 )
+# What the CDK deployment role needs to keep the key and its alias in step with the template.
+# KMS's lockout safety check refuses a key policy that would not let the caller change it again.
+DEPLOYER_ACTIONS = ("kms:PutKeyPolicy", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias")
 USE_ACTIONS = (
-    "kms:Encrypt",
     "kms:Decrypt",
-    "kms:ReEncrypt*",
-    "kms:GenerateDataKey*",
     "kms:DescribeKey",
-    "kms:CreateGrant",
-    "kms:ListGrants",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
 )
-# Services whose data-holding resources use the key through the account's principals.
+GRANT_ACTIONS = ("kms:CreateGrant", "kms:ListGrants")
+# The services that hold the tenant's data and use the key on behalf of a tenant principal.
 VIA_SERVICES = ("rds", "s3", "backup", "secretsmanager", "sns")
+# The services that publish to the tenant's encrypted incident topic.
+PUBLISHERS = ("backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,12 +56,18 @@ class TenantKeyProps:
     tenant_log_group_arns: Sequence[str]
     """CloudWatch Logs may use the key only for these log groups (ARN patterns)."""
     description: str
+    tenant_tag: tuple[str, str]
+    """(tag key, tenant id): principals carrying it are the tenant's own (its roles here and the
+    application's roles, tagged by whoever creates them)."""
+    deployment_role_arn: str
+    """The CDK CloudFormation execution role of this environment: it creates the tenant's
+    encrypted resources and is the only principal that may change the key policy or alias."""
 
 
 class TenantKey(Construct):
-    """The tenant's own KMS key: rotated, retained, usable only by this account through the
-    services that hold the tenant's data, by CloudWatch Logs for the tenant's log groups, and by
-    the services that publish to its incident topic."""
+    """The tenant's own KMS key: rotated, retained, decryptable only by the tenant's principals
+    through the services that hold its data, by CloudWatch Logs for the tenant's log groups, and by
+    the services that publish to its incident topic; administrators manage it but cannot use it."""
 
     def __init__(self, scope: Construct, id: str, props: TenantKeyProps) -> None:
         super().__init__(scope, id)
@@ -60,37 +76,68 @@ class TenantKey(Construct):
             problems.append(f"alias must start with 'alias/': {props.alias}")
         if not props.tenant_log_group_arns:
             problems.append("tenant_log_group_arns must name at least one log group")
+        if ":role/" not in props.deployment_role_arn:
+            problems.append("deployment_role_arn must be an IAM role ARN")
         if problems:
             raise ValueError("; ".join(problems))
 
         stack = Stack.of(self)
         account = iam.AccountRootPrincipal()
+        via_services = [f"{service}.{stack.region}.amazonaws.com" for service in VIA_SERVICES]
+        tag_key, tenant_id = props.tenant_tag
+        deployer = {"ArnLike": {"aws:PrincipalArn": props.deployment_role_arn}}
         policy = iam.PolicyDocument(
             statements=[
                 iam.PolicyStatement(
-                    sid="AccountAdministratorsManageButDoNotUse",
+                    sid="AdministratorsManageButCannotUse",
                     principals=[account],
                     actions=list(ADMIN_ACTIONS),
                     resources=["*"],
                 ),
                 iam.PolicyStatement(
-                    sid="UseOnlyThroughTenantDataServices",
+                    sid="DeploymentRoleKeepsPolicyAndAlias",
+                    principals=[account],
+                    actions=list(DEPLOYER_ACTIONS),
+                    resources=["*"],
+                    conditions=deployer,
+                ),
+                iam.PolicyStatement(
+                    sid="DeploymentRoleCreatesEncryptedResources",
+                    principals=[account],
+                    actions=[*USE_ACTIONS, *GRANT_ACTIONS],
+                    resources=["*"],
+                    conditions={**deployer, "StringEquals": {"kms:ViaService": via_services}},
+                ),
+                iam.PolicyStatement(
+                    sid="TenantPrincipalsUseThroughDataServices",
                     principals=[account],
                     actions=list(USE_ACTIONS),
                     resources=["*"],
                     conditions={
                         "StringEquals": {
-                            "kms:ViaService": [
-                                f"{service}.{stack.region}.amazonaws.com" for service in VIA_SERVICES
-                            ],
+                            f"aws:PrincipalTag/{tag_key}": tenant_id,
+                            "kms:ViaService": via_services,
                             "kms:CallerAccount": stack.account,
                         }
                     },
                 ),
                 iam.PolicyStatement(
+                    sid="DataServicesHoldGrantsForTheirResources",
+                    principals=[account],
+                    actions=list(GRANT_ACTIONS),
+                    resources=["*"],
+                    conditions={
+                        "StringEquals": {
+                            f"aws:PrincipalTag/{tag_key}": tenant_id,
+                            "kms:ViaService": via_services,
+                        },
+                        "Bool": {"kms:GrantIsForAWSResource": "true"},
+                    },
+                ),
+                iam.PolicyStatement(
                     sid="CloudWatchLogsForTenantLogGroupsOnly",
                     principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                    actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                    actions=["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
                     resources=["*"],
                     conditions={
                         "ArnLike": {
@@ -98,15 +145,14 @@ class TenantKey(Construct):
                         }
                     },
                 ),
+                        # No aws:SourceAccount here: EventBridge does not send it with its KMS requests
+                # for an encrypted topic (AWS documents the condition as unsupported there); the
+                # topic policy scopes who may publish.
                 iam.PolicyStatement(
-                    sid="AlarmsAndBackupNotificationsToIncidentTopic",
-                    principals=[
-                        iam.ServicePrincipal("cloudwatch.amazonaws.com"),
-                        iam.ServicePrincipal("backup.amazonaws.com"),
-                    ],
+                    sid="IncidentPublishersEncryptForTheTopic",
+                    principals=[iam.ServicePrincipal(service) for service in PUBLISHERS],
                     actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                     resources=["*"],
-                    conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
                 ),
             ]
         )
@@ -116,7 +162,7 @@ class TenantKey(Construct):
             description=props.description,
             enable_key_rotation=True,
             policy=policy,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
             pending_window=None,
         )
         self.alias = kms.Alias(self, "Alias", alias_name=props.alias, target_key=self.key)

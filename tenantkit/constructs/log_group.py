@@ -26,5 +26,5 @@ class TenantLogGroup(Construct):
             log_group_name=props.name,
             encryption_key=props.key,
             retention=props.retention,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )

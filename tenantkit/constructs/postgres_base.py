@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CfnDeletionPolicy, Duration
+from aws_cdk import CfnDeletionPolicy, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -80,7 +80,10 @@ class TenantPostgresBase(Construct):
         self.monitoring_role = iam.Role(
             self,
             "MonitoringRole",
-            assumed_by=iam.ServicePrincipal("monitoring.rds.amazonaws.com"),
+            assumed_by=iam.ServicePrincipal(
+                "monitoring.rds.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            ),
             managed_policies=[
                 iam.ManagedPolicy.from_aws_managed_policy_name(
                     "service-role/AmazonRDSEnhancedMonitoringRole"
@@ -123,7 +126,8 @@ class TenantPostgresBase(Construct):
         }
 
     def retain(self, instance: rds.CfnDBInstance) -> None:
-        """Only offboarding destroys data: a deleted stack leaves the instance in place."""
+        """Only offboarding destroys data: a deleted stack leaves the instance in place; a failed
+        first create does not (it would block the retry with "already exists")."""
         acknowledge(
             instance,
             (
@@ -134,7 +138,7 @@ class TenantPostgresBase(Construct):
             "change (primary and replica together); automatic minor upgrades would drift the "
             "instance away from its template and its replica.",
         )
-        instance.cfn_options.deletion_policy = CfnDeletionPolicy.RETAIN
+        instance.cfn_options.deletion_policy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE
         instance.cfn_options.update_replace_policy = CfnDeletionPolicy.RETAIN
         for group in self.log_groups.values():
             instance.add_resource_dependency(

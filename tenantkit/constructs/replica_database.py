@@ -19,6 +19,8 @@ REPLICA_LAG_ALARM_SECONDS = 300
 class TenantReplicaDatabaseProps(TenantPostgresBaseProps):
     source_instance_arn: str
     """The primary instance, by its deterministic ARN (it lives in another region)."""
+    source_region: str
+    """The primary region: CloudFormation needs it for a cross-region replica."""
     incident_topic: sns.ITopic
     """The tenant's incident topic in this region: it receives the replica-lag alarm."""
 
@@ -32,6 +34,8 @@ class TenantReplicaDatabase(Construct):
         super().__init__(scope, id)
         if not props.source_instance_arn.startswith("arn:"):
             raise ValueError("source_instance_arn must be an ARN: the source is in another region")
+        if f":{props.source_region}:" not in props.source_instance_arn:
+            raise ValueError("source_region must be the region of source_instance_arn")
         self.base = TenantPostgresBase(self, "Base", props)
         self.security_group = self.base.security_group
         key_arn = key_arn_of(props.key)
@@ -40,6 +44,7 @@ class TenantReplicaDatabase(Construct):
             "Instance",
             db_instance_identifier=props.identifier,
             source_db_instance_identifier=props.source_instance_arn,
+            source_region=props.source_region,
             db_instance_class=props.instance_class,
             multi_az=props.multi_az,
             **self.base.instance_security_properties(key_arn),

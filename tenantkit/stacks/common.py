@@ -1,5 +1,5 @@
-"""What the dr and primary stacks both start with: the tenant's key for the region, and the
-incident channel encrypted with it."""
+"""What the dr and primary stacks both start with: the tenant's key for the region, the incident
+channel encrypted with it, and the rules that route key changes to it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs.incident_channel import TenantIncidentChannel, TenantIncidentChannelProps
 from tenantkit.constructs.key import TenantKey, TenantKeyProps
-from tenantkit.naming import TenantNames
+from tenantkit.naming import TAG_TENANT, TenantNames
 
 
 def add_key_and_incidents(
@@ -24,6 +24,8 @@ def add_key_and_incidents(
             alias=names.key_alias,
             tenant_log_group_arns=names.log_group_arn_patterns(region),
             description=f"tenantkit {config.tenant_id}: {holds} in {region}",
+            tenant_tag=(TAG_TENANT, config.tenant_id),
+            deployment_role_arn=names.deployment_role_arn(region),
         ),
     ).key
     incidents = TenantIncidentChannel(

@@ -2,20 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from constructs import Construct
 
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs.access_log_bucket import TenantAccessLogBucket, TenantAccessLogBucketProps
 from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVaultProps
 from tenantkit.constructs.dr_bucket import TenantDrBucket, TenantDrBucketProps
+from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.naming import TenantNames
 from tenantkit.stacks.common import add_key_and_incidents
+from tenantkit.stacks.firewall import add_firewall
 
 
 class TenantDrStack(Stack):
     """The tenant's disaster-recovery landing zone in the secondary region: its DR key, the
-    replication destination bucket, the backup-copy vault and an incident channel. Deployed first."""
+    replication destination bucket, the backup-copy vault, the web ACL a failover runs behind and
+    an incident channel. Deployed first."""
 
     def __init__(self, scope: Construct, id: str, *, config: TenantConfig, names: TenantNames, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
@@ -29,7 +32,12 @@ class TenantDrStack(Stack):
         self.bucket = TenantDrBucket(
             self,
             "DrBucket",
-            TenantDrBucketProps(bucket_name=names.dr_bucket, key=self.key, access_logs=access_logs.bucket),
+            TenantDrBucketProps(
+                bucket_name=names.dr_bucket,
+                key=self.key,
+                access_logs=access_logs.bucket,
+                noncurrent_versions_kept=Duration.days(config.backup.copy_retention_days),
+            ),
         ).bucket
         self.vault = TenantBackupVault(
             self,
@@ -38,3 +46,17 @@ class TenantDrStack(Stack):
                 vault_name=names.dr_backup_vault, key=self.key, incident_topic=self.incidents.topic
             ),
         ).vault
+        self.firewall = add_firewall(
+            self,
+            config=config,
+            names=names,
+            key=self.key,
+            region=region,
+        )
+        TenantIncidentRules(
+            self,
+            "IncidentRules",
+            TenantIncidentRulesProps(
+                topic=self.incidents.topic, key_arns=[self.key.key_arn], web_acl_name=names.web_acl
+            ),
+        )

@@ -3,20 +3,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, Stack
-from aws_cdk import aws_ssm as ssm
+from aws_cdk import Duration, Stack
 from constructs import Construct
 
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs.access_log_bucket import TenantAccessLogBucket, TenantAccessLogBucketProps
-from tenantkit.constructs.backup import TenantBackup, TenantBackupProps
+from tenantkit.constructs.backup import BackupTiers, TenantBackup, TenantBackupProps
 from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVaultProps
 from tenantkit.constructs.bucket import ReplicaTarget, TenantBucket, TenantBucketProps
-from tenantkit.constructs.database import EXPORTED_LOGS, TenantDatabase, TenantDatabaseProps
-from tenantkit.constructs.firewall import TenantFirewall, TenantFirewallProps
+from tenantkit.constructs.database import (
+    EXPORTED_LOGS,
+    MasterSecretProps,
+    TenantDatabase,
+    TenantDatabaseProps,
+)
+from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.naming import REPLICATION_RULE_ID, TenantNames
 from tenantkit.stacks.common import add_key_and_incidents
+from tenantkit.stacks.firewall import add_firewall
 
 
 class TenantPrimaryStack(Stack):
@@ -58,6 +63,7 @@ class TenantPrimaryStack(Stack):
                 key=self.key,
                 access_logs=access_logs.bucket,
                 incident_topic=self.incidents.topic,
+                noncurrent_versions_kept=Duration.days(config.backup.retention_days),
                 replica=ReplicaTarget(
                     bucket_arn=names.dr_bucket_arn,
                     key_alias_arn=names.dr_key_alias_arn,
@@ -84,31 +90,20 @@ class TenantPrimaryStack(Stack):
                 log_group_name_of={
                     log: names.db_log_group(names.db_instance, log) for log in EXPORTED_LOGS
                 },
+                master_secret=MasterSecretProps(
+                    name=names.db_master_secret,
+                    replica_region=names.secondary_region,
+                    replica_key_alias_arn=names.dr_key_alias_arn,
+                ),
             ),
         )
-        access = config.access
-        self.firewall = TenantFirewall(
+        self.firewall = add_firewall(
             self,
-            "Firewall",
-            TenantFirewallProps(
-                name=names.web_acl,
-                allowed_countries=access.allowed_countries,
-                ipv4_cidrs=access.ipv4_cidrs,
-                ipv6_cidrs=access.ipv6_cidrs,
-                allow_roaming=access.allow_roaming,
-                ip_set_name_of={v: names.ip_set(v) for v in ("ipv4", "ipv6")},
-                log_group_name=names.waf_log_group,
-                key=self.key,
-            ),
+            config=config,
+            names=names,
+            key=self.key,
+            region=region,
         )
-        ssm.StringParameter(
-            self,
-            "WebAclArnParameter",
-            parameter_name=names.web_acl_arn_parameter,
-            string_value=self.firewall.web_acl_arn,
-            description="The web ACL the tenant's load balancer associates with",
-        )
-        CfnOutput(self, "WebAclArn", value=self.firewall.web_acl_arn)
         self.vault = TenantBackupVault(
             self,
             "BackupVault",
@@ -116,6 +111,7 @@ class TenantPrimaryStack(Stack):
                 vault_name=names.backup_vault, key=self.key, incident_topic=self.incidents.topic
             ),
         ).vault
+        backup = config.backup
         self.backup = TenantBackup(
             self,
             "Backup",
@@ -123,8 +119,22 @@ class TenantPrimaryStack(Stack):
                 plan_name=names.backup_plan,
                 vault=self.vault,
                 copy_vault_arn=names.dr_backup_vault_arn,
-                retention=Duration.days(config.backup.retention_days),
-                copy_retention=Duration.days(config.backup.copy_retention_days),
+                tiers=BackupTiers(
+                    hourly=Duration.days(backup.hourly_retention_days),
+                    daily=Duration.days(backup.retention_days),
+                    copies=Duration.days(backup.copy_retention_days),
+                    continuous=Duration.days(backup.continuous_days),
+                ),
                 resource_arns=[self.database.instance_arn, self.bucket.bucket.bucket_arn],
+            ),
+        )
+        TenantIncidentRules(
+            self,
+            "IncidentRules",
+            TenantIncidentRulesProps(
+                topic=self.incidents.topic,
+                key_arns=[self.key.key_arn],
+                db_instance_arns=[names.db_instance_arn],
+                web_acl_name=names.web_acl,
             ),
         )

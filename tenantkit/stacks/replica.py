@@ -10,6 +10,7 @@ from constructs import Construct
 
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs.database import EXPORTED_LOGS
+from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.constructs.replica_database import TenantReplicaDatabase, TenantReplicaDatabaseProps
 from tenantkit.naming import TenantNames
@@ -49,16 +50,22 @@ class TenantReplicaStack(Stack):
             TenantReplicaDatabaseProps(
                 identifier=names.replica_db_instance,
                 source_instance_arn=names.db_instance_arn,
+                source_region=names.primary_region,
                 key=dr_key,
                 log_key=dr_key,
                 vpc=self.network.vpc,
                 subnets=self.network.isolated_subnets,
                 engine_version=database.engine_version,
-                instance_class=database.instance_class,
+                instance_class=config.replica_instance_class,
                 multi_az=database.multi_az,
                 incident_topic=dr_incident_topic,
                 log_group_name_of={
                     log: names.db_log_group(names.replica_db_instance, log) for log in EXPORTED_LOGS
                 },
             ),
+        )
+        TenantIncidentRules(
+            self,
+            "IncidentRules",
+            TenantIncidentRulesProps(topic=dr_incident_topic, db_instance_arns=[names.replica_db_instance_arn]),
         )

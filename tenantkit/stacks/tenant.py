@@ -8,7 +8,7 @@ from aws_cdk import Aws, CfnResource, Environment, Stack, TagManager, Tags
 from constructs import Construct
 
 from tenantkit.config.models import TenantConfig
-from tenantkit.naming import TAG_RESIDENCY, TAG_TENANT, TenantNames
+from tenantkit.naming import TAG_RESIDENCY, TAG_TENANT, TenantNames, names_for
 from tenantkit.stacks.dr import TenantDrStack
 from tenantkit.stacks.primary import TenantPrimaryStack
 from tenantkit.stacks.replica import TenantReplicaStack
@@ -29,12 +29,7 @@ class TenantStacks:
 
 def names_of(config: TenantConfig) -> TenantNames:
     """The tenant's names; with no account yet, ARNs carry the deploying account's token."""
-    return TenantNames(
-        tenant_id=config.tenant_id,
-        account=config.account or Aws.ACCOUNT_ID,
-        primary_region=config.primary_region,
-        secondary_region=config.secondary_region,
-    )
+    return names_for(config.tenant_id, config.account or Aws.ACCOUNT_ID, config.primary_region, config.secondary_region)
 
 
 def tenant_tags(config: TenantConfig) -> dict[str, str]:
@@ -54,7 +49,7 @@ def add_tenant(app: Construct, config: TenantConfig) -> TenantStacks:
         app,
         names.dr_stack,
         env=env(names.secondary_region),
-        description=f"tenantkit {config.tenant_id}: DR key, bucket and vault ({names.secondary_region})",
+        description=f"tenantkit {config.tenant_id}: DR key, bucket, vault and web ACL ({names.secondary_region})",
         **common,
     )
     primary = TenantPrimaryStack(
@@ -81,8 +76,13 @@ def add_tenant(app: Construct, config: TenantConfig) -> TenantStacks:
 
 
 def _tag(stack: Stack, tags: dict[str, str]) -> None:
-    for key, value in tags.items():
-        Tags.of(stack).add(key, value)
+    # With @aws-cdk/core:explicitStackTags (recommended), Tags.of(stack) no longer reaches the
+    # resources: the stack's own tags are set through its `tags` prop, and every construct in it
+    # is tagged here, so that each resource carries the tenant tag in the template itself (what
+    # a reviewer reads, what our tag rule checks), not only by CloudFormation's propagation.
+    for child in stack.node.children:
+        for key, value in tags.items():
+            Tags.of(child).add(key, value)
     # CDK's own custom-resource providers (stack-level singletons named Custom::...) are raw
     # CfnResources that Tags.of does not reach.
     for provider in stack.node.children:

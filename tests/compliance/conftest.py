@@ -95,6 +95,20 @@ def good_primary() -> dict[str, Any]:
                     "BackupPlanTags": {"tenantkit:tenant": TENANT},
                 },
             },
+            "Selection": {
+                "Type": "AWS::Backup::BackupSelection",
+                "Properties": {
+                    "BackupPlanId": {"Ref": "Plan"},
+                    "BackupSelection": {
+                        "IamRoleArn": "arn:aws:iam::111122223333:role/backup",
+                        "SelectionName": "tenant-data",
+                        "Resources": [
+                            {"Fn::Join": ["", ["arn:aws:rds:us-east-1:111122223333:db:", {"Ref": "Db"}]]},
+                            {"Fn::GetAtt": ["Data", "Arn"]},
+                        ],
+                    },
+                },
+            },
             "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Data"}}},
         },
         "Outputs": {"Arn": {"Value": "arn:aws:sns:us-east-1:111122223333:tenantkit-acme-incidents"}},

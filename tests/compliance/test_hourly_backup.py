@@ -34,7 +34,7 @@ def test_hourly_schedules(expression, hourly):
 def test_a_daily_plan_is_non_compliant(primary):
     _rule(primary)["ScheduleExpression"] = "cron(0 5 * * ? *)"
     (finding,) = backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).findings
-    assert finding == "tenant-acme-primary/Plan: rule Hourly runs on 'cron(0 5 * * ? *)', not hourly"
+    assert finding == "tenant-acme-primary/Plan: no rule runs hourly"
 
 
 def test_a_copy_outside_the_zone_is_non_compliant(primary):
@@ -52,3 +52,24 @@ def test_a_tenant_without_a_plan_is_non_compliant(primary):
     del primary["Resources"]["Plan"]
     result = backup_is_hourly_and_copies_inside_zone(make_assembly(primary))
     assert result.findings == ("the tenant has no backup plan",)
+
+
+def test_a_plan_that_does_not_select_the_database_is_non_compliant(primary):
+    selection = primary["Resources"]["Selection"]["Properties"]["BackupSelection"]
+    selection["Resources"] = [{"Fn::GetAtt": ["Data", "Arn"]}]
+    (finding,) = backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).findings
+    assert finding == "tenant-acme-primary/Plan: the plan's selections do not name the database Db"
+
+
+def test_a_selection_of_another_plan_does_not_count(primary):
+    primary["Resources"]["Selection"]["Properties"]["BackupPlanId"] = {"Ref": "SomeOtherPlan"}
+    findings = backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).findings
+    assert "tenant-acme-primary/Plan: the plan's selections do not name the database Db" in findings
+    assert "tenant-acme-primary/Plan: the plan's selections do not name the bucket Data" in findings
+
+
+def test_one_hourly_rule_is_enough_when_another_tier_copies(primary):
+    rules = primary["Resources"]["Plan"]["Properties"]["BackupPlan"]["BackupPlanRule"]
+    copies = rules[0].pop("CopyActions")
+    rules.append({"RuleName": "Daily", "ScheduleExpression": "cron(30 3 * * ? *)", "CopyActions": copies})
+    assert backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).status is Compliance.COMPLIANT

@@ -38,7 +38,6 @@ VALID = [
     ("tenant_id", "acme-2-corp"),
     ("display_name", "x"),
     ("display_name", "Ä" * 80),
-    ("residency", "ca"),
     ("residency", "de"),
     ("account", "012345678901"),
     ("contacts.security_email", "soc+alerts@acme.example"),
@@ -53,8 +52,14 @@ VALID = [
     ("database.allocated_storage_gib", 65536),
     ("database.multi_az", False),
     ("backup.retention_days", 1),
-    ("backup.retention_days", 365),
-    ("backup.copy_retention_days", 365),
+    ("backup.retention_days", 76),
+    ("backup.copy_retention_days", 100),
+    ("backup.hourly_retention_days", 2),
+    ("replica.instance_class", "db.r6g.large"),
+    ("access.protect", ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"]),
+    ("access.protect", ["arn:aws:apigateway:us-west-2::/restapis/a1b2c3/stages/prod"]),
+    ("database.engine_version", "16.10"),
+    ("database.instance_class", "db.r6g.large"),
     ("replica.region", "us-east-2"),
     ("subscription.ends_on", date(2027, 1, 31)),
     ("subscription.ends_on", "2027-01-31"),
@@ -113,7 +118,19 @@ INVALID = [
     ("database.allocated_storage_gib", "50", "database.allocated_storage_gib", "valid integer"),
     ("database.multi_az", "true", "database.multi_az", "valid boolean"),
     ("backup.retention_days", 0, "backup.retention_days", "greater than or equal to 1"),
-    ("backup.retention_days", 366, "backup.retention_days", "less than or equal to 365"),
+    ("backup.retention_days", 101, "backup.retention_days", "less than or equal to 100"),
+    ("backup.retention_days", 77, "backup", "over RDS's default quota of 100"),
+    ("backup.hourly_retention_days", 4, "backup.hourly_retention_days", "less than or equal to 3"),
+    ("database.engine_version", "17.99", "database.engine_version", "not an RDS engine version"),
+    ("database.engine_version", "17.4", "database.engine_version", "deprecated"),
+    ("database.instance_class", "db.x9.huge", "database.instance_class", "not offered for PostgreSQL in us-east-1"),
+    ("replica.instance_class", "db.x9.huge", "replica.instance_class", "not offered for PostgreSQL in us-west-2"),
+    ("access.protect", ["arn:aws:s3:::bucket"], "access.protect.0", "not a resource a regional web ACL can protect"),
+    ("access.protect", ["not-an-arn"], "access.protect.0", "is not an ARN"),
+    ("access.protect", ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"], "access.protect.0", "not one of the tenant's regions"),
+    ("tenant_id", "acme-replica", "tenant_id", "must not be or end with 'replica'"),
+    ("tenant_id", "logs", "tenant_id", "must not be or end with 'logs'"),
+    ("tenant_id", "acme-us-east-1", "tenant_id", "region name"),
     ("backup.copy_retention_days", 0, "backup.copy_retention_days", "greater than or equal to 1"),
     ("backup.schedule", "daily", "backup.schedule", "Extra inputs are not permitted"),
     ("replica.region", "eu-west-1", "replica.region", "outside the US regions"),
@@ -187,6 +204,7 @@ def test_cidrs_are_split_by_family_in_canonical_form() -> None:
 def test_controlled_goods_tenant_in_canada_is_valid() -> None:
     data = with_value("compliance.controlled_goods", True)
     data["residency"] = "ca"
+    data["replica"] = {"instance_class": "db.t3.medium"}
     tenant = TenantConfig.model_validate(data)
     assert tenant.regions == ("ca-central-1", "ca-west-1")
 
@@ -210,3 +228,30 @@ def test_no_end_date_means_active_forever() -> None:
     tenant = TenantConfig.model_validate(MINIMAL_TENANT)
     assert tenant.subscription.retrieval_deadline is None
     assert tenant.subscription.status(date(2999, 1, 1)) is TenantStatus.ACTIVE
+
+
+def test_a_canadian_tenant_names_a_replica_class_ca_west_1_offers() -> None:
+    data = with_value("residency", "ca")
+    with pytest.raises(ValidationError) as raised:
+        TenantConfig.model_validate(data)
+    (error,) = raised.value.errors()
+    assert error["loc"] == ("database", "instance_class")
+    assert "not offered for PostgreSQL in ca-west-1" in error["msg"]
+    assert "db.t3.medium" in error["msg"]  # the nearest offered class is suggested
+    data["replica"] = {"instance_class": "db.t3.medium"}
+    assert TenantConfig.model_validate(data).replica_instance_class == "db.t3.medium"
+
+
+def test_protected_arns_of_another_account_are_rejected() -> None:
+    data = with_value("account", "123456789012")
+    data["access"]["protect"] = ["arn:aws:appsync:us-east-1:999999999999:apis/abcdef"]
+    with pytest.raises(ValidationError) as raised:
+        TenantConfig.model_validate(data)
+    assert "not the tenant's account 123456789012" in str(raised.value)
+
+
+def test_an_empty_protect_list_is_a_warning_not_an_error() -> None:
+    tenant = TenantConfig.model_validate(with_value("access.protect", []))
+    assert [path for path, _ in tenant.warnings()] == [("access", "protect")]
+    protected = with_value("access.protect", ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Ab12"])
+    assert TenantConfig.model_validate(protected).warnings() == []

@@ -4,7 +4,7 @@ import pytest
 from aws_cdk import Duration
 
 from tenantkit.constructs.access_log_bucket import TenantAccessLogBucket, TenantAccessLogBucketProps
-from tenantkit.constructs.backup import TenantBackup, TenantBackupProps
+from tenantkit.constructs.backup import BackupTiers, TenantBackup, TenantBackupProps
 from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVaultProps
 from tenantkit.constructs.database import parameter_group_family
 from tenantkit.constructs.incident_channel import TenantIncidentChannel, TenantIncidentChannelProps
@@ -69,11 +69,15 @@ def test_backup_reports_every_problem_together(stack, key):
             stack,
             "B",
             TenantBackupProps(
-                plan_name="p", vault=vault, copy_vault_arn="t1-dr", retention=Duration.days(1),
-                copy_retention=Duration.days(1), resource_arns=[],
+                plan_name="p", vault=vault, copy_vault_arn="t1-dr", resource_arns=[],
+                tiers=BackupTiers(
+                    hourly=Duration.days(1), daily=Duration.days(1), copies=Duration.days(1),
+                    continuous=Duration.days(36),
+                ),
             ),
         )
     assert "resource_arns must name" in str(raised.value) and "copy_vault_arn must be an ARN" in str(raised.value)
+    assert "the continuous tier keeps 1 to 35 days" in str(raised.value)
 
 
 def test_bucket_reports_every_replication_problem_together(stack, key):
@@ -91,6 +95,7 @@ def test_bucket_reports_every_replication_problem_together(stack, key):
                 key=key,
                 access_logs=s3.Bucket(stack, "Logs"),
                 incident_topic=sns.Topic(stack, "T"),
+                noncurrent_versions_kept=Duration.days(1),
                 replica=ReplicaTarget(
                     bucket_arn="t1-dr", key_alias_arn="arn:aws:kms:us-west-2:1:key/abc",
                     key_arn_pattern="arn:aws:kms:us-west-2:1:key/*", key_alias="alias/tenantkit/t1", rule_id="r",

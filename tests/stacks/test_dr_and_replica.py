@@ -20,15 +20,19 @@ def replica_db(examples):
 
 
 def test_dr_key_is_rotated_retained_and_aliased_like_the_primary(dr):
-    dr.has_resource("AWS::KMS::Key", {"Properties": {"EnableKeyRotation": True, **_any_props(dr, "AWS::KMS::Key")}, "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
+    from aws_cdk.assertions import Match
+
+    dr.has_resource(
+        "AWS::KMS::Key",
+        {
+            "Properties": Match.object_like({"EnableKeyRotation": True}),
+            "DeletionPolicy": "RetainExceptOnCreate",
+            "UpdateReplacePolicy": "Retain",
+        },
+    )
     dr.has_resource_properties(
         "AWS::KMS::Alias", {"AliasName": "alias/tenantkit/maple-ca", "TargetKeyId": {"Fn::GetAtt": [DR_KEY, "Arn"]}}
     )
-
-
-def _any_props(template, resource_type):
-    (resource,) = template.find_resources(resource_type).values()
-    return {k: v for k, v in resource["Properties"].items() if k != "EnableKeyRotation"}
 
 
 def test_dr_bucket_is_the_named_replication_destination(examples):
@@ -38,7 +42,7 @@ def test_dr_bucket_is_the_named_replication_destination(examples):
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}  # required by replication
     (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {"Fn::GetAtt": [DR_KEY, "Arn"]}
-    assert bucket["DeletionPolicy"] == "Retain"
+    assert bucket["DeletionPolicy"] == "RetainExceptOnCreate"
 
 
 def test_dr_vault_is_the_named_copy_destination_under_the_dr_key(dr):
@@ -54,7 +58,7 @@ def test_dr_vault_is_the_named_copy_destination_under_the_dr_key(dr):
                     "SNSTopicArn": {"Ref": "IncidentsTopic1CF18B78"},
                 },
             },
-            "DeletionPolicy": "Retain",
+            "DeletionPolicy": "RetainExceptOnCreate",
             "UpdateReplacePolicy": "Retain",
         },
     )
@@ -63,7 +67,15 @@ def test_dr_vault_is_the_named_copy_destination_under_the_dr_key(dr):
 def test_replica_reads_from_the_primary_by_deterministic_arn(replica_db):
     props = replica_db["Properties"]
     assert props["SourceDBInstanceIdentifier"] == "arn:aws:rds:ca-central-1:111122223333:db:tenantkit-maple-ca"
+    assert props["SourceRegion"] == "ca-central-1"  # CloudFormation needs it across regions
     assert props["DBInstanceIdentifier"] == "tenantkit-maple-ca-replica"
+
+
+def test_replica_runs_on_the_class_the_config_names_for_it(examples, replica_db):
+    config = examples.configs["maple-ca"]
+    assert config.replica.instance_class is not None  # ca-west-1 offers no db.t4g
+    assert replica_db["Properties"]["DBInstanceClass"] == config.replica.instance_class
+    assert replica_db["Properties"]["MultiAZ"] is config.database.multi_az
 
 
 def test_replica_is_encrypted_with_the_dr_key(replica_db):
@@ -82,7 +94,8 @@ def test_replica_is_private_protected_and_retained(replica_db):
     assert props["PubliclyAccessible"] is False
     assert props["DeletionProtection"] is True
     assert props["EnableIAMDatabaseAuthentication"] is True
-    assert replica_db["DeletionPolicy"] == "Retain"
+    # CloudFormation ignores deletion policies on read replicas: deletion protection keeps it.
+    assert replica_db["DeletionPolicy"] == "RetainExceptOnCreate"
 
 
 def test_replica_network_is_isolated_in_the_secondary_region(examples):

@@ -29,7 +29,7 @@ def test_completed_backups_are_filtered_out_but_alarms_pass(maple):
     assert {"State": [{"exists": False}]} in policy["$or"]
 
 
-def test_only_this_accounts_backup_and_cloudwatch_may_publish(examples):
+def test_only_this_accounts_backup_cloudwatch_and_eventbridge_may_publish(examples):
     resources = examples.raw("tenant-maple-ca-primary")["Resources"]
     statements = resources["IncidentsTopicPolicy26630E52"]["Properties"]["PolicyDocument"]["Statement"]
     allow = [s for s in statements if s["Effect"] == "Allow"]
@@ -38,7 +38,7 @@ def test_only_this_accounts_backup_and_cloudwatch_may_publish(examples):
             "Sid": "TenantServicesPublishForThisAccountOnly",
             "Effect": "Allow",
             "Action": "sns:Publish",
-            "Principal": {"Service": ["backup.amazonaws.com", "cloudwatch.amazonaws.com"]},
+            "Principal": {"Service": ["backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"]},
             "Resource": TOPIC,
             "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
         }
@@ -66,3 +66,56 @@ def test_replica_lag_raises_an_alarm_on_the_dr_regions_topic(examples):
     assert props["Dimensions"] == [{"Name": "DBInstanceIdentifier", "Value": "tenantkit-maple-ca-replica"}]
     assert "Fn::ImportValue" in props["AlarmActions"][0]
     assert "tenant-maple-ca-dr" in props["AlarmActions"][0]["Fn::ImportValue"]
+
+
+def test_changes_to_the_tenant_key_reach_the_topic(maple):
+    from aws_cdk.assertions import Match
+
+    maple.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "source": ["aws.kms"],
+                "detail-type": ["AWS API Call via CloudTrail"],
+                "detail": Match.object_like(
+                    {
+                        "eventName": Match.array_with(["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"]),
+                        "resources": {"ARN": [{"Fn::GetAtt": ["TenantKey28C6FA36", "Arn"]}]},
+                    }
+                ),
+            },
+            "Targets": [Match.object_like({"Arn": TOPIC})],
+        },
+    )
+
+
+def test_failure_and_security_events_of_the_database_reach_the_topic(maple):
+    from aws_cdk.assertions import Match
+
+    maple.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "source": ["aws.rds"],
+                "detail-type": ["RDS DB Instance Event"],
+                "resources": ["arn:aws:rds:ca-central-1:111122223333:db:tenantkit-maple-ca"],
+                "detail": {"EventCategories": Match.array_with(["failure", "security"])},
+            },
+            "Targets": [Match.object_like({"Arn": TOPIC})],
+        },
+    )
+
+
+def test_a_sharp_rise_in_waf_blocks_raises_an_alarm_in_both_regions(examples):
+    for stack, region in (("tenant-maple-ca-primary", "ca-central-1"), ("tenant-maple-ca-dr", "ca-west-1")):
+        alarms = [
+            alarm["Properties"]
+            for alarm in examples.template(stack).find_resources("AWS::CloudWatch::Alarm").values()
+            if alarm["Properties"].get("ThresholdMetricId")
+        ]
+        (alarm,) = alarms
+        assert alarm["ComparisonOperator"] == "GreaterThanUpperThreshold"
+        (metric,) = [m for m in alarm["Metrics"] if "MetricStat" in m]
+        dimensions = {d["Name"]: d["Value"] for d in metric["MetricStat"]["Metric"]["Dimensions"]}
+        assert dimensions == {"WebACL": "tenantkit-maple-ca", "Region": region, "Rule": "ALL"}
+        assert alarm["AlarmActions"] == [TOPIC]

