@@ -28,9 +28,9 @@ ensure_jsii_node()
 
 import aws_cdk as cdk  # noqa: E402  (jsii must start on the wheel's Node, set just above)
 
+from tenantkit.compliance.nag import add_compliance_checks  # noqa: E402
 from tenantkit.config import DEFAULT_CONFIG_DIR, ConfigError, load_tenants  # noqa: E402
 from tenantkit.stacks.app_context import tenant_app_context  # noqa: E402
-from tenantkit.stacks.nag import add_compliance_checks  # noqa: E402
 from tenantkit.stacks.tenant import add_tenant  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 import tempfile
 import time
@@ -31,16 +30,13 @@ def _write_tenants(directory: Path, count: int) -> None:
 
 def _templates(outdir: Path) -> list[tuple[str, str, str]]:
     """(stack name, region, template text) of every stack of every assembly under `outdir`."""
-    found = []
-    for assembly in sorted(outdir.iterdir()):
-        manifest = json.loads((assembly / "manifest.json").read_text())
-        for name, artifact in manifest["artifacts"].items():
-            if artifact.get("type") == "aws:cloudformation:stack":
-                region = artifact["environment"].rsplit("/", 1)[-1]
-                found.append(
-                    (name, region, (assembly / artifact["properties"]["templateFile"]).read_text())
-                )
-    return found
+    from tenantkit.compliance.assembly import all_stack_names, stack_artifacts
+
+    return [
+        (stack.name, stack.region, stack.template_text())
+        for assembly in sorted(outdir.iterdir())
+        for stack in stack_artifacts(assembly, all_stack_names(assembly))
+    ]
 
 
 def main() -> int:
@@ -51,7 +47,7 @@ def main() -> int:
 
     from tenantkit.compliance.cfn_lint import lint_template
     from tenantkit.config import load_tenants
-    from tenantkit.stacks.synth import synth_tenants
+    from tenantkit.synth import synth_tenants
 
     with tempfile.TemporaryDirectory(prefix="tenantkit-bench-") as tmp:
         config_dir, outdir = Path(tmp) / "tenants", Path(tmp) / "cdk.out"

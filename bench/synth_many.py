@@ -98,7 +98,7 @@ def synth_command(config_dir: Path, outdir: Path) -> list[str]:
     code = (
         "import sys; from pathlib import Path; "
         "from tenantkit.config import load_tenants; "
-        "from tenantkit.stacks.synth import synth_tenants; "
+        "from tenantkit.synth import synth_tenants; "
         f"rs = synth_tenants(load_tenants([Path({str(config_dir)!r})]), Path({str(outdir)!r})); "
         "bad = [r for r in rs if not r.ok]; "
         "[print(r.tenant_id, r.error, r.compliance_findings[:3]) for r in bad]; "

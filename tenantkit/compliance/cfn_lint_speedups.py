@@ -24,8 +24,12 @@ for and refuses to load otherwise, rather than silently check less.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import importlib
+import inspect
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
@@ -33,16 +37,67 @@ from typing import Any, ClassVar
 _VALIDATORS = "cfnlint.jsonschema.validators"
 _FIELDS_USERS = (_VALIDATORS, "cfnlint.context.context", "cfnlint.jsonschema._filter")
 
+CHECK_FINGERPRINTS = True
+"""False only to compare a new cfn-lint with the speed-ups forced on (bench/upgrade_check.py)."""
 
-def install(rules: Any) -> Any:
-    """Make this process's cfn-lint faster, and return `rules` (a cfn-lint rule set) with E1101
-    and E3062 swapped for their equivalents: same keys, same places in the run order (parents
-    pick up their children at the start of each run)."""
-    ValidatorClasses.install()
-    FieldsOfClass.install()
-    rules.data["E1101"] = keyword_indexed_e1101(rules.data["E1101"])
-    rules.data["E3062"] = engine_indexed_e3062(rules.data["E3062"])
-    return rules
+
+class SpeedupRefused(RuntimeError):
+    """cfn-lint's code or data does not have the shape a speed-up was written for."""
+
+
+@dataclass(frozen=True)
+class Speedup:
+    """One change to how cfn-lint finds its work, and the upstream code it re-implements or
+    relies on (`module:qualname`), with the fingerprint of that code it was checked against."""
+
+    name: str
+    upstream: tuple[str, ...]
+    fingerprint: str
+    apply: Callable[[Any], None]
+
+
+@cache
+def fingerprint(upstream: tuple[str, ...]) -> str:
+    """sha256 (first 16 hex digits) of the source of each upstream object, in order. Cached: the
+    first answer, taken before any speed-up replaces an upstream object, is the upstream one."""
+    digest = hashlib.sha256()
+    for dotted in upstream:
+        module_name, _, qualname = dotted.partition(":")
+        found: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+        digest.update(dotted.encode() + b"\0" + inspect.getsource(found).encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def install(rules: Any, *, checked: bool | None = None) -> tuple[Any, list[str]]:
+    """Make this process's cfn-lint faster, and return `rules` (a cfn-lint rule set, with E3062
+    swapped for its equivalent: same key, same place in the run order) and one warning line per
+    speed-up left out, because its upstream code changed (fingerprint) or has another shape.
+    A speed-up left out leaves cfn-lint's own code in place: the findings stay the same."""
+    checked = CHECK_FINGERPRINTS if checked is None else checked
+    refused = []
+    found = {}
+    for speedup in SPEEDUPS:  # every fingerprint before any speed-up replaces upstream code
+        try:
+            found[speedup.name] = fingerprint(speedup.upstream)
+        except (ImportError, AttributeError, OSError, TypeError) as error:
+            found[speedup.name] = f"unreadable: {type(error).__name__}"
+    for speedup in SPEEDUPS:
+        actual = found[speedup.name]
+        try:
+            if checked and actual != speedup.fingerprint:
+                raise SpeedupRefused(
+                    f"cfn-lint's {', '.join(speedup.upstream)} changed (fingerprint {actual}, "
+                    f"checked with {speedup.fingerprint})"
+                )
+            speedup.apply(rules)
+        except SpeedupRefused as error:
+            refused.append(
+                f"cfn-lint speed-up {speedup.name} left out, linting with cfn-lint's own code: "
+                f"{error}"
+            )
+    return rules, refused
 
 
 @contextmanager
@@ -53,8 +108,6 @@ def stock_only() -> Iterator[None]:
 
 
 def _modules(*names: str) -> list[Any]:
-    import importlib
-
     return [importlib.import_module(name) for name in names]
 
 
@@ -80,7 +133,7 @@ class ValidatorClasses:
 
             settings = tuple(f.name for f in dataclasses.fields(FunctionFilter) if f.init)
             if settings != ("add_cfn_lint_keyword", "validate_dynamic_references"):
-                raise RuntimeError(
+                raise SpeedupRefused(
                     f"cfn-lint's FunctionFilter has settings tenantkit does not key: {settings}"
                 )
             cls.stock, cls.settings = module.create, settings
@@ -151,9 +204,11 @@ class FieldsOfClass:
 
     @classmethod
     def install(cls) -> None:
-        for module in _modules(*_FIELDS_USERS):
-            if module.fields not in (dataclasses.fields, cls.fields):
-                raise RuntimeError(f"{module.__name__}.fields is not dataclasses.fields")
+        modules = _modules(*_FIELDS_USERS)
+        for module in modules:  # all checked before any is changed
+            if getattr(module, "fields", None) not in (dataclasses.fields, cls.fields):
+                raise SpeedupRefused(f"{module.__name__}.fields is not dataclasses.fields")
+        for module in modules:
             module.fields = cls.fields
 
     @classmethod
@@ -173,50 +228,8 @@ class FieldsOfClass:
 def _stock_class(stock: Any, name: str) -> type:
     # cfn-lint loads its rules from files, so the classes are not importable by module path.
     if type(stock).__name__ != name:
-        raise RuntimeError(f"cfn-lint's {stock.id} is {type(stock).__name__}, not {name}")
+        raise SpeedupRefused(f"cfn-lint's {stock.id} is {type(stock).__name__}, not {name}")
     return type(stock)
-
-
-def keyword_indexed_e1101(stock: Any) -> Any:
-    """cfn-lint's E1101, the `cfnLint` schema keyword that hands a value to the child rules
-    registered for that keyword. The stock rule compares the keyword with every keyword of its
-    ~200 child rules on each of its thousands of calls per template; this one looks the keyword
-    up in an index of the same rules, in the same order, built once per template (child rules are
-    wired at the start of each run)."""
-    from cfnlint.jsonschema._utils import Unset
-
-    class KeywordIndexed(_stock_class(stock, "CfnLint")):  # type: ignore[misc]
-        def __init__(self) -> None:  # the stock rule's state, not a fresh one
-            self.__dict__.update(stock.__dict__)
-            self._by_keyword: dict[str, list[Any]] | None = None
-
-        def initialize(self, cfn: Any) -> None:
-            super().initialize(cfn)
-            self._by_keyword = None  # a new run wires the child rules again
-
-        def _index(self) -> dict[str, list[Any]]:
-            if self._by_keyword is None:
-                index: dict[str, list[Any]] = {}
-                for rule in self.child_rules.values():
-                    if rule is not None and rule.id:
-                        for rule_keyword in rule.keywords:
-                            index.setdefault(rule_keyword, []).append(rule)
-                self._by_keyword = index
-            return self._by_keyword
-
-        def cfnLint(self, validator: Any, keywords: Any, instance: Any, schema: Any) -> Any:
-            validator = validator.evolve(
-                function_filter=validator.function_filter.evolve(add_cfn_lint_keyword=False)
-            )
-            index = self._index()
-            for keyword in keywords:
-                for rule in index.get(keyword, ()):
-                    for err in rule.validate(validator, keyword, instance, schema):
-                        if err.rule is None and isinstance(err.validator, Unset):
-                            err.rule = rule
-                        yield err
-
-    return KeywordIndexed()
 
 
 def engine_indexed_e3062(stock: Any) -> Any:
@@ -270,6 +283,53 @@ def _check_indexable(schema: dict[str, Any]) -> None:
         if "Engine" not in condition.get("required", ()) or not isinstance(
             condition["properties"]["Engine"].get("const"), str
         ):
-            raise RuntimeError(
+            raise SpeedupRefused(
                 f"cfn-lint E3062 schema has an entry tenantkit cannot index: {condition}"
             )
+
+
+def _swap_e3062(rules: Any) -> None:
+    rules.data["E3062"] = engine_indexed_e3062(rules.data["E3062"])
+
+
+SPEEDUPS = (
+    Speedup(
+        "validator-classes",
+        (f"{_VALIDATORS}:create", "cfnlint.jsonschema._filter:FunctionFilter"),
+        fingerprint="ff983121561629fe",
+        apply=lambda _rules: ValidatorClasses.install(),
+    ),
+    Speedup(
+        "fields-of-class",
+        (
+            f"{_VALIDATORS}:create",
+            "cfnlint.jsonschema._filter:FunctionFilter",
+            "cfnlint.context.context:Path",
+            "cfnlint.context.context:Context",
+        ),
+        fingerprint="fdda14a8bf586f53",
+        apply=lambda _rules: FieldsOfClass.install(),
+    ),
+    Speedup(
+        "E3062-engine-index",
+        (
+            "cfnlint.rules.resources.rds.DbInstanceDbInstanceClassWithEngine:"
+            "DbInstanceDbInstanceClassWithEngine",
+            "cfnlint.rules.jsonschema.CfnLintJsonSchema:CfnLintJsonSchema",
+        ),
+        fingerprint="a4cb481e01c116bb",
+        apply=_swap_e3062,
+    ),
+)
+
+
+def main() -> None:
+    """Print each speed-up's checked and current upstream fingerprint (for an upgrade)."""
+    for speedup in SPEEDUPS:
+        current = fingerprint(speedup.upstream)
+        state = "same" if current == speedup.fingerprint else "CHANGED"
+        print(f"{speedup.name}: checked {speedup.fingerprint}, current {current} ({state})")
+
+
+if __name__ == "__main__":
+    main()
