@@ -73,10 +73,10 @@ def test_an_invalid_property_is_reported_with_its_rule_and_path():
     assert finding.startswith("E3002 Resources/Topic/Properties")
 
 
-# --- tenantkit's faster E3062 and validator plumbing find exactly what cfn-lint finds ----------
+# --- tenantkit's faster E1101 and E3062 find exactly what cfn-lint's own rules find ------------
 
 
-def test_tenantkit_replaces_one_rule_and_no_other():
+def test_tenantkit_replaces_two_rules_and_no_other():
     ours, stock = _rules(), _stock_rules()
     assert list(ours.data) == list(stock.data)
     # cfn-lint loads its rule classes anew for each rule set, so compare classes by name
@@ -85,7 +85,7 @@ def test_tenantkit_replaces_one_rule_and_no_other():
         for rule_id in ours.data
         if type(ours.data[rule_id]).__name__ != type(stock.data[rule_id]).__name__
     }
-    assert replaced == {"E3062"}
+    assert replaced == {"E1101", "E3062"}
     for rule_id in replaced:  # each replacement is a subclass of the rule it replaces
         assert type(ours.data[rule_id]).__mro__[1].__name__ == type(stock.data[rule_id]).__name__
 
@@ -290,7 +290,8 @@ def test_a_changed_upstream_leaves_its_speed_up_out_with_a_warning(monkeypatch):
 
     from tenantkit.compliance import cfn_lint_speedups
 
-    changed = dataclasses.replace(cfn_lint_speedups.SPEEDUPS[2], fingerprint="0" * 16)
+    (e3062,) = [s for s in cfn_lint_speedups.SPEEDUPS if s.name == "E3062-engine-index"]
+    changed = dataclasses.replace(e3062, fingerprint="0" * 16)
     monkeypatch.setattr(cfn_lint_speedups, "SPEEDUPS", (changed,))
     rules, refused = cfn_lint_speedups.install(Runner(ConfigMixIn(regions=["us-east-1"])).rules)
     assert type(rules.data["E3062"]).__name__ == "DbInstanceDbInstanceClassWithEngine"
