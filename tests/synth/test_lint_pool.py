@@ -55,3 +55,16 @@ def test_a_broken_linter_pool_falls_back_to_cfn_lint_as_shipped(tmp_path: Path, 
     assert warning.startswith("cfn-lint worker failed (BrokenProcessPool")
     assert warning.endswith("linting in this process with cfn-lint as shipped")
     assert "\n" not in warning
+
+
+def test_the_synth_and_compliance_packages_import_without_aws_cdk():
+    """A fully cached run must not start jsii: neither package may import it at module level."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, tenantkit.synth, tenantkit.compliance, tenantkit.compliance.cfn_lint; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii', 'cdk_nag', 'cfnlint')))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout
