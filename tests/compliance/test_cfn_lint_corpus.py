@@ -5,7 +5,6 @@ tenants), each as synthesized and as a broken copy."""
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 

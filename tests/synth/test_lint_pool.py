@@ -33,7 +33,6 @@ def test_lint_workers_follow_the_cpus_available(monkeypatch):
 def test_a_broken_linter_pool_falls_back_to_cfn_lint_as_shipped(tmp_path: Path, maple, monkeypatch):
     """The worker dies (BrokenProcessPool): the tenant is linted in this process with cfn-lint
     as shipped, the findings are those of a healthy run, and one warning line says so."""
-    from cfnlint.api import lint_all
 
     def add_tenant_with_a_lint_finding(real_add_tenant, app, config):
         from aws_cdk import CfnResource
