@@ -389,13 +389,17 @@ SPEEDUPS = (
 )
 
 
-def main() -> None:
-    """Print each speed-up's checked and current upstream fingerprint (for an upgrade)."""
+def main() -> int:
+    """Print each speed-up's checked and current upstream fingerprint (for an upgrade); 1 if
+    any changed."""
+    changed = False
     for speedup in SPEEDUPS:
         current = fingerprint(speedup.upstream)
+        changed |= current != speedup.fingerprint
         state = "same" if current == speedup.fingerprint else "CHANGED"
         print(f"{speedup.name}: checked {speedup.fingerprint}, current {current} ({state})")
+    return 1 if changed else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

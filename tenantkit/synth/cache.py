@@ -82,7 +82,7 @@ def _node_version() -> str:
         run = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as error:
         return f"{node}: {type(error).__name__}"
-    return f"{node}: {run.stdout.strip()}"
+    return run.stdout.strip() or f"{node}: exit {run.returncode}"
 
 
 def project_context(project_dir: Path) -> dict[str, Any]:
