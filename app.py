@@ -12,7 +12,7 @@ dependencies (and `python` may not exist at all). If your virtualenv lives elsew
 Environment and context are read here and nowhere else:
 - `-c tenant=<id>` selects one tenant (default: all);
 - `-c tenant_configs=<dir>` reads tenant files from another directory (default tenant_configs/);
-- every synth runs the cdk-nag packs, our tenant-isolation rules and cfn-lint (tenantkit.stacks.nag);
+- every synth runs the cdk-nag packs, our tenant-isolation rules and cfn-lint (tenantkit.compliance.nag);
 - real availability-zone names are seeded for tenants with an account (a `cdk context` lookup
   recorded in cdk.context.json wins), so no template carries CDK's `dummy1a` placeholders.
 """
@@ -28,9 +28,9 @@ ensure_jsii_node()
 
 import aws_cdk as cdk  # noqa: E402  (jsii must start on the wheel's Node, set just above)
 
+from tenantkit.compliance.nag import add_compliance_checks  # noqa: E402
 from tenantkit.config import DEFAULT_CONFIG_DIR, ConfigError, load_tenants  # noqa: E402
 from tenantkit.stacks.app_context import tenant_app_context  # noqa: E402
-from tenantkit.stacks.nag import add_compliance_checks  # noqa: E402
 from tenantkit.stacks.tenant import add_tenant  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

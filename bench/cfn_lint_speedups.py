@@ -5,14 +5,16 @@ every template with both, alternating, in one process, and prints the CPU-second
 each (best round) and their ratio. It also requires both to give the same findings on every
 template (the speed-ups must change nothing but the time) and exits 1 if they do not.
 
-    .venv/bin/python bench/cfn_lint_speedups.py [--tenants 12] [--rounds 3]
+    .venv/bin/python bench/cfn_lint_speedups.py [--tenants 12] [--rounds 3] [--unchecked]
+
+`--unchecked` forces every speed-up on even where the fingerprint of the upstream code it relies
+on changed (bench/upgrade_check.py, after a cfn-lint upgrade): the findings must still be equal.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 import tempfile
 import time
@@ -31,27 +33,29 @@ def _write_tenants(directory: Path, count: int) -> None:
 
 def _templates(outdir: Path) -> list[tuple[str, str, str]]:
     """(stack name, region, template text) of every stack of every assembly under `outdir`."""
-    found = []
-    for assembly in sorted(outdir.iterdir()):
-        manifest = json.loads((assembly / "manifest.json").read_text())
-        for name, artifact in manifest["artifacts"].items():
-            if artifact.get("type") == "aws:cloudformation:stack":
-                region = artifact["environment"].rsplit("/", 1)[-1]
-                found.append(
-                    (name, region, (assembly / artifact["properties"]["templateFile"]).read_text())
-                )
-    return found
+    from tenantkit.compliance.assembly import all_stack_names, stack_artifacts
+
+    return [
+        (stack.name, stack.region, stack.template_text())
+        for assembly in sorted(outdir.iterdir())
+        for stack in stack_artifacts(assembly, all_stack_names(assembly))
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--unchecked", action="store_true", help="ignore speed-up fingerprints")
     args = parser.parse_args()
+
+    from tenantkit.compliance import cfn_lint_speedups
+
+    cfn_lint_speedups.CHECK_FINGERPRINTS = not args.unchecked
 
     from tenantkit.compliance.cfn_lint import lint_template
     from tenantkit.config import load_tenants
-    from tenantkit.stacks.synth import synth_tenants
+    from tenantkit.synth import synth_tenants
 
     with tempfile.TemporaryDirectory(prefix="tenantkit-bench-") as tmp:
         config_dir, outdir = Path(tmp) / "tenants", Path(tmp) / "cdk.out"
@@ -69,6 +73,10 @@ def main() -> int:
         return (time.process_time() - started) / args.tenants, findings
 
     lint_all(False), lint_all(True)  # load both rule sets before timing
+    from tenantkit.compliance.cfn_lint import speedup_warnings
+
+    for warning in speedup_warnings():
+        print(f"warning: {warning}")
     best = {"as shipped": float("inf"), "tenantkit": float("inf")}
     for _ in range(args.rounds):
         stock_seconds, stock_findings = lint_all(True)

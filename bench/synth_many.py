@@ -1,15 +1,20 @@
 """Time `tenantkit synth --all` on generated tenants, as a whole process: seconds and peak memory.
 
-    .venv/bin/python bench/synth_many.py            # 100 tenants (300 stacks), then 1 tenant
+    .venv/bin/python bench/synth_many.py            # 1 tenant cold, then 100 tenants three ways
     .venv/bin/python bench/synth_many.py --tenants 20 --no-single
+
+Runs, each a fresh `tenantkit synth --all` process in a temporary project directory (its own
+.tenantkit/cache/): one tenant, cold (the reference for "one cold tenant"); then the fleet cold
+(empty cache), again with nothing changed, and again after changing one tenant's file.
 
 Tenants are generated as YAML files in a temporary directory (residencies rotate us/ca/de, every
 third one with an account so AZ context seeding is exercised). The synth runs in a child process
-(the `tenantkit synth --all` CLI when it exists, else `python -c` calling the synth service);
+(the `tenantkit synth --all` CLI);
 peak memory is the largest sum of RSS over that process and all its descendants (Python, the jsii
 Node runtime, cfn-lint workers), sampled every 100 ms from /proc.
 
-Targets (issue 3): 100 tenants in at most 60 s and 3 GiB on the 2-core build machine.
+Targets (issues 3 and 8): 100 tenants cold in at most 60 s and 3 GiB on the 2-core build machine;
+unchanged under 3 s; one tenant changed under one cold tenant plus 2 s.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ import textwrap
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
 RESIDENCIES = (("us", "US"), ("ca", "CA"), ("de", "DE"))
 
 
@@ -89,43 +93,25 @@ def _tree_rss_bytes(root: int) -> int:
 
 
 def synth_command(config_dir: Path, outdir: Path) -> list[str]:
-    """The CLI when the lead has wired `tenantkit synth`, else the service through python -c."""
+    """`tenantkit synth --all` of this venv, with the JSON summary."""
     cli = Path(sys.executable).parent / "tenantkit"
-    if cli.exists():
-        probe = subprocess.run([str(cli), "synth", "--help"], capture_output=True, text=True)
-        if probe.returncode == 0:
-            return [str(cli), "synth", "--all", "--dir", str(config_dir), "--out", str(outdir), "--json"]
-    code = (
-        "import sys; from pathlib import Path; "
-        "from tenantkit.config import load_tenants; "
-        "from tenantkit.stacks.synth import synth_tenants; "
-        f"rs = synth_tenants(load_tenants([Path({str(config_dir)!r})]), Path({str(outdir)!r})); "
-        "bad = [r for r in rs if not r.ok]; "
-        "[print(r.tenant_id, r.error, r.compliance_findings[:3]) for r in bad]; "
-        "print(len(rs), 'tenants', sum(len(r.stack_names) for r in rs), 'stacks', "
-        "sum(r.resource_count for r in rs), 'resources', len(bad), 'not ok'); "
-        "sys.exit(1 if bad else 0)"
+    return [str(cli), "synth", "--all", "--dir", str(config_dir), "--out", str(outdir), "--json"]
+
+
+def measure(project: Path, config_dir: Path) -> tuple[float, int, int, str]:
+    """One `tenantkit synth --all` process in `project`: seconds, peak RSS, exit code, output."""
+    command = synth_command(config_dir, project / "cdk.out")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    return [sys.executable, "-c", code]
-
-
-def measure(count: int) -> tuple[float, int, int, str]:
-    with tempfile.TemporaryDirectory(prefix="tenantkit-bench-") as tmp:
-        config_dir, outdir = Path(tmp) / "tenants", Path(tmp) / "cdk.out"
-        config_dir.mkdir()
-        write_tenants(config_dir, count)
-        command = synth_command(config_dir, outdir)
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        peak = 0
-        while process.poll() is None:
-            peak = max(peak, _tree_rss_bytes(process.pid))
-            time.sleep(0.1)
-        seconds = time.perf_counter() - started
-        output = process.stdout.read() if process.stdout else ""
-        return seconds, peak, process.returncode, output
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_bytes(process.pid))
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    output = process.stdout.read() if process.stdout else ""
+    return seconds, peak, process.returncode, output
 
 
 def _summary(output: str) -> str:
@@ -140,26 +126,60 @@ def _summary(output: str) -> str:
     bad = [row for row in rows if not row["ok"]]
     lines = [
         f"{len(rows)} tenants, {sum(len(r['stacks']) for r in rows)} stacks, "
-        f"{sum(r['resources'] for r in rows)} resources, {len(bad)} not ok"
+        f"{sum(r['resources'] for r in rows)} resources, "
+        f"{sum(1 for r in rows if r.get('cached'))} cached, {len(bad)} not ok"
     ]
     for row in bad[:5]:
         lines.append(f"{row['tenant_id']}: {row['error'] or row['findings'][:3]}")
     return "\n".join(lines)
 
 
+def _change_one(config_dir: Path) -> str:
+    path = sorted(config_dir.glob("*.yaml"))[len(list(config_dir.glob("*.yaml"))) // 2]
+    path.write_text(path.read_text().replace('display_name: "', 'display_name: "Changed '))
+    return path.stem
+
+
+def _run(label: str, project: Path, config_dir: Path) -> tuple[float, bool]:
+    seconds, peak, code, output = measure(project, config_dir)
+    print(f"{label}: {seconds:.1f} s, peak RSS {peak / 2**30:.2f} GiB, exit {code}")
+    print(textwrap.indent(_summary(output), "    "))
+    return seconds, code == 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=100)
-    parser.add_argument("--no-single", action="store_true", help="skip the single-tenant run")
+    parser.add_argument("--no-single", action="store_true", help="skip the one-tenant cold run")
     args = parser.parse_args()
-    runs = [args.tenants] + ([] if args.no_single or args.tenants == 1 else [1])
-    failed = False
-    for count in runs:
-        seconds, peak, code, output = measure(count)
-        print(f"{count} tenants ({3 * count} stacks): {seconds:.1f} s, peak RSS {peak / 2**30:.2f} GiB, exit {code}")
-        print(textwrap.indent(_summary(output), "    "))
-        failed |= code != 0
-    return 1 if failed else 0
+    ok = True
+    single = None
+    with tempfile.TemporaryDirectory(prefix="tenantkit-bench-") as tmp:
+        if not args.no_single:
+            project = Path(tmp) / "single"
+            (project / "tenants").mkdir(parents=True)
+            write_tenants(project / "tenants", 1)
+            single, passed = _run("1 tenant (3 stacks), cold", project, project / "tenants")
+            ok &= passed
+        project = Path(tmp) / "fleet"
+        config_dir = project / "tenants"
+        config_dir.mkdir(parents=True)
+        write_tenants(config_dir, args.tenants)
+        fleet = f"{args.tenants} tenants ({3 * args.tenants} stacks)"
+        cold, passed = _run(f"{fleet}, cold", project, config_dir)
+        ok &= passed
+        unchanged, passed = _run(f"{fleet}, nothing changed", project, config_dir)
+        ok &= passed
+        changed_id = _change_one(config_dir)
+        one_changed, passed = _run(f"{fleet}, {changed_id} changed", project, config_dir)
+        ok &= passed
+    print(f"nothing changed: {unchanged:.1f} s, {unchanged / cold:.3f} of cold (target: under 3 s)")
+    target = f"{single + 2:.1f} s (one cold tenant + 2 s)" if single else "one cold tenant + 2 s"
+    print(
+        f"one tenant changed: {one_changed:.1f} s, {one_changed / cold:.3f} of cold "
+        f"(target: under {target})"
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

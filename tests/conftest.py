@@ -66,3 +66,27 @@ def write_tenant(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+def wrap_add_tenant(monkeypatch: pytest.MonkeyPatch, change: Callable[..., Any]) -> None:
+    """Make every tenant app built during the test go through `change(real_add_tenant, app,
+    config)` (to add a finding, or fail one tenant)."""
+    import tenantkit.stacks.tenant as tenant_module
+
+    real_add_tenant = tenant_module.add_tenant
+    monkeypatch.setattr(
+        tenant_module, "add_tenant", lambda app, config: change(real_add_tenant, app, config)
+    )
+
+
+def with_cdk_warning(message: str) -> Callable[..., Any]:
+    """A `wrap_add_tenant` change: a CDK warning annotation on the tenant's primary stack."""
+
+    def change(real_add_tenant: Callable[..., Any], app: Any, config: Any) -> Any:
+        from aws_cdk import Annotations
+
+        stacks = real_add_tenant(app, config)
+        Annotations.of(stacks.primary).add_warning_v2("tenantkit:test", message)
+        return stacks
+
+    return change

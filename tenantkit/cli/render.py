@@ -20,6 +20,10 @@ def error(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
+def warning(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
 def issues(found: Iterable[ConfigIssue]) -> None:
     for issue in found:
         typer.echo(str(issue), err=True)
@@ -156,10 +160,11 @@ def _print_json(data: Any) -> None:
 
 
 @contextmanager
-def synth_progress(total: int, *, quiet: bool) -> Iterator[Callable[[str], None]]:
-    """A progress bar on stderr; yields the callback the synth service calls after each tenant."""
+def synth_progress(*, quiet: bool) -> Iterator[Callable[[int], Callable[[str], None]]]:
+    """A progress bar on stderr; yields `start(total)`, which returns the callback the synth
+    service calls after each tenant."""
     if quiet:
-        yield lambda _tenant_id: None
+        yield lambda _total: lambda _tenant_id: None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -173,8 +178,12 @@ def synth_progress(total: int, *, quiet: bool) -> Iterator[Callable[[str], None]
         console=Console(stderr=True),
         transient=False,
     ) as progress:
-        task = progress.add_task("", total=total)
-        yield lambda tenant_id: progress.update(task, advance=1, description=tenant_id)
+
+        def start(total: int) -> Callable[[str], None]:
+            task = progress.add_task("", total=total)
+            return lambda tenant_id: progress.update(task, advance=1, description=tenant_id)
+
+        yield start
 
 
 def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> None:
@@ -185,6 +194,7 @@ def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> Non
             "resources": r.resources,
             "findings": list(r.findings),
             "error": r.error,
+            "cached": r.cached,
             "ok": r.ok,
         }
         for r in results
@@ -196,7 +206,7 @@ def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> Non
     from rich.table import Table
 
     table = Table(title=f"Synthesized into {outdir}/")
-    for column in ("Tenant", "Stacks", "Resources", "Findings", "Result"):
+    for column in ("Tenant", "Stacks", "Resources", "Findings", "Cached", "Result"):
         table.add_column(column, no_wrap=column != "Result")
     for row in rows:
         result = "ok" if row["ok"] else (row["error"] or "compliance findings")
@@ -205,6 +215,7 @@ def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> Non
             str(len(row["stacks"])),
             str(row["resources"]),
             str(len(row["findings"])),
+            "yes" if row["cached"] else "no",
             result,
             style="" if row["ok"] else "bold red",
         )

@@ -1,7 +1,7 @@
 """`tenantkit synth`: synthesize tenants' stacks into cdk.out/, with compliance checks.
 
-aws_cdk is imported only inside the command (through the synth service), after
-`ensure_jsii_node()` has pointed jsii at the wheel's Node 24.
+The command parses, calls `tenantkit.synth.synth_directory`, and renders. aws_cdk is imported
+only by the synth service, and only for tenants not restored from the cache.
 """
 
 from __future__ import annotations
@@ -26,38 +26,34 @@ def synth(
     all_tenants: bool = typer.Option(False, "--all", help="Synthesize every tenant."),
     directory: Path = CONFIG_DIR_OPTION,
     outdir: Path = typer.Option(Path("cdk.out"), "--out", "-o", help="Cloud assembly directory."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Synthesize every tenant again, ignoring .tenantkit/cache/."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Synthesize tenant stacks into cdk.out/ and check them (cdk-nag, isolation rules, cfn-lint)."""
-    from tenantkit import config
+    from tenantkit.compliance.cfn_lint import LintSettingsError
+    from tenantkit.config import ConfigError
+    from tenantkit.synth import SynthCache, SynthRequestError, synth_directory
 
     if bool(tenant_ids) == all_tenants:
         render.error("name one or more tenants, or pass --all (not both)")
         raise typer.Exit(2)
-    report = config.validate_paths([directory])
-    if not report.ok:
-        render.issues(report.issues)
-        raise typer.Exit(1)
-    known = {tenant.tenant_id: tenant for tenant in report.configs}
-    unknown = [tenant_id for tenant_id in tenant_ids or [] if tenant_id not in known]
-    if unknown:
-        render.error(f"{directory}: no tenant file for: {', '.join(unknown)}")
-        raise typer.Exit(1)
-    chosen = list(known.values()) if all_tenants else [known[t] for t in dict.fromkeys(tenant_ids or [])]
-    chosen_ids = {config.tenant_id for config in chosen}
-    render.config_warnings(w for w in report.warnings if Path(w.file).stem in chosen_ids)
     try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        render.error(f"{outdir}: --out: cannot use it as the output directory ({error.strerror})")
+        with render.synth_progress(quiet=as_json) as start_progress:
+            results = synth_directory(
+                directory,
+                tenant_ids or [],
+                outdir,
+                cache=None if no_cache else SynthCache(),
+                on_progress=start_progress,
+                on_warning=render.warning,
+            )
+    except ConfigError as error:
+        render.issues(error.issues)
         raise typer.Exit(1) from None
-
-    from tenantkit.jsii_node import ensure_jsii_node
-
-    ensure_jsii_node()
-    from tenantkit.stacks.synth import synth_tenants
-
-    with render.synth_progress(len(chosen), quiet=as_json) as advance:
-        results = synth_tenants(chosen, outdir, on_progress=advance)
+    except (SynthRequestError, LintSettingsError) as error:
+        render.error(str(error))
+        raise typer.Exit(1) from None
     render.synth_summary(results, outdir, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)

@@ -1,9 +1,11 @@
-"""A tenant's synthesized stacks as plain data: what every rule reads."""
+"""Cloud assemblies as plain data: the one module that reads `manifest.json`, stack templates,
+CDK annotations and the CDK validation report. Every rule, the linter and the synth service read
+an assembly through here; no aws_cdk import."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,61 @@ class TenantAssembly:
         return found
 
 
+MANIFEST_FILE = "manifest.json"
+VALIDATION_REPORT_FILE = "validation-report.json"
+"""Where CDK writes its validation report (every plugin's violations), in the assembly directory."""
+
+_ANNOTATIONS = {"aws:cdk:warning": "CDK warning", "aws:cdk:error": "CDK error"}
+
+
+@dataclass(frozen=True)
+class StackArtifact:
+    """One stack of a cloud assembly, as its manifest describes it."""
+
+    name: str
+    region: str
+    template_file: Path
+    metadata: dict[str, list[dict[str, Any]]]
+
+    def template_text(self) -> str:
+        return self.template_file.read_text()
+
+    def template(self) -> dict[str, Any]:
+        return json.loads(self.template_text())
+
+
+def stack_artifacts(assembly_dir: Path, stack_names: Sequence[str]) -> list[StackArtifact]:
+    """The named stacks of a cloud assembly directory, in the order given."""
+    manifest = json.loads((assembly_dir / MANIFEST_FILE).read_text())
+    found = []
+    for name in stack_names:
+        artifact = manifest["artifacts"][name]
+        metadata = dict(artifact.get("metadata") or {})
+        if artifact.get("additionalMetadataFile"):
+            extra = json.loads((assembly_dir / artifact["additionalMetadataFile"]).read_text())
+            for path, entries in extra.items():
+                metadata[path] = [*metadata.get(path, []), *entries]
+        found.append(
+            StackArtifact(
+                name=name,
+                region=artifact["environment"].rsplit("/", 1)[-1],
+                template_file=assembly_dir / artifact["properties"]["templateFile"],
+                metadata=metadata,
+            )
+        )
+    return found
+
+
+def all_stack_names(assembly_dir: Path) -> list[str]:
+    """Every CloudFormation stack of a cloud assembly directory, in manifest order."""
+    manifest = json.loads((assembly_dir / MANIFEST_FILE).read_text())
+    return [
+        name
+        for name, artifact in manifest["artifacts"].items()
+        if artifact.get("type") == "aws:cloudformation:stack"
+    ]
+
+
 def load_tenant_assembly(
     assembly_dir: Path,
     stack_names: tuple[str, ...],
@@ -53,17 +110,48 @@ def load_tenant_assembly(
     other_tenant_ids: frozenset[str] = frozenset(),
 ) -> TenantAssembly:
     """Read the named stacks' templates and regions from a cloud assembly directory."""
-    manifest = json.loads((assembly_dir / "manifest.json").read_text())
-    stacks = []
-    for name in stack_names:
-        artifact = manifest["artifacts"][name]
-        region = artifact["environment"].rsplit("/", 1)[-1]
-        template_file = artifact["properties"]["templateFile"]
-        template = json.loads((assembly_dir / template_file).read_text())
-        stacks.append(StackTemplate(name=name, region=region, template=template))
-    return TenantAssembly(
-        tenant_id=tenant_id, zone=zone, stacks=tuple(stacks), other_tenant_ids=other_tenant_ids
+    stacks = tuple(
+        StackTemplate(name=stack.name, region=stack.region, template=stack.template())
+        for stack in stack_artifacts(assembly_dir, stack_names)
     )
+    return TenantAssembly(
+        tenant_id=tenant_id, zone=zone, stacks=stacks, other_tenant_ids=other_tenant_ids
+    )
+
+
+def cdk_annotations(assembly_dir: Path, stack_names: Sequence[str]) -> list[str]:
+    """`CDK warning at /construct/path: message` for every warning or error annotation CDK left
+    on the named stacks (what `cdk synth` prints as warnings): a template a security lead reads
+    must come with nothing CDK itself warns about."""
+    findings = []
+    for stack in stack_artifacts(assembly_dir, stack_names):
+        for path, entries in stack.metadata.items():
+            for entry in entries:
+                if entry.get("type") in _ANNOTATIONS:
+                    message = first_line(str(entry.get("data", "")))
+                    findings.append(f"{_ANNOTATIONS[entry['type']]} at {path}: {message}")
+    return findings
+
+
+def validation_findings(assembly_dir: Path) -> list[str]:
+    """`rule at construct/path: description` for every unacknowledged violation in the CDK
+    validation report of an assembly (cdk-nag packs, our isolation rules); none without a report."""
+    report_file = assembly_dir / VALIDATION_REPORT_FILE
+    if not report_file.exists():
+        return []
+    report = json.loads(report_file.read_text())
+    findings = []
+    for plugin in report.get("pluginReports", []):
+        for violation in plugin.get("violations", []):
+            for construct in violation.get("violatingConstructs", []):
+                where = f" at {construct['constructPath']}" if construct.get("constructPath") else ""
+                description = first_line(violation.get("description", ""))
+                findings.append(f"{violation['ruleName']}{where}: {description}")
+    return findings
+
+
+def first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
 
 
 def render(value: Any) -> str:

@@ -1,31 +1,44 @@
 """cfn-lint made faster without changing what it finds.
 
-cfn-lint costs two to three times the CPU of synthesizing a tenant, so `tenantkit synth --all` on
-100 tenants (bench/synth_many.py) is bound by it. Four changes, each of which changes only how
-cfn-lint finds its work, never what it checks:
+cfn-lint costs two to three times the CPU of synthesizing a tenant, so a cold `tenantkit synth
+--all` on 100 tenants (bench/synth_many.py) is bound by it. Four changes, each of which changes
+only how cfn-lint finds its work, never what it checks:
 
 - `ValidatorClasses`: cfn-lint's `create` builds a new validator class per call; build each
   distinct one once.
 - `FieldsOfClass`: cfn-lint asks `dataclasses.fields` for the same few classes on every evolve;
   answer from a cache.
 - `keyword_indexed_e1101` and `engine_indexed_e3062`: faster equivalents of two rules that keep
-  the stock rule's state and check.
+  the stock rule's state and check (offered upstream: docs/cfn-lint-upstream.patch).
 
-Measured: cfn-lint of one tenant's three templates (12 generated tenants, one process, stock and
-changed alternately): 0.85 CPU-seconds as shipped; 0.70 with E3062; 0.64 with E1101 as well;
-0.60 with the fields cache; the validator classes take another 0.15 (timed around `create`).
+Each is a `Speedup` in `SPEEDUPS` with the fingerprint (sha256 of `inspect.getsource`) of the
+upstream code it re-implements or relies on, taken when it was checked. Where the installed
+cfn-lint's code has another fingerprint, or another shape than a speed-up checks for, that
+speed-up is left out and the caller gets one warning line: cfn-lint's own code runs, so the
+findings stay the same. `python -m tenantkit.compliance.cfn_lint_speedups` prints checked and
+current fingerprints; bench/upgrade_check.py is the upgrade procedure.
 
-tests/compliance/test_cfn_lint.py and tests/stacks/test_synth_service.py lint good and broken
-templates with tenantkit's cfn-lint and with cfn-lint exactly as shipped (`stock_only()`) and
-require the same findings. Every change checks that cfn-lint's code has the shape it was written
-for and refuses to load otherwise, rather than silently check less.
+Measured (cfn-lint 1.58.0, 8 generated tenants, 24 templates, one process, each variant in turn,
+best of 4 rounds, on the shared 2-core machine): 1.93 CPU-s per tenant as shipped; 1.44 with
+E3062, the validator classes and the fields cache; 1.18 with E1101 as well. The E1101 index,
+the candidate for dropping, saves 0.25 CPU-s per tenant (18 % of the rest), about 12 s of a cold
+100-tenant run on 2 cores; with its coupling now fingerprinted, it stays.
+
+tests/compliance/test_cfn_lint.py and test_cfn_lint_corpus.py lint good and broken templates
+(every tenant of tenant_configs/ and tests/fixtures/, dynamic references, intrinsics in
+`Engine`, conditions) with tenantkit's cfn-lint and with cfn-lint exactly as shipped
+(`stock_only()`) and require the same findings.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import importlib
+import inspect
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
@@ -33,16 +46,68 @@ from typing import Any, ClassVar
 _VALIDATORS = "cfnlint.jsonschema.validators"
 _FIELDS_USERS = (_VALIDATORS, "cfnlint.context.context", "cfnlint.jsonschema._filter")
 
+CHECK_FINGERPRINTS = True
+"""False only to compare a new cfn-lint with the speed-ups forced on (bench/upgrade_check.py)."""
 
-def install(rules: Any) -> Any:
-    """Make this process's cfn-lint faster, and return `rules` (a cfn-lint rule set) with E1101
-    and E3062 swapped for their equivalents: same keys, same places in the run order (parents
-    pick up their children at the start of each run)."""
-    ValidatorClasses.install()
-    FieldsOfClass.install()
-    rules.data["E1101"] = keyword_indexed_e1101(rules.data["E1101"])
-    rules.data["E3062"] = engine_indexed_e3062(rules.data["E3062"])
-    return rules
+
+class SpeedupRefused(RuntimeError):
+    """cfn-lint's code or data does not have the shape a speed-up was written for."""
+
+
+@dataclass(frozen=True)
+class Speedup:
+    """One change to how cfn-lint finds its work, and the upstream code it re-implements or
+    relies on (`module:qualname`), with the fingerprint of that code it was checked against."""
+
+    name: str
+    upstream: tuple[str, ...]
+    fingerprint: str
+    apply: Callable[[Any], None]
+
+
+@cache
+def fingerprint(upstream: tuple[str, ...]) -> str:
+    """sha256 (first 16 hex digits) of the source of each upstream object, in order. Cached: the
+    first answer, taken before any speed-up replaces an upstream object, is the upstream one."""
+    digest = hashlib.sha256()
+    for dotted in upstream:
+        module_name, _, qualname = dotted.partition(":")
+        found: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+        digest.update(dotted.encode() + b"\0" + inspect.getsource(found).encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def install(rules: Any, *, checked: bool | None = None) -> tuple[Any, list[str]]:
+    """Make this process's cfn-lint faster, and return `rules` (a cfn-lint rule set, with E1101
+    and E3062 swapped for their equivalents: same keys, same places in the run order; parents
+    pick up their children at the start of each run) and one warning line per
+    speed-up left out, because its upstream code changed (fingerprint) or has another shape.
+    A speed-up left out leaves cfn-lint's own code in place: the findings stay the same."""
+    checked = CHECK_FINGERPRINTS if checked is None else checked
+    refused = []
+    found = {}
+    for speedup in SPEEDUPS:  # every fingerprint before any speed-up replaces upstream code
+        try:
+            found[speedup.name] = fingerprint(speedup.upstream)
+        except (ImportError, AttributeError, OSError, TypeError) as error:
+            found[speedup.name] = f"unreadable: {type(error).__name__}"
+    for speedup in SPEEDUPS:
+        actual = found[speedup.name]
+        try:
+            if checked and actual != speedup.fingerprint:
+                raise SpeedupRefused(
+                    f"cfn-lint's {', '.join(speedup.upstream)} changed (fingerprint {actual}, "
+                    f"checked with {speedup.fingerprint})"
+                )
+            speedup.apply(rules)
+        except SpeedupRefused as error:
+            refused.append(
+                f"cfn-lint speed-up {speedup.name} left out, linting with cfn-lint's own code: "
+                f"{error}"
+            )
+    return rules, refused
 
 
 @contextmanager
@@ -53,8 +118,6 @@ def stock_only() -> Iterator[None]:
 
 
 def _modules(*names: str) -> list[Any]:
-    import importlib
-
     return [importlib.import_module(name) for name in names]
 
 
@@ -80,7 +143,7 @@ class ValidatorClasses:
 
             settings = tuple(f.name for f in dataclasses.fields(FunctionFilter) if f.init)
             if settings != ("add_cfn_lint_keyword", "validate_dynamic_references"):
-                raise RuntimeError(
+                raise SpeedupRefused(
                     f"cfn-lint's FunctionFilter has settings tenantkit does not key: {settings}"
                 )
             cls.stock, cls.settings = module.create, settings
@@ -151,9 +214,11 @@ class FieldsOfClass:
 
     @classmethod
     def install(cls) -> None:
-        for module in _modules(*_FIELDS_USERS):
-            if module.fields not in (dataclasses.fields, cls.fields):
-                raise RuntimeError(f"{module.__name__}.fields is not dataclasses.fields")
+        modules = _modules(*_FIELDS_USERS)
+        for module in modules:  # all checked before any is changed
+            if getattr(module, "fields", None) not in (dataclasses.fields, cls.fields):
+                raise SpeedupRefused(f"{module.__name__}.fields is not dataclasses.fields")
+        for module in modules:
             module.fields = cls.fields
 
     @classmethod
@@ -173,7 +238,7 @@ class FieldsOfClass:
 def _stock_class(stock: Any, name: str) -> type:
     # cfn-lint loads its rules from files, so the classes are not importable by module path.
     if type(stock).__name__ != name:
-        raise RuntimeError(f"cfn-lint's {stock.id} is {type(stock).__name__}, not {name}")
+        raise SpeedupRefused(f"cfn-lint's {stock.id} is {type(stock).__name__}, not {name}")
     return type(stock)
 
 
@@ -270,6 +335,71 @@ def _check_indexable(schema: dict[str, Any]) -> None:
         if "Engine" not in condition.get("required", ()) or not isinstance(
             condition["properties"]["Engine"].get("const"), str
         ):
-            raise RuntimeError(
+            raise SpeedupRefused(
                 f"cfn-lint E3062 schema has an entry tenantkit cannot index: {condition}"
             )
+
+
+def _swap_e1101(rules: Any) -> None:
+    rules.data["E1101"] = keyword_indexed_e1101(rules.data["E1101"])
+
+
+def _swap_e3062(rules: Any) -> None:
+    rules.data["E3062"] = engine_indexed_e3062(rules.data["E3062"])
+
+
+SPEEDUPS = (
+    Speedup(
+        "validator-classes",
+        (f"{_VALIDATORS}:create", "cfnlint.jsonschema._filter:FunctionFilter"),
+        fingerprint="ff983121561629fe",
+        apply=lambda _rules: ValidatorClasses.install(),
+    ),
+    Speedup(
+        "fields-of-class",
+        (
+            f"{_VALIDATORS}:create",
+            "cfnlint.jsonschema._filter:FunctionFilter",
+            "cfnlint.context.context:Path",
+            "cfnlint.context.context:Context",
+        ),
+        fingerprint="fdda14a8bf586f53",
+        apply=lambda _rules: FieldsOfClass.install(),
+    ),
+    Speedup(
+        "E1101-keyword-index",
+        (
+            "cfnlint.rules.jsonschema.CfnLint:CfnLint",
+            "cfnlint.rules._rule:CloudFormationLintRule",
+            "cfnlint.rules._rules:Rules",
+        ),
+        fingerprint="36670580e0482a2b",
+        apply=_swap_e1101,
+    ),
+    Speedup(
+        "E3062-engine-index",
+        (
+            "cfnlint.rules.resources.rds.DbInstanceDbInstanceClassWithEngine:"
+            "DbInstanceDbInstanceClassWithEngine",
+            "cfnlint.rules.jsonschema.CfnLintJsonSchema:CfnLintJsonSchema",
+        ),
+        fingerprint="a4cb481e01c116bb",
+        apply=_swap_e3062,
+    ),
+)
+
+
+def main() -> int:
+    """Print each speed-up's checked and current upstream fingerprint (for an upgrade); 1 if
+    any changed."""
+    changed = False
+    for speedup in SPEEDUPS:
+        current = fingerprint(speedup.upstream)
+        changed |= current != speedup.fingerprint
+        state = "same" if current == speedup.fingerprint else "CHANGED"
+        print(f"{speedup.name}: checked {speedup.fingerprint}, current {current} ({state})")
+    return 1 if changed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

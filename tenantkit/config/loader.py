@@ -215,7 +215,8 @@ def _message(entry: Any) -> str:
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return "must be a mapping of fields"
     if kind in _PLAIN_MESSAGES:
-        return _PLAIN_MESSAGES[kind]
+        reason = (entry.get("ctx") or {}).get("error")
+        return f"{_PLAIN_MESSAGES[kind]} ({reason})" if reason else _PLAIN_MESSAGES[kind]
     return message.removeprefix("Value error, ")
 
 

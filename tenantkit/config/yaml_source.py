@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -52,12 +52,12 @@ def _construct_int(loader: SafeConstructor, node: ScalarNode) -> int:
 
 
 def _construct_timestamp(loader: SafeConstructor, node: ScalarNode) -> object:
+    """A date or timestamp; text that only looks like one (`2026-13-01`) stays text, so the
+    field that expects a date reports it, at its own path, like any other bad value."""
     try:
         return SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError as error:
-        raise ConstructorError(
-            None, None, f"'{node.value}' is not a valid date ({error})", node.start_mark
-        ) from None
+    except ValueError:
+        return loader.construct_scalar(node)
 
 
 TenantYamlLoader.add_constructor(_INT, _construct_int)

@@ -10,6 +10,7 @@ from aws_cdk import Duration
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge
+from tenantkit.constructs._checkov import skip_checkov
 from tenantkit.constructs.postgres_base import TenantPostgresBase, TenantPostgresBaseProps, key_arn_of
 
 REPLICA_LAG_ALARM_SECONDS = 300
@@ -67,6 +68,12 @@ class TenantReplicaDatabase(Construct):
             "The replica is encrypted: it inherits encryption from its encrypted source and "
             "KmsKeyId names the tenant's DR key. CloudFormation forbids StorageEncrypted "
             "together with SourceDBInstanceIdentifier, which is what this rule looks for.",
+        )
+        skip_checkov(
+            self.instance,
+            "CKV_AWS_16",
+            "A read replica inherits encryption from its encrypted source and KmsKeyId names the "
+            "DR key; CloudFormation forbids StorageEncrypted with SourceDBInstanceIdentifier.",
         )
         acknowledge(
             self.instance,

@@ -19,6 +19,13 @@ from tenantkit.config.models import TenantConfig
 from tenantkit.stacks.availability_zones import seeded_az_context
 
 FLAG_DEVIATIONS: Mapping[str, tuple[Any, str]] = {
+    "@aws-cdk/core:annotationsInValidationReport": (
+        False,
+        "tenantkit synth already reports every CDK warning and error annotation as a finding, "
+        "read from the cloud assembly (tenantkit.compliance.assembly); with this flag each would "
+        "be reported a second time through the validation report, as the flag's own "
+        "documentation warns.",
+    ),
     "@aws-cdk/core:defaultCrossStackReferences": (
         "strong",
         "The replica stack reads the DR key from the dr stack (same region). Strong references "

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -8,12 +9,53 @@ from tenantkit.compliance.cfn_lint import _rules, _stock_rules, ignored_checks, 
 
 
 def test_every_ignored_check_is_justified_by_a_comment():
-    from tenantkit.compliance.cfn_lint import CONFIG_FILE
+    from importlib import resources
 
-    text = CONFIG_FILE.read_text().splitlines()
+    from tenantkit.compliance.cfn_lint import SETTINGS_FILE, SETTINGS_PACKAGE
+
+    text = resources.files(SETTINGS_PACKAGE).joinpath(SETTINGS_FILE).read_text().splitlines()
+    assert ignored_checks() == ("W3010", "W3005")
     for check in ignored_checks():
         line = next(i for i, l in enumerate(text) if l.strip() == f"- {check}")
         assert text[line - 1].strip().startswith("#"), check
+
+
+def test_an_ignored_check_is_not_reported():
+    template = {
+        "Resources": {
+            "Subnet": {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {
+                    "VpcId": "vpc-12345678",
+                    "CidrBlock": "10.0.0.0/24",
+                    "AvailabilityZone": "us-east-1a",
+                },
+            }
+        }
+    }
+    assert lint_template(template, "us-east-1") == []
+    from cfnlint.api import lint_all
+
+    assert "W3010" in {match.rule.id for match in lint_all(json.dumps(template))}
+
+
+def test_missing_lint_settings_fail_loudly(tmp_path, monkeypatch):
+    from tenantkit.compliance import cfn_lint
+
+    with pytest.raises(cfn_lint.LintSettingsError, match="cannot read the cfn-lint settings"):
+        cfn_lint.read_settings(name="no-such-settings.yaml")
+
+
+def test_lint_settings_without_a_list_of_checks_fail_loudly(tmp_path, monkeypatch):
+    from tenantkit.compliance import cfn_lint
+
+    package = tmp_path / "fake_settings_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "settings.yaml").write_text("ignore_checks: W3010\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(cfn_lint.LintSettingsError, match="ignore_checks: must be a list"):
+        cfn_lint.read_settings("fake_settings_pkg", "settings.yaml")
 
 
 def test_a_valid_template_has_no_findings():
@@ -227,3 +269,128 @@ def test_stock_only_restores_cfn_lints_own_functions_for_its_duration():
         assert cfnlint.context.context.fields is dataclasses.fields
     assert cfnlint.jsonschema.validators.create == ValidatorClasses.create
     assert cfnlint.context.context.fields is not dataclasses.fields
+
+
+# --- speed-ups are used only on the upstream code they were checked against -------------------
+
+
+def test_every_speed_up_matches_the_installed_cfn_lint():
+    from tenantkit.compliance.cfn_lint_speedups import SPEEDUPS, fingerprint
+
+    assert [s.fingerprint for s in SPEEDUPS] == [fingerprint(s.upstream) for s in SPEEDUPS]
+
+
+def test_a_changed_upstream_leaves_its_speed_up_out_with_a_warning(monkeypatch):
+    """A fingerprint that does not match (cfn-lint changed the code a speed-up relies on): the
+    rule set is cfn-lint's own and the warning says which speed-up and why."""
+    import dataclasses
+
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    from tenantkit.compliance import cfn_lint_speedups
+
+    (e3062,) = [s for s in cfn_lint_speedups.SPEEDUPS if s.name == "E3062-engine-index"]
+    changed = dataclasses.replace(e3062, fingerprint="0" * 16)
+    monkeypatch.setattr(cfn_lint_speedups, "SPEEDUPS", (changed,))
+    rules, refused = cfn_lint_speedups.install(Runner(ConfigMixIn(regions=["us-east-1"])).rules)
+    assert type(rules.data["E3062"]).__name__ == "DbInstanceDbInstanceClassWithEngine"
+    (warning,) = refused
+    assert warning.startswith("cfn-lint speed-up E3062-engine-index left out")
+    assert "checked with 0000000000000000" in warning
+
+
+def test_a_speed_up_that_refuses_to_load_leaves_cfn_lint_as_shipped(monkeypatch):
+    """A shape check that fails after the fingerprint matched changes nothing either: no
+    module's `fields` is replaced when one of them is not what the speed-up expects."""
+    import cfnlint.context.context
+    import cfnlint.jsonschema.validators
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    from tenantkit.compliance import cfn_lint_speedups
+
+    def other_fields(_class_or_instance):
+        return ()
+
+    monkeypatch.setattr(cfnlint.jsonschema.validators, "fields", other_fields)
+    context_fields = cfnlint.context.context.fields
+    rules = Runner(ConfigMixIn(regions=["us-east-1"])).rules
+    _, refused = cfn_lint_speedups.install(rules)
+    assert any("fields-of-class left out" in warning for warning in refused), refused
+    assert cfnlint.context.context.fields is context_fields
+    assert cfnlint.jsonschema.validators.fields is other_fields
+
+
+def test_lint_warnings_reach_the_outcome(monkeypatch, tmp_path):
+    from tenantkit.compliance import cfn_lint
+
+    monkeypatch.setattr(cfn_lint, "_warnings", ["cfn-lint speed-up X left out: because"])
+    monkeypatch.setattr(cfn_lint, "stack_artifacts", lambda _dir, _names: [])
+    outcome = cfn_lint.lint_assembly_stacks(tmp_path, ())
+    assert outcome.warnings == ("cfn-lint speed-up X left out: because",)
+
+
+# --- the equivalence corpus: dynamic references, intrinsics in Engine, conditions ---------------
+
+_WITH_CONDITIONS = {
+    "Parameters": {
+        "Engine": {"Type": "String", "Default": "postgres"},
+        "Env": {"Type": "String", "AllowedValues": ["prod", "dev"]},
+    },
+    "Conditions": {
+        "IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+        "Broken": {"Fn::Equals": [{"Ref": "Nope"}]},
+    },
+}
+
+CORPUS = {
+    "secretsmanager dynamic reference": _database(
+        Engine="postgres",
+        EngineVersion="17.9",
+        DBInstanceClass="db.m7g.large",
+        MasterUserPassword="{{resolve:secretsmanager:db-secret:SecretString:password}}",
+        ManageMasterUserPassword=False,
+    ),
+    "ssm dynamic reference in the class": _database(
+        Engine="postgres", EngineVersion="17.9", DBInstanceClass="{{resolve:ssm:/db/class}}"
+    ),
+    "a malformed dynamic reference": _database(
+        Engine="postgres", EngineVersion="17.9", DBInstanceClass="{{resolve:ssm-secure}}"
+    ),
+    "Engine from Fn::If": {
+        **_WITH_CONDITIONS,
+        **_database(
+            Engine={"Fn::If": ["IsProd", "postgres", "mysql"]},
+            EngineVersion="17.9",
+            DBInstanceClass="db.m1.small",
+        ),
+    },
+    "Engine from a Ref to a parameter": _database(
+        Engine={"Ref": "Engine"}, EngineVersion="8.0.39", DBInstanceClass="db.m7g.large"
+    ),
+    "Engine from Fn::Sub": _database(
+        Engine={"Fn::Sub": "${Engine}"}, EngineVersion="17.9", DBInstanceClass="db.m1.small"
+    ),
+    "conditions, one broken, on resources": {
+        **_WITH_CONDITIONS,
+        "Resources": {
+            "Db": {
+                **_database(Engine="postgres", EngineVersion="17.9", DBInstanceClass="db.m1.small")[
+                    "Resources"
+                ]["Db"],
+                "Condition": "IsProd",
+            },
+            "Topic": {"Type": "AWS::SNS::Topic", "Condition": "Missing"},
+        },
+    },
+    "Engine as a boolean-like string": _database(
+        Engine="true", EngineVersion="17.9", DBInstanceClass="db.m1.small"
+    ),
+}
+
+
+@pytest.mark.parametrize("template", CORPUS.values(), ids=CORPUS.keys())
+def test_tenantkit_cfn_lint_finds_what_cfn_lint_finds_on_the_corpus(template):
+    ours = lint_template(copy.deepcopy(template), "us-east-1")
+    assert ours == lint_template(copy.deepcopy(template), "us-east-1", stock=True)

@@ -16,7 +16,7 @@ CONFIGS = {config.tenant_id: config for config in load_tenants([EXAMPLES])}
 
 @pytest.fixture(scope="module")
 def assembly_dir(tmp_path_factory) -> Path:
-    from tenantkit.stacks.synth import synth_tenants
+    from tenantkit.synth import synth_tenants
 
     outdir = tmp_path_factory.mktemp("cdk.out")
     results = synth_tenants(list(CONFIGS.values()), outdir, lint=False)

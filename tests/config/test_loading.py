@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tenantkit.config import ConfigError, load_tenants, validate_paths
 
@@ -176,3 +177,29 @@ def test_example_tenants_are_valid() -> None:
     by_id = {t.config.tenant_id: t.config for t in report.tenants}
     assert {c.residency.value for c in by_id.values()} == {"us", "ca", "de"}
     assert any(c.compliance.controlled_goods for c in by_id.values())
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2026-13-01", "month value is outside expected range of 1-12"),
+        ("2026-02-30", "day value is outside expected range"),
+    ],
+)
+def test_an_impossible_date_is_reported_at_its_field(
+    write_tenant: Callable[..., Path], tenant_data: dict[str, Any], value: str, reason: str
+) -> None:
+    text = yaml.safe_dump(tenant_data, sort_keys=False) + f"subscription:\n  ends_on: {value}\n"
+    path = write_tenant(text, name="acme-corp.yaml")
+    (issue,) = validate_paths([path.parent]).issues
+    assert (issue.path, issue.line) == ("subscription.ends_on", text.count("\n"))
+    assert issue.message.startswith("must be a date like 2027-12-31 (")
+    assert reason in issue.message
+
+
+def test_a_real_date_still_loads_as_a_date(write_tenant: Callable[..., Path], tenant_data: dict[str, Any]) -> None:
+    from datetime import date
+
+    text = yaml.safe_dump(tenant_data, sort_keys=False) + "subscription:\n  ends_on: 2027-02-28\n"
+    (config,) = load_tenants([write_tenant(text, name="acme-corp.yaml").parent])
+    assert config.subscription.ends_on == date(2027, 2, 28)

@@ -110,14 +110,14 @@ def _create_stack(region: str, name: str, template: dict) -> None:
 def deployed(tmp_path_factory):
     from moto import mock_aws
 
-    from tenantkit.stacks.synth import synth_tenants
+    from tenantkit.compliance.assembly import stack_artifacts
+    from tenantkit.synth import synth_tenants
 
     config = _tenant()
     outdir = tmp_path_factory.mktemp("cdk.out")
     (result,) = synth_tenants([config], outdir, lint=False)
     assert result.ok, result.findings or result.error
-    assembly = outdir / config.tenant_id
-    manifest = json.loads((assembly / "manifest.json").read_text())
+    stacks = stack_artifacts(outdir / config.tenant_id, stack_names(config.tenant_id))
 
     with mock_aws(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # moto announces each skipped resource type
@@ -125,11 +125,8 @@ def deployed(tmp_path_factory):
             boto3.client("ssm", region_name=region).put_parameter(
                 Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String"
             )
-        for name in stack_names(config.tenant_id):  # dr, primary, replica: the dependency order
-            artifact = manifest["artifacts"][name]
-            region = artifact["environment"].rsplit("/", 1)[-1]
-            template = json.loads((assembly / artifact["properties"]["templateFile"]).read_text())
-            _create_stack(region, name, _for_moto(template))
+        for stack in stacks:  # dr, primary, replica: the dependency order
+            _create_stack(stack.region, stack.name, _for_moto(stack.template()))
         yield config, TenantNames(
             tenant_id=config.tenant_id,
             account=MOTO_ACCOUNT,

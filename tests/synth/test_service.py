@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tenantkit.compliance.assembly import validation_findings
 from tenantkit.config import TenantConfig, load_tenants
 from tenantkit.naming import stack_names
-from tenantkit.stacks import synth as synth_service
-from tenantkit.stacks.synth import synth_tenants
+from tenantkit.synth import synth_tenants
+from tests.conftest import wrap_add_tenant, with_cdk_warning
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "tenant_configs"
 
@@ -25,16 +26,12 @@ def _renamed(config: TenantConfig, tenant_id: str) -> TenantConfig:
 
 
 def test_a_failing_tenant_does_not_stop_the_others(tmp_path, maple, monkeypatch):
-    import tenantkit.stacks.tenant as tenant_module
-
-    real_add_tenant = tenant_module.add_tenant
-
-    def add_tenant(app, config):
+    def add_tenant(real_add_tenant, app, config):
         if config.tenant_id == "broken-one":
             raise ValueError("props problem for broken-one")
         return real_add_tenant(app, config)
 
-    monkeypatch.setattr(tenant_module, "add_tenant", add_tenant)
+    wrap_add_tenant(monkeypatch, add_tenant)
     progress: list[str] = []
     broken = _renamed(maple, "broken-one")
     results = synth_tenants([broken, maple], tmp_path, on_progress=progress.append, lint=False)
@@ -66,7 +63,7 @@ def test_an_unacknowledged_cdk_nag_finding_fails_the_tenant(tmp_path, maple, mon
 
 
 def test_a_broken_isolation_rule_is_a_finding(tmp_path, maple, monkeypatch):
-    import tenantkit.stacks.validation as validation
+    import tenantkit.compliance.validation as validation
     from tenantkit.compliance import RuleResult
 
     def check_tenant(assembly):
@@ -91,49 +88,14 @@ def test_nag_findings_are_read_from_the_validation_report(tmp_path):
         ' "description": "The S3 Bucket has server access logs disabled.\\nmore", "violatingConstructs":'
         ' [{"constructPath": "s/B/Resource"}]}]}]}'
     )
-    assert synth_service.nag_findings(report) == [
+    assert validation_findings(tmp_path) == [
         "AwsSolutions-S1 at s/B/Resource: The S3 Bucket has server access logs disabled."
     ]
 
 
-def test_tenantkit_cfn_lint_rules_find_what_cfn_lint_finds_in_real_templates(examples):
-    """tenantkit swaps two cfn-lint rules for faster equivalents (tenantkit.compliance.cfn_lint):
-    on a tenant's real templates, and on a broken copy, they must find what the stock rules find."""
-    import copy
-
-    from tenantkit.compliance.cfn_lint import lint_template
-
-    config = examples.configs["maple-ca"]
-    regions = {"dr": config.secondary_region, "primary": config.primary_region, "replica": config.secondary_region}
-    for kind, name in zip(("dr", "primary", "replica"), stack_names("maple-ca"), strict=True):
-        template = examples.raw(name)
-        assert lint_template(copy.deepcopy(template), regions[kind]) == lint_template(
-            copy.deepcopy(template), regions[kind], stock=True
-        ) == []
-    broken = copy.deepcopy(examples.raw("tenant-maple-ca-primary"))
-    for resource in broken["Resources"].values():
-        if resource["Type"] == "AWS::RDS::DBInstance":
-            resource["Properties"]["DBInstanceClass"] = "db.m1.small"  # not offered for PostgreSQL 17
-            resource["Properties"]["MultiAZ"] = "sometimes"
-    ours = lint_template(copy.deepcopy(broken), config.primary_region)
-    assert ours == lint_template(broken, config.primary_region, stock=True)
-    assert {finding.split()[0] for finding in ours} >= {"E3062", "E3012"}, ours
-
-
 def test_a_cdk_warning_is_a_finding(tmp_path, maple, monkeypatch):
     """What `cdk synth` would print as a warning is a finding, with the construct's path."""
-    import tenantkit.stacks.tenant as tenant_module
-
-    real_add_tenant = tenant_module.add_tenant
-
-    def add_tenant_with_a_warning(app, config):
-        from aws_cdk import Annotations
-
-        stacks = real_add_tenant(app, config)
-        Annotations.of(stacks.primary).add_warning_v2("tenantkit:test", "something to object to")
-        return stacks
-
-    monkeypatch.setattr(tenant_module, "add_tenant", add_tenant_with_a_warning)
+    wrap_add_tenant(monkeypatch, with_cdk_warning("something to object to"))
     (result,) = synth_tenants([maple], tmp_path, lint=False)
     assert not result.ok
     (finding,) = result.findings

@@ -23,7 +23,7 @@ def add_compliance_checks(
     """Fail the synth of `app` on any cdk-nag finding not acknowledged next to its construct, and
     on any broken isolation rule (or cfn-lint match) in the templates of `configs`.
     `other_tenant_ids` adds tenants of the fleet that are not in this app (one app per tenant)."""
-    from tenantkit.stacks.validation import TenantIsolationChecks
+    from tenantkit.compliance.validation import TenantIsolationChecks
 
     Validations.of(app).add_plugins(*(pack(app) for pack in PACKS))
     if configs:

@@ -1,0 +1,168 @@
+"""Each tenant's cloud assembly and findings, cached under `.tenantkit/cache/`, so that synth of an
+unchanged tenant costs a copy, not a synthesis (and, for a fully cached run, not even a Node start).
+
+An entry is keyed by everything that can change what the synth of a tenant produces:
+- the tenant's configuration as validated (its file's content, minus comments and layout);
+- the ids of every tenant of the run (the isolation rules look for other tenants' names);
+- the CDK context passed to the app, `cdk.json`'s and `cdk.context.json`'s context in the
+  project directory, and `CDK_CONTEXT_JSON` (what the CDK CLI hands an app);
+- whether cfn-lint runs;
+- every file of the installed tenantkit package (code and package data);
+- the versions of aws-cdk-lib, constructs, cdk-nag, cfn-lint, jsii and the Node jsii runs on.
+
+An entry is written to a temporary directory and renamed into place, and holds the sha256 of each
+of its files: a partial or altered entry is a miss, never an error. Only the newest entry of
+each tenant is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import tenantkit
+from tenantkit.config.models import TenantConfig
+
+CACHE_DIR = Path(".tenantkit") / "cache"
+ENTRY_FORMAT = 1
+TOOLCHAIN = ("aws-cdk-lib", "constructs", "cdk-nag", "cfn-lint", "jsii")
+_RESULT = "result.json"
+_ASSEMBLY = "assembly"
+
+
+@dataclass(frozen=True)
+class CachedTenant:
+    stacks: tuple[str, ...]
+    resources: int
+    findings: tuple[str, ...]
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _file_hashes(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+
+
+def source_fingerprint() -> str:
+    """sha256 over every file of the installed tenantkit package (code and package data)."""
+    return _digest(_file_hashes(Path(tenantkit.__file__).resolve().parent))
+
+
+def toolchain_versions() -> dict[str, str]:
+    """Versions of the libraries that shape an assembly and its findings, and of jsii's Node."""
+    versions = {}
+    for name in TOOLCHAIN:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    versions["node"] = _node_version()
+    return versions
+
+
+def _node_version() -> str:
+    from tenantkit.jsii_node import wheel_node_path
+
+    node = os.environ.get("JSII_NODE") or str(wheel_node_path())
+    try:
+        run = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"{node}: {type(error).__name__}"
+    return run.stdout.strip() or f"{node}: exit {run.returncode}"
+
+
+def project_context(project_dir: Path) -> dict[str, Any]:
+    """The context a CDK CLI run in `project_dir` would hand the app: `cdk.json`'s and
+    `cdk.context.json`'s, and CDK_CONTEXT_JSON. Unreadable files count by their raw bytes."""
+    found: dict[str, Any] = {"CDK_CONTEXT_JSON": os.environ.get("CDK_CONTEXT_JSON")}
+    for name in ("cdk.json", "cdk.context.json"):
+        path = project_dir / name
+        if not path.is_file():
+            continue
+        raw = path.read_bytes()
+        try:
+            data = json.loads(raw)
+            found[name] = data.get("context", {}) if name == "cdk.json" else data
+        except (ValueError, AttributeError):
+            found[name] = hashlib.sha256(raw).hexdigest()
+    return found
+
+
+class SynthCache:
+    """The synth cache in `directory`, for one run (the run-wide key parts are computed once)."""
+
+    def __init__(self, directory: Path = CACHE_DIR, *, project_dir: Path | None = None) -> None:
+        self.directory = directory
+        self._run_key = _digest(
+            ENTRY_FORMAT,
+            source_fingerprint(),
+            toolchain_versions(),
+            project_context(project_dir or Path.cwd()),
+        )
+
+    def key(
+        self, config: TenantConfig, *, fleet_ids: frozenset[str], context: dict[str, Any], lint: bool
+    ) -> str:
+        return _digest(
+            self._run_key, config.model_dump(mode="json"), sorted(fleet_ids), context, lint
+        )
+
+    def _entry(self, tenant_id: str, key: str) -> Path:
+        return self.directory / tenant_id / key
+
+    def restore(self, tenant_id: str, key: str, assembly_dir: Path) -> CachedTenant | None:
+        """Copy the entry's assembly to `assembly_dir` and return its results; None on a miss
+        (no entry, or one that is incomplete, altered or unreadable)."""
+        entry = self._entry(tenant_id, key)
+        try:
+            data = json.loads((entry / _RESULT).read_text())
+            files = data["files"]
+            if _file_hashes(entry / _ASSEMBLY) != files or not files:
+                return None
+            cached = CachedTenant(
+                stacks=tuple(str(name) for name in data["stacks"]),
+                resources=int(data["resources"]),
+                findings=tuple(str(finding) for finding in data["findings"]),
+            )
+            if assembly_dir.exists():
+                shutil.rmtree(assembly_dir)
+            shutil.copytree(entry / _ASSEMBLY, assembly_dir)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return cached
+
+    def store(self, tenant_id: str, key: str, assembly_dir: Path, result: CachedTenant) -> None:
+        """Save a tenant's assembly and results (atomically); a failure to save is not an error."""
+        tenant_dir = self.directory / tenant_id
+        staging = self.directory / f".tmp-{uuid.uuid4().hex}"
+        try:
+            shutil.copytree(assembly_dir, staging / _ASSEMBLY)
+            record = {
+                "stacks": list(result.stacks),
+                "resources": result.resources,
+                "findings": list(result.findings),
+                "files": _file_hashes(staging / _ASSEMBLY),
+            }
+            (staging / _RESULT).write_text(json.dumps(record, indent=1))
+            tenant_dir.mkdir(parents=True, exist_ok=True)
+            for old in tenant_dir.iterdir():  # keep only the newest entry of the tenant
+                shutil.rmtree(old, ignore_errors=True)
+            os.replace(staging, self._entry(tenant_id, key))
+        except OSError:
+            pass
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
