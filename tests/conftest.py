@@ -23,7 +23,7 @@ os.environ.update(
 os.environ.pop("AWS_PROFILE", None)
 
 # jsii must run on the wheel's Node 24, never the system Node: set before any aws_cdk import.
-from tenantkit.jsii_node import ensure_jsii_node  # noqa: E402
+from tenantkit.jsii_node import ensure_jsii_node
 
 ensure_jsii_node()
 

@@ -7,7 +7,6 @@ only by the synth service, and only for tenants not restored from the cache.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 
 def synth(
-    tenant_ids: Optional[list[str]] = typer.Argument(  # noqa: UP007 (Typer needs Optional here)
+    tenant_ids: list[str] | None = typer.Argument(
         None, metavar="[TENANT]...", help="Tenant ids to synthesize."
     ),
     all_tenants: bool = typer.Option(False, "--all", help="Synthesize every tenant."),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -24,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(
-    paths: Optional[list[Path]] = typer.Argument(  # noqa: UP007 (Typer needs Optional here)
+    paths: list[Path] | None = typer.Argument(
         None, help="Tenant files or directories (default: tenant_configs/)."
     ),
     as_json: bool = JSON_OPTION,
@@ -39,7 +38,7 @@ def validate(
 
 def list_tenants(
     directory: Path = CONFIG_DIR_OPTION,
-    as_of: Optional[str] = typer.Option(  # noqa: UP007
+    as_of: str | None = typer.Option(
         None, "--as-of", help="Date to compute subscription status for (YYYY-MM-DD; default today)."
     ),
     as_json: bool = JSON_OPTION,
@@ -59,8 +58,8 @@ def new(
     cidrs: list[str] = typer.Option(..., "--cidr", help="Allowed network (repeat for several)."),
     countries: list[str] = typer.Option(..., "--country", help="Allowed ISO country code (repeat)."),
     security_email: str = typer.Option(..., "--security-email", help="Security contact address."),
-    display_name: Optional[str] = typer.Option(None, "--display-name", help="Customer name."),  # noqa: UP007
-    account: Optional[str] = typer.Option(None, "--account", help="12-digit AWS account id."),  # noqa: UP007
+    display_name: str | None = typer.Option(None, "--display-name", help="Customer name."),
+    account: str | None = typer.Option(None, "--account", help="12-digit AWS account id."),
     allow_roaming: bool = typer.Option(False, "--allow-roaming", help="Let allowed countries roam."),
     controlled_goods: bool = typer.Option(False, "--controlled-goods", help="Controlled Goods tenant (ca)."),
     directory: Path = CONFIG_DIR_OPTION,

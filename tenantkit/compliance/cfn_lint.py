@@ -189,7 +189,7 @@ def lint_assembly_stacks(
     engines = source_engines([json.loads(text) for text in texts])
     findings = [
         f"cfn-lint {stack.name}: {line}"
-        for stack, text in zip(stacks, texts)
+        for stack, text in zip(stacks, texts, strict=True)
         for line in lint_with_source_engines(text, stack.region, engines, stock=stock)
     ]
     return LintOutcome(tuple(findings), () if stock else tuple(speedup_warnings()))

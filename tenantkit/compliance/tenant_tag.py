@@ -18,10 +18,11 @@ def tag_property_from_cfn_lint(resource_type: str) -> str | None:
     """The property holding a type's tags per the CloudFormation resource schema (via cfn-lint),
     or None for a type that cannot be tagged."""
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+    from cfnlint.schema._exceptions import ResourceNotFoundError
 
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
-    except Exception:  # an unknown or custom type: nothing to tag
+    except ResourceNotFoundError:  # a custom type (Custom::...) has no schema: nothing to tag
         return None
     tagging = schema.get("tagging", {})
     if not tagging.get("taggable"):

@@ -67,7 +67,7 @@ class TenantIsolationChecks:
                 tenant_id=config.tenant_id,
                 zone=config.policy.zone,
                 stacks=tuple(
-                    StackTemplate(name, region, _read(templates[name])) for name, region in zip(names, regions)
+                    StackTemplate(name, region, _read(templates[name])) for name, region in zip(names, regions, strict=True)
                 ),
                 other_tenant_ids=self._all_ids,
             )
@@ -76,7 +76,7 @@ class TenantIsolationChecks:
             if self._lint:
                 from tenantkit.compliance.cfn_lint import lint_template
 
-                for name, region in zip(names, regions):
+                for name, region in zip(names, regions, strict=True):
                     for finding in lint_template(templates[name].read_text(), region):
                         violations.append(_violation("cfn-lint", f"{name}: {finding}", templates))
         return PolicyValidationPluginReport(success=not violations, violations=violations)

@@ -4,7 +4,6 @@ import json
 from dataclasses import dataclass
 
 from aws_cdk import ArnFormat, RemovalPolicy, Stack
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct

@@ -3,10 +3,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Stack
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_wafv2 as wafv2
-from aws_cdk import ArnFormat
 from constructs import Construct
 
 from tenantkit.constructs.log_group import TenantLogGroup, TenantLogGroupProps

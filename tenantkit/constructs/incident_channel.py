@@ -8,7 +8,6 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-
 ONLY_PROBLEMS = {
     "$or": [
         {"State": [{"anything-but": ["COMPLETED"]}]},

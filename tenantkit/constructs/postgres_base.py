@@ -48,7 +48,7 @@ class TenantPostgresBase(Construct):
     def __init__(self, scope: Construct, id: str, props: TenantPostgresBaseProps) -> None:
         super().__init__(scope, id)
         problems = []
-        if not props.engine_version.count(".") == 1:
+        if props.engine_version.count(".") != 1:
             problems.append(f"engine_version must be major.minor, got {props.engine_version!r}")
         if set(props.log_group_name_of) != set(EXPORTED_LOGS):
             problems.append(f"log_group_name_of must name exactly {EXPORTED_LOGS}")

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_sns as sns
-from aws_cdk import Duration
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge

@@ -13,7 +13,6 @@ from tenantkit.stacks.dr import TenantDrStack
 from tenantkit.stacks.primary import TenantPrimaryStack
 from tenantkit.stacks.replica import TenantReplicaStack
 
-
 UNTAGGED_PROVIDER_TYPES = ("AWS::IAM::Role", "AWS::Lambda::Function")
 
 

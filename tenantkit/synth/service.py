@@ -159,7 +159,7 @@ def synth_tenants(
         items.append(_from_cache(config.tenant_id, hit, outdir / config.tenant_id))
         if on_progress is not None:
             on_progress(config.tenant_id)
-    to_synth = [config for config, item in zip(configs, items) if isinstance(item, _Synthesized)]
+    to_synth = [config for config, item in zip(configs, items, strict=True) if isinstance(item, _Synthesized)]
     if not to_synth:
         return [item for item in items if isinstance(item, TenantSynthResult)]
 

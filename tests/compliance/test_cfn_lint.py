@@ -16,7 +16,7 @@ def test_every_ignored_check_is_justified_by_a_comment():
     text = resources.files(SETTINGS_PACKAGE).joinpath(SETTINGS_FILE).read_text().splitlines()
     assert ignored_checks() == ("W3010", "W3005")
     for check in ignored_checks():
-        line = next(i for i, l in enumerate(text) if l.strip() == f"- {check}")
+        line = next(i for i, entry in enumerate(text) if entry.strip() == f"- {check}")
         assert text[line - 1].strip().startswith("#"), check
 
 

@@ -21,9 +21,14 @@ def test_an_output_naming_another_tenant_is_non_compliant(primary):
     assert result.findings == ("tenant-acme-primary: an output names tenant 'acme-eu'",)
 
 
-def test_a_tenant_id_inside_a_longer_id_is_not_a_match(assembly):
-    # `acme` must not be found inside `acme-eu` (and vice versa): others include acme-eu.
-    assert names_no_other_tenant(make_assembly(others=frozenset({"acm", "cme"}))).ok
+def test_a_longer_other_id_that_starts_with_this_tenants_id_is_not_found_in_its_names():
+    # This tenant is acme; its names (tenantkit-acme-...) do not name tenant acme-eu.
+    assert names_no_other_tenant(make_assembly(others=frozenset({"acme-eu"}))).status is Compliance.COMPLIANT
+
+
+def test_an_other_id_that_is_a_fragment_of_this_tenants_id_is_not_a_match():
+    # `acm` and `cme` occur inside `acme` but are not bounded like an id.
+    assert names_no_other_tenant(make_assembly(others=frozenset({"acm", "cme"}))).status is Compliance.COMPLIANT
 
 
 def test_alone_in_the_fleet_the_rule_does_not_apply():

@@ -57,5 +57,5 @@ def test_override_outside_zone_or_primary_is_refused(residency: str, region: str
 
 
 def test_unknown_residency_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'uk'"):
         policy_for("uk")

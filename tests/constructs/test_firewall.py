@@ -8,16 +8,17 @@ from .conftest import template_of
 
 
 def _props(key, **overrides):
-    values = dict(
-        name="tenantkit-t1",
-        allowed_countries=["US"],
-        ipv4_cidrs=["192.0.2.0/24"],
-        ipv6_cidrs=[],
-        allow_roaming=False,
-        ip_set_name_of={"ipv4": "t1-ipv4", "ipv6": "t1-ipv6"},
-        log_group_name="aws-waf-logs-t1",
-        key=key,
-    )
+    values = {
+        "name": "tenantkit-t1",
+        "allowed_countries": ["US"],
+        "ipv4_cidrs": ["192.0.2.0/24"],
+        "ipv6_cidrs": [],
+        "allow_roaming": False,
+        "ip_set_name_of": {"ipv4": "t1-ipv4", "ipv6": "t1-ipv6"},
+        "log_group_name": "aws-waf-logs-t1",
+        "key": key
+    }
+
     values.update(overrides)
     return TenantFirewallProps(**values)
 
@@ -54,7 +55,7 @@ def test_logging_redacts_credentials(stack, key):
 
 
 def test_every_problem_in_the_props_is_reported_together(stack, key):
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="allowed_countries must not be empty") as raised:
         TenantFirewall(stack, "F", _props(key, allowed_countries=[], ipv4_cidrs=[], log_group_name="waf"))
     message = str(raised.value)
     assert "allowed_countries must not be empty" in message

@@ -96,7 +96,7 @@ def test_no_statement_grants_everything_or_everyone(statements):
 
 
 def test_every_problem_in_the_props_is_reported_together(stack):
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="alias must start with 'alias/'") as raised:
         TenantKey(stack, "K", _props(alias="tenantkit/t1", tenant_log_group_arns=(), deployment_role_arn="x"))
     assert "alias must start with 'alias/'" in str(raised.value)
     assert "tenant_log_group_arns must name at least one log group" in str(raised.value)

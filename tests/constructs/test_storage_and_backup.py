@@ -64,7 +64,7 @@ def test_incident_channel_rejects_a_non_address(stack, key):
 
 def test_backup_reports_every_problem_together(stack, key):
     vault = TenantBackupVault(stack, "V", TenantBackupVaultProps(vault_name="t1", key=key)).vault
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="resource_arns must name") as raised:
         TenantBackup(
             stack,
             "B",
@@ -86,7 +86,7 @@ def test_bucket_reports_every_replication_problem_together(stack, key):
 
     from tenantkit.constructs.bucket import ReplicaTarget, TenantBucket, TenantBucketProps
 
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="replica.bucket_arn must be an S3 bucket ARN") as raised:
         TenantBucket(
             stack,
             "B",

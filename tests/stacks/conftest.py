@@ -42,8 +42,8 @@ class SynthesizedTenants:
 def examples(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedTenants:
     from aws_cdk import App
 
-    from tenantkit.stacks.app_context import tenant_app_context
     from tenantkit.compliance.nag import add_compliance_checks
+    from tenantkit.stacks.app_context import tenant_app_context
     from tenantkit.stacks.tenant import add_tenant
 
     configs = load_tenants([EXAMPLES])

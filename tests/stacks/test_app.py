@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,13 +20,11 @@ pytestmark = pytest.mark.slow
 def polar_assembly(tmp_path_factory) -> Path:
     outdir = tmp_path_factory.mktemp("cdk.out")
     env = {**os.environ, "CDK_OUTDIR": str(outdir), "CDK_CONTEXT_JSON": json.dumps({"tenant": "polar-cg"})}
-    result = subprocess.run([sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True, text=True)
+    # Exactly the command the CDK CLI runs: cdk.json's "app", from the project root.
+    command = shlex.split(json.loads((REPO / "cdk.json").read_text())["app"])
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     return outdir
-
-
-def test_cdk_json_runs_the_virtualenv_python():
-    assert json.loads((REPO / "cdk.json").read_text())["app"] == ".venv/bin/python app.py"
 
 
 def test_context_selects_one_tenant(polar_assembly):

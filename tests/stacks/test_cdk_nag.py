@@ -26,13 +26,27 @@ def _acknowledgments(examples):
                         yield construct, rule, reason
 
 
-def test_all_four_packs_are_registered():
-    assert [pack.__name__ for pack in PACKS] == [
-        "AwsSolutionsChecks",
-        "NIST80053R5Checks",
-        "HIPAASecurityChecks",
-        "PCIDSS321Checks",
-    ]
+def test_all_four_packs_check_every_synth(tmp_path):
+    """An unencrypted, unlogged, unversioned bucket is reported by each of the four packs."""
+    from aws_cdk import App, Environment
+    from aws_cdk import aws_s3 as s3
+
+    from tenantkit.compliance.assembly import validation_findings
+    from tenantkit.compliance.nag import add_compliance_checks
+
+    app = App(
+        outdir=str(tmp_path),
+        context={"@aws-cdk/core:failSynthOnValidationErrors": False},
+        analytics_reporting=False,
+    )
+    stack = Stack(app, "Weak", env=Environment(account="123456789012", region="us-east-1"))
+    s3.CfnBucket(stack, "Bucket")
+    add_compliance_checks(app)
+    app.synth()
+    findings = validation_findings(tmp_path)
+    packs = {"AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"}
+    assert {pack for pack in packs if any(f.startswith(f"{pack}-") for f in findings)} == packs, findings
+    assert len(PACKS) == len(packs)
 
 
 def test_example_tenants_have_no_unacknowledged_finding(examples):

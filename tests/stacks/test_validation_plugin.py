@@ -16,8 +16,8 @@ def test_a_broken_rule_fails_the_synth(tmp_path, monkeypatch):
     from aws_cdk import App
 
     import tenantkit.compliance.validation as validation
-    from tenantkit.stacks.app_context import tenant_app_context
     from tenantkit.compliance.nag import add_compliance_checks
+    from tenantkit.stacks.app_context import tenant_app_context
     from tenantkit.stacks.tenant import add_tenant
 
     monkeypatch.setattr(

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tenantkit.config import TenantConfig, load_tenants
-from tenantkit.synth import SynthCache, cache as cache_module, synth_tenants
+from tenantkit.synth import SynthCache, synth_tenants
+from tenantkit.synth import cache as cache_module
 from tests.conftest import EXAMPLE_CONFIGS, with_cdk_warning, wrap_add_tenant
 
 CONFIGS = {config.tenant_id: config for config in load_tenants([EXAMPLE_CONFIGS])}

@@ -10,7 +10,7 @@ from tenantkit.compliance.assembly import validation_findings
 from tenantkit.config import TenantConfig, load_tenants
 from tenantkit.naming import stack_names
 from tenantkit.synth import synth_tenants
-from tests.conftest import wrap_add_tenant, with_cdk_warning
+from tests.conftest import with_cdk_warning, wrap_add_tenant
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "tenant_configs"
 

@@ -1,0 +1,36 @@
+"""The README's quick start is two commands, and CI runs the second one exactly as written."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from tests.conftest import REPO_ROOT
+
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _quick_start() -> list[str]:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    return [line for line in block.splitlines() if line and not line.startswith("#")]
+
+
+def test_the_quick_start_is_two_commands_from_a_fresh_virtualenv():
+    main_job, tests = _quick_start()
+    assert main_job.startswith("python3 -m venv .venv && ")
+    assert tests.startswith("python3 -m venv .venv && ")
+    assert "ruff check" in tests and "-m pytest" in tests
+    assert tests.index("ruff check") < tests.index("-m pytest")
+
+
+def test_ci_runs_the_readmes_test_command():
+    extracted = subprocess.run(
+        ["awk", r"/^# 2\./ {getline; print; exit}", "README.md"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert extracted == _quick_start()[1]
+    assert "README.md" in (REPO_ROOT / ".ci" / "run").read_text()
