@@ -10,6 +10,7 @@ from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge
+from tenantkit.constructs._checkov import skip_checkov
 from tenantkit.constructs.log_group import TenantLogGroup, TenantLogGroupProps
 
 EXPORTED_LOGS = ("postgresql", "upgrade")
@@ -47,6 +48,7 @@ class TenantPostgresBase(Construct):
 
     def __init__(self, scope: Construct, id: str, props: TenantPostgresBaseProps) -> None:
         super().__init__(scope, id)
+        self._multi_az = props.multi_az
         problems = []
         if props.engine_version.count(".") != 1:
             problems.append(f"engine_version must be major.minor, got {props.engine_version!r}")
@@ -138,6 +140,18 @@ class TenantPostgresBase(Construct):
             "change (primary and replica together); automatic minor upgrades would drift the "
             "instance away from its template and its replica.",
         )
+        if not self._multi_az:
+            reason = (
+                "Multi-AZ is off by the tenant's own choice (database.multi_az: false in its tenant "
+                "file): recovery within the region rests on point-in-time restore and hourly "
+                "snapshots, and the cross-region read replica keeps a second copy."
+            )
+            acknowledge(
+                instance,
+                ("AwsSolutions-RDS3", "NIST.800.53.R5-RDSMultiAZSupport", "HIPAA.Security-RDSMultiAZSupport"),
+                reason,
+            )
+            skip_checkov(instance, "CKV_AWS_157", reason)
         instance.cfn_options.deletion_policy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE
         instance.cfn_options.update_replace_policy = CfnDeletionPolicy.RETAIN
         for group in self.log_groups.values():

@@ -38,30 +38,31 @@ class SynthesizedTenants:
         return self.assembly.get_stack_by_name(stack_name).template
 
 
-@pytest.fixture(scope="session")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedTenants:
+def synthesize(directory: Path, outdir: Path) -> SynthesizedTenants:
+    """Every tenant of `directory` in one app built as app.py builds it (seeded AZ context,
+    cdk-nag packs, our rules): any unacknowledged finding makes `app.synth()` raise."""
     from aws_cdk import App
 
     from tenantkit.compliance.nag import add_compliance_checks
     from tenantkit.stacks.app_context import tenant_app_context
     from tenantkit.stacks.tenant import add_tenant
 
-    configs = load_tenants([EXAMPLES])
-    app = App(
-        outdir=str(tmp_path_factory.mktemp("cdk.out")),
-        context=tenant_app_context(configs),
-        analytics_reporting=False,
-    )
+    configs = load_tenants([directory])
+    app = App(outdir=str(outdir), context=tenant_app_context(configs), analytics_reporting=False)
     stacks = {config.tenant_id: add_tenant(app, config) for config in configs}
     add_compliance_checks(app, configs, lint=False)  # cfn-lint: tests/compliance, synth service
-    assembly = app.synth()
     return SynthesizedTenants(
         configs={config.tenant_id: config for config in configs},
         app=app,
-        assembly=assembly,
+        assembly=app.synth(),
         stacks=stacks,
         _templates={},
     )
+
+
+@pytest.fixture(scope="session")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedTenants:
+    return synthesize(EXAMPLES, tmp_path_factory.mktemp("cdk.out"))
 
 
 @pytest.fixture(scope="session")
