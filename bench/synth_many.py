@@ -58,6 +58,8 @@ def write_tenants(directory: Path, count: int) -> list[str]:
                   cost-center: "{1000 + n}"
                 """
             )
+            # ca-west-1 offers no db.t4g class: Canadian replicas run db.t3.medium, as in the examples.
+            + ("replica:\n  instance_class: db.t3.medium\n" if residency == "ca" else "")
         )
         ids.append(tenant_id)
     return ids
