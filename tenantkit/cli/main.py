@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenantkit import __version__
-from tenantkit.cli import synth, tenants
+from tenantkit.cli import sandbox, synth, tenants
 
 app = typer.Typer(
     name="tenantkit",
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 tenants.register(app)
 synth.register(app)
+sandbox.register(app)
 
 
 def _version(value: bool) -> None:

@@ -226,3 +226,33 @@ def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> Non
             typer.echo(f"{row['tenant_id']}: {finding}", err=True)
         if row["error"]:
             typer.echo(f"{row['tenant_id']}: error: {row['error']}", err=True)
+
+
+def sandbox_started(status: Any, *, started: bool) -> None:
+    verb = "started" if started else "already running"
+    typer.echo(f"sandbox {verb}: {status.endpoint} (pid {status.pid})")
+    typer.echo(f"  export AWS_ENDPOINT_URL=http://localhost:{status.port}")
+
+
+def sandbox_status(status: Any, *, as_json: bool) -> None:
+    if as_json:
+        _print_json(status.as_dict())
+        return
+    if status.endpoint is None:
+        typer.echo(f"sandbox: {status.state.value}")
+        return
+    typer.echo(f"sandbox: {status.state.value}: {status.endpoint} (pid {status.pid})")
+
+
+def sandbox_stopped(previous: Any) -> None:
+    messages = {
+        "running": f"sandbox stopped (pid {previous.pid}, {previous.endpoint})",
+        "unresponsive": f"sandbox stopped (pid {previous.pid} was not answering)",
+        "stale": f"sandbox was not running (pid {previous.pid} is gone); its record is removed",
+        "not running": "sandbox was not running",
+    }
+    typer.echo(messages[previous.state.value])
+
+
+def sandbox_reset(status: Any) -> None:
+    typer.echo(f"sandbox reset: every resource deleted ({status.endpoint})")

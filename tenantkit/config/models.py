@@ -36,8 +36,13 @@ MAX_CONFIG_TAGS = 40  # AWS allows 50 tags per resource; tenantkit adds its own.
 RESERVED_TENANT_PREFIXES = ("aws", "amazon", "tenantkit")
 RESERVED_TAG_PREFIXES = ("aws:", "tenantkit:")
 MAX_RETAINED_SNAPSHOTS = 100
-"""RDS's default quota of manual DB snapshots per region (snapshots taken by AWS Backup count as
-manual snapshots); tenantkit keeps every resource's retained snapshots per region within it."""
+"""RDS's default quota of manual DB instance snapshots per region (RDS User Guide, "Quotas and
+constraints": "Manual DB instance snapshots: 100"). Only automated backups are exempt ("Manual
+snapshot limits (100 per Region) don't apply to automated backups",
+https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html); the
+snapshots AWS Backup takes are not RDS automated backups, and no AWS document exempts them, so
+tenantkit counts them against the quota and keeps every resource's retained snapshots per region
+within it. The quota is per account and region: a fleet sharing an account needs it raised."""
 HOURS_PER_DAY = 24
 
 

@@ -1,0 +1,73 @@
+"""`tenantkit sandbox up | status | down | reset`: the local AWS sandbox (moto's server).
+
+The state lives under `.tenantkit/` of the current directory (git-ignored).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from tenantkit.cli import render
+from tenantkit.cli.options import JSON_OPTION
+
+STATE_DIR = Path(".tenantkit")
+
+sandbox_app = typer.Typer(
+    name="sandbox",
+    help="The local AWS sandbox: moto's server in the background on 127.0.0.1.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sandbox_app)
+
+
+@sandbox_app.command()
+def up(
+    port: Optional[int] = typer.Option(None, "--port", help="Port on 127.0.0.1 (default: a free one)."),  # noqa: UP045
+) -> None:
+    """Start the sandbox unless it already runs; print its endpoint."""
+    from tenantkit.sandbox import SandboxError, start_sandbox
+
+    try:
+        status, started = start_sandbox(STATE_DIR, port)
+    except SandboxError as error:
+        render.error(f"sandbox: {error}")
+        raise typer.Exit(1) from None
+    render.sandbox_started(status, started=started)
+
+
+@sandbox_app.command()
+def status(as_json: bool = JSON_OPTION) -> None:
+    """Say whether the sandbox runs, where, and since when; exit 1 unless it runs."""
+    from tenantkit.sandbox import sandbox_status
+    from tenantkit.sandbox.process import SandboxState
+
+    current = sandbox_status(STATE_DIR)
+    render.sandbox_status(current, as_json=as_json)
+    raise typer.Exit(0 if current.state is SandboxState.RUNNING else 1)
+
+
+@sandbox_app.command()
+def down() -> None:
+    """Stop the sandbox this project started (never another process); forget a stale record."""
+    from tenantkit.sandbox import stop_sandbox
+
+    render.sandbox_stopped(stop_sandbox(STATE_DIR))
+
+
+@sandbox_app.command()
+def reset() -> None:
+    """Delete every resource in the running sandbox, keeping the server."""
+    from tenantkit.sandbox import SandboxError, reset_sandbox
+
+    try:
+        status = reset_sandbox(STATE_DIR)
+    except SandboxError as error:
+        render.error(f"sandbox: {error}")
+        raise typer.Exit(1) from None
+    render.sandbox_reset(status)

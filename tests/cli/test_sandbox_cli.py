@@ -1,0 +1,43 @@
+"""`tenantkit sandbox`: exit codes and lines, with the service patched at the boundary."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from tenantkit.cli.main import app
+from tenantkit.sandbox import SandboxError
+from tenantkit.sandbox.process import SandboxState, SandboxStatus
+
+runner = CliRunner()
+
+
+def test_up_prints_the_endpoint(monkeypatch):
+    running = SandboxStatus(SandboxState.RUNNING, pid=42, port=5555)
+    monkeypatch.setattr("tenantkit.sandbox.start_sandbox", lambda state_dir, port: (running, True))
+    result = runner.invoke(app, ["sandbox", "up"])
+    assert result.exit_code == 0, result.output
+    assert "sandbox started: http://127.0.0.1:5555 (pid 42)" in result.output
+
+
+def test_up_failure_is_one_line_and_exit_1(monkeypatch):
+    def refuse(state_dir, port):
+        raise SandboxError("port 5555 on 127.0.0.1 is in use; choose another with --port")
+
+    monkeypatch.setattr("tenantkit.sandbox.start_sandbox", refuse)
+    result = runner.invoke(app, ["sandbox", "up", "--port", "5555"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: sandbox: port 5555 on 127.0.0.1 is in use; choose another with --port"
+
+
+def test_status_exits_1_when_not_running(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["sandbox", "status", "--json"])
+    assert result.exit_code == 1
+    assert '"state": "not running"' in result.output
+
+
+def test_down_without_a_sandbox_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["sandbox", "down"])
+    assert result.exit_code == 0
+    assert result.output.strip() == "sandbox was not running"
