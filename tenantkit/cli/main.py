@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenantkit import __version__
-from tenantkit.cli import sandbox, synth, tenants
+from tenantkit.cli import deploy, sandbox, synth, tenants
 
 app = typer.Typer(
     name="tenantkit",
@@ -18,6 +18,7 @@ app = typer.Typer(
 tenants.register(app)
 synth.register(app)
 sandbox.register(app)
+deploy.register(app)
 
 
 def _version(value: bool) -> None:

@@ -256,3 +256,60 @@ def sandbox_stopped(previous: Any) -> None:
 
 def sandbox_reset(status: Any) -> None:
     typer.echo(f"sandbox reset: every resource deleted ({status.endpoint})")
+
+
+@contextmanager
+def deploy_progress(*, quiet: bool) -> Iterator[Callable[[str, Any], None]]:
+    """A live line per tenant on stderr while tenants deploy; yields the service's callback."""
+    if quiet:
+        yield lambda _tenant_id, _result: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True)
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def update(tenant_id: str, result: Any) -> None:
+            if result is None:
+                tasks[tenant_id] = progress.add_task(f"deploying {tenant_id}", total=1)
+            else:
+                word = "deployed" if result.ok else "FAILED"
+                progress.update(tasks[tenant_id], completed=1, description=f"{word} {tenant_id}")
+
+        yield update
+
+
+def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
+    rows = [
+        {
+            "tenant_id": r.tenant_id,
+            "ok": r.ok,
+            "seconds": round(r.seconds, 1),
+            "stacks": [
+                {"stack": s.stack, "region": s.region, "outcome": s.outcome.value, "reasons": list(s.reasons)}
+                for s in r.stacks
+            ],
+        }
+        for r in results
+    ]
+    if as_json:
+        _print_json({"tenants": rows})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Deployed into the sandbox")
+    for column in ("Tenant", "Result", "Stacks", "Seconds"):
+        table.add_column(column, no_wrap=True)
+    for row in rows:
+        stacks = ", ".join(f"{s['stack'].rsplit('-', 1)[-1]} {s['outcome']}" for s in row["stacks"])
+        table.add_row(row["tenant_id"], "ok" if row["ok"] else "failed", stacks, str(row["seconds"]), style="" if row["ok"] else "bold red")
+    console = Console() if Console().is_terminal else Console(width=160)
+    console.print(table)
+    for row in rows:
+        for stack in row["stacks"]:
+            for reason in stack["reasons"]:
+                typer.echo(f"{row['tenant_id']}: {stack['stack']}: {reason}", err=True)

@@ -61,6 +61,8 @@ class StackArtifact:
     region: str
     template_file: Path
     metadata: dict[str, list[dict[str, Any]]]
+    assets_file: Path | None = None
+    """The stack's asset manifest (file assets to publish before deploying), if it has one."""
 
     def template_text(self) -> str:
         return self.template_file.read_text()
@@ -86,9 +88,17 @@ def stack_artifacts(assembly_dir: Path, stack_names: Sequence[str]) -> list[Stac
                 region=artifact["environment"].rsplit("/", 1)[-1],
                 template_file=assembly_dir / artifact["properties"]["templateFile"],
                 metadata=metadata,
+                assets_file=_assets_file(assembly_dir, manifest, name),
             )
         )
     return found
+
+
+def _assets_file(assembly_dir: Path, manifest: dict[str, Any], stack_name: str) -> Path | None:
+    assets = manifest["artifacts"].get(f"{stack_name}.assets")
+    if not assets or assets.get("type") != "cdk:asset-manifest":
+        return None
+    return assembly_dir / assets["properties"]["file"]
 
 
 def all_stack_names(assembly_dir: Path) -> list[str]:

@@ -1,0 +1,236 @@
+"""Deploy a tenant's synthesized stacks into the local sandbox, as the CDK CLI would deploy them.
+
+For each stack in order (dr, primary, replica): the environment is prepared as `cdk bootstrap`
+would have prepared it (the assets bucket and the bootstrap version parameter the templates
+check), the stack's file assets are published from its asset manifest, and the template, exactly
+as synthesized, is created, updated or left alone when nothing changed. A failed stack is
+reported with CloudFormation's own reasons, and the stacks after it are not attempted.
+
+The templates reach CloudFormation by `TemplateURL` on the sandbox's S3 (templates over 51,200
+bytes must, and moto reads path-style URLs only on a `localhost` host). Sessions are injected:
+`session_for(region)` returns a boto3 session acting in the tenant's account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from tenantkit.compliance.assembly import StackArtifact, stack_artifacts
+from tenantkit.naming import CDK_QUALIFIER
+
+BOOTSTRAP_VERSION_PARAMETER = f"/cdk-bootstrap/{CDK_QUALIFIER}/version"
+BOOTSTRAP_VERSION = "30"
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "ROLLBACK_COMPLETE", "CREATE_FAILED", "ROLLBACK_FAILED", "UPDATE_ROLLBACK_FAILED"}
+SUCCEEDED = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
+WAIT_TIMEOUT_S = 300.0
+
+SessionFor = Callable[[str], Any]
+"""region -> a boto3 Session acting in the tenant's account, against the sandbox endpoint."""
+
+
+class StackOutcome(str, Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"
+
+
+@dataclass(frozen=True)
+class StackResult:
+    stack: str
+    region: str
+    outcome: StackOutcome
+    reasons: tuple[str, ...] = ()
+    """CloudFormation's events for a failed stack: `LogicalId (Type): reason`."""
+
+
+@dataclass
+class DeployResult:
+    tenant_id: str
+    stacks: list[StackResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.stacks) and all(
+            s.outcome in (StackOutcome.CREATED, StackOutcome.UPDATED, StackOutcome.UNCHANGED) for s in self.stacks
+        )
+
+
+def deploy_assembly(
+    tenant_id: str,
+    assembly_dir: Path,
+    stack_names: Sequence[str],
+    *,
+    account: str,
+    session_for: SessionFor,
+    template_url_host: str,
+) -> DeployResult:
+    """Deploy the named stacks of `assembly_dir`, in order, into the sandbox; `template_url_host`
+    is `localhost:<port>` of the sandbox's S3."""
+    started = time.monotonic()
+    result = DeployResult(tenant_id)
+    artifacts = stack_artifacts(assembly_dir, stack_names)
+    for index, artifact in enumerate(artifacts):
+        try:
+            outcome = _deploy_stack(artifact, session_for(artifact.region), account=account, host=template_url_host)
+        except StackFailed as failure:
+            reasons = failure.reasons
+        except Exception as error:  # noqa: BLE001 - whatever the endpoint did, it is this stack's failure
+            reasons = (f"{type(error).__name__}: {_first_line(str(error))}",)
+        else:
+            result.stacks.append(StackResult(artifact.name, artifact.region, outcome))
+            continue
+        result.stacks.append(StackResult(artifact.name, artifact.region, StackOutcome.FAILED, reasons))
+        result.stacks.extend(
+            StackResult(later.name, later.region, StackOutcome.NOT_ATTEMPTED) for later in artifacts[index + 1 :]
+        )
+        break
+    result.seconds = time.monotonic() - started
+    return result
+
+
+class StackFailed(Exception):
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__("; ".join(self.reasons))
+
+
+def prepare_environment(session: Any, *, account: str, region: str) -> str:
+    """What `cdk bootstrap` leaves in an environment and the templates rely on: the assets bucket
+    and the bootstrap version parameter. Returns the bucket name."""
+    bucket = f"cdk-{CDK_QUALIFIER}-assets-{account}-{region}"
+    s3 = session.client("s3")
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if bucket not in existing:
+        create = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=bucket, **create)
+    ssm = session.client("ssm")
+    try:
+        ssm.get_parameter(Name=BOOTSTRAP_VERSION_PARAMETER)
+    except ssm.exceptions.ParameterNotFound:
+        ssm.put_parameter(Name=BOOTSTRAP_VERSION_PARAMETER, Value=BOOTSTRAP_VERSION, Type="String")
+    return bucket
+
+
+def publish_assets(artifact: StackArtifact, session: Any, *, account: str) -> dict[str, tuple[str, str]]:
+    """Upload the stack's file assets where its template expects them; returns
+    source path -> (bucket, key) for every published asset (the template among them)."""
+    if artifact.assets_file is None:
+        return {}
+    manifest = json.loads(artifact.assets_file.read_text())
+    base = artifact.assets_file.parent
+    s3 = session.client("s3")
+    published = {}
+    for asset in manifest.get("files", {}).values():
+        source = base / asset["source"]["path"]
+        body = _zipped(source) if asset["source"].get("packaging") == "zip" else source.read_bytes()
+        for destination in asset["destinations"].values():
+            bucket = destination["bucketName"].replace("${AWS::AccountId}", account)
+            key = destination["objectKey"]
+            s3.put_object(Bucket=bucket, Key=key, Body=body)
+            published[asset["source"]["path"]] = (bucket, key)
+    return published
+
+
+def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: str) -> StackOutcome:
+    bucket = prepare_environment(session, account=account, region=artifact.region)
+    published = publish_assets(artifact, session, account=account)
+    template_text = artifact.template_text()
+    bucket, key = published.get(artifact.template_file.name, (bucket, ""))
+    if not key:  # no asset manifest entry for the template: publish it under its hash
+        key = f"{hashlib.sha256(template_text.encode()).hexdigest()}.json"
+        session.client("s3").put_object(Bucket=bucket, Key=key, Body=template_text.encode())
+    url = f"http://{host}/{bucket}/{key}"
+    cloudformation = session.client("cloudformation")
+    current = _current(cloudformation, artifact.name)
+    if current is not None and current["StackStatus"] in SUCCEEDED | {"UPDATE_ROLLBACK_COMPLETE"}:
+        deployed = cloudformation.get_template(StackName=artifact.name)["TemplateBody"]
+        if _same_template(deployed, template_text):
+            return StackOutcome.UNCHANGED
+        try:
+            cloudformation.update_stack(StackName=artifact.name, TemplateURL=url, Capabilities=CAPABILITIES)
+        except ClientError as error:
+            if "No updates are to be performed" in str(error):
+                return StackOutcome.UNCHANGED
+            raise StackFailed([f"{artifact.name}: {error}"]) from None
+        _wait(cloudformation, artifact.name)
+        return StackOutcome.UPDATED
+    if current is not None:  # a failed create leaves a stack that can only be deleted
+        cloudformation.delete_stack(StackName=artifact.name)
+    try:
+        cloudformation.create_stack(
+            StackName=artifact.name,
+            TemplateURL=url,
+            Capabilities=CAPABILITIES,
+            EnableTerminationProtection=True,
+        )
+    except ClientError as error:  # refused outright (moto validates some resources synchronously)
+        raise StackFailed([f"{artifact.name}: {error}"]) from None
+    _wait(cloudformation, artifact.name)
+    return StackOutcome.CREATED
+
+
+def _current(cloudformation: Any, name: str) -> dict[str, Any] | None:
+    try:
+        (stack,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
+    except ClientError as error:
+        if "does not exist" in str(error):
+            return None
+        raise
+    return None if stack["StackStatus"] == "DELETE_COMPLETE" else stack
+
+
+def _same_template(deployed: Any, synthesized: str) -> bool:
+    deployed_dict = deployed if isinstance(deployed, dict) else json.loads(deployed)
+    return deployed_dict == json.loads(synthesized)
+
+
+def _wait(cloudformation: Any, name: str) -> None:
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
+    while True:
+        (stack,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
+        status = stack["StackStatus"]
+        if status in DONE:
+            break
+        if time.monotonic() > deadline:
+            raise StackFailed([f"{name}: still {status} after {WAIT_TIMEOUT_S:.0f} s"])
+        time.sleep(0.2)
+    if status not in SUCCEEDED:
+        raise StackFailed(_failure_reasons(cloudformation, name, status))
+
+
+def _failure_reasons(cloudformation: Any, name: str, status: str) -> list[str]:
+    events = cloudformation.describe_stack_events(StackName=name)["StackEvents"]
+    reasons = [
+        f"{e['LogicalResourceId']} ({e['ResourceType']}): {e.get('ResourceStatusReason', e['ResourceStatus'])}"
+        for e in events
+        if e["ResourceStatus"].endswith("FAILED")
+    ]
+    return reasons or [f"{name}: {status}"]
+
+
+def _zipped(directory: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(directory))
+    return buffer.getvalue()
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text

@@ -1,0 +1,129 @@
+"""Deploying an assembly's stacks in order into moto's CloudFormation: create, no-op, update,
+failure with CloudFormation's reasons, assets published where the template expects them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tenantkit.lifecycle.deploy_local import StackOutcome, deploy_assembly
+
+ACCOUNT = "123456789012"
+STACKS = ("tenant-t1-dr", "tenant-t1-primary")
+REGIONS = {"tenant-t1-dr": "us-west-2", "tenant-t1-primary": "us-east-1"}
+
+
+def _template(bucket: str, *, extra: dict | None = None) -> dict:
+    return {
+        "Parameters": {
+            "BootstrapVersion": {
+                "Type": "AWS::SSM::Parameter::Value<String>",
+                "Default": "/cdk-bootstrap/hnb659fds/version",
+            }
+        },
+        "Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": bucket}}, **(extra or {})},
+    }
+
+
+def write_assembly(directory: Path, templates: dict[str, dict]) -> Path:
+    """A cloud assembly as CDK writes it: manifest, templates, asset manifests, one zip asset."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "asset.code").mkdir(exist_ok=True)
+    (directory / "asset.code" / "index.js").write_text("exports.handler = async () => ({});\n")
+    artifacts = {}
+    for name, template in templates.items():
+        region = REGIONS[name]
+        template_file = f"{name}.template.json"
+        (directory / template_file).write_text(json.dumps(template))
+        bucket = f"cdk-hnb659fds-assets-{ACCOUNT}-{region}"
+        assets = {
+            "version": "55.0.0",
+            "files": {
+                "code": {
+                    "source": {"path": "asset.code", "packaging": "zip"},
+                    "destinations": {"d": {"bucketName": bucket, "objectKey": "code.zip", "region": region}},
+                },
+                "template": {
+                    "source": {"path": template_file, "packaging": "file"},
+                    "destinations": {"d": {"bucketName": bucket, "objectKey": f"{name}.json", "region": region}},
+                },
+            },
+        }
+        (directory / f"{name}.assets.json").write_text(json.dumps(assets))
+        artifacts[name] = {
+            "type": "aws:cloudformation:stack",
+            "environment": f"aws://{ACCOUNT}/{region}",
+            "properties": {"templateFile": template_file},
+        }
+        artifacts[f"{name}.assets"] = {"type": "cdk:asset-manifest", "properties": {"file": f"{name}.assets.json"}}
+    (directory / "manifest.json").write_text(json.dumps({"version": "55.0.0", "artifacts": artifacts}))
+    return directory
+
+
+def _deploy(directory: Path):
+    return deploy_assembly(
+        "t1",
+        directory,
+        STACKS,
+        account=ACCOUNT,
+        session_for=lambda region: boto3.Session(region_name=region),
+        template_url_host="localhost:5000",
+    )
+
+
+@pytest.fixture
+def aws():
+    with mock_aws():
+        yield
+
+
+def test_first_deploy_creates_every_stack_in_order_with_its_assets(aws, tmp_path):
+    assembly = write_assembly(tmp_path, {name: _template(f"{name}-data") for name in STACKS})
+    result = _deploy(assembly)
+    assert result.ok, result
+    assert [(s.stack, s.outcome) for s in result.stacks] == [(n, StackOutcome.CREATED) for n in STACKS]
+    for name in STACKS:
+        region = REGIONS[name]
+        s3 = boto3.client("s3", region_name=region)
+        assert s3.head_bucket(Bucket=f"{name}-data")
+        code = s3.get_object(Bucket=f"cdk-hnb659fds-assets-{ACCOUNT}-{region}", Key="code.zip")["Body"].read()
+        assert code.startswith(b"PK")  # published as the zip the template's Lambda would load
+        stack = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=name)["Stacks"][0]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_redeploying_an_unchanged_assembly_changes_nothing(aws, tmp_path):
+    assembly = write_assembly(tmp_path, {name: _template(f"{name}-data") for name in STACKS})
+    _deploy(assembly)
+    again = _deploy(assembly)
+    assert [s.outcome for s in again.stacks] == [StackOutcome.UNCHANGED] * len(STACKS)
+
+
+def test_a_changed_template_updates_its_stack_in_place(aws, tmp_path):
+    templates = {name: _template(f"{name}-data") for name in STACKS}
+    write_assembly(tmp_path, templates)
+    _deploy(tmp_path)
+    templates["tenant-t1-primary"] = _template(
+        "tenant-t1-primary-data", extra={"Logs": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "t1-more"}}}
+    )
+    write_assembly(tmp_path, templates)
+    result = _deploy(tmp_path)
+    assert [s.outcome for s in result.stacks] == [StackOutcome.UNCHANGED, StackOutcome.UPDATED], result
+    assert boto3.client("s3", region_name="us-east-1").head_bucket(Bucket="t1-more")
+
+
+def test_a_failed_stack_is_reported_with_its_reasons_and_stops_the_tenant(aws, tmp_path):
+    broken = _template(
+        "tenant-t1-dr-data",
+        extra={"Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": "vpc-00000000", "CidrBlock": "10.0.0.0/24"}}},
+    )
+    assembly = write_assembly(tmp_path, {"tenant-t1-dr": broken, "tenant-t1-primary": _template("p-data")})
+    result = _deploy(assembly)
+    assert not result.ok
+    failed, skipped = result.stacks
+    assert failed.outcome is StackOutcome.FAILED and failed.reasons, failed
+    assert skipped.outcome is StackOutcome.NOT_ATTEMPTED

@@ -1,0 +1,73 @@
+"""Several tenants deployed at once: each in order, one failure never stops the others."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tenantkit.lifecycle import fleet
+from tenantkit.lifecycle.deploy_local import StackOutcome
+
+from .test_deploy_local import STACKS, _template, write_assembly
+
+
+@dataclass
+class Synthesized:
+    """What the synth service returns for a tenant, as far as deploying needs it."""
+
+    tenant_id: str
+    assembly_dir: Path | None
+    stacks: tuple[str, ...] = STACKS
+    error: str | None = None
+    findings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.findings
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    with mock_aws():
+        # In-process moto: sessions without an endpoint reach the mock.
+        monkeypatch.setattr(fleet, "EndpointSession", lambda session, endpoint: session)
+        yield
+
+
+def test_tenants_deploy_in_parallel_and_a_failure_stays_with_its_tenant(aws, tmp_path):
+    good = write_assembly(tmp_path / "good", {name: _template(f"good-{name}") for name in STACKS})
+    broken = {name: _template(f"bad-{name}") for name in STACKS}
+    broken["tenant-t1-dr"]["Resources"]["Subnet"] = {
+        "Type": "AWS::EC2::Subnet",
+        "Properties": {"VpcId": "vpc-00000000", "CidrBlock": "10.0.0.0/24"},
+    }
+    bad = write_assembly(tmp_path / "bad", broken)
+    seen = []
+    results = fleet.deploy_synthesized(
+        [
+            Synthesized("bad", bad),
+            Synthesized("good", good),
+            Synthesized("unsynthesized", None, error="ValueError: boom"),
+        ],
+        {"bad": None, "good": None, "unsynthesized": None},
+        endpoint="http://localhost:5000",
+        port=5000,
+        concurrency=3,
+        on_progress=lambda tenant, result: seen.append((tenant, result is None)),
+    )
+    assert [r.tenant_id for r in results] == ["bad", "good", "unsynthesized"]
+    assert not results[0].ok and results[0].stacks[0].outcome is StackOutcome.FAILED
+    assert results[1].ok
+    assert not results[2].ok and results[2].stacks[0].reasons == ("ValueError: boom",)
+    assert sorted(seen) == sorted([(t, started) for t in ("bad", "good", "unsynthesized") for started in (True, False)])
+    assert boto3.client("s3", region_name="us-east-1").head_bucket(Bucket="good-tenant-t1-primary")
+
+
+def test_a_tenant_with_an_account_deploys_as_that_account(aws):
+    sessions = fleet.sandbox_sessions("http://localhost:5000", "111122223333")
+    identity = sessions("us-east-1").client("sts").get_caller_identity()
+    assert identity["Account"] == "111122223333"
