@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenantkit import __version__
-from tenantkit.cli import deploy, sandbox, synth, tenants
+from tenantkit.cli import deploy, inventory, sandbox, synth, tenants
 
 app = typer.Typer(
     name="tenantkit",
@@ -19,6 +19,7 @@ tenants.register(app)
 synth.register(app)
 sandbox.register(app)
 deploy.register(app)
+inventory.register(app)
 
 
 def _version(value: bool) -> None:

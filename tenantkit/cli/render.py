@@ -319,3 +319,22 @@ def cdk_cli_results(action: str, codes: dict[str, int]) -> None:
     for tenant_id, code in codes.items():
         line = f"cdk {action} {tenant_id}: " + ("ok" if code == 0 else f"failed (exit {code})")
         typer.echo(line, err=code != 0)
+
+
+def inventory(found: Any, *, as_json: bool) -> None:
+    if as_json:
+        _print_json({"tenant_id": found.tenant_id, "ok": found.ok, "items": [item.as_dict() for item in found.items]})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Inventory of {found.tenant_id}")
+    for column in ("Region", "Kind", "Name", "Details", "Problems"):
+        table.add_column(column, no_wrap=column in ("Region", "Kind"))
+    for item in sorted(found.items, key=lambda i: (i.region, i.kind, i.name)):
+        details = ", ".join(f"{k}={v}" for k, v in item.details.items() if k not in ("arn",))
+        table.add_row(item.region, item.kind, item.name, details, "; ".join(item.problems), style="bold red" if item.flagged else "")
+    console = Console() if Console().is_terminal else Console(width=200)
+    console.print(table)
+    flagged = len(found.flagged)
+    typer.echo(f"{found.tenant_id}: {len(found.items)} resources, {flagged} flagged", err=bool(flagged))

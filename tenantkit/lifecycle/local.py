@@ -1,13 +1,16 @@
-"""The service behind `tenantkit deploy --local`: tenants synthesized (from the cache when nothing
-changed), then deployed into the running sandbox."""
+"""The services behind `tenantkit deploy --local` and `tenantkit inventory`: tenants synthesized
+(from the cache when nothing changed), then deployed into the running sandbox, or inventoried
+there or in AWS."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tenantkit.lifecycle.deploy_local import DeployResult
-from tenantkit.lifecycle.fleet import DeployCallback, deploy_synthesized
+from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, DeployCallback, deploy_synthesized, sandbox_sessions
+from tenantkit.lifecycle.inventory import Inventory
 
 
 class LocalDeployError(Exception):
@@ -40,4 +43,45 @@ def deploy_local(
         port=status.port,
         concurrency=concurrency,
         on_progress=on_progress,
+    )
+
+
+def inventory_tenant(directory: Path, tenant_id: str, outdir: Path, state_dir: Path, *, local: bool) -> Inventory:
+    """The inventory of one tenant: in the sandbox (`local`), or in AWS with the default
+    credentials. Its templates come from the synth cache (synthesized when stale)."""
+    import boto3
+
+    from tenantkit.config import validate_paths
+    from tenantkit.lifecycle.inventory import declared_resources, tenant_inventory
+    from tenantkit.naming import stack_names
+    from tenantkit.sandbox import sandbox_status
+    from tenantkit.sandbox.process import SandboxState
+    from tenantkit.synth import SynthCache, synth_directory
+
+    configs = {config.tenant_id: config for config in validate_paths([directory]).configs}
+    config = configs.get(tenant_id)
+    if config is None:
+        raise LocalDeployError(f"{directory}: no tenant file for: {tenant_id}")
+    (synthesized,) = synth_directory(directory, [tenant_id], outdir, cache=SynthCache())
+    if synthesized.assembly_dir is None:
+        raise LocalDeployError(f"{tenant_id}: cannot synthesize: {synthesized.error}")
+    if local:
+        status = sandbox_status(state_dir)
+        if status.state is not SandboxState.RUNNING or status.endpoint is None:
+            raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
+        session_for = sandbox_sessions(status.endpoint, config.account)
+        account = config.account or SANDBOX_ACCOUNT
+    else:
+        def session_for(region: str) -> Any:
+            return boto3.Session(region_name=region)
+
+        account = config.account or session_for(config.primary_region).client("sts").get_caller_identity()["Account"]
+    names = stack_names(tenant_id)
+    regions = dict(zip(names, (config.secondary_region, config.primary_region, config.secondary_region), strict=True))
+    return tenant_inventory(
+        tenant_id,
+        declared_resources(Path(synthesized.assembly_dir), names, account),
+        key_alias=f"alias/tenantkit/{tenant_id}",
+        session_for=session_for,
+        stack_regions=regions,
     )

@@ -1,0 +1,41 @@
+"""`tenantkit inventory`: exit 1 when anything is flagged, the problem on the row, JSON for machines."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from tenantkit.cli.main import app
+from tenantkit.lifecycle.inventory import Inventory, Item
+from tenantkit.lifecycle.local import LocalDeployError
+
+runner = CliRunner()
+
+
+def _patch(monkeypatch, found):
+    monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenant", lambda *a, **k: found)
+
+
+def test_a_clean_inventory_exits_0(monkeypatch):
+    _patch(monkeypatch, Inventory("maple-ca", [Item("ca-central-1", "bucket", "b", {"versioning": "Enabled"})]))
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
+    assert result.exit_code == 0, result.output
+    assert "maple-ca: 1 resources, 0 flagged" in result.output
+
+
+def test_a_flagged_item_exits_1_with_its_problem(monkeypatch):
+    item = Item("ca-central-1", "bucket", "b", {}, ("encrypted with k, not the tenant key",))
+    _patch(monkeypatch, Inventory("maple-ca", [item]))
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local", "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["items"][0]["problems"] == ["encrypted with k, not the tenant key"]
+
+
+def test_no_sandbox_is_one_line(monkeypatch):
+    def refuse(*a, **k):
+        raise LocalDeployError("the sandbox is not running: `tenantkit sandbox up` first")
+
+    monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenant", refuse)
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
+    assert (result.exit_code, result.output.strip()) == (1, "error: the sandbox is not running: `tenantkit sandbox up` first")
