@@ -23,6 +23,8 @@ def inventory(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List the tenant's resources in both regions; exit 1 when anything is flagged."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from tenantkit.compliance.cfn_lint import LintSettingsError
     from tenantkit.config import ConfigError
     from tenantkit.lifecycle.local import LocalDeployError, inventory_tenant
@@ -35,6 +37,9 @@ def inventory(
         raise typer.Exit(1) from None
     except (SynthRequestError, LintSettingsError, LocalDeployError) as error:
         render.error(str(error))
+        raise typer.Exit(1) from None
+    except (BotoCoreError, ClientError) as error:
+        render.error(f"inventory of {tenant_id}: {error}")
         raise typer.Exit(1) from None
     render.inventory(found, as_json=as_json)
     raise typer.Exit(0 if found.ok else 1)

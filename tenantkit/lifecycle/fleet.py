@@ -31,6 +31,10 @@ class EndpointSession:
         self._session = session
         self._endpoint = endpoint
 
+    @property
+    def region_name(self) -> str:
+        return self._session.region_name
+
     def client(self, service: str, **kwargs: Any) -> Any:
         return self._session.client(service, endpoint_url=self._endpoint, **kwargs)
 

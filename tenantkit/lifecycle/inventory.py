@@ -64,6 +64,8 @@ class Declared:
     region: str
     names: dict[str, list[tuple[str, dict[str, Any]]]]
     """CloudFormation type -> [(physical name, properties)]."""
+    protects: tuple[str, ...] = ()
+    """The resources the stack's web ACL is associated with (its WebACLAssociations)."""
 
 
 def declared_resources(assembly_dir: Path, stack_names: Sequence[str], account: str) -> list[Declared]:
@@ -73,15 +75,20 @@ def declared_resources(assembly_dir: Path, stack_names: Sequence[str], account: 
     for artifact in stack_artifacts(assembly_dir, stack_names):
         template = artifact.template()
         names: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        protects = []
         for resource in template.get("Resources", {}).values():
             props = resource.get("Properties", {})
+            if resource["Type"] == "AWS::WAFv2::WebACLAssociation":
+                arn = _literal(props.get("ResourceArn"), account, artifact.region)
+                if arn is not None:
+                    protects.append(arn)
             key = _NAME_PROPERTY.get(resource["Type"])
             if key is None:
                 continue
             name = _literal(props.get(key), account, artifact.region)
             if name is not None:
                 names.setdefault(resource["Type"], []).append((name, props))
-        found.append(Declared(artifact.name, artifact.region, names))
+        found.append(Declared(artifact.name, artifact.region, names, tuple(protects)))
     return found
 
 
@@ -135,6 +142,8 @@ def tenant_inventory(
             if check is None:
                 continue
             for name, props in entries:
+                if kind == "AWS::WAFv2::WebACL":
+                    props = {**props, "_protects": stack.protects}
                 inventory.items.append(check(session, stack.region, name, props, tenant_keys))
     for stack_name, region in stack_regions.items():
         inventory.items.append(_stack(session_for(region), region, stack_name))
@@ -240,8 +249,15 @@ def _web_acl(session: Any, region: str, name: str, props: dict, tenant_keys: set
     acls = [a for a in waf.list_web_acls(Scope="REGIONAL").get("WebACLs", []) if a["Name"] == name]
     if not acls:
         return Item(region, "web acl", name, problems=("declared, does not exist",))
-    protected = _call(lambda: waf.list_resources_for_web_acl(WebACLArn=acls[0]["ARN"])["ResourceArns"], [])
-    return Item(region, "web acl", name, {"arn": acls[0]["ARN"], "protects": protected})
+    arn = acls[0]["ARN"]
+    problems, protects = [], []
+    for resource in props.get("_protects", ()):
+        found = _call(lambda r=resource: waf.get_web_acl_for_resource(ResourceArn=r).get("WebACL"), None)
+        if found is None or found.get("ARN") != arn:
+            problems.append(f"does not protect {resource}")
+        else:
+            protects.append(resource)
+    return Item(region, "web acl", name, {"arn": arn, "protects": protects}, tuple(problems))
 
 
 def _ip_set(session: Any, region: str, name: str, props: dict, tenant_keys: set[str]) -> Item:

@@ -27,7 +27,9 @@ SERVE_MODULE = "tenantkit.sandbox.serve"
 STATE_FILE = "sandbox.json"
 LOG_FILE = "sandbox.log"
 HOST = "127.0.0.1"
-READY_PATH = "/moto-api/data.json"
+READY_PATH = "/moto-api/config"
+"""Cheap and always answerable (`/moto-api/data.json` serializes every model, and fails once a
+Lambda function exists and no Docker is there)."""
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 
@@ -173,7 +175,7 @@ def _is_our_server(pid: int, port: int) -> bool:
 def _answers(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://{HOST}:{port}{READY_PATH}", timeout=2) as response:
-            return response.status == 200
+            return response.status in (200, 201)
     except (urllib.error.URLError, OSError):
         return False
 

@@ -1,0 +1,30 @@
+"""tenantkit's extensions to moto (5.2.5), so that the tenant stacks deploy into the sandbox as
+synthesized.
+
+`install()` registers CloudFormation models for the types moto skips (through moto's own
+extension point: direct subclasses of `CloudFormationModel`, backed by moto's service
+backends, so the service APIs see what a stack created), fixes the moto defects each module
+names, and replaces CDK's Custom::VpcRestrictDefaultSG Lambda with a native stand-in. It is
+idempotent, and used by the sandbox server (`tenantkit.sandbox.serve`) and, in-process, by tests
+under `moto.mock_aws`. Each module's docstring names the moto version and defect it covers;
+`tests/sandbox/test_extensions.py` holds, for each, a test that fails once moto fixes it.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = ("waf", "backup", "s3", "sns", "cloudwatch", "secretsmanager", "custom_resources")
+PATCH_MODULES = ("s3", "kms", "logs", "ssm", "rds", "dynamic_references", "custom_resources")
+
+
+def install() -> None:
+    """Register every extension with moto (imports moto; safe to call more than once)."""
+    from moto.cloudformation import parsing
+
+    for name in MODEL_MODULES:  # defining the classes registers them with moto's model map
+        importlib.import_module(f"{__name__}.{name}")
+    for name in PATCH_MODULES:
+        importlib.import_module(f"{__name__}.{name}").patch()
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()  # a map built before install() would not know the new models

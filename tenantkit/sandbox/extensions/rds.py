@@ -1,0 +1,53 @@
+"""AWS::RDS::DBInstance as CloudFormation describes it, and cross-region read replicas in their
+own region's subnet group.
+
+moto 5.2.5 defects, all in its CloudFormation DB instance model unless said otherwise:
+- a `Ref` to an AWS::RDS::DBParameterGroup resolves to moto's model object, which is passed on
+  as the group's name (DBParameterGroupNotFound): the group's name is passed instead;
+- `VPCSecurityGroups` (the CloudFormation name) is ignored: it is passed as the API's
+  VpcSecurityGroupIds;
+- `DeletionProtection` and `EnableIAMDatabaseAuthentication` are ignored, and without `Port` the
+  port is 3306 whatever the engine: they are set on the instance moto created;
+- `RDSBackend.create_db_instance_read_replica` (CloudFormation and API alike) copies the source
+  and sets the replica's properties in order before switching it to its own region, so a
+  cross-region replica's DBSubnetGroupName is looked up in the source's region
+  (DBSubnetGroupNotFound): the region is switched first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moto.rds.models import DBInstance, RDSBackend
+
+from tenantkit.sandbox.extensions._base import around_create, wrap
+
+
+def _api_properties(properties: dict[str, Any]) -> None:
+    group = properties.get("DBParameterGroupName")
+    if group is not None and not isinstance(group, str):
+        properties["DBParameterGroupName"] = group.name
+    if "VPCSecurityGroups" in properties:
+        properties.setdefault("VpcSecurityGroupIds", properties["VPCSecurityGroups"])
+
+
+def _ignored_properties(database: DBInstance, properties: dict[str, Any], account_id: str, region_name: str) -> None:
+    database.deletion_protection = bool(properties.get("DeletionProtection", False))
+    database.enable_iam_database_authentication = bool(properties.get("EnableIAMDatabaseAuthentication", False))
+    if "Port" not in properties:
+        database.port = DBInstance.default_port(database.engine)
+
+
+def _create_read_replica(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create(self: RDSBackend, db_kwargs: dict[str, Any]) -> Any:
+        if self.arn_regex.match(db_kwargs["source_db_instance_identifier"]):
+            db_kwargs = {"backend": self, **db_kwargs}  # first: later setters look up in its region
+        return original(self, db_kwargs)
+
+    return create
+
+
+def patch() -> None:
+    around_create(DBInstance, before=_api_properties, after=_ignored_properties)
+    wrap(RDSBackend, "create_db_instance_read_replica", _create_read_replica)

@@ -1,0 +1,234 @@
+"""Probes of moto's own behaviour, WITHOUT tenantkit's extensions: each returns True while the
+moto defect an extension covers is still there.
+
+Run in a fresh interpreter (`python -m tests.sandbox.moto_defects` prints a JSON object of
+probe name -> still present), because once `install()` has run in a process its models stay
+registered. `test_extensions.py` asserts every probe; one failing means moto fixed that defect
+and the extension can go.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable
+
+import boto3
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+REGION = "us-east-1"
+PROBES: dict[str, Callable[[], bool]] = {}
+
+
+def probe(function: Callable[[], bool]) -> Callable[[], bool]:
+    PROBES[function.__name__] = function
+    return function
+
+
+def _create(resources: dict, region: str = REGION) -> str:
+    """CreateStack of a template of `resources`; the stack status, or the error's text."""
+    cloudformation = boto3.client("cloudformation", region_name=region)
+    try:
+        cloudformation.create_stack(StackName="probe", TemplateBody=json.dumps({"Resources": resources}))
+    except (ClientError, Exception) as error:  # noqa: BLE001  (moto raises Python errors from templates)
+        return f"error: {error!r}"
+    return cloudformation.describe_stacks(StackName="probe")["Stacks"][0]["StackStatus"]
+
+
+def _skipped(resource_type: str, properties: dict, seen: Callable[[], bool]) -> bool:
+    status = _create({"R": {"Type": resource_type, "Properties": properties}})
+    return status == "CREATE_COMPLETE" and not seen()
+
+
+@probe
+def wafv2_types_skipped() -> bool:
+    properties = {"Name": "p", "Scope": "REGIONAL", "IPAddressVersion": "IPV4", "Addresses": ["192.0.2.0/24"]}
+    waf = boto3.client("wafv2", region_name=REGION)
+    return _skipped("AWS::WAFv2::IPSet", properties, lambda: bool(waf.list_ip_sets(Scope="REGIONAL")["IPSets"]))
+
+
+@probe
+def backup_types_skipped() -> bool:
+    backup = boto3.client("backup", region_name=REGION)
+    return _skipped("AWS::Backup::BackupVault", {"BackupVaultName": "v"}, lambda: bool(backup.list_backup_vaults()["BackupVaultList"]))
+
+
+@probe
+def backup_selection_api_missing() -> bool:
+    backup = boto3.client("backup", region_name=REGION)
+    plan = {"BackupPlanName": "p", "Rules": [{"RuleName": "r", "TargetBackupVaultName": "v"}]}
+    plan_id = backup.create_backup_plan(BackupPlan=plan)["BackupPlanId"]
+    selection = {"SelectionName": "s", "IamRoleArn": "arn:aws:iam::123456789012:role/b", "Resources": ["*"]}
+    try:
+        backup.create_backup_selection(BackupPlanId=plan_id, BackupSelection=selection)
+    except (ClientError, NotImplementedError):
+        return True
+    return False
+
+
+@probe
+def secretsmanager_types_skipped() -> bool:
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    return _skipped("AWS::SecretsManager::Secret", {"Name": "s", "SecretString": "x"}, lambda: bool(secrets.list_secrets()["SecretList"]))
+
+
+@probe
+def cloudwatch_alarm_skipped() -> bool:
+    properties = {"ComparisonOperator": "GreaterThanThreshold", "EvaluationPeriods": 1, "MetricName": "m", "Namespace": "n", "Period": 60, "Statistic": "Sum", "Threshold": 1}
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    return _skipped("AWS::CloudWatch::Alarm", properties, lambda: bool(cloudwatch.describe_alarms()["MetricAlarms"]))
+
+
+@probe
+def sns_topic_policy_and_subscription_skipped() -> bool:
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "probe", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": topic}]}
+    status = _create({
+        "P": {"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [topic], "PolicyDocument": policy}},
+        "S": {"Type": "AWS::SNS::Subscription", "Properties": {"TopicArn": topic, "Protocol": "email", "Endpoint": "a@example.com"}},
+    })
+    policy_set = "probe" in sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"]
+    return status == "CREATE_COMPLETE" and not policy_set and not sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+
+
+@probe
+def s3_bucket_policy_skipped() -> bool:
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="probe-policy")
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::probe-policy/*"}]}
+
+    def has_policy() -> bool:
+        try:
+            return bool(s3.get_bucket_policy(Bucket="probe-policy")["Policy"])
+        except ClientError:
+            return False
+
+    return _skipped("AWS::S3::BucketPolicy", {"Bucket": "probe-policy", "PolicyDocument": policy}, has_policy)
+
+
+@probe
+def s3_bucket_versioning_and_public_access_block_ignored() -> bool:
+    properties = {
+        "BucketName": "probe-bucket",
+        "VersioningConfiguration": {"Status": "Enabled"},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+    }
+    status = _create({"B": {"Type": "AWS::S3::Bucket", "Properties": properties}})
+    s3 = boto3.client("s3", region_name=REGION)
+    try:
+        s3.get_public_access_block(Bucket="probe-bucket")
+        block_set = True
+    except ClientError:
+        block_set = False
+    return status == "CREATE_COMPLETE" and "Status" not in s3.get_bucket_versioning(Bucket="probe-bucket") and not block_set
+
+
+@probe
+def kms_key_tags_fail() -> bool:
+    policy = {"Version": "2012-10-17", "Statement": []}
+    status = _create({"K": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": policy, "Tags": [{"Key": "a", "Value": "b"}]}}})
+    return status != "CREATE_COMPLETE"
+
+
+@probe
+def kms_key_policy_from_cloudformation_breaks_describe_key() -> bool:
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]}
+    template = {"Resources": {"K": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": policy}}},
+                "Outputs": {"K": {"Value": {"Ref": "K"}}}}
+    cloudformation.create_stack(StackName="probe", TemplateBody=json.dumps(template))
+    (output,) = cloudformation.describe_stacks(StackName="probe")["Stacks"][0]["Outputs"]
+    try:
+        boto3.client("kms", region_name=REGION).describe_key(KeyId=output["OutputValue"])
+    except Exception:  # noqa: BLE001  (in-process moto raises the TypeError itself)
+        return True
+    return False
+
+
+@probe
+def log_group_kms_key_dropped() -> bool:
+    key = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]["Arn"]
+    _create({"G": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/probe", "KmsKeyId": key}}})
+    (group,) = boto3.client("logs", region_name=REGION).describe_log_groups(logGroupNamePrefix="/probe")["logGroups"]
+    return "kmsKeyId" not in group
+
+
+@probe
+def ssm_parameter_tag_map_fails() -> bool:
+    properties = {"Name": "/probe", "Type": "String", "Value": "v", "Tags": {"a": "b"}}
+    return _create({"P": {"Type": "AWS::SSM::Parameter", "Properties": properties}}) != "CREATE_COMPLETE"
+
+
+@probe
+def dynamic_reference_unresolved() -> bool:
+    ssm = boto3.client("ssm", region_name=REGION)
+    ssm.put_parameter(Name="/probe/source", Value="resolved", Type="String")
+    properties = {"Name": "/probe/target", "Type": "String", "Value": "{{resolve:ssm:/probe/source}}"}
+    _create({"P": {"Type": "AWS::SSM::Parameter", "Properties": properties}})
+    return ssm.get_parameter(Name="/probe/target")["Parameter"]["Value"] != "resolved"
+
+
+def _db(extra: dict) -> dict:
+    return {"Type": "AWS::RDS::DBInstance", "Properties": {
+        "DBInstanceIdentifier": "probe", "Engine": "postgres", "EngineVersion": "17.9", "DBInstanceClass": "db.t4g.medium",
+        "AllocatedStorage": "20", "MasterUsername": "admin", "MasterUserPassword": "password123", **extra}}
+
+
+@probe
+def rds_parameter_group_ref_fails() -> bool:
+    group = {"Type": "AWS::RDS::DBParameterGroup", "Properties": {"Description": "d", "Family": "postgres17", "Parameters": {"rds.force_ssl": "1"}}}
+    return _create({"G": group, "D": _db({"DBParameterGroupName": {"Ref": "G"}})}) != "CREATE_COMPLETE"
+
+
+@probe
+def rds_deletion_protection_iam_auth_and_port_ignored() -> bool:
+    _create({"D": _db({"DeletionProtection": True, "EnableIAMDatabaseAuthentication": True})})
+    (db,) = boto3.client("rds", region_name=REGION).describe_db_instances(DBInstanceIdentifier="probe")["DBInstances"]
+    return not db["DeletionProtection"] and not db["IAMDatabaseAuthenticationEnabled"] and db["Endpoint"]["Port"] == 3306
+
+
+@probe
+def rds_cross_region_replica_subnet_group_looked_up_in_source_region() -> bool:
+    rds_source = boto3.client("rds", region_name=REGION)
+    source = rds_source.create_db_instance(
+        DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )["DBInstance"]["DBInstanceArn"]
+    ec2 = boto3.client("ec2", region_name="us-west-2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-west-2{z}")["Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))]
+    rds = boto3.client("rds", region_name="us-west-2")
+    rds.create_db_subnet_group(DBSubnetGroupName="replica", DBSubnetGroupDescription="d", SubnetIds=subnets)
+    try:
+        rds.create_db_instance_read_replica(DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source, DBSubnetGroupName="replica")
+    except ClientError as error:
+        return error.response["Error"]["Code"] == "DBSubnetGroupNotFoundFault"
+    return False
+
+
+@probe
+def custom_vpc_restrict_default_sg_needs_lambda() -> bool:
+    vpc = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}
+    custom = {"Type": "Custom::VpcRestrictDefaultSG", "Properties": {
+        "ServiceToken": f"arn:aws:lambda:{REGION}:123456789012:function:handler",
+        "DefaultSecurityGroupId": {"Fn::GetAtt": ["V", "DefaultSecurityGroup"]}}}
+    return _create({"V": vpc, "C": custom}) != "CREATE_COMPLETE"
+
+
+def run() -> dict[str, bool | str]:
+    results: dict[str, bool | str] = {}
+    for name, function in PROBES.items():
+        with mock_aws(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                results[name] = function()
+            except Exception as error:  # noqa: BLE001  (reported, so the test shows what changed)
+                results[name] = f"probe error: {error!r}"
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(run()))

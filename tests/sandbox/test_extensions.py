@@ -1,0 +1,352 @@
+"""tenantkit's extensions to moto: each one's behaviour, seen through the service API after a
+CloudFormation deploy (in-process moto, `install()` first), and, for each, a check that moto
+5.2.5 still has the defect it covers (`moto_defects`, run without the extensions): when one of
+those fails, moto has fixed the defect and the extension can be deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tenantkit.sandbox.extensions import install
+
+REGION = "us-east-1"
+OTHER_REGION = "us-west-2"
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "tenantkit", "Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}
+
+
+@pytest.fixture(autouse=True)
+def moto():
+    install()
+    with mock_aws():
+        yield
+
+
+def deploy(resources: dict, outputs: dict | None = None, region: str = REGION, name: str = "ext") -> dict[str, str]:
+    """CreateStack (must reach CREATE_COMPLETE); returns its outputs."""
+    cloudformation = boto3.client("cloudformation", region_name=region)
+    template = {"Resources": resources, **({"Outputs": outputs} if outputs else {})}
+    cloudformation.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    (stack,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def delete(name: str = "ext", region: str = REGION) -> None:
+    boto3.client("cloudformation", region_name=region).delete_stack(StackName=name)
+
+
+# --- moto still lacks this -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moto_defects() -> dict[str, object]:
+    environment = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.sandbox.moto_defects"], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    )
+    return json.loads(completed.stdout)
+
+
+DEFECTS = [
+    "wafv2_types_skipped",
+    "backup_types_skipped",
+    "backup_selection_api_missing",
+    "secretsmanager_types_skipped",
+    "cloudwatch_alarm_skipped",
+    "sns_topic_policy_and_subscription_skipped",
+    "s3_bucket_policy_skipped",
+    "s3_bucket_versioning_and_public_access_block_ignored",
+    "kms_key_tags_fail",
+    "kms_key_policy_from_cloudformation_breaks_describe_key",
+    "log_group_kms_key_dropped",
+    "ssm_parameter_tag_map_fails",
+    "dynamic_reference_unresolved",
+    "rds_parameter_group_ref_fails",
+    "rds_deletion_protection_iam_auth_and_port_ignored",
+    "rds_cross_region_replica_subnet_group_looked_up_in_source_region",
+    "custom_vpc_restrict_default_sg_needs_lambda",
+]
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_moto_still_has_the_defect(moto_defects, defect):
+    assert moto_defects[defect] is True, f"{defect}: {moto_defects[defect]} (moto fixed it? delete the extension)"
+
+
+def test_every_probe_is_asserted(moto_defects):
+    assert set(moto_defects) == set(DEFECTS)
+
+
+# --- waf -------------------------------------------------------------------------------------
+
+IP_SET = {"Type": "AWS::WAFv2::IPSet", "Properties": {"Name": "allow", "Scope": "REGIONAL", "IPAddressVersion": "IPV4", "Addresses": ["192.0.2.0/24"]}}
+VISIBILITY = {"CloudWatchMetricsEnabled": True, "MetricName": "m", "SampledRequestsEnabled": True}
+WEB_ACL = {"Type": "AWS::WAFv2::WebACL", "Properties": {
+    "Name": "acl", "Scope": "REGIONAL", "DefaultAction": {"Block": {}}, "VisibilityConfig": VISIBILITY,
+    "Rules": [{"Name": "allow", "Priority": 0, "Action": {"Allow": {}}, "VisibilityConfig": VISIBILITY,
+               "Statement": {"IPSetReferenceStatement": {"Arn": {"Fn::GetAtt": ["IpSet", "Arn"]}}}}]}}
+WAF_LOGGING = {"Type": "AWS::WAFv2::LoggingConfiguration", "Properties": {
+    "ResourceArn": {"Fn::GetAtt": ["Acl", "Arn"]}, "LogDestinationConfigs": [f"arn:aws:logs:{REGION}:123456789012:log-group:aws-waf-logs-x"]}}
+
+
+def test_waf_web_acl_and_ip_set_are_created_and_referenced():
+    outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL, "Logging": WAF_LOGGING}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}, "Ref": {"Value": {"Ref": "Acl"}}})
+    waf = boto3.client("wafv2", region_name=REGION)
+    (summary,) = waf.list_ip_sets(Scope="REGIONAL")["IPSets"]
+    acl = waf.get_web_acl(Name="acl", Scope="REGIONAL", Id=outputs["Acl"].rsplit("/", 1)[1])["WebACL"]
+    assert acl["Rules"][0]["Statement"]["IPSetReferenceStatement"] == {"ARN": summary["ARN"]}
+    assert outputs["Ref"] == f"acl|{acl['Id']}|REGIONAL"
+    assert waf.get_logging_configuration(ResourceArn=outputs["Acl"])["LoggingConfiguration"]["LogDestinationConfigs"]
+
+
+def test_waf_resources_go_with_their_stack():
+    deploy({"IpSet": IP_SET, "Acl": WEB_ACL})
+    delete()
+    waf = boto3.client("wafv2", region_name=REGION)
+    assert waf.list_web_acls(Scope="REGIONAL")["WebACLs"] == [] and waf.list_ip_sets(Scope="REGIONAL")["IPSets"] == []
+
+
+# --- backup ----------------------------------------------------------------------------------
+
+VAULT = {"Type": "AWS::Backup::BackupVault", "Properties": {
+    "BackupVaultName": "vault", "EncryptionKeyArn": f"arn:aws:kms:{REGION}:123456789012:key/k", "BackupVaultTags": {"t": "v"},
+    "Notifications": {"SNSTopicArn": f"arn:aws:sns:{REGION}:123456789012:t", "BackupVaultEvents": ["BACKUP_JOB_COMPLETED"]}}}
+PLAN = {"Type": "AWS::Backup::BackupPlan", "Properties": {"BackupPlan": {"BackupPlanName": "plan", "BackupPlanRule": [
+    {"RuleName": "Hourly", "TargetBackupVault": {"Fn::GetAtt": ["Vault", "BackupVaultName"]}, "ScheduleExpression": "cron(0 * * * ? *)", "Lifecycle": {"DeleteAfterDays": 35}}]}}}
+SELECTION = {"Type": "AWS::Backup::BackupSelection", "Properties": {"BackupPlanId": {"Fn::GetAtt": ["Plan", "BackupPlanId"]}, "BackupSelection": {
+    "SelectionName": "data", "IamRoleArn": "arn:aws:iam::123456789012:role/backup", "Resources": ["arn:aws:s3:::b"]}}}
+
+
+def test_backup_vault_and_plan_are_in_the_backup_api():
+    outputs = deploy({"Vault": VAULT, "Plan": PLAN}, {"Plan": {"Value": {"Ref": "Plan"}}})
+    backup = boto3.client("backup", region_name=REGION)
+    vault = backup.describe_backup_vault(BackupVaultName="vault")
+    assert vault["EncryptionKeyArn"] == VAULT["Properties"]["EncryptionKeyArn"]
+    (rule,) = backup.get_backup_plan(BackupPlanId=outputs["Plan"])["BackupPlan"]["Rules"]
+    assert rule["TargetBackupVaultName"] == "vault" and rule["Lifecycle"] == {"DeleteAfterDays": 35}
+
+
+def test_backup_selection_and_vault_notifications_are_recorded_where_moto_has_no_api():
+    from tenantkit.sandbox.extensions.backup import selections, vault_notifications
+
+    deploy({"Vault": VAULT, "Plan": PLAN, "Selection": SELECTION}, {"Plan": {"Value": {"Ref": "Plan"}}})
+    (selection,) = selections("123456789012", REGION).values()
+    assert selection["BackupSelection"]["Resources"] == ["arn:aws:s3:::b"]
+    assert vault_notifications("123456789012", REGION)["vault"]["BackupVaultEvents"] == ["BACKUP_JOB_COMPLETED"]
+
+
+# --- s3 --------------------------------------------------------------------------------------
+
+BUCKET = {"Type": "AWS::S3::Bucket", "Properties": {
+    "BucketName": "data", "VersioningConfiguration": {"Status": "Enabled"},
+    "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+    "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+    "LoggingConfiguration": {"DestinationBucketName": {"Ref": "Logs"}, "LogFilePrefix": "data/"},
+    "ReplicationConfiguration": {"Role": "arn:aws:iam::123456789012:role/r", "Rules": [
+        {"Id": "all", "Status": "Enabled", "Priority": 1, "Filter": {"Prefix": ""}, "DeleteMarkerReplication": {"Status": "Enabled"},
+         "Destination": {"Bucket": "arn:aws:s3:::dr"}}]}}}
+LOGS = {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "logs"}}
+BUCKET_POLICY = {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Data"}, "PolicyDocument": POLICY}}
+
+
+def test_bucket_properties_moto_ignores_are_applied():
+    deploy({"Data": BUCKET, "Logs": LOGS})
+    s3 = boto3.client("s3", region_name=REGION)
+    assert s3.get_bucket_versioning(Bucket="data")["Status"] == "Enabled"
+    assert all(s3.get_public_access_block(Bucket="data")["PublicAccessBlockConfiguration"].values())
+    assert s3.get_bucket_logging(Bucket="data")["LoggingEnabled"] == {"TargetBucket": "logs", "TargetPrefix": "data/"}
+    (rule,) = s3.get_bucket_replication(Bucket="data")["ReplicationConfiguration"]["Rules"]
+    assert rule["ID"] == "all" and rule["Destination"]["Bucket"] == "arn:aws:s3:::dr"
+    assert s3.get_bucket_ownership_controls(Bucket="data")["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+
+
+def test_bucket_policy_is_set_and_removed_with_its_stack():
+    deploy({"Data": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "data"}}, "Policy": BUCKET_POLICY}, name="bucket")
+    deploy({"Policy": {**BUCKET_POLICY, "Properties": {**BUCKET_POLICY["Properties"], "Bucket": "data"}}}, name="policy")
+    s3 = boto3.client("s3", region_name=REGION)
+    assert json.loads(s3.get_bucket_policy(Bucket="data")["Policy"])["Statement"][0]["Sid"] == "tenantkit"
+    delete("policy")
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.get_bucket_policy(Bucket="data")
+
+
+# --- sns -------------------------------------------------------------------------------------
+
+TOPIC = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "incidents"}}
+FILTER = {"$or": [{"State": [{"anything-but": ["COMPLETED"]}]}, {"State": [{"exists": False}]}]}
+
+
+def test_topic_policy_and_subscription_are_in_the_sns_api():
+    deploy({
+        "Topic": TOPIC,
+        "Policy": {"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Ref": "Topic"}], "PolicyDocument": POLICY}},
+        "Mail": {"Type": "AWS::SNS::Subscription", "Properties": {
+            "TopicArn": {"Ref": "Topic"}, "Protocol": "email", "Endpoint": "sec@example.com",
+            "FilterPolicy": FILTER, "FilterPolicyScope": "MessageAttributes"}},
+    })
+    sns = boto3.client("sns", region_name=REGION)
+    topic = f"arn:aws:sns:{REGION}:123456789012:incidents"
+    assert json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])["Statement"][0]["Sid"] == "tenantkit"
+    (subscription,) = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert subscription["Endpoint"] == "sec@example.com"
+    attributes = sns.get_subscription_attributes(SubscriptionArn=subscription["SubscriptionArn"])["Attributes"]
+    assert json.loads(attributes["FilterPolicy"]) == FILTER
+
+
+# --- cloudwatch ------------------------------------------------------------------------------
+
+
+def test_alarms_including_metric_math_are_in_the_cloudwatch_api():
+    simple = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": "lag", "ComparisonOperator": "GreaterThanThreshold", "EvaluationPeriods": 3, "MetricName": "ReplicaLag",
+        "Namespace": "AWS/RDS", "Period": 300, "Statistic": "Maximum", "Threshold": 300, "AlarmActions": ["arn:aws:sns:us-east-1:123456789012:t"]}}
+    band = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": "band", "ComparisonOperator": "GreaterThanUpperThreshold", "EvaluationPeriods": 2, "ThresholdMetricId": "expected",
+        "Metrics": [
+            {"Id": "blocked", "ReturnData": True, "MetricStat": {"Metric": {"MetricName": "BlockedRequests", "Namespace": "AWS/WAFV2", "Dimensions": [{"Name": "Rule", "Value": "ALL"}]}, "Period": 300, "Stat": "Sum"}},
+            {"Id": "expected", "Expression": "ANOMALY_DETECTION_BAND(blocked, 3)", "ReturnData": True}]}}
+    deploy({"Lag": simple, "Band": band})
+    alarms = {a["AlarmName"]: a for a in boto3.client("cloudwatch", region_name=REGION).describe_alarms()["MetricAlarms"]}
+    assert alarms["lag"]["Threshold"] == 300 and alarms["lag"]["AlarmActions"] == ["arn:aws:sns:us-east-1:123456789012:t"]
+    assert alarms["band"]["ThresholdMetricId"] == "expected" and len(alarms["band"]["Metrics"]) == 2
+
+
+# --- secretsmanager and dynamic references ---------------------------------------------------
+
+SECRET = {"Type": "AWS::SecretsManager::Secret", "Properties": {
+    "Name": "db-master", "ReplicaRegions": [{"Region": OTHER_REGION}],
+    "GenerateSecretString": {"SecretStringTemplate": '{"username": "admin"}', "GenerateStringKey": "password", "PasswordLength": 32, "ExcludeCharacters": "/@\"' "}}}
+
+
+def test_secret_is_generated_and_replicated():
+    deploy({"Secret": SECRET})
+    value = json.loads(boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId="db-master")["SecretString"])
+    assert value["username"] == "admin" and len(value["password"]) == 32 and not set("/@\"' ") & set(value["password"])
+    (replica,) = boto3.client("secretsmanager", region_name=OTHER_REGION).list_secrets()["SecretList"]
+    assert replica["Name"] == "db-master"
+
+
+def test_secretsmanager_dynamic_reference_is_resolved():
+    reference = {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": "Secret"}, ":SecretString:username::}}"]]}
+    deploy({"Secret": SECRET, "Copy": {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/copy", "Type": "String", "Value": reference}}})
+    assert boto3.client("ssm", region_name=REGION).get_parameter(Name="/copy")["Parameter"]["Value"] == "admin"
+
+
+def test_ssm_dynamic_reference_is_resolved():
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/source", Value="resolved", Type="String")
+    deploy({"Copy": {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/copy", "Type": "String", "Value": "{{resolve:ssm:/source}}"}}})
+    assert boto3.client("ssm", region_name=REGION).get_parameter(Name="/copy")["Parameter"]["Value"] == "resolved"
+
+
+# --- events (no extension: moto does it) -----------------------------------------------------
+
+
+def test_moto_creates_event_rules_with_their_targets():
+    deploy({"Topic": TOPIC, "Rule": {"Type": "AWS::Events::Rule", "Properties": {
+        "EventPattern": {"source": ["aws.kms"]}, "Targets": [{"Arn": {"Ref": "Topic"}, "Id": "incidents"}]}}})
+    events = boto3.client("events", region_name=REGION)
+    (rule,) = events.list_rules()["Rules"]
+    assert json.loads(rule["EventPattern"]) == {"source": ["aws.kms"]}
+    assert events.list_targets_by_rule(Rule=rule["Name"])["Targets"][0]["Id"] == "incidents"
+
+
+# --- kms and ssm tags ------------------------------------------------------------------------
+
+
+def test_kms_key_tags_in_cloudformation_shape_are_applied():
+    outputs = deploy(
+        {"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": POLICY, "Tags": [{"Key": "tenant", "Value": "t1"}]}}},
+        {"Key": {"Value": {"Ref": "Key"}}},
+    )
+    tags = boto3.client("kms", region_name=REGION).list_resource_tags(KeyId=outputs["Key"])["Tags"]
+    assert tags == [{"TagKey": "tenant", "TagValue": "t1"}]
+
+
+def test_a_key_created_by_cloudformation_can_be_described():
+    outputs = deploy({"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": POLICY}}}, {"Key": {"Value": {"Ref": "Key"}}})
+    metadata = boto3.client("kms", region_name=REGION).describe_key(KeyId=outputs["Key"])["KeyMetadata"]
+    assert metadata["KeyState"] == "Enabled"
+
+
+def test_log_groups_are_encrypted_with_the_templates_key():
+    key = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]["Arn"]
+    deploy({"G": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/encrypted", "KmsKeyId": key}}})
+    (group,) = boto3.client("logs", region_name=REGION).describe_log_groups(logGroupNamePrefix="/encrypted")["logGroups"]
+    assert group["kmsKeyId"] == key
+
+
+def test_ssm_parameter_tag_map_is_applied():
+    deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/p", "Type": "String", "Value": "v", "Tags": {"tenant": "t1"}}}})
+    tags = boto3.client("ssm", region_name=REGION).list_tags_for_resource(ResourceType="Parameter", ResourceId="/p")["TagList"]
+    assert tags == [{"Key": "tenant", "Value": "t1"}]
+
+
+# --- rds -------------------------------------------------------------------------------------
+
+
+def _network(region: str) -> dict:
+    azs = (f"{region}a", f"{region}b")
+    subnets = {f"Subnet{i}": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": f"10.0.{i}.0/24", "AvailabilityZone": az}} for i, az in enumerate(azs)}
+    return {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        **subnets,
+        "Subnets": {"Type": "AWS::RDS::DBSubnetGroup", "Properties": {"DBSubnetGroupDescription": "d", "SubnetIds": [{"Ref": s} for s in subnets]}},
+        "Tls": {"Type": "AWS::RDS::DBParameterGroup", "Properties": {"Description": "d", "Family": "postgres17", "Parameters": {"rds.force_ssl": "1"}}},
+    }
+
+
+def _instance(identifier: str, extra: dict) -> dict:
+    return {"Type": "AWS::RDS::DBInstance", "Properties": {
+        "DBInstanceIdentifier": identifier, "DBInstanceClass": "db.t4g.medium", "DBSubnetGroupName": {"Ref": "Subnets"},
+        "DBParameterGroupName": {"Ref": "Tls"}, "DeletionProtection": True, "EnableIAMDatabaseAuthentication": True, **extra}}
+
+
+def test_db_instance_keeps_parameter_group_protection_iam_auth_and_engine_port():
+    source = {"Engine": "postgres", "EngineVersion": "17.9", "AllocatedStorage": "20", "MasterUsername": "admin", "MasterUserPassword": "password123"}
+    deploy({**_network(REGION), "Db": _instance("primary", source)})
+    (db,) = boto3.client("rds", region_name=REGION).describe_db_instances(DBInstanceIdentifier="primary")["DBInstances"]
+    assert db["DeletionProtection"] is True and db["IAMDatabaseAuthenticationEnabled"] is True
+    assert db["Endpoint"]["Port"] == 5432
+    assert db["DBParameterGroups"][0]["DBParameterGroupName"].startswith("ext-tls")
+
+
+def test_cross_region_replica_uses_its_own_regions_subnet_group():
+    source = {"Engine": "postgres", "EngineVersion": "17.9", "AllocatedStorage": "20", "MasterUsername": "admin", "MasterUserPassword": "password123"}
+    deploy({**_network(REGION), "Db": _instance("primary", source)}, name="primary")
+    arn = f"arn:aws:rds:{REGION}:123456789012:db:primary"
+    deploy({**_network(OTHER_REGION), "Db": _instance("replica", {"SourceDBInstanceIdentifier": arn})}, region=OTHER_REGION, name="replica")
+    (replica,) = boto3.client("rds", region_name=OTHER_REGION).describe_db_instances(DBInstanceIdentifier="replica")["DBInstances"]
+    assert replica["ReadReplicaSourceDBInstanceIdentifier"] == arn
+    assert replica["DBSubnetGroup"]["DBSubnetGroupName"].startswith("replica-subnets")
+    assert replica["DeletionProtection"] is True
+
+
+# --- custom resources ------------------------------------------------------------------------
+
+
+def test_vpc_restrict_default_sg_revokes_the_default_groups_rules_without_a_lambda():
+    custom = {"Type": "Custom::VpcRestrictDefaultSG", "Properties": {
+        "ServiceToken": f"arn:aws:lambda:{REGION}:123456789012:function:absent",
+        "DefaultSecurityGroupId": {"Fn::GetAtt": ["Vpc", "DefaultSecurityGroup"]}}}
+    outputs = deploy({"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}, "Restrict": custom},
+                     {"Group": {"Value": {"Fn::GetAtt": ["Vpc", "DefaultSecurityGroup"]}}})
+    ec2 = boto3.client("ec2", region_name=REGION)
+    (group,) = ec2.describe_security_groups(GroupIds=[outputs["Group"]])["SecurityGroups"]
+    assert group["IpPermissions"] == [] and group["IpPermissionsEgress"] == []
+
+
+def test_other_custom_types_still_go_to_motos_custom_model():
+    from moto.cloudformation.custom_model import CustomModel
+    from moto.cloudformation.parsing import resource_class_from_type
+
+    assert resource_class_from_type("Custom::Anything") is CustomModel
