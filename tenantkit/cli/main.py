@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenantkit import __version__
-from tenantkit.cli import deploy, inventory, sandbox, synth, tenants
+from tenantkit.cli import check, deploy, inventory, sandbox, synth, tenants
 
 app = typer.Typer(
     name="tenantkit",
@@ -20,6 +20,7 @@ synth.register(app)
 sandbox.register(app)
 deploy.register(app)
 inventory.register(app)
+check.register(app)
 
 
 def _version(value: bool) -> None:

@@ -321,10 +321,23 @@ def cdk_cli_results(action: str, codes: dict[str, int]) -> None:
         typer.echo(line, err=code != 0)
 
 
-def inventory(found: Any, *, as_json: bool) -> None:
+def inventories(found: Sequence[Any], *, as_json: bool) -> None:
     if as_json:
-        _print_json({"tenant_id": found.tenant_id, "ok": found.ok, "items": [item.as_dict() for item in found.items]})
+        _print_json(
+            {
+                "ok": all(one.ok for one in found),
+                "tenants": [
+                    {"tenant_id": one.tenant_id, "ok": one.ok, "items": [item.as_dict() for item in one.items]}
+                    for one in found
+                ],
+            }
+        )
         return
+    for one in found:
+        _inventory_table(one)
+
+
+def _inventory_table(found: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -338,3 +351,28 @@ def inventory(found: Any, *, as_json: bool) -> None:
     console.print(table)
     flagged = len(found.flagged)
     typer.echo(f"{found.tenant_id}: {len(found.items)} resources, {flagged} flagged", err=bool(flagged))
+
+
+def check_summary(results: Sequence[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from tenantkit.lifecycle.check import STEPS
+
+    tenants = list(dict.fromkeys(r.tenant_id for r in results))
+    table = Table(title="tenantkit check")
+    table.add_column("Tenant", no_wrap=True)
+    for step in STEPS:
+        table.add_column(step, no_wrap=True)
+    for tenant in tenants:
+        cells = []
+        for step in STEPS:
+            found = [r for r in results if r.tenant_id == tenant and r.step == step]
+            cells.append("-" if not found else "skipped" if found[0].skipped else "ok" if found[0].ok else "FAILED")
+        table.add_row(tenant, *cells, style="" if all(c == "ok" for c in cells) else "bold red")
+    console = Console() if Console().is_terminal else Console(width=160)
+    console.print(table)
+    for result in results:
+        if not result.ok and result.message:
+            for line in result.message.splitlines():
+                typer.echo(f"{result.tenant_id}: {result.step}: {line}", err=True)

@@ -147,20 +147,21 @@ def publish_assets(artifact: StackArtifact, session: Any, *, account: str) -> di
 
 
 def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: str) -> StackOutcome:
+    template_text = artifact.template_text()
+    cloudformation = session.client("cloudformation")
+    current = _current(cloudformation, artifact.name)
+    deployed = current is not None and current["StackStatus"] in SUCCEEDED | {"UPDATE_ROLLBACK_COMPLETE"}
+    # The template names its assets by content hash: the same template needs nothing published.
+    if deployed and _same_template(cloudformation.get_template(StackName=artifact.name)["TemplateBody"], template_text):
+        return StackOutcome.UNCHANGED
     bucket = prepare_environment(session, account=account, region=artifact.region)
     published = publish_assets(artifact, session, account=account)
-    template_text = artifact.template_text()
     bucket, key = published.get(artifact.template_file.name, (bucket, ""))
     if not key:  # no asset manifest entry for the template: publish it under its hash
         key = f"{hashlib.sha256(template_text.encode()).hexdigest()}.json"
         session.client("s3").put_object(Bucket=bucket, Key=key, Body=template_text.encode())
     url = f"http://{host}/{bucket}/{key}"
-    cloudformation = session.client("cloudformation")
-    current = _current(cloudformation, artifact.name)
-    if current is not None and current["StackStatus"] in SUCCEEDED | {"UPDATE_ROLLBACK_COMPLETE"}:
-        deployed = cloudformation.get_template(StackName=artifact.name)["TemplateBody"]
-        if _same_template(deployed, template_text):
-            return StackOutcome.UNCHANGED
+    if deployed:
         try:
             cloudformation.update_stack(StackName=artifact.name, TemplateURL=url, Capabilities=CAPABILITIES)
         except ClientError as error:

@@ -46,42 +46,49 @@ def deploy_local(
     )
 
 
-def inventory_tenant(directory: Path, tenant_id: str, outdir: Path, state_dir: Path, *, local: bool) -> Inventory:
-    """The inventory of one tenant: in the sandbox (`local`), or in AWS with the default
-    credentials. Its templates come from the synth cache (synthesized when stale)."""
+def inventory_tenants(
+    directory: Path, tenant_ids: Sequence[str], outdir: Path, state_dir: Path, *, local: bool
+) -> list[Inventory]:
+    """The inventory of each named tenant (every tenant when none is named): in the sandbox
+    (`local`), or in AWS with the default credentials. Their templates come from the synth cache
+    (synthesized when stale)."""
     import boto3
 
     from tenantkit.config import validate_paths
     from tenantkit.lifecycle.inventory import declared_resources, tenant_inventory
-    from tenantkit.naming import stack_names
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
     from tenantkit.synth import SynthCache, synth_directory
 
     configs = {config.tenant_id: config for config in validate_paths([directory]).configs}
-    config = configs.get(tenant_id)
-    if config is None:
-        raise LocalDeployError(f"{directory}: no tenant file for: {tenant_id}")
-    (synthesized,) = synth_directory(directory, [tenant_id], outdir, cache=SynthCache())
-    if synthesized.assembly_dir is None:
-        raise LocalDeployError(f"{tenant_id}: cannot synthesize: {synthesized.error}")
+    endpoint = None
     if local:
         status = sandbox_status(state_dir)
         if status.state is not SandboxState.RUNNING or status.endpoint is None:
             raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
-        session_for = sandbox_sessions(status.endpoint, config.account)
-        account = config.account or SANDBOX_ACCOUNT
-    else:
-        def session_for(region: str) -> Any:
-            return boto3.Session(region_name=region)
+        endpoint = status.endpoint
+    inventories = []
+    for synthesized in synth_directory(directory, tenant_ids, outdir, cache=SynthCache()):
+        config = configs[synthesized.tenant_id]
+        if synthesized.assembly_dir is None:
+            raise LocalDeployError(f"{config.tenant_id}: cannot synthesize: {synthesized.error}")
+        if endpoint is not None:
+            session_for = sandbox_sessions(endpoint, config.account)
+            account = config.account or SANDBOX_ACCOUNT
+        else:
+            def session_for(region: str) -> Any:
+                return boto3.Session(region_name=region)
 
-        account = config.account or session_for(config.primary_region).client("sts").get_caller_identity()["Account"]
-    names = stack_names(tenant_id)
-    regions = dict(zip(names, (config.secondary_region, config.primary_region, config.secondary_region), strict=True))
-    return tenant_inventory(
-        tenant_id,
-        declared_resources(Path(synthesized.assembly_dir), names, account),
-        key_alias=f"alias/tenantkit/{tenant_id}",
-        session_for=session_for,
-        stack_regions=regions,
-    )
+            account = config.account or session_for(config.primary_region).client("sts").get_caller_identity()["Account"]
+        names = synthesized.stacks
+        regions = dict(zip(names, (config.secondary_region, config.primary_region, config.secondary_region), strict=True))
+        inventories.append(
+            tenant_inventory(
+                config.tenant_id,
+                declared_resources(Path(synthesized.assembly_dir), names, account),
+                key_alias=f"alias/tenantkit/{config.tenant_id}",
+                session_for=session_for,
+                stack_regions=regions,
+            )
+        )
+    return inventories

@@ -14,7 +14,7 @@ runner = CliRunner()
 
 
 def _patch(monkeypatch, found):
-    monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenant", lambda *a, **k: found)
+    monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenants", lambda *a, **k: [found])
 
 
 def test_a_clean_inventory_exits_0(monkeypatch):
@@ -29,13 +29,13 @@ def test_a_flagged_item_exits_1_with_its_problem(monkeypatch):
     _patch(monkeypatch, Inventory("maple-ca", [item]))
     result = runner.invoke(app, ["inventory", "maple-ca", "--local", "--json"])
     assert result.exit_code == 1
-    assert json.loads(result.output)["items"][0]["problems"] == ["encrypted with k, not the tenant key"]
+    assert json.loads(result.output)["tenants"][0]["items"][0]["problems"] == ["encrypted with k, not the tenant key"]
 
 
 def test_no_sandbox_is_one_line(monkeypatch):
     def refuse(*a, **k):
         raise LocalDeployError("the sandbox is not running: `tenantkit sandbox up` first")
 
-    monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenant", refuse)
+    monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenants", refuse)
     result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
     assert (result.exit_code, result.output.strip()) == (1, "error: the sandbox is not running: `tenantkit sandbox up` first")

@@ -1,0 +1,41 @@
+"""`tenantkit check [--junit FILE]`: validate, synthesize, check, deploy into a throwaway sandbox,
+inventory; one command for CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from tenantkit.cli import render
+from tenantkit.cli.options import CONFIG_DIR_OPTION
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)
+
+
+def check(
+    directory: Path = CONFIG_DIR_OPTION,
+    outdir: Path = typer.Option(Path("cdk.out"), "--out", "-o", help="Cloud assembly directory."),
+    junit: Optional[Path] = typer.Option(None, "--junit", help="Also write JUnit XML here."),  # noqa: UP045
+    concurrency: int = typer.Option(4, "--concurrency", min=1, max=32, help="Tenants deployed at once."),
+) -> None:
+    """Every tenant, every step; exit 1 if any step fails."""
+    from tenantkit.compliance.cfn_lint import LintSettingsError
+    from tenantkit.lifecycle.check import junit_xml, run_check
+
+    try:
+        results = run_check(directory, outdir, concurrency=concurrency)
+    except LintSettingsError as error:
+        render.error(str(error))
+        raise typer.Exit(1) from None
+    if junit is not None:
+        try:
+            junit.write_text(junit_xml(results), encoding="utf-8")
+        except OSError as error:
+            render.error(f"{junit}: --junit: cannot write it ({error.strerror})")
+            raise typer.Exit(1) from None
+    render.check_summary(results)
+    raise typer.Exit(0 if results and all(result.ok for result in results) else 1)

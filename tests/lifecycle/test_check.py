@@ -1,0 +1,35 @@
+"""`tenantkit check`: every step for every tenant, a broken tenant file reported as its own case,
+JUnit XML with one test case per tenant and step."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+from typer.testing import CliRunner
+
+from tenantkit.cli.main import app
+from tests.conftest import EXAMPLE_CONFIGS
+
+pytestmark = pytest.mark.slow
+
+
+def test_check_runs_every_step_and_writes_junit(tmp_path):
+    configs = tmp_path / "tenants"
+    configs.mkdir()
+    shutil.copy(EXAMPLE_CONFIGS / "maple-ca.yaml", configs)
+    (configs / "broken-co.yaml").write_text("tenant_id: broken-co\n")
+    junit = tmp_path / "junit.xml"
+    result = CliRunner().invoke(
+        app, ["check", "--dir", str(configs), "--out", str(tmp_path / "out"), "--junit", str(junit)]
+    )
+    assert result.exit_code == 1, result.output  # the broken file fails its validate case
+    suites = {suite.get("name"): suite for suite in ElementTree.parse(junit).getroot()}
+    assert list(suites) == ["validate", "synth", "compliance", "deploy", "inventory"]
+    cases = {(name, case.get("name")): case for name, suite in suites.items() for case in suite}
+    for step in suites:
+        assert cases[(step, "maple-ca")].find("failure") is None, step  # deployed and inventoried
+    failed = cases[("validate", "broken-co")].find("failure")
+    assert failed is not None and "required field is missing" in failed.text
+    assert ("deploy", "broken-co") not in cases

@@ -1,0 +1,95 @@
+"""The example tenants in a real sandbox process: deployed in parallel as synthesized, redeployed
+as a no-op, inventoried with only their own resources, and tampering flagged."""
+
+from __future__ import annotations
+
+import shutil
+
+import boto3
+import pytest
+
+from tenantkit.lifecycle.deploy_local import StackOutcome
+from tenantkit.lifecycle.local import deploy_local, inventory_tenants
+from tenantkit.sandbox import start_sandbox, stop_sandbox
+from tests.conftest import EXAMPLE_CONFIGS
+
+pytestmark = pytest.mark.slow
+TENANTS = ("maple-ca", "northwind-us")
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sandbox")
+    configs = root / "tenants"
+    configs.mkdir()
+    for tenant in TENANTS:
+        shutil.copy(EXAMPLE_CONFIGS / f"{tenant}.yaml", configs)
+    state = root / ".tenantkit"
+    status, _ = start_sandbox(state)
+    yield {"configs": configs, "out": root / "cdk.out", "state": state, "endpoint": status.endpoint}
+    stop_sandbox(state)
+
+
+@pytest.fixture(scope="module")
+def first_deploy(sandbox):
+    return deploy_local(sandbox["configs"], [], sandbox["out"], sandbox["state"], concurrency=2)
+
+
+def _inventory(sandbox, tenant):
+    (found,) = inventory_tenants(sandbox["configs"], [tenant], sandbox["out"], sandbox["state"], local=True)
+    return found
+
+
+def _client(sandbox, service, account):
+    """A client acting in `account` (moto maps an assumed role's credentials to its account)."""
+    sts = boto3.client("sts", endpoint_url=sandbox["endpoint"], region_name="us-east-1")
+    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/test", RoleSessionName="tamper")["Credentials"]
+    return boto3.client(
+        service,
+        endpoint_url=sandbox["endpoint"],
+        region_name="ca-central-1",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def test_two_tenants_deploy_in_parallel_as_synthesized(first_deploy):
+    assert [r.tenant_id for r in first_deploy] == list(TENANTS)
+    for result in first_deploy:
+        assert result.ok, result
+        assert [s.outcome for s in result.stacks] == [StackOutcome.CREATED] * 3
+
+
+def test_an_unchanged_redeploy_changes_nothing(sandbox, first_deploy):
+    again = deploy_local(sandbox["configs"], [], sandbox["out"], sandbox["state"], concurrency=2)
+    assert all(s.outcome is StackOutcome.UNCHANGED for result in again for s in result.stacks), again
+
+
+def test_each_inventory_lists_only_its_own_tenant_and_flags_nothing(sandbox, first_deploy):
+    for tenant in TENANTS:
+        found = _inventory(sandbox, tenant)
+        assert found.ok, [item.as_dict() for item in found.flagged]
+        other = next(t for t in TENANTS if t != tenant)
+        assert not any(other in item.name or other in str(item.details) for item in found.items)
+        kinds = {item.kind for item in found.items}
+        assert {"kms key", "bucket", "database", "backup vault", "web acl", "topic", "secret", "stack"} <= kinds
+
+
+def test_a_foreign_key_and_a_deleted_bucket_policy_are_flagged(sandbox, first_deploy):
+    account = "111122223333"  # maple-ca's
+    s3 = _client(sandbox, "s3", account)
+    foreign = _client(sandbox, "kms", account).create_key()["KeyMetadata"]["Arn"]
+    data, logs = f"maple-ca-data-{account}-ca-central-1", f"maple-ca-logs-{account}-ca-central-1"
+    s3.put_bucket_encryption(
+        Bucket=data,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": foreign}}]
+        },
+    )
+    s3.delete_bucket_policy(Bucket=logs)
+    flagged = {(item.name, problem) for item in _inventory(sandbox, "maple-ca").flagged for problem in item.problems}
+    assert flagged == {
+        (data, f"encrypted with {foreign}, not the tenant key"),
+        (logs, "no bucket policy (TLS-only and encryption rules missing)"),
+    }
