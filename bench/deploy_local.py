@@ -1,0 +1,71 @@
+"""Time `tenantkit deploy --all --local` of generated tenants into the sandbox, as whole processes.
+
+    .venv/bin/python bench/deploy_local.py              # 20 tenants
+    .venv/bin/python bench/deploy_local.py --tenants 8
+
+In a temporary project directory: the tenants are synthesized first (`tenantkit synth --all`, not
+timed: every deploy below then restores them from the synth cache), a sandbox is started there,
+and the fleet is deployed with `--concurrency 1` into an empty sandbox, then (after `tenantkit
+sandbox reset`) with `--concurrency 4`, then again with nothing changed. Prints the three wall
+times and the ratio of the first two; exits 1 if any run fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth_many import write_tenants
+
+CLI = str(Path(sys.executable).parent / "tenantkit")
+
+
+def run(project: Path, *arguments: str) -> tuple[float, int, str]:
+    started = time.perf_counter()
+    process = subprocess.run([CLI, *arguments], cwd=project, capture_output=True, text=True)
+    return time.perf_counter() - started, process.returncode, process.stdout + process.stderr
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tenants", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tenantkit-deploy-bench-") as temporary:
+        project = Path(temporary)
+        tenants = project / "tenants"
+        tenants.mkdir()
+        write_tenants(tenants, args.tenants)
+        common = ("--dir", str(tenants), "--out", str(project / "cdk.out"))
+        seconds, code, output = run(project, "synth", "--all", *common, "--json")
+        print(f"synth of {args.tenants} tenants (not timed below): {seconds:.1f} s, exit {code}")
+        if code != 0:
+            print(output[-3000:])
+            return 1
+        seconds, code, output = run(project, "sandbox", "up")
+        if code != 0:
+            print(output)
+            return 1
+        try:
+            results = {}
+            for label, concurrency, reset in (("concurrency 1", 1, False), ("concurrency 4", 4, True), ("unchanged, concurrency 4", 4, False)):
+                if reset:
+                    run(project, "sandbox", "reset")
+                seconds, code, output = run(project, "deploy", "--all", "--local", "--concurrency", str(concurrency), *common, "--json")
+                results[label] = seconds
+                print(f"deploy --all --local, {label}: {seconds:.1f} s, exit {code}")
+                if code != 0:
+                    print(output[-3000:])
+                    return 1
+        finally:
+            run(project, "sandbox", "down")
+        print(f"{args.tenants} tenants: concurrency 4 / concurrency 1 = {results['concurrency 4'] / results['concurrency 1']:.2f}")
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
