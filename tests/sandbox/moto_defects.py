@@ -9,6 +9,7 @@ and the extension can go.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
 from collections.abc import Callable
@@ -216,6 +217,89 @@ def custom_vpc_restrict_default_sg_needs_lambda() -> bool:
         "ServiceToken": f"arn:aws:lambda:{REGION}:123456789012:function:handler",
         "DefaultSecurityGroupId": {"Fn::GetAtt": ["V", "DefaultSecurityGroup"]}}}
     return _create({"V": vpc, "C": custom}) != "CREATE_COMPLETE"
+
+
+CDK_PARAMETERS = {"BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cdk-bootstrap/hnb659fds/version"}}
+
+
+def _cdk_template(topics: list[str], outputs: dict | None = None) -> str:
+    resources = {name: {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": name}} for name in topics}
+    return json.dumps({"Parameters": CDK_PARAMETERS, "Resources": resources, **({"Outputs": outputs} if outputs else {})})
+
+
+@probe
+def cloudformation_update_with_previous_cdk_parameter_fails() -> bool:
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(StackName="probe", TemplateBody=_cdk_template(["a"]))
+    previous = [{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}]
+    try:
+        cloudformation.update_stack(StackName="probe", TemplateBody=_cdk_template(["a", "b"]), Parameters=previous)
+    except KeyError:
+        return True
+    return False
+
+
+@probe
+def cloudformation_update_termination_protection_missing() -> bool:
+    _create({"Topic": {"Type": "AWS::SNS::Topic"}})
+    try:
+        boto3.client("cloudformation", region_name=REGION).update_termination_protection(StackName="probe", EnableTerminationProtection=True)
+    except NotImplementedError:
+        return True
+    return False
+
+
+@probe
+def cloudformation_change_set_stack_loses_outputs() -> bool:
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    outputs = {"Topic": {"Value": {"Ref": "a"}, "Export": {"Name": "probe-topic"}}}
+    body = json.dumps({"Resources": {"a": {"Type": "AWS::SNS::Topic"}}, "Outputs": outputs})
+    cloudformation.create_change_set(StackName="probe", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=body)
+    cloudformation.execute_change_set(StackName="probe", ChangeSetName="c")
+    stack = cloudformation.describe_stacks(StackName="probe")["Stacks"][0]
+    return "Outputs" not in stack and not cloudformation.list_exports()["Exports"]
+
+
+@probe
+def cloudformation_delete_unknown_change_set_crashes() -> bool:
+    try:
+        boto3.client("cloudformation", region_name=REGION).delete_change_set(StackName="probe", ChangeSetName="absent")
+    except UnboundLocalError:
+        return True
+    except ClientError:
+        return False
+    return False
+
+
+@probe
+def cloudformation_failed_delete_drops_stack_and_keeps_role() -> bool:
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    _create({
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": trust}},
+        "Policy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": document, "Roles": [{"Ref": "Role"}]}},
+    })
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    with contextlib.suppress(ClientError):  # the role's DeleteConflict
+        cloudformation.delete_stack(StackName="probe")
+    stacks = cloudformation.list_stacks()["StackSummaries"]
+    return not stacks and bool(boto3.client("iam", region_name=REGION).list_roles()["Roles"])
+
+
+@probe
+def cloudformation_cannot_delete_route_tables() -> bool:
+    _create({
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a"}},
+        "Routes": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+        "Association": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"RouteTableId": {"Ref": "Routes"}, "SubnetId": {"Ref": "Subnet"}}},
+    })
+    try:
+        boto3.client("cloudformation", region_name=REGION).delete_stack(StackName="probe")
+    except ClientError as error:
+        return error.response["Error"]["Code"] == "DependencyViolation"
+    return False
 
 
 def run() -> dict[str, bool | str]:

@@ -75,6 +75,12 @@ DEFECTS = [
     "rds_deletion_protection_iam_auth_and_port_ignored",
     "rds_cross_region_replica_subnet_group_looked_up_in_source_region",
     "custom_vpc_restrict_default_sg_needs_lambda",
+    "cloudformation_update_with_previous_cdk_parameter_fails",
+    "cloudformation_update_termination_protection_missing",
+    "cloudformation_change_set_stack_loses_outputs",
+    "cloudformation_delete_unknown_change_set_crashes",
+    "cloudformation_failed_delete_drops_stack_and_keeps_role",
+    "cloudformation_cannot_delete_route_tables",
 ]
 
 
@@ -350,3 +356,99 @@ def test_other_custom_types_still_go_to_motos_custom_model():
     from moto.cloudformation.parsing import resource_class_from_type
 
     assert resource_class_from_type("Custom::Anything") is CustomModel
+
+
+# --- cloudformation --------------------------------------------------------------------------
+
+BOOTSTRAP_VERSION = {"BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cdk-bootstrap/hnb659fds/version"}}
+PREVIOUS_BOOTSTRAP_VERSION = [{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}]
+
+
+def _cdk_template(resources: dict, outputs: dict | None = None) -> str:
+    return json.dumps({"Parameters": BOOTSTRAP_VERSION, "Resources": resources, **({"Outputs": outputs} if outputs else {})})
+
+
+def test_a_cdk_stack_updates_in_place_and_gains_the_new_resource():
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(StackName="cdk", TemplateBody=_cdk_template({"Incidents": TOPIC}))
+    added = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "audit"}}
+    cloudformation.update_stack(
+        StackName="cdk", TemplateBody=_cdk_template({"Incidents": TOPIC, "Audit": added}), Parameters=PREVIOUS_BOOTSTRAP_VERSION
+    )
+    assert cloudformation.describe_stacks(StackName="cdk")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    topics = {t["TopicArn"].rsplit(":", 1)[-1] for t in boto3.client("sns", region_name=REGION).list_topics()["Topics"]}
+    assert topics == {"incidents", "audit"}
+
+
+def test_termination_protection_is_updated_and_described():
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    deploy({"Topic": TOPIC}, name="protected")
+    cloudformation.update_termination_protection(StackName="protected", EnableTerminationProtection=True)
+    assert cloudformation.describe_stacks(StackName="protected")["Stacks"][0]["EnableTerminationProtection"] is True
+
+
+def test_a_stack_created_by_change_set_keeps_its_outputs_and_exports_for_the_next_stack():
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    outputs = {"Topic": {"Value": {"Ref": "Incidents"}, "Export": {"Name": "incidents-topic"}}}
+    cloudformation.create_change_set(
+        StackName="exporter", ChangeSetName="cdk-deploy-change-set", ChangeSetType="CREATE",
+        TemplateBody=json.dumps({"Resources": {"Incidents": TOPIC}, "Outputs": outputs}),
+    )
+    cloudformation.execute_change_set(StackName="exporter", ChangeSetName="cdk-deploy-change-set")
+    (stack,) = cloudformation.describe_stacks(StackName="exporter")["Stacks"]
+    topic = f"arn:aws:sns:{REGION}:123456789012:incidents"
+    assert stack["StackStatus"] == "CREATE_COMPLETE" and stack["Outputs"][0]["OutputValue"] == topic
+    importer = {"Copy": {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/topic", "Type": "String", "Value": {"Fn::ImportValue": "incidents-topic"}}}}
+    cloudformation.create_change_set(StackName="importer", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=json.dumps({"Resources": importer}))
+    cloudformation.execute_change_set(StackName="importer", ChangeSetName="c")
+    assert boto3.client("ssm", region_name=REGION).get_parameter(Name="/topic")["Parameter"]["Value"] == topic
+
+
+def test_a_change_set_that_fails_rolls_its_stack_back_with_the_reason():
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    broken = {"Copy": {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/x", "Type": "String", "Value": {"Fn::ImportValue": "absent"}}}}
+    cloudformation.create_change_set(StackName="broken", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=json.dumps({"Resources": broken}))
+    cloudformation.execute_change_set(StackName="broken", ChangeSetName="c")
+    (stack,) = cloudformation.describe_stacks(StackName="broken")["Stacks"]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert any(e["ResourceStatus"] == "CREATE_FAILED" for e in cloudformation.describe_stack_events(StackName="broken")["StackEvents"])
+
+
+def test_deleting_an_unknown_change_set_is_change_set_not_found():
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    with pytest.raises(cloudformation.exceptions.ChangeSetNotFoundException):
+        cloudformation.delete_change_set(StackName="any", ChangeSetName="absent")
+
+
+READ_ANYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+
+
+def test_deleting_a_tenant_like_stack_removes_its_vpc_route_tables_and_roles():
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    network = _network(REGION)
+    deploy({
+        "Vpc": network["Vpc"], "Subnet0": network["Subnet0"],
+        "Routes": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+        "Association": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"RouteTableId": {"Ref": "Routes"}, "SubnetId": {"Ref": "Subnet0"}}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": trust}},
+        "Managed": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": READ_ANYTHING, "Roles": [{"Ref": "Role"}]}},
+    }, name="tenant")
+    delete("tenant")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    assert [s["StackStatus"] for s in cloudformation.list_stacks()["StackSummaries"]] == ["DELETE_COMPLETE"]
+    ec2 = boto3.client("ec2", region_name=REGION)
+    assert [v["IsDefault"] for v in ec2.describe_vpcs()["Vpcs"]] == [True]
+    iam = boto3.client("iam", region_name=REGION)
+    assert iam.list_roles()["Roles"] == [] and iam.list_policies(Scope="Local")["Policies"] == []
+
+
+def test_a_stack_whose_resources_cannot_be_deleted_stays_delete_failed():
+    deploy({"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}, {"Vpc": {"Value": {"Ref": "Vpc"}}}, name="network")
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["false"]}])["Vpcs"][0]["VpcId"]
+    ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.9.0/24")  # outside the stack: the VPC cannot go
+    delete("network")
+    (stack,) = boto3.client("cloudformation", region_name=REGION).describe_stacks(StackName="network")["Stacks"]
+    assert stack["StackStatus"] == "DELETE_FAILED"
+    assert "has dependencies and cannot be deleted" in stack["StackStatusReason"]
