@@ -376,3 +376,11 @@ def check_summary(results: Sequence[Any]) -> None:
         if not result.ok and result.message:
             for line in result.message.splitlines():
                 typer.echo(f"{result.tenant_id}: {result.step}: {line}", err=True)
+
+
+def shell_exports(variables: dict[str, str]) -> None:
+    import shlex
+
+    for name, value in variables.items():
+        quoted = f'"{value}"' if "$PATH" in value else shlex.quote(value)
+        typer.echo(f"export {name}={quoted}")

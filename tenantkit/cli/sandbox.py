@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from tenantkit.cli import render
-from tenantkit.cli.options import JSON_OPTION
+from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
 
 STATE_DIR = Path(".tenantkit")
 
@@ -71,3 +71,20 @@ def reset() -> None:
         render.error(f"sandbox: {error}")
         raise typer.Exit(1) from None
     render.sandbox_reset(status)
+
+
+@sandbox_app.command()
+def env(
+    tenant_id: str = typer.Argument(..., metavar="TENANT", help="Tenant id."),
+    directory: Path = CONFIG_DIR_OPTION,
+) -> None:
+    """Print the shell exports that let the AWS CDK CLI, run by hand, deploy TENANT into the
+    sandbox (`eval "$(tenantkit sandbox env maple-ca)"`, then `$CDK deploy ...`)."""
+    from tenantkit.lifecycle.local import LocalDeployError, sandbox_cdk_environment
+
+    try:
+        variables = sandbox_cdk_environment(directory, tenant_id, STATE_DIR, STATE_DIR / "cdk-cli")
+    except LocalDeployError as error:
+        render.error(f"sandbox: {error}")
+        raise typer.Exit(1) from None
+    render.shell_exports(variables)

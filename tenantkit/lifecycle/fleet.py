@@ -35,6 +35,9 @@ class EndpointSession:
     def region_name(self) -> str:
         return self._session.region_name
 
+    def credentials(self) -> Any:
+        return self._session.get_credentials()
+
     def client(self, service: str, **kwargs: Any) -> Any:
         return self._session.client(service, endpoint_url=self._endpoint, **kwargs)
 

@@ -92,3 +92,41 @@ def inventory_tenants(
             )
         )
     return inventories
+
+
+def sandbox_cdk_environment(directory: Path, tenant_id: str, state_dir: Path, cdk_cli_root: Path) -> dict[str, str]:
+    """The environment in which the AWS CDK CLI, run by hand, deploys `tenant_id` into the running
+    sandbox: its endpoint (as `localhost`: moto reads TemplateURLs only on such a host),
+    credentials acting in the tenant's account, the wheel's Node, and `CDK`, the pinned CLI. Both of
+    the tenant's environments are prepared as `cdk bootstrap` would (assets bucket, version
+    parameter), so no bootstrap is needed."""
+    from tenantkit.config import validate_paths
+    from tenantkit.lifecycle.cdk_cli import find_cdk_cli
+    from tenantkit.lifecycle.deploy_local import prepare_environment
+    from tenantkit.sandbox import sandbox_status
+    from tenantkit.sandbox.process import SandboxState
+
+    configs = {config.tenant_id: config for config in validate_paths([directory]).configs}
+    config = configs.get(tenant_id)
+    if config is None:
+        raise LocalDeployError(f"{directory}: no tenant file for: {tenant_id}")
+    status = sandbox_status(state_dir)
+    if status.state is not SandboxState.RUNNING or status.port is None or status.endpoint is None:
+        raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
+    account = config.account or SANDBOX_ACCOUNT
+    sessions = sandbox_sessions(status.endpoint, config.account)
+    for region in config.regions:
+        prepare_environment(sessions(region), account=account, region=region)
+    credentials = sessions(config.primary_region).credentials()
+    cli = find_cdk_cli(cdk_cli_root, echo=lambda line: None)
+    node = cli.argv[0]
+    return {
+        "AWS_ENDPOINT_URL": f"http://localhost:{status.port}",
+        "AWS_ACCESS_KEY_ID": credentials.access_key,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
+        "AWS_SESSION_TOKEN": credentials.token or "",
+        "AWS_REGION": config.primary_region,
+        "JSII_NODE": node,
+        "CDK": " ".join(cli.argv),
+        "PATH": f"{Path(node).parent}:$PATH",
+    }

@@ -81,15 +81,38 @@ def test_a_foreign_key_and_a_deleted_bucket_policy_are_flagged(sandbox, first_de
     s3 = _client(sandbox, "s3", account)
     foreign = _client(sandbox, "kms", account).create_key()["KeyMetadata"]["Arn"]
     data, logs = f"maple-ca-data-{account}-ca-central-1", f"maple-ca-logs-{account}-ca-central-1"
-    s3.put_bucket_encryption(
-        Bucket=data,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": foreign}}]
-        },
-    )
-    s3.delete_bucket_policy(Bucket=logs)
-    flagged = {(item.name, problem) for item in _inventory(sandbox, "maple-ca").flagged for problem in item.problems}
-    assert flagged == {
-        (data, f"encrypted with {foreign}, not the tenant key"),
-        (logs, "no bucket policy (TLS-only and encryption rules missing)"),
-    }
+    encryption = s3.get_bucket_encryption(Bucket=data)["ServerSideEncryptionConfiguration"]
+    policy = s3.get_bucket_policy(Bucket=logs)["Policy"]
+    try:
+        s3.put_bucket_encryption(
+            Bucket=data,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": foreign}}]
+            },
+        )
+        s3.delete_bucket_policy(Bucket=logs)
+        flagged = {(item.name, problem) for item in _inventory(sandbox, "maple-ca").flagged for problem in item.problems}
+        assert flagged == {
+            (data, f"encrypted with {foreign}, not the tenant key"),
+            (logs, "no bucket policy (TLS-only and encryption rules missing)"),
+        }
+    finally:  # the other tests share this sandbox
+        s3.put_bucket_encryption(Bucket=data, ServerSideEncryptionConfiguration=encryption)
+        s3.put_bucket_policy(Bucket=logs, Policy=policy)
+    assert _inventory(sandbox, "maple-ca").ok
+
+
+def test_a_changed_config_updates_the_tenant_in_place(sandbox, first_deploy):
+    path = sandbox["configs"] / "northwind-us.yaml"
+    path.write_text(path.read_text().replace('    - "192.0.2.0/24"\n', '    - "192.0.2.0/24"\n    - "203.0.113.0/24"\n'))
+    result, = deploy_local(sandbox["configs"], ["northwind-us"], sandbox["out"], sandbox["state"], concurrency=1)
+    outcomes = {s.stack: s.outcome for s in result.stacks}
+    assert result.ok, result
+    # The allow-list lives in the web ACLs of both regions: both stacks holding one change.
+    assert outcomes["tenant-northwind-us-primary"] is StackOutcome.UPDATED
+    assert outcomes["tenant-northwind-us-dr"] is StackOutcome.UPDATED
+    assert outcomes["tenant-northwind-us-replica"] is StackOutcome.UNCHANGED
+    waf = boto3.client("wafv2", endpoint_url=sandbox["endpoint"], region_name="us-east-1")
+    (ip_set,) = [s for s in waf.list_ip_sets(Scope="REGIONAL")["IPSets"] if s["Name"] == "tenantkit-northwind-us-ipv4"]
+    addresses = waf.get_ip_set(Name=ip_set["Name"], Scope="REGIONAL", Id=ip_set["Id"])["IPSet"]["Addresses"]
+    assert sorted(addresses) == ["192.0.2.0/24", "203.0.113.0/24"]
