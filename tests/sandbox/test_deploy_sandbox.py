@@ -73,7 +73,7 @@ def test_each_inventory_lists_only_its_own_tenant_and_flags_nothing(sandbox, fir
         other = next(t for t in TENANTS if t != tenant)
         assert not any(other in item.name or other in str(item.details) for item in found.items)
         kinds = {item.kind for item in found.items}
-        assert {"kms key", "bucket", "database", "backup vault", "web acl", "topic", "secret", "stack"} <= kinds
+        assert {"kms key", "bucket", "database", "backup vault", "backup plan", "web acl", "topic", "secret", "stack"} <= kinds
 
 
 def test_a_foreign_key_and_a_deleted_bucket_policy_are_flagged(sandbox, first_deploy):
