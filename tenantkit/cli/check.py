@@ -23,14 +23,11 @@ def check(
     concurrency: int = typer.Option(4, "--concurrency", min=1, max=32, help="Tenants deployed at once."),
 ) -> None:
     """Every tenant, every step; exit 1 if any step fails."""
-    from tenantkit.compliance.cfn_lint import LintSettingsError
+    from tenantkit.cli.errors import as_lines
     from tenantkit.lifecycle.check import junit_xml, run_check
 
-    try:
+    with as_lines():
         results = run_check(directory, outdir, concurrency=concurrency)
-    except LintSettingsError as error:
-        render.error(str(error))
-        raise typer.Exit(1) from None
     if junit is not None:
         try:
             junit.write_text(junit_xml(results), encoding="utf-8")

@@ -41,22 +41,11 @@ def deploy(
         raise typer.Exit(2)
     if not local:
         _through_cdk_cli("deploy", tenant_ids or [], directory, cdk_args, concurrency=concurrency, from_path=cdk_from_path)
-    from tenantkit.compliance.cfn_lint import LintSettingsError
-    from tenantkit.config import ConfigError
-    from tenantkit.lifecycle.local import LocalDeployError, deploy_local
-    from tenantkit.synth import SynthRequestError
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.lifecycle.local import deploy_local
 
-    try:
-        with render.deploy_progress(quiet=as_json) as progress:
-            results = deploy_local(
-                directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress
-            )
-    except ConfigError as error:
-        render.issues(error.issues)
-        raise typer.Exit(1) from None
-    except (SynthRequestError, LintSettingsError, LocalDeployError) as error:
-        render.error(str(error))
-        raise typer.Exit(1) from None
+    with as_lines(), render.deploy_progress(quiet=as_json) as progress:
+        results = deploy_local(directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress)
     render.deploy_summary(results, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)
 

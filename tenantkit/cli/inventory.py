@@ -28,23 +28,10 @@ def inventory(
     if bool(tenant_ids) == all_tenants:
         render.error("name one or more tenants, or pass --all (not both)")
         raise typer.Exit(2)
-    from botocore.exceptions import BotoCoreError, ClientError
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.lifecycle.local import inventory_tenants
 
-    from tenantkit.compliance.cfn_lint import LintSettingsError
-    from tenantkit.config import ConfigError
-    from tenantkit.lifecycle.local import LocalDeployError, inventory_tenants
-    from tenantkit.synth import SynthRequestError
-
-    try:
+    with as_lines():
         found = inventory_tenants(directory, tenant_ids or [], outdir, STATE_DIR, local=local)
-    except ConfigError as error:
-        render.issues(error.issues)
-        raise typer.Exit(1) from None
-    except (SynthRequestError, LintSettingsError, LocalDeployError) as error:
-        render.error(str(error))
-        raise typer.Exit(1) from None
-    except (BotoCoreError, ClientError) as error:
-        render.error(f"inventory: {error}")
-        raise typer.Exit(1) from None
     render.inventories(found, as_json=as_json)
     raise typer.Exit(0 if all(one.ok for one in found) else 1)

@@ -31,28 +31,20 @@ def synth(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Synthesize tenant stacks into cdk.out/ and check them (cdk-nag, isolation rules, cfn-lint)."""
-    from tenantkit.compliance.cfn_lint import LintSettingsError
-    from tenantkit.config import ConfigError
-    from tenantkit.synth import SynthCache, SynthRequestError, synth_directory
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.synth import SynthCache, synth_directory
 
     if bool(tenant_ids) == all_tenants:
         render.error("name one or more tenants, or pass --all (not both)")
         raise typer.Exit(2)
-    try:
-        with render.synth_progress(quiet=as_json) as start_progress:
-            results = synth_directory(
-                directory,
-                tenant_ids or [],
-                outdir,
-                cache=None if no_cache else SynthCache(),
-                on_progress=start_progress,
-                on_warning=render.warning,
-            )
-    except ConfigError as error:
-        render.issues(error.issues)
-        raise typer.Exit(1) from None
-    except (SynthRequestError, LintSettingsError) as error:
-        render.error(str(error))
-        raise typer.Exit(1) from None
+    with as_lines(), render.synth_progress(quiet=as_json) as start_progress:
+        results = synth_directory(
+            directory,
+            tenant_ids or [],
+            outdir,
+            cache=None if no_cache else SynthCache(),
+            on_progress=start_progress,
+            on_warning=render.warning,
+        )
     render.synth_summary(results, outdir, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)

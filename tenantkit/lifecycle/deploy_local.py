@@ -114,15 +114,18 @@ def prepare_environment(session: Any, *, account: str, region: str) -> str:
     and the bootstrap version parameter. Returns the bucket name."""
     bucket = f"cdk-{CDK_QUALIFIER}-assets-{account}-{region}"
     s3 = session.client("s3")
-    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
-    if bucket not in existing:
-        create = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    create = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    try:
         s3.create_bucket(Bucket=bucket, **create)
+    except ClientError as error:  # tenants deployed in parallel share their account's bucket
+        if error.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
     ssm = session.client("ssm")
     try:
-        ssm.get_parameter(Name=BOOTSTRAP_VERSION_PARAMETER)
-    except ssm.exceptions.ParameterNotFound:
         ssm.put_parameter(Name=BOOTSTRAP_VERSION_PARAMETER, Value=BOOTSTRAP_VERSION, Type="String")
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ParameterAlreadyExists":
+            raise
     return bucket
 
 

@@ -61,7 +61,7 @@ def test_tenants_deploy_in_parallel_and_a_failure_stays_with_its_tenant(aws, tmp
     )
     assert [r.tenant_id for r in results] == ["bad", "good", "unsynthesized"]
     assert not results[0].ok and results[0].stacks[0].outcome is StackOutcome.FAILED
-    assert results[1].ok
+    assert results[1].ok, results[1]
     assert not results[2].ok and results[2].stacks[0].reasons == ("ValueError: boom",)
     assert sorted(seen) == sorted([(t, started) for t in ("bad", "good", "unsynthesized") for started in (True, False)])
     assert boto3.client("s3", region_name="us-east-1").head_bucket(Bucket="good-tenant-t1-primary")
@@ -71,3 +71,14 @@ def test_a_tenant_with_an_account_deploys_as_that_account(aws):
     sessions = fleet.sandbox_sessions("http://localhost:5000", "111122223333")
     identity = sessions("us-east-1").client("sts").get_caller_identity()
     assert identity["Account"] == "111122223333"
+
+
+def test_tenants_of_one_account_prepare_its_environment_at_the_same_time(aws):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tenantkit.lifecycle.deploy_local import prepare_environment
+
+    session = boto3.Session(region_name="us-west-2")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        buckets = set(pool.map(lambda _: prepare_environment(session, account="123456789012", region="us-west-2"), range(8)))
+    assert buckets == {"cdk-hnb659fds-assets-123456789012-us-west-2"}
