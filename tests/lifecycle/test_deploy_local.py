@@ -14,7 +14,15 @@ from tenantkit.lifecycle.deploy_local import StackOutcome, deploy_assembly
 
 ACCOUNT = "123456789012"
 STACKS = ("tenant-t1-dr", "tenant-t1-primary")
-REGIONS = {"tenant-t1-dr": "us-west-2", "tenant-t1-primary": "us-east-1"}
+REGION_OF = {"dr": "us-west-2", "primary": "us-east-1"}
+
+
+def stacks_of(tenant_id: str) -> tuple[str, str]:
+    return (f"tenant-{tenant_id}-dr", f"tenant-{tenant_id}-primary")
+
+
+def region_of(stack: str) -> str:
+    return REGION_OF[stack.rsplit("-", 1)[-1]]
 
 
 def _template(bucket: str, *, extra: dict | None = None) -> dict:
@@ -36,7 +44,7 @@ def write_assembly(directory: Path, templates: dict[str, dict]) -> Path:
     (directory / "asset.code" / "index.js").write_text("exports.handler = async () => ({});\n")
     artifacts = {}
     for name, template in templates.items():
-        region = REGIONS[name]
+        region = region_of(name)
         template_file = f"{name}.template.json"
         (directory / template_file).write_text(json.dumps(template))
         bucket = f"cdk-hnb659fds-assets-{ACCOUNT}-{region}"
@@ -87,7 +95,7 @@ def test_first_deploy_creates_every_stack_in_order_with_its_assets(aws, tmp_path
     assert result.ok, result
     assert [(s.stack, s.outcome) for s in result.stacks] == [(n, StackOutcome.CREATED) for n in STACKS]
     for name in STACKS:
-        region = REGIONS[name]
+        region = region_of(name)
         s3 = boto3.client("s3", region_name=region)
         assert s3.head_bucket(Bucket=f"{name}-data")
         code = s3.get_object(Bucket=f"cdk-hnb659fds-assets-{ACCOUNT}-{region}", Key="code.zip")["Body"].read()

@@ -12,7 +12,7 @@ from moto import mock_aws
 from tenantkit.lifecycle import fleet
 from tenantkit.lifecycle.deploy_local import StackOutcome
 
-from .test_deploy_local import STACKS, _template, write_assembly
+from .test_deploy_local import _template, stacks_of, write_assembly
 
 
 @dataclass
@@ -21,13 +21,16 @@ class Synthesized:
 
     tenant_id: str
     assembly_dir: Path | None
-    stacks: tuple[str, ...] = STACKS
     error: str | None = None
     findings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.error is None and not self.findings
+
+    @property
+    def stacks(self) -> tuple[str, ...]:
+        return stacks_of(self.tenant_id)
 
 
 @pytest.fixture
@@ -39,9 +42,9 @@ def aws(monkeypatch):
 
 
 def test_tenants_deploy_in_parallel_and_a_failure_stays_with_its_tenant(aws, tmp_path):
-    good = write_assembly(tmp_path / "good", {name: _template(f"good-{name}") for name in STACKS})
-    broken = {name: _template(f"bad-{name}") for name in STACKS}
-    broken["tenant-t1-dr"]["Resources"]["Subnet"] = {
+    good = write_assembly(tmp_path / "good", {name: _template(f"data-{name}") for name in stacks_of("good")})
+    broken = {name: _template(f"data-{name}") for name in stacks_of("bad")}
+    broken["tenant-bad-dr"]["Resources"]["Subnet"] = {
         "Type": "AWS::EC2::Subnet",
         "Properties": {"VpcId": "vpc-00000000", "CidrBlock": "10.0.0.0/24"},
     }
@@ -64,7 +67,7 @@ def test_tenants_deploy_in_parallel_and_a_failure_stays_with_its_tenant(aws, tmp
     assert results[1].ok, results[1]
     assert not results[2].ok and results[2].stacks[0].reasons == ("ValueError: boom",)
     assert sorted(seen) == sorted([(t, started) for t in ("bad", "good", "unsynthesized") for started in (True, False)])
-    assert boto3.client("s3", region_name="us-east-1").head_bucket(Bucket="good-tenant-t1-primary")
+    assert boto3.client("s3", region_name="us-east-1").head_bucket(Bucket="data-tenant-good-primary")
 
 
 def test_a_tenant_with_an_account_deploys_as_that_account(aws):
