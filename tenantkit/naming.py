@@ -43,6 +43,11 @@ def stack_names(tenant_id: str) -> tuple[str, str, str]:
     return (f"tenant-{tenant_id}-dr", f"tenant-{tenant_id}-primary", f"tenant-{tenant_id}-replica")
 
 
+def key_alias_of(tenant_id: str) -> str:
+    """The same alias names the tenant key in the primary region and the DR key in the other."""
+    return f"alias/tenantkit/{tenant_id}"
+
+
 def tenant_of_stack(stack_name: str) -> str | None:
     """The tenant id in a tenantkit stack name, or None for a stack that is not one of ours."""
     for suffix in ("-dr", "-primary", "-replica"):
@@ -80,8 +85,7 @@ class TenantNames:
     # --- keys ---------------------------------------------------------------------------------
     @property
     def key_alias(self) -> str:
-        """The same alias names the tenant key in the primary region and the DR key in the other."""
-        return f"alias/tenantkit/{self.tenant_id}"
+        return key_alias_of(self.tenant_id)
 
     def key_alias_arn(self, region: str) -> str:
         return self._arn("kms", region, self.key_alias)

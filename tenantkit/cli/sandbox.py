@@ -28,7 +28,9 @@ def register(app: typer.Typer) -> None:
 
 @sandbox_app.command()
 def up(
-    port: Optional[int] = typer.Option(None, "--port", help="Port on 127.0.0.1 (default: a free one)."),  # noqa: UP045
+    port: Optional[int] = typer.Option(  # noqa: UP045
+        None, "--port", min=1024, max=65535, help="Port on 127.0.0.1 (default: a free one)."
+    ),
 ) -> None:
     """Start the sandbox unless it already runs; print its endpoint."""
     from tenantkit.sandbox import SandboxError, start_sandbox

@@ -8,6 +8,7 @@ from typing import Any
 
 from tenantkit.compliance.assembly import StackTemplate, TenantAssembly, render
 from tenantkit.compliance.result import RuleResult
+from tenantkit.naming import key_alias_of
 
 RULE = "encryption-uses-tenant-key"
 
@@ -53,7 +54,7 @@ def _tenant_keys(stack: StackTemplate, alias: str) -> set[str]:
 
 
 def _is_tenant_key(value: Any, stack: StackTemplate, region: str, assembly: TenantAssembly) -> bool:
-    alias = f"alias/tenantkit/{assembly.tenant_id}"
+    alias = key_alias_of(assembly.tenant_id)
     if isinstance(value, dict) and "Fn::ImportValue" in value:
         exported = assembly.exports().get(value["Fn::ImportValue"])
         if exported is None:

@@ -56,7 +56,7 @@ def run_check(
 ) -> list[StepResult]:
     from tenantkit.config import validate_paths
     from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, deploy_synthesized, sandbox_sessions
-    from tenantkit.lifecycle.inventory import declared_resources, tenant_inventory
+    from tenantkit.lifecycle.inventory import assembly_inventory
     from tenantkit.synth import SynthCache, synth_tenants
 
     results: list[StepResult] = []
@@ -106,12 +106,12 @@ def run_check(
             config = by_id[result.tenant_id]
             item = next(i for i in deployable if i.tenant_id == result.tenant_id)
             started = time.monotonic()
-            inventory = tenant_inventory(
+            inventory = assembly_inventory(
                 config.tenant_id,
-                declared_resources(Path(item.assembly_dir), item.stacks, config.account or SANDBOX_ACCOUNT),
-                key_alias=f"alias/tenantkit/{config.tenant_id}",
+                Path(item.assembly_dir),
+                item.stacks,
+                account=config.account or SANDBOX_ACCOUNT,
                 session_for=sandbox_sessions(endpoint, config.account),
-                stack_regions=dict(zip(item.stacks, (config.secondary_region, config.primary_region, config.secondary_region), strict=True)),
             )
             problems = [f"{i.region} {i.kind} {i.name}: {'; '.join(i.problems)}" for i in inventory.flagged]
             record(StepResult(config.tenant_id, "inventory", inventory.ok, time.monotonic() - started, "\n".join(problems)))

@@ -21,7 +21,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from tenantkit.compliance.assembly import stack_artifacts
-from tenantkit.naming import TAG_TENANT
+from tenantkit.naming import TAG_TENANT, key_alias_of
 
 SessionFor = Callable[[str], Any]
 
@@ -155,6 +155,21 @@ def tenant_inventory(
     return inventory
 
 
+def assembly_inventory(
+    tenant_id: str, assembly_dir: Path, stack_names: Sequence[str], *, account: str, session_for: SessionFor
+) -> Inventory:
+    """The inventory of a tenant against its synthesized assembly, its stacks included (each in
+    the region its manifest names)."""
+    declared = declared_resources(assembly_dir, stack_names, account)
+    return tenant_inventory(
+        tenant_id,
+        declared,
+        key_alias=key_alias_of(tenant_id),
+        session_for=session_for,
+        stack_regions={stack.stack: stack.region for stack in declared},
+    )
+
+
 # --- one check per resource type ---------------------------------------------------------------
 
 
@@ -227,9 +242,7 @@ def _database(session: Any, region: str, name: str, props: dict, tenant_keys: se
         "replica_of": instance.get("ReadReplicaSourceDBInstanceIdentifier"),
         "parameter_groups": [g["DBParameterGroupName"] for g in instance.get("DBParameterGroups", [])],
     }
-    problems = []
-    if not _is_tenant_key(key, tenant_keys):
-        problems.append(f"encrypted with {key or 'nothing'}, not the tenant key")
+    problems = list(_key_problems(key, tenant_keys))
     if props.get("DeletionProtection") and not instance.get("DeletionProtection"):
         problems.append("deletion protection is off, declared on")
     return Item(region, "database", name, details, tuple(problems))
@@ -242,7 +255,7 @@ def _vault(session: Any, region: str, name: str, props: dict, tenant_keys: set[s
     except ClientError:
         return Item(region, "backup vault", name, problems=("declared, does not exist",))
     key = vault.get("EncryptionKeyArn")
-    problems = () if _is_tenant_key(key, tenant_keys) else (f"encrypted with {key}, not the tenant key",)
+    problems = _key_problems(key, tenant_keys)
     return Item(region, "backup vault", name, {"key": key, "locked": vault.get("Locked", False)}, problems)
 
 
@@ -292,7 +305,7 @@ def _log_group(session: Any, region: str, name: str, props: dict, tenant_keys: s
     if not groups:
         return Item(region, "log group", name, problems=("declared, does not exist",))
     key = groups[0].get("kmsKeyId")
-    problems = () if _is_tenant_key(key, tenant_keys) else (f"encrypted with {key or 'nothing'}, not the tenant key",)
+    problems = _key_problems(key, tenant_keys)
     return Item(region, "log group", name, {"key": key, "retention_days": groups[0].get("retentionInDays")}, problems)
 
 
@@ -310,8 +323,7 @@ def _topic(session: Any, region: str, name: str, props: dict, tenant_keys: set[s
         )
         subscriptions.append({"endpoint": subscription["Endpoint"], "protocol": subscription["Protocol"], "confirmed": not pending})
     key = attributes.get("KmsMasterKeyId")
-    problems = [] if _is_tenant_key(key, tenant_keys) else [f"encrypted with {key or 'nothing'}, not the tenant key"]
-    return Item(region, "topic", name, {"key": key, "subscriptions": subscriptions}, tuple(problems))
+    return Item(region, "topic", name, {"key": key, "subscriptions": subscriptions}, _key_problems(key, tenant_keys))
 
 
 def _secret(session: Any, region: str, name: str, props: dict, tenant_keys: set[str]) -> Item:
@@ -321,7 +333,7 @@ def _secret(session: Any, region: str, name: str, props: dict, tenant_keys: set[
     except ClientError:
         return Item(region, "secret", name, problems=("declared, does not exist",))
     key = secret.get("KmsKeyId")
-    problems = () if _is_tenant_key(key, tenant_keys) else (f"encrypted with {key or 'the AWS-managed key'}, not the tenant key",)
+    problems = _key_problems(key, tenant_keys, unset="the AWS-managed key")
     replicas = [r["Region"] for r in secret.get("ReplicationStatus", [])]
     return Item(region, "secret", name, {"key": key, "replicas": replicas}, problems)
 
@@ -362,6 +374,12 @@ _CHECKS = {
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _key_problems(key: str | None, tenant_keys: set[str], *, unset: str = "nothing") -> tuple[str, ...]:
+    """The finding for data under any key but the tenant's (`unset` names what encrypts it when
+    no key is set)."""
+    return () if _is_tenant_key(key, tenant_keys) else (f"encrypted with {key or unset}, not the tenant key",)
 
 
 def _is_tenant_key(key: str | None, tenant_keys: set[str]) -> bool:

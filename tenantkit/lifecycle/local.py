@@ -55,7 +55,7 @@ def inventory_tenants(
     import boto3
 
     from tenantkit.config import validate_paths
-    from tenantkit.lifecycle.inventory import declared_resources, tenant_inventory
+    from tenantkit.lifecycle.inventory import assembly_inventory
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
     from tenantkit.synth import SynthCache, synth_directory
@@ -80,15 +80,9 @@ def inventory_tenants(
                 return boto3.Session(region_name=region)
 
             account = config.account or session_for(config.primary_region).client("sts").get_caller_identity()["Account"]
-        names = synthesized.stacks
-        regions = dict(zip(names, (config.secondary_region, config.primary_region, config.secondary_region), strict=True))
         inventories.append(
-            tenant_inventory(
-                config.tenant_id,
-                declared_resources(Path(synthesized.assembly_dir), names, account),
-                key_alias=f"alias/tenantkit/{config.tenant_id}",
-                session_for=session_for,
-                stack_regions=regions,
+            assembly_inventory(
+                config.tenant_id, Path(synthesized.assembly_dir), synthesized.stacks, account=account, session_for=session_for
             )
         )
     return inventories
