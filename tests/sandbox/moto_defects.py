@@ -50,6 +50,30 @@ def wafv2_types_skipped() -> bool:
 
 
 @probe
+def wafv2_list_resources_for_web_acl_missing() -> bool:
+    waf = boto3.client("wafv2", region_name=REGION)
+    visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
+    acl = waf.create_web_acl(Name="p", Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=visibility)["Summary"]
+    try:
+        waf.list_resources_for_web_acl(WebACLArn=acl["ARN"])
+    except (ClientError, NotImplementedError):  # in-process: NotImplementedError; the server: HTTP 500
+        return True
+    return False
+
+
+@probe
+def s3_tls_only_policy_denies_batch_deletes() -> bool:
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="tls-only")
+    s3.put_object(Bucket="tls-only", Key="k", Body=b"x")
+    deny_plain_http = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::tls-only", "arn:aws:s3:::tls-only/*"],
+                       "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    s3.put_bucket_policy(Bucket="tls-only", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny_plain_http]}))
+    answer = s3.delete_objects(Bucket="tls-only", Delete={"Objects": [{"Key": "k"}]})
+    return bool(answer.get("Errors"))
+
+
+@probe
 def backup_types_skipped() -> bool:
     backup = boto3.client("backup", region_name=REGION)
     return _skipped("AWS::Backup::BackupVault", {"BackupVaultName": "v"}, lambda: bool(backup.list_backup_vaults()["BackupVaultList"]))
@@ -211,6 +235,21 @@ def rds_cross_region_replica_subnet_group_looked_up_in_source_region() -> bool:
 
 
 @probe
+def rds_cross_region_replica_cannot_be_deleted() -> bool:
+    source = boto3.client("rds", region_name=REGION).create_db_instance(
+        DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )["DBInstance"]["DBInstanceArn"]
+    rds = boto3.client("rds", region_name="us-west-2")
+    rds.create_db_instance_read_replica(DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source)
+    try:
+        rds.delete_db_instance(DBInstanceIdentifier="replica", SkipFinalSnapshot=True)
+    except ValueError:  # in-process moto raises its Python error; its server answers HTTP 500
+        return True
+    return False
+
+
+@probe
 def custom_vpc_restrict_default_sg_needs_lambda() -> bool:
     vpc = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}
     custom = {"Type": "Custom::VpcRestrictDefaultSG", "Properties": {
@@ -285,6 +324,49 @@ def cloudformation_failed_delete_drops_stack_and_keeps_role() -> bool:
         cloudformation.delete_stack(StackName="probe")
     stacks = cloudformation.list_stacks()["StackSummaries"]
     return not stacks and bool(boto3.client("iam", region_name=REGION).list_roles()["Roles"])
+
+
+@probe
+def cloudformation_deletes_retain_except_on_create() -> bool:
+    group = {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate", "Properties": {"LogGroupName": "kept"}}
+    _create({"Group": group})
+    boto3.client("cloudformation", region_name=REGION).delete_stack(StackName="probe")
+    return not boto3.client("logs", region_name=REGION).describe_log_groups(logGroupNamePrefix="kept")["logGroups"]
+
+
+@probe
+def cloudformation_delete_fails_on_a_resource_already_gone() -> bool:
+    _create({"Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "gone"}}})
+    boto3.client("logs", region_name=REGION).delete_log_group(logGroupName="gone")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    try:
+        cloudformation.delete_stack(StackName="probe")
+    except Exception:  # noqa: BLE001 - moto answers its log service's JSON error as CloudFormation's XML
+        return True
+    return False
+
+
+@probe
+def cloudformation_describing_a_deleted_stack_recreates_what_its_outputs_name() -> bool:
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "back"}}},
+                "Outputs": {"Topic": {"Value": {"Ref": "Topic"}}}}
+    stack_id = cloudformation.create_stack(StackName="probe", TemplateBody=json.dumps(template))["StackId"]
+    cloudformation.delete_stack(StackName="probe")
+    cloudformation.describe_stacks(StackName=stack_id)
+    return bool(boto3.client("sns", region_name=REGION).list_topics()["Topics"])
+
+
+@probe
+def cloudformation_never_deletes_flow_logs() -> bool:
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="flow-logs")
+    _create({
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "Logs": {"Type": "AWS::EC2::FlowLog", "Properties": {"ResourceId": {"Ref": "Vpc"}, "ResourceType": "VPC", "TrafficType": "ALL",
+                 "LogDestinationType": "s3", "LogDestination": "arn:aws:s3:::flow-logs"}},
+    })
+    boto3.client("cloudformation", region_name=REGION).delete_stack(StackName="probe")
+    return bool(boto3.client("ec2", region_name=REGION).describe_flow_logs()["FlowLogs"])
 
 
 @probe

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import boto3
+from botocore.exceptions import ClientError
 import pytest
 from moto import mock_aws
 
@@ -59,12 +60,14 @@ def moto_defects() -> dict[str, object]:
 
 DEFECTS = [
     "wafv2_types_skipped",
+    "wafv2_list_resources_for_web_acl_missing",
     "backup_types_skipped",
     "backup_selection_api_missing",
     "secretsmanager_types_skipped",
     "cloudwatch_alarm_skipped",
     "sns_topic_policy_and_subscription_skipped",
     "s3_bucket_policy_skipped",
+    "s3_tls_only_policy_denies_batch_deletes",
     "s3_bucket_versioning_and_public_access_block_ignored",
     "kms_key_tags_fail",
     "kms_key_policy_from_cloudformation_breaks_describe_key",
@@ -74,6 +77,7 @@ DEFECTS = [
     "rds_parameter_group_ref_fails",
     "rds_deletion_protection_iam_auth_and_port_ignored",
     "rds_cross_region_replica_subnet_group_looked_up_in_source_region",
+    "rds_cross_region_replica_cannot_be_deleted",
     "custom_vpc_restrict_default_sg_needs_lambda",
     "cloudformation_update_with_previous_cdk_parameter_fails",
     "cloudformation_update_termination_protection_missing",
@@ -81,6 +85,10 @@ DEFECTS = [
     "cloudformation_delete_unknown_change_set_crashes",
     "cloudformation_failed_delete_drops_stack_and_keeps_role",
     "cloudformation_cannot_delete_route_tables",
+    "cloudformation_deletes_retain_except_on_create",
+    "cloudformation_delete_fails_on_a_resource_already_gone",
+    "cloudformation_describing_a_deleted_stack_recreates_what_its_outputs_name",
+    "cloudformation_never_deletes_flow_logs",
 ]
 
 
@@ -91,6 +99,40 @@ def test_moto_still_has_the_defect(moto_defects, defect):
 
 def test_every_probe_is_asserted(moto_defects):
     assert set(moto_defects) == set(DEFECTS)
+
+
+def test_s3_batch_deletes_obey_the_policy_as_aws_would_over_tls():
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="tls-only")
+    for key in ("keep/1", "data/1"):
+        s3.put_object(Bucket="tls-only", Key=key, Body=b"x")
+    resources = ["arn:aws:s3:::tls-only", "arn:aws:s3:::tls-only/*"]
+    statements = [
+        {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": resources, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::tls-only/keep/*"},
+    ]
+    s3.put_bucket_policy(Bucket="tls-only", Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    answer = s3.delete_objects(Bucket="tls-only", Delete={"Objects": [{"Key": "keep/1"}, {"Key": "data/1"}]})
+    assert [d["Key"] for d in answer["Deleted"]] == ["data/1"]
+    assert [(e["Key"], e["Code"]) for e in answer["Errors"]] == [("keep/1", "AccessDenied")]  # an unconditional Deny still applies
+
+
+def test_s3_uploads_obey_the_encryption_conditions_of_the_policy():
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="kms-only")
+    key = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]["Arn"]
+    statements = [
+        {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::kms-only/*",
+         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}}},
+        {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::kms-only/*",
+         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key}}},
+    ]
+    s3.put_bucket_policy(Bucket="kms-only", Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    s3.put_object(Bucket="kms-only", Key="ok", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+    for refused in ({"ServerSideEncryption": "AES256"}, {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": key.replace("-", "0")}):
+        with pytest.raises(ClientError, match="403"):
+            s3.put_object(Bucket="kms-only", Key="refused", Body=b"x", **refused)
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="kms-only")["Contents"]] == ["ok"]
 
 
 # --- waf -------------------------------------------------------------------------------------
@@ -120,6 +162,17 @@ def test_waf_resources_go_with_their_stack():
     delete()
     waf = boto3.client("wafv2", region_name=REGION)
     assert waf.list_web_acls(Scope="REGIONAL")["WebACLs"] == [] and waf.list_ip_sets(Scope="REGIONAL")["IPSets"] == []
+
+
+def test_waf_lists_the_resources_a_web_acl_protects():
+    outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
+    waf = boto3.client("wafv2", region_name=REGION)
+    assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])["ResourceArns"] == []
+    load_balancer = f"arn:aws:elasticloadbalancing:{REGION}:123456789012:loadbalancer/app/portal/1"
+    waf.associate_web_acl(WebACLArn=outputs["Acl"], ResourceArn=load_balancer)
+    assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])["ResourceArns"] == [load_balancer]
+    with pytest.raises(ClientError, match="WAFNonexistentItemException"):
+        waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"].replace("/acl/", "/other/"))
 
 
 # --- backup ----------------------------------------------------------------------------------
@@ -297,6 +350,41 @@ def test_ssm_parameter_tag_map_is_applied():
     assert tags == [{"Key": "tenant", "Value": "t1"}]
 
 
+def test_stack_deletion_retains_retain_except_on_create_and_forgives_what_is_gone():
+    kept = {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate", "Properties": {"LogGroupName": "kept"}}
+    gone = {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "gone"}}
+    deploy({"Kept": kept, "Gone": gone, "Deleted": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "deleted"}}})
+    logs = boto3.client("logs", region_name=REGION)
+    logs.delete_log_group(logGroupName="gone")
+    delete()
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    assert [s["StackStatus"] for s in cloudformation.list_stacks()["StackSummaries"]] == ["DELETE_COMPLETE"]
+    assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["kept"]
+
+
+def test_a_deleted_stack_stays_deleted_when_described():
+    deploy({"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "back"}}}, {"Topic": {"Value": {"Ref": "Topic"}}})
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    stack_id = cloudformation.describe_stacks(StackName="ext")["Stacks"][0]["StackId"]
+    delete()
+    (stack,) = cloudformation.describe_stacks(StackName=stack_id)["Stacks"]
+    assert stack["StackStatus"] == "DELETE_COMPLETE" and "Outputs" not in stack
+    assert boto3.client("sns", region_name=REGION).list_topics()["Topics"] == []
+
+
+def test_flow_logs_go_with_their_stack():
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="flow-logs")
+    deploy({
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "Logs": {"Type": "AWS::EC2::FlowLog", "Properties": {"ResourceId": {"Ref": "Vpc"}, "ResourceType": "VPC", "TrafficType": "ALL",
+                 "LogDestinationType": "s3", "LogDestination": "arn:aws:s3:::flow-logs"}},
+    })
+    ec2 = boto3.client("ec2", region_name=REGION)
+    assert len(ec2.describe_flow_logs()["FlowLogs"]) == 1
+    delete()
+    assert ec2.describe_flow_logs()["FlowLogs"] == []
+
+
 # --- rds -------------------------------------------------------------------------------------
 
 
@@ -335,6 +423,20 @@ def test_cross_region_replica_uses_its_own_regions_subnet_group():
     assert replica["ReadReplicaSourceDBInstanceIdentifier"] == arn
     assert replica["DBSubnetGroup"]["DBSubnetGroupName"].startswith("replica-subnets")
     assert replica["DeletionProtection"] is True
+
+
+def test_a_cross_region_replica_can_be_deleted_and_leaves_its_source_alone():
+    rds = boto3.client("rds", region_name=REGION)
+    source = rds.create_db_instance(
+        DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )["DBInstance"]["DBInstanceArn"]
+    replicas = boto3.client("rds", region_name=OTHER_REGION)
+    replicas.create_db_instance_read_replica(DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source)
+    replicas.delete_db_instance(DBInstanceIdentifier="replica", SkipFinalSnapshot=True)
+    assert replicas.describe_db_instances()["DBInstances"] == []
+    (kept,) = rds.describe_db_instances()["DBInstances"]
+    assert kept["ReadReplicaDBInstanceIdentifiers"] == []
 
 
 # --- custom resources ------------------------------------------------------------------------

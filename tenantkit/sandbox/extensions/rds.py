@@ -11,7 +11,10 @@ moto 5.2.5 defects, all in its CloudFormation DB instance model unless said othe
 - `RDSBackend.create_db_instance_read_replica` (CloudFormation and API alike) copies the source
   and sets the replica's properties in order before switching it to its own region, so a
   cross-region replica's DBSubnetGroupName is looked up in the source's region
-  (DBSubnetGroupNotFound): the region is switched first.
+  (DBSubnetGroupNotFound): the region is switched first;
+- deleting a cross-region read replica fails (HTTP 500, `list.remove(x): x not in list`) after
+  the replica is already dropped: its source records a cross-region replica by ARN but removes it
+  by identifier. `DBInstance.remove_replica` removes whichever is recorded.
 """
 
 from __future__ import annotations
@@ -48,6 +51,13 @@ def _create_read_replica(original: Callable[..., Any]) -> Callable[..., Any]:
     return create
 
 
+def _remove_replica(self: DBInstance, replica: DBInstance) -> None:
+    for recorded in (replica.db_instance_identifier, replica.db_instance_arn):
+        if recorded in self.replicas:
+            self.replicas.remove(recorded)
+
+
 def patch() -> None:
+    DBInstance.remove_replica = _remove_replica  # type: ignore[method-assign]
     around_create(DBInstance, before=_api_properties, after=_ignored_properties)
     wrap(RDSBackend, "create_db_instance_read_replica", _create_read_replica)

@@ -1,14 +1,19 @@
 """AWS::WAFv2::IPSet, WebACL, LoggingConfiguration and WebACLAssociation, in moto's WAFv2 backend.
 
-moto 5.2.5 defect: its CloudFormation has no WAFv2 model; it skips these types with a warning,
-reports CREATE_COMPLETE, resolves a Ref to them to None and fails any Fn::GetAtt on them.
+moto 5.2.5 defects: its CloudFormation has no WAFv2 model; it skips these types with a warning,
+reports CREATE_COMPLETE, resolves a Ref to them to None and fails any Fn::GetAtt on them. And its
+API has no ListResourcesForWebACL (HTTP 500), which offboarding uses to find what a web ACL
+protects: `patch()` adds it, answered from the associations moto's backend keeps.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
+from moto.wafv2.exceptions import WAFNonexistentItemException
+from moto.wafv2.responses import WAFV2Response
 from moto.wafv2.models import wafv2_backends
 
 from tenantkit.sandbox.extensions._base import BackedModel
@@ -115,3 +120,17 @@ class WafWebACLAssociation(BackedModel, CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         _backend(account_id, region_name).disassociate_web_acl(self.physical_resource_id.split("|")[1])
+
+
+def _list_resources_for_web_acl(self: WAFV2Response) -> tuple[int, dict[str, str], str]:
+    """ListResourcesForWebACL: the ARNs associated with the web ACL (AWS answers
+    WAFNonexistentItemException for an unknown web ACL)."""
+    arn = json.loads(self.body)["WebACLArn"]
+    acl = self.wafv2_backend.wacls.get(arn)
+    if acl is None:
+        raise WAFNonexistentItemException()
+    return 200, {"Content-Type": "application/json"}, json.dumps({"ResourceArns": list(acl.associated_resources)})
+
+
+def patch() -> None:
+    WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl  # type: ignore[attr-defined]

@@ -1,0 +1,662 @@
+"""Every kind of resource a tenant owns: how to find each one (in both regions) and how to destroy
+it, in the order offboarding destroys them.
+
+Nothing here looks beyond the tenant. Each resource is found by the exact physical name
+`tenantkit.naming` derives from the tenant id (a prefix only where it ends with a separator:
+`/tenantkit/<id>/`), by the instance identifier its snapshots name, inside the tenant's own backup
+vaults, or among the physical ids of the tenant's own stacks. Before a database, bucket, vault or
+key is destroyed its `tenantkit:tenant` tag is checked too: a resource with the tenant's name but
+another owner's tag is a stop, never a deletion.
+
+Every destroy action is idempotent: a resource already gone counts as destroyed, so a rerun after
+an interruption finishes the work. Actions that take long (emptying a bucket, deleting recovery
+points) report their progress after each batch (`Progress`), which the journal keeps.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from tenantkit.naming import TAG_TENANT, TenantNames
+
+Progress = Callable[[dict[str, int]], None]
+"""progress(counts): `counts` more were destroyed (added to the target's totals and journaled)."""
+
+NOT_FOUND = frozenset(
+    {
+        "DBInstanceNotFound", "DBInstanceNotFoundFault", "DBSnapshotNotFound", "DBSnapshotNotFoundFault",
+        "DBInstanceAutomatedBackupNotFound", "DBInstanceAutomatedBackupNotFoundFault",
+        "ResourceNotFoundException", "NoSuchBucket", "404", "NotFound", "NoSuchKey",
+        "WAFNonexistentItemException", "ParameterNotFound", "NotFoundException",
+        "ValidationError", "AccessDeniedException", "ObjectLockConfigurationNotFoundError", "NoSuchTagSet",
+    }
+)
+"""Error codes meaning the resource is not there (CloudFormation says ValidationError for a
+stack that does not exist; moto answers AccessDeniedException for a backup vault it does not know)."""
+
+WAIT_SECONDS = 1800
+KEY_PENDING_WINDOW_DAYS = 30
+"""The longest window KMS allows: the last chance to stop a key deletion made by mistake."""
+
+
+class OffboardingBlocked(Exception):
+    """A resource the tenant owns cannot be destroyed by tenantkit (a lock), or a name of the
+    tenant's belongs to someone else. The message says which and why, in one line."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to destroy: its kind, region, name and ARN, what it holds (counts), the
+    protections offboarding lifts to destroy it, and any it cannot lift (blockers)."""
+
+    kind: str
+    region: str
+    name: str
+    arn: str
+    counts: dict[str, int] = field(default_factory=dict)
+    lifts: tuple[str, ...] = ()
+    blockers: tuple[str, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}|{self.region}|{self.name}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "region": self.region, "name": self.name, "arn": self.arn,
+            "counts": dict(self.counts), "lifts": list(self.lifts), "blockers": list(self.blockers),
+            "extra": dict(self.extra),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Target:
+        return cls(
+            kind=data["kind"], region=data["region"], name=data["name"], arn=data["arn"],
+            counts=dict(data.get("counts", {})), lifts=tuple(data.get("lifts", ())),
+            blockers=tuple(data.get("blockers", ())), extra=dict(data.get("extra", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The tenant being offboarded: its names, the sessions of its regions, and the resources its
+    web ACLs protect (the application's, disassociated, never deleted)."""
+
+    names: TenantNames
+    session_for: Callable[[str], Any]
+    protects: tuple[str, ...] = ()
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.names.tenant_id
+
+    @property
+    def regions(self) -> tuple[str, str]:
+        return (self.names.primary_region, self.names.secondary_region)
+
+    def client(self, service: str, region: str) -> Any:
+        """One client per service and region (a new session per call would cost ~0.3 s each)."""
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self.session_for(region).client(service)
+        return self._clients[key]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _absent(call: Callable[[], Any]) -> Any:
+    """call(), or None when the resource it reads is not there."""
+    try:
+        return call()
+    except ClientError as error:
+        if _code(error) in NOT_FOUND:
+            return None
+        raise
+
+
+def _gone(call: Callable[[], Any]) -> None:
+    """Run a delete; a resource already gone is fine."""
+    _absent(call)
+
+
+def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
+    if client.can_paginate(operation):
+        for page in client.get_paginator(operation).paginate(**kwargs):
+            yield from page.get(key, [])
+    else:
+        yield from getattr(client, operation)(**kwargs).get(key, [])
+
+
+def _check_owner(target: Target, tags: dict[str, str] | None, tenant_id: str) -> None:
+    """Refuse a resource carrying another tenant's tag (no tag at all is accepted: the name is
+    the tenant's, and some resources are created without tags)."""
+    owner = (tags or {}).get(TAG_TENANT)
+    if owner is not None and owner != tenant_id:
+        raise OffboardingBlocked(f"{target.kind} {target.name} ({target.region}) is tagged {TAG_TENANT}={owner}, not {tenant_id}: not touched")
+
+
+def _wait(check: Callable[[], bool], what: str, *, seconds: float = WAIT_SECONDS) -> None:
+    """Poll check() until it is true (AWS deletes databases and stacks asynchronously)."""
+    deadline = time.monotonic() + seconds
+    delay = 0.2
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: still not done after {seconds:.0f} s")
+        time.sleep(delay)
+        delay = min(delay * 2, 15.0)
+
+
+# --- backup plan: stop new copies first ------------------------------------------------------
+
+
+def _find_backup_plans(scope: Scope) -> Iterable[Target]:
+    region = scope.names.primary_region
+    backup = scope.client("backup", region)
+    for plan in _pages(backup, "list_backup_plans", "BackupPlansList"):
+        if plan["BackupPlanName"] == scope.names.backup_plan:
+            selections = _selections(backup, plan["BackupPlanId"])
+            yield Target(
+                "backup plan", region, plan["BackupPlanName"], plan["BackupPlanArn"],
+                counts={"selections": len(selections)}, extra={"id": plan["BackupPlanId"]},
+            )
+
+
+def _selections(backup: Any, plan_id: str) -> list[dict[str, Any]]:
+    return list(_absent(lambda: list(_pages(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id))) or [])
+
+
+def _destroy_backup_plan(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    backup = scope.client("backup", target.region)
+    plan_id = target.extra["id"]
+    for selection in _selections(backup, plan_id):
+        _gone(lambda s=selection: backup.delete_backup_selection(BackupPlanId=plan_id, SelectionId=s["SelectionId"]))
+    _gone(lambda: backup.delete_backup_plan(BackupPlanId=plan_id))
+    return {}
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+def _database_finder(replica: bool) -> Callable[[Scope], Iterable[Target]]:
+    def find(scope: Scope) -> Iterable[Target]:
+        names = scope.names
+        region, identifier = (names.secondary_region, names.replica_db_instance) if replica else (names.primary_region, names.db_instance)
+        rds = scope.client("rds", region)
+        found = _absent(lambda: rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"])
+        for instance in found or []:
+            if instance.get("DBInstanceStatus") == "deleting":
+                continue
+            automated = len(_automated_backups(rds, identifier))
+            yield Target(
+                "read replica" if replica else "database", region, identifier, instance["DBInstanceArn"],
+                counts={"automated_backups": automated},
+                lifts=("deletion protection",) if instance.get("DeletionProtection") else (),
+            )
+
+    return find
+
+
+def _automated_backups(rds: Any, identifier: str) -> list[dict[str, Any]]:
+    return list(_absent(lambda: rds.describe_db_instance_automated_backups(DBInstanceIdentifier=identifier)["DBInstanceAutomatedBackups"]) or [])
+
+
+def _destroy_database(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    rds = scope.client("rds", target.region)
+    found = _absent(lambda: rds.describe_db_instances(DBInstanceIdentifier=target.name)["DBInstances"])
+    for instance in found or []:
+        tags = {t["Key"]: t["Value"] for t in instance.get("TagList", [])}
+        _check_owner(target, tags, scope.tenant_id)
+        if instance.get("DeletionProtection"):
+            rds.modify_db_instance(DBInstanceIdentifier=target.name, DeletionProtection=False, ApplyImmediately=True)
+        if instance.get("DBInstanceStatus") != "deleting":
+            _gone(lambda: rds.delete_db_instance(DBInstanceIdentifier=target.name, SkipFinalSnapshot=True, DeleteAutomatedBackups=True))
+        _wait(lambda: not _absent(lambda: rds.describe_db_instances(DBInstanceIdentifier=target.name)["DBInstances"]), f"deleting {target.name}")
+    for backup in _automated_backups(rds, target.name):  # kept when a deletion did not ask for their removal
+        _gone(lambda b=backup: rds.delete_db_instance_automated_backup(DbiResourceId=b["DbiResourceId"]))
+        progress({"automated_backups": 1})
+    return {}
+
+
+# --- DB snapshots (manual and automated; AWS Backup's are recovery points) -------------------
+
+
+def _find_snapshots(scope: Scope) -> Iterable[Target]:
+    for region in scope.regions:
+        rds = scope.client("rds", region)
+        for identifier in (scope.names.db_instance, scope.names.replica_db_instance):
+            for snapshot in _pages(rds, "describe_db_snapshots", "DBSnapshots", DBInstanceIdentifier=identifier):
+                if snapshot.get("SnapshotType") == "awsbackup":
+                    continue  # deleted with its recovery point
+                yield Target(
+                    "db snapshot", region, snapshot["DBSnapshotIdentifier"], snapshot["DBSnapshotArn"],
+                    extra={"type": snapshot.get("SnapshotType", "manual")},
+                )
+
+
+def _destroy_snapshot(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    rds = scope.client("rds", target.region)
+    _gone(lambda: rds.delete_db_snapshot(DBSnapshotIdentifier=target.name))
+    return {}
+
+
+# --- AWS Backup: recovery points, then vaults ---------------------------------------------------
+
+
+def _vaults(scope: Scope) -> tuple[tuple[str, str], ...]:
+    return ((scope.names.primary_region, scope.names.backup_vault), (scope.names.secondary_region, scope.names.dr_backup_vault))
+
+
+def _recovery_points(backup: Any, vault: str) -> list[dict[str, Any]]:
+    return list(_pages(backup, "list_recovery_points_by_backup_vault", "RecoveryPoints", BackupVaultName=vault))
+
+
+def _find_recovery_points(scope: Scope) -> Iterable[Target]:
+    for region, vault in _vaults(scope):
+        backup = scope.client("backup", region)
+        described = _absent(lambda b=backup, v=vault: b.describe_backup_vault(BackupVaultName=v))
+        if described is None:
+            continue
+        points = _recovery_points(backup, vault)
+        blockers = (f"vault lock on {vault}: its recovery points cannot be deleted before their retention ends",) if described.get("Locked") and points else ()
+        yield Target(
+            "recovery points", region, vault, described["BackupVaultArn"],
+            counts={"recovery_points": len(points)}, blockers=blockers,
+        )
+
+
+def _destroy_recovery_points(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    backup = scope.client("backup", target.region)
+    if _absent(lambda: backup.describe_backup_vault(BackupVaultName=target.name)) is None:
+        return {}
+    deleting: set[str] = set()
+    for point in _recovery_points(backup, target.name):
+        arn = point["RecoveryPointArn"]
+        if point.get("Status") != "DELETING":
+            _gone(lambda a=arn: backup.delete_recovery_point(BackupVaultName=target.name, RecoveryPointArn=a))
+        if arn not in deleting:
+            deleting.add(arn)
+            progress({"recovery_points": 1})
+    _wait(lambda: not _recovery_points(backup, target.name), f"deleting the recovery points of {target.name}")
+    return {}
+
+
+def _find_vaults(scope: Scope) -> Iterable[Target]:
+    for region, vault in _vaults(scope):
+        described = _absent(lambda r=region, v=vault: scope.client("backup", r).describe_backup_vault(BackupVaultName=v))
+        if described is not None:
+            blockers = (f"vault lock on {vault}",) if described.get("Locked") else ()
+            yield Target("backup vault", region, vault, described["BackupVaultArn"], blockers=blockers)
+
+
+def _destroy_vault(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    backup = scope.client("backup", target.region)
+    tags = _absent(lambda: backup.list_tags(ResourceArn=target.arn).get("Tags"))
+    _check_owner(target, tags, scope.tenant_id)
+    _gone(lambda: backup.delete_backup_vault(BackupVaultName=target.name))
+    return {}
+
+
+# --- buckets: every object version and delete marker, then the bucket -------------------------
+
+
+def _bucket_names(scope: Scope) -> tuple[tuple[str, str], ...]:
+    names = scope.names
+    return (
+        (names.primary_region, names.data_bucket),
+        (names.secondary_region, names.dr_bucket),
+        (names.primary_region, names.access_log_bucket),  # logs last: they log the deletions above
+        (names.secondary_region, names.dr_access_log_bucket),
+    )
+
+
+def _find_buckets(scope: Scope) -> Iterable[Target]:
+    for region, bucket in _bucket_names(scope):
+        s3 = scope.client("s3", region)
+        if _absent(lambda s=s3, b=bucket: s.head_bucket(Bucket=b)) is None:
+            continue
+        versions = markers = 0
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            versions += len(page.get("Versions", []))
+            markers += len(page.get("DeleteMarkers", []))
+        lock = _absent(lambda s=s3, b=bucket: s.get_object_lock_configuration(Bucket=b)["ObjectLockConfiguration"])
+        blockers = (f"S3 Object Lock on {bucket}: locked versions cannot be deleted before their retention ends",) if lock and lock.get("ObjectLockEnabled") == "Enabled" else ()
+        yield Target(
+            "bucket", region, bucket, f"arn:aws:s3:::{bucket}",
+            counts={"object_versions": versions, "delete_markers": markers}, blockers=blockers,
+        )
+
+
+def _destroy_bucket(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    s3 = scope.client("s3", target.region)
+    if _absent(lambda: s3.head_bucket(Bucket=target.name)) is None:
+        return {}
+    tags = _absent(lambda: {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=target.name)["TagSet"]})
+    _check_owner(target, tags, scope.tenant_id)
+    for attempt in range(5):  # access logs of the deletions may still arrive in a log bucket
+        for upload in _pages(s3, "list_multipart_uploads", "Uploads", Bucket=target.name):
+            _gone(lambda u=upload: s3.abort_multipart_upload(Bucket=target.name, Key=u["Key"], UploadId=u["UploadId"]))
+            progress({"multipart_uploads": 1})
+        _empty(s3, target.name, progress)
+        try:
+            s3.delete_bucket(Bucket=target.name)
+            return {}
+        except ClientError as error:
+            if _code(error) in NOT_FOUND:
+                return {}
+            if _code(error) != "BucketNotEmpty" or attempt == 4:
+                raise
+    return {}
+
+
+def _empty(s3: Any, bucket: str, progress: Progress) -> None:
+    """Delete every object version and delete marker, a page (at most 1,000) at a time."""
+    while True:
+        page = s3.list_object_versions(Bucket=bucket, MaxKeys=1000)
+        versions = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", [])]
+        markers = [{"Key": m["Key"], "VersionId": m["VersionId"]} for m in page.get("DeleteMarkers", [])]
+        batch = versions + markers
+        if not batch:
+            return
+        for start in range(0, len(batch), 1000):
+            chunk = batch[start : start + 1000]
+            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": chunk, "Quiet": True})
+            errors = answer.get("Errors", [])
+            if errors:
+                first = errors[0]
+                raise RuntimeError(f"s3://{bucket}/{first.get('Key')}: {first.get('Code')}: {first.get('Message')}")
+            keys = {(item["Key"], item["VersionId"]) for item in chunk}
+            done_versions = sum(1 for v in versions if (v["Key"], v["VersionId"]) in keys)
+            progress({"object_versions": done_versions, "delete_markers": len(chunk) - done_versions})
+
+
+# --- WAF: associations and logging, web ACL, IP sets ---------------------------------------------
+
+
+def _find_web_acls(scope: Scope) -> Iterable[Target]:
+    for region in scope.regions:
+        waf = scope.client("wafv2", region)
+        for acl in _pages(waf, "list_web_acls", "WebACLs", Scope="REGIONAL"):
+            if acl["Name"] == scope.names.web_acl:
+                protected = [arn for arn in scope.protects if arn.split(":")[3] == region]
+                yield Target(
+                    "web acl", region, acl["Name"], acl["ARN"],
+                    counts={"associations": len(_associations(waf, acl["ARN"], protected))}, extra={"id": acl["Id"]},
+                )
+
+
+def _associations(waf: Any, acl_arn: str, protected: list[str]) -> list[str]:
+    found = set(_absent(lambda: waf.list_resources_for_web_acl(WebACLArn=acl_arn).get("ResourceArns", [])) or [])
+    for arn in protected:  # moto lists no associations: ask each declared resource as well
+        acl = _absent(lambda a=arn: waf.get_web_acl_for_resource(ResourceArn=a).get("WebACL"))
+        if acl and acl.get("ARN") == acl_arn:
+            found.add(arn)
+    return sorted(found)
+
+
+def _destroy_web_acl(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    waf = scope.client("wafv2", target.region)
+    protected = [arn for arn in scope.protects if arn.split(":")[3] == target.region]
+    for resource in _associations(waf, target.arn, protected):
+        _gone(lambda r=resource: waf.disassociate_web_acl(ResourceArn=r))
+    _gone(lambda: waf.delete_logging_configuration(ResourceArn=target.arn))
+    acl = _absent(lambda: waf.get_web_acl(Name=target.name, Scope="REGIONAL", Id=target.extra["id"]))
+    if acl is not None:
+        _gone(lambda: waf.delete_web_acl(Name=target.name, Scope="REGIONAL", Id=target.extra["id"], LockToken=acl["LockToken"]))
+    return {}
+
+
+def _find_ip_sets(scope: Scope) -> Iterable[Target]:
+    wanted = {scope.names.ip_set("ipv4"), scope.names.ip_set("ipv6")}
+    for region in scope.regions:
+        waf = scope.client("wafv2", region)
+        for ip_set in _pages(waf, "list_ip_sets", "IPSets", Scope="REGIONAL"):
+            if ip_set["Name"] in wanted:
+                yield Target("ip set", region, ip_set["Name"], ip_set["ARN"], extra={"id": ip_set["Id"]})
+
+
+def _destroy_ip_set(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    waf = scope.client("wafv2", target.region)
+    found = _absent(lambda: waf.get_ip_set(Name=target.name, Scope="REGIONAL", Id=target.extra["id"]))
+    if found is not None:
+        _gone(lambda: waf.delete_ip_set(Name=target.name, Scope="REGIONAL", Id=target.extra["id"], LockToken=found["LockToken"]))
+    return {}
+
+
+# --- secrets: the replica (removed from replication), then the primary -------------------------
+
+
+def _find_secrets(scope: Scope) -> Iterable[Target]:
+    name = scope.names.db_master_secret
+    for region, kind in ((scope.names.secondary_region, "secret replica"), (scope.names.primary_region, "secret")):
+        secret = _absent(lambda r=region: scope.client("secretsmanager", r).describe_secret(SecretId=name))
+        if secret is not None and not secret.get("DeletedDate"):
+            yield Target(kind, region, name, secret["ARN"])
+
+
+def _destroy_secret(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    secrets = scope.client("secretsmanager", target.region)
+    if target.kind == "secret replica":
+        primary = scope.client("secretsmanager", scope.names.primary_region)
+        described = _absent(lambda: primary.describe_secret(SecretId=target.name))
+        if described and any(r["Region"] == target.region for r in described.get("ReplicationStatus", [])):
+            primary.remove_regions_from_replication(SecretId=target.name, RemoveReplicaRegions=[target.region])
+    secret = _absent(lambda: secrets.describe_secret(SecretId=target.name))
+    if secret is not None and not secret.get("DeletedDate"):
+        _check_owner(target, {t["Key"]: t["Value"] for t in secret.get("Tags", [])}, scope.tenant_id)
+        _gone(lambda: secrets.delete_secret(SecretId=target.name, ForceDeleteWithoutRecovery=True))
+    return {}
+
+
+# --- alarms and event rules: physical ids of the tenant's own stacks ---------------------------
+
+
+def _stack_resources(scope: Scope, resource_type: str) -> Iterator[tuple[str, str]]:
+    """(region, physical id) of every resource of `resource_type` in the tenant's stacks."""
+    names = scope.names
+    for stack, region in _stacks(scope):
+        cloudformation = scope.client("cloudformation", region)
+        resources = _absent(lambda c=cloudformation, s=stack: list(_pages(c, "list_stack_resources", "StackResourceSummaries", StackName=s)))
+        for resource in resources or []:
+            if resource["ResourceType"] == resource_type and resource.get("PhysicalResourceId"):
+                yield region, resource["PhysicalResourceId"]
+    del names
+
+
+def _find_alarms(scope: Scope) -> Iterable[Target]:
+    for region, name in _stack_resources(scope, "AWS::CloudWatch::Alarm"):
+        alarms = scope.client("cloudwatch", region).describe_alarms(AlarmNames=[name]).get("MetricAlarms", [])
+        for alarm in alarms:
+            yield Target("alarm", region, name, alarm["AlarmArn"])
+
+
+def _destroy_alarm(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    _gone(lambda: scope.client("cloudwatch", target.region).delete_alarms(AlarmNames=[target.name]))
+    return {}
+
+
+def _find_rules(scope: Scope) -> Iterable[Target]:
+    for region, physical_id in _stack_resources(scope, "AWS::Events::Rule"):
+        name = physical_id.split("|")[-1]
+        rule = _absent(lambda r=region, n=name: scope.client("events", r).describe_rule(Name=n))
+        if rule is not None:
+            yield Target("event rule", region, name, rule["Arn"])
+
+
+def _destroy_rule(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    events = scope.client("events", target.region)
+    targets = _absent(lambda: events.list_targets_by_rule(Rule=target.name).get("Targets", [])) or []
+    if targets:
+        _gone(lambda: events.remove_targets(Rule=target.name, Ids=[t["Id"] for t in targets], Force=True))
+    _gone(lambda: events.delete_rule(Name=target.name, Force=True))
+    return {}
+
+
+# --- log groups, topic, parameters ---------------------------------------------------------------
+
+
+def _log_group_prefixes(scope: Scope) -> tuple[str, ...]:
+    names = scope.names
+    stacks = tuple(f"/aws/lambda/{stack}-" for stack in names.stacks)  # the stacks' custom-resource functions
+    return (
+        f"/tenantkit/{names.tenant_id}/",
+        f"/aws/rds/instance/{names.db_instance}/",
+        f"/aws/rds/instance/{names.replica_db_instance}/",
+        *stacks,
+    )
+
+
+def _find_log_groups(scope: Scope) -> Iterable[Target]:
+    for region in scope.regions:
+        logs = scope.client("logs", region)
+        seen = set()
+        for prefix in (*_log_group_prefixes(scope), scope.names.waf_log_group):
+            for group in _pages(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=prefix):
+                name = group["logGroupName"]
+                if name in seen or (prefix == scope.names.waf_log_group and name != prefix):
+                    continue
+                seen.add(name)
+                yield Target("log group", region, name, group["arn"].removesuffix(":*"), counts={"stored_bytes": int(group.get("storedBytes", 0))})
+
+
+def _destroy_log_group(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    _gone(lambda: scope.client("logs", target.region).delete_log_group(logGroupName=target.name))
+    return {}
+
+
+def _find_topics(scope: Scope) -> Iterable[Target]:
+    for region in scope.regions:
+        arn = scope.names.incident_topic_arn(region)
+        if _absent(lambda r=region, a=arn: scope.client("sns", r).get_topic_attributes(TopicArn=a)) is not None:
+            yield Target("topic", region, scope.names.incident_topic, arn)
+
+
+def _destroy_topic(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    _gone(lambda: scope.client("sns", target.region).delete_topic(TopicArn=target.arn))
+    return {}
+
+
+def _find_parameters(scope: Scope) -> Iterable[Target]:
+    for region in scope.regions:
+        ssm = scope.client("ssm", region)
+        path = f"/tenantkit/{scope.tenant_id}/"
+        for parameter in _pages(ssm, "get_parameters_by_path", "Parameters", Path=path, Recursive=True):
+            yield Target("parameter", region, parameter["Name"], parameter["ARN"])
+
+
+def _destroy_parameter(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    _gone(lambda: scope.client("ssm", target.region).delete_parameter(Name=target.name))
+    return {}
+
+
+# --- stacks, then keys ------------------------------------------------------------------------
+
+
+def _stacks(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """(stack, region) in deletion order: replica, primary, dr."""
+    names = scope.names
+    return ((names.replica_stack, names.secondary_region), (names.primary_stack, names.primary_region), (names.dr_stack, names.secondary_region))
+
+
+def _find_stacks(scope: Scope) -> Iterable[Target]:
+    for stack, region in _stacks(scope):
+        found = _absent(lambda r=region, s=stack: scope.client("cloudformation", r).describe_stacks(StackName=s)["Stacks"])
+        for description in found or []:
+            if description["StackStatus"] == "DELETE_COMPLETE":
+                continue
+            lifts = ("termination protection",) if description.get("EnableTerminationProtection") else ()
+            yield Target("stack", region, stack, description["StackId"], lifts=lifts)
+
+
+def _destroy_stack(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    cloudformation = scope.client("cloudformation", target.region)
+
+    def status() -> str | None:
+        found = _absent(lambda: cloudformation.describe_stacks(StackName=target.arn)["Stacks"])
+        return found[0]["StackStatus"] if found else None
+
+    if status() in (None, "DELETE_COMPLETE"):
+        return {}
+    _gone(lambda: cloudformation.update_termination_protection(StackName=target.name, EnableTerminationProtection=False))
+    cloudformation.delete_stack(StackName=target.arn)
+    _wait(lambda: status() in (None, "DELETE_COMPLETE", "DELETE_FAILED"), f"deleting stack {target.name}")
+    if status() == "DELETE_FAILED":
+        reasons = [
+            f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason', '')}"
+            for e in _pages(cloudformation, "describe_stack_events", "StackEvents", StackName=target.arn)
+            if e.get("ResourceStatus") == "DELETE_FAILED"
+        ]
+        raise RuntimeError(f"stack {target.name} could not be deleted: {'; '.join(reasons[:3]) or 'DELETE_FAILED'}")
+    return {}
+
+
+def _find_keys(scope: Scope) -> Iterable[Target]:
+    alias = scope.names.key_alias
+    for region in scope.regions:
+        kms = scope.client("kms", region)
+        for entry in _pages(kms, "list_aliases", "Aliases"):
+            if entry["AliasName"] == alias and entry.get("TargetKeyId"):
+                metadata = kms.describe_key(KeyId=entry["TargetKeyId"])["KeyMetadata"]
+                yield Target("kms key", region, alias, metadata["Arn"], extra={"state": metadata["KeyState"]})
+
+
+def _destroy_key(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    """Schedule the key's deletion with the longest window, then remove its alias (the journal
+    keeps the key's ARN, so a rerun finds it without the alias)."""
+    kms = scope.client("kms", target.region)
+    metadata = kms.describe_key(KeyId=target.arn)["KeyMetadata"]
+    tags = {t["TagKey"]: t["TagValue"] for t in _absent(lambda: list(_pages(kms, "list_resource_tags", "Tags", KeyId=target.arn))) or []}
+    _check_owner(target, tags, scope.tenant_id)
+    if metadata["KeyState"] != "PendingDeletion":
+        kms.schedule_key_deletion(KeyId=metadata["KeyId"], PendingWindowInDays=KEY_PENDING_WINDOW_DAYS)
+        metadata = kms.describe_key(KeyId=target.arn)["KeyMetadata"]
+    for entry in _pages(kms, "list_aliases", "Aliases", KeyId=metadata["KeyId"]):
+        if entry["AliasName"] == target.name:
+            _gone(lambda: kms.delete_alias(AliasName=target.name))
+    deletion = metadata.get("DeletionDate")
+    return {"deletion_date": deletion.isoformat() if hasattr(deletion, "isoformat") else str(deletion or "")}
+
+
+# --- the order ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    find: Callable[[Scope], Iterable[Target]]
+    destroy: Callable[[Scope, Target, Progress], dict[str, str]]
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("backup plan", _find_backup_plans, _destroy_backup_plan),
+    Kind("read replica", _database_finder(replica=True), _destroy_database),
+    Kind("database", _database_finder(replica=False), _destroy_database),
+    Kind("db snapshot", _find_snapshots, _destroy_snapshot),
+    Kind("recovery points", _find_recovery_points, _destroy_recovery_points),
+    Kind("backup vault", _find_vaults, _destroy_vault),
+    Kind("bucket", _find_buckets, _destroy_bucket),
+    Kind("web acl", _find_web_acls, _destroy_web_acl),
+    Kind("ip set", _find_ip_sets, _destroy_ip_set),
+    Kind("secret replica", lambda scope: (t for t in _find_secrets(scope) if t.kind == "secret replica"), _destroy_secret),
+    Kind("secret", lambda scope: (t for t in _find_secrets(scope) if t.kind == "secret"), _destroy_secret),
+    Kind("alarm", _find_alarms, _destroy_alarm),
+    Kind("event rule", _find_rules, _destroy_rule),
+    Kind("log group", _find_log_groups, _destroy_log_group),
+    Kind("topic", _find_topics, _destroy_topic),
+    Kind("parameter", _find_parameters, _destroy_parameter),
+    Kind("stack", _find_stacks, _destroy_stack),
+    Kind("kms key", _find_keys, _destroy_key),
+)
+KIND_ORDER = {kind.name: index for index, kind in enumerate(KINDS)}
+BY_NAME = {kind.name: kind for kind in KINDS}

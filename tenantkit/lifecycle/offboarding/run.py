@@ -1,0 +1,194 @@
+"""Discover, plan, destroy with a journal, verify.
+
+The journal (`.tenantkit/offboarding/<tenant>.json`, rewritten atomically after every step and
+every batch of a long step) records the targets found, what each step destroyed so far and when it
+finished. A rerun after a crash, a throttling error or a Ctrl-C discovers again, adds anything new
+(an object written meanwhile), skips what the journal says is done and finishes the rest; every
+destroy action is idempotent, so a step interrupted after its last call but before its journal
+entry is simply done again. A completed journal makes a rerun change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tenantkit.lifecycle.offboarding.resources import BY_NAME, KIND_ORDER, KINDS, OffboardingBlocked, Scope, Target
+from tenantkit.naming import TAG_TENANT
+
+JOURNAL_VERSION = 1
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the tenant owns, in destruction order."""
+
+    tenant_id: str
+    targets: tuple[Target, ...]
+
+    @property
+    def blockers(self) -> list[str]:
+        return [blocker for target in self.targets for blocker in target.blockers]
+
+    @property
+    def lifts(self) -> list[str]:
+        return [f"{lift}: {target.kind} {target.name} ({target.region})" for target in self.targets for lift in target.lifts]
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """kind -> {"resources": n, <count>: sum, ...}, in destruction order."""
+        totals: dict[str, dict[str, int]] = {}
+        for target in self.targets:
+            entry = totals.setdefault(target.kind, {"resources": 0})
+            entry["resources"] += 1
+            for key, value in target.counts.items():
+                entry[key] = entry.get(key, 0) + value
+        return totals
+
+
+def discover(scope: Scope) -> Plan:
+    """Find, in both regions, everything of the tenant's that offboarding destroys."""
+    return Plan(scope.tenant_id, tuple(target for kind in KINDS for target in kind.find(scope)))
+
+
+# --- the journal -------------------------------------------------------------------------------
+
+
+class JournalError(Exception):
+    """The journal cannot be used (unreadable, or written for another environment)."""
+
+
+@dataclass
+class Journal:
+    path: Path
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: Path, *, tenant_id: str, environment: str) -> Journal:
+        """The journal at `path`, or a new one (not yet written) when there is none."""
+        if not path.exists():
+            return cls(path, {"version": JOURNAL_VERSION, "tenant_id": tenant_id, "environment": environment, "targets": {}, "progress": {}, "done": {}})
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise JournalError(f"{path}: unreadable journal ({error}); move it aside only if no offboarding of {tenant_id} is under way") from None
+        if data.get("tenant_id") != tenant_id or data.get("environment") != environment:
+            raise JournalError(
+                f"{path}: this journal is for {data.get('tenant_id')} in {data.get('environment')}, not {tenant_id} in {environment}: "
+                "finish that offboarding or move the journal aside"
+            )
+        return cls(path, data)
+
+    @property
+    def started(self) -> bool:
+        return "started_at" in self.data
+
+    @property
+    def completed(self) -> bool:
+        return "completed_at" in self.data
+
+    def targets(self) -> list[Target]:
+        """Every target ever planned, in destruction order (kind order, then as found)."""
+        found = [Target.from_dict(t) for t in self.data["targets"].values()]
+        return sorted(found, key=lambda t: KIND_ORDER[t.kind])
+
+    def add(self, target: Target) -> None:
+        self.data["targets"].setdefault(target.id, target.as_dict())
+
+    def is_done(self, target: Target) -> bool:
+        return target.id in self.data["done"]
+
+    def progress(self, target: Target, counts: dict[str, int]) -> None:
+        totals = self.data["progress"].setdefault(target.id, {})
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+        self.save()
+
+    def mark_done(self, target: Target, details: dict[str, str]) -> None:
+        self.data["done"][target.id] = {"destroyed_at": now(), **details}
+        self.save()
+
+    def counts(self, target: Target) -> dict[str, int]:
+        """What the target held: its counts at discovery, replaced by what was actually destroyed
+        where a step counted its work."""
+        return {**target.counts, **self.data["progress"].get(target.id, {})}
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(self.data, handle, indent=2, sort_keys=True)
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+# --- destroy and verify ------------------------------------------------------------------------
+
+
+StepCallback = Callable[[Target, str], None]
+"""on_step(target, "start" | "done") as each step begins and ends."""
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    ok: bool
+    checked_at: str
+    remaining: tuple[str, ...]
+
+
+def destroy(scope: Scope, journal: Journal, plan: Plan, *, on_step: StepCallback | None = None) -> None:
+    """Destroy every target of `plan` and of the journal not yet done, in order, journaling each.
+    Raises OffboardingBlocked before touching anything when a target cannot be destroyed."""
+    blockers = plan.blockers
+    if blockers:
+        raise OffboardingBlocked(f"{scope.tenant_id}: cannot be destroyed by tenantkit: {'; '.join(blockers)}")
+    for target in plan.targets:
+        journal.add(target)
+    journal.save()
+    for target in journal.targets():
+        if journal.is_done(target):
+            continue
+        if on_step is not None:
+            on_step(target, "start")
+        details = BY_NAME[target.kind].destroy(scope, target, lambda counts, t=target: journal.progress(t, counts))
+        journal.mark_done(target, details)
+        if on_step is not None:
+            on_step(target, "done")
+
+
+def verify(scope: Scope, journal: Journal) -> VerificationResult:
+    """Discover again: nothing of the tenant may remain but its keys, pending deletion. Anything
+    carrying the tenant's tag in either region (the Resource Groups Tagging API) counts too."""
+    remaining = []
+    key_arns = set()
+    for target in journal.targets():
+        if target.kind == "kms key":
+            key_arns.add(target.arn)
+            state = scope.client("kms", target.region).describe_key(KeyId=target.arn)["KeyMetadata"]["KeyState"]
+            if state != "PendingDeletion":
+                remaining.append(f"kms key {target.arn}: {state}, not pending deletion")
+    for target in discover(scope).targets:
+        if target.kind == "kms key" and target.extra.get("state") == "PendingDeletion":
+            continue
+        remaining.append(f"{target.kind} {target.name} ({target.region})")
+    for region in scope.regions:
+        tagging = scope.client("resourcegroupstaggingapi", region)
+        paginator = tagging.get_paginator("get_resources")
+        for page in paginator.paginate(TagFilters=[{"Key": TAG_TENANT, "Values": [scope.tenant_id]}]):
+            for mapping in page.get("ResourceTagMappingList", []):
+                arn = mapping["ResourceARN"]
+                if arn not in key_arns:
+                    remaining.append(f"tagged {arn}")
+    return VerificationResult(not remaining, now(), tuple(dict.fromkeys(remaining)))
