@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from tenantkit.cli.main import app
 from tenantkit.lifecycle import report as rep
 from tests.conftest import REPO_ROOT
-from tests.lifecycle.test_report import FAILED, sample_report
+from tests.lifecycle.report_samples import FAILED, sample_report
 
 runner = CliRunner()
 
