@@ -26,12 +26,13 @@ def as_lines() -> Iterator[None]:
         from tenantkit.config import ConfigError
         from tenantkit.lifecycle.cdk_cli import CdkCliError
         from tenantkit.lifecycle.local import LocalDeployError
+        from tenantkit.lifecycle.report import ReportError
         from tenantkit.sandbox import SandboxError
         from tenantkit.synth import SynthRequestError
 
         if isinstance(error, ConfigError):
             render.issues(error.issues)
-        elif isinstance(error, SynthRequestError | LintSettingsError | LocalDeployError | SandboxError | CdkCliError):
+        elif isinstance(error, SynthRequestError | LintSettingsError | LocalDeployError | SandboxError | CdkCliError | ReportError):
             render.error(str(error))
         elif isinstance(error, BotoCoreError | ClientError):
             render.error(f"AWS: {error}")

@@ -378,6 +378,55 @@ def check_summary(results: Sequence[Any]) -> None:
                 typer.echo(f"{result.tenant_id}: {result.step}: {line}", err=True)
 
 
+def report_keypair(private: Path, public: Path, fingerprint: str) -> None:
+    typer.echo(f"private key: {private} (mode 0600)")
+    typer.echo(f"public key:  {public}")
+    typer.echo(f"fingerprint: {fingerprint}")
+    typer.echo("Keep the private key out of git and off shared disks; give customers the public key.", err=True)
+
+
+def report_verified(result: Any) -> None:
+    if not result.ok:
+        typer.echo(f"invalid: {result.reason}")
+        return
+    report = result.report
+    outcome = "verification ok" if report.verification.ok else f"verification FAILED: {len(report.verification.remaining)} item(s) remain"
+    sandbox = " (sandbox run)" if report.sandbox else ""
+    typer.echo(
+        f"valid: signed by {result.fingerprint}, tenant {report.tenant_id}{sandbox}, "
+        f"{len(report.resources)} resources destroyed, {outcome}"
+    )
+    for item in report.verification.remaining:
+        typer.echo(f"remaining: {item}", err=True)
+
+
+def report_summary(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from tenantkit.lifecycle.report import describe_counts, totals_by_kind
+
+    forced = f"forced: {report.force_reason}" if report.forced else "not forced"
+    typer.echo(f"{report.display_name} ({report.tenant_id}), {report.primary_region} + {report.secondary_region}"
+               f"{', SANDBOX RUN' if report.sandbox else ''}")
+    typer.echo(f"run by {report.operator}, {report.started_at} to {report.completed_at}; "
+               f"deadline {report.retrieval_deadline or 'none'}, {forced}")
+    table = Table(title="Destroyed")
+    for column in ("Kind", "Resources", "Contents"):
+        table.add_column(column, no_wrap=column != "Contents")
+    for kind, total in totals_by_kind(report).items():
+        table.add_row(kind, str(total["resources"]), describe_counts(total["counts"]))
+    for key in report.keys:
+        table.add_row("kms key", "1", f"{key.alias} ({key.region}) deleted on {key.deletion_date}")
+    console = Console() if Console().is_terminal else Console(width=160)
+    console.print(table)
+    ok = report.verification.ok
+    typer.echo(f"verification {'ok' if ok else 'FAILED'} at {report.verification.checked_at}", err=not ok)
+    for item in report.verification.remaining:
+        typer.echo(f"remaining: {item}", err=True)
+    typer.echo("signature not checked: `tenantkit report verify REPORT --public-key PATH`", err=True)
+
+
 def shell_exports(variables: dict[str, str]) -> None:
     import shlex
 

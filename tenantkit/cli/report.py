@@ -1,0 +1,74 @@
+"""`tenantkit report keygen | verify | show`: the signed data-destruction reports.
+
+Offboarding writes them under `reports/<tenant>/`, signed with the security team's key; these
+commands make that key pair and let anyone holding the public key check a report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from tenantkit.cli import render
+
+report_app = typer.Typer(
+    name="report",
+    help="Signed data-destruction reports: make the signing key pair, verify a report, show one.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app)
+
+
+@report_app.command()
+def keygen(
+    out: Path = typer.Option(Path("."), "--out", "-o", help="Directory for the two PEM files.", file_okay=False),
+    name: str = typer.Option("tenantkit-reports", "--name", help="File names: NAME.key.pem and NAME.pub.pem."),
+) -> None:
+    """Make an Ed25519 key pair for signing reports; never overwrites a key."""
+    from tenantkit.lifecycle.report import ReportError, fingerprint, generate_keypair, load_public_key
+
+    try:
+        private, public = generate_keypair(out, name)
+        render.report_keypair(private, public, fingerprint(load_public_key(public)))
+    except ReportError as error:
+        render.error(str(error))
+        raise typer.Exit(1) from None
+
+
+@report_app.command()
+def verify(
+    report: Path = typer.Argument(..., metavar="REPORT", help="The report's .json file."),
+    public_key: Path = typer.Option(..., "--public-key", help="The security team's public key (PEM)."),
+    signature: Optional[Path] = typer.Option(  # noqa: UP045
+        None, "--signature", help="The detached signature (default: REPORT.sig)."
+    ),
+) -> None:
+    """Check a report's signature: exit 0 when valid, 1 when tampered or not signed by this key,
+    2 when a file cannot be read."""
+    from tenantkit.lifecycle.report import ReportError, verify_report
+
+    try:
+        result = verify_report(report, public_key, signature)
+    except ReportError as error:
+        render.error(str(error))
+        raise typer.Exit(2) from None
+    render.report_verified(result)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@report_app.command()
+def show(report: Path = typer.Argument(..., metavar="REPORT", help="The report's .json file.")) -> None:
+    """Summarize a report (its signature is not checked: use `report verify`)."""
+    from tenantkit.lifecycle.report import ReportError, read_report
+
+    try:
+        found = read_report(report)
+    except ReportError as error:
+        render.error(str(error))
+        raise typer.Exit(2) from None
+    render.report_summary(found)
