@@ -6,22 +6,14 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from tenantkit.lifecycle.backup_now import BackupNowError, _Waiter, backup_now
 from tenantkit.naming import names_for
-from tenantkit.sandbox.extensions import install
 
 ACCOUNT, PRIMARY, SECONDARY = "123456789012", "ca-central-1", "ca-west-1"
 NAMES = names_for("acme", ACCOUNT, PRIMARY, SECONDARY)
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/backup"
-
-
-@pytest.fixture(autouse=True)
-def moto():
-    install()
-    with mock_aws():
-        yield
+pytestmark = pytest.mark.usefixtures("moto_with_extensions")
 
 
 def session_for(region: str) -> boto3.Session:

@@ -4,24 +4,17 @@ them, vault deletion rules. (That plain moto lacks each is asserted in `test_ext
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from moto import mock_aws
-
-from tenantkit.sandbox.extensions import install
 
 REGION, DR_REGION = "us-east-1", "us-west-2"
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/backup"
-
-
-@pytest.fixture(autouse=True)
-def moto():
-    install()
-    with mock_aws():
-        yield
+pytestmark = pytest.mark.usefixtures("moto_with_extensions")
 
 
 @pytest.fixture
@@ -48,7 +41,10 @@ def _bucket(name: str = "data") -> str:
     return f"arn:aws:s3:::{name}"
 
 
-def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
+def _refusal(call: Callable[[], object]) -> str:
+    """The error code of the ClientError `call` must raise."""
+    with pytest.raises(ClientError) as error:
+        call()
     return error.value.response["Error"]["Code"]
 
 
@@ -66,15 +62,11 @@ def test_selections_are_created_listed_read_and_deleted():
     assert got["BackupSelection"] == selection and got["BackupPlanId"] == plan
     backup.delete_backup_selection(BackupPlanId=plan, SelectionId=selection_id)
     assert backup.list_backup_selections(BackupPlanId=plan)["BackupSelectionsList"] == []
-    with pytest.raises(ClientError) as error:
-        backup.get_backup_selection(BackupPlanId=plan, SelectionId=selection_id)
-    assert _code(error) == "ResourceNotFoundException"
+    assert _refusal(lambda: backup.get_backup_selection(BackupPlanId=plan, SelectionId=selection_id)) == "ResourceNotFoundException"
 
 
 def test_selections_of_an_unknown_plan_are_resource_not_found():
-    with pytest.raises(ClientError) as error:
-        boto3.client("backup", region_name=REGION).list_backup_selections(BackupPlanId="absent")
-    assert _code(error) == "ResourceNotFoundException"
+    assert _refusal(lambda: boto3.client("backup", region_name=REGION).list_backup_selections(BackupPlanId="absent")) == "ResourceNotFoundException"
 
 
 # --- backup jobs -----------------------------------------------------------------------------
@@ -115,21 +107,15 @@ def test_a_backup_of_a_missing_resource_fails_and_leaves_no_recovery_point(vault
 
 
 def test_a_backup_into_an_unknown_vault_is_resource_not_found():
-    with pytest.raises(ClientError) as error:
-        boto3.client("backup", region_name=REGION).start_backup_job(BackupVaultName="absent", ResourceArn=_bucket(), IamRoleArn=ROLE)
-    assert _code(error) == "ResourceNotFoundException"
+    assert _refusal(lambda: boto3.client("backup", region_name=REGION).start_backup_job(BackupVaultName="absent", ResourceArn=_bucket(), IamRoleArn=ROLE)) == "ResourceNotFoundException"
 
 
 def test_an_unsupported_resource_type_is_an_invalid_parameter(vaults):
-    with pytest.raises(ClientError) as error:
-        vaults[0].start_backup_job(BackupVaultName="primary", ResourceArn=f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t", IamRoleArn=ROLE)
-    assert _code(error) == "InvalidParameterValueException"
+    assert _refusal(lambda: vaults[0].start_backup_job(BackupVaultName="primary", ResourceArn=f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t", IamRoleArn=ROLE)) == "InvalidParameterValueException"
 
 
 def test_an_unknown_backup_job_is_resource_not_found():
-    with pytest.raises(ClientError) as error:
-        boto3.client("backup", region_name=REGION).describe_backup_job(BackupJobId="ABSENT")
-    assert _code(error) == "ResourceNotFoundException"
+    assert _refusal(lambda: boto3.client("backup", region_name=REGION).describe_backup_job(BackupJobId="ABSENT")) == "ResourceNotFoundException"
 
 
 # --- copy jobs -------------------------------------------------------------------------------
@@ -160,12 +146,11 @@ def test_a_bucket_copy_is_a_recovery_point_of_the_dr_region(vaults):
 
 
 def test_copying_an_unknown_recovery_point_is_resource_not_found(vaults):
-    with pytest.raises(ClientError) as error:
-        vaults[0].start_copy_job(
-            RecoveryPointArn=f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:absent", SourceBackupVaultName="primary",
-            DestinationBackupVaultArn=vaults[4], IamRoleArn=ROLE,
-        )  # fmt: skip
-    assert _code(error) == "ResourceNotFoundException"
+    absent = f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:absent"
+    copy = lambda: vaults[0].start_copy_job(  # noqa: E731
+        RecoveryPointArn=absent, SourceBackupVaultName="primary", DestinationBackupVaultArn=vaults[4], IamRoleArn=ROLE
+    )
+    assert _refusal(copy) == "ResourceNotFoundException"
 
 
 # --- recovery points -------------------------------------------------------------------------
@@ -218,27 +203,21 @@ def test_deleting_a_database_recovery_point_deletes_its_snapshot(vaults):
     backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)
     assert boto3.client("rds", region_name=REGION).describe_db_snapshots(SnapshotType="awsbackup")["DBSnapshots"] == []
     assert backup.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"] == []
-    with pytest.raises(ClientError) as error:
-        backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)
-    assert _code(error) == "ResourceNotFoundException"
+    assert _refusal(lambda: backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)) == "ResourceNotFoundException"
 
 
 def test_a_recovery_point_is_found_only_in_its_own_vault(vaults):
     backup = vaults[0]
     backup.create_backup_vault(BackupVaultName="other")
     point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
-    with pytest.raises(ClientError) as error:
-        backup.describe_recovery_point(BackupVaultName="other", RecoveryPointArn=point)
-    assert _code(error) == "ResourceNotFoundException"
+    assert _refusal(lambda: backup.describe_recovery_point(BackupVaultName="other", RecoveryPointArn=point)) == "ResourceNotFoundException"
 
 
 def test_a_locked_vault_keeps_its_recovery_points_for_the_minimum_retention(vaults):
     backup = vaults[0]
     backup.put_backup_vault_lock_configuration(BackupVaultName="primary", MinRetentionDays=7)
     point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
-    with pytest.raises(ClientError) as error:
-        backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)
-    assert _code(error) == "InvalidRequestException"
+    assert _refusal(lambda: backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)) == "InvalidRequestException"
     assert backup.describe_backup_vault(BackupVaultName="primary")["Locked"] is True
 
 
@@ -248,15 +227,11 @@ def test_a_locked_vault_keeps_its_recovery_points_for_the_minimum_retention(vaul
 def test_a_vault_holding_recovery_points_cannot_be_deleted_until_emptied(vaults):
     backup = vaults[0]
     point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
-    with pytest.raises(ClientError) as error:
-        backup.delete_backup_vault(BackupVaultName="primary")
-    assert _code(error) == "InvalidRequestException"
+    assert _refusal(lambda: backup.delete_backup_vault(BackupVaultName="primary")) == "InvalidRequestException"
     backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)
     assert backup.describe_backup_vault(BackupVaultName="primary")["NumberOfRecoveryPoints"] == 0
     backup.delete_backup_vault(BackupVaultName="primary")
-    with pytest.raises(ClientError) as error:
-        backup.delete_backup_vault(BackupVaultName="primary")
-    assert _code(error) == "ResourceNotFoundException"
+    assert _refusal(lambda: backup.delete_backup_vault(BackupVaultName="primary")) == "ResourceNotFoundException"
 
 
 def test_motos_reset_clears_jobs_and_recovery_points(vaults):

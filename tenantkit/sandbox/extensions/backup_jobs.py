@@ -80,8 +80,19 @@ def _recovery_points(backend: BackupBackend) -> dict[str, RecoveryPoint]:
     return records(backend, "recovery_points")
 
 
-def _jobs(backend: BackupBackend, kind: str) -> dict[str, dict[str, Any]]:
-    return records(backend, kind)
+JOB_KINDS = {"backup_jobs": "Backup job", "copy_jobs": "Copy job"}
+
+
+def _keep_job(backend: BackupBackend, kind: str, job: dict[str, Any]) -> dict[str, Any]:
+    records(backend, kind)[job["BackupJobId" if kind == "backup_jobs" else "CopyJobId"]] = job
+    return job
+
+
+def _job(backend: BackupBackend, kind: str, job_id: str) -> dict[str, Any]:
+    job = records(backend, kind).get(job_id)
+    if job is None:
+        raise ResourceNotFoundException(msg=f"{JOB_KINDS[kind]} {job_id} not found")
+    return job
 
 
 def _job_id() -> str:
@@ -239,6 +250,14 @@ def _generic_point_arn(region: str, account_id: str) -> str:
     return f"arn:{get_partition(region)}:backup:{region}:{account_id}:recovery-point:{mock_random.uuid4()}"
 
 
+def _new_job(self: BackupBackend, id_key: str, resource_arn: str, iam_role_arn: str, **fields: Any) -> dict[str, Any]:
+    """A job's fields common to backup and copy jobs (completed at once), and `fields`."""
+    now = utcnow()
+    common = {"AccountId": self.account_id, id_key: _job_id(), "ResourceArn": resource_arn, "IamRoleArn": iam_role_arn,
+              "CreationDate": now, "CompletionDate": now, "BackupSizeInBytes": 0, "IsParent": False}  # fmt: skip
+    return {**common, **fields}
+
+
 def start_backup_job(
     self: BackupBackend,
     backup_vault_name: str,
@@ -250,47 +269,32 @@ def start_backup_job(
     vault = _vault(self, backup_vault_name)
     if not iam_role_arn:
         raise InvalidParameterValueException(msg="IamRoleArn is required")
-    job_id = _job_id()
-    now = utcnow()
-    job: dict[str, Any] = {
-        "AccountId": self.account_id,
-        "BackupJobId": job_id,
-        "BackupVaultName": vault.backup_vault_name,
-        "BackupVaultArn": vault.backup_vault_arn,
-        "ResourceArn": resource_arn,
-        "IamRoleArn": iam_role_arn,
-        "CreationDate": now,
-        "InitiationDate": now,
-        "CompletionDate": now,
-        "BackupType": "",
-        "IsParent": False,
-        "PercentDone": "100.0",
-        "BackupSizeInBytes": 0,
-        "RecoveryPointLifecycle": lifecycle or {},
-    }
+    job = _new_job(
+        self, "BackupJobId", resource_arn, iam_role_arn,
+        BackupVaultName=vault.backup_vault_name, BackupVaultArn=vault.backup_vault_arn,
+        BackupType="", PercentDone="100.0", RecoveryPointLifecycle=lifecycle or {},
+    )  # fmt: skip
+    job_id, now = job["BackupJobId"], job["CreationDate"]
+    job["InitiationDate"] = now
     try:
         resource_type, tags, database = _resource_tags_and_type(self.account_id, self.region_name, resource_arn)
     except LookupError as missing:
         job.update(State="FAILED", StatusMessage=f"Resource not found: {missing}", ResourceType=_type_of(resource_arn))
-        _jobs(self, "backup_jobs")[job_id] = job
-        return job
+        return _keep_job(self, "backup_jobs", job)
+    tags = {**tags, **(recovery_point_tags or {})}
     if database is not None:
         snapshot = rds_backends[self.account_id][self.region_name].create_db_snapshot(
             database.db_instance_identifier, f"awsbackup:job-{job_id.lower()}", snapshot_type="awsbackup"
         )
         arn, key = snapshot.arn, snapshot.kms_key_id if snapshot.encrypted else None
-        snapshot.tags = [{"Key": k, "Value": v} for k, v in {**tags, **(recovery_point_tags or {})}.items()]
+        snapshot.tags = [{"Key": k, "Value": v} for k, v in tags.items()]
     else:
         arn, key = _generic_point_arn(self.region_name, self.account_id), vault.encryption_key_arn
-    point = RecoveryPoint(
-        arn, vault, resource_arn, resource_type, iam_role_arn, lifecycle or {}, key,
-        tags={**tags, **(recovery_point_tags or {})}, created=now,
-    )  # fmt: skip
+    point = RecoveryPoint(arn, vault, resource_arn, resource_type, iam_role_arn, lifecycle or {}, key, tags=tags, created=now)
     _add_point(self, point)
     job.update(State="COMPLETED", RecoveryPointArn=arn, ResourceType=resource_type, IsEncrypted=key is not None)
     job.update({"EncryptionKeyArn": key} if key else {})
-    _jobs(self, "backup_jobs")[job_id] = job
-    return job
+    return _keep_job(self, "backup_jobs", job)
 
 
 def _type_of(resource_arn: str) -> str:
@@ -298,10 +302,7 @@ def _type_of(resource_arn: str) -> str:
 
 
 def describe_backup_job(self: BackupBackend, backup_job_id: str) -> dict[str, Any]:
-    job = _jobs(self, "backup_jobs").get(backup_job_id)
-    if job is None:
-        raise ResourceNotFoundException(msg=f"Backup job {backup_job_id} not found")
-    return job
+    return _job(self, "backup_jobs", backup_job_id)
 
 
 def start_copy_job(
@@ -323,23 +324,13 @@ def start_copy_job(
         raise InvalidParameterValueException(msg="The sandbox copies to vaults of the same account only")
     destination = _backend(account_id, region)
     target_vault = _vault(destination, resource[len("backup-vault:") :])
-    job_id = _job_id()
-    now = utcnow()
-    job: dict[str, Any] = {
-        "AccountId": self.account_id,
-        "CopyJobId": job_id,
-        "SourceBackupVaultArn": source_vault.backup_vault_arn,
-        "SourceRecoveryPointArn": recovery_point_arn,
-        "DestinationBackupVaultArn": target_vault.backup_vault_arn,
-        "ResourceArn": source.resource_arn,
-        "ResourceType": source.resource_type,
-        "IamRoleArn": iam_role_arn,
-        "CreationDate": now,
-        "CompletionDate": now,
-        "BackupSizeInBytes": 0,
-        "IsParent": False,
-        "DestinationRecoveryPointLifecycle": lifecycle or {},
-    }
+    job = _new_job(
+        self, "CopyJobId", source.resource_arn, iam_role_arn,
+        SourceBackupVaultArn=source_vault.backup_vault_arn, SourceRecoveryPointArn=recovery_point_arn,
+        DestinationBackupVaultArn=target_vault.backup_vault_arn, ResourceType=source.resource_type,
+        DestinationRecoveryPointLifecycle=lifecycle or {},
+    )  # fmt: skip
+    job_id, now = job["CopyJobId"], job["CreationDate"]
     key = target_vault.encryption_key_arn
     if source.snapshot_id is not None:
         try:
@@ -349,8 +340,7 @@ def start_copy_job(
             )  # fmt: skip
         except Exception as error:  # noqa: BLE001 - moto's RDS refusal becomes the job's failure, as in AWS
             job.update(State="FAILED", StatusMessage=str(error))
-            _jobs(self, "copy_jobs")[job_id] = job
-            return job
+            return _keep_job(self, "copy_jobs", job)
         copied.snapshot_type = "awsbackup"
         arn, key = copied.arn, copied.kms_key_id
     else:
@@ -362,15 +352,11 @@ def start_copy_job(
     _add_point(destination, point)
     job.update(State="COMPLETED", DestinationRecoveryPointArn=arn)
     job.update({"DestinationEncryptionKeyArn": key} if key else {})
-    _jobs(self, "copy_jobs")[job_id] = job
-    return job
+    return _keep_job(self, "copy_jobs", job)
 
 
 def describe_copy_job(self: BackupBackend, copy_job_id: str) -> dict[str, Any]:
-    job = _jobs(self, "copy_jobs").get(copy_job_id)
-    if job is None:
-        raise ResourceNotFoundException(msg=f"Copy job {copy_job_id} not found")
-    return job
+    return _job(self, "copy_jobs", copy_job_id)
 
 
 def list_recovery_points_by_backup_vault(
