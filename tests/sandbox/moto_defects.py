@@ -124,6 +124,23 @@ def backup_vault_reports_no_number_of_recovery_points() -> bool:
 
 
 @probe
+def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
+    from moto.rds.models import rds_backends  # no API makes an awsbackup snapshot: the backend does
+
+    rds = boto3.client("rds", region_name=REGION)
+    rds.create_db_instance(
+        DBInstanceIdentifier="db", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )  # fmt: skip
+    rds_backends["123456789012"][REGION].create_db_snapshot("db", "awsbackup:job-probe", snapshot_type="awsbackup")
+    try:
+        rds.delete_db_snapshot(DBSnapshotIdentifier="awsbackup:job-probe")
+    except ClientError:
+        return False
+    return True
+
+
+@probe
 def secretsmanager_types_skipped() -> bool:
     secrets = boto3.client("secretsmanager", region_name=REGION)
     return _skipped("AWS::SecretsManager::Secret", {"Name": "s", "SecretString": "x"}, lambda: bool(secrets.list_secrets()["SecretList"]))

@@ -206,6 +206,15 @@ def test_deleting_a_database_recovery_point_deletes_its_snapshot(vaults):
     assert _refusal(lambda: backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)) == "ResourceNotFoundException"
 
 
+def test_the_snapshot_of_a_recovery_point_cannot_be_deleted_through_rds(vaults):
+    backup = vaults[0]
+    point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    rds = boto3.client("rds", region_name=REGION)
+    snapshot = point.split(":snapshot:")[1]
+    assert _refusal(lambda: rds.delete_db_snapshot(DBSnapshotIdentifier=snapshot)) == "InvalidDBSnapshotState"
+    assert [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="awsbackup")["DBSnapshots"]] == [snapshot]
+
+
 def test_a_recovery_point_is_found_only_in_its_own_vault(vaults):
     backup = vaults[0]
     backup.create_backup_vault(BackupVaultName="other")

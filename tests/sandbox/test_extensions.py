@@ -65,6 +65,7 @@ DEFECTS = [
     "backup_recovery_point_api_missing",
     "backup_unknown_vault_deleted_without_error",
     "backup_vault_reports_no_number_of_recovery_points",
+    "rds_awsbackup_snapshot_deleted_through_rds",
     "secretsmanager_types_skipped",
     "cloudwatch_alarm_skipped",
     "sns_topic_policy_and_subscription_skipped",

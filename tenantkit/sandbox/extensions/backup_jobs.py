@@ -9,7 +9,10 @@ moto 5.2.5 defects covered (each probed in `tests/sandbox/moto_defects.py`):
   `DescribeRecoveryPoint`, `DeleteRecoveryPoint`: HTTP 404);
 - `DeleteBackupVault` deletes a vault that still holds recovery points (AWS refuses:
   InvalidRequestException) and answers an unknown vault with success (AWS:
-  ResourceNotFoundException); `DescribeBackupVault` never reports `NumberOfRecoveryPoints`.
+  ResourceNotFoundException); `DescribeBackupVault` never reports `NumberOfRecoveryPoints`;
+- RDS `DeleteDBSnapshot` deletes a snapshot AWS Backup owns (SnapshotType `awsbackup`); AWS
+  refuses it (InvalidDBSnapshotState): such a snapshot goes with its recovery point only
+  (`DeleteRecoveryPoint`).
 
 Jobs complete synchronously (State COMPLETED at once). A backup of an RDS DB instance is a real
 snapshot in moto's RDS backend of the job's region, `awsbackup:job-<job id>`, SnapshotType
@@ -47,7 +50,8 @@ from moto.backup.responses import BackupResponse
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.moto_api._internal import mock_random
-from moto.rds.models import rds_backends
+from moto.rds.exceptions import RDSClientError
+from moto.rds.models import RDSBackend, rds_backends
 from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
 
@@ -404,6 +408,18 @@ def _delete_backup_vault(original: Any) -> Any:
     return delete
 
 
+def _delete_db_snapshot(original: Any) -> Any:
+    def delete(self: RDSBackend, db_snapshot_identifier: str) -> Any:
+        snapshot = self.database_snapshots.get(db_snapshot_identifier)
+        if snapshot is not None and snapshot.snapshot_type == "awsbackup":
+            raise RDSClientError(
+                "InvalidDBSnapshotState", f"DB snapshot {db_snapshot_identifier} is managed by AWS Backup: delete its recovery point"
+            )
+        return original(self, db_snapshot_identifier)
+
+    return delete
+
+
 BACKEND_OPERATIONS = (
     create_backup_selection,
     get_backup_selection,
@@ -529,5 +545,6 @@ def patch() -> None:
         if callable(method) and not name.startswith("_"):
             setattr(BackupResponse, name, method)
     wrap(BackupBackend, "delete_backup_vault", _delete_backup_vault)
+    wrap(RDSBackend, "delete_db_snapshot", _delete_db_snapshot)
     for route in ROUTES:
         backup_urls.url_paths.setdefault(route, BackupResponse.dispatch)
