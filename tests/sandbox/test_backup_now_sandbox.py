@@ -1,6 +1,7 @@
-"""`backup_now` against a real sandbox process: one example tenant deployed as synthesized, one
-hourly run played, and its recovery points found in both vaults with the RDS snapshots behind
-them in both regions, through the AWS Backup and RDS APIs (as offboarding will find them)."""
+"""`backup_now` against a real sandbox process: two example tenants deployed as synthesized, one
+hourly run played for one of them, and its recovery points found in both vaults with the RDS
+snapshots behind them in both regions, through the AWS Backup and RDS APIs (as offboarding will
+find them); the neighbour's vaults stay empty."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import shutil
 
 import pytest
 
-from tenantkit.lifecycle.fleet import sandbox_sessions
+from tenantkit.config import validate_paths
+from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, sandbox_sessions
 from tenantkit.lifecycle.local import backup_now_local, deploy_local
 from tenantkit.naming import names_for
 from tenantkit.sandbox import start_sandbox, stop_sandbox
@@ -17,6 +19,7 @@ from tests.conftest import EXAMPLE_CONFIGS
 pytestmark = pytest.mark.slow
 TENANT, ACCOUNT, PRIMARY, SECONDARY = "maple-ca", "111122223333", "ca-central-1", "ca-west-1"
 NAMES = names_for(TENANT, ACCOUNT, PRIMARY, SECONDARY)
+NEIGHBOUR = "northwind-us"
 
 
 @pytest.fixture(scope="module")
@@ -24,13 +27,14 @@ def sandbox(tmp_path_factory):
     root = tmp_path_factory.mktemp("sandbox")
     configs = root / "tenants"
     configs.mkdir()
-    shutil.copy(EXAMPLE_CONFIGS / f"{TENANT}.yaml", configs)
+    for tenant in (TENANT, NEIGHBOUR):
+        shutil.copy(EXAMPLE_CONFIGS / f"{tenant}.yaml", configs)
     state = root / ".tenantkit"
     status, _ = start_sandbox(state)
     try:
-        (deployed,) = deploy_local(configs, [TENANT], root / "cdk.out", state, concurrency=1)
-        assert deployed.ok, deployed
-        yield {"configs": configs, "state": state, "sessions": sandbox_sessions(status.endpoint, ACCOUNT)}
+        for deployed in deploy_local(configs, [TENANT, NEIGHBOUR], root / "cdk.out", state, concurrency=1):
+            assert deployed.ok, deployed
+        yield {"configs": configs, "state": state, "endpoint": status.endpoint, "sessions": sandbox_sessions(status.endpoint, ACCOUNT)}
     finally:
         stop_sandbox(state)
 
@@ -80,3 +84,14 @@ def test_the_vaults_holding_them_cannot_be_deleted(sandbox, run):
     with pytest.raises(backup.exceptions.InvalidRequestException):
         backup.delete_backup_vault(BackupVaultName=NAMES.backup_vault)
     assert backup.describe_backup_vault(BackupVaultName=NAMES.backup_vault)["NumberOfRecoveryPoints"] == 2
+
+
+def test_the_neighbours_vaults_and_snapshots_are_untouched(sandbox, run):
+    (config,) = [c for c in validate_paths([sandbox["configs"]]).configs if c.tenant_id == NEIGHBOUR]
+    assert config.account is None  # in the sandbox's default account
+    names = names_for(NEIGHBOUR, SANDBOX_ACCOUNT, config.primary_region, config.secondary_region)
+    sessions = sandbox_sessions(sandbox["endpoint"], None)
+    for region, vault in ((config.primary_region, names.backup_vault), (config.secondary_region, names.dr_backup_vault)):
+        backup = sessions(region).client("backup")
+        assert backup.list_recovery_points_by_backup_vault(BackupVaultName=vault)["RecoveryPoints"] == []
+        assert sessions(region).client("rds").describe_db_snapshots(SnapshotType="awsbackup")["DBSnapshots"] == []
