@@ -233,6 +233,12 @@ def test_a_locked_vault_keeps_its_recovery_points_for_the_minimum_retention(vaul
 # --- vaults ----------------------------------------------------------------------------------
 
 
+def test_a_new_vault_reports_no_recovery_points(vaults):
+    assert vaults[0].describe_backup_vault(BackupVaultName="primary")["NumberOfRecoveryPoints"] == 0
+    (listed,) = vaults[0].list_backup_vaults()["BackupVaultList"]
+    assert listed["NumberOfRecoveryPoints"] == 0
+
+
 def test_a_vault_holding_recovery_points_cannot_be_deleted_until_emptied(vaults):
     backup = vaults[0]
     point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]

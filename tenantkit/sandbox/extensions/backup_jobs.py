@@ -366,6 +366,8 @@ def describe_copy_job(self: BackupBackend, copy_job_id: str) -> dict[str, Any]:
 def list_recovery_points_by_backup_vault(
     self: BackupBackend, backup_vault_name: str, resource_arn: str | None = None, resource_type: str | None = None
 ) -> list[RecoveryPoint]:
+    """In creation order; filtered by resource ARN and type (the API's other filters are not
+    emulated)."""
     vault = _vault(self, backup_vault_name)
     return [
         point
@@ -544,6 +546,7 @@ def patch() -> None:
     for name, method in vars(BackupJobResponses).items():
         if callable(method) and not name.startswith("_"):
             setattr(BackupResponse, name, method)
+    Vault.number_of_recovery_points = 0  # until the vault's first recovery point (`_count_points`)
     wrap(BackupBackend, "delete_backup_vault", _delete_backup_vault)
     wrap(RDSBackend, "delete_db_snapshot", _delete_db_snapshot)
     for route in ROUTES:
