@@ -131,10 +131,11 @@ def _hourly_rule(plan: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _copy_action(plan: dict[str, Any], name: str) -> dict[str, Any]:
-    for rule in plan.get("Rules", []):
-        for action in rule.get("CopyActions", []):
-            return action
-    raise BackupNowError(f"backup plan {name} has no rule with a copy action")
+    """The first copy action of the plan's rules: the DR vault and how long copies are kept."""
+    actions = [action for rule in plan.get("Rules", []) for action in rule.get("CopyActions", [])]
+    if not actions:
+        raise BackupNowError(f"backup plan {name} has no rule with a copy action")
+    return actions[0]
 
 
 def _selected_resources(backup: Any, plan_id: str, name: str) -> list[tuple[str, str]]:
