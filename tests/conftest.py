@@ -90,3 +90,15 @@ def with_cdk_warning(message: str) -> Callable[..., Any]:
         return stacks
 
     return change
+
+
+@pytest.fixture
+def moto_with_extensions():
+    """In-process moto with tenantkit's emulator extensions (installed before the mock starts)."""
+    from moto import mock_aws
+
+    from tenantkit.sandbox.extensions import install
+
+    install()
+    with mock_aws():
+        yield

@@ -433,3 +433,21 @@ def shell_exports(variables: dict[str, str]) -> None:
     for name, value in variables.items():
         quoted = f'"{value}"' if "$PATH" in value else shlex.quote(value)
         typer.echo(f"export {name}={quoted}")
+
+
+def backup_run(run: Any) -> None:
+    """The recovery points one backup run created, each with its copies."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Backup run of {run.tenant_id} (plan {run.plan})")
+    for column in ("Region", "Vault", "Resource", "Recovery point"):
+        table.add_column(column, no_wrap=column in ("Region", "Vault"))
+    for point in run.recovery_points:
+        table.add_row(point.region, point.vault, point.resource_arn, point.recovery_point_arn)
+        for copy in point.copies:
+            table.add_row(copy.region, copy.vault, f"  copy of {point.resource_arn}", copy.recovery_point_arn, style="cyan")
+    console = Console() if Console().is_terminal else Console(width=240)
+    console.print(table)
+    copies = sum(len(point.copies) for point in run.recovery_points)
+    typer.echo(f"{run.tenant_id}: {len(run.recovery_points)} recovery points, {copies} copies")

@@ -1,4 +1,5 @@
-"""`tenantkit sandbox up | status | down | reset`: the local AWS sandbox (moto's server).
+"""`tenantkit sandbox up | status | down | reset | env | backup-now`: the local AWS sandbox (moto's
+server).
 
 The state lives under `.tenantkit/` of the current directory (git-ignored).
 """
@@ -90,3 +91,19 @@ def env(
         render.error(f"sandbox: {error}")
         raise typer.Exit(1) from None
     render.shell_exports(variables)
+
+
+@sandbox_app.command("backup-now")
+def backup_now(
+    tenant_id: str = typer.Argument(..., metavar="TENANT", help="Tenant id."),
+    directory: Path = CONFIG_DIR_OPTION,
+) -> None:
+    """Play one hourly run of TENANT's backup plan in the sandbox: a recovery point per protected
+    resource in the primary vault, each copied to the DR vault (RDS snapshots behind them in both
+    regions)."""
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.lifecycle.local import backup_now_local
+
+    with as_lines():
+        run = backup_now_local(directory, tenant_id, STATE_DIR)
+    render.backup_run(run)

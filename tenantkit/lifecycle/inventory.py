@@ -260,8 +260,7 @@ def _vault(session: Any, region: str, name: str, props: dict, tenant_keys: set[s
 
 
 def _plan(session: Any, region: str, name: str, props: dict, tenant_keys: set[str]) -> Item:
-    """The plan and its rules. Its selections are not listed: in the sandbox moto has no API for
-    them (tenantkit's extension keeps them as records); in AWS, list_backup_selections would."""
+    """The plan and its rules (its selections are not listed)."""
     backup = session.client("backup")
     plans = [p for p in _pages(backup, "list_backup_plans", "BackupPlansList") if p["BackupPlanName"] == name]
     if not plans:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tenantkit.lifecycle.backup_now import BackupRun
 from tenantkit.lifecycle.deploy_local import DeployResult
 from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, DeployCallback, deploy_synthesized, sandbox_sessions
 from tenantkit.lifecycle.inventory import Inventory
@@ -94,19 +95,11 @@ def sandbox_cdk_environment(directory: Path, tenant_id: str, state_dir: Path, cd
     credentials acting in the tenant's account, the wheel's Node, and `CDK`, the pinned CLI. Both of
     the tenant's environments are prepared as `cdk bootstrap` would (assets bucket, version
     parameter), so no bootstrap is needed."""
-    from tenantkit.config import validate_paths
     from tenantkit.lifecycle.cdk_cli import find_cdk_cli
     from tenantkit.lifecycle.deploy_local import prepare_environment
-    from tenantkit.sandbox import sandbox_status
-    from tenantkit.sandbox.process import SandboxState
 
-    configs = {config.tenant_id: config for config in validate_paths([directory]).configs}
-    config = configs.get(tenant_id)
-    if config is None:
-        raise LocalDeployError(f"{directory}: no tenant file for: {tenant_id}")
-    status = sandbox_status(state_dir)
-    if status.state is not SandboxState.RUNNING or status.port is None or status.endpoint is None:
-        raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
+    config = _tenant_config(directory, tenant_id)
+    status = _running_sandbox(state_dir)
     account = config.account or SANDBOX_ACCOUNT
     sessions = sandbox_sessions(status.endpoint, config.account)
     for region in config.regions:
@@ -124,3 +117,40 @@ def sandbox_cdk_environment(directory: Path, tenant_id: str, state_dir: Path, cd
         "CDK": " ".join(cli.argv),
         "PATH": f"{Path(node).parent}:$PATH",
     }
+
+
+def backup_now_local(directory: Path, tenant_id: str, state_dir: Path) -> BackupRun:
+    """One hourly backup run of `tenant_id` in the running sandbox, in the tenant's account:
+    recovery points in its primary vault, copies in its DR vault (`backup_now`)."""
+    from tenantkit.lifecycle.backup_now import backup_now
+
+    config = _tenant_config(directory, tenant_id)
+    status = _running_sandbox(state_dir)
+    return backup_now(
+        config.tenant_id,
+        account=config.account or SANDBOX_ACCOUNT,
+        primary_region=config.primary_region,
+        secondary_region=config.secondary_region,
+        session_for=sandbox_sessions(status.endpoint or "", config.account),
+    )
+
+
+def _tenant_config(directory: Path, tenant_id: str) -> Any:
+    from tenantkit.config import validate_paths
+
+    configs = {config.tenant_id: config for config in validate_paths([directory]).configs}
+    config = configs.get(tenant_id)
+    if config is None:
+        raise LocalDeployError(f"{directory}: no tenant file for: {tenant_id}")
+    return config
+
+
+def _running_sandbox(state_dir: Path) -> Any:
+    """The sandbox's status, when it runs; LocalDeployError otherwise."""
+    from tenantkit.sandbox import sandbox_status
+    from tenantkit.sandbox.process import SandboxState
+
+    status = sandbox_status(state_dir)
+    if status.state is not SandboxState.RUNNING or status.port is None or status.endpoint is None:
+        raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
+    return status

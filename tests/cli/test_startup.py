@@ -22,7 +22,7 @@ print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["validate", str(EXAMPLE_CONFIGS)], ["list", "--dir", str(EXAMPLE_CONFIGS)]])
+@pytest.mark.parametrize("args", [["--help"], ["validate", str(EXAMPLE_CONFIGS)], ["list", "--dir", str(EXAMPLE_CONFIGS)], ["sandbox", "backup-now", "--help"]])
 def test_command_does_not_import_aws_libraries(args: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, cwd=REPO_ROOT, check=False

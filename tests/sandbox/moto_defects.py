@@ -92,6 +92,78 @@ def backup_selection_api_missing() -> bool:
     return False
 
 
+def _missing(call: Callable[[], object]) -> bool:
+    """Whether moto lacks the operation: no route (HTTP 404) or no handler (NotImplementedError)."""
+    try:
+        call()
+    except NotImplementedError:
+        return True
+    except ClientError as error:
+        return error.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    return False
+
+
+def _vault_and_bucket() -> tuple[object, str]:
+    backup = boto3.client("backup", region_name=REGION)
+    backup.create_backup_vault(BackupVaultName="v")
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="probe-data")
+    return backup, "arn:aws:s3:::probe-data"
+
+
+@probe
+def backup_jobs_missing() -> bool:
+    backup, bucket = _vault_and_bucket()
+    role = "arn:aws:iam::123456789012:role/b"
+    started = _missing(lambda: backup.start_backup_job(BackupVaultName="v", ResourceArn=bucket, IamRoleArn=role))
+    copied = _missing(lambda: backup.start_copy_job(
+        RecoveryPointArn=f"arn:aws:backup:{REGION}:123456789012:recovery-point:x", SourceBackupVaultName="v",
+        DestinationBackupVaultArn=f"arn:aws:backup:{REGION}:123456789012:backup-vault:v", IamRoleArn=role))
+    return started and copied and _missing(lambda: backup.describe_backup_job(BackupJobId="x"))
+
+
+@probe
+def backup_recovery_point_api_missing() -> bool:
+    backup, _ = _vault_and_bucket()
+    point = f"arn:aws:backup:{REGION}:123456789012:recovery-point:x"
+    return (
+        _missing(lambda: backup.list_recovery_points_by_backup_vault(BackupVaultName="v"))
+        and _missing(lambda: backup.describe_recovery_point(BackupVaultName="v", RecoveryPointArn=point))
+        and _missing(lambda: backup.delete_recovery_point(BackupVaultName="v", RecoveryPointArn=point))
+    )
+
+
+@probe
+def backup_unknown_vault_deleted_without_error() -> bool:
+    try:
+        boto3.client("backup", region_name=REGION).delete_backup_vault(BackupVaultName="absent")
+    except ClientError:
+        return False
+    return True
+
+
+@probe
+def backup_vault_reports_no_number_of_recovery_points() -> bool:
+    backup, _ = _vault_and_bucket()
+    return "NumberOfRecoveryPoints" not in backup.describe_backup_vault(BackupVaultName="v")
+
+
+@probe
+def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
+    from moto.rds.models import rds_backends  # no API makes an awsbackup snapshot: the backend does
+
+    rds = boto3.client("rds", region_name=REGION)
+    rds.create_db_instance(
+        DBInstanceIdentifier="db", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )  # fmt: skip
+    rds_backends["123456789012"][REGION].create_db_snapshot("db", "awsbackup:job-probe", snapshot_type="awsbackup")
+    try:
+        rds.delete_db_snapshot(DBSnapshotIdentifier="awsbackup:job-probe")
+    except ClientError:
+        return False
+    return True
+
+
 @probe
 def secretsmanager_types_skipped() -> bool:
     secrets = boto3.client("secretsmanager", region_name=REGION)

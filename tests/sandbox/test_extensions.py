@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import ClientError
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from tenantkit.sandbox.extensions import install
@@ -63,6 +63,11 @@ DEFECTS = [
     "wafv2_list_resources_for_web_acl_missing",
     "backup_types_skipped",
     "backup_selection_api_missing",
+    "backup_jobs_missing",
+    "backup_recovery_point_api_missing",
+    "backup_unknown_vault_deleted_without_error",
+    "backup_vault_reports_no_number_of_recovery_points",
+    "rds_awsbackup_snapshot_deleted_through_rds",
     "secretsmanager_types_skipped",
     "cloudwatch_alarm_skipped",
     "sns_topic_policy_and_subscription_skipped",
@@ -195,11 +200,13 @@ def test_backup_vault_and_plan_are_in_the_backup_api():
     assert rule["TargetBackupVaultName"] == "vault" and rule["Lifecycle"] == {"DeleteAfterDays": 35}
 
 
-def test_backup_selection_and_vault_notifications_are_recorded_where_moto_has_no_api():
-    from tenantkit.sandbox.extensions.backup import selections, vault_notifications
+def test_backup_selection_is_in_the_backup_api_and_vault_notifications_are_recorded():
+    from tenantkit.sandbox.extensions.backup import vault_notifications
 
-    deploy({"Vault": VAULT, "Plan": PLAN, "Selection": SELECTION}, {"Plan": {"Value": {"Ref": "Plan"}}})
-    (selection,) = selections("123456789012", REGION).values()
+    outputs = deploy({"Vault": VAULT, "Plan": PLAN, "Selection": SELECTION}, {"Plan": {"Value": {"Ref": "Plan"}}})
+    backup = boto3.client("backup", region_name=REGION)
+    (listed,) = backup.list_backup_selections(BackupPlanId=outputs["Plan"])["BackupSelectionsList"]
+    selection = backup.get_backup_selection(BackupPlanId=outputs["Plan"], SelectionId=listed["SelectionId"])
     assert selection["BackupSelection"]["Resources"] == ["arn:aws:s3:::b"]
     assert vault_notifications("123456789012", REGION)["vault"]["BackupVaultEvents"] == ["BACKUP_JOB_COMPLETED"]
 

@@ -2,9 +2,10 @@
 
 moto 5.2.5 defect: its CloudFormation has no AWS Backup model (the types are skipped, reported
 CREATE_COMPLETE). Vaults (with their key and tags) and plans go to moto's Backup backend, so
-`describe_backup_vault` / `get_backup_plan` see them. moto has no API for backup selections
-(`create_backup_selection` raises NotImplementedError) nor vault notifications: those are kept as
-records on the Backup backend (`selections`, `vault_notifications`), cleared by moto's reset.
+`describe_backup_vault` / `get_backup_plan` see them. Selections go through the selection API
+that `backup_jobs` adds to moto (moto has none), so `list_backup_selections` /
+`get_backup_selection` see them. moto has no vault notifications: those are kept as records on
+the Backup backend (`vault_notifications`), cleared by moto's reset.
 """
 
 from __future__ import annotations
@@ -13,19 +14,15 @@ from typing import Any
 
 from moto.backup.models import backup_backends
 from moto.core.common_models import CloudFormationModel
-from moto.moto_api._internal import mock_random
 
 from tenantkit.sandbox.extensions._base import BackedModel, records
+from tenantkit.sandbox.extensions.backup_jobs import create_backup_selection, selections
+
+__all__ = ["BackupPlan", "BackupSelection", "BackupVault", "selections", "vault_notifications"]
 
 
 def _backend(account_id: str, region_name: str) -> Any:
     return backup_backends[account_id][region_name]
-
-
-def selections(account_id: str, region_name: str) -> dict[str, dict[str, Any]]:
-    """The backup selections CloudFormation created, by selection id: BackupPlanId and the
-    selection as the template gave it (moto 5.2.5 cannot store them)."""
-    return records(_backend(account_id, region_name), "backup_selections")
 
 
 def vault_notifications(account_id: str, region_name: str) -> dict[str, dict[str, Any]]:
@@ -59,7 +56,9 @@ class BackupVault(BackedModel, CloudFormationModel):
         )
 
     def delete(self, account_id: str, region_name: str) -> None:
-        _backend(account_id, region_name).delete_backup_vault(self.physical_resource_id)
+        backend = _backend(account_id, region_name)
+        if self.physical_resource_id in backend.vaults:  # refused while it holds recovery points, as in AWS
+            backend.delete_backup_vault(self.physical_resource_id)
         vault_notifications(account_id, region_name).pop(self.physical_resource_id, None)
 
 
@@ -95,19 +94,15 @@ class BackupPlan(BackedModel, CloudFormationModel):
 
 
 class BackupSelection(BackedModel, CloudFormationModel):
-    """Recorded in `selections(account, region)`: moto 5.2.5 implements no selection API."""
+    """Created through the selection API `backup_jobs` adds (moto 5.2.5 has none)."""
 
     TYPE = "AWS::Backup::BackupSelection"
     ATTRIBUTES = frozenset({"SelectionId", "BackupPlanId"})
 
     @classmethod
     def create(cls, p: dict[str, Any], account_id: str, region_name: str, resource_name: str) -> BackupSelection:
-        selection_id = str(mock_random.uuid4())
-        selections(account_id, region_name)[selection_id] = {
-            "BackupPlanId": p["BackupPlanId"],
-            "BackupSelection": p["BackupSelection"],
-        }
-        return cls(selection_id, {"SelectionId": selection_id, "BackupPlanId": p["BackupPlanId"]})
+        record = create_backup_selection(_backend(account_id, region_name), p["BackupPlanId"], p["BackupSelection"], None)
+        return cls(record["SelectionId"], {"SelectionId": record["SelectionId"], "BackupPlanId": p["BackupPlanId"]})
 
     def delete(self, account_id: str, region_name: str) -> None:
         selections(account_id, region_name).pop(self.physical_resource_id, None)

@@ -83,14 +83,14 @@ def _ignored_properties(bucket: FakeBucket, properties: dict[str, Any], account_
     apply_bucket_properties(_backend(account_id, region_name), bucket.name, properties)
 
 
-_REQUEST_HEADERS: ContextVar[dict[str, str]] = ContextVar("tenantkit_s3_request_headers", default={})
+_REQUEST_HEADERS: ContextVar[dict[str, str] | None] = ContextVar("tenantkit_s3_request_headers", default=None)
 _HEADER_KEYS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-customer-algorithm")
 
 
 def _request_context() -> dict[str, str]:
     """The condition keys AWS would evaluate: aws:SecureTransport true (the sandbox stands for
     AWS's HTTPS endpoints; it speaks plain HTTP only on loopback), and the request's SSE headers."""
-    headers = _REQUEST_HEADERS.get()
+    headers = _REQUEST_HEADERS.get() or {}
     context = {"aws:securetransport": "true"}
     context.update({f"s3:{name}": headers[name] for name in _HEADER_KEYS if name in headers})
     return context

@@ -13,8 +13,8 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 from moto.wafv2.exceptions import WAFNonexistentItemException
-from moto.wafv2.responses import WAFV2Response
 from moto.wafv2.models import wafv2_backends
+from moto.wafv2.responses import WAFV2Response
 
 from tenantkit.sandbox.extensions._base import BackedModel
 

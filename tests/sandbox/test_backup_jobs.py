@@ -1,0 +1,259 @@
+"""The AWS Backup API tenantkit adds to moto (`extensions/backup_jobs.py`), through boto3 under
+in-process moto: selections, backup and copy jobs, recovery points and the RDS snapshots behind
+them, vault deletion rules. (That plain moto lacks each is asserted in `test_extensions.py`.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import boto3
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+REGION, DR_REGION = "us-east-1", "us-west-2"
+ACCOUNT = "123456789012"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/backup"
+pytestmark = pytest.mark.usefixtures("moto_with_extensions")
+
+
+@pytest.fixture
+def vaults():
+    """A primary vault and a DR vault, each with its region's key: (backup client, DR client,
+    primary key, DR key, DR vault ARN)."""
+    keys = [boto3.client("kms", region_name=r).create_key()["KeyMetadata"]["Arn"] for r in (REGION, DR_REGION)]
+    backup, dr = boto3.client("backup", region_name=REGION), boto3.client("backup", region_name=DR_REGION)
+    backup.create_backup_vault(BackupVaultName="primary", EncryptionKeyArn=keys[0])
+    dr_arn = dr.create_backup_vault(BackupVaultName="dr", EncryptionKeyArn=keys[1])["BackupVaultArn"]
+    return backup, dr, keys[0], keys[1], dr_arn
+
+
+def _database(key: str | None = None) -> str:
+    encryption = {"StorageEncrypted": True, "KmsKeyId": key} if key else {}
+    return boto3.client("rds", region_name=REGION).create_db_instance(
+        DBInstanceIdentifier="db", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123", Tags=[{"Key": "tenant", "Value": "t1"}], **encryption,
+    )["DBInstance"]["DBInstanceArn"]  # fmt: skip
+
+
+def _bucket(name: str = "data") -> str:
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket=name)
+    return f"arn:aws:s3:::{name}"
+
+
+def _refusal(call: Callable[[], object]) -> str:
+    """The error code of the ClientError `call` must raise."""
+    with pytest.raises(ClientError) as error:
+        call()
+    return error.value.response["Error"]["Code"]
+
+
+# --- selections ------------------------------------------------------------------------------
+
+
+def test_selections_are_created_listed_read_and_deleted():
+    backup = boto3.client("backup", region_name=REGION)
+    plan = backup.create_backup_plan(BackupPlan={"BackupPlanName": "p", "Rules": [{"RuleName": "r", "TargetBackupVaultName": "v"}]})["BackupPlanId"]
+    selection = {"SelectionName": "data", "IamRoleArn": ROLE, "Resources": ["arn:aws:s3:::b"]}
+    selection_id = backup.create_backup_selection(BackupPlanId=plan, BackupSelection=selection)["SelectionId"]
+    (listed,) = backup.list_backup_selections(BackupPlanId=plan)["BackupSelectionsList"]
+    assert (listed["SelectionId"], listed["SelectionName"], listed["IamRoleArn"]) == (selection_id, "data", ROLE)
+    got = backup.get_backup_selection(BackupPlanId=plan, SelectionId=selection_id)
+    assert got["BackupSelection"] == selection and got["BackupPlanId"] == plan
+    backup.delete_backup_selection(BackupPlanId=plan, SelectionId=selection_id)
+    assert backup.list_backup_selections(BackupPlanId=plan)["BackupSelectionsList"] == []
+    assert _refusal(lambda: backup.get_backup_selection(BackupPlanId=plan, SelectionId=selection_id)) == "ResourceNotFoundException"
+
+
+def test_selections_of_an_unknown_plan_are_resource_not_found():
+    assert _refusal(lambda: boto3.client("backup", region_name=REGION).list_backup_selections(BackupPlanId="absent")) == "ResourceNotFoundException"
+
+
+# --- backup jobs -----------------------------------------------------------------------------
+
+
+def test_a_database_backup_is_an_awsbackup_snapshot_encrypted_like_the_instance(vaults):
+    backup, _, key, _, _ = vaults
+    database = _database(key)
+    started = backup.start_backup_job(
+        BackupVaultName="primary", ResourceArn=database, IamRoleArn=ROLE, Lifecycle={"DeleteAfterDays": 2}, RecoveryPointTags={"run": "1"}
+    )
+    (snapshot,) = boto3.client("rds", region_name=REGION).describe_db_snapshots(SnapshotType="awsbackup")["DBSnapshots"]
+    assert snapshot["DBSnapshotIdentifier"] == f"awsbackup:job-{started['BackupJobId'].lower()}"
+    assert snapshot["Encrypted"] is True and snapshot["KmsKeyId"] == key
+    assert started["RecoveryPointArn"] == snapshot["DBSnapshotArn"]
+    job = backup.describe_backup_job(BackupJobId=started["BackupJobId"])
+    assert (job["State"], job["RecoveryPointArn"], job["ResourceType"]) == ("COMPLETED", snapshot["DBSnapshotArn"], "RDS")
+    point = backup.describe_recovery_point(BackupVaultName="primary", RecoveryPointArn=started["RecoveryPointArn"])
+    assert (point["Status"], point["ResourceArn"], point["EncryptionKeyArn"]) == ("COMPLETED", database, key)
+    assert point["Lifecycle"] == {"DeleteAfterDays": 2} and "DeleteAt" in point["CalculatedLifecycle"]
+    assert backup.list_tags(ResourceArn=started["RecoveryPointArn"])["Tags"] == {"tenant": "t1", "run": "1"}
+
+
+def test_a_bucket_backup_is_a_backup_recovery_point_encrypted_with_the_vault_key(vaults):
+    backup, _, key, _, _ = vaults
+    started = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)
+    assert started["RecoveryPointArn"].startswith(f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:")
+    point = backup.describe_recovery_point(BackupVaultName="primary", RecoveryPointArn=started["RecoveryPointArn"])
+    assert (point["ResourceType"], point["EncryptionKeyArn"], point["IsEncrypted"]) == ("S3", key, True)
+
+
+def test_a_backup_of_a_missing_resource_fails_and_leaves_no_recovery_point(vaults):
+    backup = vaults[0]
+    started = backup.start_backup_job(BackupVaultName="primary", ResourceArn="arn:aws:s3:::absent", IamRoleArn=ROLE)
+    job = backup.describe_backup_job(BackupJobId=started["BackupJobId"])
+    assert job["State"] == "FAILED" and "absent" in job["StatusMessage"] and "RecoveryPointArn" not in started
+    assert backup.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"] == []
+
+
+def test_a_backup_into_an_unknown_vault_is_resource_not_found():
+    assert _refusal(lambda: boto3.client("backup", region_name=REGION).start_backup_job(BackupVaultName="absent", ResourceArn=_bucket(), IamRoleArn=ROLE)) == "ResourceNotFoundException"
+
+
+def test_an_unsupported_resource_type_is_an_invalid_parameter(vaults):
+    assert _refusal(lambda: vaults[0].start_backup_job(BackupVaultName="primary", ResourceArn=f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t", IamRoleArn=ROLE)) == "InvalidParameterValueException"
+
+
+def test_an_unknown_backup_job_is_resource_not_found():
+    assert _refusal(lambda: boto3.client("backup", region_name=REGION).describe_backup_job(BackupJobId="ABSENT")) == "ResourceNotFoundException"
+
+
+# --- copy jobs -------------------------------------------------------------------------------
+
+
+def test_a_database_copy_is_a_snapshot_in_the_dr_region_encrypted_with_the_dr_vault_key(vaults):
+    backup, dr, key, dr_key, dr_arn = vaults
+    source = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(key), IamRoleArn=ROLE)["RecoveryPointArn"]
+    copy_id = backup.start_copy_job(
+        RecoveryPointArn=source, SourceBackupVaultName="primary", DestinationBackupVaultArn=dr_arn, IamRoleArn=ROLE, Lifecycle={"DeleteAfterDays": 35}
+    )["CopyJobId"]
+    job = backup.describe_copy_job(CopyJobId=copy_id)["CopyJob"]
+    (snapshot,) = boto3.client("rds", region_name=DR_REGION).describe_db_snapshots(SnapshotType="awsbackup")["DBSnapshots"]
+    assert job["State"] == "COMPLETED" and job["DestinationRecoveryPointArn"] == snapshot["DBSnapshotArn"]
+    assert snapshot["DBSnapshotIdentifier"] == f"awsbackup:copyjob-{copy_id.lower()}" and snapshot["KmsKeyId"] == dr_key
+    (copied,) = dr.list_recovery_points_by_backup_vault(BackupVaultName="dr")["RecoveryPoints"]
+    assert copied["RecoveryPointArn"] == snapshot["DBSnapshotArn"] and copied["SourceBackupVaultArn"].endswith(":backup-vault:primary")
+    assert copied["Lifecycle"] == {"DeleteAfterDays": 35} and copied["EncryptionKeyArn"] == dr_key
+
+
+def test_a_bucket_copy_is_a_recovery_point_of_the_dr_region(vaults):
+    backup, dr, _, dr_key, dr_arn = vaults
+    source = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    backup.start_copy_job(RecoveryPointArn=source, SourceBackupVaultName="primary", DestinationBackupVaultArn=dr_arn, IamRoleArn=ROLE)
+    (copied,) = dr.list_recovery_points_by_backup_vault(BackupVaultName="dr")["RecoveryPoints"]
+    assert copied["RecoveryPointArn"].startswith(f"arn:aws:backup:{DR_REGION}:{ACCOUNT}:recovery-point:")
+    assert copied["ResourceArn"] == "arn:aws:s3:::data" and copied["EncryptionKeyArn"] == dr_key
+
+
+def test_copying_an_unknown_recovery_point_is_resource_not_found(vaults):
+    absent = f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:absent"
+    copy = lambda: vaults[0].start_copy_job(  # noqa: E731
+        RecoveryPointArn=absent, SourceBackupVaultName="primary", DestinationBackupVaultArn=vaults[4], IamRoleArn=ROLE
+    )
+    assert _refusal(copy) == "ResourceNotFoundException"
+
+
+# --- recovery points -------------------------------------------------------------------------
+
+
+def test_recovery_points_are_listed_in_pages(vaults):
+    backup = vaults[0]
+    bucket = _bucket()
+    created = [backup.start_backup_job(BackupVaultName="primary", ResourceArn=bucket, IamRoleArn=ROLE)["RecoveryPointArn"] for _ in range(120)]
+    first = backup.list_recovery_points_by_backup_vault(BackupVaultName="primary", MaxResults=50)
+    assert len(first["RecoveryPoints"]) == 50 and first["NextToken"]
+    pages = backup.get_paginator("list_recovery_points_by_backup_vault").paginate(
+        BackupVaultName="primary", PaginationConfig={"PageSize": 50}
+    )
+    sizes_and_points = [(len(page["RecoveryPoints"]), [p["RecoveryPointArn"] for p in page["RecoveryPoints"]]) for page in pages]
+    assert [size for size, _ in sizes_and_points] == [50, 50, 20]
+    assert [arn for _, arns in sizes_and_points for arn in arns] == created
+    assert backup.describe_backup_vault(BackupVaultName="primary")["NumberOfRecoveryPoints"] == 120
+
+
+def test_only_the_vaults_own_recovery_points_of_its_own_account_are_listed(vaults):
+    backup = vaults[0]
+    backup.create_backup_vault(BackupVaultName="neighbour")
+    bucket = _bucket()
+    backup.start_backup_job(BackupVaultName="neighbour", ResourceArn=bucket, IamRoleArn=ROLE)
+    sts = boto3.client("sts", region_name=REGION)
+    other = sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/r", RoleSessionName="neighbour")["Credentials"]
+    foreign = boto3.client(
+        "backup", region_name=REGION, aws_access_key_id=other["AccessKeyId"],
+        aws_secret_access_key=other["SecretAccessKey"], aws_session_token=other["SessionToken"],
+    )  # fmt: skip
+    foreign.create_backup_vault(BackupVaultName="primary")
+    assert backup.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"] == []
+    assert foreign.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"] == []
+    assert len(backup.list_recovery_points_by_backup_vault(BackupVaultName="neighbour")["RecoveryPoints"]) == 1
+
+
+def test_recovery_points_are_filtered_by_resource(vaults):
+    backup = vaults[0]
+    one, two = _bucket("one"), _bucket("two")
+    for bucket in (one, two, one):
+        backup.start_backup_job(BackupVaultName="primary", ResourceArn=bucket, IamRoleArn=ROLE)
+    found = backup.list_recovery_points_by_backup_vault(BackupVaultName="primary", ByResourceArn=one)["RecoveryPoints"]
+    assert [p["ResourceArn"] for p in found] == [one, one]
+
+
+def test_deleting_a_database_recovery_point_deletes_its_snapshot(vaults):
+    backup = vaults[0]
+    point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)
+    assert boto3.client("rds", region_name=REGION).describe_db_snapshots(SnapshotType="awsbackup")["DBSnapshots"] == []
+    assert backup.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"] == []
+    assert _refusal(lambda: backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)) == "ResourceNotFoundException"
+
+
+def test_the_snapshot_of_a_recovery_point_cannot_be_deleted_through_rds(vaults):
+    backup = vaults[0]
+    point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    rds = boto3.client("rds", region_name=REGION)
+    snapshot = point.split(":snapshot:")[1]
+    assert _refusal(lambda: rds.delete_db_snapshot(DBSnapshotIdentifier=snapshot)) == "InvalidDBSnapshotState"
+    assert [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="awsbackup")["DBSnapshots"]] == [snapshot]
+
+
+def test_a_recovery_point_is_found_only_in_its_own_vault(vaults):
+    backup = vaults[0]
+    backup.create_backup_vault(BackupVaultName="other")
+    point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    assert _refusal(lambda: backup.describe_recovery_point(BackupVaultName="other", RecoveryPointArn=point)) == "ResourceNotFoundException"
+
+
+def test_a_locked_vault_keeps_its_recovery_points_for_the_minimum_retention(vaults):
+    backup = vaults[0]
+    backup.put_backup_vault_lock_configuration(BackupVaultName="primary", MinRetentionDays=7)
+    point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    assert _refusal(lambda: backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)) == "InvalidRequestException"
+    assert backup.describe_backup_vault(BackupVaultName="primary")["Locked"] is True
+
+
+# --- vaults ----------------------------------------------------------------------------------
+
+
+def test_a_new_vault_reports_no_recovery_points(vaults):
+    assert vaults[0].describe_backup_vault(BackupVaultName="primary")["NumberOfRecoveryPoints"] == 0
+    (listed,) = vaults[0].list_backup_vaults()["BackupVaultList"]
+    assert listed["NumberOfRecoveryPoints"] == 0
+
+
+def test_a_vault_holding_recovery_points_cannot_be_deleted_until_emptied(vaults):
+    backup = vaults[0]
+    point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    assert _refusal(lambda: backup.delete_backup_vault(BackupVaultName="primary")) == "InvalidRequestException"
+    backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=point)
+    assert backup.describe_backup_vault(BackupVaultName="primary")["NumberOfRecoveryPoints"] == 0
+    backup.delete_backup_vault(BackupVaultName="primary")
+    assert _refusal(lambda: backup.delete_backup_vault(BackupVaultName="primary")) == "ResourceNotFoundException"
+
+
+def test_motos_reset_clears_jobs_and_recovery_points(vaults):
+    backup = vaults[0]
+    job = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["BackupJobId"]
+    requests.post("http://motoapi.amazonaws.com/moto-api/reset", timeout=10)
+    backup.create_backup_vault(BackupVaultName="primary")
+    assert backup.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"] == []
+    with pytest.raises(ClientError):
+        backup.describe_backup_job(BackupJobId=job)
