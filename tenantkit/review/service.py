@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from tenantkit import __version__
-from tenantkit.review.approval import Approval, approval_summary, record_approval
+from tenantkit.review.approval import (
+    Approval,
+    ApprovalState,
+    approval_state,
+    approval_summary,
+    read_approval,
+    record_approval,
+)
 from tenantkit.review.diff import compare
 from tenantkit.review.model import FORMAT, content_hash, flags_of
 from tenantkit.review.sections import SECTIONS
@@ -137,6 +144,10 @@ def run_review(request: ReviewRequest) -> dict[str, Any]:
     """The review of the tenant's current templates, with its approval state and, with
     `against`, the changes since that review."""
     fleet = frozenset(path.stem for path in request.config_dir.glob("*.yaml")) if request.config_dir.is_dir() else frozenset()
+    before = None
+    if request.against is not None and request.tenant_id is not None:
+        # First: the synth cache keeps one entry per tenant, and `list` compares the current one.
+        before = previous_review(request.against, request.config_dir, request.tenant_id, use_cache=request.use_cache)
     if request.from_dir is not None:
         model = review_assembly(request.from_dir, request.tenant_id, other_tenant_ids=fleet)
     elif request.tenant_id is None:
@@ -145,7 +156,8 @@ def run_review(request: ReviewRequest) -> dict[str, Any]:
         model = review_tenant(request.config_dir, request.tenant_id, request.cdk_out, use_cache=request.use_cache)
     model["approval"] = approval_summary(request.approvals_dir, model)
     if request.against is not None:
-        before = previous_review(request.against, request.config_dir, model["tenant_id"], use_cache=request.use_cache)
+        if before is None:
+            before = previous_review(request.against, request.config_dir, model["tenant_id"], use_cache=request.use_cache)
         if before.get("tenant_id") != model["tenant_id"]:
             raise ReviewRequestError(f"--against {request.against}: a review of {before.get('tenant_id')}, not {model['tenant_id']}")
         model["changes"] = compare(before, model)
@@ -160,3 +172,35 @@ def approve(request: ReviewRequest, approved_by: str) -> tuple[dict[str, Any], A
     approval = record_approval(request.approvals_dir, model, approved_by.strip())
     model["approval"] = approval_summary(request.approvals_dir, model)
     return model, approval
+
+
+def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str]) -> dict[str, str]:
+    """Each tenant's approval state for `tenantkit list`, without synthesizing: a tenant with an
+    approval on record is compared through its synth-cache entry (what `tenantkit review`
+    synthesized last); with no current entry the state is unknown until it is reviewed again."""
+    states = {}
+    approved = {tenant_id: read_approval(approvals_dir, tenant_id) for tenant_id in tenant_ids}
+    if not any(approved.values()):
+        return dict.fromkeys(tenant_ids, ApprovalState.NEVER.value)
+    from tenantkit.config import validate_paths
+    from tenantkit.synth import SynthCache
+
+    configs = {config.tenant_id: config for config in validate_paths([config_dir]).configs}
+    cache = SynthCache()
+    fleet = frozenset(configs)
+    for tenant_id, approval in approved.items():
+        if approval is None or tenant_id not in configs:
+            states[tenant_id] = approval_state(approval, None).value
+            continue
+        key = cache.key(configs[tenant_id], fleet_ids=frozenset({tenant_id}), context={}, lint=True)
+        with tempfile.TemporaryDirectory(prefix="tenantkit-list-") as work:
+            hit = cache.restore(tenant_id, key, Path(work) / tenant_id)
+            if hit is None:
+                states[tenant_id] = f"approved {approval.approved_at[:10]}; current templates not reviewed: run tenantkit review {tenant_id}"
+                continue
+            model = review_assembly(
+                Path(work) / tenant_id, tenant_id, other_tenant_ids=fleet,
+                lint_findings=tuple(f for f in hit.findings if f.startswith(CFN_LINT_PREFIX)),
+            )
+        states[tenant_id] = approval_state(approval, model["content_hash"]).value
+    return states
