@@ -38,7 +38,7 @@ def build(templates: TenantTemplates) -> Section:
             destination = stack.resources.get(target[1], {}).get("Properties", {}) if target else {}
             expiry = [rule.get("ExpirationInDays") for rule in destination.get("LifecycleConfiguration", {}).get("Rules", []) if rule.get("ExpirationInDays")]
             add(stack, logical_id, "S3 access logs",
-                f"bucket {where(*[target[0].name, target[1]]) if target else text(logging.get('DestinationBucketName'))}"
+                f"bucket {where(target[0].name, target[1]) if target else text(logging.get('DestinationBucketName'))}"
                 f" (prefix {logging.get('LogFilePrefix', '')!s})",
                 days(expiry[0]) if expiry else "never expires", _bucket_encryption(destination))
         for logical_id, _ in stack.of_type("AWS::WAFv2::WebACL"):
