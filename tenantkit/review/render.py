@@ -27,7 +27,19 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     environment.filters["md_cell"] = _md_cell
     environment.filters["identifier"] = lambda value: bool(_IDENTIFIER.match(str(value))) and len(str(value)) > 20
     environment.filters["md_inline"] = lambda value: str(value).replace("`", "")
+    environment.filters["column_widths"] = column_widths
     return environment
+
+
+def column_widths(table: dict[str, Any]) -> list[int]:
+    """Percent of the page width for each column of a table (fixed layout: the page decides
+    the table's width, the content each column's share; long values wrap instead)."""
+    weights = []
+    for index, column in enumerate(table["columns"]):
+        longest = max([len(column), *(len(row["cells"][index]) for row in table["rows"] if index < len(row["cells"]))])
+        weights.append(min(max(longest, 8), 40) + 6)  # + 6: padding and one wrapped word
+    total = sum(weights)
+    return [round(100 * weight / total) for weight in weights]
 
 
 def _md_cell(value: Any) -> str:

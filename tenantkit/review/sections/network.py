@@ -90,7 +90,8 @@ def _statement_words(stack: Stack, statement: dict[str, Any]) -> str:
     if kind == "ByteMatchStatement":
         field = next(iter(body.get("FieldToMatch", {})), "?")
         field = {"HeaderOrder": "whose header names", "UriPath": "whose path", "QueryString": "whose query"}.get(field, f"whose {field}")
-        return f"{field} {body.get('PositionalConstraint', '').lower().replace('_', ' ')} '{body.get('SearchString')}'"
+        constraint = {"CONTAINS": "contain", "EXACTLY": "are exactly", "STARTS_WITH": "start with", "ENDS_WITH": "end with"}
+        return f"{field} {constraint.get(body.get('PositionalConstraint', ''), body.get('PositionalConstraint'))} '{body.get('SearchString')}'"
     if kind == "ManagedRuleGroupStatement":
         overrides = [f"{o['Name']} only counted" for o in body.get("RuleActionOverrides", []) if "Count" in o.get("ActionToUse", {})]
         return f"{body.get('VendorName')} managed rule group {body.get('Name')}" + (f" ({'; '.join(overrides)})" if overrides else "")
