@@ -119,3 +119,15 @@ def _deletion_protection_off(resources: dict[str, Any]) -> str:
     database = only(resources, "AWS::RDS::DBInstance")
     resources[database]["Properties"]["DeletionProtection"] = False
     return database
+
+
+def test_against_what_is_neither_a_review_nor_a_ref_is_a_usage_error(examples: Examples, tmp_path: Path) -> None:
+    missing = tmp_path / "earlier.json"
+    result = runner.invoke(app, ["review", "--from", str(examples.assembly(CLEAN_TENANT)), "--against", str(missing)])
+    assert result.exit_code == 2, result.output
+    assert f"--against {missing}: no such file" in result.output
+    not_a_review = tmp_path / "other.json"
+    not_a_review.write_text("[1, 2]")
+    result = runner.invoke(app, ["review", "--from", str(examples.assembly(CLEAN_TENANT)), "--against", str(not_a_review)])
+    assert result.exit_code == 2, result.output
+    assert "not a tenantkit JSON review" in result.output

@@ -32,7 +32,10 @@ HEADINGS = [
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"no browser: {CHROMIUM} is missing (Debian: apt-get install -y chromium; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: pip install -e '.[test]' (the test extra)")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -60,7 +63,10 @@ def test_the_report_prints_on_a4_with_every_section_and_no_clipped_table(
     which: str, browser: Any, examples: Examples, reviews: dict[str, dict[str, Any]],
     weakened: Callable[..., Weakened], tmp_path: Path,
 ) -> None:
-    from pypdf import PdfReader
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        pytest.fail("pypdf is not installed: pip install -e '.[test]' (the test extra)")
 
     model = _weakened_review(examples, weakened) if which == "weakened" else reviews[which]
     report = tmp_path / "review.html"
