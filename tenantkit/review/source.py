@@ -180,5 +180,14 @@ def _residency(stacks: list[Stack]) -> str | None:
             for entry in entries:
                 if entry.get("type") == "aws:cdk:stack-tags":
                     found.update(tag["value"] for tag in entry["data"] if tag.get("key") == TAG_RESIDENCY)
+    if not found:  # an assembly without CDK metadata: the resources' own tags
+        for stack in stacks:
+            for resource in stack.resources.values():
+                props = resource.get("Properties", {})
+                for tags in (props.get("Tags"), props.get("BackupVaultTags"), props.get("BackupPlanTags")):
+                    if isinstance(tags, list):
+                        found.update(t.get("Value") for t in tags if isinstance(t, dict) and t.get("Key") == TAG_RESIDENCY)
+                    elif isinstance(tags, dict) and TAG_RESIDENCY in tags:
+                        found.add(tags[TAG_RESIDENCY])
     valid = {value for value in found if value in {r.value for r in Residency}}
     return valid.pop() if len(valid) == 1 and len(found) == 1 else None

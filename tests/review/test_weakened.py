@@ -98,3 +98,31 @@ def test_a_weakened_assembly_exits_1_and_the_clean_one_0(examples: Examples, wea
     result = runner.invoke(app, ["review", "--from", str(copy.dir), "--format", "json", "--approvals", str(tmp_path / "approvals")])
     assert result.exit_code == 1, result.output
     assert f'"logical_id": "{logical_id}"' in result.output
+
+
+def test_the_zone_comes_from_the_templates_tags_not_the_config(examples: Examples, weakened: Callable[..., Weakened]) -> None:
+    """Without CDK's stack tags the resources' tags name the residency; when they disagree there
+    is no zone to hold the copies to, and every stack is flagged."""
+    import json
+
+    config = examples.configs[CLEAN_TENANT]
+    copy = weakened(CLEAN_TENANT)
+    for metadata in copy.dir.glob("*.metadata.json"):
+        entries = json.loads(metadata.read_text())
+        for path in entries:
+            entries[path] = [e for e in entries[path] if e.get("type") != "aws:cdk:stack-tags"]
+        metadata.write_text(json.dumps(entries))
+    assert review_assembly(copy.dir, lint_findings=())["residency"] == config.residency.value
+
+    def other_residency(resources: dict[str, Any]) -> str:
+        bucket = only(resources, "AWS::S3::Bucket", lambda p: "ReplicationConfiguration" in p)
+        other = next(r for r in ("us", "ca", "de") if r != config.residency.value)
+        resources[bucket]["Properties"]["Tags"] = [{"Key": "tenantkit:residency", "Value": other}]
+        return bucket
+
+    copy.edit(copy.primary, other_residency)
+    model = review_assembly(copy.dir, lint_findings=())
+    assert model["residency"] is None
+    residency = next(s for s in model["sections"] if s["id"] == "residency")
+    stack_flags = {f["stack"] for f in residency["flags"] if f["message"].startswith("the templates name no single tenantkit:residency")}
+    assert stack_flags == {copy.dr, copy.primary, copy.replica}

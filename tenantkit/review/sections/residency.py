@@ -23,7 +23,7 @@ def build(templates: TenantTemplates) -> Section:
     else:
         section.summary.append("The templates carry no single `tenantkit:residency` tag: no zone to hold them to.")
         for stack in templates.stacks:
-            section.flag(stack.name, "-", "no tenantkit:residency stack tag")
+            section.flag(stack.name, "-", "the templates name no single tenantkit:residency: no zone to hold the copies to")
 
     stacks = section.table("Where the stacks live", "Stack", "Region", "Resources", "In the zone")
     for stack in templates.stacks:
