@@ -37,7 +37,7 @@ def review(
     cdk_out: Path = typer.Option(Path("cdk.out"), "--cdk-out", help="Where the tenant is synthesized."),
     approvals_dir: Path = typer.Option(Path("approvals"), "--approvals", help="Directory of approval records.", file_okay=False),
 ) -> None:
-    """Review a tenant's templates for a security lead; exit 1 when anything is flagged."""
+    """Review a tenant's templates for a security lead: exit 0 nothing flagged, 1 flagged, 2 usage error."""
     words = words or []
     approving = bool(words) and words[0] == "approve"
     tenant_ids = words[1:] if approving else words
