@@ -24,9 +24,12 @@ import importlib.resources, json, tenantkit
 from tenantkit.compliance.cfn_lint import ignored_checks, lint_template
 subnet = {"Resources": {"Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
     "VpcId": "vpc-12345678", "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "us-east-1a"}}}}
+from tenantkit.review.render import render_residency
+from tenantkit.review.residency_page import residency_page
 print(json.dumps({"file": tenantkit.__file__, "ignored": list(ignored_checks()),
                   "findings": lint_template(subnet, "us-east-1"),
-                  "report_templates": sorted(p.name for p in importlib.resources.files("tenantkit.lifecycle").joinpath("templates").iterdir())}))
+                  "report_templates": sorted(p.name for p in importlib.resources.files("tenantkit.lifecycle").joinpath("templates").iterdir()),
+                  "residency_page": render_residency(residency_page("de"), "html")}))
 """
 
 _NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "cdk.out",
@@ -62,3 +65,4 @@ def test_an_installed_tenantkit_reads_its_lint_settings_from_the_package(tmp_pat
     assert result["ignored"] == ["W3010", "W3005"]
     assert result["findings"] == []  # W3010 (hard-coded AZ) is ignored, as in a checkout
     assert result["report_templates"] == ["destruction_report.html.j2", "destruction_report.md.j2"]
+    assert "eu-central-1 (Frankfurt, Germany)" in result["residency_page"]  # review templates are package data

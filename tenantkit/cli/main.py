@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenantkit import __version__
-from tenantkit.cli import check, deploy, inventory, report, sandbox, synth, tenants
+from tenantkit.cli import check, deploy, inventory, report, review, sandbox, synth, tenants
 
 app = typer.Typer(
     name="tenantkit",
@@ -22,6 +22,7 @@ deploy.register(app)
 inventory.register(app)
 check.register(app)
 report.register(app)
+review.register(app)
 
 
 def _version(value: bool) -> None:

@@ -68,7 +68,7 @@ def status_text(tenant: TenantConfig, today: date) -> str:
     return "active"
 
 
-def tenant_list(report: ValidationReport, *, today: date, as_json: bool) -> None:
+def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None) -> None:
     from tenantkit.config.promises import copy_promises
 
     rows = [
@@ -94,6 +94,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool) -> None
                 "confirmed": None,
             },
             "file": str(t.source),
+            "approval": (approvals or {}).get(t.config.tenant_id),
         }
         for t in report.tenants
     ]
@@ -113,6 +114,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool) -> None
     table = Table(title=f"Tenants as of {today.isoformat()}")
     for column in ("Tenant", "Residency", "Primary", "Secondary", "Account", "Status"):
         table.add_column(column, no_wrap=True)
+    table.add_column("Security review")
     for row in rows:
         residency = row["residency"] + (" (CGP)" if row["controlled_goods"] else "")
         style = {"active": "", "retrieval": "yellow", "ready-for-destruction": "bold red"}[row["status"]]
@@ -123,6 +125,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool) -> None
             row["secondary_region"],
             row["account"] or "-",
             row["status_text"],
+            row["approval"] or "-",
             style=style,
         )
     console = Console()

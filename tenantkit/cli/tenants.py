@@ -42,13 +42,16 @@ def list_tenants(
         None, "--as-of", help="Date to compute subscription status for (YYYY-MM-DD; default today)."
     ),
     as_json: bool = JSON_OPTION,
+    approvals_dir: Path = typer.Option(Path("approvals"), "--approvals", help="Directory of security review approvals.", file_okay=False),
 ) -> None:
-    """Show every tenant: residency, regions, account and subscription status."""
+    """Show every tenant: residency, regions, account, subscription status and security review."""
     from tenantkit import config
+    from tenantkit.review.service import approval_states
 
     today = _parse_date(as_of, "--as-of") if as_of else date.today()
     report = config.validate_paths([directory])
-    render.tenant_list(report, today=today, as_json=as_json)
+    states = approval_states(directory, approvals_dir, [t.config.tenant_id for t in report.tenants])
+    render.tenant_list(report, today=today, as_json=as_json, approvals=states)
     raise typer.Exit(0 if report.ok else 1)
 
 

@@ -80,6 +80,22 @@ POLICIES: dict[Residency, ResidencyPolicy] = {
 
 ALL_REGIONS = frozenset().union(*(p.zone for p in POLICIES.values()))
 
+REGION_CITIES: dict[str, str] = {
+    "us-east-1": "Northern Virginia, United States",
+    "us-east-2": "Ohio, United States",
+    "us-west-1": "Northern California, United States",
+    "us-west-2": "Oregon, United States",
+    "ca-central-1": "Montréal, Canada",
+    "ca-west-1": "Calgary, Canada",
+    "eu-central-1": "Frankfurt, Germany",
+    "eu-west-1": "Dublin, Ireland",
+    "eu-west-3": "Paris, France",
+    "eu-north-1": "Stockholm, Sweden",
+    "eu-south-1": "Milan, Italy",
+    "eu-south-2": "Aragon, Spain",
+}
+"""Where each region of a zone is, for people choosing one (`tenantkit residency`)."""
+
 
 def policy_for(residency: Residency | str) -> ResidencyPolicy:
     """The residency policy of a tenant; raises ValueError for an unknown residency."""

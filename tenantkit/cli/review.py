@@ -1,0 +1,140 @@
+"""`tenantkit review` (a tenant's templates judged for a security lead, its approval, what changed)
+and `tenantkit residency` (the residency options, for sales engineers).
+
+The commands parse, call `tenantkit.review`, and write what it renders. Exit codes of `review`:
+0 nothing flagged, 1 something flagged (or a tenant file or synth problem), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from tenantkit.cli import render
+from tenantkit.cli.options import CONFIG_DIR_OPTION
+
+FORMAT_OPTION = typer.Option("md", "--format", "-f", help="md, html or json.")
+USAGE = "review TENANT | review --from DIR [TENANT] | review approve TENANT --by NAME"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(review)
+    app.command()(residency)
+
+
+def review(
+    words: list[str] | None = typer.Argument(None, metavar="TENANT | approve TENANT", help="The tenant to review; `approve TENANT` records its approval."),
+    fmt: str = FORMAT_OPTION,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Directory to write <tenant>-review.<format> into (default: stdout).", file_okay=False),
+    from_dir: Path | None = typer.Option(None, "--from", help="Review this cloud assembly as it is, without synthesizing."),
+    against: str | None = typer.Option(None, "--against", help="A git ref (the tenant file as it was there) or an earlier JSON review."),
+    by: str | None = typer.Option(None, "--by", help="With approve: who approves."),
+    directory: Path = CONFIG_DIR_OPTION,
+    cdk_out: Path = typer.Option(Path("cdk.out"), "--cdk-out", help="Where the tenant is synthesized."),
+    approvals_dir: Path = typer.Option(Path("approvals"), "--approvals", help="Directory of approval records.", file_okay=False),
+) -> None:
+    """Review a tenant's templates for a security lead: exit 0 nothing flagged, 1 flagged, 2 usage error."""
+    words = words or []
+    approving = bool(words) and words[0] == "approve"
+    tenant_ids = words[1:] if approving else words
+    problem = _usage_problem(fmt, tenant_ids, approving=approving, by=by, from_dir=from_dir)
+    if problem:
+        render.error(f"{problem} (usage: tenantkit {USAGE})")
+        raise typer.Exit(2)
+    from tenantkit.review import ReviewRequest, approve, run_review
+    from tenantkit.review.render import render_review
+
+    request = ReviewRequest(
+        tenant_id=tenant_ids[0] if tenant_ids else None,
+        config_dir=directory, cdk_out=cdk_out, approvals_dir=approvals_dir, from_dir=from_dir, against=against,
+    )
+    with _review_errors():
+        if approving:
+            model, approval = approve(request, by or "")
+        else:
+            model = run_review(request)
+        text = render_review(model, fmt)
+    if approving:
+        typer.echo(f"{model['tenant_id']}: approved by {approval.approved_by} ({approval.content_hash}), "
+                   f"recorded in {approvals_dir / (model['tenant_id'] + '.json')}", err=True)
+        if model["flagged"]:
+            render.warning(f"{model['tenant_id']}: approved with {model['flagged']} flagged finding(s)")
+    _write(model, text, fmt, out)
+    raise typer.Exit(1 if model["flagged"] else 0)
+
+
+def residency(
+    which: str | None = typer.Argument(None, metavar="[us|ca|de]", help="One residency (default: all)."),
+    fmt: str = typer.Option("md", "--format", "-f", help="md or html."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="File to write (default: stdout).", dir_okay=False),
+) -> None:
+    """Where each residency keeps a tenant's data: regions, cities, copies, RPO, Controlled Goods."""
+    from tenantkit.config.residency import Residency
+
+    if which is not None and which not in {r.value for r in Residency}:
+        render.error(f"residency: '{which}' is not one of us, ca, de")
+        raise typer.Exit(2)
+    if fmt not in ("md", "html"):
+        render.error(f"--format: '{fmt}' is not one of md, html")
+        raise typer.Exit(2)
+    from tenantkit.review.render import render_residency
+    from tenantkit.review.residency_page import residency_page
+
+    text = render_residency(residency_page(which), fmt)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
+
+
+def _usage_problem(fmt: str, tenant_ids: list[str], *, approving: bool, by: str | None, from_dir: Path | None) -> str | None:
+    if fmt not in ("md", "html", "json"):
+        return f"--format: '{fmt}' is not one of md, html, json"
+    if len(tenant_ids) > 1:
+        return "name one tenant"
+    if approving and not tenant_ids:
+        return "approve: name the tenant"
+    if approving and not by:
+        return "approve: --by NAME is required"
+    if by and not approving:
+        return "--by goes with approve"
+    if not tenant_ids and from_dir is None:
+        return "name the tenant to review, or pass --from DIR"
+    return None
+
+
+@contextmanager
+def _review_errors() -> Iterator[None]:
+    """A review that cannot be made as asked is a usage error (exit 2); bad tenant files and the
+    synth service's errors are lines as everywhere (exit 1)."""
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.review import ReviewRequestError
+
+    try:
+        with as_lines():
+            yield
+    except ReviewRequestError as error:
+        render.error(str(error))
+        raise typer.Exit(2) from None
+
+
+def _write(model: dict[str, Any], text: str, fmt: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / f"{model['tenant_id']}-review.{fmt}"
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        render.error(f"{out}: --out: cannot write the review there ({error.strerror})")
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"{model['tenant_id']}: {model['flagged'] or 'nothing'} flagged; {model['approval']['status']}; wrote {target}",
+        err=True,
+    )

@@ -1,0 +1,88 @@
+"""`--against`: what changed between an earlier review and this one, section by section and
+resource by resource (rows are matched by their key, flags by where they are and why)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tenantkit import __version__
+
+FLAGS_TABLE = "Flags"
+
+
+def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The changes from `before` to `after`, with a note on what the comparison can and cannot see."""
+    titles = {section["id"]: section["title"] for section in [*before["sections"], *after["sections"]]}
+    old = {section["id"]: section for section in before["sections"]}
+    new = {section["id"]: section for section in after["sections"]}
+    sections = []
+    for section_id, title in titles.items():
+        changes = _section_changes(old.get(section_id), new.get(section_id))
+        if changes:
+            sections.append({"id": section_id, "title": title, "changes": changes})
+    return {"against": _label(before), "note": _note(before), "sections": sections}
+
+
+def _section_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[dict[str, Any]]:
+    changes = []
+    old_tables = {table["title"]: table for table in (before or {}).get("tables", [])}
+    new_tables = {table["title"]: table for table in (after or {}).get("tables", [])}
+    for title in dict.fromkeys([*old_tables, *new_tables]):
+        old_table, new_table = old_tables.get(title), new_tables.get(title)
+        columns = (new_table or old_table or {}).get("columns", [])
+        old_rows = {row["key"]: row for row in (old_table or {}).get("rows", [])}
+        new_rows = {row["key"]: row for row in (new_table or {}).get("rows", [])}
+        for key in dict.fromkeys([*old_rows, *new_rows]):
+            old_row, new_row = old_rows.get(key), new_rows.get(key)
+            if old_row is None:
+                changes.append(_change(title, key, "added", None, _cells(columns, new_row["cells"])))
+            elif new_row is None:
+                changes.append(_change(title, key, "removed", _cells(columns, old_row["cells"]), None))
+            elif old_row["cells"] != new_row["cells"]:
+                differing = [
+                    i for i, (a, b) in enumerate(zip(old_row["cells"], new_row["cells"], strict=False)) if a != b
+                ] or list(range(len(columns)))
+                changes.append(_change(
+                    title, key, "changed",
+                    _cells([columns[i] for i in differing], [old_row["cells"][i] for i in differing if i < len(old_row["cells"])]),
+                    _cells([columns[i] for i in differing], [new_row["cells"][i] for i in differing if i < len(new_row["cells"])]),
+                ))
+    old_flags = {_flag_key(flag) for flag in (before or {}).get("flags", [])}
+    new_flags = {_flag_key(flag) for flag in (after or {}).get("flags", [])}
+    for key in sorted(new_flags - old_flags):
+        changes.append(_change(FLAGS_TABLE, key[0], "newly flagged", None, key[1]))
+    for key in sorted(old_flags - new_flags):
+        changes.append(_change(FLAGS_TABLE, key[0], "no longer flagged", key[1], None))
+    return changes
+
+
+def _flag_key(flag: dict[str, str]) -> tuple[str, str]:
+    return f"{flag['stack']}/{flag['logical_id']}", flag["message"]
+
+
+def _cells(columns: list[str], cells: list[str]) -> str:
+    return "; ".join(f"{column}: {cell}" for column, cell in zip(columns, cells, strict=False))
+
+
+def _change(table: str, key: str, change: str, before: str | None, after: str | None) -> dict[str, Any]:
+    return {"table": table, "key": key, "change": change, "before": before, "after": after}
+
+
+def _label(before: dict[str, Any]) -> str:
+    source = before.get("source", {})
+    if source.get("kind") == "git":
+        return f"the tenant file at git ref {source.get('ref')}"
+    return f"the review of {before.get('tenant_id')} generated {before.get('generated_at')} by tenantkit {before.get('tenantkit_version')}"
+
+
+def _note(before: dict[str, Any]) -> str:
+    if before.get("source", {}).get("kind") == "git":
+        return (
+            f"The earlier templates were synthesized from the tenant file as it was at that ref, by the current "
+            f"toolkit code (tenantkit {__version__}): the comparison shows what the config change does; changes "
+            f"to the toolkit itself since that ref do not show here."
+        )
+    return (
+        "Compared with an earlier JSON review as written: differences come from the tenant file, the toolkit, "
+        "or templates edited by hand."
+    )

@@ -1,0 +1,102 @@
+"""4. Backups and replication: each backup plan's rules (schedule, retention, copies and their
+retention), what the plan covers, each database's backup retention, point-in-time restore and
+deletion protection, S3 replication (scope, Replication Time Control), the replica database."""
+
+from __future__ import annotations
+
+from tenantkit.review.model import Section
+from tenantkit.review.sections._words import as_list, days, schedule, text, where
+from tenantkit.review.source import TenantTemplates
+
+ID = "backups"
+TITLE = "Backups and replication"
+
+
+def build(templates: TenantTemplates) -> Section:
+    section = Section(ID, TITLE)
+    plans = section.table("Backup plans", "Plan", "Rule", "Schedule", "Kept", "Copies (region, kept)")
+    covered = section.table("What the backup plans cover", "Selection", "Plan", "Resources")
+    for stack, logical_id, resource in templates.of_type("AWS::Backup::BackupPlan"):
+        plan = resource.get("Properties", {}).get("BackupPlan", {})
+        hourly = False
+        for rule in plan.get("BackupPlanRule", []):
+            when = schedule(rule.get("ScheduleExpression"))
+            if rule.get("EnableContinuousBackup"):
+                when = f"continuous (point-in-time restore); snapshots {when}"
+            hourly = hourly or when.startswith("every hour") or "snapshots every hour" in when
+            copies = [
+                f"{templates.region_of(stack, action.get('DestinationBackupVaultArn')) or 'unknown'}, "
+                f"{days(action.get('Lifecycle', {}).get('DeleteAfterDays'))}"
+                for action in rule.get("CopyActions", [])
+            ]
+            plans.add(f"{stack.name}/{logical_id}/{rule.get('RuleName')}", where(stack.name, logical_id),
+                      rule.get("RuleName"), when, days(rule.get("Lifecycle", {}).get("DeleteAfterDays")), copies)
+        if not hourly:
+            section.flag(stack.name, logical_id, "no rule backs up every hour")
+    for stack, logical_id, resource in templates.of_type("AWS::Backup::BackupSelection"):
+        selection = resource.get("Properties", {}).get("BackupSelection", {})
+        plan_id = templates.target(stack, resource.get("Properties", {}).get("BackupPlanId"))
+        resources = []
+        for item in as_list(selection.get("Resources")):
+            target = templates.target(stack, item)
+            joined = item.get("Fn::Join", [None, []])[1] if isinstance(item, dict) else []
+            inner = next((templates.target(stack, part) for part in joined if templates.target(stack, part)), None)
+            found = target or inner
+            resources.append(where(found[0].name, found[1]) if found else text(item))
+        covered.add(where(stack.name, logical_id), where(stack.name, logical_id),
+                    plan_id[1] if plan_id else None, resources)
+    if not any(templates.of_type("AWS::Backup::BackupPlan")):
+        section.flag("-", "-", "no backup plan")
+
+    databases = section.table("Databases", "Database", "Role", "Backup retention", "Point-in-time restore",
+                              "Multi-AZ", "Deletion protection", "On stack deletion")
+    for stack, logical_id, resource in templates.of_type("AWS::RDS::DBInstance"):
+        props = resource.get("Properties", {})
+        replica = "SourceDBInstanceIdentifier" in props
+        retention = props.get("BackupRetentionPeriod")
+        pitr = "from the source (replica)" if replica else (f"up to {retention} days" if retention and int(retention) > 0 else "off")
+        protected = props.get("DeletionProtection") is True
+        databases.add(where(stack.name, logical_id), where(stack.name, logical_id),
+                      f"read replica of {text(props['SourceDBInstanceIdentifier'])}" if replica else "primary",
+                      None if replica else days(retention), pitr, props.get("MultiAZ") is True, protected,
+                      resource.get("DeletionPolicy", "Delete"), flagged=not protected or pitr == "off")
+        if not protected:
+            section.flag(stack.name, logical_id, "deletion protection is off")
+        if pitr == "off":
+            section.flag(stack.name, logical_id, "automated backups are off: no point-in-time restore")
+
+    replication = section.table("Bucket replication", "Bucket", "Rule", "Scope", "Destination",
+                                "Replication Time Control", "Deletes replicated", "Status")
+    for stack, logical_id, resource in templates.of_type("AWS::S3::Bucket"):
+        config = resource.get("Properties", {}).get("ReplicationConfiguration")
+        if not config:
+            continue
+        for rule in config.get("Rules", []):
+            prefix = rule.get("Filter", {}).get("Prefix", rule.get("Prefix", ""))
+            scope = "every object" if prefix == "" and set(rule.get("Filter", {})) <= {"Prefix"} else f"filtered: {text(rule.get('Filter'))}"
+            rtc = rule.get("Destination", {}).get("ReplicationTime", {})
+            rtc_on = rtc.get("Status") == "Enabled"
+            enabled = rule.get("Status") == "Enabled"
+            replication.add(f"{stack.name}/{logical_id}/{rule.get('Id')}", where(stack.name, logical_id), rule.get("Id"), scope,
+                            text(rule.get("Destination", {}).get("Bucket")),
+                            f"on, {rtc.get('Time', {}).get('Minutes')} minutes" if rtc_on else "off",
+                            rule.get("DeleteMarkerReplication", {}).get("Status") == "Enabled",
+                            rule.get("Status"), flagged=not (rtc_on and enabled))
+            if not enabled:
+                section.flag(stack.name, logical_id, f"replication rule {rule.get('Id')} is disabled")
+            elif not rtc_on:
+                section.flag(stack.name, logical_id, f"replication rule {rule.get('Id')} has no Replication Time Control")
+
+    versioned = section.table("Bucket versions", "Bucket", "Versioning", "Old versions kept")
+    for stack, logical_id, resource in templates.of_type("AWS::S3::Bucket"):
+        props = resource.get("Properties", {})
+        on = props.get("VersioningConfiguration", {}).get("Status") == "Enabled"
+        kept = [
+            days(rule["NoncurrentVersionExpiration"].get("NoncurrentDays"))
+            for rule in props.get("LifecycleConfiguration", {}).get("Rules", [])
+            if "NoncurrentVersionExpiration" in rule
+        ]
+        versioned.add(where(stack.name, logical_id), where(stack.name, logical_id), on, kept or "until deleted")
+        if not on:
+            section.flag(stack.name, logical_id, "versioning is off")
+    return section

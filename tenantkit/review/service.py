@@ -1,0 +1,206 @@
+"""The service behind `tenantkit review`: a tenant's templates (synthesized from its tenant file,
+from the synth cache when unchanged, or an existing cloud assembly taken as it is) -> the review
+model. No typer or rich here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tenantkit import __version__
+from tenantkit.review.approval import (
+    Approval,
+    ApprovalState,
+    approval_state,
+    approval_summary,
+    read_approval,
+    record_approval,
+)
+from tenantkit.review.diff import compare
+from tenantkit.review.model import FORMAT, content_hash, flags_of
+from tenantkit.review.sections import SECTIONS
+from tenantkit.review.source import ReviewRequestError, load_tenant_templates
+
+CFN_LINT_PREFIX = "cfn-lint "
+
+
+def review_assembly(
+    assembly_dir: Path,
+    tenant_id: str | None = None,
+    *,
+    other_tenant_ids: frozenset[str] = frozenset(),
+    lint_findings: tuple[str, ...] | None = None,
+    source: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The review of one tenant's stacks in a cloud assembly, judged from the templates alone."""
+    templates = replace(
+        load_tenant_templates(assembly_dir, tenant_id),
+        other_tenant_ids=other_tenant_ids,
+        lint_findings=lint_findings,
+    )
+    sections = [module.build(templates).as_dict() for module in SECTIONS]
+    model: dict[str, Any] = {
+        "format": FORMAT,
+        "tenant_id": templates.tenant_id,
+        "residency": templates.residency,
+        "zone_name": templates.zone_name,
+        "zone": sorted(templates.zone),
+        "stacks": [{"name": stack.name, "region": stack.region} for stack in templates.stacks],
+        "sections": sections,
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "tenantkit_version": __version__,
+        "source": source or {"kind": "assembly", "assembly": str(assembly_dir)},
+    }
+    model["flagged"] = len(flags_of(model))
+    model["content_hash"] = content_hash(model)
+    return model
+
+
+def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: bool = True) -> dict[str, Any]:
+    """Synthesize the tenant of `directory` (from the synth cache when nothing changed) into
+    `cdk_out/<tenant>/` and review its templates."""
+    from tenantkit.config import validate_paths
+    from tenantkit.synth import SynthCache, SynthRequestError, synth_directory
+
+    try:
+        (result,) = synth_directory(directory, [tenant_id], cdk_out, cache=SynthCache() if use_cache else None)
+    except SynthRequestError as error:
+        raise ReviewRequestError(str(error)) from None
+    if result.error is not None or result.assembly_dir is None:
+        raise ReviewRequestError(f"{tenant_id}: cannot synthesize: {result.error}")
+    fleet = frozenset(config.tenant_id for config in validate_paths([directory]).configs)
+    return review_assembly(
+        Path(result.assembly_dir),
+        tenant_id,
+        other_tenant_ids=fleet,
+        lint_findings=tuple(f for f in result.findings if f.startswith(CFN_LINT_PREFIX)),
+        source={"kind": "synthesized", "config": str(directory / f"{tenant_id}.yaml"), "assembly": str(result.assembly_dir)},
+    )
+
+
+def review_at_ref(directory: Path, tenant_id: str, ref: str, *, use_cache: bool = True) -> dict[str, Any]:
+    """The review of the tenant file as it was at git `ref`, synthesized by the current toolkit
+    code in a temporary directory."""
+    try:
+        text = subprocess.run(
+            ["git", "-C", str(directory), "show", f"{ref}:./{tenant_id}.yaml"],
+            capture_output=True, text=True, check=True, timeout=60,
+        ).stdout
+    except FileNotFoundError:
+        raise ReviewRequestError("--against: git is not installed") from None
+    except subprocess.CalledProcessError as error:
+        reason = (error.stderr or "").strip().splitlines()[-1:] or ["git show failed"]
+        raise ReviewRequestError(f"--against {ref}: no {directory / (tenant_id + '.yaml')} at that ref ({reason[0]})") from None
+    with tempfile.TemporaryDirectory(prefix="tenantkit-review-") as work:
+        configs = Path(work) / "tenant_configs"
+        configs.mkdir()
+        (configs / f"{tenant_id}.yaml").write_text(text, encoding="utf-8")
+        model = review_tenant(configs, tenant_id, Path(work) / "cdk.out", use_cache=use_cache)
+    model["source"] = {"kind": "git", "ref": ref, "config": f"{ref}:{directory / (tenant_id + '.yaml')}"}
+    return model
+
+
+def load_review(path: Path) -> dict[str, Any]:
+    """A review written earlier with `--format json`."""
+    try:
+        model = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReviewRequestError(f"{path}: cannot read a JSON review ({error})") from None
+    if not isinstance(model, dict) or model.get("format") != FORMAT or "sections" not in model:
+        raise ReviewRequestError(f"{path}: not a tenantkit JSON review (format {FORMAT})")
+    return model
+
+
+def previous_review(against: str, directory: Path, tenant_id: str, *, use_cache: bool = True) -> dict[str, Any]:
+    """`--against`: a JSON review file when `against` names one, else a git ref."""
+    path = Path(against)
+    if path.suffix == ".json" or path.is_file():
+        if not path.is_file():
+            raise ReviewRequestError(f"--against {against}: no such file")
+        return load_review(path)
+    return review_at_ref(directory, tenant_id, against, use_cache=use_cache)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewRequest:
+    tenant_id: str | None
+    """None only with `from_dir`: the assembly's only tenant."""
+    config_dir: Path
+    cdk_out: Path
+    approvals_dir: Path
+    from_dir: Path | None = None
+    """Review this cloud assembly as it is, without synthesizing."""
+    against: str | None = None
+    """A git ref, or an earlier JSON review."""
+    use_cache: bool = True
+
+
+def run_review(request: ReviewRequest) -> dict[str, Any]:
+    """The review of the tenant's current templates, with its approval state and, with
+    `against`, the changes since that review."""
+    fleet = frozenset(path.stem for path in request.config_dir.glob("*.yaml")) if request.config_dir.is_dir() else frozenset()
+    before = None
+    if request.against is not None and request.tenant_id is not None:
+        # First: the synth cache keeps one entry per tenant, and `list` compares the current one.
+        before = previous_review(request.against, request.config_dir, request.tenant_id, use_cache=request.use_cache)
+    if request.from_dir is not None:
+        model = review_assembly(request.from_dir, request.tenant_id, other_tenant_ids=fleet)
+    elif request.tenant_id is None:
+        raise ReviewRequestError("name the tenant to review, or pass --from DIR")
+    else:
+        model = review_tenant(request.config_dir, request.tenant_id, request.cdk_out, use_cache=request.use_cache)
+    model["approval"] = approval_summary(request.approvals_dir, model)
+    if request.against is not None:
+        if before is None:
+            before = previous_review(request.against, request.config_dir, model["tenant_id"], use_cache=request.use_cache)
+        if before.get("tenant_id") != model["tenant_id"]:
+            raise ReviewRequestError(f"--against {request.against}: a review of {before.get('tenant_id')}, not {model['tenant_id']}")
+        model["changes"] = compare(before, model)
+    return model
+
+
+def approve(request: ReviewRequest, approved_by: str) -> tuple[dict[str, Any], Approval]:
+    """Review the tenant's current templates and record their approval by `approved_by`."""
+    if not approved_by.strip():
+        raise ReviewRequestError("--by: name who approves")
+    model = run_review(request)
+    approval = record_approval(request.approvals_dir, model, approved_by.strip())
+    model["approval"] = approval_summary(request.approvals_dir, model)
+    return model, approval
+
+
+def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str]) -> dict[str, str]:
+    """Each tenant's approval state for `tenantkit list`, without synthesizing: a tenant with an
+    approval on record is compared through its synth-cache entry (what `tenantkit review`
+    synthesized last); with no current entry the state is unknown until it is reviewed again."""
+    states = {}
+    approved = {tenant_id: read_approval(approvals_dir, tenant_id) for tenant_id in tenant_ids}
+    if not any(approved.values()):
+        return dict.fromkeys(tenant_ids, ApprovalState.NEVER.value)
+    from tenantkit.config import validate_paths
+    from tenantkit.synth import SynthCache
+
+    configs = {config.tenant_id: config for config in validate_paths([config_dir]).configs}
+    cache = SynthCache()
+    fleet = frozenset(configs)
+    for tenant_id, approval in approved.items():
+        if approval is None or tenant_id not in configs:
+            states[tenant_id] = approval_state(approval, None).value
+            continue
+        key = cache.key(configs[tenant_id], fleet_ids=frozenset({tenant_id}), context={}, lint=True)
+        with tempfile.TemporaryDirectory(prefix="tenantkit-list-") as work:
+            hit = cache.restore(tenant_id, key, Path(work) / tenant_id)
+            if hit is None:
+                states[tenant_id] = f"approved {approval.approved_at[:10]}; current templates not reviewed: run tenantkit review {tenant_id}"
+                continue
+            model = review_assembly(
+                Path(work) / tenant_id, tenant_id, other_tenant_ids=fleet,
+                lint_findings=tuple(f for f in hit.findings if f.startswith(CFN_LINT_PREFIX)),
+            )
+        states[tenant_id] = approval_state(approval, model["content_hash"]).value
+    return states
