@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenantkit import __version__
-from tenantkit.cli import check, deploy, inventory, report, review, sandbox, synth, tenants
+from tenantkit.cli import check, deploy, inventory, offboard, report, review, sandbox, synth, tenants
 
 app = typer.Typer(
     name="tenantkit",
@@ -21,6 +21,7 @@ sandbox.register(app)
 deploy.register(app)
 inventory.register(app)
 check.register(app)
+offboard.register(app)
 report.register(app)
 review.register(app)
 

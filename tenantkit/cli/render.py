@@ -454,3 +454,107 @@ def backup_run(run: Any) -> None:
     console.print(table)
     copies = sum(len(point.copies) for point in run.recovery_points)
     typer.echo(f"{run.tenant_id}: {len(run.recovery_points)} recovery points, {copies} copies")
+
+
+# --- offboarding -------------------------------------------------------------------------------
+
+
+def offboard_started(config: TenantConfig, *, today: date) -> None:
+    subscription = config.subscription
+    typer.echo(f"{config.tenant_id}: subscription ends on {subscription.ends_on} (written to its tenant file)")
+    typer.echo(
+        f"  data stays retrievable until {subscription.retrieval_deadline} ({subscription.retrieval_days} days); "
+        f"destruction may start the day after. Status today: {status_text(config, today)}"
+    )
+
+
+_DESTROYS = (
+    "database and read replica (deletion protection lifted, no final snapshot, automated backups deleted)",
+    "DB snapshots in both regions; recovery points in both backup vaults, then the vaults",
+    "every object version and delete marker of the data, DR and log buckets, then the buckets",
+    "web ACLs (associations and logging removed) and IP sets in both regions",
+    "the database secret and its replica; alarms, event rules, log groups, topics, parameters",
+    "the three stacks; last, both KMS keys are scheduled for deletion (30-day window)",
+)
+
+
+def offboard_status(config: TenantConfig, *, today: date, journal: dict[str, Any] | None) -> None:
+    from tenantkit.config import TenantStatus
+
+    subscription = config.subscription
+    typer.echo(f"{config.tenant_id}: {status_text(config, today)}")
+    if subscription.ends_on is None:
+        typer.echo(f"  no subscription end recorded: `tenantkit offboard start {config.tenant_id} --ends-on DATE`")
+        return
+    typer.echo(f"  subscription ends on {subscription.ends_on}; retrievable until {subscription.retrieval_deadline}")
+    if journal is not None:
+        state = f"completed {journal['completed_at']}, report {journal['report']}" if journal["completed_at"] else f"{journal['done']} of {journal['planned']} steps done"
+        typer.echo(f"  offboarding journal {journal['path']}: {state}")
+    if subscription.status(today) is TenantStatus.READY_FOR_DESTRUCTION:
+        typer.echo("  due for destruction; `tenantkit offboard plan` lists each resource. Offboarding destroys, in order:")
+        for line in _DESTROYS:
+            typer.echo(f"    - {line}")
+
+
+def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -> None:
+    if as_json:
+        _print_json(
+            {
+                "tenant_id": config.tenant_id,
+                "environment": env.name,
+                "account": env.account,
+                "targets": [target.as_dict() for target in plan.targets],
+                "totals": plan.totals(),
+                "lifts": plan.lifts,
+                "blockers": plan.blockers,
+                "left_to_application": list(config.access.protect),
+            }
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"offboarding plan: {config.tenant_id} ({env.name}, account {env.account}) — dry run, nothing changed")
+    for column in ("#", "kind", "region", "name", "holds"):
+        table.add_column(column, overflow="fold")
+    for index, target in enumerate(plan.targets, 1):
+        holds = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in target.counts.items() if value)
+        table.add_row(str(index), target.kind, target.region, target.name, holds)
+    Console().print(table)
+    for kind, totals in plan.totals().items():
+        extra = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in totals.items() if key != "resources" and value)
+        typer.echo(f"  {kind}: {totals['resources']}" + (f" ({extra})" if extra else ""))
+    for lift in plan.lifts:
+        typer.echo(f"  will lift {lift}")
+    for arn in config.access.protect:
+        typer.echo(f"  left to the application (its web ACL is removed from it): {arn}")
+    for blocker in plan.blockers:
+        typer.echo(f"BLOCKED: {blocker}", err=True)
+
+
+@contextmanager
+def offboard_progress() -> Iterator[Callable[[Any, str], None]]:
+    """A live line per step on stderr; yields the service's on_step callback."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("destroying", total=None)
+
+        def step(target: Any, event: str) -> None:
+            verb = "destroying" if event == "start" else "destroyed"
+            progress.update(task, description=f"{verb} {target.kind} {target.name} ({target.region})", advance=1 if event == "done" else 0)
+
+        yield step
+
+
+def offboard_done(outcome: Any) -> None:
+    if outcome.already_done:
+        typer.echo(f"{outcome.tenant_id}: already offboarded; nothing changed. Report: {outcome.report_json}")
+        return
+    typer.echo(f"{outcome.tenant_id}: {outcome.resources} resources destroyed; signed report {outcome.report_json}")
+    if outcome.verification_ok:
+        typer.echo("  verified: nothing of the tenant remains but its keys, pending deletion")
+    else:
+        for item in outcome.remaining:
+            typer.echo(f"  REMAINS: {item}", err=True)

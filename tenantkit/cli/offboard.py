@@ -1,0 +1,160 @@
+"""`tenantkit offboard start | status | plan | execute`: the end of a subscription, the retrieval
+window, and the destruction of every copy with a signed report.
+
+`plan` is the dry run: it changes nothing. `execute` destroys only with `--confirm TENANT`, only
+after the retrieval deadline (or `--force --reason`), and resumes where an interrupted run stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from tenantkit.cli import render
+from tenantkit.cli.errors import as_lines
+from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
+
+STATE_DIR = Path(".tenantkit")
+REPORTS_DIR = Path("reports")
+
+offboard_app = typer.Typer(
+    name="offboard",
+    help="End a subscription, keep its data retrievable, then destroy every copy with a signed report.",
+    no_args_is_help=True,
+)
+
+LOCAL_OPTION = typer.Option(False, "--local", help="The tenant in the local sandbox (else AWS, default credentials).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(offboard_app)
+
+
+@offboard_app.command()
+def start(
+    tenant_id: str = typer.Argument(..., help="The tenant whose subscription ends."),
+    ends_on: str = typer.Option(..., "--ends-on", help="Last day of the subscription (YYYY-MM-DD)."),
+    directory: Path = CONFIG_DIR_OPTION,
+) -> None:
+    """Write subscription.ends_on into the tenant file (comments kept); print the retrieval deadline."""
+    from tenantkit.lifecycle.offboarding import service
+
+    day = _date(ends_on, "--ends-on")
+    with as_lines(), _refusals():
+        config = service.start(directory, tenant_id, day)
+    render.offboard_started(config, today=date.today())
+
+
+@offboard_app.command()
+def status(
+    tenant_id: str = typer.Argument(..., help="Tenant id."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date to judge the deadline at (default today)."),
+    directory: Path = CONFIG_DIR_OPTION,
+) -> None:
+    """The subscription's status and retrieval deadline; once due, what offboarding destroys."""
+    from tenantkit.lifecycle.offboarding import service
+
+    today = _date(as_of, "--as-of") if as_of else date.today()
+    with as_lines(), _refusals():
+        config, _ = service.tenant_file(directory, tenant_id)
+    render.offboard_status(config, today=today, journal=_journal_summary(service.journal_path(STATE_DIR, tenant_id)))
+
+
+@offboard_app.command()
+def plan(
+    tenant_id: str = typer.Argument(..., help="Tenant id."),
+    local: bool = LOCAL_OPTION,
+    directory: Path = CONFIG_DIR_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Dry run: find everything of the tenant's in both regions; print the ordered destruction plan."""
+    from tenantkit.lifecycle.offboarding import service
+
+    with as_lines(), _refusals():
+        config, _ = service.tenant_file(directory, tenant_id)
+        env = service.environment(config, local=local, state_dir=STATE_DIR)
+        found = service.plan(config, env)
+    render.offboard_plan(config, env, found, as_json=as_json)
+    raise typer.Exit(1 if found.blockers else 0)
+
+
+@offboard_app.command()
+def execute(
+    tenant_id: str = typer.Argument(..., help="Tenant id."),
+    confirm: str | None = typer.Option(None, "--confirm", help="Repeat the tenant id to confirm."),
+    signing_key: Path = typer.Option(..., "--signing-key", help="PEM Ed25519 private key that signs the report."),
+    force: bool = typer.Option(False, "--force", help="Destroy before the retrieval deadline (needs --reason)."),
+    reason: str | None = typer.Option(None, "--reason", help="Why --force: recorded in the signed report."),
+    local: bool = LOCAL_OPTION,
+    directory: Path = CONFIG_DIR_OPTION,
+    reports: Path = typer.Option(REPORTS_DIR, "--reports", help="Where signed reports are kept.", file_okay=False),
+) -> None:
+    """Destroy every copy of the tenant's data in both regions, verify, and write the signed report."""
+    from tenantkit.lifecycle.offboarding import service
+
+    with as_lines(), _refusals():
+        config, _ = service.tenant_file(directory, tenant_id)
+        service.check_may_destroy(config, confirm=confirm, force=force, reason=reason, today=date.today())
+        env = service.environment(config, local=local, state_dir=STATE_DIR)
+        with render.offboard_progress() as on_step:
+            try:
+                outcome = service.execute(
+                    config, env, state_dir=STATE_DIR, reports_root=reports, signing_key_path=signing_key,
+                    force=force, reason=reason, on_step=on_step,
+                )
+            except KeyboardInterrupt:
+                render.error(f"interrupted: the journal ({service.journal_path(STATE_DIR, tenant_id)}) keeps what is done; run the same command again to finish")
+                raise typer.Exit(130) from None
+    render.offboard_done(outcome)
+    raise typer.Exit(0 if outcome.verification_ok else 1)
+
+
+class _Refused(Exception):
+    pass
+
+
+def _refusals() -> Any:
+    """OffboardingRefused / OffboardingBlocked / JournalError become one line and exit 1; any
+    other failure mid-run says the journal keeps the progress (then as_lines renders it)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def guard() -> Any:
+        from tenantkit.lifecycle.offboarding.resources import OffboardingBlocked
+        from tenantkit.lifecycle.offboarding.run import JournalError
+        from tenantkit.lifecycle.offboarding.service import OffboardingRefused
+
+        try:
+            yield
+        except (OffboardingRefused, OffboardingBlocked, JournalError) as error:
+            render.error(str(error))
+            raise typer.Exit(1) from None
+        except (typer.Exit, KeyboardInterrupt):
+            raise
+        except Exception:
+            render.warning("stopped: nothing done is lost (see the journal under .tenantkit/offboarding/); rerun to resume")
+            raise
+
+    return guard()
+
+
+def _journal_summary(path: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {"path": str(path), "done": len(data.get("done", {})), "planned": len(data.get("targets", {})),
+            "completed_at": data.get("completed_at"), "report": data.get("report")}
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        render.error(f"{option}: '{value}' is not a date like 2027-01-31")
+        raise typer.Exit(2) from None

@@ -1,0 +1,246 @@
+"""The services behind `tenantkit offboard start | status | plan | execute`.
+
+`execute` checks everything it can before it destroys anything: the confirmation names the
+tenant, the retrieval deadline has passed (or `force` comes with a reason, which the report
+keeps), the signing key loads, the sandbox runs (`local`), no target has a blocker tenantkit
+cannot lift (vault lock, S3 Object Lock), and any journal is this tenant's in this environment.
+Then it destroys, journaling every step (`run.destroy`), verifies, and writes the signed report
+under `reports/<tenant>/`; the journal records the report, so a rerun of a completed offboarding
+changes nothing and points at it.
+
+In the sandbox the tenant's account acts through an assumed role, as `deploy --local` does;
+against AWS the default credentials are used, in the tenant's account only (refused otherwise).
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tenantkit import __version__
+from tenantkit.config import TenantConfig, TenantStatus
+from tenantkit.lifecycle.offboarding.resources import KEY_PENDING_WINDOW_DAYS, OffboardingBlocked, Scope, Target
+from tenantkit.lifecycle.offboarding.run import Journal, Plan, StepCallback, destroy, discover, now, verify
+from tenantkit.naming import names_for
+
+JOURNAL_DIR = Path("offboarding")
+"""Under the state directory (`.tenantkit/`): one journal per tenant."""
+
+
+class OffboardingRefused(Exception):
+    """Offboarding will not start; the message says why and what to do, in one line."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Where the tenant lives: the sandbox or AWS, the account, and a session per region."""
+
+    name: str
+    account: str
+    session_for: Callable[[str], Any]
+    operator: str
+
+    @property
+    def sandbox(self) -> bool:
+        return self.name == "sandbox"
+
+
+@dataclass(frozen=True)
+class ExecuteOutcome:
+    tenant_id: str
+    journal: Path
+    report_json: Path
+    already_done: bool
+    verification_ok: bool
+    remaining: tuple[str, ...]
+    resources: int
+
+
+def tenant_file(directory: Path, tenant_id: str) -> tuple[TenantConfig, Path]:
+    """The tenant's config and file; ConfigError for invalid files, OffboardingRefused when none."""
+    from tenantkit.config import ConfigError, validate_paths
+
+    report = validate_paths([directory])
+    for loaded in report.tenants:
+        if loaded.config.tenant_id == tenant_id:
+            return loaded.config, loaded.source
+    mine = [issue for issue in report.issues if Path(issue.file).stem == tenant_id]
+    if mine:
+        raise ConfigError(mine)
+    raise OffboardingRefused(f"{directory}: no tenant file for {tenant_id}")
+
+
+def start(directory: Path, tenant_id: str, ends_on: date) -> TenantConfig:
+    """Record the subscription's last day in the tenant file (comments and layout kept)."""
+    from tenantkit.config.lifecycle import set_subscription_end
+
+    _, path = tenant_file(directory, tenant_id)
+    return set_subscription_end(path, ends_on)
+
+
+def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Environment:
+    """The sandbox (running, else OffboardingRefused) or AWS with the default credentials."""
+    import boto3
+
+    user = getpass.getuser()
+    if local:
+        from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, sandbox_sessions
+        from tenantkit.lifecycle.local import LocalDeployError, _running_sandbox
+
+        try:
+            status = _running_sandbox(state_dir)
+        except LocalDeployError as error:
+            raise OffboardingRefused(str(error)) from None
+        return Environment("sandbox", config.account or SANDBOX_ACCOUNT, sandbox_sessions(status.endpoint, config.account), f"{user} (sandbox)")
+
+    def session_for(region: str) -> Any:
+        return boto3.Session(region_name=region)
+
+    identity = session_for(config.primary_region).client("sts").get_caller_identity()
+    if config.account is not None and identity["Account"] != config.account:
+        raise OffboardingRefused(
+            f"{config.tenant_id} lives in account {config.account}; these credentials act in {identity['Account']}"
+        )
+    return Environment(f"aws:{identity['Account']}", identity["Account"], session_for, f"{identity['Arn']} ({user})")
+
+
+def scope_for(config: TenantConfig, env: Environment) -> Scope:
+    names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
+    return Scope(names, env.session_for, tuple(config.access.protect))
+
+
+def plan(config: TenantConfig, env: Environment) -> Plan:
+    return discover(scope_for(config, env))
+
+
+def journal_path(state_dir: Path, tenant_id: str) -> Path:
+    return state_dir / JOURNAL_DIR / f"{tenant_id}.json"
+
+
+def check_may_destroy(config: TenantConfig, *, confirm: str | None, force: bool, reason: str | None, today: date) -> None:
+    """Refuse, in one line, unless the run is confirmed and due (or forced with a reason)."""
+    tenant_id = config.tenant_id
+    if confirm != tenant_id:
+        given = f"'{confirm}'" if confirm else "nothing"
+        raise OffboardingRefused(f"--confirm must repeat the tenant id ({tenant_id}); got {given}: nothing destroyed")
+    if force and not (reason and reason.strip()):
+        raise OffboardingRefused("--force needs --reason \"...\" (it goes into the signed report): nothing destroyed")
+    subscription = config.subscription
+    if subscription.ends_on is None:
+        raise OffboardingRefused(f"{tenant_id} has no subscription end: `tenantkit offboard start {tenant_id} --ends-on DATE` first")
+    if subscription.status(today) is not TenantStatus.READY_FOR_DESTRUCTION and not force:
+        raise OffboardingRefused(
+            f"{tenant_id}: its data stays retrievable until {subscription.retrieval_deadline} "
+            f"(ends_on {subscription.ends_on} + {subscription.retrieval_days} days); destruction may start the day after. "
+            "--force --reason \"...\" overrides: nothing destroyed"
+        )
+
+
+def execute(
+    config: TenantConfig,
+    env: Environment,
+    *,
+    state_dir: Path,
+    reports_root: Path,
+    signing_key_path: Path,
+    force: bool,
+    reason: str | None,
+    on_step: StepCallback | None = None,
+) -> ExecuteOutcome:
+    """Destroy everything of the tenant's (checks of `check_may_destroy` done by the caller),
+    verify, and write the signed report. Resumable: see `run`."""
+    from tenantkit.lifecycle.report import load_signing_key, write_report
+
+    signing_key = load_signing_key(signing_key_path)  # before anything is destroyed
+    scope = scope_for(config, env)
+    journal = Journal.open(journal_path(state_dir, config.tenant_id), tenant_id=config.tenant_id, environment=env.name)
+    if journal.completed:
+        found = discover(scope)
+        leftovers = [t for t in found.targets if not (t.kind == "kms key" and t.extra.get("state") == "PendingDeletion")]
+        if leftovers:
+            raise OffboardingRefused(
+                f"{config.tenant_id} was offboarded on {journal.data['completed_at']} but {len(leftovers)} of its resources exist again "
+                f"(first: {leftovers[0].kind} {leftovers[0].name}); move {journal.path} aside to offboard it anew"
+            )
+        return _outcome(config, journal, already_done=True)
+    found = discover(scope)
+    if not journal.started:
+        journal.data.update(
+            started_at=now(), operator=env.operator, forced=force, force_reason=reason if force else None,
+            retrieval_deadline=_iso(config.subscription.retrieval_deadline),
+        )
+    destroy(scope, journal, found, on_step=on_step)
+    verification = verify(scope, journal)
+    journal.data["verification"] = {"ok": verification.ok, "checked_at": verification.checked_at, "remaining": list(verification.remaining)}
+    journal.data["completed_at"] = verification.checked_at
+    report = build_report(config, env, journal)
+    files = write_report(report, reports_root, signing_key)
+    journal.data["report"] = str(files.json)
+    journal.save()
+    return _outcome(config, journal, already_done=False)
+
+
+def build_report(config: TenantConfig, env: Environment, journal: Journal) -> Any:
+    """The destruction report, from the journal: every resource in the order destroyed."""
+    from tenantkit.lifecycle.report import DestroyedResource, DestructionReport, KeyDeletion, Verification
+
+    resources, keys = [], []
+    for target in journal.targets():
+        done = journal.data["done"][target.id]
+        if target.kind == "kms key":
+            keys.append(KeyDeletion(target.name, target.arn, target.region, _utc(done.get("deletion_date", "")), KEY_PENDING_WINDOW_DAYS))
+        resources.append(DestroyedResource(_report_kind(target), target.name, target.arn, target.region, done["destroyed_at"], journal.counts(target)))
+    checked = journal.data["verification"]
+    return DestructionReport(
+        tenant_id=config.tenant_id,
+        display_name=config.display_name,
+        residency=config.residency.value if hasattr(config.residency, "value") else str(config.residency),
+        account=env.account,
+        primary_region=config.primary_region,
+        secondary_region=config.secondary_region,
+        operator=journal.data["operator"],
+        started_at=journal.data["started_at"],
+        completed_at=journal.data["completed_at"],
+        retrieval_deadline=journal.data.get("retrieval_deadline"),
+        forced=bool(journal.data.get("forced")),
+        force_reason=journal.data.get("force_reason"),
+        resources=tuple(resources),
+        keys=tuple(keys),
+        left_to_application=tuple(config.access.protect),
+        verification=Verification(checked["ok"], checked["checked_at"], tuple(checked["remaining"])),
+        tool_version=__version__,
+        sandbox=env.sandbox,
+    )
+
+
+def _report_kind(target: Target) -> str:
+    return "kms key (deletion scheduled)" if target.kind == "kms key" else target.kind
+
+
+def _outcome(config: TenantConfig, journal: Journal, *, already_done: bool) -> ExecuteOutcome:
+    verification = journal.data.get("verification", {})
+    return ExecuteOutcome(
+        config.tenant_id, journal.path, Path(journal.data.get("report", "")), already_done,
+        bool(verification.get("ok")), tuple(verification.get("remaining", ())), len(journal.data["done"]),
+    )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _utc(value: str) -> str:
+    """An ISO time as `YYYY-MM-DDTHH:MM:SSZ` (KMS gives an offset and microseconds)."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return value
+
+
+__all__ = ["OffboardingBlocked", "OffboardingRefused"]
