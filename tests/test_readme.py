@@ -34,3 +34,24 @@ def test_ci_runs_the_readmes_test_command():
     ).stdout.strip()
     assert extracted == _quick_start()[1]
     assert "README.md" in (REPO_ROOT / ".ci" / "run").read_text()
+
+
+def test_the_offboarding_walkthrough_uses_commands_that_exist():
+    """Each `tenantkit ...` line of the offboarding walkthrough names a real command and options
+    (checked with --help, no AWS and no sandbox needed)."""
+    from typer.testing import CliRunner
+
+    from tenantkit.cli.main import app
+
+    section = README.split("## Offboarding", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    lines = [line.split("#")[0].split() for line in block.splitlines() if line.strip()]
+    assert [words[1:3] for words in lines][:6] == [
+        ["report", "keygen"], ["sandbox", "backup-now"], ["offboard", "start"], ["offboard", "status"], ["offboard", "plan"], ["offboard", "execute"],
+    ]
+    runner = CliRunner()
+    for words in lines:
+        command = [w for w in words[1:] if not w.startswith("-")][:2]
+        help_text = runner.invoke(app, [*command, "--help"]).output
+        for option in (w for w in words if w.startswith("--")):
+            assert option in help_text, (words, option)

@@ -76,7 +76,7 @@ class Journal:
     def open(cls, path: Path, *, tenant_id: str, environment: str) -> Journal:
         """The journal at `path`, or a new one (not yet written) when there is none."""
         if not path.exists():
-            return cls(path, {"version": JOURNAL_VERSION, "tenant_id": tenant_id, "environment": environment, "targets": {}, "progress": {}, "done": {}})
+            return cls(path, {"version": JOURNAL_VERSION, "tenant_id": tenant_id, "environment": environment, "targets": {}, "order": [], "progress": {}, "done": {}})
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -97,12 +97,17 @@ class Journal:
         return "completed_at" in self.data
 
     def targets(self) -> list[Target]:
-        """Every target ever planned, in destruction order (kind order, then as found)."""
+        """Every target ever planned, in destruction order: kind order, then the order discovery
+        found them in (replica stack before primary before dr; log buckets after the buckets they
+        log), which the journal keeps explicitly: its JSON is written with sorted keys."""
+        order = {target_id: index for index, target_id in enumerate(self.data["order"])}
         found = [Target.from_dict(t) for t in self.data["targets"].values()]
-        return sorted(found, key=lambda t: KIND_ORDER[t.kind])
+        return sorted(found, key=lambda t: (KIND_ORDER[t.kind], order[t.id]))
 
     def add(self, target: Target) -> None:
-        self.data["targets"].setdefault(target.id, target.as_dict())
+        if target.id not in self.data["targets"]:
+            self.data["targets"][target.id] = target.as_dict()
+            self.data["order"].append(target.id)
 
     def is_done(self, target: Target) -> bool:
         return target.id in self.data["done"]

@@ -1,0 +1,101 @@
+"""Offboarding's refusals (no AWS needed): wrong confirmation, before the deadline, --force without
+a reason, no subscription end; and `offboard start` editing only `ends_on`, comments kept."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from tenantkit.cli.main import app
+from tenantkit.config import TenantConfig
+from tenantkit.config.lifecycle import set_subscription_end
+from tenantkit.lifecycle.offboarding.service import OffboardingRefused, check_may_destroy
+from tests.conftest import EXAMPLE_CONFIGS
+
+TODAY = date(2026, 11, 30)
+
+
+def _config(tenant_data, **subscription):
+    return TenantConfig.model_validate({**tenant_data, "subscription": subscription})
+
+
+def test_the_confirmation_must_repeat_the_tenant_id(tenant_data):
+    config = _config(tenant_data, ends_on="2026-01-01")
+    for wrong in (None, "", "acme", "acme-corp "):
+        with pytest.raises(OffboardingRefused, match="--confirm must repeat the tenant id"):
+            check_may_destroy(config, confirm=wrong, force=False, reason=None, today=TODAY)
+    check_may_destroy(config, confirm="acme-corp", force=False, reason=None, today=TODAY)
+
+
+def test_refused_before_the_deadline_unless_forced_with_a_reason(tenant_data):
+    config = _config(tenant_data, ends_on="2026-10-31", retrieval_days=30)  # deadline 2026-11-30: today still retrievable
+    with pytest.raises(OffboardingRefused, match="retrievable until 2026-11-30"):
+        check_may_destroy(config, confirm="acme-corp", force=False, reason=None, today=TODAY)
+    for reason in (None, "", "   "):
+        with pytest.raises(OffboardingRefused, match="--force needs --reason"):
+            check_may_destroy(config, confirm="acme-corp", force=True, reason=reason, today=TODAY)
+    check_may_destroy(config, confirm="acme-corp", force=True, reason="customer asked for deletion (ticket 42)", today=TODAY)
+    check_may_destroy(config, confirm="acme-corp", force=False, reason=None, today=date(2026, 12, 1))
+
+
+def test_refused_without_a_subscription_end(tenant_data):
+    with pytest.raises(OffboardingRefused, match="offboard start acme-corp --ends-on DATE"):
+        check_may_destroy(_config(tenant_data), confirm="acme-corp", force=True, reason="x", today=TODAY)
+
+
+def test_start_changes_only_ends_on_and_keeps_every_comment(tmp_path):
+    for tenant in ("maple-ca", "northwind-us"):  # one with ends_on, one without
+        path = tmp_path / f"{tenant}.yaml"
+        shutil.copy(EXAMPLE_CONFIGS / f"{tenant}.yaml", path)
+        before = path.read_text(encoding="utf-8").splitlines()
+        config = set_subscription_end(path, date(2026, 8, 1))
+        after = path.read_text(encoding="utf-8").splitlines()
+        assert config.subscription.ends_on == date(2026, 8, 1)
+        changed = [line for line in after if line not in before]
+        assert [line.split("#")[0].strip() for line in changed] == ["ends_on: 2026-08-01"]
+        assert [line for line in before if line not in after] == [line for line in before if line.strip().startswith("ends_on:")]
+
+
+def test_the_cli_refuses_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    configs = tmp_path / "tenant_configs"
+    configs.mkdir()
+    shutil.copy(EXAMPLE_CONFIGS / "maple-ca.yaml", configs)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    key = tmp_path / "no-such.pem"
+    result = runner.invoke(app, ["offboard", "execute", "maple-ca", "--local", "--confirm", "maple-cab", "--signing-key", str(key)])
+    assert result.exit_code == 1 and "--confirm must repeat the tenant id" in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["offboard", "start", "maple-ca", "--ends-on", "2026-13-01"])
+    assert result.exit_code == 2 and "--ends-on: '2026-13-01' is not a date" in result.output
+    result = runner.invoke(app, ["offboard", "start", "nobody", "--ends-on", "2026-08-01"])
+    assert result.exit_code == 1 and "no tenant file for nobody" in result.output
+    assert not (tmp_path / ".tenantkit" / "offboarding").exists() and not (tmp_path / "reports").exists()
+
+
+def test_a_reopened_journal_keeps_the_destruction_order(tmp_path):
+    """The journal's JSON has sorted keys; the order of destruction must not: the replica stack
+    before the primary before the dr stack, a log bucket after the bucket it logs."""
+    from tenantkit.lifecycle.offboarding.resources import Target
+    from tenantkit.lifecycle.offboarding.run import Journal
+
+    found = [
+        Target("bucket", "us-east-1", "t-data-1-us-east-1", "arn:aws:s3:::t-data-1-us-east-1"),
+        Target("bucket", "us-east-1", "t-logs-1-us-east-1", "arn:aws:s3:::t-logs-1-us-east-1"),
+        Target("bucket", "us-west-2", "t-dr-1-us-west-2", "arn:aws:s3:::t-dr-1-us-west-2"),
+        Target("stack", "us-west-2", "tenant-t-replica", "arn:replica"),
+        Target("stack", "us-east-1", "tenant-t-primary", "arn:primary"),
+        Target("stack", "us-west-2", "tenant-t-dr", "arn:dr"),
+    ]
+    journal = Journal.open(tmp_path / "t.json", tenant_id="t", environment="sandbox")
+    for target in reversed(found[3:]):  # kinds out of order: the kind order still comes first
+        journal.add(target)
+    for target in found[:3]:
+        journal.add(target)
+    journal.save()
+    reopened = Journal.open(tmp_path / "t.json", tenant_id="t", environment="sandbox")
+    assert [t.name for t in reopened.targets()] == [t.name for t in found[:3]] + ["tenant-t-dr", "tenant-t-primary", "tenant-t-replica"]
+    with pytest.raises(Exception, match="not t in aws:1"):
+        Journal.open(tmp_path / "t.json", tenant_id="t", environment="aws:1")

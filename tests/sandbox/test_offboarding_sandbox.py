@@ -1,0 +1,233 @@
+"""Offboarding against a real sandbox process, as users run it.
+
+Three tenants side by side in one account and the same two regions (copies of northwind-us under
+other ids): `gone-us` is offboarded in one uninterrupted run, `crash-us` through a run that fails
+at every kind of step in turn (each rerun finishing one more), and `kept-us` must come through
+both untouched, object for object. Each has an hourly backup run (recovery points and RDS
+snapshots in both regions), a manual DB snapshot copied to the DR region, and versioned objects
+(more than one page of versions and delete markers).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tenantkit.config import validate_paths
+from tenantkit.lifecycle.backup_now import backup_now
+from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, EndpointSession
+from tenantkit.lifecycle.local import deploy_local
+from tenantkit.lifecycle.offboarding import service
+from tenantkit.lifecycle.offboarding.resources import KINDS
+from tenantkit.lifecycle.report import generate_keypair, read_report, verify_report
+from tenantkit.sandbox import start_sandbox, stop_sandbox
+from tests.conftest import EXAMPLE_CONFIGS
+
+pytestmark = pytest.mark.slow
+GONE, CRASH, KEPT = "gone-us", "crash-us", "kept-us"
+KEYS, VERSIONS_PER_KEY, MARKERS = 400, 3, 200  # 1,200 versions and 200 delete markers: two pages
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    root = tmp_path_factory.mktemp("offboarding")
+    configs = root / "tenant_configs"
+    configs.mkdir()
+    template = (EXAMPLE_CONFIGS / "northwind-us.yaml").read_text(encoding="utf-8")
+    for tenant in (GONE, CRASH, KEPT):
+        text = template.replace("northwind-us", tenant).replace("subscription:\n", "subscription:\n  ends_on: 2026-01-31\n", 1)
+        (configs / f"{tenant}.yaml").write_text(text, encoding="utf-8")
+    state = root / ".tenantkit"
+    status, _ = start_sandbox(state)
+    try:
+        for deployed in deploy_local(configs, [GONE, CRASH, KEPT], root / "cdk.out", state, concurrency=2):
+            assert deployed.ok, deployed
+        private, public = generate_keypair(root / "keys")
+        context = {"root": root, "configs": configs, "state": state, "private": private, "public": public}
+        for tenant in (GONE, CRASH, KEPT):
+            _populate(context, tenant)
+        yield context
+    finally:
+        stop_sandbox(state)
+
+
+def _config(context, tenant):
+    (config,) = [c for c in validate_paths([context["configs"]]).configs if c.tenant_id == tenant]
+    return config
+
+
+def _scope(context, tenant):
+    config = _config(context, tenant)
+    return config, service.scope_for(config, service.environment(config, local=True, state_dir=context["state"]))
+
+
+def _populate(context, tenant):
+    config, scope = _scope(context, tenant)
+    names = scope.names
+    backup_now(tenant, account=SANDBOX_ACCOUNT, primary_region=names.primary_region, secondary_region=names.secondary_region, session_for=scope.session_for)
+    rds = scope.client("rds", names.primary_region)
+    snapshot = rds.create_db_snapshot(DBInstanceIdentifier=names.db_instance, DBSnapshotIdentifier=f"{tenant}-manual")["DBSnapshot"]
+    scope.client("rds", names.secondary_region).copy_db_snapshot(
+        SourceDBSnapshotIdentifier=snapshot["DBSnapshotArn"], TargetDBSnapshotIdentifier=f"{tenant}-manual-copy", SourceRegion=names.primary_region
+    )
+    s3 = scope.client("s3", names.primary_region)
+    key = scope.client("kms", names.primary_region).describe_key(KeyId=names.key_alias)["KeyMetadata"]["Arn"]
+    for index in range(KEYS):
+        for _ in range(VERSIONS_PER_KEY):
+            s3.put_object(Bucket=names.data_bucket, Key=f"records/{index}", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+    for index in range(MARKERS):
+        s3.delete_object(Bucket=names.data_bucket, Key=f"records/{index}")
+
+
+def _state(context, tenant):
+    """Everything of a tenant, as offboarding's discovery and the services see it."""
+    _, scope = _scope(context, tenant)
+    found = service.discover(scope)
+    names = scope.names
+    s3 = scope.client("s3", names.primary_region)
+    buckets = {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}
+    pages = s3.get_paginator("list_object_versions").paginate(Bucket=names.data_bucket) if names.data_bucket in buckets else []
+    versions = [(v["Key"], v["VersionId"]) for page in pages for v in page.get("Versions", [])]
+    # A log bucket's count grows with every request to the bucket it logs (this test's own reads).
+    targets = [(t.kind, t.region, t.name, {} if "-logs-" in t.name else t.counts) for t in found.targets]
+    return {"targets": targets, "versions": sorted(versions)}
+
+
+def _execute(context, tenant, **kwargs):
+    config = _config(context, tenant)
+    env = service.environment(config, local=True, state_dir=context["state"])
+    return service.execute(
+        config, env, state_dir=context["state"], reports_root=context["root"] / "reports",
+        signing_key_path=context["private"], force=False, reason=None, **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def kept_before(sandbox):
+    return _state(sandbox, KEPT)
+
+
+@pytest.fixture(scope="module")
+def gone(sandbox, kept_before):
+    _, scope = _scope(sandbox, GONE)
+    plan = service.discover(scope)
+    return {"plan": plan, "outcome": _execute(sandbox, GONE)}
+
+
+def test_the_plan_finds_every_copy_in_both_regions(gone):
+    totals = gone["plan"].totals()
+    assert totals["bucket"]["object_versions"] >= KEYS * VERSIONS_PER_KEY and totals["bucket"]["delete_markers"] == MARKERS
+    assert totals["recovery points"] == {"resources": 2, "recovery_points": 4}  # database and data bucket, each copied
+    snapshots = {(t.region, t.name) for t in gone["plan"].targets if t.kind == "db snapshot"}
+    assert {("us-east-1", f"{GONE}-manual"), ("us-west-2", f"{GONE}-manual-copy")} <= snapshots
+    assert [kind.name for kind in KINDS] == list(totals)  # every kind present, in destruction order
+    assert gone["plan"].blockers == []
+
+
+def test_one_run_destroys_everything_and_signs_a_verified_report(sandbox, gone):
+    outcome = gone["outcome"]
+    assert outcome.verification_ok, outcome.remaining
+    assert verify_report(outcome.report_json, sandbox["public"]).ok
+    report = read_report(outcome.report_json)
+    assert report.verification.ok and report.sandbox and not report.forced
+    bucket = next(r for r in report.resources if r.name.startswith(f"{GONE}-data-"))
+    assert bucket.counts["object_versions"] >= KEYS * VERSIONS_PER_KEY and bucket.counts["delete_markers"] == MARKERS
+    assert sorted(k.region for k in report.keys) == ["us-east-1", "us-west-2"]
+    assert all(k.pending_window_days == 30 for k in report.keys)
+    assert _state(sandbox, GONE)["targets"] == []  # nothing left to find: the key aliases too (the keys wait out their window)
+
+
+def test_snapshots_and_recovery_points_are_gone_in_both_regions(sandbox, gone):
+    _, scope = _scope(sandbox, GONE)
+    for region in scope.regions:
+        rds = scope.client("rds", region)
+        left = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots()["DBSnapshots"] if GONE in s["DBSnapshotIdentifier"] or GONE in s.get("DBInstanceIdentifier", "")]
+        assert left == []
+
+
+def test_the_neighbour_keeps_every_resource_and_every_object(sandbox, gone, kept_before):
+    after = _state(sandbox, KEPT)
+    assert after == kept_before
+    _, scope = _scope(sandbox, KEPT)
+    vaults = [(region, vault) for region, vault in ((scope.names.primary_region, scope.names.backup_vault), (scope.names.secondary_region, scope.names.dr_backup_vault))]
+    for region, vault in vaults:
+        points = scope.client("backup", region).list_recovery_points_by_backup_vault(BackupVaultName=vault)["RecoveryPoints"]
+        assert len(points) == 2
+
+
+def test_a_second_run_after_completion_changes_nothing(sandbox, gone):
+    again = _execute(sandbox, GONE)
+    assert again.already_done and again.report_json == gone["outcome"].report_json
+
+
+class _Fault:
+    """Fails one AWS call with a throttling error in the first step of the armed kind: mid-way
+    through emptying a bucket (its second DeleteObjects), else the step's first call."""
+
+    def __init__(self) -> None:
+        self.kind: str | None = None
+        self.armed = False
+        self.fired = False
+        self.deletes = 0
+
+    def on_step(self, target, event) -> None:
+        if event == "start" and target.kind == self.kind and not self.fired:
+            self.armed, self.deletes = True, 0
+
+    def before_call(self, model, **_kwargs) -> None:
+        if not self.armed:
+            return
+        if self.kind == "bucket":
+            if model.name != "DeleteObjects":
+                return
+            self.deletes += 1
+            if self.deletes < 2:
+                return
+        self.armed, self.fired = False, True
+        raise ClientError({"Error": {"Code": "Throttling", "Message": f"injected in a {self.kind} step"}}, model.name)
+
+
+def test_a_failure_at_every_step_stops_the_run_and_a_rerun_finishes_it(sandbox, gone, monkeypatch):
+    fault = _Fault()
+    real_client = EndpointSession.client
+
+    def client(self, service_name, **kwargs):
+        made = real_client(self, service_name, **kwargs)
+        made.meta.events.register("before-call.*.*", fault.before_call)
+        return made
+
+    monkeypatch.setattr(EndpointSession, "client", client)
+    stopped_at = []
+    for kind in [k.name for k in KINDS]:
+        fault.kind, fault.fired = kind, False
+        with pytest.raises(ClientError, match="Throttling"):
+            _execute(sandbox, CRASH, on_step=fault.on_step)
+        stopped_at.append(kind)
+        journal = json.loads(service.journal_path(sandbox["state"], CRASH).read_text())
+        assert fault.fired and not any(done.split("|")[0] == kind for done in journal["done"])
+    assert stopped_at == [k.name for k in KINDS]  # every kind of step failed once, and stopped the run
+    fault.kind = None
+    outcome = _execute(sandbox, CRASH)
+    assert outcome.verification_ok and not outcome.already_done
+    crashed, clean = read_report(outcome.report_json), read_report(gone["outcome"].report_json)
+    crashed_shape, clean_shape = _shape(crashed, CRASH), _shape(clean, GONE)
+    differences = [(a, b) for a, b in zip(crashed_shape[0], clean_shape[0], strict=False) if a != b]
+    assert not differences and crashed_shape == clean_shape, differences or (len(crashed_shape[0]), len(clean_shape[0]))  # same resources, regions and counts
+
+
+def _shape(report, tenant):
+    """Kinds, regions and counts of what was destroyed (a log bucket's count depends on how many
+    requests its bucket served, which differs between the runs)."""
+    return [(r.kind, r.region, {} if "-logs-" in r.name else r.counts) for r in report.resources], len(report.keys), report.verification.remaining
+
+
+def test_the_neighbour_is_still_intact_after_the_crashed_runs(sandbox, kept_before):
+    assert _state(sandbox, KEPT) == kept_before
+
+
+def test_reports_stay_and_the_journal_points_at_them(sandbox, gone):
+    reports = sorted(Path(sandbox["root"] / "reports").rglob("*.json"))
+    assert {path.parent.name for path in reports} == {GONE, CRASH}
