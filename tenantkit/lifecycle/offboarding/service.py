@@ -97,9 +97,9 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
             raise OffboardingRefused(str(error)) from None
         return Environment("sandbox", config.account or SANDBOX_ACCOUNT, sandbox_sessions(status.endpoint, config.account), f"{user} (sandbox)")
 
-    def session_for(region: str) -> Any:
-        return boto3.Session(region_name=region)
+    from tenantkit.lifecycle.fleet import region_sessions
 
+    session_for = region_sessions(boto3.Session())
     identity = session_for(config.primary_region).client("sts").get_caller_identity()
     if config.account is not None and identity["Account"] != config.account:
         raise OffboardingRefused(
