@@ -7,6 +7,8 @@ after the retrieval deadline (or `--force --reason`), and resumes where an inter
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ import typer
 
 from tenantkit.cli import render
 from tenantkit.cli.errors import as_lines
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
+from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION, parse_date
 
 STATE_DIR = Path(".tenantkit")
 REPORTS_DIR = Path("reports")
@@ -42,7 +44,7 @@ def start(
     """Write subscription.ends_on into the tenant file (comments kept); print the retrieval deadline."""
     from tenantkit.lifecycle.offboarding import service
 
-    day = _date(ends_on, "--ends-on")
+    day = parse_date(ends_on, "--ends-on")
     with as_lines(), _refusals():
         config = service.start(directory, tenant_id, day)
     render.offboard_started(config, today=date.today())
@@ -57,7 +59,7 @@ def status(
     """The subscription's status and retrieval deadline; once due, what offboarding destroys."""
     from tenantkit.lifecycle.offboarding import service
 
-    today = _date(as_of, "--as-of") if as_of else date.today()
+    today = parse_date(as_of, "--as-of") if as_of else date.today()
     with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
     render.offboard_status(config, today=today, journal=_journal_summary(service.journal_path(STATE_DIR, tenant_id)))
@@ -112,33 +114,24 @@ def execute(
     raise typer.Exit(0 if outcome.verification_ok else 1)
 
 
-class _Refused(Exception):
-    pass
-
-
-def _refusals() -> Any:
+@contextmanager
+def _refusals() -> Iterator[None]:
     """OffboardingRefused / OffboardingBlocked / JournalError become one line and exit 1; any
     other failure mid-run says the journal keeps the progress (then as_lines renders it)."""
-    from contextlib import contextmanager
+    from tenantkit.lifecycle.offboarding.resources import OffboardingBlocked
+    from tenantkit.lifecycle.offboarding.run import JournalError
+    from tenantkit.lifecycle.offboarding.service import OffboardingRefused
 
-    @contextmanager
-    def guard() -> Any:
-        from tenantkit.lifecycle.offboarding.resources import OffboardingBlocked
-        from tenantkit.lifecycle.offboarding.run import JournalError
-        from tenantkit.lifecycle.offboarding.service import OffboardingRefused
-
-        try:
-            yield
-        except (OffboardingRefused, OffboardingBlocked, JournalError) as error:
-            render.error(str(error))
-            raise typer.Exit(1) from None
-        except (typer.Exit, KeyboardInterrupt):
-            raise
-        except Exception:
-            render.warning("stopped: nothing done is lost (see the journal under .tenantkit/offboarding/); rerun to resume")
-            raise
-
-    return guard()
+    try:
+        yield
+    except (OffboardingRefused, OffboardingBlocked, JournalError) as error:
+        render.error(str(error))
+        raise typer.Exit(1) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception:
+        render.warning("stopped: nothing done is lost (see the journal under .tenantkit/offboarding/); rerun to resume")
+        raise
 
 
 def _journal_summary(path: Path) -> dict[str, Any] | None:
@@ -151,10 +144,3 @@ def _journal_summary(path: Path) -> dict[str, Any] | None:
     return {"path": str(path), "done": len(data.get("done", {})), "planned": len(data.get("targets", {})),
             "completed_at": data.get("completed_at"), "report": data.get("report")}
 
-
-def _date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        render.error(f"{option}: '{value}' is not a date like 2027-01-31")
-        raise typer.Exit(2) from None

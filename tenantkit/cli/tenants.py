@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from tenantkit.cli import render
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
+from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION, parse_date
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +48,7 @@ def list_tenants(
     from tenantkit import config
     from tenantkit.review.service import approval_states
 
-    today = _parse_date(as_of, "--as-of") if as_of else date.today()
+    today = parse_date(as_of, "--as-of") if as_of else date.today()
     report = config.validate_paths([directory])
     states = approval_states(directory, approvals_dir, [t.config.tenant_id for t in report.tenants])
     render.tenant_list(report, today=today, as_json=as_json, approvals=states)
@@ -109,10 +109,3 @@ def write_schema(
         raise typer.Exit(1)
     render.schema_written(schema.write_schema(directory))
 
-
-def _parse_date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        render.error(f"{option}: '{value}' is not a date like 2027-01-31")
-        raise typer.Exit(2) from None

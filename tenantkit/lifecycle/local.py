@@ -99,7 +99,7 @@ def sandbox_cdk_environment(directory: Path, tenant_id: str, state_dir: Path, cd
     from tenantkit.lifecycle.deploy_local import prepare_environment
 
     config = _tenant_config(directory, tenant_id)
-    status = _running_sandbox(state_dir)
+    status = running_sandbox(state_dir)
     account = config.account or SANDBOX_ACCOUNT
     sessions = sandbox_sessions(status.endpoint, config.account)
     for region in config.regions:
@@ -125,7 +125,7 @@ def backup_now_local(directory: Path, tenant_id: str, state_dir: Path) -> Backup
     from tenantkit.lifecycle.backup_now import backup_now
 
     config = _tenant_config(directory, tenant_id)
-    status = _running_sandbox(state_dir)
+    status = running_sandbox(state_dir)
     return backup_now(
         config.tenant_id,
         account=config.account or SANDBOX_ACCOUNT,
@@ -145,7 +145,7 @@ def _tenant_config(directory: Path, tenant_id: str) -> Any:
     return config
 
 
-def _running_sandbox(state_dir: Path) -> Any:
+def running_sandbox(state_dir: Path) -> Any:
     """The sandbox's status, when it runs; LocalDeployError otherwise."""
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState

@@ -116,12 +116,16 @@ def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+def _is_absent(error: ClientError) -> bool:
+    return _code(error) in NOT_FOUND
+
+
 def _absent(call: Callable[[], Any]) -> Any:
     """call(), or None when the resource it reads is not there."""
     try:
         return call()
     except ClientError as error:
-        if _code(error) in NOT_FOUND:
+        if _is_absent(error):
             return None
         raise
 
@@ -353,7 +357,7 @@ def _destroy_bucket(scope: Scope, target: Target, progress: Progress) -> dict[st
             s3.delete_bucket(Bucket=target.name)
             return {}
         except ClientError as error:
-            if _code(error) in NOT_FOUND:
+            if _is_absent(error):
                 return {}
             if _code(error) != "BucketNotEmpty" or attempt == 4:
                 raise
@@ -437,12 +441,15 @@ def _destroy_ip_set(scope: Scope, target: Target, progress: Progress) -> dict[st
 # --- secrets: the replica (removed from replication), then the primary -------------------------
 
 
-def _find_secrets(scope: Scope) -> Iterable[Target]:
-    name = scope.names.db_master_secret
-    for region, kind in ((scope.names.secondary_region, "secret replica"), (scope.names.primary_region, "secret")):
-        secret = _absent(lambda r=region: scope.client("secretsmanager", r).describe_secret(SecretId=name))
+def _secret_finder(replica: bool) -> Callable[[Scope], Iterable[Target]]:
+    def find(scope: Scope) -> Iterable[Target]:
+        names = scope.names
+        region, kind = (names.secondary_region, "secret replica") if replica else (names.primary_region, "secret")
+        secret = _absent(lambda: scope.client("secretsmanager", region).describe_secret(SecretId=names.db_master_secret))
         if secret is not None and not secret.get("DeletedDate"):
-            yield Target(kind, region, name, secret["ARN"])
+            yield Target(kind, region, names.db_master_secret, secret["ARN"])
+
+    return find
 
 
 def _destroy_secret(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
@@ -464,14 +471,12 @@ def _destroy_secret(scope: Scope, target: Target, progress: Progress) -> dict[st
 
 def _stack_resources(scope: Scope, resource_type: str) -> Iterator[tuple[str, str]]:
     """(region, physical id) of every resource of `resource_type` in the tenant's stacks."""
-    names = scope.names
     for stack, region in _stacks(scope):
         cloudformation = scope.client("cloudformation", region)
         resources = _absent(lambda c=cloudformation, s=stack: list(_pages(c, "list_stack_resources", "StackResourceSummaries", StackName=s)))
         for resource in resources or []:
             if resource["ResourceType"] == resource_type and resource.get("PhysicalResourceId"):
                 yield region, resource["PhysicalResourceId"]
-    del names
 
 
 def _find_alarms(scope: Scope) -> Iterable[Target]:
@@ -648,8 +653,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("bucket", _find_buckets, _destroy_bucket),
     Kind("web acl", _find_web_acls, _destroy_web_acl),
     Kind("ip set", _find_ip_sets, _destroy_ip_set),
-    Kind("secret replica", lambda scope: (t for t in _find_secrets(scope) if t.kind == "secret replica"), _destroy_secret),
-    Kind("secret", lambda scope: (t for t in _find_secrets(scope) if t.kind == "secret"), _destroy_secret),
+    Kind("secret replica", _secret_finder(replica=True), _destroy_secret),
+    Kind("secret", _secret_finder(replica=False), _destroy_secret),
     Kind("alarm", _find_alarms, _destroy_alarm),
     Kind("event rule", _find_rules, _destroy_rule),
     Kind("log group", _find_log_groups, _destroy_log_group),

@@ -89,10 +89,10 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
     user = getpass.getuser()
     if local:
         from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, sandbox_sessions
-        from tenantkit.lifecycle.local import LocalDeployError, _running_sandbox
+        from tenantkit.lifecycle.local import LocalDeployError, running_sandbox
 
         try:
-            status = _running_sandbox(state_dir)
+            status = running_sandbox(state_dir)
         except LocalDeployError as error:
             raise OffboardingRefused(str(error)) from None
         return Environment("sandbox", config.account or SANDBOX_ACCOUNT, sandbox_sessions(status.endpoint, config.account), f"{user} (sandbox)")
