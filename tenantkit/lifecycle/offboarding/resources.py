@@ -33,11 +33,12 @@ NOT_FOUND = frozenset(
         "DBInstanceAutomatedBackupNotFound", "DBInstanceAutomatedBackupNotFoundFault",
         "ResourceNotFoundException", "NoSuchBucket", "404", "NotFound", "NoSuchKey",
         "WAFNonexistentItemException", "ParameterNotFound", "NotFoundException",
-        "ValidationError", "AccessDeniedException", "ObjectLockConfigurationNotFoundError", "NoSuchTagSet",
+        "ObjectLockConfigurationNotFoundError", "NoSuchTagSet",
     }
 )
-"""Error codes meaning the resource is not there (CloudFormation says ValidationError for a
-stack that does not exist; moto answers AccessDeniedException for a backup vault it does not know)."""
+"""Error codes meaning the resource is not there. CloudFormation answers a stack that does not
+exist with a ValidationError saying so (`_is_absent`). Access denied never means absent: a missing
+permission must stop offboarding, not hide what it could not see."""
 
 WAIT_SECONDS = 1800
 KEY_PENDING_WINDOW_DAYS = 30
@@ -117,7 +118,8 @@ def _code(error: ClientError) -> str:
 
 
 def _is_absent(error: ClientError) -> bool:
-    return _code(error) in NOT_FOUND
+    code = _code(error)
+    return code in NOT_FOUND or (code == "ValidationError" and "does not exist" in str(error))
 
 
 def _absent(call: Callable[[], Any]) -> Any:
