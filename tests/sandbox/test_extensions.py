@@ -61,6 +61,7 @@ def moto_defects() -> dict[str, object]:
 DEFECTS = [
     "wafv2_types_skipped",
     "wafv2_list_resources_for_web_acl_missing",
+    "wafv2_deletes_an_associated_web_acl_and_a_referenced_ip_set",
     "backup_types_skipped",
     "backup_selection_api_missing",
     "backup_jobs_missing",
@@ -178,6 +179,24 @@ def test_waf_lists_the_resources_a_web_acl_protects():
     assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])["ResourceArns"] == [load_balancer]
     with pytest.raises(ClientError, match="WAFNonexistentItemException"):
         waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"].replace("/acl/", "/other/"))
+
+
+def test_waf_refuses_to_delete_an_associated_web_acl_or_a_referenced_ip_set():
+    outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
+    waf = boto3.client("wafv2", region_name=REGION)
+    (ip_set,) = waf.list_ip_sets(Scope="REGIONAL")["IPSets"]
+    acl_id = outputs["Acl"].rsplit("/", 1)[1]
+    load_balancer = f"arn:aws:elasticloadbalancing:{REGION}:123456789012:loadbalancer/app/portal/1"
+    waf.associate_web_acl(WebACLArn=outputs["Acl"], ResourceArn=load_balancer)
+    token = waf.get_web_acl(Name="acl", Scope="REGIONAL", Id=acl_id)["LockToken"]
+    with pytest.raises(ClientError, match="WAFAssociatedItemException"):
+        waf.delete_web_acl(Name="acl", Scope="REGIONAL", Id=acl_id, LockToken=token)
+    with pytest.raises(ClientError, match="WAFAssociatedItemException"):
+        waf.delete_ip_set(Name="allow", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])
+    waf.disassociate_web_acl(ResourceArn=load_balancer)
+    waf.delete_web_acl(Name="acl", Scope="REGIONAL", Id=acl_id, LockToken=token)
+    waf.delete_ip_set(Name="allow", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])
+    assert waf.list_web_acls(Scope="REGIONAL")["WebACLs"] == [] and waf.list_ip_sets(Scope="REGIONAL")["IPSets"] == []
 
 
 # --- backup ----------------------------------------------------------------------------------

@@ -3,7 +3,10 @@
 moto 5.2.5 defects: its CloudFormation has no WAFv2 model; it skips these types with a warning,
 reports CREATE_COMPLETE, resolves a Ref to them to None and fails any Fn::GetAtt on them. And its
 API has no ListResourcesForWebACL (HTTP 500), which offboarding uses to find what a web ACL
-protects: `patch()` adds it, answered from the associations moto's backend keeps.
+protects: `patch()` adds it, answered from the associations moto's backend keeps. moto also
+deletes a web ACL that is still associated with a resource, and an IP set that a web ACL's rules
+still reference; AWS refuses both (WAFAssociatedItemException), which is why offboarding
+disassociates first and deletes IP sets last: `patch()` refuses them too.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ import json
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
-from moto.wafv2.exceptions import WAFNonexistentItemException
-from moto.wafv2.models import wafv2_backends
+from moto.wafv2.exceptions import WAFNonexistentItemException, WAFv2ClientError
+from moto.wafv2.models import WAFV2Backend, wafv2_backends
 from moto.wafv2.responses import WAFV2Response
 
-from tenantkit.sandbox.extensions._base import BackedModel
+from tenantkit.sandbox.extensions._base import BackedModel, wrap
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -132,5 +135,35 @@ def _list_resources_for_web_acl(self: WAFV2Response) -> tuple[int, dict[str, str
     return 200, {"Content-Type": "application/json"}, json.dumps({"ResourceArns": list(acl.associated_resources)})
 
 
+class WAFAssociatedItemException(WAFv2ClientError):
+    def __init__(self) -> None:
+        super().__init__(
+            "WAFAssociatedItemException",
+            "AWS WAF couldn’t perform the operation because your resource is being used by another resource or it’s associated with another resource.",
+        )
+
+
+def _refuse_associated_web_acl(original: Any) -> Any:
+    def delete_web_acl(self: WAFV2Backend, name: str, scope: str, _id: str, lock_token: str) -> None:
+        if any(acl.name == name and acl.id == _id and acl.associated_resources for acl in self.wacls.values()):
+            raise WAFAssociatedItemException()
+        original(self, name, scope, _id, lock_token)
+
+    return delete_web_acl
+
+
+def _refuse_referenced_ip_set(original: Any) -> Any:
+    def delete_ip_set(self: WAFV2Backend, name: str, scope: str, _id: str, lock_token: str) -> None:
+        arns = [arn for arn, ip_set in self.ip_sets.items() if ip_set.name == name and ip_set.ip_set_id == _id]
+        statements = [json.dumps(getattr(rule, "statement", rule), default=str) for acl in self.wacls.values() for rule in acl.rules]
+        if arns and any(arns[0] in statement for statement in statements):
+            raise WAFAssociatedItemException()
+        original(self, name, scope, _id, lock_token)
+
+    return delete_ip_set
+
+
 def patch() -> None:
     WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl  # type: ignore[attr-defined]
+    wrap(WAFV2Backend, "delete_web_acl", _refuse_associated_web_acl)
+    wrap(WAFV2Backend, "delete_ip_set", _refuse_referenced_ip_set)
