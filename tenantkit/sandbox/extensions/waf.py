@@ -4,9 +4,11 @@ moto 5.2.5 defects: its CloudFormation has no WAFv2 model; it skips these types 
 reports CREATE_COMPLETE, resolves a Ref to them to None and fails any Fn::GetAtt on them. And its
 API has no ListResourcesForWebACL (HTTP 500), which offboarding uses to find what a web ACL
 protects: `patch()` adds it, answered from the associations moto's backend keeps. moto also
-deletes a web ACL that is still associated with a resource, and an IP set that a web ACL's rules
-still reference; AWS refuses both (WAFAssociatedItemException), which is why offboarding
-disassociates first and deletes IP sets last: `patch()` refuses them too.
+deletes a web ACL that is still associated with a resource; AWS refuses it
+(WAFAssociatedItemException), which is why offboarding disassociates first: `patch()` refuses it
+too. (moto likewise deletes an IP set a web ACL still references; that is not refused here,
+because this extension's CloudFormation models replace an IP set on update where AWS updates it
+in place.)
 """
 
 from __future__ import annotations
@@ -152,18 +154,6 @@ def _refuse_associated_web_acl(original: Any) -> Any:
     return delete_web_acl
 
 
-def _refuse_referenced_ip_set(original: Any) -> Any:
-    def delete_ip_set(self: WAFV2Backend, name: str, scope: str, _id: str, lock_token: str) -> None:
-        arns = [arn for arn, ip_set in self.ip_sets.items() if ip_set.name == name and ip_set.ip_set_id == _id]
-        statements = [json.dumps(getattr(rule, "statement", rule), default=str) for acl in self.wacls.values() for rule in acl.rules]
-        if arns and any(arns[0] in statement for statement in statements):
-            raise WAFAssociatedItemException()
-        original(self, name, scope, _id, lock_token)
-
-    return delete_ip_set
-
-
 def patch() -> None:
     WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl  # type: ignore[attr-defined]
     wrap(WAFV2Backend, "delete_web_acl", _refuse_associated_web_acl)
-    wrap(WAFV2Backend, "delete_ip_set", _refuse_referenced_ip_set)
