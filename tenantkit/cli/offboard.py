@@ -97,7 +97,7 @@ def execute(
     """Destroy every copy of the tenant's data in both regions, verify, and write the signed report."""
     from tenantkit.lifecycle.offboarding import service
 
-    with as_lines(), _refusals():
+    with as_lines(), _refusals(journal=service.journal_path(STATE_DIR, tenant_id)):
         config, _ = service.tenant_file(directory, tenant_id)
         service.check_may_destroy(config, confirm=confirm, force=force, reason=reason, today=date.today())
         env = service.environment(config, local=local, state_dir=STATE_DIR)
@@ -115,9 +115,10 @@ def execute(
 
 
 @contextmanager
-def _refusals() -> Iterator[None]:
-    """OffboardingRefused / OffboardingBlocked / JournalError become one line and exit 1; any
-    other failure mid-run says the journal keeps the progress (then as_lines renders it)."""
+def _refusals(journal: Path | None = None) -> Iterator[None]:
+    """OffboardingRefused / OffboardingBlocked / JournalError become one line and exit 1. Any
+    other failure, once a run has written `journal`, first says that the journal keeps the
+    progress (then as_lines renders the failure); before that, nothing was done to keep."""
     from tenantkit.lifecycle.offboarding.resources import OffboardingBlocked
     from tenantkit.lifecycle.offboarding.run import JournalError
     from tenantkit.lifecycle.offboarding.service import OffboardingRefused
@@ -130,7 +131,8 @@ def _refusals() -> Iterator[None]:
     except (typer.Exit, KeyboardInterrupt):
         raise
     except Exception:
-        render.warning("stopped: nothing done is lost (see the journal under .tenantkit/offboarding/); rerun to resume")
+        if journal is not None and journal.exists():
+            render.warning(f"stopped: nothing done is lost ({journal} keeps what is done); rerun to resume")
         raise
 
 

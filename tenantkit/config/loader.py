@@ -168,6 +168,29 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
     return report
 
 
+class UnknownTenantError(LookupError):
+    """No tenant file under the directory defines the tenant; the message is one line."""
+
+
+def find_tenant(directory: Path, tenant_id: str) -> LoadedTenant:
+    """The tenant `tenant_id` of `directory`, validated with the whole directory (ids are unique
+    across files). ConfigError with the problems of its file, or of another file defining the
+    same id; UnknownTenantError when no file defines it. Other tenants' problems do not matter."""
+    report = validate_paths([directory])
+    mine = [
+        issue
+        for issue in report.issues
+        if Path(issue.file).stem == tenant_id
+        or (issue.path == "tenant_id" and f"tenant '{tenant_id}' is also defined" in issue.message)
+    ]
+    if mine:
+        raise ConfigError(mine)
+    for loaded in report.tenants:
+        if loaded.config.tenant_id == tenant_id:
+            return loaded
+    raise UnknownTenantError(f"{directory}: no tenant file for: {tenant_id}")
+
+
 def load_tenants(paths: Iterable[Path]) -> list[TenantConfig]:
     """Every tenant under `paths`; raises ConfigError listing every problem if any file is bad."""
     report = validate_paths(paths)

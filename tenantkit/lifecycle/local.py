@@ -136,13 +136,13 @@ def backup_now_local(directory: Path, tenant_id: str, state_dir: Path) -> Backup
 
 
 def _tenant_config(directory: Path, tenant_id: str) -> Any:
-    from tenantkit.config import validate_paths
+    """The tenant's config; ConfigError for its invalid file, LocalDeployError when none."""
+    from tenantkit.config import UnknownTenantError, find_tenant
 
-    configs = {config.tenant_id: config for config in validate_paths([directory]).configs}
-    config = configs.get(tenant_id)
-    if config is None:
-        raise LocalDeployError(f"{directory}: no tenant file for: {tenant_id}")
-    return config
+    try:
+        return find_tenant(directory, tenant_id).config
+    except UnknownTenantError as error:
+        raise LocalDeployError(str(error)) from None
 
 
 def running_sandbox(state_dir: Path) -> Any:

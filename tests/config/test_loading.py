@@ -203,3 +203,29 @@ def test_a_real_date_still_loads_as_a_date(write_tenant: Callable[..., Path], te
     text = yaml.safe_dump(tenant_data, sort_keys=False) + "subscription:\n  ends_on: 2027-02-28\n"
     (config,) = load_tenants([write_tenant(text, name="acme-corp.yaml").parent])
     assert config.subscription.ends_on == date(2027, 2, 28)
+
+
+def test_find_tenant_names_only_the_problems_of_that_tenant(
+    write_tenant: Callable[..., Path], tenant_data: dict[str, Any]
+) -> None:
+    """The one lookup every single-tenant command uses (offboarding, local deploy, backup-now):
+    a broken neighbour does not matter, the tenant's own broken file or a second file claiming
+    its id does, and an unknown id is its own one-line error."""
+    from tenantkit.config import UnknownTenantError, find_tenant
+
+    path = write_tenant(tenant_data)
+    write_tenant("tenant_id: [broken\n", name="broken-neighbour.yaml")
+    loaded = find_tenant(path.parent, "acme-corp")
+    assert (loaded.config.tenant_id, loaded.source) == ("acme-corp", path)
+    with pytest.raises(UnknownTenantError, match=r"tenant_configs: no tenant file for: nobody$"):
+        find_tenant(path.parent, "nobody")
+    with pytest.raises(ConfigError) as own:
+        find_tenant(path.parent, "broken-neighbour")
+    assert [issue.file for issue in own.value.issues] == [str(path.parent / "broken-neighbour.yaml")]
+
+    write_tenant(tenant_data, name="zz-copy.yaml")  # a second file with acme-corp's id
+    with pytest.raises(ConfigError) as duplicate:
+        find_tenant(path.parent, "acme-corp")
+    assert [(issue.file, issue.path) for issue in duplicate.value.issues] == [
+        (str(path.parent / "zz-copy.yaml"), "tenant_id")
+    ]

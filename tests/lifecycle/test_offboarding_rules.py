@@ -71,7 +71,7 @@ def test_the_cli_refuses_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
     result = runner.invoke(app, ["offboard", "start", "maple-ca", "--ends-on", "2026-13-01"])
     assert result.exit_code == 2 and "--ends-on: '2026-13-01' is not a date" in result.output
     result = runner.invoke(app, ["offboard", "start", "nobody", "--ends-on", "2026-08-01"])
-    assert result.exit_code == 1 and "no tenant file for nobody" in result.output
+    assert result.exit_code == 1 and "no tenant file for: nobody" in result.output
     assert not (tmp_path / ".tenantkit" / "offboarding").exists() and not (tmp_path / "reports").exists()
 
 
@@ -99,3 +99,32 @@ def test_a_reopened_journal_keeps_the_destruction_order(tmp_path):
     assert [t.name for t in reopened.targets()] == [t.name for t in found[:3]] + ["tenant-t-dr", "tenant-t-primary", "tenant-t-replica"]
     with pytest.raises(Exception, match="not t in aws:1"):
         Journal.open(tmp_path / "t.json", tenant_id="t", environment="aws:1")
+
+
+def test_a_bad_signing_key_stops_execute_before_anything_with_one_line(tmp_path, monkeypatch):
+    """The key is read before anything is destroyed: before a journal exists, the refusal is the
+    only line (no "nothing done is lost" for a run that never started); once a run has written
+    its journal, the line that follows says that the journal keeps what is done."""
+    from tenantkit.lifecycle.offboarding import service
+
+    configs = tmp_path / "tenant_configs"
+    configs.mkdir()
+    shutil.copy(EXAMPLE_CONFIGS / "maple-ca.yaml", configs)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(service, "environment", lambda config, **_: object())  # no AWS: the key is read first
+    key = tmp_path / "not-a-key.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n")
+    command = ["offboard", "execute", "maple-ca", "--local", "--confirm", "maple-ca", "--signing-key", str(key),
+               "--force", "--reason", "test"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert [line for line in result.output.splitlines() if line.strip()] == [f"error: {key}: not a PEM private key"]
+    journal = service.journal_path(tmp_path / ".tenantkit", "maple-ca")
+    assert not journal.exists() and not (tmp_path / "reports").exists()
+
+    journal.parent.mkdir(parents=True)
+    journal.write_text("{}")  # an interrupted run's journal
+    result = CliRunner().invoke(app, command)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 1 and "nothing done is lost" in lines[0] and "maple-ca.json" in lines[0]
+    assert lines[1:] == [f"error: {key}: not a PEM private key"]

@@ -90,6 +90,21 @@ def wafv2_deletes_an_associated_web_acl() -> bool:
 
 
 @probe
+def wafv2_deletes_a_referenced_ip_set() -> bool:
+    waf = boto3.client("wafv2", region_name=REGION)
+    visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
+    ip_set = waf.create_ip_set(Name="referenced", Scope="REGIONAL", IPAddressVersion="IPV4", Addresses=["192.0.2.0/24"])["Summary"]
+    rule = {"Name": "allow", "Priority": 0, "Action": {"Allow": {}}, "VisibilityConfig": visibility,
+            "Statement": {"IPSetReferenceStatement": {"ARN": ip_set["ARN"]}}}
+    waf.create_web_acl(Name="referencing", Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=visibility, Rules=[rule])
+    try:
+        waf.delete_ip_set(Name="referenced", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])
+    except ClientError:
+        return False
+    return True
+
+
+@probe
 def backup_types_skipped() -> bool:
     backup = boto3.client("backup", region_name=REGION)
     return _skipped("AWS::Backup::BackupVault", {"BackupVaultName": "v"}, lambda: bool(backup.list_backup_vaults()["BackupVaultList"]))

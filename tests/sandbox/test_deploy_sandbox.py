@@ -103,6 +103,8 @@ def test_a_foreign_key_and_a_deleted_bucket_policy_are_flagged(sandbox, first_de
 
 
 def test_a_changed_config_updates_the_tenant_in_place(sandbox, first_deploy):
+    waf = boto3.client("wafv2", endpoint_url=sandbox["endpoint"], region_name="us-east-1")
+    (before,) = [s for s in waf.list_ip_sets(Scope="REGIONAL")["IPSets"] if s["Name"] == "tenantkit-northwind-us-ipv4"]
     path = sandbox["configs"] / "northwind-us.yaml"
     path.write_text(path.read_text().replace('    - "192.0.2.0/24"\n', '    - "192.0.2.0/24"\n    - "203.0.113.0/24"\n'))
     result, = deploy_local(sandbox["configs"], ["northwind-us"], sandbox["out"], sandbox["state"], concurrency=1)
@@ -112,7 +114,7 @@ def test_a_changed_config_updates_the_tenant_in_place(sandbox, first_deploy):
     assert outcomes["tenant-northwind-us-primary"] is StackOutcome.UPDATED
     assert outcomes["tenant-northwind-us-dr"] is StackOutcome.UPDATED
     assert outcomes["tenant-northwind-us-replica"] is StackOutcome.UNCHANGED
-    waf = boto3.client("wafv2", endpoint_url=sandbox["endpoint"], region_name="us-east-1")
     (ip_set,) = [s for s in waf.list_ip_sets(Scope="REGIONAL")["IPSets"] if s["Name"] == "tenantkit-northwind-us-ipv4"]
+    assert ip_set["ARN"] == before["ARN"]  # updated in place, as CloudFormation does: the web ACL's reference holds
     addresses = waf.get_ip_set(Name=ip_set["Name"], Scope="REGIONAL", Id=ip_set["Id"])["IPSet"]["Addresses"]
     assert sorted(addresses) == ["192.0.2.0/24", "203.0.113.0/24"]

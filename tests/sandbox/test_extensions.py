@@ -62,6 +62,7 @@ DEFECTS = [
     "wafv2_types_skipped",
     "wafv2_list_resources_for_web_acl_missing",
     "wafv2_deletes_an_associated_web_acl",
+    "wafv2_deletes_a_referenced_ip_set",
     "backup_types_skipped",
     "backup_selection_api_missing",
     "backup_jobs_missing",
@@ -195,6 +196,46 @@ def test_waf_refuses_to_delete_an_associated_web_acl():
     waf.delete_web_acl(Name="acl", Scope="REGIONAL", Id=acl_id, LockToken=token)
     waf.delete_ip_set(Name="allow", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])
     assert waf.list_web_acls(Scope="REGIONAL")["WebACLs"] == [] and waf.list_ip_sets(Scope="REGIONAL")["IPSets"] == []
+
+
+def test_waf_refuses_to_delete_an_ip_set_a_web_acl_references():
+    outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
+    waf = boto3.client("wafv2", region_name=REGION)
+    (ip_set,) = waf.list_ip_sets(Scope="REGIONAL")["IPSets"]
+    with pytest.raises(ClientError, match="WAFAssociatedItemException"):
+        waf.delete_ip_set(Name="allow", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])
+    acl_id = outputs["Acl"].rsplit("/", 1)[1]
+    token = waf.get_web_acl(Name="acl", Scope="REGIONAL", Id=acl_id)["LockToken"]
+    waf.delete_web_acl(Name="acl", Scope="REGIONAL", Id=acl_id, LockToken=token)
+    waf.delete_ip_set(Name="allow", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])
+    assert waf.list_ip_sets(Scope="REGIONAL")["IPSets"] == []
+
+
+def test_waf_updates_keep_the_ip_set_and_the_associated_web_acl_in_place():
+    """A new allow-list updates the IP set in place (same ARN, new addresses, new tags), and a
+    rule change updates the associated web ACL in place, as CloudFormation does."""
+    outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
+    waf = boto3.client("wafv2", region_name=REGION)
+    (before,) = waf.list_ip_sets(Scope="REGIONAL")["IPSets"]
+    load_balancer = f"arn:aws:elasticloadbalancing:{REGION}:123456789012:loadbalancer/app/portal/1"
+    waf.associate_web_acl(WebACLArn=outputs["Acl"], ResourceArn=load_balancer)
+    ip_set = json.loads(json.dumps(IP_SET))
+    ip_set["Properties"].update(Addresses=["192.0.2.0/24", "198.51.100.7/32"], Tags=[{"Key": "tenant", "Value": "t"}])
+    acl = json.loads(json.dumps(WEB_ACL))
+    acl["Properties"]["Rules"][0]["Action"] = {"Count": {}}
+    template = {"Resources": {"IpSet": ip_set, "Acl": acl}, "Outputs": {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}}}
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.update_stack(StackName="ext", TemplateBody=json.dumps(template))
+    assert cloudformation.describe_stacks(StackName="ext")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    (after,) = waf.list_ip_sets(Scope="REGIONAL")["IPSets"]
+    assert (after["ARN"], after["Id"]) == (before["ARN"], before["Id"])
+    addresses = waf.get_ip_set(Name="allow", Scope="REGIONAL", Id=after["Id"])["IPSet"]["Addresses"]
+    assert addresses == ip_set["Properties"]["Addresses"]
+    assert waf.list_tags_for_resource(ResourceARN=after["ARN"])["TagInfoForResource"]["TagList"] == [{"Key": "tenant", "Value": "t"}]
+    web_acl = waf.get_web_acl(Name="acl", Scope="REGIONAL", Id=outputs["Acl"].rsplit("/", 1)[1])["WebACL"]
+    assert web_acl["ARN"] == outputs["Acl"] and web_acl["Rules"][0]["Action"] == {"Count": {}}
+    assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])["ResourceArns"] == [load_balancer]
+
 
 
 # --- backup ----------------------------------------------------------------------------------

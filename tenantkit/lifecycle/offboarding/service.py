@@ -61,17 +61,14 @@ class ExecuteOutcome:
 
 
 def tenant_file(directory: Path, tenant_id: str) -> tuple[TenantConfig, Path]:
-    """The tenant's config and file; ConfigError for invalid files, OffboardingRefused when none."""
-    from tenantkit.config import ConfigError, validate_paths
+    """The tenant's config and file; ConfigError for its invalid file, OffboardingRefused when none."""
+    from tenantkit.config import UnknownTenantError, find_tenant
 
-    report = validate_paths([directory])
-    for loaded in report.tenants:
-        if loaded.config.tenant_id == tenant_id:
-            return loaded.config, loaded.source
-    mine = [issue for issue in report.issues if Path(issue.file).stem == tenant_id]
-    if mine:
-        raise ConfigError(mine)
-    raise OffboardingRefused(f"{directory}: no tenant file for {tenant_id}")
+    try:
+        loaded = find_tenant(directory, tenant_id)
+    except UnknownTenantError as error:
+        raise OffboardingRefused(str(error)) from None
+    return loaded.config, loaded.source
 
 
 def start(directory: Path, tenant_id: str, ends_on: date) -> TenantConfig:
