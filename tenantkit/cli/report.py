@@ -30,14 +30,13 @@ def keygen(
     name: str = typer.Option("tenantkit-reports", "--name", help="File names: NAME.key.pem and NAME.pub.pem."),
 ) -> None:
     """Make an Ed25519 key pair for signing reports; never overwrites a key."""
-    from tenantkit.lifecycle.report import ReportError, fingerprint, generate_keypair, load_public_key
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.lifecycle.report import fingerprint, generate_keypair, load_public_key
 
-    try:
+    with as_lines():  # a ReportError: its one line, exit 1
         private, public = generate_keypair(out, name)
-        render.report_keypair(private, public, fingerprint(load_public_key(public)))
-    except ReportError as error:
-        render.error(str(error))
-        raise typer.Exit(1) from None
+        key_id = fingerprint(load_public_key(public))
+    render.report_keypair(private, public, key_id)
 
 
 @report_app.command()

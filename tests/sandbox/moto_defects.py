@@ -13,6 +13,7 @@ import contextlib
 import json
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
@@ -73,14 +74,20 @@ def s3_tls_only_policy_denies_batch_deletes() -> bool:
     return bool(answer.get("Errors"))
 
 
+def _web_acl_referencing_an_ip_set(waf: Any, name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A new IP set and a web ACL whose one rule references it: their summaries."""
+    visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
+    ip_set = waf.create_ip_set(Name=name, Scope="REGIONAL", IPAddressVersion="IPV4", Addresses=["192.0.2.0/24"])["Summary"]
+    rule = {"Name": "allow", "Priority": 0, "Action": {"Allow": {}}, "VisibilityConfig": visibility,
+            "Statement": {"IPSetReferenceStatement": {"ARN": ip_set["ARN"]}}}
+    acl = waf.create_web_acl(Name=name, Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=visibility, Rules=[rule])["Summary"]
+    return ip_set, acl
+
+
 @probe
 def wafv2_deletes_an_associated_web_acl() -> bool:
     waf = boto3.client("wafv2", region_name=REGION)
-    visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
-    ip_set = waf.create_ip_set(Name="ref", Scope="REGIONAL", IPAddressVersion="IPV4", Addresses=["192.0.2.0/24"])["Summary"]
-    rule = {"Name": "allow", "Priority": 0, "Action": {"Allow": {}}, "VisibilityConfig": visibility,
-            "Statement": {"IPSetReferenceStatement": {"ARN": ip_set["ARN"]}}}
-    acl = waf.create_web_acl(Name="assoc", Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=visibility, Rules=[rule])["Summary"]
+    _, acl = _web_acl_referencing_an_ip_set(waf, "assoc")
     waf.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=f"arn:aws:elasticloadbalancing:{REGION}:123456789012:loadbalancer/app/p/1")
     try:
         waf.delete_web_acl(Name="assoc", Scope="REGIONAL", Id=acl["Id"], LockToken=acl["LockToken"])
@@ -92,11 +99,7 @@ def wafv2_deletes_an_associated_web_acl() -> bool:
 @probe
 def wafv2_deletes_a_referenced_ip_set() -> bool:
     waf = boto3.client("wafv2", region_name=REGION)
-    visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
-    ip_set = waf.create_ip_set(Name="referenced", Scope="REGIONAL", IPAddressVersion="IPV4", Addresses=["192.0.2.0/24"])["Summary"]
-    rule = {"Name": "allow", "Priority": 0, "Action": {"Allow": {}}, "VisibilityConfig": visibility,
-            "Statement": {"IPSetReferenceStatement": {"ARN": ip_set["ARN"]}}}
-    waf.create_web_acl(Name="referencing", Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=visibility, Rules=[rule])
+    ip_set, _ = _web_acl_referencing_an_ip_set(waf, "referenced")
     try:
         waf.delete_ip_set(Name="referenced", Scope="REGIONAL", Id=ip_set["Id"], LockToken=ip_set["LockToken"])
     except ClientError:
