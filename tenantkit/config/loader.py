@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from tenantkit.config.models import TenantConfig
+from tenantkit.config.models import NOTE_LINES, TenantConfig
 from tenantkit.config.yaml_source import YamlDocument, YamlProblem, decode, parse
 
 TENANT_SUFFIX = ".yaml"
@@ -53,6 +53,8 @@ class ValidationReport:
     issues: list[ConfigIssue] = field(default_factory=list)
     warnings: list[ConfigIssue] = field(default_factory=list)
     """Valid but probably unintended settings (an empty access.protect): printed, never fatal."""
+    notes: list[ConfigIssue] = field(default_factory=list)
+    """Defaults chosen from the regions' offerings (the replica's class): information only."""
 
     @property
     def ok(self) -> bool:
@@ -91,10 +93,14 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[ConfigIssue]]:
 
 
 def load_text(
-    text: str, source: Path, warnings: list[ConfigIssue] | None = None
+    text: str,
+    source: Path,
+    warnings: list[ConfigIssue] | None = None,
+    notes: list[ConfigIssue] | None = None,
 ) -> tuple[TenantConfig | None, list[ConfigIssue]]:
     """Parse and validate one tenant file's text, as if read from `source`; the config's
-    warnings are appended to `warnings` when given."""
+    warnings and notes are appended to `warnings` and `notes` when given. Every problem of the
+    file is returned together (the id that does not match the file name with the field errors)."""
     name = str(source)
     try:
         document = parse(text)
@@ -105,29 +111,40 @@ def load_text(
         return None, [
             ConfigIssue(name, 1, FILE_PATH, f"a tenant file is a mapping of fields, not a {kind}")
         ]
-    try:
-        config = TenantConfig.model_validate(document.data)
-    except ValidationError as error:
-        return None, _field_issues(error, document, name)
+    written_id = document.data.get("tenant_id")
     issues = []
-    if source.suffix == TENANT_SUFFIX and source.stem != config.tenant_id:
+    if isinstance(written_id, str) and source.suffix == TENANT_SUFFIX and source.stem != written_id:
         issues.append(
             ConfigIssue(
                 name,
                 document.line_of(("tenant_id",)),
                 "tenant_id",
-                f"'{config.tenant_id}' does not match the file name; "
-                f"rename the file to {config.tenant_id}{TENANT_SUFFIX} or fix the id",
+                f"'{written_id}' does not match the file name; "
+                f"rename the file to {written_id}{TENANT_SUFFIX} or fix the id",
             )
         )
-    if warnings is not None:
-        for loc, message in config.warnings():
-            warnings.append(ConfigIssue(name, document.line_of(loc), _dotted(loc), message))
+    try:
+        config = TenantConfig.model_validate(document.data)
+    except ValidationError as error:
+        return None, sorted(set(_field_issues(error, document, name) + issues))
+    for loc, message in config.warnings() if warnings is not None else ():
+        warnings.append(ConfigIssue(name, document.line_of(loc), _dotted(loc), message))
+    for loc, message in config.notes() if notes is not None else ():
+        line = document.line_of(loc) if _written(document.data, loc) else document.line_of(NOTE_LINES.get(loc, loc))
+        notes.append(ConfigIssue(name, line, _dotted(loc), message))
     return config, issues
 
 
+def _written(data: Any, loc: tuple[Any, ...]) -> bool:
+    for part in loc:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
 def load_file(
-    path: Path, warnings: list[ConfigIssue] | None = None
+    path: Path, warnings: list[ConfigIssue] | None = None, notes: list[ConfigIssue] | None = None
 ) -> tuple[TenantConfig | None, list[ConfigIssue]]:
     """Read, parse and validate one tenant file."""
     try:
@@ -137,7 +154,7 @@ def load_file(
         return None, [ConfigIssue(str(path), problem.line, FILE_PATH, problem.message)]
     except OSError as error:
         return None, [ConfigIssue(str(path), 0, FILE_PATH, f"cannot read: {error.strerror}")]
-    return load_text(text, path, warnings)
+    return load_text(text, path, warnings, notes)
 
 
 def validate_paths(paths: Iterable[Path]) -> ValidationReport:
@@ -146,7 +163,7 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
     report = ValidationReport(files=files, issues=issues)
     first_source: dict[str, Path] = {}
     for path in files:
-        config, file_issues = load_file(path, report.warnings)
+        config, file_issues = load_file(path, report.warnings, report.notes)
         report.issues.extend(file_issues)
         if config is None:
             continue
@@ -165,6 +182,7 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
             report.tenants.append(LoadedTenant(config=config, source=path))
     report.issues.sort()
     report.warnings.sort()
+    report.notes.sort()
     return report
 
 

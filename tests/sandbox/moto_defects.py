@@ -126,6 +126,29 @@ def backup_selection_api_missing() -> bool:
     return False
 
 
+@probe
+def backup_restore_testing_types_skipped() -> bool:
+    properties = {
+        "RestoreTestingPlanName": "p", "ScheduleExpression": "cron(0 5 ? * SUN *)",
+        "RecoveryPointSelection": {"Algorithm": "LATEST_WITHIN_WINDOW", "IncludeVaults": ["*"], "RecoveryPointTypes": ["SNAPSHOT"]},
+    }  # fmt: skip
+    backup = boto3.client("backup", region_name=REGION)
+
+    def seen() -> bool:
+        try:
+            return bool(backup.list_restore_testing_plans()["RestoreTestingPlans"])
+        except (ClientError, NotImplementedError):
+            return False
+
+    return _skipped("AWS::Backup::RestoreTestingPlan", properties, seen)
+
+
+@probe
+def backup_restore_testing_api_missing() -> bool:
+    backup = boto3.client("backup", region_name=REGION)
+    return _missing(lambda: backup.list_restore_testing_plans())
+
+
 def _missing(call: Callable[[], object]) -> bool:
     """Whether moto lacks the operation: no route (HTTP 404) or no handler (NotImplementedError)."""
     try:
