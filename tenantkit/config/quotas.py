@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from tenantkit.config.fleet_models import FleetSettings
@@ -39,9 +39,9 @@ MANUAL_DB_SNAPSHOTS = 100
 LOGS_RESOURCE_POLICIES = 10
 
 
-@dataclass(frozen=True)
-class Scope:
-    """One account and region: the unit AWS counts regional quotas in."""
+class Scope(NamedTuple):
+    """One account and region: the unit AWS counts regional quotas in (a tuple: hashed once per
+    tenant and region, it must be cheap)."""
 
     account: str | None
     """12-digit id, or None for the deploying account."""
