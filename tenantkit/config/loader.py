@@ -7,6 +7,7 @@ that concern the file rather than a field (bad YAML, empty file) use the path `(
 from __future__ import annotations
 
 import difflib
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,7 +221,9 @@ def load_tenants(paths: Iterable[Path]) -> list[TenantConfig]:
 # --- turning pydantic errors into lines a person can act on -----------------------------------
 
 
-def _field_issues(error: ValidationError, document: YamlDocument, name: str) -> list[ConfigIssue]:
+def _field_issues(
+    error: ValidationError, document: YamlDocument, name: str, model: type[BaseModel] = TenantConfig
+) -> list[ConfigIssue]:
     errors = error.errors(include_url=False)
     item_error_parents = {tuple(e["loc"][:-1]) for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
     issues = []
@@ -229,7 +232,7 @@ def _field_issues(error: ValidationError, document: YamlDocument, name: str) -> 
         if entry["type"] == "too_short" and loc in item_error_parents:
             continue  # "0 items after validation" only repeats the item errors above it
         issues.append(
-            ConfigIssue(name, _line(document, loc, entry["type"]), _dotted(loc), _message(entry))
+            ConfigIssue(name, _line(document, loc, entry["type"]), _dotted(loc), _message(entry, model))
         )
     return sorted(set(issues))
 
@@ -244,12 +247,12 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc if part != "[key]") or FILE_PATH
 
 
-def _message(entry: Any) -> str:
+def _message(entry: Any, model: type[BaseModel] = TenantConfig) -> str:
     kind, loc, message = entry["type"], tuple(entry["loc"]), entry["msg"]
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        allowed = _allowed_fields(loc[:-1])
+        allowed = _allowed_fields(loc[:-1], model)
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         return f"unknown field; {hint}allowed here: {', '.join(allowed)}"
@@ -272,10 +275,13 @@ _PLAIN_MESSAGES = {
 }
 
 
-def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
-    model: type[BaseModel] = TenantConfig
-    for part in loc:
+def _allowed_fields(loc: tuple[Any, ...], model: type[BaseModel] = TenantConfig) -> list[str]:
+    parts = iter(loc)
+    for part in parts:
         annotation = model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
+        if typing.get_origin(annotation) is dict:  # a mapping of models: skip its key
+            annotation = typing.get_args(annotation)[1]
+            next(parts, None)
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return []
         model = annotation

@@ -125,13 +125,13 @@ def test_new_rejects_bad_values_and_writes_nothing(tmp_path: Path, args: list[st
 
 
 def test_schema_writes_and_checks(tmp_path: Path) -> None:
-    assert invoke("schema", "--dir", str(tmp_path), "--check").exit_code == 1
-    result = invoke("schema", "--dir", str(tmp_path))
+    assert invoke("schema", "--dir", str(tmp_path), "--root", str(tmp_path), "--check").exit_code == 1
+    result = invoke("schema", "--dir", str(tmp_path), "--root", str(tmp_path))
     assert result.exit_code == 0, result.output
     schema = json.loads((tmp_path / "tenant.schema.json").read_text())
     assert schema["additionalProperties"] is False
     assert {"tenant_id", "residency", "access", "contacts"} <= set(schema["required"])
-    assert invoke("schema", "--dir", str(tmp_path), "--check").exit_code == 0
+    assert invoke("schema", "--dir", str(tmp_path), "--root", str(tmp_path), "--check").exit_code == 0
 
 
 def test_committed_schema_is_up_to_date() -> None:
