@@ -129,12 +129,13 @@ def _trails(config: TenantConfig, region: str) -> int:
 
 def _manual_db_snapshots(config: TenantConfig, region: str) -> int:
     # constructs/backup.TenantBackup: the Hourly and Daily rules keep snapshots of the primary
-    # database in the primary region; the Daily rule's copies are kept in the secondary region.
-    # The Continuous rule uses RDS automated backups, which the quota exempts.
+    # database in the primary region; the Daily rule's copies, and the Hourly rule's unless
+    # `backup.copy_hourly` is off, are kept in the secondary region. The Continuous rule uses RDS
+    # automated backups, which the quota exempts.
     backup = config.backup
     if region == config.primary_region:
         return backup.hourly_snapshots + backup.retention_days
-    return backup.copy_retention_days
+    return backup.hourly_snapshots * backup.copy_hourly + backup.copy_retention_days
 
 
 def _logs_resource_policies(config: TenantConfig, region: str) -> int:

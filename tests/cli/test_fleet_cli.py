@@ -21,7 +21,7 @@ RAISED = """\
 quotas:
   raised:
     deploying-account/us-east-1: {ip_sets: 120, manual_db_snapshots: 3540}
-    deploying-account/us-west-2: {ip_sets: 120, manual_db_snapshots: 2100}
+    deploying-account/us-west-2: {manual_db_snapshots: 3540, ip_sets: 120}
 """
 
 

@@ -115,23 +115,32 @@ def test_waf_quotas(tenants: list[TenantConfig], fleet_settings: FleetSettings, 
 SNAPSHOT_CASES = [
     pytest.param(fleet(4), settings(), set(), id="four-lean-backups"),
     pytest.param(
-        fleet(5), settings(), {("manual_db_snapshots", "deploying-account/us-east-1", 125, 100)}, id="five-lean-backups"
+        fleet(5),
+        settings(),
+        {("manual_db_snapshots", "deploying-account/us-east-1", 125, 100), ("manual_db_snapshots", "deploying-account/us-west-2", 125, 100)},
+        id="five-lean-backups",
     ),
     pytest.param(
         fleet(2, backup={"hourly_retention_days": 1, "retention_days": 35, "copy_retention_days": 35}),
         settings(),
-        {("manual_db_snapshots", "deploying-account/us-east-1", 118, 100)},
+        {("manual_db_snapshots", "deploying-account/us-east-1", 118, 100), ("manual_db_snapshots", "deploying-account/us-west-2", 118, 100)},
         id="two-default-backups-share-the-snapshot-quota",
     ),
     pytest.param(
-        fleet(2, backup={"hourly_retention_days": 1, "retention_days": 1, "copy_retention_days": 51}),
+        fleet(2, backup={"hourly_retention_days": 1, "retention_days": 1, "copy_retention_days": 51, "copy_hourly": False}),
         settings(),
         {("manual_db_snapshots", "deploying-account/us-west-2", 102, 100)},
         id="dr-copies-count-in-the-secondary-region",
     ),
     pytest.param(
+        fleet(2, backup={"hourly_retention_days": 1, "retention_days": 1, "copy_retention_days": 27}),
+        settings(),
+        {("manual_db_snapshots", "deploying-account/us-west-2", 102, 100)},
+        id="hourly-copies-count-in-the-secondary-region",
+    ),
+    pytest.param(
         fleet(2, backup={"hourly_retention_days": 1, "retention_days": 35, "copy_retention_days": 35}),
-        settings({"deploying-account/us-east-1": {"manual_db_snapshots": 118}}),
+        settings({"deploying-account/us-east-1": {"manual_db_snapshots": 118}, "deploying-account/us-west-2": {"manual_db_snapshots": 118}}),
         set(),
         id="raised-snapshot-quota",
     ),
@@ -156,7 +165,9 @@ def test_a_tenant_has_one_ip_set_per_ip_version_in_each_region(cidrs: list[str],
 
 def test_snapshots_per_region_follow_the_backup_tiers() -> None:
     config = tenant(0, backup={"hourly_retention_days": 2, "retention_days": 14, "copy_retention_days": 21})
-    assert usage("manual_db_snapshots", config) == (2 * 24 + 14, 21)
+    assert usage("manual_db_snapshots", config) == (2 * 24 + 14, 2 * 24 + 21)  # hourly copies too
+    without_hourly_copies = tenant(0, backup={"hourly_retention_days": 2, "retention_days": 14, "copy_retention_days": 21, "copy_hourly": False})
+    assert usage("manual_db_snapshots", without_hourly_copies) == (2 * 24 + 14, 21)
 
 
 def test_tenantkit_creates_no_trail_and_no_account_level_log_policy() -> None:
@@ -202,7 +213,7 @@ def test_the_message_names_quota_count_limit_tenants_and_where_to_record_a_raise
 
 def test_a_raised_limit_is_named_as_such_and_an_assumption_is_stated() -> None:
     backup = {"hourly_retention_days": 1, "retention_days": 35, "copy_retention_days": 35}
-    raised = settings({"deploying-account/us-east-1": {"manual_db_snapshots": 110}})
+    raised = settings({"deploying-account/us-east-1": {"manual_db_snapshots": 110}, "deploying-account/us-west-2": {"manual_db_snapshots": 200}})
     [finding] = quota_findings(fleet(2, backup=backup), raised, SNAPSHOTS)
     assert finding.raised
     assert "118 in the deploying account, us-east-1, over the limit of 110 (raised quota recorded in fleet.yaml)" in finding.message
