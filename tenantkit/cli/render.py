@@ -393,11 +393,15 @@ def check_summary(results: Sequence[Any]) -> None:
                 typer.echo(f"{result.tenant_id}: {result.step}: {line}", err=True)
 
 
-def report_keypair(private: Path, public: Path, fingerprint: str) -> None:
-    typer.echo(f"private key: {private} (mode 0600)")
+def report_keypair(private: Path | None, public: Path, fingerprint: str) -> None:
+    if private is None:
+        typer.echo("private key: in AWS KMS (it never leaves KMS)")
+    else:
+        typer.echo(f"private key: {private} (mode 0600)")
     typer.echo(f"public key:  {public}")
     typer.echo(f"fingerprint: {fingerprint}")
-    typer.echo("Keep the private key out of git and off shared disks; give customers the public key.", err=True)
+    if private is not None:
+        typer.echo("Keep the private key out of git and off shared disks; give customers the public key.", err=True)
 
 
 def report_verified(result: Any) -> None:
