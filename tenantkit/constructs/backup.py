@@ -29,6 +29,22 @@ SERVICE_ROLE_POLICIES = (
 )
 
 
+def backup_service_role(scope: Construct, id: str, policy_names: Sequence[str], why: str) -> iam.Role:
+    """A role only AWS Backup of this account may assume (the confused-deputy condition), with
+    AWS's managed policies `policy_names`, each acknowledged to cdk-nag with `why`."""
+    role = iam.Role(
+        scope,
+        id,
+        assumed_by=iam.ServicePrincipal(
+            "backup.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}
+        ),
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(name) for name in policy_names],
+    )
+    for name in policy_names:
+        acknowledge(role, f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]", why)
+    return role
+
+
 @dataclass(frozen=True, kw_only=True)
 class BackupTiers:
     """How long each tier keeps its recovery points."""
@@ -114,24 +130,13 @@ class TenantBackup(Construct):
                 copy_actions=[backup.BackupPlanCopyActionProps(destination_backup_vault=copy_vault, delete_after=tiers.copies)],
             )
         )
-        self.role = iam.Role(
+        self.role = backup_service_role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal(
-                "backup.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
-            ),
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name(name) for name in SERVICE_ROLE_POLICIES
-            ],
+            SERVICE_ROLE_POLICIES,
+            "AWS Backup's own backup (not restore) policy for RDS and S3, maintained by AWS as the "
+            "services change; the selection below limits what the plan touches.",
         )
-        for name in SERVICE_ROLE_POLICIES:
-            acknowledge(
-                self.role,
-                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
-                "AWS Backup's own backup (not restore) policy for RDS and S3, maintained by AWS as "
-                "the services change; the selection below limits what the plan touches.",
-            )
         self.selection = self.plan.add_selection(
             "Selection",
             backup_selection_name="tenant-data",

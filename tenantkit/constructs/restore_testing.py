@@ -5,10 +5,9 @@ from dataclasses import dataclass
 
 from aws_cdk import Stack
 from aws_cdk import aws_backup as backup
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from tenantkit.constructs._acknowledge import acknowledge
+from tenantkit.constructs.backup import backup_service_role
 
 SCHEDULES = {
     "daily": "cron(0 5 * * ? *)",
@@ -70,45 +69,33 @@ class TenantRestoreTesting(Construct):
                 selection_window_days=SELECTION_WINDOW_DAYS,
             ),
         )
-        self.role = iam.Role(
+        self.role = backup_service_role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal(
-                "backup.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
-            ),
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(name) for name in RESTORE_POLICIES],
+            RESTORE_POLICIES,
+            "AWS Backup's own restore policy for RDS and S3, maintained by AWS; only the restore testing "
+            "selections below use this role, each naming one of the tenant's resources.",
         )
-        for name in RESTORE_POLICIES:
-            acknowledge(
-                self.role,
-                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
-                "AWS Backup's own restore policy for RDS and S3, maintained by AWS; only the restore "
-                "testing selections below use this role, each naming one of the tenant's resources.",
+        # Restore the database into the tenant's own isolated subnets and database security group,
+        # never into a default VPC (AWS Backup Developer Guide, "Restore testing inferred metadata").
+        overrides = {
+            "dbsubnetgroupname": props.db_subnet_group_name,
+            "vpcsecuritygroupids": Stack.of(self).to_json_string(list(props.db_security_group_ids)),
+        }
+        self.database_selection, self.files_selection = (
+            backup.CfnRestoreTestingSelection(
+                self,
+                logical_id,
+                restore_testing_plan_name=self.plan.ref,
+                restore_testing_selection_name=name,
+                protected_resource_type=resource_type,
+                protected_resource_arns=[arn],
+                iam_role_arn=self.role.role_arn,
+                validation_window_hours=VALIDATION_WINDOW_HOURS,
+                restore_metadata_overrides=metadata,
             )
-        self.database_selection = backup.CfnRestoreTestingSelection(
-            self,
-            "Database",
-            restore_testing_plan_name=self.plan.ref,
-            restore_testing_selection_name="database",
-            protected_resource_type="RDS",
-            protected_resource_arns=[props.database_arn],
-            iam_role_arn=self.role.role_arn,
-            validation_window_hours=VALIDATION_WINDOW_HOURS,
-            # Restore into the tenant's own isolated subnets and database security group, never
-            # into a default VPC (AWS Backup Developer Guide, "Restore testing inferred metadata").
-            restore_metadata_overrides={
-                "dbsubnetgroupname": props.db_subnet_group_name,
-                "vpcsecuritygroupids": Stack.of(self).to_json_string(list(props.db_security_group_ids)),
-            },
-        )
-        self.files_selection = backup.CfnRestoreTestingSelection(
-            self,
-            "Files",
-            restore_testing_plan_name=self.plan.ref,
-            restore_testing_selection_name="files",
-            protected_resource_type="S3",
-            protected_resource_arns=[props.bucket_arn],
-            iam_role_arn=self.role.role_arn,
-            validation_window_hours=VALIDATION_WINDOW_HOURS,
+            for logical_id, name, resource_type, arn, metadata in (
+                ("Database", "database", "RDS", props.database_arn, overrides),
+                ("Files", "files", "S3", props.bucket_arn, None),
+            )
         )
