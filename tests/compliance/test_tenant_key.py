@@ -170,3 +170,10 @@ def test_replication_reencrypted_with_the_key_of_the_source_region_is_non_compli
     destination["EncryptionConfiguration"]["ReplicaKmsKeyID"] = "arn:aws:kms:us-east-1:111122223333:alias/tenantkit/acme"
     (finding,) = _findings(primary)
     assert finding.startswith("tenant-acme-primary/Data: replication to acme-dr-${AWS.AccountId}-us-west-2")
+
+
+def test_replication_reencrypted_with_the_source_regions_key_by_reference_is_non_compliant(primary):
+    destination = primary["Resources"]["Data"]["Properties"]["ReplicationConfiguration"]["Rules"][0]["Destination"]
+    destination["EncryptionConfiguration"]["ReplicaKmsKeyID"] = TENANT_KEY
+    (finding,) = _findings(primary)
+    assert finding.startswith("tenant-acme-primary/Data: replication to acme-dr-${AWS.AccountId}-us-west-2")

@@ -1,0 +1,157 @@
+"""Mutants of the security review's flags (tenantkit/review/sections/): a flag no longer raised,
+a resource type or a property no longer read. `backups.py` is left out while issue 17 redefines
+its hourly rule."""
+
+from __future__ import annotations
+
+from bench.mutants import Mutant
+
+SECTIONS = "tenantkit/review/sections"
+FLAG_TESTS = ("tests/review/test_flags.py",)
+
+MUTANTS = [
+    Mutant(
+        name="encryption-unencrypted-storage-a-note",
+        file=f"{SECTIONS}/encryption.py",
+        old='row(stack, logical_id, label, props.get("DBInstanceIdentifier"), "none", "storage not encrypted")',
+        new='row(stack, logical_id, label, props.get("DBInstanceIdentifier"), "none", None, "storage not encrypted")',
+        tests=FLAG_TESTS,
+        why="a database with unencrypted storage is noted, not flagged",
+    ),
+    Mutant(
+        name="encryption-sse-s3-excused-on-every-bucket",
+        file=f"{SECTIONS}/encryption.py",
+        old='    elif algorithm == "AES256" and log_bucket:',
+        new='    elif algorithm == "AES256":',
+        tests=FLAG_TESTS,
+        why="a data bucket with an S3-managed key passes as if it held access logs",
+    ),
+    Mutant(
+        name="encryption-queues-not-read",
+        file=f"{SECTIONS}/encryption.py",
+        old='elif kind in ("AWS::SQS::Queue", "AWS::DynamoDB::Table",',
+        new='elif kind in ("AWS::DynamoDB::Table",',
+        tests=FLAG_TESTS,
+        why="an SQS queue (a data store the review does not judge) goes unmentioned",
+    ),
+    Mutant(
+        name="encryption-key-policy-anyone-only-as-a-string",
+        file=f"{SECTIONS}/encryption.py",
+        old='    if doc.get("Principal") in ("*", {"AWS": "*"}) and not doc.get("Condition"):',
+        new='    if doc.get("Principal") == "*" and not doc.get("Condition"):',
+        tests=FLAG_TESTS,
+        why='a key policy letting {"AWS": "*"} in unconditionally is not flagged',
+    ),
+    Mutant(
+        name="encryption-rotation-off-not-flagged",
+        file=f"{SECTIONS}/encryption.py",
+        old='            section.flag(stack.name, logical_id, "key rotation is off")',
+        new="            pass",
+        tests=FLAG_TESTS,
+        why="a key without rotation is shown but not flagged",
+    ),
+    Mutant(
+        name="network-ipv6-open-ingress-not-read",
+        file=f"{SECTIONS}/network.py",
+        old='                if rule.get("CidrIp") in _OPEN or rule.get("CidrIpv6") in _OPEN:',
+        new='                if rule.get("CidrIp") in _OPEN:',
+        tests=FLAG_TESTS,
+        why="a security group open to ::/0 is not flagged",
+    ),
+    Mutant(
+        name="network-load-balancer-default-scheme",
+        file=f"{SECTIONS}/network.py",
+        old='props.get("Scheme", "internet-facing") == "internet-facing"',
+        new='props.get("Scheme") == "internet-facing"',
+        tests=FLAG_TESTS,
+        why="a load balancer without a Scheme (internet-facing by default) is not flagged",
+    ),
+    Mutant(
+        name="network-partial-public-access-block",
+        file=f"{SECTIONS}/network.py",
+        old="            if not all(block.get(setting) is True for setting in settings):",
+        new="            if not block:",
+        tests=FLAG_TESTS,
+        why="a bucket blocking only some public access is not flagged",
+    ),
+    Mutant(
+        name="network-function-url-not-read",
+        file=f"{SECTIONS}/network.py",
+        old='        elif kind == "AWS::Lambda::Url" and props.get("AuthType") == "NONE":',
+        new='        elif kind == "AWS::Lambda::Url" and props.get("AuthType") == "None":',
+        tests=FLAG_TESTS,
+        why="a function URL without authentication is not flagged",
+    ),
+    Mutant(
+        name="residency-secret-replicas-not-read",
+        file=f"{SECTIONS}/residency.py",
+        old='            copy(stack, logical_id, "secret replica", text(resource["Properties"].get("Name")), text(replica.get("Region")))',
+        new="            pass",
+        tests=FLAG_TESTS,
+        why="a secret replicated outside the zone is not flagged",
+    ),
+    Mutant(
+        name="residency-replica-key-region-not-read",
+        file=f"{SECTIONS}/residency.py",
+        old="                region = region or templates.region_of(stack, key)",
+        new="                pass",
+        tests=FLAG_TESTS,
+        why="a replication whose bucket names no region is not placed by its key's region",
+    ),
+    Mutant(
+        name="logging-web-acl-without-logging-passes",
+        file=f"{SECTIONS}/audit_logging.py",
+        old='add(stack, logical_id, "WAF logs", "none", "—", "—", "web ACL has no logging")',
+        new='add(stack, logical_id, "WAF logs", "none", "—", "—")',
+        tests=FLAG_TESTS,
+        why="a web ACL that logs nothing is not flagged",
+    ),
+    Mutant(
+        name="logging-destination-not-created-passes",
+        file=f"{SECTIONS}/audit_logging.py",
+        old='"unknown", "unknown", f"logs go to {name}, which the stacks do not create"',
+        new='"unknown", "unknown", None',
+        tests=FLAG_TESTS,
+        why="logs sent to a log group the stacks do not create are not flagged",
+    ),
+    Mutant(
+        name="iam-not-action-not-flagged",
+        file=f"{SECTIONS}/_words.py",
+        old='    if "NotAction" in doc:\n        found.append("NotAction: every action but the listed ones")\n',
+        new="",
+        tests=FLAG_TESTS,
+        why="an Allow of NotAction (every other action) is not flagged",
+    ),
+    Mutant(
+        name="iam-service-wildcard-not-flagged",
+        file=f"{SECTIONS}/_words.py",
+        old='        if action == "*" or (isinstance(action, str) and action.endswith(":*")):',
+        new='        if action == "*":',
+        tests=FLAG_TESTS,
+        why="s3:* (every action of a service) is not flagged",
+    ),
+    Mutant(
+        name="iam-attached-inline-policies-not-read",
+        file=f"{SECTIONS}/iam.py",
+        old='stack.of_type("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")',
+        new='stack.of_type("AWS::IAM::ManagedPolicy")',
+        tests=FLAG_TESTS,
+        why="an AWS::IAM::Policy attached to a role is not read",
+    ),
+    Mutant(
+        name="iam-anyone-only-as-a-string",
+        file=f"{SECTIONS}/iam.py",
+        old='doc.get("Principal") in ("*", {"AWS": "*"}) and not doc.get("Condition"):',
+        new='doc.get("Principal") == "*" and not doc.get("Condition"):',
+        tests=FLAG_TESTS,
+        why='a role anyone ({"AWS": "*"}) may assume is not flagged',
+    ),
+    Mutant(
+        name="compliance-rule-findings-not-flagged",
+        file=f"{SECTIONS}/compliance.py",
+        old='            section.flag(_stack_in(finding, names), _logical_id_in(finding, templates), f"{result.rule}: {finding}")',
+        new="            pass",
+        tests=FLAG_TESTS,
+        why="an isolation rule's finding is listed but not flagged",
+    ),
+]
