@@ -126,8 +126,9 @@ def run_tests(root: Path, tests: Iterable[str], *, stop_first: bool = True, time
         )
     except subprocess.TimeoutExpired:
         return None, f"timed out after {timeout:.0f} s"
-    tail = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()][-3:]
-    return done.returncode, " | ".join(tail)
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    failed = [line.split(" - ")[0] for line in lines if line.startswith(("FAILED ", "ERROR "))]
+    return done.returncode, " | ".join(failed[:1] or lines[-3:])
 
 
 def check_copy_is_imported(root: Path) -> None:
@@ -173,7 +174,7 @@ def mutate_and_run(entry: Entry, root: Path, timeout: float) -> Outcome:
     if code is None:
         return Outcome(entry, "caught", seconds, tail)  # a mutant that hangs the tests is found out
     if code in (1, 2):  # failed tests; or an interrupted session (the edit broke an import)
-        return Outcome(entry, "caught", seconds)
+        return Outcome(entry, "caught", seconds, f"by {tail}")
     if code == 0:
         return Outcome(entry, "survived", seconds, entry.mutant.why)
     return Outcome(entry, "error", seconds, f"pytest exit {code}: {tail}")

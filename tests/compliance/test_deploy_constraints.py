@@ -487,6 +487,17 @@ NON_COMPLIANT = [
                     {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}},
                 ),
             ),
+            (
+                "as the exec role, but only via a service",
+                allow(
+                    {"AWS": ACCOUNT_ROOT},
+                    "kms:*",
+                    {
+                        "ArnLike": {"aws:PrincipalArn": EXEC_ROLE_PATTERN},
+                        "StringEquals": {"kms:ViaService": "rds.us-east-1.amazonaws.com"},
+                    },
+                ),
+            ),
         ]
     ),
     pytest.param(
