@@ -15,9 +15,11 @@ invalid (reported, not scored). Then, one mutant at a time: apply the edit, run 
 this project's venv python (`pytest -p no:cacheprovider -x -q -n 0`), restore the file. A mutant
 is caught when pytest fails (a failing test, or a collection/import error the edit caused).
 
-Prints each mutant as caught / survived / not applicable / invalid with its duration, the score
-(caught / applicable and valid), and the load average (timings are inflated by other work on the
-machine). Exits 1 when the score is below 90 %.
+Prints each mutant as caught (with the first test that failed) / survived / not applicable /
+invalid / error (pytest could not run its tests: counted as not caught) with its duration, the
+score (caught / applicable and valid), and the load average (timings are inflated by other work on
+the machine). A mutant whose tests run past --timeout counts as caught. Exits 1 when the score is
+below 90 %.
 """
 
 from __future__ import annotations

@@ -222,4 +222,12 @@ MUTANTS = [
         tests=DEPLOY_TESTS,
         why="a web ACL named by Ref (its name|id|scope, not its ARN) passes",
     ),
+    Mutant(
+        name="secret-replica-outside-the-zone-accepted",
+        file="tenantkit/compliance/secret_name_and_attachment.py",
+        old='        elif region not in zone:\n            problems.append(f"replica region {region} lies outside the tenant\'s zone")\n',
+        new="",
+        tests=DEPLOY_TESTS,
+        why="a secret replicated to a region outside the residency zone passes",
+    ),
 ]
