@@ -1,5 +1,7 @@
 """The tenant config package: models, YAML loading, residency policy. No aws_cdk, no boto3."""
 
+from tenantkit.config.fleet import FLEET_FILE_NAME, load_fleet, validate_fleet
+from tenantkit.config.fleet_models import FleetSettings
 from tenantkit.config.loader import (
     ConfigError,
     ConfigIssue,
@@ -19,9 +21,11 @@ DEFAULT_CONFIG_DIR = "tenant_configs"
 
 __all__ = [
     "DEFAULT_CONFIG_DIR",
+    "FLEET_FILE_NAME",
     "POLICIES",
     "ConfigError",
     "ConfigIssue",
+    "FleetSettings",
     "LoadedTenant",
     "Residency",
     "ResidencyPolicy",
@@ -31,8 +35,10 @@ __all__ = [
     "ValidationReport",
     "find_tenant",
     "load_file",
+    "load_fleet",
     "load_tenants",
     "load_text",
     "policy_for",
+    "validate_fleet",
     "validate_paths",
 ]
