@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tenantkit.compliance import Compliance
+from tenantkit.compliance.backup_start_window import backup_start_windows_are_an_hour_or_more
 from tenantkit.compliance.deploy_rules import (
     DEPLOY_RULES,
     key_policies_keep_deployer_and_let_services_in,
@@ -17,6 +18,7 @@ from tenantkit.compliance.deploy_rules import (
     waf_associations_join_this_region,
     waf_logs_go_to_valid_log_groups,
 )
+from tenantkit.compliance.restore_testing_names import restore_testing_names_are_valid
 
 from .conftest import make_assembly
 
@@ -645,7 +647,11 @@ def test_rules_do_not_apply_without_their_resources(rule, assembly):
     assert rule(assembly).status is Compliance.NOT_APPLICABLE
 
 
+TESTED_ELSEWHERE = {restore_testing_names_are_valid, backup_start_windows_are_an_hour_or_more}
+"""The AWS Backup rules, each with its cases in test_backup_windows_and_restore_testing.py."""
+
+
 def test_every_deploy_rule_is_tested_and_named_once():
     tested = {param.values[0] for param in COMPLIANT + NON_COMPLIANT + NOT_APPLICABLE}
     names = [rule(tenant()).rule for rule in DEPLOY_RULES]
-    assert tested == set(DEPLOY_RULES) and len(set(names)) == len(names) == 8
+    assert tested | TESTED_ELSEWHERE == set(DEPLOY_RULES) and len(set(names)) == len(names) == 10
