@@ -10,6 +10,7 @@ import importlib.util
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,10 @@ def _touched_paths(patch_text: str) -> list[str]:
     """The files a patch changes, as git parses it; ValueError if git cannot parse it."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed: it is what parses the patch here")
-    parsed = subprocess.run(
-        ["git", "apply", "--numstat", "-"], input=patch_text, capture_output=True, text=True, check=False
-    )
+    parsed = subprocess.run(  # outside any repository: git's ownership checks have no say
+        ["git", "apply", "--numstat", "-"],
+        input=patch_text, capture_output=True, text=True, check=False, cwd=tempfile.gettempdir(),
+    )  # fmt: skip
     if parsed.returncode != 0:
         raise ValueError(parsed.stderr.strip())
     return [line.split("\t", 2)[2] for line in parsed.stdout.splitlines()]
