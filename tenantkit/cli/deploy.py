@@ -75,12 +75,16 @@ def _through_cdk_cli(
 ) -> None:
     """Run the CDK CLI's `action` for the tenants of `directory`; exit with its result."""
     from tenantkit import config
+    from tenantkit.cli.errors import as_lines
     from tenantkit.lifecycle.cdk_cli import CdkCliError, find_cdk_cli, run_for_tenants
 
     report = config.validate_paths([directory])
     if not report.ok:
         render.issues(report.issues)
         raise typer.Exit(1)
+    if not tenant_ids:
+        with as_lines():
+            config.require_tenants(report, directory)
     known = {tenant.tenant_id for tenant in report.configs}
     chosen = list(dict.fromkeys(tenant_ids)) or sorted(known)
     unknown = [tenant_id for tenant_id in chosen if tenant_id not in known]

@@ -4,12 +4,14 @@ from tenantkit.config.loader import (
     ConfigError,
     ConfigIssue,
     LoadedTenant,
+    NoTenantsError,
     UnknownTenantError,
     ValidationReport,
     find_tenant,
     load_file,
     load_tenants,
     load_text,
+    require_tenants,
     validate_paths,
 )
 from tenantkit.config.models import TenantConfig, TenantStatus
@@ -23,6 +25,7 @@ __all__ = [
     "ConfigError",
     "ConfigIssue",
     "LoadedTenant",
+    "NoTenantsError",
     "Residency",
     "ResidencyPolicy",
     "TenantConfig",
@@ -34,5 +37,6 @@ __all__ = [
     "load_tenants",
     "load_text",
     "policy_for",
+    "require_tenants",
     "validate_paths",
 ]

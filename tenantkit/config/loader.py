@@ -168,6 +168,21 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
     return report
 
 
+class NoTenantsError(LookupError):
+    """Every tenant was asked for and the directory holds none: a wrong `--dir` must fail, never
+    pass having done nothing. The message is one line naming the directory."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(f"{directory}: no tenant files (*{TENANT_SUFFIX}) in this directory; is --dir right?")
+
+
+def require_tenants(report: ValidationReport, directory: Path) -> None:
+    """NoTenantsError when validating `directory` found no tenant file at all (and no problem:
+    a bad file or a missing directory is reported as such)."""
+    if report.ok and not report.files:
+        raise NoTenantsError(directory)
+
+
 class UnknownTenantError(LookupError):
     """No tenant file under the directory defines the tenant; the message is one line."""
 

@@ -18,7 +18,6 @@ from tenantkit.config.loader import FILE_PATH, TENANT_SUFFIX, ConfigError, Confi
 from tenantkit.config.models import Backup, Database, Subscription, TenantConfig, _check_tenant_id
 from tenantkit.config.residency import policy_for
 
-
 NEW_FILE_MODE = 0o644
 
 

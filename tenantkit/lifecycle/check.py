@@ -54,7 +54,7 @@ def throwaway_sandbox() -> Iterator[tuple[str, int]]:
 def run_check(
     directory: Path, outdir: Path, *, concurrency: int = 4, on_step: Callable[[StepResult], None] | None = None
 ) -> list[StepResult]:
-    from tenantkit.config import validate_paths
+    from tenantkit.config import require_tenants, validate_paths
     from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, deploy_synthesized, sandbox_sessions
     from tenantkit.lifecycle.inventory import assembly_inventory
     from tenantkit.synth import SynthCache, synth_tenants
@@ -68,6 +68,7 @@ def run_check(
 
     started = time.monotonic()
     report = validate_paths([directory])
+    require_tenants(report, directory)
     seconds = time.monotonic() - started
     for issue in report.issues:
         record(StepResult(Path(issue.file).stem, "validate", False, seconds, str(issue)))

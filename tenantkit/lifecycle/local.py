@@ -27,16 +27,19 @@ def deploy_local(
     concurrency: int,
     on_progress: DeployCallback | None = None,
 ) -> list[DeployResult]:
-    from tenantkit.config import validate_paths
+    from tenantkit.config import require_tenants, validate_paths
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
     from tenantkit.synth import SynthCache, synth_directory
 
+    report = validate_paths([directory])
+    if not tenant_ids:
+        require_tenants(report, directory)  # before the sandbox: a wrong --dir is the first thing to say
     status = sandbox_status(state_dir)
     if status.state is not SandboxState.RUNNING or status.endpoint is None or status.port is None:
         raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
     synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache())
-    accounts = {tenant.tenant_id: tenant.account for tenant in validate_paths([directory]).configs}
+    accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
     return deploy_synthesized(
         synthesized,
         accounts,
@@ -55,13 +58,16 @@ def inventory_tenants(
     (synthesized when stale)."""
     import boto3
 
-    from tenantkit.config import validate_paths
+    from tenantkit.config import require_tenants, validate_paths
     from tenantkit.lifecycle.inventory import assembly_inventory
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
     from tenantkit.synth import SynthCache, synth_directory
 
-    configs = {config.tenant_id: config for config in validate_paths([directory]).configs}
+    report = validate_paths([directory])
+    if not tenant_ids:
+        require_tenants(report, directory)
+    configs = {config.tenant_id: config for config in report.configs}
     endpoint = None
     if local:
         status = sandbox_status(state_dir)
