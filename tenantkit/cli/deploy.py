@@ -76,7 +76,7 @@ def _through_cdk_cli(
     """Run the CDK CLI's `action` for the tenants of `directory`; exit with its result."""
     from tenantkit import config
     from tenantkit.cli.errors import as_lines
-    from tenantkit.lifecycle.cdk_cli import CdkCliError, find_cdk_cli, run_for_tenants
+    from tenantkit.lifecycle.cdk_cli import CdkCliError, find_cdk_cli, require_aws_credentials, run_for_tenants
 
     report = config.validate_paths([directory])
     if not report.ok:
@@ -94,6 +94,7 @@ def _through_cdk_cli(
     if directory != Path(config.DEFAULT_CONFIG_DIR):
         extra = ["-c", f"tenant_configs={directory}", *extra]
     try:
+        require_aws_credentials(extra)  # before the CLI is installed or started
         cli = find_cdk_cli(STATE_DIR / "cdk-cli", from_path=from_path, echo=typer.echo)
     except CdkCliError as error:
         render.error(str(error))
