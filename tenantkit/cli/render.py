@@ -376,7 +376,7 @@ def check_summary(results: Sequence[Any]) -> None:
     console = Console() if Console().is_terminal else Console(width=160)
     console.print(table)
     for result in results:
-        if not result.ok and result.message:
+        if not result.ok and not result.skipped and result.message:
             for line in result.message.splitlines():
                 typer.echo(f"{result.tenant_id}: {result.step}: {line}", err=True)
 

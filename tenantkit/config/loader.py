@@ -7,6 +7,7 @@ that concern the file rather than a field (bad YAML, empty file) use the path `(
 from __future__ import annotations
 
 import difflib
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,8 @@ class ValidationReport:
     issues: list[ConfigIssue] = field(default_factory=list)
     warnings: list[ConfigIssue] = field(default_factory=list)
     """Valid but probably unintended settings (an empty access.protect): printed, never fatal."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """How long each file took to read and validate, by its path (as in `ConfigIssue.file`)."""
 
     @property
     def ok(self) -> bool:
@@ -146,7 +149,9 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
     report = ValidationReport(files=files, issues=issues)
     first_source: dict[str, Path] = {}
     for path in files:
+        started = time.perf_counter()
         config, file_issues = load_file(path, report.warnings)
+        report.seconds[str(path)] = time.perf_counter() - started
         report.issues.extend(file_issues)
         if config is None:
             continue
