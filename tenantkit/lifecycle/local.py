@@ -98,7 +98,8 @@ def inventory_tenants(
 def sandbox_cdk_environment(directory: Path, tenant_id: str, state_dir: Path, cdk_cli_root: Path) -> dict[str, str]:
     """The environment in which the AWS CDK CLI, run by hand, deploys `tenant_id` into the running
     sandbox: its endpoint (as `localhost`: moto reads TemplateURLs only on such a host),
-    credentials acting in the tenant's account, the wheel's Node, and `CDK`, the pinned CLI. Both of
+    credentials acting in the tenant's account, the wheel's Node, and `TENANTKIT_CDK`, the pinned
+    CLI (no name starting with `CDK`: the CDK CLI reads those as options, `CDK` itself as `--`). Both of
     the tenant's environments are prepared as `cdk bootstrap` would (assets bucket, version
     parameter), so no bootstrap is needed."""
     from tenantkit.lifecycle.cdk_cli import find_cdk_cli
@@ -120,7 +121,7 @@ def sandbox_cdk_environment(directory: Path, tenant_id: str, state_dir: Path, cd
         "AWS_SESSION_TOKEN": credentials.token or "",
         "AWS_REGION": config.primary_region,
         "JSII_NODE": node,
-        "CDK": " ".join(cli.argv),
+        "TENANTKIT_CDK": " ".join(cli.argv),
         "PATH": f"{Path(node).parent}:$PATH",
     }
 
