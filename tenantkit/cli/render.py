@@ -324,7 +324,8 @@ def cdk_cli_results(action: str, codes: dict[str, int]) -> None:
         typer.echo(line, err=code != 0)
 
 
-def inventories(found: Sequence[Any], *, as_json: bool) -> None:
+def inventories(found: Sequence[Any], *, as_json: bool, fleet: bool = False) -> None:
+    """Each tenant's table and its line; with `fleet` (every tenant), one last line for them all."""
     if as_json:
         _print_json(
             {
@@ -338,6 +339,9 @@ def inventories(found: Sequence[Any], *, as_json: bool) -> None:
         return
     for one in found:
         _inventory_table(one)
+    if fleet:
+        flagged = sum(1 for one in found if not one.ok)
+        typer.echo(f"{len(found)} tenants, {len(found) - flagged} clean, {flagged} flagged", err=bool(flagged))
 
 
 def _inventory_table(found: Any) -> None:

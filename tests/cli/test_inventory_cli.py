@@ -39,3 +39,23 @@ def test_no_sandbox_is_one_line(monkeypatch):
     monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenants", refuse)
     result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
     assert (result.exit_code, result.output.strip()) == (1, "error: the sandbox is not running: `tenantkit sandbox up` first")
+
+
+def _fleet(monkeypatch):
+    clean = Inventory("maple-ca", [Item("ca-central-1", "bucket", "b", {"versioning": "Enabled"})])
+    flagged = Inventory("rhein-de", [Item("eu-central-1", "key", "k", {}, ("rotation off",))])
+    monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenants", lambda *a, **k: [clean, flagged, clean])
+
+
+def test_every_tenant_ends_with_one_fleet_line(monkeypatch):
+    _fleet(monkeypatch)
+    result = runner.invoke(app, ["inventory", "--all", "--local"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "3 tenants, 2 clean, 1 flagged"
+    assert result.output.count("3 tenants") == 1
+
+
+def test_named_tenants_have_no_fleet_line(monkeypatch):
+    _fleet(monkeypatch)
+    result = runner.invoke(app, ["inventory", "maple-ca", "rhein-de", "--local"])
+    assert "tenants," not in result.output
