@@ -158,6 +158,18 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def print_table(table: Any) -> None:
+    """A table on stdout. Piped (no terminal) it is as wide as its widest row, whatever COLUMNS
+    says: each row on one line, no value (an ARN) broken or cut, for grep and CI logs. In a
+    terminal rich fits it to the width; columns that hold ARNs fold them, never cut them."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(80, console.measure(table, options=console.options.update_width(1_000_000)).maximum))
+    console.print(table)
+
+
 def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2))
 
@@ -345,17 +357,15 @@ def inventories(found: Sequence[Any], *, as_json: bool, fleet: bool = False) -> 
 
 
 def _inventory_table(found: Any) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Inventory of {found.tenant_id}")
     for column in ("Region", "Kind", "Name", "Details", "Problems"):
-        table.add_column(column, no_wrap=column in ("Region", "Kind"))
+        table.add_column(column, no_wrap=column in ("Region", "Kind"), overflow="fold")
     for item in sorted(found.items, key=lambda i: (i.region, i.kind, i.name)):
         details = ", ".join(f"{k}={v}" for k, v in item.details.items() if k not in ("arn",))
         table.add_row(item.region, item.kind, item.name, details, "; ".join(item.problems), style="bold red" if item.flagged else "")
-    console = Console() if Console().is_terminal else Console(width=200)
-    console.print(table)
+    print_table(table)
     flagged = len(found.flagged)
     typer.echo(f"{found.tenant_id}: {len(found.items)} resources, {flagged} flagged", err=bool(flagged))
 
@@ -444,18 +454,16 @@ def shell_exports(variables: dict[str, str]) -> None:
 
 def backup_run(run: Any) -> None:
     """The recovery points one backup run created, each with its copies."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Backup run of {run.tenant_id} (plan {run.plan})")
     for column in ("Region", "Vault", "Resource", "Recovery point"):
-        table.add_column(column, no_wrap=column in ("Region", "Vault"))
+        table.add_column(column, no_wrap=column in ("Region", "Vault"), overflow="fold")
     for point in run.recovery_points:
         table.add_row(point.region, point.vault, point.resource_arn, point.recovery_point_arn)
         for copy in point.copies:
             table.add_row(copy.region, copy.vault, f"  copy of {point.resource_arn}", copy.recovery_point_arn, style="cyan")
-    console = Console() if Console().is_terminal else Console(width=240)
-    console.print(table)
+    print_table(table)
     copies = sum(len(point.copies) for point in run.recovery_points)
     typer.echo(f"{run.tenant_id}: {len(run.recovery_points)} recovery points, {copies} copies")
 
@@ -515,7 +523,6 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
             }
         )
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"offboarding plan: {config.tenant_id} ({env.name}, account {env.account}) — dry run, nothing changed")
@@ -524,7 +531,7 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
     for index, target in enumerate(plan.targets, 1):
         holds = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in target.counts.items() if value)
         table.add_row(str(index), target.kind, target.region, target.name, holds)
-    Console().print(table)
+    print_table(table)
     for kind, totals in plan.totals().items():
         extra = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in totals.items() if key != "resources" and value)
         typer.echo(f"  {kind}: {totals['resources']}" + (f" ({extra})" if extra else ""))

@@ -59,3 +59,16 @@ def test_named_tenants_have_no_fleet_line(monkeypatch):
     _fleet(monkeypatch)
     result = runner.invoke(app, ["inventory", "maple-ca", "rhein-de", "--local"])
     assert "tenants," not in result.output
+
+
+def test_piped_into_a_narrow_console_no_arn_is_broken(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    key = "arn:aws:kms:ca-central-1:111122223333:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+    replica = "arn:aws:s3:::maple-ca-dr-111122223333-ca-west-1"
+    item = Item("ca-central-1", "bucket", "maple-ca-data-111122223333-ca-central-1", {"key": key, "replication": replica},
+                (f"objects under {key}, not the tenant key",))
+    _patch(monkeypatch, Inventory("maple-ca", [item]))
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
+    rows = [line for line in result.output.splitlines() if "maple-ca-data" in line]
+    assert len(rows) == 1, result.output  # the row on one line
+    assert rows[0].count(key) == 2 and replica in rows[0], result.output
