@@ -184,7 +184,7 @@ def synth_progress(*, quiet: bool) -> Iterator[Callable[[int], Callable[[str], N
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(
+    progress = Progress(
         TextColumn("synth"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -192,13 +192,18 @@ def synth_progress(*, quiet: bool) -> Iterator[Callable[[int], Callable[[str], N
         TextColumn("{task.description}"),
         console=Console(stderr=True),
         transient=False,
-    ) as progress:
+    )
 
-        def start(total: int) -> Callable[[str], None]:
-            task = progress.add_task("", total=total)
-            return lambda tenant_id: progress.update(task, advance=1, description=tenant_id)
+    def start(total: int) -> Callable[[str], None]:
+        progress.start()  # only once there is work: a refused request stays its one error line
+        task = progress.add_task("", total=total)
+        return lambda tenant_id: progress.update(task, advance=1, description=tenant_id)
 
+    try:
         yield start
+    finally:
+        if progress.live.is_started:
+            progress.stop()
 
 
 def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> None:
@@ -282,19 +287,22 @@ def deploy_progress(*, quiet: bool) -> Iterator[Callable[[str, Any], None]]:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True)
-    ) as progress:
-        tasks: dict[str, Any] = {}
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True))
+    tasks: dict[str, Any] = {}
 
-        def update(tenant_id: str, result: Any) -> None:
-            if result is None:
-                tasks[tenant_id] = progress.add_task(f"deploying {tenant_id}", total=1)
-            else:
-                word = "deployed" if result.ok else "FAILED"
-                progress.update(tasks[tenant_id], completed=1, description=f"{word} {tenant_id}")
+    def update(tenant_id: str, result: Any) -> None:
+        if result is None:
+            progress.start()  # only once a tenant deploys: a refused request stays its one error line
+            tasks[tenant_id] = progress.add_task(f"deploying {tenant_id}", total=1)
+        else:
+            word = "deployed" if result.ok else "FAILED"
+            progress.update(tasks[tenant_id], completed=1, description=f"{word} {tenant_id}")
 
+    try:
         yield update
+    finally:
+        if progress.live.is_started:
+            progress.stop()
 
 
 def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:

@@ -45,5 +45,5 @@ def test_every_tenant_of_an_empty_directory_is_one_line_and_exit_1(tmp_path: Pat
     (empty / "README.txt").write_text("not a tenant file")
     result = runner.invoke(app, [*args, "--dir", str(empty), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
-    assert result.output.strip() == f"error: {empty}: no tenant files (*.yaml) in this directory; is --dir right?"
+    assert result.output == f"error: {empty}: no tenant files (*.yaml) in this directory; is --dir right?\n"
     assert not (tmp_path / "out").exists()  # nothing half-written
