@@ -34,6 +34,11 @@ def config_warnings(found: Iterable[ConfigIssue]) -> None:
         typer.echo(f"warning: {issue}", err=True)
 
 
+def config_notes(found: Iterable[ConfigIssue]) -> None:
+    for issue in found:
+        typer.echo(f"note: {issue}", err=True)
+
+
 def validation(report: ValidationReport, *, as_json: bool) -> None:
     if as_json:
         _print_json(
@@ -43,9 +48,11 @@ def validation(report: ValidationReport, *, as_json: bool) -> None:
                 "valid": [str(t.source) for t in report.tenants],
                 "issues": [issue.as_dict() for issue in report.issues],
                 "warnings": [issue.as_dict() for issue in report.warnings],
+                "notes": [issue.as_dict() for issue in report.notes],
             }
         )
         return
+    config_notes(report.notes)
     config_warnings(report.warnings)
     if report.ok:
         count = len(report.tenants)
@@ -69,7 +76,7 @@ def status_text(tenant: TenantConfig, today: date) -> str:
 
 
 def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None) -> None:
-    from tenantkit.config.promises import copy_promises
+    from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
     rows = [
         {
@@ -84,8 +91,11 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
             "ends_on": _iso(t.config.subscription.ends_on),
             "retrieval_deadline": _iso(t.config.subscription.retrieval_deadline),
             "controlled_goods": t.config.compliance.controlled_goods,
+            "replica_instance_class": t.config.replica_instance_class,
+            "multi_az": t.config.database.multi_az,
             "protect": list(t.config.access.protect),
             "copies": [promise.as_dict() for promise in copy_promises(t.config)],
+            "secondary_region_rpo": secondary_region_rpo(t.config),
             # Whether the contact confirmed the e-mail subscription is known only from AWS (the
             # inventory reads it); null here means "not checked".
             "incident_contact": {
@@ -105,6 +115,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
                 "tenants": rows,
                 "issues": [i.as_dict() for i in report.issues],
                 "warnings": [i.as_dict() for i in report.warnings],
+                "notes": [i.as_dict() for i in report.notes],
             }
         )
         return
@@ -133,6 +144,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
         console = Console(width=160)  # piped output: never fold a row into several lines
     console.print(table)
     issues(report.issues)
+    config_notes(report.notes)
     config_warnings(report.warnings)
 
 
@@ -403,11 +415,15 @@ def check_summary(results: Sequence[Any]) -> None:
                 typer.echo(f"{result.tenant_id}: {result.step}: {line}", err=True)
 
 
-def report_keypair(private: Path, public: Path, fingerprint: str) -> None:
-    typer.echo(f"private key: {private} (mode 0600)")
+def report_keypair(private: Path | None, public: Path, fingerprint: str) -> None:
+    if private is None:
+        typer.echo("private key: in AWS KMS (it never leaves KMS)")
+    else:
+        typer.echo(f"private key: {private} (mode 0600)")
     typer.echo(f"public key:  {public}")
     typer.echo(f"fingerprint: {fingerprint}")
-    typer.echo("Keep the private key out of git and off shared disks; give customers the public key.", err=True)
+    if private is not None:
+        typer.echo("Keep the private key out of git and off shared disks; give customers the public key.", err=True)
 
 
 def report_verified(result: Any) -> None:

@@ -1,5 +1,7 @@
 """The tenant config package: models, YAML loading, residency policy. No aws_cdk, no boto3."""
 
+from tenantkit.config.fleet import FLEET_FILE_NAME, load_fleet, validate_fleet
+from tenantkit.config.fleet_models import FleetSettings
 from tenantkit.config.loader import (
     ConfigError,
     ConfigIssue,
@@ -21,9 +23,11 @@ DEFAULT_CONFIG_DIR = "tenant_configs"
 
 __all__ = [
     "DEFAULT_CONFIG_DIR",
+    "FLEET_FILE_NAME",
     "POLICIES",
     "ConfigError",
     "ConfigIssue",
+    "FleetSettings",
     "LoadedTenant",
     "NoTenantsError",
     "Residency",
@@ -34,9 +38,11 @@ __all__ = [
     "ValidationReport",
     "find_tenant",
     "load_file",
+    "load_fleet",
     "load_tenants",
     "load_text",
     "policy_for",
     "require_tenants",
+    "validate_fleet",
     "validate_paths",
 ]

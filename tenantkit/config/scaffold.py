@@ -80,13 +80,11 @@ def render_tenant_yaml(request: NewTenant) -> str:
 
 def _replica_class(instance_class: str, secondary_region: str) -> str | None:
     """The class to write for the read replica when the secondary region does not offer the
-    default class (ca-west-1 has no db.t4g), else None."""
-    from tenantkit.config.rds_offerings import instance_classes, nearest_classes
+    default class (ca-west-1 has no db.t4g), else None: the class the tenant would get by
+    default anyway (`TenantConfig.replica_instance_class`), written out so the file says it."""
+    from tenantkit.config.rds_offerings import substitute_class
 
-    offered = instance_classes(secondary_region)
-    if not offered or instance_class in offered:
-        return None
-    return nearest_classes(instance_class, offered, limit=1)[0]
+    return substitute_class(instance_class, secondary_region)
 
 
 def create_tenant_file(directory: Path, request: NewTenant) -> tuple[Path, TenantConfig]:

@@ -71,6 +71,32 @@ def test_file_name_must_match_tenant_id(write_tenant: Callable[..., Path], tenan
     ]
 
 
+def test_a_wrong_file_name_is_reported_with_the_files_other_problems(write_tenant: Callable[..., Path], tenant_data: dict[str, Any]) -> None:
+    tenant_data["residency"] = "ca"
+    tenant_data["replica"] = {"instance_class": "db.t4g.medium"}  # not offered in ca-west-1
+    tenant_data["database"] = {"multi_az": False}
+    path = write_tenant(tenant_data, name="other.yaml")
+    found = lines_of(path.parent)
+    assert sorted(line.split(": ")[1] for line in found) == ["database.multi_az", "replica.instance_class", "tenant_id"]
+    assert any("tenant_id: 'acme-corp' does not match the file name" in line for line in found)
+
+
+@pytest.mark.parametrize("residency", ["us", "ca", "de"])
+def test_a_file_with_only_the_required_fields_is_valid_in_every_residency(
+    write_tenant: Callable[..., Path], tenant_data: dict[str, Any], residency: str
+) -> None:
+    tenant_data["residency"] = residency
+    path = write_tenant(tenant_data)
+    report = validate_paths([path.parent])
+    assert report.ok, report.issues
+    (tenant,) = report.configs
+    notes = [(issue.path, issue.line) for issue in report.notes]
+    if tenant.replica_instance_class == tenant.database.instance_class:
+        assert notes == []
+    else:  # ca-west-1 offers no db.t4g class: the default is chosen, said as information
+        assert notes == [("replica.instance_class", 1)]
+
+
 def test_duplicate_tenant_id_across_directories(tmp_path: Path, write_tenant: Callable[..., Path], tenant_data: dict[str, Any]) -> None:
     first = write_tenant(tenant_data)
     elsewhere = tmp_path / "more"

@@ -331,7 +331,7 @@ def test_a_signed_report_not_in_canonical_form_is_refused(tmp_path: Path, key, k
     body = json.dumps(json.loads(rep.canonical_json(sample_report())), indent=1).encode()
     (tmp_path / "r.json").write_bytes(body)
     signing_key = rep.load_signing_key(keypair[0])
-    signature = rep.SignatureInfo(rep.fingerprint(signing_key.public_key()), base64.b64encode(signing_key.sign(body)).decode())
+    signature = rep.SignatureInfo("Ed25519", rep.fingerprint(signing_key.public_key()), base64.b64encode(signing_key.sign(body)).decode())
     (tmp_path / "r.json.sig").write_bytes(signature.as_json())
     result = rep.verify_report(tmp_path / "r.json", keypair[1])
     assert (result.ok, result.reason) == (False, f"{tmp_path / 'r.json'}: signed, but not in canonical form")
