@@ -91,6 +91,14 @@ MUTANTS: list[Mutant] = [
         why="a denied ListAliases turns every encrypted resource into a false 'not the tenant key'",
     ),
     Mutant(
+        name="inventory-unverified-key-trusted-silently",
+        file=CHECKS,
+        old='            probe.unchecked.append(f"key {key}: its owner could not be verified")\n',
+        new="",
+        tests=(f"{TESTS}::test_a_key_whose_owner_cannot_be_read_is_not_checked_and_neither_is_its_data",),
+        why="data under a key whose owner could not be read passes as the tenant's",
+    ),
+    Mutant(
         name="inventory-bucket-key-not-compared",
         file=CHECKS,
         old="                problems.extend(keys.judge(key, probe))\n",

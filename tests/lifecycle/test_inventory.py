@@ -282,6 +282,18 @@ def test_an_unreadable_tenant_key_leaves_the_data_unchecked_not_foreign(aws, tmp
     assert bucket.unchecked[0].endswith("the tenant key could not be looked up")
 
 
+
+def test_a_key_whose_owner_cannot_be_read_is_not_checked_and_neither_is_its_data(aws, tmp_path):
+    """The alias' key tags denied and no stack to compare with: neither trusted nor called foreign."""
+    _deployed("t1")
+    inventory = _inventory(tmp_path, session_for=_refusing(ListResourceTags="AccessDeniedException"))
+    assert all(not item.problems for item in inventory.items), [i.as_dict() for i in inventory.flagged]
+    keys = [item for item in inventory.items if item.kind == "kms key"]
+    assert {item.unchecked for item in keys} == {("ListResourceTags: denied (AccessDeniedException)",)}
+    bucket = _item(inventory, "bucket")
+    assert bucket.status is Status.UNCHECKED
+    assert bucket.unchecked[0].endswith("its owner could not be verified")
+
 # --- WAF lists page with NextMarker ---------------------------------------------------------------
 
 
