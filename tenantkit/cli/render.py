@@ -350,8 +350,7 @@ def _inventory_table(found: Any) -> None:
         table.add_column(column, no_wrap=column in ("Region", "Kind", "Status"))
     for item in sorted(found.items, key=lambda i: (i.region, i.kind, i.name)):
         details = ", ".join(f"{k}={v}" for k, v in item.details.items() if k not in ("arn",))
-        findings = [*item.problems, *(f"could not check {what}" for what in item.unchecked)]
-        table.add_row(item.region, item.kind, item.name, _INVENTORY_STATUS[item.status.value], details, "; ".join(findings),
+        table.add_row(item.region, item.kind, item.name, _INVENTORY_STATUS[item.status.value], details, "; ".join(item.findings),
                       style="" if not item.flagged else "yellow" if item.status.value == "unchecked" else "bold red")
     console = Console() if Console().is_terminal else Console(width=200)
     console.print(table)

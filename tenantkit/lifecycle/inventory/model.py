@@ -47,6 +47,11 @@ class Item:
     def flagged(self) -> bool:
         return self.status is not Status.OK
 
+    @property
+    def findings(self) -> tuple[str, ...]:
+        """What is wrong, then what could not be checked, as one line each."""
+        return (*self.problems, *(f"could not check {what}" for what in self.unchecked))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "region": self.region, "kind": self.kind, "name": self.name, "status": self.status.value,
