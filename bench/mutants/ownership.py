@@ -146,6 +146,14 @@ MUTANTS: list[Mutant] = [
         why="deleting a stack invokes its custom resources once more: their logs re-create the group deleted before",
     ),
     Mutant(
+        name="log-groups-the-stacks-declare-ignored",
+        file=RESOURCES,
+        old="        for name in (scope.names.waf_log_group, *(name for where, name in declared if where == region)):\n",
+        new="        for name in (scope.names.waf_log_group,):\n",
+        tests=(NEIGHBOURS,),
+        why="a log group CloudFormation named (no name of naming.py's) is found only through the stack: it would be left behind",
+    ),
+    Mutant(
         name="function-log-groups-forgotten",
         file=RESOURCES,
         old='    Kind("function log group", _find_function_log_groups, _destroy_log_group),\n',
