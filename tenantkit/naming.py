@@ -27,14 +27,15 @@ CDK_QUALIFIER = "hnb659fds"
 """The CDK bootstrap qualifier (the default): names the deployment role of each environment."""
 
 NAME_WORDS: tuple[str, ...] = (
-    "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly",
+    "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores",
 )
 """Every word tenantkit appends to a tenant id in the names it derives. A tenant id with one of
 them as any of its hyphen-separated words would make one tenant's names prefixes of, or equal to,
 another's: `acme-replica` would own `tenantkit-acme-replica`, tenant acme's replica database, and
 `acme-primary-x`'s stacks (`tenant-acme-primary-x-dr`) would start with `tenant-acme-primary-`.
 The config model refuses such ids, so a name derived for one tenant never begins with another
-tenant's name followed by a hyphen (tests/stacks/test_naming.py checks this list is complete)."""
+tenant's name followed by a hyphen (or, in names that allow no hyphen, an underscore:
+`tk_<id>_restores`); tests/stacks/test_naming.py checks this list is complete."""
 REGION_NAME = re.compile(
     r"(?:us|ca|eu|ap|sa|me|af|il|mx|cn)-(?:gov-)?"
     r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d"

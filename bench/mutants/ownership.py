@@ -86,8 +86,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         name="an-appended-word-not-reserved",
         file=NAMING,
-        old='    "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly",\n',
-        new='    "dr", "primary", "replica", "data", "logs", "incidents", "ipv4", "ipv6", "hourly",\n',
+        old='    "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores",\n',
+        new='    "dr", "primary", "replica", "data", "logs", "incidents", "ipv4", "ipv6", "hourly", "restores",\n',
         tests=("tests/stacks/test_naming.py::test_every_word_appended_to_a_tenant_id_is_in_name_words", _tenant_id_rejected("acme-backups-x")),
         why="`acme-backups` would own `tenantkit-acme-backups`, tenant acme's backup plan",
     ),

@@ -151,7 +151,7 @@ INVALID = [
     ("surprise", 1, "surprise", "Extra inputs are not permitted"),
 ]
 
-RESERVED_WORDS = ("dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly")
+RESERVED_WORDS = ("dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores")
 """The words tenantkit appends to tenant ids in names (README, tenant_id row)."""
 INVALID += [
     ("tenant_id", tenant_id, "tenant_id", f"must not contain the word '{word}'")

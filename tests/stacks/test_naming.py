@@ -93,14 +93,14 @@ def _every_derived_name(names: TenantNames) -> list[str]:
 
 
 def test_every_word_appended_to_a_tenant_id_is_in_name_words():
-    """A word tenantkit appends after the id (`<id>-data-...`, `tenant-<id>-dr`) and NAME_WORDS
+    """A word tenantkit appends after the id (`<id>-data-...`, `tenant-<id>-dr`, `tk_<id>_...`) and NAME_WORDS
     does not list would let a tenant id contain it, and so begin another tenant's names."""
     tenant, account = "zqx", "123456789012"
     names = TenantNames(tenant_id=tenant, account=account, primary_region="us-east-1", secondary_region="us-west-2")
     appended = set()
     for name in _every_derived_name(names):
         for segment in re.split(r"[/:]", name):
-            words = segment.split("-")
+            words = re.split(r"[-_]", segment)  # an underscore where a name allows no hyphen
             if tenant in words:
                 rest = "-".join(words[words.index(tenant) + 1 :])
                 rest = REGION_NAME.sub("", rest.replace(account, ""))
