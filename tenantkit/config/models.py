@@ -88,11 +88,12 @@ def _check_tenant_id(value: str) -> str:
             raise ValueError(f"must not start with the reserved prefix '{prefix}'")
     from tenantkit.naming import NAME_WORDS, REGION_NAME
 
-    last_word = value.rsplit("-", 1)[-1]
-    if value in NAME_WORDS or last_word in NAME_WORDS:
+    reserved = [word for word in value.split("-") if word in NAME_WORDS]
+    if reserved:
         raise ValueError(
-            f"must not be or end with '{last_word}': tenantkit uses it in the names it derives "
-            "(another tenant's resources would be mistaken for this one's)"
+            f"must not contain the word '{reserved[0]}': tenantkit appends it to the names it "
+            "derives, so another tenant's resources would be mistaken for this one's "
+            f"(reserved words: {', '.join(NAME_WORDS)})"
         )
     if REGION_NAME.search(value):
         raise ValueError("must not contain an AWS region name: region names appear in every ARN")
