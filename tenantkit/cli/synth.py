@@ -11,7 +11,14 @@ from pathlib import Path
 import typer
 
 from tenantkit.cli import render
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
+from tenantkit.cli.options import (
+    CHANGED_SINCE_OPTION,
+    CONFIG_DIR_OPTION,
+    EXACT_OPTION,
+    JSON_OPTION,
+    SHARD_OPTION,
+    selected_tenants,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,14 +36,17 @@ def synth(
         False, "--no-cache", help="Synthesize every tenant again, ignoring .tenantkit/cache/."
     ),
     as_json: bool = JSON_OPTION,
+    shard: str | None = SHARD_OPTION,
+    changed_since: str | None = CHANGED_SINCE_OPTION,
+    exact: bool = EXACT_OPTION,
 ) -> None:
     """Synthesize tenant stacks into cdk.out/ and check them (cdk-nag, isolation rules, cfn-lint)."""
     from tenantkit.cli.errors import as_lines
     from tenantkit.synth import SynthCache, synth_directory
 
-    if bool(tenant_ids) == all_tenants:
-        render.error("name one or more tenants, or pass --all (not both)")
-        raise typer.Exit(2)
+    tenant_ids = selected_tenants(
+        directory, tenant_ids, all_tenants=all_tenants, shard=shard, changed_since=changed_since, exact=exact
+    )
     with as_lines(), render.synth_progress(quiet=as_json) as start_progress:
         results = synth_directory(
             directory,

@@ -12,7 +12,7 @@ import logging
 import socket
 import time
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +52,15 @@ def throwaway_sandbox() -> Iterator[tuple[str, int]]:
 
 
 def run_check(
-    directory: Path, outdir: Path, *, concurrency: int = 4, on_step: Callable[[StepResult], None] | None = None
+    directory: Path,
+    outdir: Path,
+    *,
+    concurrency: int = 4,
+    on_step: Callable[[StepResult], None] | None = None,
+    tenant_ids: Sequence[str] = (),
 ) -> list[StepResult]:
+    """Check the tenants `tenant_ids` of `directory` (every tenant when empty). A tenant file
+    outside the selection is neither reported nor checked."""
     from tenantkit.config import validate_paths
     from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, deploy_synthesized, sandbox_sessions
     from tenantkit.lifecycle.inventory import assembly_inventory
@@ -69,11 +76,18 @@ def run_check(
     started = time.monotonic()
     report = validate_paths([directory])
     seconds = time.monotonic() - started
+    chosen = set(tenant_ids)
+
+    def selected(tenant_id: str) -> bool:
+        return not chosen or tenant_id in chosen
+
     for issue in report.issues:
-        record(StepResult(Path(issue.file).stem, "validate", False, seconds, str(issue)))
+        if selected(Path(issue.file).stem):
+            record(StepResult(Path(issue.file).stem, "validate", False, seconds, str(issue)))
     for tenant in report.tenants:
-        record(StepResult(tenant.config.tenant_id, "validate", True, seconds))
-    configs = report.configs
+        if selected(tenant.config.tenant_id):
+            record(StepResult(tenant.config.tenant_id, "validate", True, seconds))
+    configs = [config for config in report.configs if selected(config.tenant_id)]
     if not configs:
         return results
 
