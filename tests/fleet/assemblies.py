@@ -1,6 +1,6 @@
 """Small cloud assemblies written by hand, in the form CDK writes them (manifest.json naming each
-stack's environment and template file): the tenant's three stacks, each holding one SSM parameter
-whose value the test chooses, so the templates differ where a test wants them to."""
+stack's environment and template file): the tenant's three stacks, each holding one SNS topic
+whose display name the test chooses, so the templates differ where a test wants them to."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tenantkit.naming import stack_names
 
 def stack_template(value: str) -> dict[str, Any]:
     return {
-        "Resources": {"Marker": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": value}}},
+        "Resources": {"Marker": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": value[:100]}}},
     }
 
 
