@@ -16,6 +16,10 @@ from tenantkit.cli.options import (
     SHARD_OPTION,
     selected_tenants,
 )
+from tenantkit.cli.sandbox import STATE_DIR
+
+SANDBOX_LOG = "check-sandbox.log"
+"""Under .tenantkit/: what the throwaway sandbox logged during the last check (never the console)."""
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +43,9 @@ def check(
         directory, None, all_tenants=True, shard=shard, changed_since=changed_since, exact=exact
     )
     with as_lines():
-        results = run_check(directory, outdir, concurrency=concurrency, tenant_ids=tenant_ids)
+        results = run_check(
+            directory, outdir, sandbox_log=STATE_DIR / SANDBOX_LOG, concurrency=concurrency, tenant_ids=tenant_ids
+        )
     if junit is not None:
         try:
             junit.write_text(junit_xml(results), encoding="utf-8")

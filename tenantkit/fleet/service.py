@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tenantkit.config.loader import TENANT_SUFFIX
+from tenantkit.config.loader import TENANT_SUFFIX, NoTenantsError
 from tenantkit.fleet.git import GitError, changed_paths, relative_to_root
 from tenantkit.fleet.selection import Shard, change_impact, in_shard
 
@@ -58,6 +58,8 @@ def select_tenants(
     if shard is None and changed_since is None:
         return None
     chosen = list(dict.fromkeys(named)) if named else tenant_ids_in(directory)
+    if not chosen:  # a wrong --dir must fail, never pass as an empty shard
+        raise SelectionError(str(NoTenantsError(directory)))
     reasons = [f"{len(chosen)} tenant(s)"]
     if shard is not None:
         chosen = in_shard(chosen, shard)

@@ -196,3 +196,11 @@ def test_a_shard_of_no_tenant_does_nothing_and_says_so(tmp_path: Path, command: 
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"no tenant selected ({len(examples)} tenant(s), shard {shard}): nothing to do"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["synth", "deploy", "check"])
+def test_a_shard_of_an_empty_directory_is_an_error(tmp_path: Path, command: str) -> None:
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, [command, "--shard", "1/3", "--dir", str(tmp_path / "empty"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert result.output.strip() == f"error: {tmp_path / 'empty'}: no tenant files (*.yaml) in this directory; is --dir right?"

@@ -149,6 +149,27 @@ def backup_restore_testing_api_missing() -> bool:
     return _missing(lambda: backup.list_restore_testing_plans())
 
 
+@probe
+def kms_sign_ignores_digest_message_type() -> bool:
+    import hashlib
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    kms = boto3.client("kms", region_name=REGION)
+    key = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")["KeyMetadata"]["Arn"]
+    document = b"a document"
+    signature = kms.sign(KeyId=key, Message=hashlib.sha256(document).digest(), MessageType="DIGEST",
+                         SigningAlgorithm="ECDSA_SHA_256")["Signature"]  # fmt: skip
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
+    try:
+        public.verify(signature, document, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return True
+    return False
+
+
 def _missing(call: Callable[[], object]) -> bool:
     """Whether moto lacks the operation: no route (HTTP 404) or no handler (NotImplementedError)."""
     try:

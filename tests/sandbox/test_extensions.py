@@ -79,6 +79,7 @@ DEFECTS = [
     "s3_tls_only_policy_denies_batch_deletes",
     "s3_bucket_versioning_and_public_access_block_ignored",
     "kms_key_tags_fail",
+    "kms_sign_ignores_digest_message_type",
     "kms_key_policy_from_cloudformation_breaks_describe_key",
     "log_group_kms_key_dropped",
     "ssm_parameter_tag_map_fails",
