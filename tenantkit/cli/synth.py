@@ -55,6 +55,7 @@ def synth(
             cache=None if no_cache else SynthCache(),
             on_progress=start_progress,
             on_warning=render.warning,
+            whole_fleet=shard is not None or changed_since is not None,
         )
     render.synth_summary(results, outdir, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)

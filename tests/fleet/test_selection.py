@@ -204,3 +204,20 @@ def test_a_shard_of_an_empty_directory_is_an_error(tmp_path: Path, command: str)
     result = runner.invoke(app, [command, "--shard", "1/3", "--dir", str(tmp_path / "empty"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
     assert result.output.strip() == f"error: {tmp_path / 'empty'}: no tenant files (*.yaml) in this directory; is --dir right?"
+
+
+@pytest.mark.slow
+def test_a_shard_is_checked_against_every_tenant_not_only_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rhein-de's security contact is at maple-ca's domain: its templates name maple-ca. A shard
+    holding rhein-de without maple-ca still finds it, as `synth --all` would (one synth)."""
+    configs = tmp_path / "tenant_configs"
+    configs.mkdir()
+    shutil.copy(EXAMPLE_CONFIGS / "maple-ca.yaml", configs)
+    rhein = (EXAMPLE_CONFIGS / "rhein-de.yaml").read_text()
+    (configs / "rhein-de.yaml").write_text(rhein.replace("sicherheit@rhein.example", "security@maple-ca.example"))
+    count = next(n for n in range(2, 20) if in_shard(["maple-ca", "rhein-de"], Shard(1, n)) == ["rhein-de"])
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["synth", "--shard", f"1/{count}", "--no-cache", "--json"])
+    assert result.exit_code == 1, result.output
+    assert "names tenant 'maple-ca'" in result.output
+    assert not (tmp_path / "cdk.out" / "maple-ca").exists()
