@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -221,3 +222,23 @@ def test_a_shard_is_checked_against_every_tenant_not_only_its_own(tmp_path: Path
     assert result.exit_code == 1, result.output
     assert "names tenant 'maple-ca'" in result.output
     assert not (tmp_path / "cdk.out" / "maple-ca").exists()
+
+
+def test_check_of_a_shard_reports_only_its_tenants(tmp_path: Path) -> None:
+    """Invalid tenant files stop check after validation (no synth, no sandbox): the JUnit report of
+    a shard holds that shard's tenants and no other."""
+    configs = tmp_path / "tenant_configs"
+    configs.mkdir()
+    names = [f"broken-{index}" for index in range(6)]
+    for name in names:
+        (configs / f"{name}.yaml").write_text(f"tenant_id: {name}\n")
+    for index in (1, 2):
+        junit = tmp_path / f"junit-{index}.xml"
+        result = runner.invoke(app, ["check", "--shard", f"{index}/2", "--dir", str(configs), "--junit", str(junit), "--out", str(tmp_path / "out")])
+        expected = in_shard(names, Shard(index, 2))
+        if not expected:
+            assert result.exit_code == 0 and "no tenant selected" in result.output
+            continue
+        assert result.exit_code == 1, result.output
+        reported = sorted(set(re.findall(r'name="(broken-\d)"', junit.read_text())))
+        assert reported == sorted(expected)
