@@ -38,8 +38,9 @@ def load_average() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} CPUs)"
 
 
-def run_measured(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Run `command` to completion; (wall seconds, peak RSS in MiB). Exit 0 or 1 (findings) only."""
+def run_measured(command: list[str], cwd: Path) -> tuple[float, int, float]:
+    """Run `command` to completion; (wall seconds, peak RSS in MiB, CPU seconds: user + system).
+    Exit 0 or 1 (findings) only. CPU seconds vary less than wall time on a loaded machine."""
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would block the child
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
@@ -50,15 +51,17 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, int]:
         if code not in (0, 1):
             errors.seek(0)
             sys.exit(f"{' '.join(command[:3])} failed ({code}): {errors.read().decode(errors='replace')[-500:]}")
-    return seconds, usage.ru_maxrss // 1024  # Linux reports KiB
+    return seconds, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime  # Linux reports KiB
 
 
 def timed(name: str, command: list[str], cwd: Path, runs: int, target: float | None) -> bool:
-    timings = [run_measured(command, cwd)[0] for _ in range(runs)]
+    measured = [run_measured(command, cwd) for _ in range(runs)]
+    timings = [wall for wall, _, _ in measured]
     median, best = statistics.median(timings), min(timings)
+    cpu = statistics.median(cpu for _, _, cpu in measured)
     within = target is None or median <= target
     verdict = "" if target is None else (f"(target <= {target:.1f} s) " + ("ok" if within else "OVER TARGET"))
-    print(f"{name:<48} median {median:7.3f} s  best {best:7.3f} s  ({runs} runs) {verdict}")
+    print(f"{name:<48} median {median:7.3f} s  best {best:7.3f} s  CPU {cpu:6.3f} s  ({runs} runs) {verdict}")
     return within
 
 
@@ -93,15 +96,15 @@ def main() -> int:
 
         peaks = {}
         for fleet, count in ((small, args.small), (large, args.tenants)):
-            validate_rss = run_measured([executable, "validate"], fleet)[1]
-            list_rss = run_measured([executable, "list"], fleet)[1]
+            _, validate_rss, _ = run_measured([executable, "validate"], fleet)
+            _, list_rss, _ = run_measured([executable, "list"], fleet)
             peaks[count] = max(validate_rss, list_rss)
             print(f"peak RSS, {count:>5} tenants: validate {validate_rss:5d} MiB, list {list_rss:5d} MiB")
         ratio = peaks[args.tenants] / peaks[args.small]
         print(f"peak RSS {args.tenants} / {args.small} tenants: {ratio:.2f}x (flat: close to 1)")
 
-        computed, _ = run_measured([executable, "fleet", "status", "--refresh"], large)
-        print(f"{'fleet status --refresh (' + str(args.tenants) + ' tenants)':<48} {computed:7.3f} s  (computes the cache)")
+        computed, _, cpu = run_measured([executable, "fleet", "status", "--refresh"], large)
+        print(f"{'fleet status --refresh (' + str(args.tenants) + ' tenants)':<48} {computed:7.3f} s  CPU {cpu:6.3f} s (computes the cache)")
         ok &= timed(f"fleet status from the cache ({args.tenants} tenants)", [executable, "fleet", "status"], large, args.runs, 3.0)
 
         if args.synth_shard:
@@ -111,8 +114,9 @@ def main() -> int:
                  "print(len(in_shard(tenant_ids_in(Path(sys.argv[1])), Shard(1, 10))))", str(shard / "tenant_configs")],
                 capture_output=True, text=True, check=True,
             ).stdout.strip()
-            seconds, rss = run_measured([executable, "synth", "--shard", "1/10", "--no-cache", "--json"], shard)
-            print(f"synth --shard 1/10 --no-cache ({chosen} of {args.synth_tenants} tenants): {seconds:.1f} s, peak RSS {rss} MiB")
+            seconds, rss, cpu = run_measured([executable, "synth", "--shard", "1/10", "--no-cache", "--json"], shard)
+            print(f"synth --shard 1/10 --no-cache ({chosen} of {args.synth_tenants} tenants): {seconds:.1f} s, CPU {cpu:.1f} s "
+                  f"(with its cfn-lint workers), peak RSS {rss} MiB")
             print(f"projection for {args.synth_tenants} tenants: {10 * seconds:.0f} s on this machine (10 shards in a row); "
                   f"about {seconds:.0f} s on a CI matrix of 10 runners")
         else:
