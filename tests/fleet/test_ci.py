@@ -4,6 +4,7 @@ exactly once across the shards."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tenantkit.cli.main import app
 from tenantkit.fleet import Shard, in_shard, parse_shard, tenant_ids_in
 from tenantkit.fleet.ci import WorkflowSettings, github_workflow, gitlab_pipeline, junit_summary
 from tenantkit.lifecycle.check import StepResult, junit_xml
-from tests.conftest import EXAMPLE_CONFIGS
+from tests.conftest import EXAMPLE_CONFIGS, REPO_ROOT
 from tests.fleet.linters import actionlint, gitlab_schema_errors
 
 runner = CliRunner()
@@ -174,3 +175,12 @@ def test_junit_summary_counts_each_step_and_names_each_failure(tmp_path: Path) -
 def test_junit_summary_of_a_missing_report_says_so(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ci", "junit-summary", str(tmp_path / "none.xml")])
     assert result.exit_code == 0 and "no JUnit report at" in result.output
+
+
+def test_the_documented_fleet_yaml_sets_the_ci_defaults(tmp_path: Path) -> None:
+    shutil.copy(REPO_ROOT / "docs" / "examples" / "fleet.yaml", tmp_path / "fleet.yaml")
+    result = runner.invoke(app, ["ci", "github", "--root", str(tmp_path), "--out", "-"])
+    assert result.exit_code == 0, result.output
+    workflow = yaml.safe_load(result.output)
+    assert workflow["jobs"]["check"]["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
+    assert workflow["jobs"]["validate"]["steps"][1]["with"]["python-version"] == "3.12"
