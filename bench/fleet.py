@@ -8,8 +8,8 @@
   target < 3 s; the run that computes the cache is timed too;
 - with --synth-shard only (heavy: CDK synth, cdk-nag and cfn-lint of every tenant of the shard):
   `tenantkit synth --shard 1/10 --no-cache` of --synth-tenants generated tenants (default 100), and
-  the projection for the fleet (10 shards one after another on this machine; on a CI matrix of 10
-  runners, about one shard's time).
+  the projection for the fleet of --tenants (per tenant cold, times the fleet: on this machine, and
+  split over a CI matrix of 10 runners).
 
 Wall-clock times of a whole process on a shared machine are noisy: each timed command runs
 several times and the median and best are printed, with the load average before and after.
@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 
 from validate_many import generate  # bench/ is sys.path[0] when run as a script
+
+from tenantkit.fleet import Shard, in_shard, tenant_ids_in
 
 
 def load_average() -> str:
@@ -109,16 +111,14 @@ def main() -> int:
 
         if args.synth_shard:
             shard = project(Path(temporary) / "synth", args.synth_tenants)
-            chosen = subprocess.run(
-                [sys.executable, "-c", "import sys; from pathlib import Path; from tenantkit.fleet import Shard, in_shard, tenant_ids_in;"
-                 "print(len(in_shard(tenant_ids_in(Path(sys.argv[1])), Shard(1, 10))))", str(shard / "tenant_configs")],
-                capture_output=True, text=True, check=True,
-            ).stdout.strip()
+            chosen = len(in_shard(tenant_ids_in(shard / "tenant_configs"), Shard(1, 10)))
             seconds, rss, cpu = run_measured([executable, "synth", "--shard", "1/10", "--no-cache", "--json"], shard)
             print(f"synth --shard 1/10 --no-cache ({chosen} of {args.synth_tenants} tenants): {seconds:.1f} s, CPU {cpu:.1f} s "
                   f"(with its cfn-lint workers), peak RSS {rss} MiB")
-            print(f"projection for {args.synth_tenants} tenants: {10 * seconds:.0f} s on this machine (10 shards in a row); "
-                  f"about {seconds:.0f} s on a CI matrix of 10 runners")
+            per_tenant = seconds / max(1, chosen)
+            print(f"projection for the fleet of {args.tenants} tenants: {per_tenant:.1f} s per tenant cold, "
+                  f"{per_tenant * args.tenants / 60:.0f} min on this machine, about "
+                  f"{per_tenant * args.tenants / 10 / 60:.0f} min on a CI matrix of 10 runners (shards vary in size)")
         else:
             print("synth --shard: not run (pass --synth-shard)")
     print(f"after: {load_average()}")
