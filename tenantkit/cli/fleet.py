@@ -65,4 +65,8 @@ def _render(found: FleetStatus, *, as_json: bool) -> None:
     typer.echo("\n".join(lines))
     if found.changed_since:
         shown = ", ".join(found.changed_since[:10]) + (" ..." if len(found.changed_since) > 10 else "")
-        typer.echo(f"warning: {len(found.changed_since)} tenant file(s) changed since these rows were computed ({shown}): pass --refresh", err=True)
+        typer.echo(
+            f"warning: {len(found.changed_since)} tenant(s) changed since these rows were computed (file, templates, "
+            f"approval, offboarding journal or inventory): {shown}; pass --refresh",
+            err=True,
+        )

@@ -8,11 +8,13 @@ journal) and its inventory flags.
 
 Computing the rows reads every tenant file, assembly and approval (and with --local, asks the
 sandbox for three templates per tenant), so the rows are kept in `.tenantkit/fleet-status.json`
-and shown from there until `--refresh`. The cache records each tenant file's size and mtime: rows
-shown from it name the tenants whose files changed (or appeared, or went) since.
+and shown from there until `--refresh`. The cache records the size and mtime of every source of a
+row (tenant file, assembly manifest, approval, offboarding journal, inventory record): rows shown
+from it name the tenants whose sources changed (or appeared, or went) since.
 
-What has no record yet says so: no command records recovery drills yet ("never"), and no command
-keeps the last inventory ("not run").
+The inventory column is the last `tenantkit inventory` of the tenant, which records its flags in
+`.tenantkit/inventory/<tenant>.json` ("not run" without one). No command records recovery drills
+yet: the last drill is "never".
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from tenantkit.config.loader import TENANT_SUFFIX
 from tenantkit.fleet.files import write_atomic
 
 STATUS_FILE = Path(".tenantkit") / "fleet-status.json"
-OFFBOARDING_DIR = Path(".tenantkit") / "offboarding"
+INVENTORY_DIR_NAME = "inventory"
 STATUS_FORMAT = 1
 NEVER_DRILLED = "never"
 INVENTORY_NOT_RUN = "not run"
@@ -91,29 +93,45 @@ class FleetStatus:
     local: bool
     """Whether deployed templates were compared with the sandbox's."""
     tenants: tuple[TenantStatus, ...]
-    files: dict[str, tuple[int, int]]
-    """tenant id -> (size, mtime_ns) of its file when the rows were computed."""
+    files: dict[str, list[list[int] | None]]
+    """tenant id -> [size, mtime_ns] (None: absent) of each source of its row when computed."""
     from_cache: bool = False
     changed_since: tuple[str, ...] = ()
-    """Tenants whose files changed, appeared or went since the rows were computed."""
+    """Tenants whose sources changed, appeared or went since the rows were computed."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "format": STATUS_FORMAT,
             "computed_at": self.computed_at,
             "local": self.local,
-            "files": {tenant_id: list(stat) for tenant_id, stat in self.files.items()},
+            "files": self.files,
             "tenants": [tenant.as_dict() for tenant in self.tenants],
         }
 
 
-def file_stats(directory: Path) -> dict[str, tuple[int, int]]:
-    """tenant id -> (size, mtime_ns) of every tenant file of `directory`."""
-    stats = {}
-    for path in directory.glob(f"*{TENANT_SUFFIX}"):
+def _stat(path: Path) -> list[int] | None:
+    try:
         stat = path.stat()
-        stats[path.stem] = (stat.st_size, stat.st_mtime_ns)
-    return dict(sorted(stats.items()))
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def source_stats(directory: Path, *, assembly_root: Path, approvals_dir: Path, state_dir: Path) -> dict[str, list[list[int] | None]]:
+    """tenant id -> the size and mtime of each source of its row: its file, its assembly's
+    manifest (rewritten by every synth), its approval, its offboarding journal, its inventory record."""
+    stats = {}
+    for path in sorted(directory.glob(f"*{TENANT_SUFFIX}")):
+        tenant_id = path.stem
+        sources = (
+            path,
+            assembly_root / tenant_id / "manifest.json",
+            approvals_dir / f"{tenant_id}.json",
+            state_dir / "offboarding" / f"{tenant_id}.json",
+            state_dir / INVENTORY_DIR_NAME / f"{tenant_id}.json",
+        )
+        stats[tenant_id] = [_stat(source) for source in sources]
+    return stats
 
 
 def templates_phrase(stacks: Sequence[StackTemplates], *, checked: bool) -> str:
@@ -147,6 +165,38 @@ def offboarding_state(subscription_status: str, journal: Path) -> str:
     return f"{subscription_status}; offboarding planned"
 
 
+def record_inventories(state_dir: Path, inventories: Sequence[Any], *, where: str) -> None:
+    """Keep each tenant's last inventory (an `Inventory`) for `fleet status`: when, where (the
+    sandbox or AWS) and every flagged item. A failure to write is not an error of the inventory."""
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for inventory in inventories:
+        record = {
+            "tenant_id": inventory.tenant_id,
+            "at": at,
+            "where": where,
+            "items": len(inventory.items),
+            "flagged": [f"{i.region} {i.kind} {i.name}: {'; '.join(i.problems)}" for i in inventory.flagged],
+        }
+        try:
+            write_atomic(state_dir / INVENTORY_DIR_NAME / f"{inventory.tenant_id}.json", json.dumps(record, indent=1) + "\n")
+        except OSError:
+            continue
+
+
+def inventory_state(record_file: Path) -> str:
+    """'clean (sandbox, 2027-01-15)', '2 flagged (aws, ...): <first>', or 'not run'."""
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        flagged, where, at = list(record["flagged"]), str(record["where"]), str(record["at"])[:10]
+    except FileNotFoundError:
+        return INVENTORY_NOT_RUN
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"unreadable record: {record_file}"
+    if not flagged:
+        return f"clean ({where}, {at})"
+    return f"{len(flagged)} flagged ({where}, {at}): {flagged[0]}"
+
+
 def compute_status(
     directory: Path,
     *,
@@ -164,7 +214,7 @@ def compute_status(
     from tenantkit.review.service import approval_states
 
     today = today or date.today()
-    stats = file_stats(directory)
+    stats = source_stats(directory, assembly_root=assembly_root, approvals_dir=approvals_dir, state_dir=state_dir)
     configs = validate_paths([directory]).configs
     approvals = approval_states(directory, approvals_dir, [config.tenant_id for config in configs])
     rows = []
@@ -198,13 +248,14 @@ def compute_status(
                     config.subscription.status(today).value,
                     state_dir / "offboarding" / f"{config.tenant_id}.json",
                 ),
+                inventory=inventory_state(state_dir / INVENTORY_DIR_NAME / f"{config.tenant_id}.json"),
             )
         )
     return FleetStatus(
         computed_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         local=deployed_templates is not None,
         tenants=tuple(rows),
-        files={tenant_id: stats[tenant_id] for tenant_id in stats},
+        files=stats,
     )
 
 
@@ -212,19 +263,21 @@ def save_status(status: FleetStatus, path: Path = STATUS_FILE) -> None:
     write_atomic(path, json.dumps(status.as_dict(), separators=(",", ":")) + "\n")
 
 
-def load_status(directory: Path, path: Path = STATUS_FILE) -> FleetStatus | None:
-    """The cached rows, with the tenants whose files changed since; None when there is no usable
+def load_status(
+    directory: Path, path: Path, *, assembly_root: Path, approvals_dir: Path, state_dir: Path
+) -> FleetStatus | None:
+    """The cached rows, with the tenants whose sources changed since; None when there is no usable
     cache (none, unreadable, or of another format)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != STATUS_FORMAT:
             return None
-        files = {tenant_id: (int(stat[0]), int(stat[1])) for tenant_id, stat in data["files"].items()}
+        files = dict(data["files"])
         tenants = tuple(TenantStatus.from_dict(row) for row in data["tenants"])
         computed_at, local = str(data["computed_at"]), bool(data["local"])
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
-    now = file_stats(directory)
+    now = source_stats(directory, assembly_root=assembly_root, approvals_dir=approvals_dir, state_dir=state_dir)
     changed = sorted(tenant_id for tenant_id in now.keys() | files.keys() if now.get(tenant_id) != files.get(tenant_id))
     return FleetStatus(computed_at, local, tenants, files, from_cache=True, changed_since=tuple(changed))
 
@@ -242,7 +295,7 @@ def fleet_status(
     computed now and cached."""
     cache = state_dir / STATUS_FILE.name
     if not refresh:
-        cached = load_status(directory, cache)
+        cached = load_status(directory, cache, assembly_root=assembly_root, approvals_dir=approvals_dir, state_dir=state_dir)
         if cached is not None and cached.local == (deployed_templates is not None):
             return cached
     status = compute_status(

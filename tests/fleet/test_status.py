@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
 from tenantkit.config import validate_paths
-from tenantkit.fleet.status import compute_status, fleet_status, template_hash
+from tenantkit.fleet.status import compute_status, fleet_status, record_inventories, template_hash
+from tenantkit.lifecycle.inventory import Inventory, Item
 from tenantkit.naming import stack_names
 from tests.conftest import EXAMPLE_CONFIGS
 from tests.fleet.assemblies import stack_template, write_assembly
@@ -101,6 +102,27 @@ def test_synthesized_templates_are_hashed_and_compared_with_the_deployed(project
     assert unchecked["maple-ca"].stacks[1].deployed is None
 
 
+def test_the_last_inventory_gives_the_inventory_flags(project: Path) -> None:
+    clean = Inventory("maple-ca", [Item("ca-central-1", "bucket", "tenant-maple-ca-data")])
+    flagged = Inventory(
+        "rhein-de",
+        [
+            Item("eu-central-1", "bucket", "tenant-rhein-de-data", problems=("versioning is off",)),
+            Item("eu-west-1", "key", "alias/tenantkit/rhein-de", problems=("rotation is off", "pending deletion")),
+        ],
+    )
+    record_inventories(project / ".tenantkit", [clean, flagged], where="sandbox")
+    (project / ".tenantkit" / "inventory" / "polar-cg.json").write_text("[]")
+    rows = {row.tenant_id: row for row in compute(project).tenants}
+    today = rows["maple-ca"].inventory.split(", ")[1].rstrip(")")
+    assert rows["maple-ca"].inventory == f"clean (sandbox, {today})"
+    assert rows["rhein-de"].inventory == f"2 flagged (sandbox, {today}): eu-central-1 bucket tenant-rhein-de-data: versioning is off"
+    assert rows["polar-cg"].inventory.startswith("unreadable record: ")
+    assert rows["northwind-us"].inventory == "not run"
+    record = json.loads((project / ".tenantkit" / "inventory" / "rhein-de.json").read_text())
+    assert record["flagged"][1] == "eu-west-1 key alias/tenantkit/rhein-de: rotation is off; pending deletion"
+
+
 def test_a_templates_hash_ignores_key_order_and_layout() -> None:
     assert template_hash('{"b": 1, "a": [1, 2]}') == template_hash({"a": [1, 2], "b": 1})
     assert template_hash({"a": [1, 2]}) != template_hash({"a": [2, 1]})
@@ -119,14 +141,16 @@ def status_of(project: Path, *, refresh: bool = False):
 def test_rows_come_from_the_cache_until_refresh_and_changed_files_are_named(project: Path) -> None:
     first = status_of(project)
     assert not first.from_cache and (project / ".tenantkit" / "fleet-status.json").is_file()
+    assert status_of(project).changed_since == ()
     write_assembly(project / "cdk.out", "maple-ca", tuple(configs(project)["maple-ca"].regions))
     cached = status_of(project)
-    assert cached.from_cache and cached.tenants == first.tenants and cached.changed_since == ()
+    assert cached.from_cache and cached.tenants == first.tenants and cached.changed_since == ("maple-ca",)
     assert {row.tenant_id: row.templates for row in cached.tenants}["maple-ca"] == "not synthesized"
     with (project / "tenant_configs" / "rhein-de.yaml").open("a") as handle:
         handle.write("# edited\n")
     shutil.copy(project / "tenant_configs" / "maple-ca.yaml", project / "tenant_configs" / "unused.yaml")
-    assert status_of(project).changed_since == ("rhein-de", "unused")
+    record_inventories(project / ".tenantkit", [Inventory("polar-cg")], where="sandbox")
+    assert status_of(project).changed_since == ("maple-ca", "polar-cg", "rhein-de", "unused")
     refreshed = status_of(project, refresh=True)
     assert not refreshed.from_cache
     assert {row.tenant_id: row.templates for row in refreshed.tenants}["maple-ca"] == "synthesized"
