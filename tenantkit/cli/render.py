@@ -599,3 +599,7 @@ def offboard_done(outcome: Any) -> None:
     else:
         for item in outcome.remaining:
             typer.echo(f"  REMAINS: {item}", err=True)
+
+
+def nothing_selected(why: str) -> None:
+    typer.echo(f"no tenant selected ({why}): nothing to do")

@@ -97,7 +97,28 @@ class Quotas(Strict):
         return getattr(raised, quota, None) if raised is not None else None
 
 
+class Ci(Strict):
+    """The CI workflows `tenantkit ci github|gitlab` write: their defaults, which the command's
+    options override."""
+
+    shards: int = Field(
+        default=4, ge=1, le=200,
+        description="How many parallel jobs check the tenants (each a stable share; GitLab allows at most 200).",
+    )
+    python: str = Field(
+        default="3.11", pattern=r"^3\.\d{1,2}$", description="The Python version the jobs run on, e.g. '3.12'."
+    )
+    branch: str = Field(
+        default="main", min_length=1, pattern=r"^[A-Za-z0-9._/-]+$",
+        description="The branch whose pushes run the GitHub workflow (pull requests always do).",
+    )
+    timeout_minutes: int = Field(
+        default=60, ge=5, le=360, description="A check job's time limit, in minutes (GitHub's maximum is 360)."
+    )
+
+
 class FleetSettings(Strict):
     """fleet.yaml: settings for the whole fleet of tenants."""
 
     quotas: Quotas = Quotas()
+    ci: Ci = Ci()
