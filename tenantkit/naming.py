@@ -43,6 +43,12 @@ def stack_names(tenant_id: str) -> tuple[str, str, str]:
     return (f"tenant-{tenant_id}-dr", f"tenant-{tenant_id}-primary", f"tenant-{tenant_id}-replica")
 
 
+def pipeline_stack_name(residency: str, part: int) -> str:
+    """The stack of a residency's rollout pipeline (`part` from 1; a residency too large for one
+    pipeline has several). Never starts with `tenant-`: no tenant's stack name can match it."""
+    return f"tenantkit-pipeline-{residency}" if part == 1 else f"tenantkit-pipeline-{residency}-{part}"
+
+
 def key_alias_of(tenant_id: str) -> str:
     """The same alias names the tenant key in the primary region and the DR key in the other."""
     return f"alias/tenantkit/{tenant_id}"

@@ -6,6 +6,7 @@ import typer
 
 from tenantkit import __version__
 from tenantkit.cli import check, deploy, inventory, offboard, report, review, sandbox, synth, tenants
+from tenantkit.cli import pipeline as pipeline_cli
 
 app = typer.Typer(
     name="tenantkit",
@@ -24,6 +25,7 @@ check.register(app)
 offboard.register(app)
 report.register(app)
 review.register(app)
+pipeline_cli.register(app)
 
 
 def _version(value: bool) -> None:
