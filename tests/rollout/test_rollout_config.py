@@ -64,3 +64,12 @@ def test_validate_names_a_canary_tenant_that_does_not_exist(tmp_path: Path) -> N
     assert [str(issue) for issue in report.issues] == [
         f"{tmp_path / 'fleet.yaml'}:7: canary.2: no tenant 'nobody-here' among the valid tenant files"
     ]
+
+
+def test_the_schema_is_strict_for_the_rollout_sections() -> None:
+    from tenantkit.config.schema import fleet_json_schema
+
+    definitions = fleet_json_schema()["$defs"]
+    for name in ("Pipeline", "PipelineSource", "Wave"):
+        assert definitions[name]["additionalProperties"] is False, name
+    assert definitions["PipelineSource"]["properties"]["connection_arn"]["pattern"].startswith("^arn:aws")
