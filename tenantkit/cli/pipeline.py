@@ -82,10 +82,15 @@ def deploy(
     cdk_from_path: bool = CDK_FROM_PATH, cdk_args: list[str] = CDK_ARGS,
 ) -> None:
     """Synthesize, then deploy the pipeline stacks with the pinned CDK CLI (the pipelines then deploy the tenants)."""
-    from tenantkit.rollout.service import load_rollout, sandbox_gaps, sandbox_refusal, synth_pipelines
+    from tenantkit.lifecycle.cdk_cli import find_cdk_cli, require_aws_credentials, run_streaming
+    from tenantkit.rollout.service import deploy_pipelines, load_rollout, sandbox_gaps, sandbox_refusal, synth_pipelines
 
     with _lines():
-        result = synth_pipelines(load_rollout(root, directory), out)
+        rollout = load_rollout(root, directory)
+        if not local:  # said before a synth of minutes, not after it
+            require_aws_credentials(cdk_args)
+            cli = find_cdk_cli(STATE_DIR / "cdk-cli", from_path=cdk_from_path, echo=typer.echo)
+        result = synth_pipelines(rollout, out)
     if result.findings:
         for finding in result.findings:
             render.error(finding)
@@ -94,11 +99,5 @@ def deploy(
         gaps = sandbox_gaps(out, result.stacks)
         render.error(sandbox_refusal(gaps) if gaps else "deploy --local of the pipeline stacks is not implemented")
         raise typer.Exit(1)
-    from tenantkit.lifecycle.cdk_cli import find_cdk_cli, require_aws_credentials, run_streaming
-    from tenantkit.rollout.service import deploy_pipelines
-
-    with _lines():
-        require_aws_credentials(cdk_args)
-        cli = find_cdk_cli(STATE_DIR / "cdk-cli", from_path=cdk_from_path, echo=typer.echo)
     code = deploy_pipelines(cli.argv, out, result.stacks, cdk_args, run_streaming, typer.echo)
     raise typer.Exit(0 if code == 0 else 1)

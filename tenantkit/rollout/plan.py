@@ -87,6 +87,12 @@ class PipelineStage:
         return sum(tenant.actions for tenant in self.tenants) + INVENTORY_ACTIONS
 
     @property
+    def codepipeline_name(self) -> str:
+        """The stage's name in CodePipeline: CDK Pipelines names a wave of one Stage after that
+        Stage (here the tenant id), a wave of several after the wave."""
+        return self.tenants[0].tenant_id if len(self.tenants) == 1 else self.name
+
+    @property
     def tenant_ids(self) -> tuple[str, ...]:
         return tuple(tenant.tenant_id for tenant in self.tenants)
 
