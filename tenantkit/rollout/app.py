@@ -14,7 +14,6 @@ cross-region support stacks; the tenant stacks are checked by `tenantkit check`,
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
 
 from aws_cdk import App, CfnResource, Environment, Stack, Stage, Validations, pipelines
@@ -25,39 +24,11 @@ from tenantkit.compliance.nag import PACKS
 from tenantkit.config.fleet_models import FleetSettings
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs._acknowledge import acknowledge, finding_text
-from tenantkit.lifecycle.cdk_cli import CDK_CLI_VERSION
 from tenantkit.rollout.plan import PipelinePlan, RolloutPlan
+from tenantkit.rollout.steps import INSTALL, approval_commands, inventory_commands, synth_commands
 from tenantkit.stacks.tenant import add_tenant
 
-PIPELINE_APP_COMMAND = "python3 pipeline_app.py"
-"""How the synth step's `cdk synth` starts this app (pipeline_app.py at the project root)."""
-INSTALL = ["python3 -m pip install --quiet -e ."]
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
-
-
-def approval_commands(tenant_id: str) -> list[str]:
-    """Fail unless the tenant's current templates are the ones its recorded approval covers.
-    `tenantkit review` exits 1 on a flagged finding (an approval may accept flags), so its status
-    is read from the JSON review rather than from its exit code."""
-    quoted = shlex.quote(tenant_id)
-    check = (
-        "import json, sys; "
-        f"status = json.load(open('reviews/{tenant_id}-review.json'))['approval']['status']; "
-        f"sys.exit(0 if status == 'approved' else '{tenant_id}: ' + status)"
-    )
-    return [
-        f"tenantkit review {quoted} --format json --out reviews || test -s reviews/{quoted}-review.json",
-        f"python3 -c {shlex.quote(check)}",
-    ]
-
-
-def inventory_commands(tenant_ids: Sequence[str]) -> list[str]:
-    """Exit 1 (stop the rollout) when anything of these tenants is flagged."""
-    return [f"tenantkit inventory {' '.join(shlex.quote(t) for t in tenant_ids)}"]
-
-
-def synth_commands() -> list[str]:
-    return ["tenantkit check", f"npx --yes aws-cdk@{CDK_CLI_VERSION} synth --app {shlex.quote(PIPELINE_APP_COMMAND)}"]
 
 
 def add_pipelines(app: App, configs: Sequence[TenantConfig], settings: FleetSettings, plan: RolloutPlan) -> list[Stack]:
