@@ -53,6 +53,12 @@ def pipeline_stack_name(residency: str, part: int) -> str:
     return f"tenantkit-pipeline-{residency}" if part == 1 else f"tenantkit-pipeline-{residency}-{part}"
 
 
+def bootstrap_lookup_role_arn(account: str, region: str) -> str:
+    """The CDK bootstrap's read-only lookup role of an environment (ReadOnlyAccess, kms:Decrypt
+    denied), which `cdk bootstrap --trust <tooling account>` lets the tooling account assume."""
+    return f"arn:{PARTITION}:iam::{account}:role/cdk-{CDK_QUALIFIER}-lookup-role-{account}-{region}"
+
+
 def key_alias_of(tenant_id: str) -> str:
     """The same alias names the tenant key in the primary region and the DR key in the other."""
     return f"alias/tenantkit/{tenant_id}"

@@ -24,6 +24,7 @@ from tenantkit.compliance.nag import PACKS
 from tenantkit.config.fleet_models import FleetSettings
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs._acknowledge import acknowledge, finding_text
+from tenantkit.naming import bootstrap_lookup_role_arn
 from tenantkit.rollout.plan import PipelinePlan, RolloutPlan
 from tenantkit.rollout.steps import INSTALL, approval_commands, inventory_commands, synth_commands
 from tenantkit.stacks.tenant import add_tenant
@@ -62,6 +63,17 @@ def _add_pipeline(
     def step(id: str, commands: list[str]) -> pipelines.ShellStep:
         return pipelines.ShellStep(id, input=source, install_commands=INSTALL, commands=commands)
 
+    def inventory(tenant_ids: tuple[str, ...]) -> pipelines.CodeBuildStep:
+        roles: dict[str, list[str]] = {}
+        for tenant_id in tenant_ids:
+            config = by_id[tenant_id]
+            role = bootstrap_lookup_role_arn(config.account or plan.account, config.primary_region)
+            roles.setdefault(role, []).append(tenant_id)
+        return pipelines.CodeBuildStep(
+            "Inventory", input=source, install_commands=INSTALL, commands=inventory_commands(roles),
+            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=sorted(roles))],
+        )
+
     pipeline = pipelines.CodePipeline(
         stack,
         "Pipeline",
@@ -74,7 +86,7 @@ def _add_pipeline(
         code_build_defaults=pipelines.CodeBuildOptions(build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE)),
     )
     for planned in plan.stages:
-        wave = pipeline.add_wave(planned.name, post=[step("Inventory", inventory_commands(planned.tenant_ids))])
+        wave = pipeline.add_wave(planned.name, post=[inventory(planned.tenant_ids)])
         for tenant in planned.tenants:
             config = by_id[tenant.tenant_id]
             stage = Stage(stack.node.scope, config.tenant_id, env=Environment(account=config.account or plan.account))

@@ -4,7 +4,7 @@ Pure: no aws_cdk, so tests can run them."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tenantkit.lifecycle.cdk_cli import CDK_CLI_VERSION
 
@@ -29,9 +29,19 @@ def approval_commands(tenant_id: str) -> list[str]:
     ]
 
 
-def inventory_commands(tenant_ids: Sequence[str]) -> list[str]:
-    """Exit 1 (stop the rollout) when anything of these tenants is flagged."""
-    return [f"tenantkit inventory {' '.join(shlex.quote(t) for t in tenant_ids)}"]
+def inventory_commands(tenants_by_role: Mapping[str, Sequence[str]]) -> list[str]:
+    """Exit 1 (stop the rollout) when anything of these tenants is flagged. Each account's tenants
+    are inventoried with the credentials of the read-only role given for that account (the CDK
+    bootstrap's lookup role), assumed for this command only."""
+    assume = (
+        "credentials=$(aws sts assume-role --role-arn {role} --role-session-name tenantkit-inventory "
+        "--query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text) && set -- $credentials && "
+        "AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=$2 AWS_SESSION_TOKEN=$3 tenantkit inventory {tenants}"
+    )
+    return [
+        assume.format(role=shlex.quote(role), tenants=" ".join(shlex.quote(t) for t in tenant_ids))
+        for role, tenant_ids in tenants_by_role.items()
+    ]
 
 
 def synth_commands() -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tenantkit.config.residency import POLICIES
-from tenantkit.naming import stack_names
+from tenantkit.naming import bootstrap_lookup_role_arn, stack_names
 from tenantkit.rollout.plan import MAX_ACTIONS_PER_PIPELINE, MAX_ACTIONS_PER_STAGE, MAX_STAGES_PER_PIPELINE
 from tenantkit.rollout.service import (
     PipelineSynthResult,
@@ -103,3 +103,21 @@ def test_the_sandbox_refuses_the_pipeline_stacks_and_says_why(synthesized) -> No
     assert gaps["AWS::CodePipeline::Pipeline"] == 3  # one per residency for 64 tenants
     message = sandbox_refusal(gaps)
     assert "has no model for AWS::CodeBuild::Project (" in message and "AWS::CodePipeline::Pipeline (3)" in message
+
+
+def test_inventory_steps_may_assume_only_their_tenants_lookup_roles(synthesized) -> None:
+    rollout, result = synthesized
+    for planned in rollout.plan.pipelines:
+        expected = {
+            bootstrap_lookup_role_arn(config.account or planned.account, config.primary_region)
+            for config in rollout.configs
+            if config.residency is planned.residency
+        }
+        granted = set()
+        for resource in template(result, planned.stack_name)["Resources"].values():
+            if resource["Type"] != "AWS::IAM::Policy":
+                continue
+            for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                granted |= {r for r in resources if isinstance(r, str) and "lookup-role" in r}
+        assert granted == expected, planned.stack_name

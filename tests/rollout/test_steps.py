@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tenantkit.lifecycle.cdk_cli import CDK_CLI_VERSION
+from tenantkit.naming import bootstrap_lookup_role_arn
 from tenantkit.review.approval import ApprovalState
 from tenantkit.rollout.steps import approval_commands, inventory_commands, synth_commands
 
@@ -40,9 +41,40 @@ def test_the_review_runs_first_and_a_missing_review_fails(tmp_path: Path) -> Non
     assert result.returncode == 1 and "No such file" in result.stderr
 
 
-def test_inventory_and_synth_commands() -> None:
-    assert inventory_commands(["maple-ca", "polar-cg"]) == ["tenantkit inventory maple-ca polar-cg"]
+def test_inventory_runs_per_account_with_the_assumed_role(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    # Fakes of the two CLIs the step calls: aws answers an assume-role, tenantkit shows what it got.
+    (bin_dir / "aws").write_text('#!/bin/bash\necho "$@" >> calls.txt\nprintf "AKID\\tSECRET\\tTOKEN\\n"\n')
+    (bin_dir / "tenantkit").write_text('#!/bin/bash\necho "$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $*" >> calls.txt\n')
+    for fake in bin_dir.iterdir():
+        fake.chmod(0o755)
+    role = bootstrap_lookup_role_arn("111122223333", "ca-central-1")
+    commands = inventory_commands({role: ["maple-ca", "polar-cg"]})
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+    for command in commands:
+        subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, check=True)
+    assume, inventory = (tmp_path / "calls.txt").read_text().splitlines()
+    assert assume.startswith(f"sts assume-role --role-arn {role} --role-session-name tenantkit-inventory")
+    assert inventory == "AKID SECRET TOKEN inventory maple-ca polar-cg"
+
+
+def test_synth_commands() -> None:
     assert synth_commands() == [
         "tenantkit check --out check.out",
         f"npx --yes aws-cdk@{CDK_CLI_VERSION} synth --app 'python3 pipeline_app.py' --output cdk.out",
     ]
+
+
+def test_inventory_stops_when_the_role_cannot_be_assumed(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    # Fakes: aws refuses the assume-role; tenantkit records that it was (wrongly) started.
+    (bin_dir / "aws").write_text("#!/bin/bash\necho AccessDenied >&2\nexit 254\n")
+    (bin_dir / "tenantkit").write_text("#!/bin/bash\ntouch started\n")
+    for fake in bin_dir.iterdir():
+        fake.chmod(0o755)
+    (command,) = inventory_commands({bootstrap_lookup_role_arn("111122223333", "ca-central-1"): ["maple-ca"]})
+    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, check=False)
+    assert result.returncode == 254
+    assert not (tmp_path / "started").exists()
