@@ -50,7 +50,7 @@ def synth(out: Path = OUT_OPTION, directory: Path = CONFIG_DIR_OPTION, root: Pat
         result = synth_pipelines(rollout, out)
     for pipeline in rollout.plan.pipelines:
         typer.echo(
-            f"{pipeline.stack_name}: {pipeline.account}/{pipeline.region}, {len(pipeline.tenant_ids)} tenants, "
+            f"{pipeline.stack_name}: {pipeline.account}/{pipeline.region}, {len(pipeline.tenant_ids)} tenant(s), "
             f"{pipeline.stage_count} stages, {pipeline.action_count} actions"
         )
     for finding in result.findings:
