@@ -41,17 +41,25 @@ def test_the_review_runs_first_and_a_missing_review_fails(tmp_path: Path) -> Non
     assert result.returncode == 1 and "No such file" in result.stderr
 
 
-def test_inventory_runs_per_account_with_the_assumed_role(tmp_path: Path) -> None:
+def fake_clis(tmp_path: Path, *, aws: str, tenantkit: str) -> dict[str, str]:
+    """Fakes of the two CLIs the inventory step calls (bash scripts); the environment to find them."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    # Fakes of the two CLIs the step calls: aws answers an assume-role, tenantkit shows what it got.
-    (bin_dir / "aws").write_text('#!/bin/bash\necho "$@" >> calls.txt\nprintf "AKID\\tSECRET\\tTOKEN\\n"\n')
-    (bin_dir / "tenantkit").write_text('#!/bin/bash\necho "$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $*" >> calls.txt\n')
-    for fake in bin_dir.iterdir():
-        fake.chmod(0o755)
+    for name, body in (("aws", aws), ("tenantkit", tenantkit)):
+        (bin_dir / name).write_text(f"#!/bin/bash\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+
+
+def test_inventory_runs_per_account_with_the_assumed_role(tmp_path: Path) -> None:
+    # aws answers an assume-role; tenantkit records the credentials and arguments it got
+    env = fake_clis(
+        tmp_path,
+        aws='echo "$@" >> calls.txt\nprintf "AKID\\tSECRET\\tTOKEN\\n"',
+        tenantkit='echo "$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $*" >> calls.txt',
+    )
     role = bootstrap_lookup_role_arn("111122223333", "ca-central-1")
     commands = inventory_commands({role: ["maple-ca", "polar-cg"]})
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
     for command in commands:
         subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, check=True)
     assume, inventory = (tmp_path / "calls.txt").read_text().splitlines()
@@ -67,14 +75,9 @@ def test_synth_commands() -> None:
 
 
 def test_inventory_stops_when_the_role_cannot_be_assumed(tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    # Fakes: aws refuses the assume-role; tenantkit records that it was (wrongly) started.
-    (bin_dir / "aws").write_text("#!/bin/bash\necho AccessDenied >&2\nexit 254\n")
-    (bin_dir / "tenantkit").write_text("#!/bin/bash\ntouch started\n")
-    for fake in bin_dir.iterdir():
-        fake.chmod(0o755)
+    # aws refuses the assume-role; tenantkit records that it was (wrongly) started
+    env = fake_clis(tmp_path, aws="echo AccessDenied >&2\nexit 254", tenantkit="touch started")
     (command,) = inventory_commands({bootstrap_lookup_role_arn("111122223333", "ca-central-1"): ["maple-ca"]})
-    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, check=False)
+    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, check=False)
     assert result.returncode == 254
     assert not (tmp_path / "started").exists()
