@@ -47,6 +47,18 @@ def stack_names(tenant_id: str) -> tuple[str, str, str]:
     return (f"tenant-{tenant_id}-dr", f"tenant-{tenant_id}-primary", f"tenant-{tenant_id}-replica")
 
 
+def pipeline_stack_name(residency: str, part: int) -> str:
+    """The stack of a residency's rollout pipeline (`part` from 1; a residency too large for one
+    pipeline has several). Never starts with `tenant-`: no tenant's stack name can match it."""
+    return f"tenantkit-pipeline-{residency}" if part == 1 else f"tenantkit-pipeline-{residency}-{part}"
+
+
+def bootstrap_lookup_role_arn(account: str, region: str) -> str:
+    """The CDK bootstrap's read-only lookup role of an environment (ReadOnlyAccess, kms:Decrypt
+    denied), which `cdk bootstrap --trust <tooling account>` lets the tooling account assume."""
+    return f"arn:{PARTITION}:iam::{account}:role/cdk-{CDK_QUALIFIER}-lookup-role-{account}-{region}"
+
+
 def key_alias_of(tenant_id: str) -> str:
     """The same alias names the tenant key in the primary region and the DR key in the other."""
     return f"alias/tenantkit/{tenant_id}"

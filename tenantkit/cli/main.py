@@ -6,6 +6,7 @@ import typer
 
 from tenantkit import __version__
 from tenantkit.cli import check, ci, deploy, fleet, inventory, offboard, report, review, sandbox, synth, tenants
+from tenantkit.cli import pipeline as pipeline_cli
 
 app = typer.Typer(
     name="tenantkit",
@@ -26,6 +27,7 @@ report.register(app)
 review.register(app)
 ci.register(app)
 fleet.register(app)
+pipeline_cli.register(app)
 
 
 def _version(value: bool) -> None:

@@ -13,8 +13,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from tenantkit.config.models import Strict
+from tenantkit.config.models import Strict, TenantId
 from tenantkit.config.quotas import DEPLOYING_ACCOUNT, QUOTAS
+from tenantkit.config.rollout_models import Pipeline, Wave, check_rollout_groups
 from tenantkit.naming import REGION_NAME
 
 _SCOPE = re.compile(rf"^(?P<account>\d{{12}}|{DEPLOYING_ACCOUNT})/(?P<region>[a-z0-9-]+)$")
@@ -122,3 +123,14 @@ class FleetSettings(Strict):
 
     quotas: Quotas = Quotas()
     ci: Ci = Ci()
+    pipeline: Pipeline | None = Field(default=None, description="The rollout pipelines (`tenantkit pipeline synth`).")
+    canary: list[TenantId] = Field(default_factory=list, description="Tenants deployed first, in their pipeline's canary wave.")
+    waves: list[Wave] = Field(default_factory=list, description="Named waves, in rollout order, after the canary.")
+    require_approval: bool = Field(
+        default=False, description="Before each tenant's deployment, a pipeline step checks its recorded review approval."
+    )
+
+    @model_validator(mode="after")
+    def _each_tenant_once(self) -> FleetSettings:
+        check_rollout_groups(self.canary, self.waves)
+        return self
