@@ -105,6 +105,7 @@ def run_check(
                 continue
             config = by_id[result.tenant_id]
             item = next(i for i in deployable if i.tenant_id == result.tenant_id)
+            assert item.assembly_dir is not None, "deployed, so synthesized"
             started = time.monotonic()
             inventory = assembly_inventory(
                 config.tenant_id,

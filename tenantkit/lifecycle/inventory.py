@@ -119,7 +119,7 @@ def _literal(value: Any, account: str, region: str) -> str | None:
     if isinstance(value, dict) and "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
         rendered = [_literal(part, account, region) for part in parts]
-        return None if any(part is None for part in rendered) else separator.join(rendered)  # type: ignore[arg-type]
+        return None if any(part is None for part in rendered) else separator.join(rendered)
     return None
 
 
@@ -388,7 +388,7 @@ def _is_tenant_key(key: str | None, tenant_keys: set[str]) -> bool:
     return any(key == arn or arn.endswith(f"/{key}") or key.endswith(arn.rsplit("/", 1)[-1]) for arn in tenant_keys)
 
 
-def _call(function: Callable[[], Any], default: Any) -> Any:
+def _call(function: Callable[..., Any], default: Any) -> Any:  # `...`: callers bind loop variables as lambda defaults
     try:
         return function()
     except ClientError:

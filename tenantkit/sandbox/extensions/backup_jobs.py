@@ -179,7 +179,7 @@ def _vault(self: BackupBackend, name: str) -> Vault:
 def _count_points(vault: Vault, backend: BackupBackend) -> None:
     count = sum(1 for point in _recovery_points(backend).values() if point.vault is vault)
     vault.num_of_recovery_points = count
-    vault.number_of_recovery_points = count  # the attribute moto's serializer looks for
+    vault.number_of_recovery_points = count  # type: ignore[attr-defined]  # moto's serializer reads it; its Vault never sets it
 
 
 def _plan(self: BackupBackend, plan_id: str) -> None:
@@ -335,7 +335,7 @@ def start_copy_job(
         DestinationRecoveryPointLifecycle=lifecycle or {},
     )  # fmt: skip
     job_id, now = job["CopyJobId"], job["CreationDate"]
-    key = target_vault.encryption_key_arn
+    key: str | None = target_vault.encryption_key_arn
     if source.snapshot_id is not None:
         try:
             copied = rds_backends[account_id][region].copy_db_snapshot(
@@ -546,7 +546,7 @@ def patch() -> None:
     for name, method in vars(BackupJobResponses).items():
         if callable(method) and not name.startswith("_"):
             setattr(BackupResponse, name, method)
-    Vault.number_of_recovery_points = 0  # until the vault's first recovery point (`_count_points`)
+    Vault.number_of_recovery_points = 0  # type: ignore[attr-defined]  # read by moto's serializer, never set by moto; 0 until `_count_points`
     wrap(BackupBackend, "delete_backup_vault", _delete_backup_vault)
     wrap(RDSBackend, "delete_db_snapshot", _delete_db_snapshot)
     for route in ROUTES:
