@@ -87,10 +87,7 @@ def start_sandbox(state_dir: Path, port: int | None = None) -> tuple[SandboxStat
             f"the sandbox process {current.pid} does not answer on port {current.port}; "
             "`tenantkit sandbox down` stops it"
         )
-    try:
-        import moto  # noqa: F401  (checked here so that the error is a line, not a traceback)
-    except ImportError:
-        raise SandboxError("moto is not installed: pip install -e '.[sandbox]'") from None
+    require_supported_moto()
     chosen = port if port is not None else _free_port()
     if not _port_is_free(chosen):
         raise SandboxError(f"port {chosen} on {HOST} is in use; choose another with --port")
@@ -113,6 +110,24 @@ def start_sandbox(state_dir: Path, port: int | None = None) -> tuple[SandboxStat
         time.sleep(0.1)
     _write_state(state_dir, {"pid": process.pid, "port": chosen, "started_at": time.time()})
     return sandbox_status(state_dir), True
+
+
+def require_supported_moto() -> None:
+    """Refuse (SandboxError) unless the installed moto is the release the emulator extensions were
+    written for: they wrap moto's private methods, which any release may change."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from tenantkit.sandbox.extensions import MOTO_VERSION
+
+    install = f"pip install 'moto[cloudformation,server]=={MOTO_VERSION}'"
+    try:
+        installed = version("moto")
+    except PackageNotFoundError:
+        raise SandboxError(f"moto is not installed: {install}") from None
+    if installed != MOTO_VERSION:
+        raise SandboxError(
+            f"moto {installed} is installed, but the sandbox's extensions are written for moto {MOTO_VERSION}: {install}"
+        )
 
 
 def stop_sandbox(state_dir: Path) -> SandboxStatus:

@@ -1,7 +1,8 @@
 """What the extensions share: a mixin for CloudFormation models backed by moto's service backends,
 an idempotent way to wrap a moto function, and per-backend records for what moto cannot store.
 
-Written against moto 5.2.5 (`MOTO_VERSION`); each extension module names the defect it covers.
+Written against moto 5.2.5 (`tenantkit.sandbox.extensions.MOTO_VERSION`); each extension module
+names the defect it covers.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any, ClassVar
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 
-MOTO_VERSION = "5.2.5"
 _WRAPPED = "__tenantkit_wrapped__"
 
 
