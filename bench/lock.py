@@ -72,7 +72,7 @@ def direct_requirements(extra: str) -> list[str]:
     return [*project["dependencies"], *project["optional-dependencies"][extra]]
 
 
-def _uv() -> list[str]:
+def uv_command() -> list[str]:
     try:
         installed = version("uv")
     except PackageNotFoundError:
@@ -88,7 +88,7 @@ def _uv() -> list[str]:
 def compile_lock(extra: str, output: Path, *, upgrade: bool = False, upgrade_packages: tuple[str, ...] = ()) -> int:
     """Run `uv pip compile` for `extra` into `output` (kept pins are read from it when it exists)."""
     command = [
-        *_uv(), "pip", "compile", "pyproject.toml", "--extra", extra,
+        *uv_command(), "pip", "compile", "pyproject.toml", "--extra", extra,
         "--universal", "--python-version", PYTHON_VERSION, "--generate-hashes",
         "--no-config", "--quiet", "--custom-compile-command", COMMAND, "--output-file", str(output),
     ]  # fmt: skip
