@@ -34,6 +34,9 @@ class StepResult:
 def throwaway_sandbox() -> Iterator[tuple[str, int]]:
     """moto's server with tenantkit's extensions, in a thread of this process, on a free port;
     stopped (and everything in it gone) on exit. Yields (endpoint, port)."""
+    from tenantkit.sandbox.process import require_supported_moto
+
+    require_supported_moto()
     from moto.server import ThreadedMotoServer
 
     from tenantkit.sandbox.extensions import install

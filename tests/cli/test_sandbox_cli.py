@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
@@ -72,3 +73,11 @@ def test_the_installed_moto_is_the_one_the_extensions_were_written_for():
     from tenantkit.sandbox.process import require_supported_moto
 
     require_supported_moto()  # the test environment installs from the lock: the same release
+
+
+def test_the_throwaway_sandbox_of_check_refuses_it_too(monkeypatch):
+    from tenantkit.lifecycle.check import throwaway_sandbox
+
+    _moto_reported_as(monkeypatch, "6.0.0")
+    with pytest.raises(SandboxError, match=r"^moto 6\.0\.0 is installed, but the sandbox's extensions are written for moto "), throwaway_sandbox():
+        pytest.fail("a sandbox started")
