@@ -113,6 +113,7 @@ def _execute_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
             )
             stack._add_stack_event(failed, resource_status_reason=f"{type(error).__name__}: {error}")
             stack.status = rolled_back
+            stack.status_reason = str(error)  # type: ignore[attr-defined]  # DescribeStacks' StackStatusReason; moto's Stack never sets it
 
     return execute
 
@@ -150,7 +151,9 @@ def _delete_stack(original: Callable[..., Any]) -> Callable[..., Any]:
             self.deleted_stacks.pop(stack.stack_id, None)
             self.stacks[stack.stack_id] = stack
             stack.status = "DELETE_FAILED"
-            stack._add_stack_event("DELETE_FAILED", resource_status_reason=f"The following resource(s) failed to delete: {error}")
+            reason = f"The following resource(s) failed to delete: {error}"
+            stack.status_reason = reason  # type: ignore[attr-defined]  # DescribeStacks' StackStatusReason; moto's Stack never sets it
+            stack._add_stack_event("DELETE_FAILED", resource_status_reason=reason)
         return None
 
     return delete
