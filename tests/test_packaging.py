@@ -73,7 +73,7 @@ def test_pyproject_and_the_locks_pin_the_moto_the_extensions_were_written_for():
 
     from packaging.requirements import Requirement
 
-    from tenantkit.sandbox.extensions import MOTO_VERSION
+    from tenantkit.sandbox.process import MOTO_VERSION
 
     extras = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     for extra in ("sandbox", "test"):

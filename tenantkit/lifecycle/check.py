@@ -34,9 +34,6 @@ class StepResult:
 def throwaway_sandbox() -> Iterator[tuple[str, int]]:
     """moto's server with tenantkit's extensions, in a thread of this process, on a free port;
     stopped (and everything in it gone) on exit. Yields (endpoint, port)."""
-    from tenantkit.sandbox.process import require_supported_moto
-
-    require_supported_moto()
     from moto.server import ThreadedMotoServer
 
     from tenantkit.sandbox.extensions import install
@@ -108,8 +105,8 @@ def run_check(
                 continue
             config = by_id[result.tenant_id]
             item = next(i for i in deployable if i.tenant_id == result.tenant_id)
-            assert item.assembly_dir is not None, "deployed, so synthesized"
             started = time.monotonic()
+            assert item.assembly_dir is not None, "deployed, so synthesized"
             inventory = assembly_inventory(
                 config.tenant_id,
                 Path(item.assembly_dir),

@@ -28,6 +28,11 @@ STATE_FILE = "sandbox.json"
 LOG_FILE = "sandbox.log"
 HOST = "127.0.0.1"
 READY_PATH = "/moto-api/config"
+MOTO_VERSION = "5.2.5"
+"""The moto release tenantkit's emulator extensions (tenantkit.sandbox.extensions) are written for:
+they wrap private moto methods, so the sandbox refuses any other (`require_supported_moto`).
+pyproject.toml and the lock files pin the same release; raise all three together, and run the
+probes of tests/sandbox/moto_defects.py against the new moto."""
 """Cheap and always answerable (`/moto-api/data.json` serializes every model, and fails once a
 Lambda function exists and no Docker is there)."""
 START_TIMEOUT_S = 60.0
@@ -116,8 +121,6 @@ def require_supported_moto() -> None:
     """Refuse (SandboxError) unless the installed moto is the release the emulator extensions were
     written for: they wrap moto's private methods, which any release may change."""
     from importlib.metadata import PackageNotFoundError, version
-
-    from tenantkit.sandbox.extensions import MOTO_VERSION
 
     install = f"pip install 'moto[cloudformation,server]=={MOTO_VERSION}'"
     try:

@@ -53,7 +53,7 @@ def _moto_reported_as(monkeypatch, reported: str) -> None:
 
 
 def test_up_refuses_a_moto_the_extensions_were_not_written_for(tmp_path, monkeypatch):
-    from tenantkit.sandbox.extensions import MOTO_VERSION
+    from tenantkit.sandbox.process import MOTO_VERSION
 
     monkeypatch.chdir(tmp_path)
     _moto_reported_as(monkeypatch, "5.2.6")
@@ -75,9 +75,14 @@ def test_the_installed_moto_is_the_one_the_extensions_were_written_for():
     require_supported_moto()  # the test environment installs from the lock: the same release
 
 
-def test_the_throwaway_sandbox_of_check_refuses_it_too(monkeypatch):
-    from tenantkit.lifecycle.check import throwaway_sandbox
+def test_the_extensions_refuse_to_install_on_another_moto(monkeypatch):
+    """`tenantkit check` and the sandbox server install them: the same refusal, before any patch."""
+    from moto.cloudformation import parsing
+
+    from tenantkit.sandbox.extensions import install
 
     _moto_reported_as(monkeypatch, "6.0.0")
-    with pytest.raises(SandboxError, match=r"^moto 6\.0\.0 is installed, but the sandbox's extensions are written for moto "), throwaway_sandbox():
-        pytest.fail("a sandbox started")
+    models_before = parsing.get_model_map()
+    with pytest.raises(SandboxError, match=r"^moto 6\.0\.0 is installed, but the sandbox's extensions are written for moto "):
+        install()
+    assert parsing.get_model_map() is models_before  # the cached map was not rebuilt: nothing installed

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import importlib
 
-MOTO_VERSION = "5.2.5"
-"""The moto release the extensions are written for: they wrap private moto methods, so the sandbox
-refuses to start on any other (`tenantkit.sandbox.process.require_supported_moto`). pyproject.toml
-and the lock files pin the same release; raise all three together, with the probes in
-tests/sandbox/moto_defects.py run against the new moto."""
 MODEL_MODULES = ("waf", "backup", "s3", "sns", "cloudwatch", "secretsmanager", "custom_resources")
 PATCH_MODULES = ("waf", "backup_jobs", "s3", "kms", "logs", "ssm", "rds", "dynamic_references", "custom_resources", "cloudformation")
 
 
 def install() -> None:
-    """Register every extension with moto (imports moto; safe to call more than once)."""
+    """Register every extension with moto (imports moto; safe to call more than once). Refuses
+    (SandboxError) a moto other than `MOTO_VERSION`: the extensions wrap its private methods."""
+    from tenantkit.sandbox.process import require_supported_moto
+
+    require_supported_moto()
     from moto.cloudformation import parsing
 
     for name in MODEL_MODULES:  # defining the classes registers them with moto's model map

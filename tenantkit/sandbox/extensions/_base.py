@@ -1,7 +1,7 @@
 """What the extensions share: a mixin for CloudFormation models backed by moto's service backends,
 an idempotent way to wrap a moto function, and per-backend records for what moto cannot store.
 
-Written against moto 5.2.5 (`tenantkit.sandbox.extensions.MOTO_VERSION`); each extension module
+Written against moto 5.2.5 (`tenantkit.sandbox.process.MOTO_VERSION`); each extension module
 names the defect it covers.
 """
 
