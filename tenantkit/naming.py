@@ -177,6 +177,12 @@ class TenantNames:
     def backup_plan(self) -> str:
         return f"tenantkit-{self.tenant_id}-backups"
 
+    @property
+    def restore_testing_plan(self) -> str:
+        """Letters, digits and underscores only (AWS Backup's RestoreTestingPlanName), at most
+        3+30+9 = 42 of 50; tenant ids hold no underscore, so the mapping stays one to one."""
+        return f"tk_{self.tenant_id.replace('-', '_')}_restores"
+
     # --- firewall, logs, parameters, incidents ------------------------------------------------
     @property
     def web_acl(self) -> str:

@@ -12,6 +12,10 @@ CONFIG_DIR_OPTION = typer.Option(
     Path("tenant_configs"), "--dir", "-d", help="Directory of tenant files.", file_okay=False
 )
 
+ROOT_OPTION = typer.Option(
+    Path("."), "--root", help="Project root: where fleet.yaml and fleet.schema.json live.", file_okay=False
+)
+
 
 def parse_date(value: str, option: str) -> date:
     """An ISO date given to `option`; a bad one is one line and exit 2."""
