@@ -507,7 +507,7 @@ def _check_account(value: str) -> str:
     return value
 
 
-NOTE_LINES = {("replica", "instance_class"): ("database", "instance_class")}
+NOTE_LINES: dict[tuple[str, ...], tuple[str, ...]] = {("replica", "instance_class"): ("database", "instance_class")}
 """For a note on a field the file does not write, the written field whose line it is shown at."""
 
 

@@ -370,7 +370,7 @@ def write_report(
     stem = f"destruction-{completed:%Y%m%dT%H%M%SZ}"
     files = ReportFiles(*(directory / f"{stem}.{ext}" for ext in ("json", "json.sig", "md", "html")))
     body = canonical_json(report)
-    signer = signing_key if hasattr(signing_key, "algorithm") else evidence.PemSigner(signing_key, "signing key")
+    signer = evidence.PemSigner(signing_key, "signing key") if isinstance(signing_key, Ed25519PrivateKey) else signing_key
     signature = evidence.sign(body, signer)
     contents = {
         files.markdown: render_markdown(report, signature=signature).encode(),
