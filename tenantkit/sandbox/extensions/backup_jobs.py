@@ -352,15 +352,15 @@ def start_copy_job(
             job.update(State="FAILED", StatusMessage=str(error))
             return _keep_job(self, "copy_jobs", job)
         copied.snapshot_type = "awsbackup"
-        arn, key = copied.arn, copied.kms_key_id
+        point_arn, key = copied.arn, copied.kms_key_id
     else:
-        arn = _generic_point_arn(region, account_id)
+        point_arn = _generic_point_arn(region, account_id)
     point = RecoveryPoint(
-        arn, target_vault, source.resource_arn, source.resource_type, iam_role_arn, lifecycle or {}, key,
+        point_arn, target_vault, source.resource_arn, source.resource_type, iam_role_arn, lifecycle or {}, key,
         source_vault_arn=source_vault.backup_vault_arn, tags=dict(source.tags), created=now,
     )  # fmt: skip
     _add_point(destination, point)
-    job.update(State="COMPLETED", DestinationRecoveryPointArn=arn)
+    job.update(State="COMPLETED", DestinationRecoveryPointArn=point_arn)
     job.update({"DestinationEncryptionKeyArn": key} if key else {})
     return _keep_job(self, "copy_jobs", job)
 
