@@ -78,7 +78,7 @@ def status_text(tenant: TenantConfig, today: date) -> str:
 def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None) -> None:
     from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "tenant_id": t.config.tenant_id,
             "display_name": t.config.display_name,

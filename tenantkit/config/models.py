@@ -509,7 +509,7 @@ def _check_account(value: str) -> str:
     return value
 
 
-NOTE_LINES = {("replica", "instance_class"): ("database", "instance_class")}
+NOTE_LINES: dict[tuple[str, ...], tuple[str, ...]] = {("replica", "instance_class"): ("database", "instance_class")}
 """For a note on a field the file does not write, the written field whose line it is shown at."""
 
 
@@ -565,7 +565,7 @@ class TenantConfig(Strict):
     def _database_offered_in_both_regions(self) -> list[InitErrorDetails]:
         from tenantkit.config.rds_offerings import offering_problem
 
-        problems = []
+        problems: list[InitErrorDetails] = []
         if self.replica.region is not None and not self.policy.allows(self.replica.region):
             return problems  # reported as a residency problem already
         if problem := offering_problem(self.database.instance_class, self.primary_region):
@@ -640,7 +640,7 @@ class TenantConfig(Strict):
 
     def warnings(self) -> list[tuple[tuple[str, ...], str]]:
         """(field path, message) for settings that are valid but probably not what was meant."""
-        found = []
+        found: list[tuple[tuple[str, ...], str]] = []
         if not self.access.protect:
             found.append(
                 (

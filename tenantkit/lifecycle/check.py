@@ -169,6 +169,7 @@ def run_check(
             config = by_id[result.tenant_id]
             item = next(i for i in deployable if i.tenant_id == result.tenant_id)
             started = time.monotonic()
+            assert item.assembly_dir is not None, "deployed, so synthesized"
             inventory = assembly_inventory(
                 config.tenant_id,
                 Path(item.assembly_dir),

@@ -40,7 +40,7 @@ from tenantkit.naming import stack_names
 from tenantkit.synth.cache import CachedTenant, SynthCache
 from tenantkit.synth.lint_pool import LintJob, LintPool, WarningCallback, lint_workers
 
-ProgressCallback = Callable[[str], None]
+ProgressCallback = Callable[[str], object]  # what it returns is ignored
 """on_progress(tenant_id), called after each tenant is synthesized or restored from the cache."""
 
 _log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 from tenantkit.aws import pages, parse_arn
 from tenantkit.naming import TAG_TENANT, TenantNames
 
-Progress = Callable[[dict[str, int]], None]
+Progress = Callable[..., None]  # `...`: the journal's progress is a lambda binding its target as a default
 """progress(counts): `counts` more were destroyed (added to the target's totals and journaled)."""
 
 NOT_FOUND = frozenset(
@@ -126,7 +126,7 @@ def _is_absent(error: ClientError) -> bool:
     return code in NOT_FOUND or (code == "ValidationError" and "does not exist" in str(error))
 
 
-def _absent(call: Callable[[], Any]) -> Any:
+def _absent(call: Callable[..., Any]) -> Any:  # `...`: callers bind loop variables as lambda defaults
     """call(), or None when the resource it reads is not there."""
     try:
         return call()
@@ -136,7 +136,7 @@ def _absent(call: Callable[[], Any]) -> Any:
         raise
 
 
-def _gone(call: Callable[[], Any]) -> None:
+def _gone(call: Callable[..., Any]) -> None:  # `...`: callers bind loop variables as lambda defaults
     """Run a delete; a resource already gone is fine."""
     _absent(call)
 

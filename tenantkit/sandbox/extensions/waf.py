@@ -62,7 +62,7 @@ class _UpdatedInPlace(BackedModel):
     identity: dict[str, str]
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls, original_resource: Any, new_resource_name: str, cloudformation_json: dict, account_id: str, region_name: str
     ) -> Any:
         p = cloudformation_json.get("Properties", {})
@@ -80,6 +80,8 @@ class _UpdatedInPlace(BackedModel):
 
 class WafIPSet(_UpdatedInPlace, CloudFormationModel):
     TYPE = "AWS::WAFv2::IPSet"
+    name: str
+    scope: str
     ATTRIBUTES = frozenset({"Arn", "Id"})
 
     @classmethod
@@ -111,6 +113,8 @@ class WafIPSet(_UpdatedInPlace, CloudFormationModel):
 
 class WafWebACL(_UpdatedInPlace, CloudFormationModel):
     TYPE = "AWS::WAFv2::WebACL"
+    name: str
+    scope: str
     ATTRIBUTES = frozenset({"Arn", "Id", "Capacity", "LabelNamespace"})
 
     @classmethod
@@ -286,7 +290,7 @@ def _refuse_associated_web_acl(original: Any) -> Any:
 
 
 def patch() -> None:
-    WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl  # type: ignore[attr-defined]
+    WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl  # type: ignore[attr-defined]  # API moto lacks
     wrap(WAFV2Backend, "delete_web_acl", _refuse_associated_web_acl)
     wrap(WAFV2Backend, "delete_ip_set", _refuse_referenced_ip_set)
     wrap(ResourceMap, "update", _update_then_clean_up)
