@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
@@ -26,7 +27,8 @@ LOCK_FILE = re.compile(r"^requirements/[^/]+\.lock$")
 _SHARD = re.compile(r"^(\d+)/(\d+)$")
 
 
-class Shard(NamedTuple):
+@dataclass(frozen=True)
+class Shard:
     """Shard `index` of `count`, 1-based like CI matrices (GitHub's 1..N, GitLab's CI_NODE_INDEX)."""
 
     index: int
