@@ -99,7 +99,7 @@ def execute(
 
     with as_lines(), _refusals(journal=service.journal_path(STATE_DIR, tenant_id)):
         config, _ = service.tenant_file(directory, tenant_id)
-        service.check_may_destroy(config, confirm=confirm, force=force, reason=reason, today=date.today())
+        service.check_may_destroy(config, confirm=confirm, signing_key=signing_key, force=force, reason=reason, today=date.today())
         env = service.environment(config, local=local, state_dir=STATE_DIR)
         with render.offboard_progress() as on_step:
             try:

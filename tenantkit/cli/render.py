@@ -552,9 +552,14 @@ def offboard_done(outcome: Any) -> None:
     if outcome.already_done:
         typer.echo(f"{outcome.tenant_id}: already offboarded; nothing changed. Report: {outcome.report_json}")
         return
-    typer.echo(f"{outcome.tenant_id}: {outcome.resources} resources destroyed; signed report {outcome.report_json}")
     if outcome.verification_ok:
+        typer.echo(f"{outcome.tenant_id}: {outcome.resources} resources destroyed; signed report {outcome.report_json}")
         typer.echo("  verified: nothing of the tenant remains but its keys, pending deletion")
-    else:
-        for item in outcome.remaining:
-            typer.echo(f"  REMAINS: {item}", err=True)
+        return
+    typer.echo(
+        f"{outcome.tenant_id}: verification FAILED: offboarding stays open and no report is signed; "
+        f"remove what remains (or let the rerun destroy it) and run the same command again ({outcome.journal})",
+        err=True,
+    )
+    for item in outcome.remaining:
+        typer.echo(f"  REMAINS: {item}", err=True)

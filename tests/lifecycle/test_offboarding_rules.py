@@ -13,6 +13,7 @@ from tenantkit.cli.main import app
 from tenantkit.config import TenantConfig
 from tenantkit.config.lifecycle import set_subscription_end
 from tenantkit.lifecycle.offboarding.service import OffboardingRefused, check_may_destroy
+from tenantkit.lifecycle.report import generate_keypair
 from tests.conftest import EXAMPLE_CONFIGS
 
 TODAY = date(2026, 11, 30)
@@ -22,28 +23,33 @@ def _config(tenant_data, **subscription):
     return TenantConfig.model_validate({**tenant_data, "subscription": subscription})
 
 
-def test_the_confirmation_must_repeat_the_tenant_id(tenant_data):
+@pytest.fixture
+def key(tmp_path):
+    return generate_keypair(tmp_path / "keys")[0]
+
+
+def test_the_confirmation_must_repeat_the_tenant_id(tenant_data, key):
     config = _config(tenant_data, ends_on="2026-01-01")
     for wrong in (None, "", "acme", "acme-corp "):
         with pytest.raises(OffboardingRefused, match="--confirm must repeat the tenant id"):
-            check_may_destroy(config, confirm=wrong, force=False, reason=None, today=TODAY)
-    check_may_destroy(config, confirm="acme-corp", force=False, reason=None, today=TODAY)
+            check_may_destroy(config, signing_key=key, confirm=wrong, force=False, reason=None, today=TODAY)
+    check_may_destroy(config, signing_key=key, confirm="acme-corp", force=False, reason=None, today=TODAY)
 
 
-def test_refused_before_the_deadline_unless_forced_with_a_reason(tenant_data):
+def test_refused_before_the_deadline_unless_forced_with_a_reason(tenant_data, key):
     config = _config(tenant_data, ends_on="2026-10-31", retrieval_days=30)  # deadline 2026-11-30: today still retrievable
     with pytest.raises(OffboardingRefused, match="retrievable until 2026-11-30"):
-        check_may_destroy(config, confirm="acme-corp", force=False, reason=None, today=TODAY)
+        check_may_destroy(config, signing_key=key, confirm="acme-corp", force=False, reason=None, today=TODAY)
     for reason in (None, "", "   "):
         with pytest.raises(OffboardingRefused, match="--force needs --reason"):
-            check_may_destroy(config, confirm="acme-corp", force=True, reason=reason, today=TODAY)
-    check_may_destroy(config, confirm="acme-corp", force=True, reason="customer asked for deletion (ticket 42)", today=TODAY)
-    check_may_destroy(config, confirm="acme-corp", force=False, reason=None, today=date(2026, 12, 1))
+            check_may_destroy(config, signing_key=key, confirm="acme-corp", force=True, reason=reason, today=TODAY)
+    check_may_destroy(config, signing_key=key, confirm="acme-corp", force=True, reason="customer asked for deletion (ticket 42)", today=TODAY)
+    check_may_destroy(config, signing_key=key, confirm="acme-corp", force=False, reason=None, today=date(2026, 12, 1))
 
 
-def test_refused_without_a_subscription_end(tenant_data):
+def test_refused_without_a_subscription_end(tenant_data, key):
     with pytest.raises(OffboardingRefused, match="offboard start acme-corp --ends-on DATE"):
-        check_may_destroy(_config(tenant_data), confirm="acme-corp", force=True, reason="x", today=TODAY)
+        check_may_destroy(_config(tenant_data), signing_key=key, confirm="acme-corp", force=True, reason="x", today=TODAY)
 
 
 def test_start_changes_only_ends_on_and_keeps_every_comment(tmp_path):
