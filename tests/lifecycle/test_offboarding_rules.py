@@ -134,3 +134,33 @@ def test_a_bad_signing_key_stops_execute_before_anything_with_one_line(tmp_path,
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code == 1 and "nothing done is lost" in lines[0] and "maple-ca.json" in lines[0]
     assert lines[1:] == [f"error: {key}: not a PEM private key"]
+
+
+def test_a_wrong_signing_key_is_found_on_any_day_not_first_on_the_day_of_destruction(tmp_path, monkeypatch):
+    """Before the retrieval deadline (no --force), `execute` already says the key is wrong; with
+    the right key the same command is refused for the deadline, and nothing is done either way."""
+    from tenantkit.lifecycle.offboarding import service
+
+    configs = tmp_path / "tenant_configs"
+    configs.mkdir()
+    text = (EXAMPLE_CONFIGS / "maple-ca.yaml").read_text(encoding="utf-8")
+    assert "ends_on: 2026-10-31" in text
+    (configs / "maple-ca.yaml").write_text(text.replace("ends_on: 2026-10-31", f"ends_on: {date.today().isoformat()}"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def no_environment(config, **_):
+        raise AssertionError("refused before any AWS session is made")
+
+    monkeypatch.setattr(service, "environment", no_environment)
+    wrong = tmp_path / "reports.pub.pem"
+    private, public = generate_keypair(tmp_path / "keys")
+    wrong.write_bytes(public.read_bytes())  # the public key given where the private one belongs
+    command = ["offboard", "execute", "maple-ca", "--local", "--confirm", "maple-ca", "--signing-key"]
+    result = CliRunner().invoke(app, [*command, str(wrong)])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert [line for line in result.output.splitlines() if line.strip()] == [
+        f"error: {wrong}: is a public key; signing needs the private key"
+    ]
+    result = CliRunner().invoke(app, [*command, str(private)])
+    assert result.exit_code == 1 and "retrievable until" in result.output, result.output
+    assert not (tmp_path / ".tenantkit").exists() and not (tmp_path / "reports").exists()
