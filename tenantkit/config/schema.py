@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tenantkit.aws import atomic_write
 from tenantkit.config.models import TenantConfig
 
 SCHEMA_FILE_NAME = "tenant.schema.json"
@@ -27,7 +28,5 @@ def schema_text() -> str:
 def write_schema(directory: Path) -> Path:
     """Write the schema to `<directory>/tenant.schema.json` (atomically) and return its path."""
     target = directory / SCHEMA_FILE_NAME
-    temporary = target.with_name(f".{SCHEMA_FILE_NAME}.tmp")
-    temporary.write_text(schema_text(), encoding="utf-8")
-    temporary.replace(target)
+    atomic_write(target, schema_text())
     return target
