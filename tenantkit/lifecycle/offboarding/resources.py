@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from tenantkit.aws import Failure, classify, error_code
 from tenantkit.naming import TAG_TENANT, TenantNames
 
 
@@ -42,19 +43,6 @@ class Progress(Protocol):
 
     def in_flight(self) -> dict[str, list[Any]] | None:
         """The batch an interrupted run began and never settled, if any."""
-
-NOT_FOUND = frozenset(
-    {
-        "DBInstanceNotFound", "DBInstanceNotFoundFault", "DBSnapshotNotFound", "DBSnapshotNotFoundFault",
-        "DBInstanceAutomatedBackupNotFound", "DBInstanceAutomatedBackupNotFoundFault",
-        "ResourceNotFoundException", "NoSuchBucket", "404", "NotFound", "NoSuchKey",
-        "WAFNonexistentItemException", "ParameterNotFound", "NotFoundException",
-        "ObjectLockConfigurationNotFoundError", "NoSuchTagSet",
-    }
-)
-"""Error codes meaning the resource is not there. CloudFormation answers a stack that does not
-exist with a ValidationError saying so (`_is_absent`). Access denied never means absent: a missing
-permission must stop offboarding, not hide what it could not see."""
 
 WAIT_SECONDS = 1800
 KEY_PENDING_WINDOW_DAYS = 30
@@ -129,13 +117,10 @@ class Scope:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
 def _is_absent(error: ClientError) -> bool:
-    code = _code(error)
-    return code in NOT_FOUND or (code == "ValidationError" and "does not exist" in str(error))
+    """Only what the API says is absent (`tenantkit.aws.classify`): access denied, throttling or
+    any other failure must stop offboarding, not hide what it could not see."""
+    return classify(error) is Failure.ABSENT
 
 
 def _absent(call: Callable[[], Any]) -> Any:
@@ -384,7 +369,7 @@ def _destroy_bucket(scope: Scope, target: Target, progress: Progress) -> dict[st
         except ClientError as error:
             if _is_absent(error):
                 return {}
-            if _code(error) != "BucketNotEmpty" or attempt == 4:
+            if error_code(error) != "BucketNotEmpty" or attempt == 4:
                 raise
     return {}
 

@@ -11,14 +11,13 @@ entry is simply done again. A completed journal makes a rerun change nothing.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tenantkit.aws import atomic_write
 from tenantkit.lifecycle.offboarding.resources import BY_NAME, KIND_ORDER, KINDS, OffboardingBlocked, Scope, Target
 from tenantkit.naming import TAG_TENANT
 
@@ -161,19 +160,10 @@ class Journal:
         return {**target.counts, **self.data["progress"].get(target.id, {})}
 
     def save(self) -> None:
-        """Replace the journal atomically, flushed to disk first: a batch journaled as in flight
-        must be on disk before the request that deletes it is sent."""
+        """Replace the journal atomically, on disk before this returns: a batch journaled as in
+        flight must be on disk before the request that deletes it is sent."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(self.data, handle, indent=2, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, json.dumps(self.data, indent=2, sort_keys=True), mode=0o600)
 
 
 @dataclass(frozen=True)
