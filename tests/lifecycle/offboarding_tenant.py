@@ -10,6 +10,7 @@ order, so a test asserts on what was actually sent (the destruction order), not 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,17 +139,23 @@ def sessions() -> Any:
 
 
 @dataclass(frozen=True)
-class _RecordingSession:
+class _HookedSession:
     session_for: Any
     region: str
-    calls: Calls
+    on_client: Callable[[Any, str, str], None]
 
     def client(self, service: str, **kwargs: Any) -> Any:
         made = self.session_for(self.region).client(service, **kwargs)
-        made.meta.events.register("before-parameter-build.*.*", self.calls.record(self.region))
+        self.on_client(made, service, self.region)
         return made
 
 
-def recording_scope(calls: Calls, names: TenantNames = NAMES, protects: tuple[str, ...] = ()) -> Scope:
+def hooked_scope(on_client: Callable[[Any, str, str], None], names: TenantNames = NAMES) -> Scope:
+    """A scope whose every new client goes through on_client(client, service, region) first (to
+    record its calls, or to inject a fault)."""
     shared = sessions()
-    return Scope(names, lambda region: _RecordingSession(shared, region, calls), protects)
+    return Scope(names, lambda region: _HookedSession(shared, region, on_client))
+
+
+def recording_scope(calls: Calls, names: TenantNames = NAMES) -> Scope:
+    return hooked_scope(lambda client, _service, region: client.meta.events.register("before-parameter-build.*.*", calls.record(region)), names)

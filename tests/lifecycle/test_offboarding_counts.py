@@ -76,22 +76,8 @@ class Fault:
             raise Interrupted(f"after {self.operation} #{self.nth}")
 
 
-@dataclass(frozen=True)
-class _FaultySession:
-    session_for: Any
-    region: str
-    fault: Fault | None
-
-    def client(self, service_name: str, **kwargs: Any) -> Any:
-        made = self.session_for(self.region).client(service_name, **kwargs)
-        if service_name == "s3" and self.fault is not None:
-            self.fault.attach(made)
-        return made
-
-
 def _scope(fault: Fault | None) -> Scope:
-    shared = tenant.sessions()
-    return Scope(NAMES, lambda region: _FaultySession(shared, region, fault))
+    return tenant.hooked_scope(lambda client, service_name, _region: fault.attach(client) if fault and service_name == "s3" else None)
 
 
 def _fill() -> dict[str, set[tuple[str, str]]]:
@@ -190,27 +176,17 @@ def test_recovery_points_are_counted_once_when_a_run_is_interrupted_after_asking
     (points, _vault) = discover(_scope(None)).targets
     journal = Journal.open(tmp_path / "journal.json", tenant_id=TENANT, environment="test")
 
-    def lose_answer(session_for, region):
-        made = session_for(region).client("backup")
-        made.meta.events.register("after-call.backup.DeleteRecoveryPoint", _raise_interrupted)
-        return made
+    def lose_answer(client, service_name, _region):
+        if service_name == "backup":
+            client.meta.events.register("after-call.backup.DeleteRecoveryPoint", _raise_interrupted)
 
-    shared = tenant.sessions()
-    faulty = Scope(NAMES, lambda region: _Session(lambda service_name: lose_answer(shared, region) if service_name == "backup" else shared(region).client(service_name)))
+    faulty = tenant.hooked_scope(lose_answer)
     with pytest.raises(Interrupted):
         destroy(faulty, journal, Plan(TENANT, (points,)))
     assert journal.in_flight(points) is not None
     destroy(_scope(None), journal, Plan(TENANT, (points,)))
     assert journal.counts(points) == {"recovery_points": 2}
     assert backup.list_recovery_points_by_backup_vault(BackupVaultName=NAMES.backup_vault)["RecoveryPoints"] == []
-
-
-@dataclass(frozen=True)
-class _Session:
-    make: Any
-
-    def client(self, service_name: str, **_kwargs: Any) -> Any:
-        return self.make(service_name)
 
 
 def _raise_interrupted(**_kwargs: Any) -> None:
