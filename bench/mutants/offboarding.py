@@ -148,6 +148,17 @@ MUTANTS: list[Mutant] = [
         why="another tenant's secret with the tenant's secret name is deleted",
     ),
     Mutant(
+        name="offboarding-guard-after-replication-removed",
+        file=RESOURCES,
+        old=(
+            "        if described:  # before replication is touched: it is the primary's to change\n"
+            '            _check_owner(target, {t["Key"]: t["Value"] for t in described.get("Tags", [])}, scope.tenant_id)\n'
+        ),
+        new="",
+        tests=(f"{GUARD}[secret replica]",),
+        why="another tenant's secret loses its replica (replication removed) before the guard looks at its tag",
+    ),
+    Mutant(
         name="offboarding-guard-ignores-a-foreign-owner",
         file=RESOURCES,
         old="    if owner is not None and owner != tenant_id:\n",

@@ -209,6 +209,8 @@ def _someone_elses(kind: str) -> None:
         tenant.bucket(PRIMARY, NAMES.data_bucket, owner=other, versions=1)
     elif kind == "secret":
         tenant.secret(owner=other, replicated=False)
+    elif kind == "secret replica":
+        tenant.secret(owner=other, replicated=True)
     elif kind == "kms key":
         tenant.key(PRIMARY, owner=other)
     else:
@@ -225,13 +227,17 @@ def _still_there(kind: str) -> bool:
         return len(boto3.client("s3", region_name=PRIMARY).list_object_versions(Bucket=NAMES.data_bucket).get("Versions", [])) == 1
     if kind == "secret":
         return "DeletedDate" not in boto3.client("secretsmanager", region_name=PRIMARY).describe_secret(SecretId=NAMES.db_master_secret)
+    if kind == "secret replica":
+        primary = boto3.client("secretsmanager", region_name=PRIMARY).describe_secret(SecretId=NAMES.db_master_secret)
+        replica = boto3.client("secretsmanager", region_name=SECONDARY).describe_secret(SecretId=NAMES.db_master_secret)
+        return [r["Region"] for r in primary.get("ReplicationStatus", [])] == [SECONDARY] and "DeletedDate" not in replica
     if kind == "kms key":
         kms = boto3.client("kms", region_name=PRIMARY)
         return kms.describe_key(KeyId=NAMES.key_alias)["KeyMetadata"]["KeyState"] == "Enabled"
     raise AssertionError(kind)
 
 
-@pytest.mark.parametrize("kind", ["database", "read replica", "backup vault", "bucket", "secret", "kms key"])
+@pytest.mark.parametrize("kind", ["database", "read replica", "backup vault", "bucket", "secret replica", "secret", "kms key"])
 def test_another_tenants_tag_stops_the_run_and_the_resource_is_not_touched(kind, tmp_path):
     _someone_elses(kind)
     scope = tenant.recording_scope(Calls())

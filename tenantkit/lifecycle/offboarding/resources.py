@@ -497,6 +497,8 @@ def _destroy_secret(scope: Scope, target: Target, progress: Progress) -> dict[st
     if target.kind == "secret replica":
         primary = scope.client("secretsmanager", scope.names.primary_region)
         described = _absent(lambda: primary.describe_secret(SecretId=target.name))
+        if described:  # before replication is touched: it is the primary's to change
+            _check_owner(target, {t["Key"]: t["Value"] for t in described.get("Tags", [])}, scope.tenant_id)
         if described and any(r["Region"] == target.region for r in described.get("ReplicationStatus", [])):
             primary.remove_regions_from_replication(SecretId=target.name, RemoveReplicaRegions=[target.region])
     secret = _absent(lambda: secrets.describe_secret(SecretId=target.name))
