@@ -10,7 +10,8 @@ another owner's tag is a stop, never a deletion.
 
 Every destroy action is idempotent: a resource already gone counts as destroyed, so a rerun after
 an interruption finishes the work. Actions that take long (emptying a bucket, deleting recovery
-points) report their progress after each batch (`Progress`), which the journal keeps.
+points) journal each batch before deleting it and settle it after (`Progress`), so the journal's
+counts are what was deleted.
 """
 
 from __future__ import annotations

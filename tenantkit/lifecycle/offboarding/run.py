@@ -1,11 +1,14 @@
 """Discover, plan, destroy with a journal, verify.
 
-The journal (`.tenantkit/offboarding/<tenant>.json`, rewritten atomically after every step and
-every batch of a long step) records the targets found, what each step destroyed so far and when it
-finished. A rerun after a crash, a throttling error or a Ctrl-C discovers again, adds anything new
-(an object written meanwhile), skips what the journal says is done and finishes the rest; every
-destroy action is idempotent, so a step interrupted after its last call but before its journal
-entry is simply done again. A completed journal makes a rerun change nothing.
+The journal (`.tenantkit/offboarding/<tenant>.json`, rewritten atomically and fsynced after every
+step, and before and after every batch of a long step) records the targets found, what each step
+destroyed so far and when it finished. A batch is journaled as in flight before it is deleted and
+settled after with what AWS says it deleted, so the counts are exact however a run stops. A rerun
+after a crash, a throttling error or a Ctrl-C discovers again, adds anything new (an object written
+meanwhile), reopens anything journaled as destroyed that exists again, skips what is done and
+finishes the rest; every destroy action is idempotent, so a step interrupted after its last call
+but before its journal entry is simply done again. Verification reopens whatever it finds, so
+only a verified journal is complete, and a rerun of a complete journal changes nothing.
 """
 
 from __future__ import annotations
