@@ -246,3 +246,29 @@ def test_another_tenants_tag_stops_the_run_and_the_resource_is_not_touched(kind,
         destroy(scope, journal, discover(scope))
     assert _still_there(kind)
     assert not any(done.startswith(f"{kind}|") for done in journal.data["done"])
+
+
+def test_the_cli_says_the_run_stays_open_exits_1_and_writes_no_report(tenant_data, write_tenant, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tenantkit.cli.main import app
+
+    write_tenant({**tenant_data, "account": ACCOUNT, "subscription": {"ends_on": "2026-01-31"}})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(service, "environment", lambda config, **_: service.Environment("test", ACCOUNT, tenant.sessions(), "tester"))
+    private, _ = generate_keypair(tmp_path / "keys")
+    tenant.key(PRIMARY)
+    s3 = boto3.client("s3", region_name=PRIMARY)
+    s3.create_bucket(Bucket="acme-corp-unlisted")
+    s3.put_bucket_tagging(Bucket="acme-corp-unlisted", Tagging={"TagSet": tenant.tags()})
+    command = ["offboard", "execute", TENANT, "--confirm", TENANT, "--signing-key", str(private)]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "verification FAILED: offboarding stays open and no report is signed" in result.output
+    assert "REMAINS: tagged arn:aws:s3:::acme-corp-unlisted" in result.output
+    assert not (tmp_path / "reports").exists()
+
+    s3.delete_bucket(Bucket="acme-corp-unlisted")  # the operator removes what remains
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0 and "verified: nothing of the tenant remains" in result.output, result.output
+    assert len(list((tmp_path / "reports" / TENANT).glob("destruction-*.json.sig"))) == 1
