@@ -143,6 +143,8 @@ def _journal_summary(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    verification = data.get("verification") or {}
     return {"path": str(path), "done": len(data.get("done", {})), "planned": len(data.get("targets", {})),
-            "completed_at": data.get("completed_at"), "report": data.get("report")}
+            "completed_at": data.get("completed_at") if verification.get("ok") is True else None, "report": data.get("report"),
+            "remaining": len(verification.get("remaining", ())) if verification.get("ok") is False else 0}
 

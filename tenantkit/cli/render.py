@@ -495,6 +495,8 @@ def offboard_status(config: TenantConfig, *, today: date, journal: dict[str, Any
     typer.echo(f"  subscription ends on {subscription.ends_on}; retrievable until {subscription.retrieval_deadline}")
     if journal is not None:
         state = f"completed {journal['completed_at']}, report {journal['report']}" if journal["completed_at"] else f"{journal['done']} of {journal['planned']} steps done"
+        if journal.get("remaining"):
+            state += f"; open: verification found {journal['remaining']} of the tenant's resources left, run `offboard execute` again"
         typer.echo(f"  offboarding journal {journal['path']}: {state}")
     if subscription.status(today) is TenantStatus.READY_FOR_DESTRUCTION:
         typer.echo("  due for destruction; `tenantkit offboard plan` lists each resource. Offboarding destroys, in order:")

@@ -267,6 +267,8 @@ def test_the_cli_says_the_run_stays_open_exits_1_and_writes_no_report(tenant_dat
     assert "verification FAILED: offboarding stays open and no report is signed" in result.output
     assert "REMAINS: tagged arn:aws:s3:::acme-corp-unlisted" in result.output
     assert not (tmp_path / "reports").exists()
+    status = CliRunner().invoke(app, ["offboard", "status", TENANT])
+    assert "open: verification found 1 of the tenant's resources left" in status.output, status.output
 
     s3.delete_bucket(Bucket="acme-corp-unlisted")  # the operator removes what remains
     result = CliRunner().invoke(app, command)
