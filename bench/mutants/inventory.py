@@ -122,4 +122,12 @@ MUTANTS: list[Mutant] = [
         tests=(f"{TESTS}::test_a_stack_not_deployed_is_missing_and_a_denied_one_not_checked",),
         why="a tenant stack that is not deployed passes as present",
     ),
+    Mutant(
+        name="inventory-tagged-matched-by-prefix",
+        file=CHECKS,
+        old="or _names_of(arn) & declared:",
+        new="or any(f\":{name}\" in arn or f\"/{name}\" in arn for name in declared):",
+        tests=(f"{TESTS}::test_a_tagged_resource_is_matched_to_a_declaration_by_its_exact_name_never_a_prefix",),
+        why="a tagged resource whose name merely starts with a declared name is hidden from the listing",
+    ),
 ]

@@ -8,7 +8,14 @@ from typing import Optional
 import typer
 
 from tenantkit.cli import render
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
+from tenantkit.cli.options import (
+    CHANGED_SINCE_OPTION,
+    CONFIG_DIR_OPTION,
+    EXACT_OPTION,
+    JSON_OPTION,
+    SHARD_OPTION,
+    selected_tenants,
+)
 from tenantkit.cli.sandbox import STATE_DIR
 
 CDK_FROM_PATH = typer.Option(False, "--cdk-from-path", help="Run the `cdk` on PATH, not the pinned CDK CLI.")
@@ -33,19 +40,25 @@ def deploy(
     cdk_from_path: bool = CDK_FROM_PATH,
     cdk_args: list[str] = CDK_ARGS,
     as_json: bool = JSON_OPTION,
+    shard: Optional[str] = SHARD_OPTION,  # noqa: UP045
+    changed_since: Optional[str] = CHANGED_SINCE_OPTION,  # noqa: UP045
+    exact: bool = EXACT_OPTION,
 ) -> None:
     """Deploy tenants' stacks (dr, primary, replica), several tenants at once; exit 1 unless all
     succeed. Without --local, through the AWS CDK CLI."""
-    if bool(tenant_ids) == all_tenants:
-        render.error("name one or more tenants, or pass --all (not both)")
-        raise typer.Exit(2)
+    tenant_ids = selected_tenants(
+        directory, tenant_ids, all_tenants=all_tenants, shard=shard, changed_since=changed_since, exact=exact
+    )
     if not local:
         _through_cdk_cli("deploy", tenant_ids or [], directory, cdk_args, concurrency=concurrency, from_path=cdk_from_path)
     from tenantkit.cli.errors import as_lines
     from tenantkit.lifecycle.local import deploy_local
 
     with as_lines(), render.deploy_progress(quiet=as_json) as progress:
-        results = deploy_local(directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress)
+        results = deploy_local(
+            directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress,
+            whole_fleet=shard is not None or changed_since is not None,
+        )
     render.deploy_summary(results, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)
 
@@ -75,12 +88,16 @@ def _through_cdk_cli(
 ) -> None:
     """Run the CDK CLI's `action` for the tenants of `directory`; exit with its result."""
     from tenantkit import config
-    from tenantkit.lifecycle.cdk_cli import CdkCliError, find_cdk_cli, run_for_tenants
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.lifecycle.cdk_cli import CdkCliError, find_cdk_cli, require_aws_credentials, run_for_tenants
 
     report = config.validate_paths([directory])
     if not report.ok:
         render.issues(report.issues)
         raise typer.Exit(1)
+    if not tenant_ids:
+        with as_lines():
+            config.require_tenants(report, directory)
     known = {tenant.tenant_id for tenant in report.configs}
     chosen = list(dict.fromkeys(tenant_ids)) or sorted(known)
     unknown = [tenant_id for tenant_id in chosen if tenant_id not in known]
@@ -90,6 +107,7 @@ def _through_cdk_cli(
     if directory != Path(config.DEFAULT_CONFIG_DIR):
         extra = ["-c", f"tenant_configs={directory}", *extra]
     try:
+        require_aws_credentials(extra)  # before the CLI is installed or started
         cli = find_cdk_cli(STATE_DIR / "cdk-cli", from_path=from_path, echo=typer.echo)
     except CdkCliError as error:
         render.error(str(error))

@@ -34,6 +34,11 @@ def config_warnings(found: Iterable[ConfigIssue]) -> None:
         typer.echo(f"warning: {issue}", err=True)
 
 
+def config_notes(found: Iterable[ConfigIssue]) -> None:
+    for issue in found:
+        typer.echo(f"note: {issue}", err=True)
+
+
 def validation(report: ValidationReport, *, as_json: bool) -> None:
     if as_json:
         _print_json(
@@ -43,9 +48,11 @@ def validation(report: ValidationReport, *, as_json: bool) -> None:
                 "valid": [str(t.source) for t in report.tenants],
                 "issues": [issue.as_dict() for issue in report.issues],
                 "warnings": [issue.as_dict() for issue in report.warnings],
+                "notes": [issue.as_dict() for issue in report.notes],
             }
         )
         return
+    config_notes(report.notes)
     config_warnings(report.warnings)
     if report.ok:
         count = len(report.tenants)
@@ -69,7 +76,7 @@ def status_text(tenant: TenantConfig, today: date) -> str:
 
 
 def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None) -> None:
-    from tenantkit.config.promises import copy_promises
+    from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
     rows = [
         {
@@ -84,8 +91,11 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
             "ends_on": _iso(t.config.subscription.ends_on),
             "retrieval_deadline": _iso(t.config.subscription.retrieval_deadline),
             "controlled_goods": t.config.compliance.controlled_goods,
+            "replica_instance_class": t.config.replica_instance_class,
+            "multi_az": t.config.database.multi_az,
             "protect": list(t.config.access.protect),
             "copies": [promise.as_dict() for promise in copy_promises(t.config)],
+            "secondary_region_rpo": secondary_region_rpo(t.config),
             # Whether the contact confirmed the e-mail subscription is known only from AWS (the
             # inventory reads it); null here means "not checked".
             "incident_contact": {
@@ -105,6 +115,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
                 "tenants": rows,
                 "issues": [i.as_dict() for i in report.issues],
                 "warnings": [i.as_dict() for i in report.warnings],
+                "notes": [i.as_dict() for i in report.notes],
             }
         )
         return
@@ -133,6 +144,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
         console = Console(width=160)  # piped output: never fold a row into several lines
     console.print(table)
     issues(report.issues)
+    config_notes(report.notes)
     config_warnings(report.warnings)
 
 
@@ -158,6 +170,18 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def print_table(table: Any) -> None:
+    """A table on stdout. Piped (no terminal) it is as wide as its widest row, whatever COLUMNS
+    says: each row on one line, no value (an ARN) broken or cut, for grep and CI logs. In a
+    terminal rich fits it to the width; columns that hold ARNs fold them, never cut them."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(80, console.measure(table, options=console.options.update_width(1_000_000)).maximum))
+    console.print(table)
+
+
 def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2))
 
@@ -172,7 +196,7 @@ def synth_progress(*, quiet: bool) -> Iterator[Callable[[int], Callable[[str], N
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(
+    progress = Progress(
         TextColumn("synth"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -180,13 +204,18 @@ def synth_progress(*, quiet: bool) -> Iterator[Callable[[int], Callable[[str], N
         TextColumn("{task.description}"),
         console=Console(stderr=True),
         transient=False,
-    ) as progress:
+    )
 
-        def start(total: int) -> Callable[[str], None]:
-            task = progress.add_task("", total=total)
-            return lambda tenant_id: progress.update(task, advance=1, description=tenant_id)
+    def start(total: int) -> Callable[[str], None]:
+        progress.start()  # only once there is work: a refused request stays its one error line
+        task = progress.add_task("", total=total)
+        return lambda tenant_id: progress.update(task, advance=1, description=tenant_id)
 
+    try:
         yield start
+    finally:
+        if progress.live.is_started:
+            progress.stop()
 
 
 def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> None:
@@ -270,19 +299,22 @@ def deploy_progress(*, quiet: bool) -> Iterator[Callable[[str, Any], None]]:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True)
-    ) as progress:
-        tasks: dict[str, Any] = {}
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True))
+    tasks: dict[str, Any] = {}
 
-        def update(tenant_id: str, result: Any) -> None:
-            if result is None:
-                tasks[tenant_id] = progress.add_task(f"deploying {tenant_id}", total=1)
-            else:
-                word = "deployed" if result.ok else "FAILED"
-                progress.update(tasks[tenant_id], completed=1, description=f"{word} {tenant_id}")
+    def update(tenant_id: str, result: Any) -> None:
+        if result is None:
+            progress.start()  # only once a tenant deploys: a refused request stays its one error line
+            tasks[tenant_id] = progress.add_task(f"deploying {tenant_id}", total=1)
+        else:
+            word = "deployed" if result.ok else "FAILED"
+            progress.update(tasks[tenant_id], completed=1, description=f"{word} {tenant_id}")
 
+    try:
         yield update
+    finally:
+        if progress.live.is_started:
+            progress.stop()
 
 
 def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
@@ -324,7 +356,8 @@ def cdk_cli_results(action: str, codes: dict[str, int]) -> None:
         typer.echo(line, err=code != 0)
 
 
-def inventories(found: Sequence[Any], *, as_json: bool) -> None:
+def inventories(found: Sequence[Any], *, as_json: bool, fleet: bool = False) -> None:
+    """Each tenant's table and its line; with `fleet` (every tenant), one last line for them all."""
     if as_json:
         _print_json(
             {
@@ -339,21 +372,22 @@ def inventories(found: Sequence[Any], *, as_json: bool) -> None:
         return
     for one in found:
         _inventory_table(one)
+    if fleet:
+        flagged = sum(1 for one in found if not one.ok)
+        typer.echo(f"{len(found)} tenants, {len(found) - flagged} clean, {flagged} flagged", err=bool(flagged))
 
 
 def _inventory_table(found: Any) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Inventory of {found.tenant_id}")
     for column in ("Region", "Kind", "Name", "Status", "Details", "Problems"):
-        table.add_column(column, no_wrap=column in ("Region", "Kind", "Status"))
+        table.add_column(column, no_wrap=column in ("Region", "Kind", "Status"), overflow="fold")
     for item in sorted(found.items, key=lambda i: (i.region, i.kind, i.name)):
         details = ", ".join(f"{k}={v}" for k, v in item.details.items() if k not in ("arn",))
         table.add_row(item.region, item.kind, item.name, _INVENTORY_STATUS[item.status.value], details, "; ".join(item.findings),
                       style="" if not item.flagged else "yellow" if item.status.value == "unchecked" else "bold red")
-    console = Console() if Console().is_terminal else Console(width=200)
-    console.print(table)
+    print_table(table)
     flagged = len(found.flagged)
     counts = f" ({len(found.missing)} missing, {len(found.unchecked)} could not be checked)" if flagged else ""
     typer.echo(f"{found.tenant_id}: {len(found.items)} resources, {flagged} flagged{counts}", err=bool(flagged))
@@ -382,16 +416,20 @@ def check_summary(results: Sequence[Any]) -> None:
     console = Console() if Console().is_terminal else Console(width=160)
     console.print(table)
     for result in results:
-        if not result.ok and result.message:
+        if not result.ok and not result.skipped and result.message:
             for line in result.message.splitlines():
                 typer.echo(f"{result.tenant_id}: {result.step}: {line}", err=True)
 
 
-def report_keypair(private: Path, public: Path, fingerprint: str) -> None:
-    typer.echo(f"private key: {private} (mode 0600)")
+def report_keypair(private: Path | None, public: Path, fingerprint: str) -> None:
+    if private is None:
+        typer.echo("private key: in AWS KMS (it never leaves KMS)")
+    else:
+        typer.echo(f"private key: {private} (mode 0600)")
     typer.echo(f"public key:  {public}")
     typer.echo(f"fingerprint: {fingerprint}")
-    typer.echo("Keep the private key out of git and off shared disks; give customers the public key.", err=True)
+    if private is not None:
+        typer.echo("Keep the private key out of git and off shared disks; give customers the public key.", err=True)
 
 
 def report_verified(result: Any) -> None:
@@ -446,18 +484,16 @@ def shell_exports(variables: dict[str, str]) -> None:
 
 def backup_run(run: Any) -> None:
     """The recovery points one backup run created, each with its copies."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Backup run of {run.tenant_id} (plan {run.plan})")
     for column in ("Region", "Vault", "Resource", "Recovery point"):
-        table.add_column(column, no_wrap=column in ("Region", "Vault"))
+        table.add_column(column, no_wrap=column in ("Region", "Vault"), overflow="fold")
     for point in run.recovery_points:
         table.add_row(point.region, point.vault, point.resource_arn, point.recovery_point_arn)
         for copy in point.copies:
             table.add_row(copy.region, copy.vault, f"  copy of {point.resource_arn}", copy.recovery_point_arn, style="cyan")
-    console = Console() if Console().is_terminal else Console(width=240)
-    console.print(table)
+    print_table(table)
     copies = sum(len(point.copies) for point in run.recovery_points)
     typer.echo(f"{run.tenant_id}: {len(run.recovery_points)} recovery points, {copies} copies")
 
@@ -519,7 +555,6 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
             }
         )
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"offboarding plan: {config.tenant_id} ({env.name}, account {env.account}) — dry run, nothing changed")
@@ -528,7 +563,7 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
     for index, target in enumerate(plan.targets, 1):
         holds = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in target.counts.items() if value)
         table.add_row(str(index), target.kind, target.region, target.name, holds)
-    Console().print(table)
+    print_table(table)
     for kind, totals in plan.totals().items():
         extra = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in totals.items() if key != "resources" and value)
         typer.echo(f"  {kind}: {totals['resources']}" + (f" ({extra})" if extra else ""))
@@ -571,3 +606,7 @@ def offboard_done(outcome: Any) -> None:
     )
     for item in outcome.remaining:
         typer.echo(f"  REMAINS: {item}", err=True)
+
+
+def nothing_selected(why: str) -> None:
+    typer.echo(f"no tenant selected ({why}): nothing to do")

@@ -12,6 +12,7 @@ from typing import Optional
 import typer
 
 from tenantkit.cli import render
+from tenantkit.cli.sandbox import STATE_DIR
 
 report_app = typer.Typer(
     name="report",
@@ -26,15 +27,34 @@ def register(app: typer.Typer) -> None:
 
 @report_app.command()
 def keygen(
-    out: Path = typer.Option(Path("."), "--out", "-o", help="Directory for the two PEM files.", file_okay=False),
+    out: Path = typer.Option(Path("."), "--out", "-o", help="Directory for the PEM files.", file_okay=False),
     name: str = typer.Option("tenantkit-reports", "--name", help="File names: NAME.key.pem and NAME.pub.pem."),
+    kms: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--kms", metavar="ARN", help="Export the public half of this KMS signing key instead (NAME.pub.pem)."
+    ),
+    local: bool = typer.Option(False, "--local", help="With --kms: the key is in the local sandbox."),
 ) -> None:
-    """Make an Ed25519 key pair for signing reports; never overwrites a key."""
+    """Make an Ed25519 key pair for signing reports, or export a KMS signing key's public key
+    (`--kms ARN`) for offline verification; never overwrites a file."""
+    from tenantkit.aws import parse_arn
     from tenantkit.cli.errors import as_lines
-    from tenantkit.lifecycle.report import fingerprint, generate_keypair, load_public_key
+    from tenantkit.evidence import kms_key_arn
+    from tenantkit.lifecycle.report import (
+        export_kms_public_key,
+        fingerprint,
+        generate_keypair,
+        kms_client_for,
+        load_public_key,
+    )
 
     with as_lines():  # a ReportError: its one line, exit 1
-        private, public = generate_keypair(out, name)
+        if kms is None:
+            private, public = generate_keypair(out, name)
+        else:
+            arn = kms_key_arn(f"kms:{kms.removeprefix('kms:')}") or ""
+            key = parse_arn(arn)
+            client = kms_client_for(local=local, state_dir=STATE_DIR)(key.region, key.account)
+            private, public = None, export_kms_public_key(client, arn, out, name)
         key_id = fingerprint(load_public_key(public))
     render.report_keypair(private, public, key_id)
 

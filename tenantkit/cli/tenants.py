@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from tenantkit.cli import render
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION, parse_date
+from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION, ROOT_OPTION, parse_date
 
 
 def register(app: typer.Typer) -> None:
@@ -27,11 +27,13 @@ def validate(
         None, help="Tenant files or directories (default: tenant_configs/)."
     ),
     as_json: bool = JSON_OPTION,
+    root: Path = ROOT_OPTION,
 ) -> None:
-    """Check tenant files; exit 1 listing every problem as file:line: field: message."""
+    """Check tenant files and fleet.yaml, and the fleet against shared AWS quotas; exit 1 listing
+    every problem as file:line: field: message."""
     from tenantkit import config
 
-    report = config.validate_paths(paths or [Path(config.DEFAULT_CONFIG_DIR)])
+    report = config.validate_fleet(paths or [Path(config.DEFAULT_CONFIG_DIR)], root)
     render.validation(report, as_json=as_json)
     raise typer.Exit(0 if report.ok else 1)
 
@@ -43,13 +45,14 @@ def list_tenants(
     ),
     as_json: bool = JSON_OPTION,
     approvals_dir: Path = typer.Option(Path("approvals"), "--approvals", help="Directory of security review approvals.", file_okay=False),
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Show every tenant: residency, regions, account, subscription status and security review."""
     from tenantkit import config
     from tenantkit.review.service import approval_states
 
     today = parse_date(as_of, "--as-of") if as_of else date.today()
-    report = config.validate_paths([directory])
+    report = config.validate_fleet([directory], root)
     states = approval_states(directory, approvals_dir, [t.config.tenant_id for t in report.tenants])
     render.tenant_list(report, today=today, as_json=as_json, approvals=states)
     raise typer.Exit(0 if report.ok else 1)
@@ -92,20 +95,29 @@ def new(
 
 def write_schema(
     directory: Path = CONFIG_DIR_OPTION,
-    check: bool = typer.Option(False, "--check", help="Exit 1 if the schema file is out of date."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 if a schema file is out of date."),
+    root: Path = ROOT_OPTION,
 ) -> None:
-    """Write tenant.schema.json, the JSON Schema editors use to complete and check tenant files."""
+    """Write tenant.schema.json and fleet.schema.json, the JSON Schemas editors use to complete and
+    check tenant files and fleet.yaml."""
     from tenantkit import config
     from tenantkit.config import schema
 
-    target = directory / schema.SCHEMA_FILE_NAME
+    targets = [
+        (directory / schema.SCHEMA_FILE_NAME, schema.schema_text()),
+        (root / schema.FLEET_SCHEMA_FILE_NAME, schema.fleet_schema_text()),
+    ]
     if check:
-        current = target.read_text(encoding="utf-8") if target.is_file() else ""
-        up_to_date = current == schema.schema_text()
-        render.schema_check(target, up_to_date)
-        raise typer.Exit(0 if up_to_date else 1)
-    if not directory.is_dir():
-        render.issues([config.ConfigIssue(str(directory), 0, "(file)", "no such directory")])
+        stale = 0
+        for target, text in targets:
+            up_to_date = target.is_file() and target.read_text(encoding="utf-8") == text
+            render.schema_check(target, up_to_date)
+            stale += not up_to_date
+        raise typer.Exit(1 if stale else 0)
+    missing = [folder for folder in (directory, root) if not folder.is_dir()]
+    if missing:
+        render.issues([config.ConfigIssue(str(folder), 0, "(file)", "no such directory") for folder in missing])
         raise typer.Exit(1)
     render.schema_written(schema.write_schema(directory))
+    render.schema_written(schema.write_fleet_schema(root))
 

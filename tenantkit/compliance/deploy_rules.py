@@ -4,11 +4,13 @@ Each rule cites the AWS documentation for its constraint in its docstring. They 
 `RULES` yet: they join it once the tenant stacks comply.
 """
 
+from tenantkit.compliance.backup_start_window import backup_start_windows_are_an_hour_or_more
 from tenantkit.compliance.key_policy_keeps_deployer import (
     key_policies_keep_deployer_and_let_services_in,
 )
 from tenantkit.compliance.read_replica_properties import replicas_set_only_their_own_properties
 from tenantkit.compliance.read_replica_source import replica_sources_allow_replicas
+from tenantkit.compliance.restore_testing_names import restore_testing_names_are_valid
 from tenantkit.compliance.retain_except_on_create import retained_resources_retain_except_on_create
 from tenantkit.compliance.s3_replica_key import s3_replication_names_key_arns
 from tenantkit.compliance.secret_name_and_attachment import (
@@ -26,4 +28,6 @@ DEPLOY_RULES = (
     secrets_are_named_attached_and_replicated_validly,
     key_policies_keep_deployer_and_let_services_in,
     waf_associations_join_this_region,
+    restore_testing_names_are_valid,
+    backup_start_windows_are_an_hour_or_more,
 )

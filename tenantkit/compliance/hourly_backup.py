@@ -1,6 +1,12 @@
 """The tenant's data is backed up every hour and copied inside the zone: a backup plan with an
-hourly rule, whose selections name every database and every data bucket of its stack, and whose
-copies (at least one) all go to vaults inside the residency zone.
+hourly *snapshot* rule, whose selections name every database and every data bucket of its stack,
+and whose copies (at least one) all go to vaults inside the residency zone.
+
+A continuous-backup rule (`EnableContinuousBackup: true`) is not an hourly backup, whatever its
+schedule: its job only refreshes one continuous recovery point ("The continuous backup plan creates
+one continuous recovery point and updates that recovery point whenever the job runs", AWS Backup
+Developer Guide, "Continuous backups and point-in-time restore"), and AWS recommends it *beside*
+snapshot rules, not instead of them. So only a periodic snapshot rule counts.
 
 Fails closed: a plan that runs hourly but selects nothing (or not the database) keeps no promise.
 """
@@ -63,8 +69,18 @@ def backup_is_hourly_and_copies_inside_zone(assembly: TenantAssembly) -> RuleRes
     for stack, logical_id, resource in plans:
         where = f"{stack.name}/{logical_id}"
         rules = resource.get("Properties", {}).get("BackupPlan", {}).get("BackupPlanRule", [])
-        if not any(is_hourly(render(rule.get("ScheduleExpression", ""))) for rule in rules):
-            findings.append(f"{where}: no rule runs hourly")
+        snapshot_rules = [rule for rule in rules if rule.get("EnableContinuousBackup") is not True]
+        if not any(is_hourly(render(rule.get("ScheduleExpression", ""))) for rule in snapshot_rules):
+            hourly_continuous = [
+                rule.get("RuleName", "?") for rule in rules if rule not in snapshot_rules
+                and is_hourly(render(rule.get("ScheduleExpression", "")))
+            ]
+            why = (
+                f" (rule {', '.join(hourly_continuous)} is continuous backup: not an hourly snapshot)"
+                if hourly_continuous
+                else ""
+            )
+            findings.append(f"{where}: no snapshot rule runs hourly{why}")
         copies = [(rule.get("RuleName", "?"), copy) for rule in rules for copy in rule.get("CopyActions", [])]
         if not copies:
             findings.append(f"{where}: no rule copies to the DR vault")

@@ -9,8 +9,9 @@ from tenantkit.compliance.result import RuleResult
 
 RULE = "regions-inside-residency-zone"
 
+# A region may follow a hyphen (`acme-dr-123-eu-west-1`, a bucket name); not a letter or digit.
 REGION = re.compile(
-    r"(?<![a-z0-9-])((?:us|ca|eu|ap|sa|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?-"
+    r"(?<![a-z0-9])((?:us|ca|eu|ap|sa|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?-"
     r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d+)(?![0-9])"
 )
 

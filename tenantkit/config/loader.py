@@ -7,6 +7,8 @@ that concern the file rather than a field (bad YAML, empty file) use the path `(
 from __future__ import annotations
 
 import difflib
+import time
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from tenantkit.config.models import TenantConfig
+from tenantkit.config.models import NOTE_LINES, TenantConfig
 from tenantkit.config.yaml_source import YamlDocument, YamlProblem, decode, parse
 
 TENANT_SUFFIX = ".yaml"
@@ -53,6 +55,10 @@ class ValidationReport:
     issues: list[ConfigIssue] = field(default_factory=list)
     warnings: list[ConfigIssue] = field(default_factory=list)
     """Valid but probably unintended settings (an empty access.protect): printed, never fatal."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """How long each file took to read and validate, by its path (as in `ConfigIssue.file`)."""
+    notes: list[ConfigIssue] = field(default_factory=list)
+    """Defaults chosen from the regions' offerings (the replica's class): information only."""
 
     @property
     def ok(self) -> bool:
@@ -91,10 +97,14 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[ConfigIssue]]:
 
 
 def load_text(
-    text: str, source: Path, warnings: list[ConfigIssue] | None = None
+    text: str,
+    source: Path,
+    warnings: list[ConfigIssue] | None = None,
+    notes: list[ConfigIssue] | None = None,
 ) -> tuple[TenantConfig | None, list[ConfigIssue]]:
     """Parse and validate one tenant file's text, as if read from `source`; the config's
-    warnings are appended to `warnings` when given."""
+    warnings and notes are appended to `warnings` and `notes` when given. Every problem of the
+    file is returned together (the id that does not match the file name with the field errors)."""
     name = str(source)
     try:
         document = parse(text)
@@ -105,29 +115,40 @@ def load_text(
         return None, [
             ConfigIssue(name, 1, FILE_PATH, f"a tenant file is a mapping of fields, not a {kind}")
         ]
-    try:
-        config = TenantConfig.model_validate(document.data)
-    except ValidationError as error:
-        return None, _field_issues(error, document, name)
+    written_id = document.data.get("tenant_id")
     issues = []
-    if source.suffix == TENANT_SUFFIX and source.stem != config.tenant_id:
+    if isinstance(written_id, str) and source.suffix == TENANT_SUFFIX and source.stem != written_id:
         issues.append(
             ConfigIssue(
                 name,
                 document.line_of(("tenant_id",)),
                 "tenant_id",
-                f"'{config.tenant_id}' does not match the file name; "
-                f"rename the file to {config.tenant_id}{TENANT_SUFFIX} or fix the id",
+                f"'{written_id}' does not match the file name; "
+                f"rename the file to {written_id}{TENANT_SUFFIX} or fix the id",
             )
         )
-    if warnings is not None:
-        for loc, message in config.warnings():
-            warnings.append(ConfigIssue(name, document.line_of(loc), _dotted(loc), message))
+    try:
+        config = TenantConfig.model_validate(document.data)
+    except ValidationError as error:
+        return None, sorted(set(_field_issues(error, document, name) + issues))
+    for loc, message in config.warnings() if warnings is not None else ():
+        warnings.append(ConfigIssue(name, document.line_of(loc), _dotted(loc), message))
+    for loc, message in config.notes() if notes is not None else ():
+        line = document.line_of(loc) if _written(document.data, loc) else document.line_of(NOTE_LINES.get(loc, loc))
+        notes.append(ConfigIssue(name, line, _dotted(loc), message))
     return config, issues
 
 
+def _written(data: Any, loc: tuple[Any, ...]) -> bool:
+    for part in loc:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
 def load_file(
-    path: Path, warnings: list[ConfigIssue] | None = None
+    path: Path, warnings: list[ConfigIssue] | None = None, notes: list[ConfigIssue] | None = None
 ) -> tuple[TenantConfig | None, list[ConfigIssue]]:
     """Read, parse and validate one tenant file."""
     try:
@@ -137,7 +158,7 @@ def load_file(
         return None, [ConfigIssue(str(path), problem.line, FILE_PATH, problem.message)]
     except OSError as error:
         return None, [ConfigIssue(str(path), 0, FILE_PATH, f"cannot read: {error.strerror}")]
-    return load_text(text, path, warnings)
+    return load_text(text, path, warnings, notes)
 
 
 def validate_paths(paths: Iterable[Path]) -> ValidationReport:
@@ -146,7 +167,9 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
     report = ValidationReport(files=files, issues=issues)
     first_source: dict[str, Path] = {}
     for path in files:
-        config, file_issues = load_file(path, report.warnings)
+        started = time.perf_counter()
+        config, file_issues = load_file(path, report.warnings, report.notes)
+        report.seconds[str(path)] = time.perf_counter() - started
         report.issues.extend(file_issues)
         if config is None:
             continue
@@ -165,7 +188,23 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
             report.tenants.append(LoadedTenant(config=config, source=path))
     report.issues.sort()
     report.warnings.sort()
+    report.notes.sort()
     return report
+
+
+class NoTenantsError(LookupError):
+    """Every tenant was asked for and the directory holds none: a wrong `--dir` must fail, never
+    pass having done nothing. The message is one line naming the directory."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(f"{directory}: no tenant files (*{TENANT_SUFFIX}) in this directory; is --dir right?")
+
+
+def require_tenants(report: ValidationReport, directory: Path) -> None:
+    """NoTenantsError when validating `directory` found no tenant file at all (and no problem:
+    a bad file or a missing directory is reported as such)."""
+    if report.ok and not report.files:
+        raise NoTenantsError(directory)
 
 
 class UnknownTenantError(LookupError):
@@ -202,7 +241,9 @@ def load_tenants(paths: Iterable[Path]) -> list[TenantConfig]:
 # --- turning pydantic errors into lines a person can act on -----------------------------------
 
 
-def _field_issues(error: ValidationError, document: YamlDocument, name: str) -> list[ConfigIssue]:
+def _field_issues(
+    error: ValidationError, document: YamlDocument, name: str, model: type[BaseModel] = TenantConfig
+) -> list[ConfigIssue]:
     errors = error.errors(include_url=False)
     item_error_parents = {tuple(e["loc"][:-1]) for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
     issues = []
@@ -211,7 +252,7 @@ def _field_issues(error: ValidationError, document: YamlDocument, name: str) -> 
         if entry["type"] == "too_short" and loc in item_error_parents:
             continue  # "0 items after validation" only repeats the item errors above it
         issues.append(
-            ConfigIssue(name, _line(document, loc, entry["type"]), _dotted(loc), _message(entry))
+            ConfigIssue(name, _line(document, loc, entry["type"]), _dotted(loc), _message(entry, model))
         )
     return sorted(set(issues))
 
@@ -226,12 +267,12 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc if part != "[key]") or FILE_PATH
 
 
-def _message(entry: Any) -> str:
+def _message(entry: Any, model: type[BaseModel] = TenantConfig) -> str:
     kind, loc, message = entry["type"], tuple(entry["loc"]), entry["msg"]
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        allowed = _allowed_fields(loc[:-1])
+        allowed = _allowed_fields(loc[:-1], model)
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         return f"unknown field; {hint}allowed here: {', '.join(allowed)}"
@@ -254,10 +295,13 @@ _PLAIN_MESSAGES = {
 }
 
 
-def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
-    model: type[BaseModel] = TenantConfig
-    for part in loc:
+def _allowed_fields(loc: tuple[Any, ...], model: type[BaseModel] = TenantConfig) -> list[str]:
+    parts = iter(loc)
+    for part in parts:
         annotation = model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
+        if typing.get_origin(annotation) is dict:  # a mapping of models: skip its key
+            annotation = typing.get_args(annotation)[1]
+            next(parts, None)
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return []
         model = annotation

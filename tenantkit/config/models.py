@@ -13,7 +13,7 @@ import re
 from datetime import date, timedelta
 from enum import Enum
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -88,11 +88,12 @@ def _check_tenant_id(value: str) -> str:
             raise ValueError(f"must not start with the reserved prefix '{prefix}'")
     from tenantkit.naming import NAME_WORDS, REGION_NAME
 
-    last_word = value.rsplit("-", 1)[-1]
-    if value in NAME_WORDS or last_word in NAME_WORDS:
+    reserved = [word for word in value.split("-") if word in NAME_WORDS]
+    if reserved:
         raise ValueError(
-            f"must not be or end with '{last_word}': tenantkit uses it in the names it derives "
-            "(another tenant's resources would be mistaken for this one's)"
+            f"must not contain the word '{reserved[0]}': tenantkit appends it to the names it "
+            "derives, so another tenant's resources would be mistaken for this one's "
+            f"(reserved words: {', '.join(NAME_WORDS)})"
         )
     if REGION_NAME.search(value):
         raise ValueError("must not contain an AWS region name: region names appear in every ARN")
@@ -280,6 +281,14 @@ class Access(Strict):
             raise ValueError(f"listed more than once: {', '.join(repeated)}")
         return arns
 
+    @field_validator("allowed_cidrs", mode="before")
+    @classmethod
+    def _at_most_max_cidrs(cls, cidrs: Any) -> Any:
+        # before pydantic's own max_length (kept for the JSON schema), so the refusal is ours
+        if isinstance(cidrs, list | tuple) and len(cidrs) > MAX_CIDRS:
+            raise ValueError(f"{len(cidrs):,} networks; at most {MAX_CIDRS:,}, what one WAF IP set holds")
+        return cidrs
+
     @field_validator("allowed_cidrs")
     @classmethod
     def _no_duplicate_networks(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
@@ -354,6 +363,9 @@ class Database(Strict):
     multi_az: bool = Field(default=True, description="Standby in a second availability zone.")
 
 
+RestoreTestSchedule = Literal["daily", "weekly", "monthly"]
+
+
 class Backup(Strict):
     """Backups run every hour: that is the promise, not a setting. The tiers only set how long
     each kind of recovery point is kept; every resource keeps at most MAX_RETAINED_SNAPSHOTS
@@ -375,6 +387,18 @@ class Backup(Strict):
         description="Days the copies of the daily backups in the secondary region are kept.",
     )
 
+    copy_hourly: bool = Field(
+        default=True,
+        description=(
+            "Copy the hourly snapshots to the secondary region too (RPO of an hour there instead of "
+            "a day; costs a cross-region copy every hour)."
+        ),
+    )
+    restore_testing: RestoreTestSchedule = Field(
+        default="weekly",
+        description="How often AWS Backup restore testing restores the latest recovery points and deletes them.",
+    )
+
     @model_validator(mode="after")
     def _within_snapshot_quota(self) -> Backup:
         retained = self.hourly_snapshots + self.retention_days
@@ -384,6 +408,15 @@ class Backup(Strict):
                 f"retained per resource in the primary region, over RDS's default quota of "
                 f"{MAX_RETAINED_SNAPSHOTS}; lower retention_days to at most "
                 f"{MAX_RETAINED_SNAPSHOTS - self.hourly_snapshots} or hourly_retention_days"
+            )
+        copied = self.hourly_snapshots * self.copy_hourly + self.copy_retention_days
+        if copied > MAX_RETAINED_SNAPSHOTS:
+            raise ValueError(
+                f"{self.hourly_snapshots} hourly + {self.copy_retention_days} daily copies would be "
+                f"retained per resource in the secondary region, over RDS's default quota of "
+                f"{MAX_RETAINED_SNAPSHOTS}; lower copy_retention_days to at most "
+                f"{MAX_RETAINED_SNAPSHOTS - self.hourly_snapshots}, hourly_retention_days, or set "
+                "copy_hourly: false"
             )
         return self
 
@@ -405,9 +438,30 @@ class Replica(Strict):
     instance_class: Annotated[str, AfterValidator(_check_instance_class)] | None = Field(
         default=None,
         description=(
-            "The read replica's instance class when it differs from database.instance_class "
-            "(a class the secondary region offers)."
+            "The read replica's instance class (a class the secondary region offers). Default: "
+            "database.instance_class when the secondary region offers it, else the nearest offered "
+            "class (same size, same family letter first, then the same vCPU count)."
         ),
+    )
+
+
+class Availability(Strict):
+    """What the tenant accepts of its availability promise. Backups are taken "without affecting
+    availability" only with a standby: on a Single-AZ instance every snapshot briefly suspends I/O
+    (RDS User Guide, "Creating a DB snapshot for a Single-AZ DB instance"), 24 times a day here."""
+
+    accept_io_pause_on_backups: bool = Field(
+        default=False,
+        description=(
+            "Required (with a reason) for database.multi_az: false: the customer accepts a brief I/O "
+            "pause at every hourly snapshot."
+        ),
+    )
+    reason: str | None = Field(
+        default=None,
+        min_length=10,
+        max_length=500,
+        description="Why the pause is accepted (who agreed, when): shown in the security review.",
     )
 
 
@@ -455,6 +509,10 @@ def _check_account(value: str) -> str:
     return value
 
 
+NOTE_LINES = {("replica", "instance_class"): ("database", "instance_class")}
+"""For a note on a field the file does not write, the written field whose line it is shown at."""
+
+
 class TenantConfig(Strict):
     """One customer: what it gets, where its data lives, who may reach it, and until when."""
 
@@ -471,6 +529,7 @@ class TenantConfig(Strict):
     database: Database = Database()
     backup: Backup = Backup()
     replica: Replica = Replica()
+    availability: Availability = Availability()
     subscription: Subscription = Subscription()
     compliance: Compliance = Compliance()
     tags: dict[TagKey, TagValue] = Field(
@@ -488,6 +547,7 @@ class TenantConfig(Strict):
             except ValueError as error:
                 problems.append(_error(("replica", "region"), self.replica.region, str(error)))
         problems.extend(self._database_offered_in_both_regions())
+        problems.extend(self._availability_accepted())
         problems.extend(self._protected_resources_in_tenant_regions())
         if self.compliance.controlled_goods and self.residency is not Residency.CA:
             problems.append(
@@ -513,16 +573,46 @@ class TenantConfig(Strict):
         if self.replica.instance_class is not None:
             if problem := offering_problem(self.replica.instance_class, self.secondary_region):
                 problems.append(_error(("replica", "instance_class"), self.replica.instance_class, problem))
-        elif problem := offering_problem(self.database.instance_class, self.secondary_region):
+        elif offering_problem(self.database.instance_class, self.secondary_region) and (
+            self._substitute_replica_class() is None
+        ):
             problems.append(
                 _error(
                     ("database", "instance_class"),
                     self.database.instance_class,
-                    f"{problem} (the read replica runs there); set replica.instance_class "
-                    "to a class the secondary region offers",
+                    f"the read replica runs in {self.secondary_region}, which offers no class for "
+                    "PostgreSQL to substitute; set replica.instance_class",
                 )
             )
         return problems
+
+    def _substitute_replica_class(self) -> str | None:
+        from tenantkit.config.rds_offerings import substitute_class
+
+        return substitute_class(self.database.instance_class, self.secondary_region)
+
+    def _availability_accepted(self) -> list[InitErrorDetails]:
+        accepted = self.availability
+        if accepted.accept_io_pause_on_backups and accepted.reason is None:
+            return [
+                _error(
+                    ("availability", "reason"),
+                    None,
+                    "say why the I/O pause is accepted (who agreed, when): the review shows it",
+                )
+            ]
+        if not self.database.multi_az and not accepted.accept_io_pause_on_backups:
+            return [
+                _error(
+                    ("database", "multi_az"),
+                    False,
+                    "a Single-AZ database pauses I/O at every hourly snapshot (RDS User Guide, "
+                    "'Creating a DB snapshot for a Single-AZ DB instance'), which breaks 'backups "
+                    "without affecting availability'; keep multi_az: true, or set "
+                    "availability.accept_io_pause_on_backups: true with a reason",
+                )
+            ]
+        return []
 
     def _protected_resources_in_tenant_regions(self) -> list[InitErrorDetails]:
         problems = []
@@ -559,11 +649,39 @@ class TenantConfig(Strict):
                     "until access.protect lists the ARNs of its load balancer, API stage, ...",
                 )
             )
+        if self.availability.accept_io_pause_on_backups and self.database.multi_az:
+            found.append(
+                (
+                    ("availability", "accept_io_pause_on_backups"),
+                    "has no effect: database.multi_az is true, so snapshots are taken from the standby",
+                )
+            )
         return found
+
+    def notes(self) -> list[tuple[tuple[str, ...], str]]:
+        """(field path, message) for defaults chosen from the regions' offerings: information,
+        never a problem. The path is the field the default fills in (it may be absent from the
+        file: `NOTE_LINES` says which written field to point at)."""
+        if self.replica.instance_class is None and (substitute := self._substitute_replica_class()):
+            from tenantkit.config.rds_offerings import SUBSTITUTE_RULE
+
+            return [
+                (
+                    ("replica", "instance_class"),
+                    f"defaults to {substitute}: {self.database.instance_class} is not offered for "
+                    f"PostgreSQL in {self.secondary_region}, where the read replica runs "
+                    f"(nearest offered class: {SUBSTITUTE_RULE})",
+                )
+            ]
+        return []
 
     @property
     def replica_instance_class(self) -> str:
-        return self.replica.instance_class or self.database.instance_class
+        """The read replica's class: replica.instance_class, else the primary's when the
+        secondary region offers it, else the nearest offered class (`notes()` says which)."""
+        if self.replica.instance_class is not None:
+            return self.replica.instance_class
+        return self._substitute_replica_class() or self.database.instance_class
 
     @property
     def policy(self) -> ResidencyPolicy:

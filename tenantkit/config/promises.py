@@ -57,6 +57,11 @@ def copy_promises(config: TenantConfig) -> list[CopyPromise]:
         CopyPromise(
             store="database", copy="daily snapshots", region=primary, rpo="1 day", kept=f"{backup.retention_days} days"
         ),
+        *(
+            [CopyPromise(store="database", copy="copies of the hourly snapshots", region=secondary, rpo="1 hour", kept=hourly)]
+            if backup.copy_hourly
+            else []
+        ),
         CopyPromise(
             store="database",
             copy="copies of the daily snapshots",
@@ -82,6 +87,11 @@ def copy_promises(config: TenantConfig) -> list[CopyPromise]:
         CopyPromise(
             store="files", copy="daily backups", region=primary, rpo="1 day", kept=f"{backup.retention_days} days"
         ),
+        *(
+            [CopyPromise(store="files", copy="copies of the hourly backups", region=secondary, rpo="1 hour", kept=hourly)]
+            if backup.copy_hourly
+            else []
+        ),
         CopyPromise(
             store="files",
             copy="copies of the daily backups",
@@ -90,3 +100,20 @@ def copy_promises(config: TenantConfig) -> list[CopyPromise]:
             kept=f"{backup.copy_retention_days} days",
         ),
     ]
+
+
+def secondary_region_rpo(config: TenantConfig) -> dict[str, dict[str, str]]:
+    """Per store, how much data a restore in the secondary region can lose, as built: from the
+    live copy (the read replica, the replicated bucket) and from backups (the point to roll back
+    to when the live copy has replicated a corruption or a deletion)."""
+    from_backups = "1 hour" if config.backup.copy_hourly else "1 day"
+    return {
+        "database": {
+            "live copy": f"seconds (read replica, asynchronous; alarm beyond {REPLICA_LAG_ALARM_SECONDS} s)",
+            "from backups": from_backups,
+        },
+        "files": {
+            "live copy": f"{REPLICATION_TIME_MINUTES} minutes (S3 Replication Time Control)",
+            "from backups": from_backups,
+        },
+    }

@@ -93,6 +93,52 @@ def nearest_classes(instance_class: str, offered: frozenset[str], limit: int = 4
     return sorted(offered, key=distance)[:limit]
 
 
+_VCPUS_OF_SIZE = {
+    "micro": 2, "small": 2, "medium": 2, "large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16,
+    "8xlarge": 32, "12xlarge": 48, "16xlarge": 64, "24xlarge": 96, "32xlarge": 128, "48xlarge": 192,
+}
+"""vCPUs that a size name stands for in the burstable (t) and standard (m, r) families, which is
+what EC2's naming encodes (db.t3.micro to db.t3.large: 2; xlarge: 4; each doubling after). Used only
+to rank a substitute class, never to size anything."""
+_FAMILY = re.compile(r"^(?P<letter>[a-z]+?)(?P<generation>\d+)(?P<variant>[a-z-]*)$")
+SUBSTITUTE_RULE = "same size, same family letter first, then the same vCPU count"
+
+
+def substitute_class(instance_class: str, region: str) -> str | None:
+    """The class a read replica in `region` runs when `instance_class` is not offered there: the
+    nearest offered class by SUBSTITUTE_RULE (then the nearest generation, newer first, then the
+    same processor variant). None when `region` offers no PostgreSQL class at all, or when
+    `instance_class` is offered (no substitute needed)."""
+    offered = instance_classes(region)
+    if not offered or instance_class in offered:
+        return None
+    match = _CLASS.fullmatch(instance_class)
+    if not match:
+        return None
+    size, family = match.group("size"), _FAMILY.fullmatch(match.group("family"))
+    letter = family.group("letter") if family else match.group("family")
+    generation = int(family.group("generation")) if family else 0
+    variant = family.group("variant") if family else ""
+
+    def rank(candidate: str) -> tuple[int, int, int, int, int, int, str]:
+        other = _CLASS.fullmatch(candidate)
+        other_family = _FAMILY.fullmatch(other.group("family")) if other else None
+        if not other or not other_family:
+            return (1, 1, 1, 99, 0, 1, candidate)
+        other_generation = int(other_family.group("generation"))
+        return (
+            other.group("size") != size,
+            other_family.group("letter") != letter,
+            _VCPUS_OF_SIZE.get(other.group("size")) != _VCPUS_OF_SIZE.get(size),
+            abs(other_generation - generation),
+            -other_generation,
+            other_family.group("variant") != variant,
+            candidate,
+        )
+
+    return min(offered, key=rank)
+
+
 def offering_problem(instance_class: str, region: str) -> str | None:
     """Why `instance_class` cannot run PostgreSQL in `region`, or None when it can."""
     offered = instance_classes(region)

@@ -11,7 +11,15 @@ from constructs import Construct
 # Backup reports a failed job as BACKUP_JOB_COMPLETED with state FAILED (the *_FAILED backup
 # events are deprecated); COPY_JOB_FAILED is still emitted. The incident channel's subscription
 # filters out the jobs that completed.
-NOTIFIED_EVENTS = ("BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED")
+# Every restore out of the vault is data leaving it: a started restore is always told, a completed
+# one only when it did not succeed (the same filter). The weekly restore test is among them.
+NOTIFIED_EVENTS = (
+    "BACKUP_JOB_COMPLETED",
+    "COPY_JOB_FAILED",
+    "S3_BACKUP_OBJECT_FAILED",
+    "RESTORE_JOB_STARTED",
+    "RESTORE_JOB_COMPLETED",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,8 +30,8 @@ class TenantBackupVaultProps:
 
 
 class TenantBackupVault(Construct):
-    """A backup vault encrypted with the tenant key, retained, reporting failed jobs to the
-    tenant's incident channel."""
+    """A backup vault encrypted with the tenant key, retained, reporting failed jobs and every
+    restore to the tenant's incident channel."""
 
     def __init__(self, scope: Construct, id: str, props: TenantBackupVaultProps) -> None:
         super().__init__(scope, id)

@@ -24,6 +24,9 @@ class TenantReplicaDatabaseProps(TenantPostgresBaseProps):
     """The primary region: CloudFormation needs it for a cross-region replica."""
     incident_topic: sns.ITopic
     """The tenant's incident topic in this region: it receives the replica-lag alarm."""
+    copied_backup_tiers: tuple[str, ...]
+    """Which of the source's backup tiers are copied into this region's DR vault (e.g. hourly,
+    daily): what the acknowledgment below may claim, and nothing more."""
 
 
 class TenantReplicaDatabase(Construct):
@@ -75,11 +78,13 @@ class TenantReplicaDatabase(Construct):
             "A read replica inherits encryption from its encrypted source and KmsKeyId names the "
             "DR key; CloudFormation forbids StorageEncrypted with SourceDBInstanceIdentifier.",
         )
+        copied = " and ".join(props.copied_backup_tiers) or "none"
         acknowledge(
             self.instance,
             ("NIST.800.53.R5-RDSInBackupPlan", "HIPAA.Security-RDSInBackupPlan"),
-            "A read replica of the primary, which is backed up hourly with every backup copied "
-            "into this region's DR vault; backing up the replica would copy the same data twice.",
+            f"A read replica of the primary, which is backed up hourly; the primary's backup tiers "
+            f"copied into this region's DR vault: {copied}. Backing up the replica would copy the "
+            "same data twice.",
         )
         self.lag_alarm = cloudwatch.Alarm(
             self,

@@ -67,14 +67,14 @@ def backup_now(
     timeout_s: float = TIMEOUT_S,
     poll_s: float = POLL_S,
 ) -> BackupRun:
-    """Run the tenant's hourly backup now, copy each recovery point to the DR vault, and return
+    """Run the tenant's hourly backup now, copy each recovery point as the hourly rule's copy
+    actions say (to the DR vault unless the tenant set `backup.copy_hourly: false`), and return
     what was created. Raises BackupNowError when the tenant's plan or selection is missing (not
     deployed) or a job does not complete."""
     names = names_for(tenant_id, account, primary_region, secondary_region)
     backup = session_for(primary_region).client("backup")
     plan = _plan(backup, names.backup_plan, tenant_id, primary_region)
     rule = _hourly_rule(plan["BackupPlan"], names.backup_plan)
-    copy_action = _copy_action(plan["BackupPlan"], names.backup_plan)
     vault = rule["TargetBackupVaultName"]
     wait = _Waiter(timeout_s, poll_s)
 
@@ -92,20 +92,22 @@ def backup_now(
         job = wait.until_done(lambda j=job_id: backup.describe_backup_job(BackupJobId=j), f"backup of {resource}")
         points.append((resource, role, job["RecoveryPointArn"]))
 
-    destination = copy_action["DestinationBackupVaultArn"]
     copy_jobs = [
-        (resource, point, backup.start_copy_job(
-            RecoveryPointArn=point, SourceBackupVaultName=vault, DestinationBackupVaultArn=destination,
-            IamRoleArn=role, **_present(Lifecycle=copy_action.get("Lifecycle")),
+        (resource, point, action, backup.start_copy_job(
+            RecoveryPointArn=point, SourceBackupVaultName=vault, DestinationBackupVaultArn=action["DestinationBackupVaultArn"],
+            IamRoleArn=role, **_present(Lifecycle=action.get("Lifecycle")),
         )["CopyJobId"])
         for resource, role, point in points
+        for action in rule.get("CopyActions", [])
     ]  # fmt: skip
-    _, destination_region, _, destination_vault = _vault_of(destination)
-    created = []
-    for resource, point, job_id in copy_jobs:
+    copies: dict[str, list[RecoveryPointCopy]] = {point: [] for _, _, point in points}
+    for _resource, point, action, job_id in copy_jobs:
         copy = wait.until_done(lambda j=job_id: backup.describe_copy_job(CopyJobId=j)["CopyJob"], f"copy of {point}")
-        copied = RecoveryPointCopy(destination_vault, destination_region, copy["DestinationRecoveryPointArn"])
-        created.append(CreatedRecoveryPoint(vault, primary_region, resource, point, (copied,)))
+        _, destination_region, _, destination_vault = _vault_of(action["DestinationBackupVaultArn"])
+        copies[point].append(RecoveryPointCopy(destination_vault, destination_region, copy["DestinationRecoveryPointArn"]))
+    created = [
+        CreatedRecoveryPoint(vault, primary_region, resource, point, tuple(copies[point])) for resource, _, point in points
+    ]
     return BackupRun(tenant_id, names.backup_plan, tuple(created))
 
 
@@ -128,14 +130,6 @@ def _hourly_rule(plan: dict[str, Any], name: str) -> dict[str, Any]:
         if _is_hourly(rule.get("ScheduleExpression", "")) and not rule.get("EnableContinuousBackup"):
             return rule
     raise BackupNowError(f"backup plan {name} has no hourly rule")
-
-
-def _copy_action(plan: dict[str, Any], name: str) -> dict[str, Any]:
-    """The first copy action of the plan's rules: the DR vault and how long copies are kept."""
-    actions = [action for rule in plan.get("Rules", []) for action in rule.get("CopyActions", [])]
-    if not actions:
-        raise BackupNowError(f"backup plan {name} has no rule with a copy action")
-    return actions[0]
 
 
 def _selected_resources(backup: Any, plan_id: str, name: str) -> list[tuple[str, str]]:

@@ -12,9 +12,11 @@ Canonical form: the `.json` file is `canonical_json(report)`: the report's field
 UTF-8 (not \\u-escaped), no trailing newline, no NaN or floats (only strings, integers, booleans,
 null, lists and objects). The same report always gives the same bytes.
 
-Signature: Ed25519 over the exact bytes of the `.json` file, detached in `<report>.json.sig`:
+Signature: over the exact bytes of the `.json` file, detached in `<report>.json.sig`:
 `{"algorithm": "Ed25519", "public_key_fingerprint": "sha256:<hex>", "signature": "<base64>"}`,
-where the fingerprint is the SHA-256 of the public key in DER SubjectPublicKeyInfo form.
+where the fingerprint is the SHA-256 of the public key in DER SubjectPublicKeyInfo form. Ed25519
+for a PEM key; `ECDSA_SHA_256` or `RSASSA_PSS_SHA_256` for an AWS KMS key (`tenantkit.evidence`,
+which signs and verifies all evidence).
 
 How a customer verifies, given the security team's public key (`tenantkit-reports.pub.pem`):
 `tenantkit report verify REPORT.json --public-key tenantkit-reports.pub.pem`, or without tenantkit
@@ -29,8 +31,6 @@ The Markdown and HTML renderings are for people; only the JSON is signed.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import re
@@ -40,9 +40,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tenantkit import evidence
 
 SCHEMA = "tenantkit.destruction-report/1"
 ALGORITHM = "Ed25519"
@@ -140,17 +141,8 @@ def _build(cls: type, data: Any) -> Any:
     return cls(**_fields(cls, data))
 
 
-@dataclass(frozen=True)
-class SignatureInfo:
-    """The detached signature (`.json.sig`) of a report."""
-
-    fingerprint: str
-    signature: str  # base64 of the 64-byte Ed25519 signature
-    algorithm: str = ALGORITHM
-
-    def as_json(self) -> bytes:
-        data = {"algorithm": self.algorithm, "public_key_fingerprint": self.fingerprint, "signature": self.signature}
-        return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
+SignatureInfo = evidence.Signature
+"""The detached signature (`.json.sig`) of a report (tenantkit.evidence)."""
 
 
 @dataclass(frozen=True)
@@ -241,33 +233,72 @@ def _read(path: Path, what: str) -> bytes:
 
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
     """The security team's Ed25519 private key from an unencrypted PEM file."""
-    return _load_key(path, private=True)
-
-
-def load_public_key(path: Path) -> Ed25519PublicKey:
-    return _load_key(path, private=False)
-
-
-def _load_key(path: Path, *, private: bool) -> Any:
-    wanted, other = ("private", "public") if private else ("public", "private")
-    data = _read(path, "signing key" if private else "public key")
-    if f"{other.upper()} KEY-----".encode() in data:
-        raise ReportError(f"{path}: is a {other} key; {'signing' if private else 'verifying'} needs the {wanted} key")
     try:
-        key = serialization.load_pem_private_key(data, None) if private else serialization.load_pem_public_key(data)
-    except TypeError:  # what cryptography raises for an encrypted key and no password
-        raise ReportError(f"{path}: the private key is encrypted; give an unencrypted PEM (keep it safe)") from None
-    except (ValueError, UnsupportedAlgorithm):
-        raise ReportError(f"{path}: not a PEM {wanted} key") from None
-    if not isinstance(key, Ed25519PrivateKey if private else Ed25519PublicKey):
-        raise ReportError(f"{path}: not an Ed25519 key ({type(key).__name__})")
-    return key
+        return evidence.load_private_key(path)
+    except evidence.EvidenceKeyError as error:
+        raise ReportError(str(error)) from None
 
 
-def fingerprint(key: Ed25519PublicKey) -> str:
+def load_signer(spec: str | Path, kms_client_for: Any = None) -> evidence.Signer:
+    """The signer `--signing-key` names: a PEM file or `kms:<key ARN>` (tenantkit.evidence)."""
+    try:
+        return evidence.load_signer(spec, kms_client_for)
+    except evidence.EvidenceKeyError as error:
+        raise ReportError(str(error)) from None
+
+
+def load_public_key(path: Path) -> Any:
+    """A PEM public key: Ed25519 (`report keygen`) or the public half of a KMS key."""
+    try:
+        return evidence.load_public_key(path)
+    except evidence.EvidenceKeyError as error:
+        raise ReportError(str(error)) from None
+
+
+def fingerprint(key: Any) -> str:
     """`sha256:<hex>` of the DER SubjectPublicKeyInfo (what `openssl pkey -outform DER` gives)."""
-    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return "sha256:" + hashlib.sha256(der).hexdigest()
+    return evidence.fingerprint(key)
+
+
+def kms_client_for(*, local: bool, state_dir: Path) -> Any:
+    """region -> a KMS client: of the running sandbox (`local`), else of the AWS credentials. The
+    key's account is the one its ARN names (in the sandbox, assumed as tenantkit deploys)."""
+
+    def client(region: str, account: str | None = None) -> Any:
+        if local:
+            from tenantkit.lifecycle.fleet import sandbox_sessions
+            from tenantkit.lifecycle.local import LocalDeployError, running_sandbox
+
+            try:
+                status = running_sandbox(state_dir)
+            except LocalDeployError as error:
+                raise ReportError(str(error)) from None
+            return sandbox_sessions(status.endpoint, account)(region).client("kms")
+        import boto3
+
+        return boto3.Session(region_name=region).client("kms")
+
+    return client
+
+
+def export_kms_public_key(kms: Any, key_arn: str, directory: Path, name: str) -> Path:
+    """`<name>.pub.pem`: the public half of a KMS signing key, for offline `report verify`;
+    never overwrites a file."""
+    if not _SAFE_NAME.fullmatch(name):
+        raise ReportError(f"{name!r}: use letters, digits, '.', '-' and '_' for a key name")
+    try:
+        signer = evidence.KmsSigner(kms, key_arn)
+    except evidence.EvidenceKeyError as error:
+        raise ReportError(str(error)) from None
+    public = directory / f"{name}.pub.pem"
+    if public.exists():
+        raise ReportError(f"{public}: already exists; not overwritten")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _publish(directory, {public: signer.public_key_pem()}, modes={})
+    except OSError as error:
+        raise ReportError(f"{directory}: cannot write the public key: {error.strerror or error}") from None
+    return public
 
 
 def generate_keypair(directory: Path, name: str = "tenantkit-reports") -> tuple[Path, Path]:
@@ -320,8 +351,10 @@ def _publish(directory: Path, contents: dict[Path, bytes], modes: dict[Path, int
             Path(name).unlink(missing_ok=True)
 
 
-def write_report(report: DestructionReport, reports_root: Path, signing_key: Ed25519PrivateKey) -> ReportFiles:
-    """Sign the report and write `reports_root/<tenant>/destruction-<completed_at>.{json,json.sig,md,html}`,
+def write_report(
+    report: DestructionReport, reports_root: Path, signing_key: Ed25519PrivateKey | evidence.Signer
+) -> ReportFiles:
+    """Sign the report (an Ed25519 key, or any evidence signer: a KMS key) and write `reports_root/<tenant>/destruction-<completed_at>.{json,json.sig,md,html}`,
     all or none, never replacing an existing report. The file name comes from the report's
     completion time, so the same report cannot be written twice."""
     if not _SAFE_NAME.fullmatch(report.tenant_id):
@@ -337,7 +370,8 @@ def write_report(report: DestructionReport, reports_root: Path, signing_key: Ed2
     stem = f"destruction-{completed:%Y%m%dT%H%M%SZ}"
     files = ReportFiles(*(directory / f"{stem}.{ext}" for ext in ("json", "json.sig", "md", "html")))
     body = canonical_json(report)
-    signature = SignatureInfo(fingerprint(signing_key.public_key()), base64.b64encode(signing_key.sign(body)).decode())
+    signer = signing_key if hasattr(signing_key, "algorithm") else evidence.PemSigner(signing_key, "signing key")
+    signature = evidence.sign(body, signer)
     contents = {
         files.markdown: render_markdown(report, signature=signature).encode(),
         files.html: render_html(report, signature=signature).encode(),
@@ -374,24 +408,14 @@ def verify_report(report_path: Path, public_key_path: Path, signature_path: Path
     key = load_public_key(public_key_path)
     mine = fingerprint(key)
     signature_path = signature_path or report_path.with_name(report_path.name + ".sig")
-    if not signature_path.exists():
-        return VerifyResult(False, f"no signature: {signature_path} does not exist (an unsigned report proves nothing)", mine, None)
+    signed = _read(signature_path, "signature")  # missing: a ReportError, exit 2 like any missing file
     try:
-        detached = json.loads(_read(signature_path, "signature"))
-        if detached["algorithm"] != ALGORITHM:
-            raise ValueError(f"algorithm {detached['algorithm']!r}, expected {ALGORITHM}")
-        claimed, raw = detached["public_key_fingerprint"], base64.b64decode(detached["signature"], validate=True)
-    except (ValueError, KeyError, TypeError) as error:
-        problem = f"no {error}" if isinstance(error, KeyError) else str(error)
-        return VerifyResult(False, f"invalid signature file {signature_path}: {problem}", mine, None)
-    try:
-        key.verify(raw, body)
-    except InvalidSignature:
-        if claimed != mine:
-            return VerifyResult(False, f"not signed by this key: signed by {claimed}, this key is {mine}", mine, None)
-        return VerifyResult(False, "TAMPERED: invalid signature (the report or its signature changed since signing)", mine, None)
-    if claimed != mine:
-        return VerifyResult(False, f"TAMPERED: the signature file names key {claimed}, but {mine} signed", mine, None)
+        detached = evidence.Signature.from_json(signed)
+    except ValueError as error:
+        return VerifyResult(False, f"invalid signature file {signature_path}: {error}", mine, None)
+    verdict = evidence.verify(body, detached, key)
+    if not verdict.ok:
+        return VerifyResult(False, verdict.reason, mine, None)
     try:
         report = read_report(report_path)
     except ReportError as error:

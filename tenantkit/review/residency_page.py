@@ -10,7 +10,7 @@ from typing import Any
 
 from tenantkit.config.loader import load_text
 from tenantkit.config.models import Compliance, TenantConfig
-from tenantkit.config.promises import copy_promises
+from tenantkit.config.promises import copy_promises, secondary_region_rpo
 from tenantkit.config.residency import POLICIES, REGION_CITIES, Residency, ResidencyPolicy
 from tenantkit.config.scaffold import NewTenant, render_tenant_yaml
 
@@ -55,6 +55,7 @@ def _option(policy: ResidencyPolicy) -> dict[str, Any]:
         "secondary": _where(policy.default_secondary_region),
         "other_secondaries": [_where(region) for region in others],
         "copies": copies,
+        "secondary_rpo": secondary_region_rpo(config),
         "controlled_goods": _controlled_goods(policy),
         "caveats": _caveats(policy, config),
     }
@@ -85,11 +86,17 @@ def _caveats(policy: ResidencyPolicy, config: TenantConfig) -> list[str]:
             f"backup copies) live elsewhere in the {policy.zone_name}, by default "
             f"{_where(policy.default_secondary_region)}. Promise \"{policy.zone_name}\", not \"{country} only\"."
         )
-    if config.replica.instance_class and config.replica.instance_class != config.database.instance_class:
+    if config.replica_instance_class != config.database.instance_class:
         caveats.append(
             f"{policy.default_secondary_region} does not offer {config.database.instance_class}: the read replica runs "
-            f"on {config.replica.instance_class} (plan failover capacity with that class)."
+            f"on {config.replica_instance_class} (plan failover capacity with that class)."
         )
+    caveats.append(
+        "Multi-AZ is the default: snapshots are then taken from the standby and the hourly backups never pause "
+        "the database. A Single-AZ database pauses I/O briefly at every snapshot (24 times a day); tenantkit "
+        "refuses it unless the tenant file records that the customer accepts this, with a reason "
+        "(availability.accept_io_pause_on_backups), and the security review flags such a tenant."
+    )
     caveats.append(
         "Recovery points (RPO) are what the services promise, not a guarantee of this product; the read "
         "replica is asynchronous."

@@ -19,6 +19,7 @@ from tenantkit.constructs.database import (
 )
 from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
+from tenantkit.constructs.restore_testing import TenantRestoreTesting, TenantRestoreTestingProps
 from tenantkit.naming import REPLICATION_RULE_ID, TenantNames
 from tenantkit.stacks.common import add_key_and_incidents
 from tenantkit.stacks.firewall import add_firewall
@@ -124,8 +125,22 @@ class TenantPrimaryStack(Stack):
                     daily=Duration.days(backup.retention_days),
                     copies=Duration.days(backup.copy_retention_days),
                     continuous=Duration.days(backup.continuous_days),
+                    copy_hourly=backup.copy_hourly,
                 ),
                 resource_arns=[self.database.instance_arn, self.bucket.bucket.bucket_arn],
+            ),
+        )
+        self.restore_testing = TenantRestoreTesting(
+            self,
+            "RestoreTesting",
+            TenantRestoreTestingProps(
+                plan_name=names.restore_testing_plan,
+                schedule=backup.restore_testing,
+                vault_arn=self.vault.backup_vault_arn,
+                database_arn=self.database.instance_arn,
+                bucket_arn=self.bucket.bucket.bucket_arn,
+                db_subnet_group_name=self.database.base.subnet_group.ref,
+                db_security_group_ids=[self.database.security_group.security_group_id],
             ),
         )
         TenantIncidentRules(

@@ -59,6 +59,7 @@ class TenantReplicaStack(Stack):
                 instance_class=config.replica_instance_class,
                 multi_az=database.multi_az,
                 incident_topic=dr_incident_topic,
+                copied_backup_tiers=("hourly", "daily") if config.backup.copy_hourly else ("daily",),
                 log_group_name_of={
                     log: names.db_log_group(names.replica_db_instance, log) for log in EXPORTED_LOGS
                 },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
@@ -11,6 +12,12 @@ from tenantkit.lifecycle.inventory import Inventory, Item
 from tenantkit.lifecycle.local import LocalDeployError
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _in_a_project(tmp_path, monkeypatch):
+    """inventory records each tenant's last inventory under ./.tenantkit: never the checkout's."""
+    monkeypatch.chdir(tmp_path)
 
 
 def _patch(monkeypatch, found):
@@ -71,3 +78,44 @@ def test_only_could_not_check_still_exits_1(monkeypatch):
     _patch(monkeypatch, Inventory("maple-ca", [Item("ca-central-1", "bucket", "b", unchecked=("HeadBucket: throttled (SlowDown)",))]))
     result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
     assert result.exit_code == 1, result.output
+
+
+def _fleet(monkeypatch):
+    clean = Inventory("maple-ca", [Item("ca-central-1", "bucket", "b", {"versioning": "Enabled"})])
+    flagged = Inventory("rhein-de", [Item("eu-central-1", "key", "k", {}, ("rotation off",))])
+    monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenants", lambda *a, **k: [clean, flagged, clean])
+
+
+def test_every_tenant_ends_with_one_fleet_line(monkeypatch):
+    _fleet(monkeypatch)
+    result = runner.invoke(app, ["inventory", "--all", "--local"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "3 tenants, 2 clean, 1 flagged"
+    assert result.output.count("3 tenants") == 1
+
+
+def test_named_tenants_have_no_fleet_line(monkeypatch):
+    _fleet(monkeypatch)
+    result = runner.invoke(app, ["inventory", "maple-ca", "rhein-de", "--local"])
+    assert "tenants," not in result.output
+
+
+def test_piped_into_a_narrow_console_no_arn_is_broken(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    key = "arn:aws:kms:ca-central-1:111122223333:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+    replica = "arn:aws:s3:::maple-ca-dr-111122223333-ca-west-1"
+    item = Item("ca-central-1", "bucket", "maple-ca-data-111122223333-ca-central-1", {"key": key, "replication": replica},
+                (f"objects under {key}, not the tenant key",))
+    _patch(monkeypatch, Inventory("maple-ca", [item]))
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
+    rows = [line for line in result.output.splitlines() if "maple-ca-data" in line]
+    assert len(rows) == 1, result.output  # the row on one line
+    assert rows[0].count(key) == 2 and replica in rows[0], result.output
+
+
+def test_the_last_inventory_is_recorded_for_fleet_status(monkeypatch, tmp_path):
+    _fleet(monkeypatch)
+    runner.invoke(app, ["inventory", "--all", "--local"])
+    record = json.loads((tmp_path / ".tenantkit" / "inventory" / "rhein-de.json").read_text())
+    assert (record["where"], record["flagged"]) == ("sandbox", ["eu-central-1 key k: rotation off"])
+    assert json.loads((tmp_path / ".tenantkit" / "inventory" / "maple-ca.json").read_text())["flagged"] == []

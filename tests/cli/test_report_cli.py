@@ -80,17 +80,20 @@ def test_verify_with_another_key_exits_1(tmp_path: Path, keys):
 def test_verify_with_an_explicit_signature_path(tmp_path: Path, keys):
     files = _write(tmp_path, keys)
     moved = files.signature.rename(tmp_path / "elsewhere.sig")
-    assert runner.invoke(app, ["report", "verify", str(files.json), "--public-key", str(keys[1])]).exit_code == 1
+    assert runner.invoke(app, ["report", "verify", str(files.json), "--public-key", str(keys[1])]).exit_code == 2
     result = runner.invoke(app, ["report", "verify", str(files.json), "--public-key", str(keys[1]), "--signature", str(moved)])
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("missing", ["report", "public key"])
+@pytest.mark.parametrize("missing", ["report", "public key", "signature"])
 def test_verify_a_missing_file_is_one_line_and_exit_2(tmp_path: Path, keys, missing):
     files = _write(tmp_path, keys)
     report, public = (tmp_path / "nope.json", keys[1]) if missing == "report" else (files.json, tmp_path / "nope.pem")
+    if missing == "signature":
+        report, public = files.json, keys[1]
+        files.signature.unlink()
     result = runner.invoke(app, ["report", "verify", str(report), "--public-key", str(public)])
-    absent = report if missing == "report" else public
+    absent = {"report": report, "public key": public, "signature": files.signature}[missing]
     assert (result.exit_code, result.output) == (2, f"error: {absent}: no such file ({missing})\n")
 
 
@@ -119,3 +122,29 @@ def test_report_help_imports_neither_cryptography_nor_jinja2():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, check=False)
     assert "HEAVY:\n" in result.stderr, result.stderr
+
+
+def test_keygen_exports_a_kms_keys_public_half_and_a_report_signed_by_kms_verifies_with_it(tmp_path, monkeypatch, moto_with_extensions):
+    import boto3
+
+    from tenantkit.lifecycle import report as rep
+    from tests.lifecycle.report_samples import sample_report
+
+    kms = boto3.client("kms", region_name="ca-central-1")
+    arn = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")["KeyMetadata"]["Arn"]
+    monkeypatch.setattr(rep, "kms_client_for", lambda **_: lambda region, account=None: kms)  # the sandbox's KMS, in-process
+    exported = CliRunner().invoke(app, ["report", "keygen", "--kms", arn, "--local", "--out", str(tmp_path), "--name", "team"])
+    assert exported.exit_code == 0, exported.output
+    assert "private key: in AWS KMS" in exported.output and (tmp_path / "team.pub.pem").exists()
+    assert not (tmp_path / "team.key.pem").exists()
+    files = rep.write_report(sample_report(), tmp_path / "reports", rep.load_signer(f"kms:{arn}", lambda region: kms))
+    verified = CliRunner().invoke(app, ["report", "verify", str(files.json), "--public-key", str(tmp_path / "team.pub.pem")])
+    assert verified.exit_code == 0, verified.output
+    again = CliRunner().invoke(app, ["report", "keygen", "--kms", arn, "--local", "--out", str(tmp_path), "--name", "team"])
+    assert again.exit_code == 1 and again.output.count("\n") == 1 and "already exists" in again.output
+
+
+def test_keygen_refuses_a_kms_key_not_named_by_its_arn(tmp_path):
+    result = CliRunner().invoke(app, ["report", "keygen", "--kms", "alias/reports", "--out", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and "name the KMS key by its ARN" in result.output

@@ -95,6 +95,19 @@ def test_new_writes_a_commented_valid_file(tmp_path: Path) -> None:
     assert listed[0]["display_name"] == 'Say "hi": Inc'
 
 
+def test_new_writes_a_file_others_can_read(tmp_path: Path) -> None:
+    assert invoke("new", "new-tenant", *NEW_ARGS, "--dir", str(tmp_path)).exit_code == 0
+    assert (tmp_path / "new-tenant.yaml").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("spelled", ["CA", "Ca", " ca "])
+def test_new_takes_the_residency_in_any_case(tmp_path: Path, spelled: str) -> None:
+    args = [*NEW_ARGS[:1], spelled, *NEW_ARGS[2:]]
+    result = invoke("new", "new-tenant", *args, "--dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "\nresidency: ca\n" in (tmp_path / "new-tenant.yaml").read_text()
+
+
 def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
     assert invoke("new", "new-tenant", *NEW_ARGS, "--dir", str(tmp_path)).exit_code == 0
     before = (tmp_path / "new-tenant.yaml").read_bytes()
@@ -125,13 +138,13 @@ def test_new_rejects_bad_values_and_writes_nothing(tmp_path: Path, args: list[st
 
 
 def test_schema_writes_and_checks(tmp_path: Path) -> None:
-    assert invoke("schema", "--dir", str(tmp_path), "--check").exit_code == 1
-    result = invoke("schema", "--dir", str(tmp_path))
+    assert invoke("schema", "--dir", str(tmp_path), "--root", str(tmp_path), "--check").exit_code == 1
+    result = invoke("schema", "--dir", str(tmp_path), "--root", str(tmp_path))
     assert result.exit_code == 0, result.output
     schema = json.loads((tmp_path / "tenant.schema.json").read_text())
     assert schema["additionalProperties"] is False
     assert {"tenant_id", "residency", "access", "contacts"} <= set(schema["required"])
-    assert invoke("schema", "--dir", str(tmp_path), "--check").exit_code == 0
+    assert invoke("schema", "--dir", str(tmp_path), "--root", str(tmp_path), "--check").exit_code == 0
 
 
 def test_committed_schema_is_up_to_date() -> None:
@@ -142,3 +155,37 @@ def test_committed_schema_is_up_to_date() -> None:
 def test_every_example_points_editors_at_the_schema() -> None:
     for path in EXAMPLE_CONFIGS.glob("*.yaml"):
         assert path.read_text().startswith("# yaml-language-server: $schema=tenant.schema.json\n"), path
+
+
+VARIED = Path(__file__).resolve().parents[1] / "fixtures" / "varied_tenants"
+
+
+def test_validate_and_list_say_which_replica_class_was_chosen_as_a_note_not_an_error() -> None:
+    from tenantkit.config import validate_paths
+
+    report = validate_paths([VARIED])
+    (lumen,) = [c for c in report.configs if c.tenant_id == "lumen-ca"]
+    validated = runner.invoke(app, ["validate", str(VARIED)])
+    assert validated.exit_code == 0, validated.output
+    (note,) = [line for line in validated.output.splitlines() if line.startswith("note: ")]
+    assert f"replica.instance_class: defaults to {lumen.replica_instance_class}: {lumen.database.instance_class} is not offered" in note
+    listed = runner.invoke(app, ["list", "--dir", str(VARIED), "--json"])
+    assert listed.exit_code == 0, listed.output
+    data = json.loads(listed.stdout)
+    assert [n["path"] for n in data["notes"]] == ["replica.instance_class"]
+    rows = {row["tenant_id"]: row for row in data["tenants"]}
+    assert rows["lumen-ca"]["replica_instance_class"] == lumen.replica_instance_class
+
+
+def test_list_json_states_each_stores_rpo_in_the_secondary_region_as_built() -> None:
+    from tenantkit.config import validate_paths
+
+    configs = {c.tenant_id: c for c in validate_paths([VARIED]).configs}
+    rows = {row["tenant_id"]: row for row in json.loads(invoke("list", "--dir", str(VARIED), "--json").stdout)["tenants"]}
+    for tenant_id, config in configs.items():
+        expected = "1 hour" if config.backup.copy_hourly else "1 day"
+        rpo = rows[tenant_id]["secondary_region_rpo"]
+        assert {store: value["from backups"] for store, value in rpo.items()} == {"database": expected, "files": expected}
+        hourly_copies = [c for c in rows[tenant_id]["copies"] if c["copy"].startswith("copies of the hourly")]
+        assert len(hourly_copies) == (2 if config.backup.copy_hourly else 0)
+    assert {c.backup.copy_hourly for c in configs.values()} == {True, False}  # both branches seen

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tenantkit.compliance import Compliance
+from tenantkit.compliance.backup_start_window import backup_start_windows_are_an_hour_or_more
 from tenantkit.compliance.deploy_rules import (
     DEPLOY_RULES,
     key_policies_keep_deployer_and_let_services_in,
@@ -17,6 +18,7 @@ from tenantkit.compliance.deploy_rules import (
     waf_associations_join_this_region,
     waf_logs_go_to_valid_log_groups,
 )
+from tenantkit.compliance.restore_testing_names import restore_testing_names_are_valid
 
 from .conftest import make_assembly
 
@@ -174,6 +176,49 @@ def association(resource_arn=STAGE, web_acl=None, scope="REGIONAL"):
     }
 
 
+def edited(resources, change):
+    """The resources after `change(resources)`: one weakening of a good shape."""
+    change(resources)
+    return resources
+
+
+def plain_replica(source_id, **properties):
+    """A same-region read replica of the primary stack, naming its source as given."""
+    props = {"SourceDBInstanceIdentifier": source_id, **properties}
+    return {"Replica": {"Type": "AWS::RDS::DBInstance", "Properties": props}}
+
+
+def rtc_minutes(resources, minutes):
+    rule = resources["Data"]["Properties"]["ReplicationConfiguration"]["Rules"][0]
+    rule["Destination"]["ReplicationTime"]["Time"]["Minutes"] = minutes
+
+
+def sse_s3_replication():
+    """A replicating bucket whose rule neither re-encrypts with KMS nor uses RTC."""
+    rule = {"Id": "to-dr", "Destination": {"Bucket": "arn:aws:s3:::acme-dr"}}
+    return {"Data": {"Type": "AWS::S3::Bucket", "Properties": {"ReplicationConfiguration": {"Rules": [rule]}}}}
+
+
+def vault_notifying(resources):
+    resources["Vault"] = {
+        "Type": "AWS::Backup::BackupVault",
+        "Properties": {"Notifications": {"SNSTopicArn": {"Ref": "Topic"}, "BackupVaultEvents": ["BACKUP_JOB_FAILED"]}},
+    }
+
+
+def alarm_on_ok_only(resources):
+    resources["Alarm"]["Properties"] = {"OKActions": [{"Ref": "Topic"}]}
+
+
+def bypassing(resources):
+    resources["Key"]["Properties"]["BypassPolicyLockoutSafetyCheck"] = True
+
+
+def stage_of_this_stack(resources):
+    resources["Stage"] = {"Type": "AWS::ApiGateway::Stage"}
+    resources["Association"]["Properties"]["ResourceArn"] = {"Ref": "Stage"}
+
+
 COMPLIANT = [
     pytest.param(replica_sources_allow_replicas, tenant(source(), replica=replica()), id="source"),
     pytest.param(replicas_set_only_their_own_properties, tenant(replica=replica()), id="replica"),
@@ -252,6 +297,33 @@ COMPLIANT = [
                 "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/acme/50dc6c495c0c9188",
             ),
         ]
+    ),
+    # Branches of each rule beyond its good shape.
+    pytest.param(
+        replica_sources_allow_replicas,
+        tenant(source(DBInstanceIdentifier="TenantKit-Acme"), replica=replica()),
+        id="source identifier matched case-insensitively",
+    ),
+    pytest.param(
+        replicas_set_only_their_own_properties,
+        tenant(plain_replica("arn:aws:rds:us-east-1:1:db:tenantkit-acme")),
+        id="same-region replica needs no SourceRegion or key",
+    ),
+    pytest.param(
+        s3_replication_names_key_arns,
+        tenant(replicating_bucket("arn:aws:kms:us-west-2:111122223333:alias/tenantkit/acme")),
+        id="alias ARN (accepted, see the rule)",
+    ),
+    pytest.param(s3_replication_names_key_arns, tenant(sse_s3_replication()), id="no KMS re-encryption, no RTC"),
+    pytest.param(
+        key_policies_keep_deployer_and_let_services_in,
+        tenant(edited(keyed(LOGS, PUBLISHERS), bypassing)),
+        id="lockout check bypassed",
+    ),
+    pytest.param(
+        waf_associations_join_this_region,
+        tenant(edited(association(), stage_of_this_stack)),
+        id="a resource of this stack by Ref",
     ),
 ]
 
@@ -417,6 +489,17 @@ NON_COMPLIANT = [
                     {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}},
                 ),
             ),
+            (
+                "as the exec role, but only via a service",
+                allow(
+                    {"AWS": ACCOUNT_ROOT},
+                    "kms:*",
+                    {
+                        "ArnLike": {"aws:PrincipalArn": EXEC_ROLE_PATTERN},
+                        "StringEquals": {"kms:ViaService": "rds.us-east-1.amazonaws.com"},
+                    },
+                ),
+            ),
         ]
     ),
     pytest.param(
@@ -456,6 +539,71 @@ NON_COMPLIANT = [
             "WebACLArn 'arn:aws:wafv2:",
         ),
         (association(scope="CLOUDFRONT"), "web ACL Acl is not REGIONAL"),
+    ),
+    # Branches of each rule beyond the cases above.
+    pytest.param(
+        replica_sources_allow_replicas,
+        tenant({**source(ManageMasterUserPassword="true"), **plain_replica("TENANTKIT-ACME")}),
+        "tenant-acme-primary/Db: ManageMasterUserPassword is on, so RDS refuses to create the read "
+        "replica tenant-acme-primary/Replica",
+        id="source named by identifier, password managed as the string 'true'",
+    ),
+    *(
+        pytest.param(
+            replicas_set_only_their_own_properties,
+            tenant(replica=replica(**{name: "x"})),
+            f"tenant-acme-replica/Replica: a read replica inherits {name} from its source; remove it",
+            id=f"replica sets {name}",
+        )
+        for name in ("MasterUserPassword", "PreferredBackupWindow", "DBSnapshotIdentifier")
+    ),
+    *cases(
+        waf_logs_go_to_valid_log_groups,
+        "tenant-acme-primary/Logging: ",
+        (
+            waf_logging("arn:aws:logs:us-east-1:1:log-group:waf-logs-x"),
+            "log group 'waf-logs-x' does not start with 'aws-waf-logs-'",
+        ),
+        (waf_logging("arn:aws:logs:us-east-1:log-group"), "'arn:aws:logs:us-east-1:log-group' is not a log group ARN"),
+    ),
+    *cases(
+        s3_replication_names_key_arns,
+        "tenant-acme-primary/Data: rule to-dr: ",
+        (replicating_bucket("1234abcd-12ab"), "ReplicaKmsKeyID '1234abcd-12ab' is not recognisably a KMS key ARN"),
+        (edited(replicating_bucket(DR_KEY), lambda r: rtc_minutes(r, 10)), "ReplicationTime.Time.Minutes must be 15"),
+        (
+            replicating_bucket(DR_KEY, metrics={"Status": "Enabled", "EventThreshold": {"Minutes": 10}}),
+            "Replication Time Control needs Metrics Status Enabled with EventThreshold.Minutes 15",
+        ),
+    ),
+    *cases(
+        key_policies_keep_deployer_and_let_services_in,
+        "tenant-acme-primary/Key: ",
+        (
+            keyed({**ADMIN, "Effect": "Deny"}, LOGS, PUBLISHERS),
+            "no Allow of kms:PutKeyPolicy to the account root or the CDK cfn-exec role",
+        ),
+        (
+            keyed(ADMIN, {**LOGS, "Principal": {"Service": "logs.us-west-2.amazonaws.com"}}, PUBLISHERS),
+            "log group Logs (/tenantkit/acme/flow-logs) is not covered by an Allow for logs.us-east-1.amazonaws.com",
+        ),
+        (
+            edited(keyed(), vault_notifying),
+            "backup.amazonaws.com publishes to topic Topic but is not allowed kms:GenerateDataKey, kms:Decrypt",
+        ),
+        (
+            edited(keyed(ADMIN, LOGS, allow({"Service": "events.amazonaws.com"}, "kms:*")), alarm_on_ok_only),
+            "cloudwatch.amazonaws.com publishes to topic Topic but is not allowed kms:GenerateDataKey, kms:Decrypt",
+        ),
+    ),
+    *cases(
+        waf_associations_join_this_region,
+        "tenant-acme-primary/Association: ",
+        (
+            association({"Ref": "NotInThisStack"}),
+            "ResourceArn '${NotInThisStack}' is neither an ARN nor a resource of this stack",
+        ),
+        (association(web_acl={"Ref": "Acl"}), "WebACLArn '${Acl}' is not the Fn::GetAtt Arn of a web ACL"),
     ),
 ]
 
@@ -499,7 +647,11 @@ def test_rules_do_not_apply_without_their_resources(rule, assembly):
     assert rule(assembly).status is Compliance.NOT_APPLICABLE
 
 
+TESTED_ELSEWHERE = {restore_testing_names_are_valid, backup_start_windows_are_an_hour_or_more}
+"""The AWS Backup rules, each with its cases in test_backup_windows_and_restore_testing.py."""
+
+
 def test_every_deploy_rule_is_tested_and_named_once():
     tested = {param.values[0] for param in COMPLIANT + NON_COMPLIANT + NOT_APPLICABLE}
     names = [rule(tenant()).rule for rule in DEPLOY_RULES]
-    assert tested == set(DEPLOY_RULES) and len(set(names)) == len(names) == 8
+    assert tested | TESTED_ELSEWHERE == set(DEPLOY_RULES) and len(set(names)) == len(names) == 10

@@ -34,7 +34,28 @@ def test_hourly_schedules(expression, hourly):
 def test_a_daily_plan_is_non_compliant(primary):
     _rule(primary)["ScheduleExpression"] = "cron(0 5 * * ? *)"
     (finding,) = backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).findings
-    assert finding == "tenant-acme-primary/Plan: no rule runs hourly"
+    assert finding == "tenant-acme-primary/Plan: no snapshot rule runs hourly"
+
+
+def test_an_hourly_continuous_rule_is_not_an_hourly_backup(primary):
+    rule = _rule(primary)
+    rule["EnableContinuousBackup"] = True
+    (finding,) = backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).findings
+    assert finding == (
+        "tenant-acme-primary/Plan: no snapshot rule runs hourly "
+        "(rule Hourly is continuous backup: not an hourly snapshot)"
+    )
+
+
+def test_a_continuous_rule_beside_an_hourly_snapshot_rule_complies(primary):
+    continuous = {**_rule(primary), "RuleName": "Continuous", "EnableContinuousBackup": True, "CopyActions": []}
+    primary["Resources"]["Plan"]["Properties"]["BackupPlan"]["BackupPlanRule"].append(continuous)
+    assert backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).status is Compliance.COMPLIANT
+
+
+def test_continuous_backup_set_to_false_is_a_snapshot_rule(primary):
+    _rule(primary)["EnableContinuousBackup"] = False
+    assert backup_is_hourly_and_copies_inside_zone(make_assembly(primary)).status is Compliance.COMPLIANT
 
 
 def test_a_copy_outside_the_zone_is_non_compliant(primary):

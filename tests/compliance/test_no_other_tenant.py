@@ -46,3 +46,23 @@ def test_a_shorter_other_id_inside_this_tenants_own_id_is_not_a_match():
         other_tenant_ids=frozenset({"acme"}),
     )
     assert names_no_other_tenant(assembly).status is Compliance.COMPLIANT
+
+
+def test_another_tenant_inside_an_intrinsic_function_is_found(primary):
+    arn = {"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": "AWS::AccountId"}, "-globex-data"]]}
+    primary["Resources"]["Policy"]["Properties"]["PolicyDocument"] = {"Statement": [{"Resource": [arn]}]}
+    result = names_no_other_tenant(make_assembly(primary))
+    assert result.findings == ("tenant-acme-primary/Policy: names tenant 'globex'",)
+
+
+def test_another_tenant_in_a_tag_is_found(primary):
+    primary["Resources"]["Db"]["Properties"]["Tags"] = [{"Key": "tenantkit:tenant", "Value": "globex"}]
+    assert names_no_other_tenant(make_assembly(primary)).findings == ("tenant-acme-primary/Db: names tenant 'globex'",)
+
+
+def test_another_tenant_in_the_dr_stack_is_found():
+    from .conftest import good_dr
+
+    dr = good_dr()
+    dr["Resources"]["DrKeyAlias"]["Properties"]["AliasName"] = "alias/tenantkit/globex"
+    assert names_no_other_tenant(make_assembly(dr=dr)).findings == ("tenant-acme-dr/DrKeyAlias: names tenant 'globex'",)

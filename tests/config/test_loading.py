@@ -71,6 +71,32 @@ def test_file_name_must_match_tenant_id(write_tenant: Callable[..., Path], tenan
     ]
 
 
+def test_a_wrong_file_name_is_reported_with_the_files_other_problems(write_tenant: Callable[..., Path], tenant_data: dict[str, Any]) -> None:
+    tenant_data["residency"] = "ca"
+    tenant_data["replica"] = {"instance_class": "db.t4g.medium"}  # not offered in ca-west-1
+    tenant_data["database"] = {"multi_az": False}
+    path = write_tenant(tenant_data, name="other.yaml")
+    found = lines_of(path.parent)
+    assert sorted(line.split(": ")[1] for line in found) == ["database.multi_az", "replica.instance_class", "tenant_id"]
+    assert any("tenant_id: 'acme-corp' does not match the file name" in line for line in found)
+
+
+@pytest.mark.parametrize("residency", ["us", "ca", "de"])
+def test_a_file_with_only_the_required_fields_is_valid_in_every_residency(
+    write_tenant: Callable[..., Path], tenant_data: dict[str, Any], residency: str
+) -> None:
+    tenant_data["residency"] = residency
+    path = write_tenant(tenant_data)
+    report = validate_paths([path.parent])
+    assert report.ok, report.issues
+    (tenant,) = report.configs
+    notes = [(issue.path, issue.line) for issue in report.notes]
+    if tenant.replica_instance_class == tenant.database.instance_class:
+        assert notes == []
+    else:  # ca-west-1 offers no db.t4g class: the default is chosen, said as information
+        assert notes == [("replica.instance_class", 1)]
+
+
 def test_duplicate_tenant_id_across_directories(tmp_path: Path, write_tenant: Callable[..., Path], tenant_data: dict[str, Any]) -> None:
     first = write_tenant(tenant_data)
     elsewhere = tmp_path / "more"
@@ -229,3 +255,12 @@ def test_find_tenant_names_only_the_problems_of_that_tenant(
     assert [(issue.file, issue.path) for issue in duplicate.value.issues] == [
         (str(path.parent / "zz-copy.yaml"), "tenant_id")
     ]
+
+
+@pytest.mark.parametrize(("count", "refused"), [(10_000, False), (10_001, True)])
+def test_too_many_networks_is_one_line_in_our_words(write_tenant: Callable[..., Path], tenant_data: dict[str, Any], count: int, refused: bool) -> None:
+    tenant_data["access"]["allowed_cidrs"] = [f"10.{i // 256}.{i % 256}.0/24" for i in range(count)]
+    path = write_tenant(tenant_data)
+    line = 1 + path.read_text().splitlines().index("  allowed_cidrs:")
+    expected = [f"{path}:{line}: access.allowed_cidrs: 10,001 networks; at most 10,000, what one WAF IP set holds"]
+    assert lines_of(path.parent) == (expected if refused else [])

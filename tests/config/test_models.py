@@ -36,6 +36,9 @@ VALID = [
     ("tenant_id", "abc"),
     ("tenant_id", "a" * 30),
     ("tenant_id", "acme-2-corp"),
+    ("tenant_id", "acme-primaryx"),  # a reserved word inside a longer word is no word of its own
+    ("tenant_id", "drx-replicas"),
+    ("tenant_id", "acme-corp-data2"),
     ("display_name", "x"),
     ("display_name", "Ä" * 80),
     ("residency", "de"),
@@ -50,10 +53,12 @@ VALID = [
     ("database.instance_class", "db.r6g.2xlarge"),
     ("database.allocated_storage_gib", 20),
     ("database.allocated_storage_gib", 65536),
-    ("database.multi_az", False),
+    ("backup.copy_hourly", False),
+    ("backup.restore_testing", "monthly"),
     ("backup.retention_days", 1),
     ("backup.retention_days", 76),
-    ("backup.copy_retention_days", 100),
+    ("backup.copy_retention_days", 76),
+    ("backup", {"copy_retention_days": 100, "copy_hourly": False}),
     ("backup.hourly_retention_days", 2),
     ("replica.instance_class", "db.r6g.large"),
     ("access.protect", ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"]),
@@ -99,7 +104,7 @@ INVALID = [
     ("access.allowed_cidrs", ["::/0"], "access.allowed_cidrs.0", "would allow everyone"),
     ("access.allowed_cidrs", ["192.0.2.7"], "access.allowed_cidrs.0", "has no prefix length; write 192.0.2.7/32"),
     ("access.allowed_cidrs", ["10.0.0.0/8", "10.0.0.0/8"], "access.allowed_cidrs", "listed more than once: 10.0.0.0/8"),
-    ("access.allowed_cidrs", [f"10.{i // 256}.{i % 256}.0/24" for i in range(10_001)], "access.allowed_cidrs", "at most 10000 items"),
+    ("access.allowed_cidrs", [f"10.{i // 256}.{i % 256}.0/24" for i in range(10_001)], "access.allowed_cidrs", "10,001 networks; at most 10,000, what one WAF IP set holds"),
     ("access.allowed_countries", [], "access.allowed_countries", "at least 1 item"),
     ("access.allowed_countries", ["us"], "access.allowed_countries.0", "country codes are upper case: write 'US'"),
     ("access.allowed_countries", ["XX"], "access.allowed_countries.0", "'XX' is not an ISO 3166-1 alpha-2 country code"),
@@ -128,8 +133,6 @@ INVALID = [
     ("access.protect", ["arn:aws:s3:::bucket"], "access.protect.0", "not a resource a regional web ACL can protect"),
     ("access.protect", ["not-an-arn"], "access.protect.0", "is not an ARN"),
     ("access.protect", ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"], "access.protect.0", "not one of the tenant's regions"),
-    ("tenant_id", "acme-replica", "tenant_id", "must not be or end with 'replica'"),
-    ("tenant_id", "logs", "tenant_id", "must not be or end with 'logs'"),
     ("tenant_id", "acme-us-east-1", "tenant_id", "region name"),
     ("backup.copy_retention_days", 0, "backup.copy_retention_days", "greater than or equal to 1"),
     ("backup.schedule", "daily", "backup.schedule", "Extra inputs are not permitted"),
@@ -149,6 +152,16 @@ INVALID = [
     ("tags", {f"k{i}": "v" for i in range(41)}, "tags", "at most 40 items"),
     ("surprise", 1, "surprise", "Extra inputs are not permitted"),
 ]
+
+RESERVED_WORDS = ("dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores")
+"""The words tenantkit appends to tenant ids in names (README, tenant_id row)."""
+INVALID += [
+    ("tenant_id", tenant_id, "tenant_id", f"must not contain the word '{word}'")
+    for word in RESERVED_WORDS
+    for tenant_id in (word, f"acme-{word}", f"acme-{word}-x", f"{word}-acme", f"a-b-{word}-c-d")
+    if len(tenant_id) >= 3
+]
+"""A reserved word in any place: `acme-primary-x`'s stacks would begin `tenant-acme-primary-`."""
 
 
 @pytest.mark.parametrize(
@@ -184,6 +197,8 @@ def test_defaults_are_the_documented_ones() -> None:
     assert tenant.access.allow_roaming is False
     assert tenant.compliance.controlled_goods is False
     assert tenant.account is None and tenant.tags == {}
+    assert tenant.backup.copy_hourly is True and tenant.backup.restore_testing == "weekly"
+    assert tenant.availability.accept_io_pause_on_backups is False
 
 
 def test_config_is_frozen() -> None:
@@ -230,16 +245,77 @@ def test_no_end_date_means_active_forever() -> None:
     assert tenant.subscription.status(date(2999, 1, 1)) is TenantStatus.ACTIVE
 
 
-def test_a_canadian_tenant_names_a_replica_class_ca_west_1_offers() -> None:
+def test_a_canadian_tenant_with_only_the_required_fields_gets_an_offered_replica_class() -> None:
+    from tenantkit.config.rds_offerings import instance_classes
+
+    tenant = TenantConfig.model_validate(with_value("residency", "ca"))
+    chosen = tenant.replica_instance_class
+    assert tenant.database.instance_class not in instance_classes(tenant.secondary_region)
+    assert chosen in instance_classes(tenant.secondary_region)
+    assert chosen == "db.t3.medium"  # the issue's case: same size, same family letter
+    ((path, message),) = tenant.notes()
+    assert path == ("replica", "instance_class")
+    assert message.startswith(f"defaults to {chosen}: {tenant.database.instance_class} is not offered")
+    assert "same size, same family letter first, then the same vCPU count" in message
+
+
+def test_an_explicit_replica_class_the_secondary_region_does_not_offer_is_refused() -> None:
     data = with_value("residency", "ca")
-    with pytest.raises(ValidationError) as raised:
-        TenantConfig.model_validate(data)
-    (error,) = raised.value.errors()
-    assert error["loc"] == ("database", "instance_class")
-    assert "not offered for PostgreSQL in ca-west-1" in error["msg"]
-    assert "db.t3.medium" in error["msg"]  # the nearest offered class is suggested
-    data["replica"] = {"instance_class": "db.t3.medium"}
-    assert TenantConfig.model_validate(data).replica_instance_class == "db.t3.medium"
+    data["replica"] = {"instance_class": "db.t4g.medium"}
+    ((loc, message),) = errors_of(data)
+    assert loc == "replica.instance_class"
+    assert "db.t4g.medium is not offered for PostgreSQL in ca-west-1" in message
+    assert "db.t3.medium" in message  # the nearest offered classes are named
+
+
+def test_a_replica_class_offered_in_the_secondary_region_needs_no_note() -> None:
+    tenant = TenantConfig.model_validate(MINIMAL_TENANT)
+    assert tenant.replica_instance_class == tenant.database.instance_class
+    assert tenant.notes() == []
+
+
+def test_single_az_is_refused_without_an_accepted_io_pause() -> None:
+    ((loc, message),) = errors_of(with_value("database.multi_az", False))
+    assert loc == "database.multi_az"
+    assert "pauses I/O at every hourly snapshot" in message
+    assert "availability.accept_io_pause_on_backups" in message
+
+
+def test_single_az_is_accepted_with_a_reason() -> None:
+    data = with_value("database.multi_az", False)
+    data["availability"] = {"accept_io_pause_on_backups": True, "reason": "the customer's CTO agreed on 2026-11-02"}
+    tenant = TenantConfig.model_validate(data)
+    assert tenant.availability.accept_io_pause_on_backups is True
+    assert ("availability", "accept_io_pause_on_backups") not in [path for path, _ in tenant.warnings()]
+
+
+def test_accepting_the_io_pause_needs_a_reason() -> None:
+    data = with_value("database.multi_az", False)
+    data["availability"] = {"accept_io_pause_on_backups": True}
+    ((loc, message),) = errors_of(data)
+    assert loc == "availability.reason"
+    assert message.startswith("say why the I/O pause is accepted")
+
+
+def test_accepting_the_io_pause_with_multi_az_is_a_warning() -> None:
+    data = with_value("availability", {"accept_io_pause_on_backups": True, "reason": "kept from an old contract"})
+    tenant = TenantConfig.model_validate(data)
+    assert (("availability", "accept_io_pause_on_backups"), "has no effect: database.multi_az is true, so snapshots are taken from the standby") in tenant.warnings()
+
+
+def test_hourly_copies_count_against_the_snapshot_quota_of_the_secondary_region() -> None:
+    data = with_value("backup", {"hourly_retention_days": 2, "retention_days": 52, "copy_retention_days": 90})
+    ((loc, message),) = errors_of(data)
+    assert loc == "backup"
+    assert "48 hourly + 90 daily copies would be retained per resource in the secondary region" in message
+    data["backup"]["copy_hourly"] = False
+    assert TenantConfig.model_validate(data).backup.copy_hourly is False
+
+
+@pytest.mark.parametrize("schedule", ["hourly", "Weekly", "", 7])
+def test_restore_testing_takes_a_known_schedule(schedule: Any) -> None:
+    ((loc, _),) = errors_of(with_value("backup.restore_testing", schedule))
+    assert loc == "backup.restore_testing"
 
 
 def test_protected_arns_of_another_account_are_rejected() -> None:

@@ -21,21 +21,24 @@ def session_for(region: str) -> boto3.Session:
 
 
 def _plan(*, copy: bool = True) -> str:
-    """The tenant's vaults and plan as its stacks declare them: continuous and hourly rules, a
-    daily rule copying to the DR vault; returns the plan id."""
+    """The tenant's vaults and plan as its stacks declare them: a daily continuous rule, the
+    hourly snapshot rule (copied to the DR vault unless `copy` is false, as `backup.copy_hourly`),
+    a daily rule copying to the DR vault; returns the plan id."""
     keys = {r: boto3.client("kms", region_name=r).create_key()["KeyMetadata"]["Arn"] for r in (PRIMARY, SECONDARY)}
     backup = boto3.client("backup", region_name=PRIMARY)
     backup.create_backup_vault(BackupVaultName=NAMES.backup_vault, EncryptionKeyArn=keys[PRIMARY])
     boto3.client("backup", region_name=SECONDARY).create_backup_vault(BackupVaultName=NAMES.dr_backup_vault, EncryptionKeyArn=keys[SECONDARY])
-    hourly = "cron(0 * * * ? *)"
     daily = {"RuleName": "Daily", "TargetBackupVaultName": NAMES.backup_vault, "ScheduleExpression": "cron(30 3 * * ? *)",
-             "Lifecycle": {"DeleteAfterDays": 35}}  # fmt: skip
+             "Lifecycle": {"DeleteAfterDays": 35},
+             "CopyActions": [{"DestinationBackupVaultArn": NAMES.dr_backup_vault_arn, "Lifecycle": {"DeleteAfterDays": 35}}]}  # fmt: skip
+    hourly = {"RuleName": "Hourly", "TargetBackupVaultName": NAMES.backup_vault, "ScheduleExpression": "cron(30 * * * ? *)",
+              "Lifecycle": {"DeleteAfterDays": 2}}  # fmt: skip
     if copy:
-        daily["CopyActions"] = [{"DestinationBackupVaultArn": NAMES.dr_backup_vault_arn, "Lifecycle": {"DeleteAfterDays": 30}}]
+        hourly["CopyActions"] = [{"DestinationBackupVaultArn": NAMES.dr_backup_vault_arn, "Lifecycle": {"DeleteAfterDays": 30}}]
     rules = [
-        {"RuleName": "Continuous", "TargetBackupVaultName": NAMES.backup_vault, "ScheduleExpression": hourly, "EnableContinuousBackup": True,
-         "Lifecycle": {"DeleteAfterDays": 35}},
-        {"RuleName": "Hourly", "TargetBackupVaultName": NAMES.backup_vault, "ScheduleExpression": hourly, "Lifecycle": {"DeleteAfterDays": 2}},
+        {"RuleName": "Continuous", "TargetBackupVaultName": NAMES.backup_vault, "ScheduleExpression": "cron(0 * * * ? *)",
+         "EnableContinuousBackup": True, "Lifecycle": {"DeleteAfterDays": 35}},
+        hourly,
         daily,
     ]  # fmt: skip
     return backup.create_backup_plan(BackupPlan={"BackupPlanName": NAMES.backup_plan, "Rules": rules})["BackupPlanId"]
@@ -72,7 +75,7 @@ def test_each_resource_gets_a_recovery_point_in_the_primary_vault_and_a_copy_in_
     assert [p["RecoveryPointArn"] for p in listed["RecoveryPoints"]] == [p.recovery_point_arn for p in run.recovery_points]
     assert {p["Lifecycle"]["DeleteAfterDays"] for p in listed["RecoveryPoints"]} == {2}  # the hourly rule's
     copies = boto3.client("backup", region_name=SECONDARY).list_recovery_points_by_backup_vault(BackupVaultName=NAMES.dr_backup_vault)
-    assert {p["Lifecycle"]["DeleteAfterDays"] for p in copies["RecoveryPoints"]} == {30}  # the copy action's
+    assert {p["Lifecycle"]["DeleteAfterDays"] for p in copies["RecoveryPoints"]} == {30}  # the hourly copy action's
     for region in (PRIMARY, SECONDARY):
         (snapshot,) = boto3.client("rds", region_name=region).describe_db_snapshots(SnapshotType="awsbackup")["DBSnapshots"]
         assert snapshot["DBInstanceIdentifier"] == NAMES.db_instance
@@ -89,10 +92,12 @@ def test_a_plan_without_selections_selects_nothing():
         _run()
 
 
-def test_a_plan_without_a_copy_action_is_refused():
+def test_without_hourly_copies_the_recovery_points_stay_in_the_primary_vault():
     _select(_plan(copy=False), _data())
-    with pytest.raises(BackupNowError, match="no rule with a copy action"):
-        _run()
+    run = _run()
+    assert [p.copies for p in run.recovery_points] == [(), ()]
+    copies = boto3.client("backup", region_name=SECONDARY).list_recovery_points_by_backup_vault(BackupVaultName=NAMES.dr_backup_vault)
+    assert copies["RecoveryPoints"] == []  # the daily rule's copy action is not the hourly run's
 
 
 def test_a_failed_backup_job_stops_the_run_with_its_reason():

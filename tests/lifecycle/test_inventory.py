@@ -169,6 +169,18 @@ def test_nothing_of_another_tenant_is_listed(aws, tmp_path):
     assert not any("t2" in item.name or "t2" in json.dumps(item.details) for item in inventory.items)
 
 
+
+def test_a_tagged_resource_is_matched_to_a_declaration_by_its_exact_name_never_a_prefix(aws, tmp_path):
+    """A tenant-tagged bucket named like a declared one plus a suffix is listed as undeclared."""
+    _deployed("t1")
+    s3 = boto3.client("s3", region_name=PRIMARY)
+    s3.create_bucket(Bucket=f"{BUCKET}-old")
+    s3.put_bucket_tagging(Bucket=f"{BUCKET}-old", Tagging={"TagSet": [{"Key": "tenantkit:tenant", "Value": "t1"}]})
+    inventory = _inventory(tmp_path)
+    tagged = {(item.region, item.name) for item in inventory.items if item.kind == "tagged"}
+    assert (PRIMARY, f"{BUCKET}-old") in tagged
+    assert (PRIMARY, BUCKET) not in tagged  # the declared bucket is matched to its declaration
+
 def test_a_bucket_re_encrypted_with_a_foreign_key_is_flagged(aws, tmp_path):
     _deployed("t1")
     foreign = boto3.client("kms", region_name=PRIMARY).create_key()["KeyMetadata"]["Arn"]

@@ -30,6 +30,9 @@ def test_the_page_names_the_regions_cities_and_every_copy(residency: Residency) 
     for other in Residency:
         if other is not residency:
             assert f"## `{other.value}`" not in page
+    assert "| database | seconds (read replica, asynchronous; alarm beyond 300 s) | 1 hour |" in page
+    assert "| files | 15 minutes (S3 Replication Time Control) | 1 hour |" in page
+    assert "pauses I/O briefly at every snapshot" in page
 
 
 def test_controlled_goods_only_in_canada_and_the_german_caveat() -> None:

@@ -58,7 +58,34 @@ def deletion_protection_off(resources: dict[str, Any], config: TenantConfig) -> 
     return database
 
 
+def hourly_rule_removed(resources: dict[str, Any], config: TenantConfig) -> str:
+    """Only the continuous rule and the daily one remain: the continuous rule runs a job on a
+    schedule too, and must not pass for the hourly promise."""
+    plan = only(resources, "AWS::Backup::BackupPlan")
+    rules = resources[plan]["Properties"]["BackupPlan"]["BackupPlanRule"]
+    rules[:] = [rule for rule in rules if rule["RuleName"] != "Hourly"]
+    for rule in rules:
+        if rule.get("EnableContinuousBackup"):
+            rule["ScheduleExpression"] = "cron(0 * * * ? *)"
+    return plan
+
+
+def single_az(resources: dict[str, Any], config: TenantConfig) -> str:
+    database = only(resources, "AWS::RDS::DBInstance")
+    resources[database]["Properties"]["MultiAZ"] = False
+    return database
+
+
+def restore_testing_selects_nothing(resources: dict[str, Any], config: TenantConfig) -> str:
+    for logical_id in [key for key, r in resources.items() if r["Type"] == "AWS::Backup::RestoreTestingSelection"]:
+        del resources[logical_id]
+    return only(resources, "AWS::Backup::RestoreTestingPlan")
+
+
 WEAKENINGS = [
+    (hourly_rule_removed, "backups"),
+    (single_az, "backups"),
+    (restore_testing_selects_nothing, "backups"),
     (s3_managed_key, "encryption"),
     (wildcard_policy, "iam"),
     (backup_copy_outside_the_zone, "residency"),
@@ -81,6 +108,22 @@ def test_each_weakening_is_flagged_by_logical_id_and_section(
     model = review_assembly(copy.dir, lint_findings=())  # cfn-lint: see the CLI test below
     assert (section_id, logical_id) in flags(model), flags(model)
     assert model["flagged"] >= 1
+
+
+def test_removing_the_hourly_rule_fails_the_tenant_checks_that_synth_runs(examples: Examples, weakened: Callable[..., Weakened]) -> None:
+    from tenantkit.compliance import check_tenant, load_tenant_assembly
+
+    config = examples.configs[CLEAN_TENANT]
+    copy = weakened(CLEAN_TENANT)
+    plan = copy.edit(copy.primary, lambda resources: hourly_rule_removed(resources, config))
+    assembly = load_tenant_assembly(
+        copy.dir, (copy.dr, copy.primary, copy.replica), tenant_id=config.tenant_id, zone=config.policy.zone
+    )
+    failed = [result for result in check_tenant(assembly) if not result.ok]
+    assert [result.rule for result in failed] == ["backup-hourly-copies-inside-zone"]
+    assert failed[0].findings == (
+        f"{copy.primary}/{plan}: no snapshot rule runs hourly (rule Continuous is continuous backup: not an hourly snapshot)",
+    )
 
 
 def test_a_weakened_assembly_exits_1_and_the_clean_one_0(examples: Examples, weakened: Callable[..., Weakened], tmp_path) -> None:

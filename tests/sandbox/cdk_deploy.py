@@ -27,7 +27,9 @@ def bootstrap(account: str, region: str) -> str:
     bucket = f"cdk-hnb659fds-assets-{account}-{region}"
     s3 = boto3.client("s3", region_name=region)
     if bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        # us-east-1 takes no location constraint (S3 refuses one naming it: InvalidLocationConstraint)
+        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=bucket, **where)
     return bucket
 
 

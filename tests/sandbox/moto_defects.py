@@ -126,6 +126,50 @@ def backup_selection_api_missing() -> bool:
     return False
 
 
+@probe
+def backup_restore_testing_types_skipped() -> bool:
+    properties = {
+        "RestoreTestingPlanName": "p", "ScheduleExpression": "cron(0 5 ? * SUN *)",
+        "RecoveryPointSelection": {"Algorithm": "LATEST_WITHIN_WINDOW", "IncludeVaults": ["*"], "RecoveryPointTypes": ["SNAPSHOT"]},
+    }  # fmt: skip
+    backup = boto3.client("backup", region_name=REGION)
+
+    def seen() -> bool:
+        try:
+            return bool(backup.list_restore_testing_plans()["RestoreTestingPlans"])
+        except (ClientError, NotImplementedError):
+            return False
+
+    return _skipped("AWS::Backup::RestoreTestingPlan", properties, seen)
+
+
+@probe
+def backup_restore_testing_api_missing() -> bool:
+    backup = boto3.client("backup", region_name=REGION)
+    return _missing(lambda: backup.list_restore_testing_plans())
+
+
+@probe
+def kms_sign_ignores_digest_message_type() -> bool:
+    import hashlib
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    kms = boto3.client("kms", region_name=REGION)
+    key = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")["KeyMetadata"]["Arn"]
+    document = b"a document"
+    signature = kms.sign(KeyId=key, Message=hashlib.sha256(document).digest(), MessageType="DIGEST",
+                         SigningAlgorithm="ECDSA_SHA_256")["Signature"]  # fmt: skip
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
+    try:
+        public.verify(signature, document, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return True
+    return False
+
+
 def _missing(call: Callable[[], object]) -> bool:
     """Whether moto lacks the operation: no route (HTTP 404) or no handler (NotImplementedError)."""
     try:

@@ -65,6 +65,8 @@ DEFECTS = [
     "wafv2_deletes_a_referenced_ip_set",
     "backup_types_skipped",
     "backup_selection_api_missing",
+    "backup_restore_testing_types_skipped",
+    "backup_restore_testing_api_missing",
     "backup_jobs_missing",
     "backup_recovery_point_api_missing",
     "backup_unknown_vault_deleted_without_error",
@@ -77,6 +79,7 @@ DEFECTS = [
     "s3_tls_only_policy_denies_batch_deletes",
     "s3_bucket_versioning_and_public_access_block_ignored",
     "kms_key_tags_fail",
+    "kms_sign_ignores_digest_message_type",
     "kms_key_policy_from_cloudformation_breaks_describe_key",
     "log_group_kms_key_dropped",
     "ssm_parameter_tag_map_fails",
@@ -182,6 +185,27 @@ def test_waf_lists_the_resources_a_web_acl_protects():
         waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"].replace("/acl/", "/other/"))
 
 
+def test_waf_lists_the_resources_of_one_type_at_a_time_load_balancers_by_default():
+    """As AWS answers ListResourcesForWebACL: one ResourceType per call, APPLICATION_LOAD_BALANCER
+    when none is given."""
+    outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
+    waf = boto3.client("wafv2", region_name=REGION)
+    account = "123456789012"
+    resources = {
+        "APPLICATION_LOAD_BALANCER": f"arn:aws:elasticloadbalancing:{REGION}:{account}:loadbalancer/app/portal/1",
+        "API_GATEWAY": f"arn:aws:apigateway:{REGION}::/restapis/a1b2c3/stages/prod",
+        "APPSYNC": f"arn:aws:appsync:{REGION}:{account}:apis/graphql1",
+        "COGNITO_USER_POOL": f"arn:aws:cognito-idp:{REGION}:{account}:userpool/{REGION}_pool1",
+        "APP_RUNNER_SERVICE": f"arn:aws:apprunner:{REGION}:{account}:service/portal/0123456789abcdef",
+        "VERIFIED_ACCESS_INSTANCE": f"arn:aws:ec2:{REGION}:{account}:verified-access-instance/vai-0123456789abcdef0",
+    }
+    for arn in resources.values():
+        waf.associate_web_acl(WebACLArn=outputs["Acl"], ResourceArn=arn)
+    for resource_type, arn in resources.items():
+        assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"], ResourceType=resource_type)["ResourceArns"] == [arn]
+    assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])["ResourceArns"] == [resources["APPLICATION_LOAD_BALANCER"]]
+
+
 def test_waf_refuses_to_delete_an_associated_web_acl():
     outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
     waf = boto3.client("wafv2", region_name=REGION)
@@ -267,6 +291,34 @@ def test_backup_selection_is_in_the_backup_api_and_vault_notifications_are_recor
     selection = backup.get_backup_selection(BackupPlanId=outputs["Plan"], SelectionId=listed["SelectionId"])
     assert selection["BackupSelection"]["Resources"] == ["arn:aws:s3:::b"]
     assert vault_notifications("123456789012", REGION)["vault"]["BackupVaultEvents"] == ["BACKUP_JOB_COMPLETED"]
+
+
+RESTORE_PLAN = {"Type": "AWS::Backup::RestoreTestingPlan", "Properties": {
+    "RestoreTestingPlanName": "tk_acme_restores", "ScheduleExpression": "cron(0 5 ? * SUN *)", "StartWindowHours": 8,
+    "RecoveryPointSelection": {"Algorithm": "LATEST_WITHIN_WINDOW", "IncludeVaults": ["arn:aws:backup:us-east-1:123456789012:backup-vault:vault"],
+                               "RecoveryPointTypes": ["SNAPSHOT"], "SelectionWindowDays": 7}}}
+RESTORE_SELECTION = {"Type": "AWS::Backup::RestoreTestingSelection", "Properties": {
+    "RestoreTestingPlanName": {"Ref": "RestorePlan"}, "RestoreTestingSelectionName": "database", "ProtectedResourceType": "RDS",
+    "ProtectedResourceArns": ["arn:aws:rds:us-east-1:123456789012:db:tenantkit-acme"], "IamRoleArn": "arn:aws:iam::123456789012:role/r",
+    "RestoreMetadataOverrides": {"dbsubnetgroupname": "group"}, "ValidationWindowHours": 2}}
+
+
+def test_restore_testing_plan_and_selection_are_in_the_backup_api_and_go_with_their_stack():
+    deploy({"RestorePlan": RESTORE_PLAN, "Selection": RESTORE_SELECTION})
+    backup = boto3.client("backup", region_name=REGION)
+    (listed,) = backup.list_restore_testing_plans()["RestoreTestingPlans"]
+    plan = backup.get_restore_testing_plan(RestoreTestingPlanName="tk_acme_restores")["RestoreTestingPlan"]
+    assert listed["RestoreTestingPlanName"] == "tk_acme_restores" and plan["StartWindowHours"] == 8
+    assert plan["RecoveryPointSelection"] == RESTORE_PLAN["Properties"]["RecoveryPointSelection"]
+    (selection,) = backup.list_restore_testing_selections(RestoreTestingPlanName="tk_acme_restores")["RestoreTestingSelections"]
+    assert selection["RestoreTestingSelectionName"] == "database" and selection["ProtectedResourceType"] == "RDS"
+    whole = backup.get_restore_testing_selection(RestoreTestingPlanName="tk_acme_restores", RestoreTestingSelectionName="database")
+    assert whole["RestoreTestingSelection"]["RestoreMetadataOverrides"] == {"dbsubnetgroupname": "group"}
+    delete()
+    assert backup.list_restore_testing_plans()["RestoreTestingPlans"] == []
+    with pytest.raises(ClientError) as refused:
+        backup.get_restore_testing_plan(RestoreTestingPlanName="tk_acme_restores")
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
 # --- s3 --------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ def test_the_backup_vaults_and_plan_exist(deployed):
     assert {rule["TargetBackupVaultName"] for rule in rules} == {vault["BackupVaultName"]}
     copies = [action["DestinationBackupVaultArn"] for rule in rules for action in rule.get("CopyActions", [])]
     (dr_vault,) = boto3.client("backup", region_name=names.secondary_region).list_backup_vaults()["BackupVaultList"]
-    assert copies == [dr_vault["BackupVaultArn"]]
+    assert copies == [dr_vault["BackupVaultArn"]] * 2  # the hourly and the daily tier
 
 
 def test_the_master_secret_exists_and_is_replicated(deployed):

@@ -54,7 +54,9 @@ def test_dr_vault_is_the_named_copy_destination_under_the_dr_key(dr):
                 "EncryptionKeyArn": {"Fn::GetAtt": [DR_KEY, "Arn"]},
                 "BackupVaultTags": {"tenantkit:residency": "ca", "tenantkit:tenant": "maple-ca"},
                 "Notifications": {
-                    "BackupVaultEvents": ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED"],
+                    "BackupVaultEvents": [
+                        "BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED", "RESTORE_JOB_STARTED", "RESTORE_JOB_COMPLETED",
+                    ],
                     "SNSTopicArn": {"Ref": "IncidentsTopic1CF18B78"},
                 },
             },
@@ -106,3 +108,19 @@ def test_replica_network_is_isolated_in_the_secondary_region(examples):
         s["Properties"]["AvailabilityZone"] for s in replica.find_resources("AWS::EC2::Subnet").values()
     )
     assert zones == ["ca-west-1a", "ca-west-1b"]
+
+
+def test_the_replicas_backup_acknowledgment_claims_only_the_tiers_copied_to_its_region(examples):
+    """The acknowledgment is evidence a reviewer reads: it names the tiers the primary's plan
+    really copies into the DR vault (the config's copy_hourly), nothing more."""
+    for tenant_id, config in examples.configs.items():
+        replica = examples.app.node.find_child(f"tenant-{tenant_id}-replica").node.find_child("ReplicaDatabase")
+        reasons = [
+            reason
+            for entry in replica.node.find_child("Instance").node.metadata
+            if entry.type == "aws:cdk:acknowledged-rules"
+            for rule, reason in entry.data.items()
+            if rule.endswith("RDSInBackupPlan")
+        ]
+        expected = "hourly and daily" if config.backup.copy_hourly else "daily"
+        assert reasons and all(f"copied into this region's DR vault: {expected}." in reason for reason in reasons)

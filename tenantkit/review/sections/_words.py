@@ -116,6 +116,10 @@ def schedule(expression: Any) -> str:
             return f"every hour (at minute {minute})"
         if hour.isdigit() and minute.isdigit() and parts[2:4] == ["*", "*"]:
             return f"daily at {int(hour):02d}:{int(minute):02d} UTC"
+        if hour.isdigit() and minute.isdigit() and parts[2] == "?" and parts[3] == "*":
+            return f"weekly on {parts[4]} at {int(hour):02d}:{int(minute):02d} UTC"
+        if hour.isdigit() and minute.isdigit() and parts[2].isdigit() and parts[3:5] == ["*", "?"]:
+            return f"monthly on day {parts[2]} at {int(hour):02d}:{int(minute):02d} UTC"
     if shown.startswith("rate(1 hour"):
         return "every hour"
     return shown

@@ -22,8 +22,11 @@ def build(templates: TenantTemplates) -> Section:
         for rule in plan.get("BackupPlanRule", []):
             when = schedule(rule.get("ScheduleExpression"))
             if rule.get("EnableContinuousBackup"):
-                when = f"continuous (point-in-time restore); snapshots {when}"
-            hourly = hourly or when.startswith("every hour") or "snapshots every hour" in when
+                # A continuous rule's job refreshes its one continuous recovery point: whatever its
+                # schedule, it is not an hourly snapshot (tenantkit.compliance.hourly_backup).
+                when = f"continuous (point-in-time restore); job {when}"
+            else:
+                hourly = hourly or when.startswith("every hour")
             copies = [
                 f"{templates.region_of(stack, action.get('DestinationBackupVaultArn')) or 'unknown'}, "
                 f"{days(action.get('Lifecycle', {}).get('DeleteAfterDays'))}"
@@ -32,7 +35,7 @@ def build(templates: TenantTemplates) -> Section:
             plans.add(f"{stack.name}/{logical_id}/{rule.get('RuleName')}", where(stack.name, logical_id),
                       rule.get("RuleName"), when, days(rule.get("Lifecycle", {}).get("DeleteAfterDays")), copies)
         if not hourly:
-            section.flag(stack.name, logical_id, "no rule backs up every hour")
+            section.flag(stack.name, logical_id, "no snapshot rule backs up every hour (continuous backup does not count)")
     for stack, logical_id, resource in templates.of_type("AWS::Backup::BackupSelection"):
         selection = resource.get("Properties", {}).get("BackupSelection", {})
         plan_id = templates.target(stack, resource.get("Properties", {}).get("BackupPlanId"))
@@ -56,14 +59,40 @@ def build(templates: TenantTemplates) -> Section:
         retention = props.get("BackupRetentionPeriod")
         pitr = "from the source (replica)" if replica else (f"up to {retention} days" if retention and int(retention) > 0 else "off")
         protected = props.get("DeletionProtection") is True
+        single_az = props.get("MultiAZ") is not True
         databases.add(where(stack.name, logical_id), where(stack.name, logical_id),
                       f"read replica of {text(props['SourceDBInstanceIdentifier'])}" if replica else "primary",
-                      None if replica else days(retention), pitr, props.get("MultiAZ") is True, protected,
-                      resource.get("DeletionPolicy", "Delete"), flagged=not protected or pitr == "off")
+                      None if replica else days(retention), pitr, not single_az, protected,
+                      resource.get("DeletionPolicy", "Delete"),
+                      flagged=not protected or pitr == "off" or (single_az and not replica))
         if not protected:
             section.flag(stack.name, logical_id, "deletion protection is off")
+        if single_az and not replica:
+            section.flag(stack.name, logical_id, "Single-AZ: every hourly snapshot briefly pauses I/O (RDS User "
+                         "Guide, 'Creating a DB snapshot for a Single-AZ DB instance'); backups affect availability")
         if pitr == "off":
             section.flag(stack.name, logical_id, "automated backups are off: no point-in-time restore")
+
+    testing = section.table("Restore testing", "Plan", "Schedule", "Restores", "Kept for validation")
+    plans_tested = list(templates.of_type("AWS::Backup::RestoreTestingPlan"))
+    for stack, logical_id, resource in plans_tested:
+        props = resource.get("Properties", {})
+        name = text(props.get("RestoreTestingPlanName"))
+        selections = [
+            selection.get("Properties", {})
+            for _, _, selection in templates.of_type("AWS::Backup::RestoreTestingSelection")
+            if text(selection.get("Properties", {}).get("RestoreTestingPlanName")) == name
+            or templates.target(stack, selection.get("Properties", {}).get("RestoreTestingPlanName"))
+        ]
+        restores = [f"{selection.get('ProtectedResourceType')}: {text(selection.get('ProtectedResourceArns'))}"
+                    for selection in selections]
+        kept = sorted({f"{selection.get('ValidationWindowHours')} h" for selection in selections})
+        testing.add(where(stack.name, logical_id), where(stack.name, logical_id), schedule(props.get("ScheduleExpression")),
+                    restores or "nothing", kept, flagged=not selections)
+        if not selections:
+            section.flag(stack.name, logical_id, "the restore testing plan selects nothing to restore")
+    if any(templates.of_type("AWS::Backup::BackupPlan")) and not plans_tested:
+        section.flag("-", "-", "no restore testing: no backup is ever proven restorable")
 
     replication = section.table("Bucket replication", "Bucket", "Rule", "Scope", "Destination",
                                 "Replication Time Control", "Deletes replicated", "Status")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("waf", "backup", "s3", "sns", "cloudwatch", "secretsmanager", "custom_resources")
-PATCH_MODULES = ("waf", "backup_jobs", "s3", "kms", "logs", "ssm", "rds", "dynamic_references", "custom_resources", "cloudformation")
+MODEL_MODULES = ("waf", "backup", "restore_testing", "s3", "sns", "cloudwatch", "secretsmanager", "custom_resources")
+PATCH_MODULES = ("waf", "backup_jobs", "restore_testing", "s3", "kms", "logs", "ssm", "rds", "dynamic_references", "custom_resources", "cloudformation")
 
 
 def install() -> None:

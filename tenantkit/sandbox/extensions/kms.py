@@ -8,16 +8,80 @@ moto 5.2.5 defects:
 - it stores the template's `KeyPolicy` object as the key's policy, where the KMS API keeps a JSON
   string: every later DescribeKey (or any call that checks the policy) fails with a 500
   (`json.loads` of a dict). The policy is serialized before moto creates the key.
+- Sign and Verify ignore `MessageType: DIGEST` ("not yet implemented"): the digest is hashed again
+  as if it were the message, so a signature over a document's SHA-256 does not verify against the
+  document. With DIGEST, the message is taken as the prehashed digest, as KMS does (KMS API
+  Reference, Sign: "DIGEST ... AWS KMS skips the hashing step"); PSS uses a salt as long as the
+  digest, as KMS's RSASSA_PSS_SHA_* do.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 from moto.kms.models import Key
+from moto.kms.responses import KmsResponse
 
-from tenantkit.sandbox.extensions._base import around_create
+from tenantkit.sandbox.extensions._base import around_create, wrap
+
+_HASHES = {"256": "SHA256", "384": "SHA384", "512": "SHA512"}
+
+
+def _prehashed(algorithm: str) -> tuple[Any, Any]:
+    """(the signature scheme, Prehashed(hash)) for a KMS signing algorithm name."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+
+    digest = getattr(hashes, _HASHES[algorithm.rsplit("_", 1)[-1]])()
+    prehashed = utils.Prehashed(digest)
+    if algorithm.startswith("ECDSA"):
+        return ec.ECDSA(prehashed), None
+    if algorithm.startswith("RSASSA_PSS"):
+        return padding.PSS(mgf=padding.MGF1(digest), salt_length=digest.digest_size), prehashed
+    return padding.PKCS1v15(), prehashed
+
+
+def _digest_sign(original: Any) -> Any:
+    def sign(self: Any) -> str:
+        if self._get_param("MessageType") != "DIGEST":
+            return original(self)
+        key = self.kms_backend.describe_key(self._get_param("KeyId"))
+        algorithm, message = self._get_param("SigningAlgorithm"), self._get_param("Message")
+        if algorithm not in (key.signing_algorithms or []):
+            return original(self)  # moto's own refusal
+        scheme, prehashed = _prehashed(algorithm)
+        private = key.private_key.private_key
+        signature = private.sign(message, scheme) if prehashed is None else private.sign(message, scheme, prehashed)
+        return json.dumps({"KeyId": key.arn, "Signature": base64.b64encode(signature).decode(), "SigningAlgorithm": algorithm})
+
+    return sign
+
+
+def _digest_verify(original: Any) -> Any:
+    def verify(self: Any) -> str:
+        if self._get_param("MessageType") != "DIGEST":
+            return original(self)
+        from cryptography.exceptions import InvalidSignature
+
+        key = self.kms_backend.describe_key(self._get_param("KeyId"))
+        algorithm, message = self._get_param("SigningAlgorithm"), self._get_param("Message")
+        signature = self._get_param("Signature")
+        if isinstance(signature, str):
+            signature = base64.b64decode(signature)
+        if algorithm not in (key.signing_algorithms or []):
+            return original(self)
+        scheme, prehashed = _prehashed(algorithm)
+        public = key.private_key.private_key.public_key()
+        try:
+            public.verify(signature, message, scheme) if prehashed is None else public.verify(signature, message, scheme, prehashed)
+            valid = True
+        except InvalidSignature:
+            valid = False  # as moto answers a RAW verify (AWS raises KMSInvalidSignatureException)
+        return json.dumps({"KeyId": key.arn, "SignatureValid": valid, "SigningAlgorithm": algorithm})
+
+    return verify
 
 
 def _api_shapes(properties: dict[str, Any]) -> None:
@@ -30,3 +94,5 @@ def _api_shapes(properties: dict[str, Any]) -> None:
 
 def patch() -> None:
     around_create(Key, before=_api_shapes)
+    wrap(KmsResponse, "sign", _digest_sign)
+    wrap(KmsResponse, "verify", _digest_verify)

@@ -1,0 +1,124 @@
+"""The fleet settings language: `fleet.yaml` at the project root, one strict model per section.
+
+Settings that concern the whole fleet rather than one tenant. Every section is optional and a
+missing file means all defaults. Like tenant files, unknown keys are errors (a typo never goes
+unnoticed), values are not coerced, and the models are frozen. Sections are added by the issue
+that needs them; none is reserved in advance, so the schema stays strict.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+
+from tenantkit.config.models import Strict
+from tenantkit.config.quotas import DEPLOYING_ACCOUNT, QUOTAS
+from tenantkit.naming import REGION_NAME
+
+_SCOPE = re.compile(rf"^(?P<account>\d{{12}}|{DEPLOYING_ACCOUNT})/(?P<region>[a-z0-9-]+)$")
+SCOPE_PATTERN = rf"^(\d{{12}}|{DEPLOYING_ACCOUNT})/[a-z]{{2}}(-gov)?-[a-z]+-\d$"
+_DEFAULTS = {quota.key: quota.default for quota in QUOTAS}
+
+
+def _check_scope(value: str) -> str:
+    match = _SCOPE.fullmatch(value)
+    if not match:
+        raise ValueError(
+            f"'{value}' is not <account>/<region>: write a 12-digit account id, or "
+            f"{DEPLOYING_ACCOUNT} for tenants without `account`, then the region, "
+            f"e.g. '123456789012/us-east-1' or '{DEPLOYING_ACCOUNT}/ca-central-1'"
+        )
+    if not REGION_NAME.fullmatch(match.group("region")):
+        raise ValueError(f"'{match.group('region')}' is not an AWS region name")
+    return value
+
+
+QuotaScope = Annotated[
+    str, AfterValidator(_check_scope), Field(json_schema_extra={"pattern": SCOPE_PATTERN})
+]
+
+
+def _raised(quota: str, what: str) -> Any:
+    default = _DEFAULTS[quota]
+    return Field(
+        default=None,
+        description=f"{what}: the raised quota (AWS default {default} per account and region).",
+        json_schema_extra={"exclusiveMinimum": default},
+    )
+
+
+class RaisedQuotas(Strict):
+    """Quotas raised through Service Quotas in one account and region; each value replaces AWS's
+    default for that account and region. Only adjustable quotas can be raised."""
+
+    web_acls: int | None = _raised("web_acls", "WAF web ACLs")
+    ip_sets: int | None = _raised("ip_sets", "WAF IP sets")
+    manual_db_snapshots: int | None = _raised("manual_db_snapshots", "RDS manual DB snapshots")
+
+    @field_validator("web_acls", "ip_sets", "manual_db_snapshots")
+    @classmethod
+    def _at_least_the_default(cls, value: int | None, info: ValidationInfo) -> int | None:
+        default = _DEFAULTS[str(info.field_name)]
+        if value is not None and value <= default:
+            raise ValueError(
+                f"{value} is not above AWS's default of {default}: record only a quota "
+                "Service Quotas has raised"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _names_a_quota(self) -> RaisedQuotas:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError(f"name at least one raised quota: {', '.join(type(self).model_fields)}")
+        return self
+
+
+class Quotas(Strict):
+    """How `validate` and `list` treat AWS quotas the fleet shares per account and region."""
+
+    enforce: bool = Field(
+        default=False,
+        description="Make a quota the fleet would exceed an error (exit 1) instead of a warning.",
+    )
+    raised: dict[QuotaScope, RaisedQuotas] = Field(
+        default_factory=dict,
+        json_schema_extra={"additionalProperties": False},
+        description=(
+            "Raised quotas by '<account>/<region>' (a 12-digit account id, or "
+            f"'{DEPLOYING_ACCOUNT}' for tenants without `account`)."
+        ),
+    )
+
+    def raised_limit(self, scope: str, quota: str) -> int | None:
+        """The raised value of `quota` recorded for `scope`, or None (AWS's default applies)."""
+        raised = self.raised.get(scope)
+        return getattr(raised, quota, None) if raised is not None else None
+
+
+class Ci(Strict):
+    """The CI workflows `tenantkit ci github|gitlab` write: their defaults, which the command's
+    options override."""
+
+    shards: int = Field(
+        default=4, ge=1, le=200,
+        description="How many parallel jobs check the tenants (each a stable share; GitLab allows at most 200).",
+    )
+    python: str = Field(
+        default="3.11", pattern=r"^3\.\d{1,2}$", description="The Python version the jobs run on, e.g. '3.12'."
+    )
+    branch: str = Field(
+        default="main", min_length=1, pattern=r"^[A-Za-z0-9._/-]+$",
+        description="The branch whose pushes run the GitHub workflow (pull requests always do).",
+    )
+    timeout_minutes: int = Field(
+        default=60, ge=5, le=360, description="A check job's time limit, in minutes (GitHub's maximum is 360)."
+    )
+
+
+class FleetSettings(Strict):
+    """fleet.yaml: settings for the whole fleet of tenants."""
+
+    quotas: Quotas = Quotas()
+    ci: Ci = Ci()
