@@ -157,18 +157,16 @@ class DestructionReport:
         """The inverse of `as_dict` (a `schema` field, if present, must be /2 or /1); ReportError
         names the first field that is missing or unknown."""
         data = dict(data)
-        schema = data.pop("schema", SCHEMA)
+        versioned = "scope" in data or "audit_records" in data
+        schema = data.pop("schema", SCHEMA if versioned else SCHEMA_V1)
         if schema not in (SCHEMA, SCHEMA_V1):
             raise ReportError(f"schema {schema!r} is not {SCHEMA!r} (or {SCHEMA_V1!r})")
-        if schema == SCHEMA:
-            for name in ("scope", "audit_records"):
-                if name not in data:
-                    raise ReportError(f"DestructionReport: missing field {name!r}")
-        else:
-            for name in ("scope", "audit_records"):
-                if name in data:
-                    raise ReportError(f"DestructionReport: unknown field {name!r} in a {SCHEMA_V1} report")
         fields_ = _fields(cls, data)
+        for name in ("scope", "audit_records"):
+            if schema == SCHEMA and name not in data:
+                raise ReportError(f"DestructionReport: missing field {name!r}")
+            if schema == SCHEMA_V1 and name in data:
+                raise ReportError(f"DestructionReport: unknown field {name!r} in a {SCHEMA_V1} report")
         if schema == SCHEMA:
             search = _fields(SearchScope, fields_["scope"])
             fields_["scope"] = SearchScope(**{k: tuple(v) if isinstance(v, list) else v for k, v in search.items()})

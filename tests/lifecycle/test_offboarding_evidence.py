@@ -96,9 +96,9 @@ def test_the_report_states_its_scope_and_that_keys_are_only_scheduled(offboardin
 
 
 def test_a_version_1_report_still_verifies_and_a_version_2_report_needs_its_scope(offboarding, tmp_path):
-    from tests.lifecycle.report_samples import sample_report
+    from tests.lifecycle.report_samples import version_1_report
 
-    old = sample_report()
+    old = version_1_report()
     assert old.scope is None and old.audit_records is None
     files = write_report(old, tmp_path / "old", load_signing_key(offboarding["private"]))
     assert json.loads(files.json.read_bytes())["schema"] == SCHEMA_V1
