@@ -4,11 +4,16 @@ What it proves: that the holder of the security team's Ed25519 private key signe
 account of an offboarding run: the tenant and its two regions, who ran it and when, the retrieval
 deadline and any reason for forcing it early, every resource destroyed (ARN, region, time, and what
 it held: object versions, recovery points, snapshots), the KMS keys scheduled for deletion and
-when, the application resources left for the application to remove, and whether the final check
-found anything of the tenant left. A report of a sandbox run says so on every rendering.
+when (scheduled, not destroyed: `offboard confirm-keys` signs an addendum,
+`<report>.keys-confirmed.json`, once they are gone), the application resources left for the
+application to remove, whether the final check found anything of the tenant left, its scope (the
+account, regions and vaults searched, the kinds of resource checked, what was out of reach) and
+what became of the tenant's audit records (archived, with bucket, prefix, count and expiry, or
+destroyed). A report of a sandbox run says so on every rendering.
 
 Canonical form: the `.json` file is `canonical_json(report)`: the report's fields plus
-`"schema": "tenantkit.destruction-report/1"`, keys sorted, separators `,` and `:` with no spaces,
+`"schema": "tenantkit.destruction-report/2"` (a /1 report, written before reports stated their
+scope, has no `scope` or `audit_records` and keeps verifying), keys sorted, separators `,` and `:` with no spaces,
 UTF-8 (not \\u-escaped), no trailing newline, no NaN or floats (only strings, integers, booleans,
 null, lists and objects). The same report always gives the same bytes.
 
