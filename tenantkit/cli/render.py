@@ -437,6 +437,12 @@ def report_verified(result: Any) -> None:
         typer.echo(f"invalid: {result.reason}")
         return
     report = result.report
+    if not hasattr(report, "verification"):  # a key-deletion addendum
+        typer.echo(
+            f"valid: signed by {result.fingerprint}, tenant {report.tenant_id}{' (sandbox run)' if report.sandbox else ''}, "
+            f"addendum to {report.report}: {len(report.keys)} key(s) confirmed deleted at {report.confirmed_at}"
+        )
+        return
     outcome = "verification ok" if report.verification.ok else f"verification FAILED: {len(report.verification.remaining)} item(s) remain"
     sandbox = " (sandbox run)" if report.sandbox else ""
     typer.echo(
@@ -447,12 +453,38 @@ def report_verified(result: Any) -> None:
         typer.echo(f"remaining: {item}", err=True)
 
 
+def keys_confirmed(outcome: Any) -> None:
+    for state in outcome.keys:
+        if state.gone:
+            typer.echo(f"  {state.key_arn} ({state.region}): gone (DescribeKey: NotFoundException)")
+        elif state.answer == "PendingDeletion" and state.days_left:
+            typer.echo(f"  {state.key_arn} ({state.region}): scheduled for deletion on {state.deletion_date}, {state.days_left} day(s) remain")
+        else:
+            typer.echo(f"  {state.key_arn} ({state.region}): {state.answer}, not deleted yet", err=True)
+    if outcome.confirmed:
+        typer.echo(f"{outcome.tenant_id}: every key is deleted; signed addendum {outcome.addendum}")
+    elif not outcome.keys:
+        typer.echo(f"{outcome.tenant_id}: the report {outcome.report} schedules no key: nothing to confirm", err=True)
+    else:
+        left = max((s.days_left or 0) for s in outcome.keys)
+        typer.echo(
+            f"{outcome.tenant_id}: not every key is deleted yet"
+            + (f"; {left} day(s) remain until the last deletion date" if left else "; KMS deletes a key within hours of its date")
+            + ": run confirm-keys again then (nothing written)",
+            err=True,
+        )
+
+
 def report_summary(report: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from tenantkit.lifecycle.report import describe_counts, totals_by_kind
 
+    if not hasattr(report, "verification"):  # a key-deletion addendum
+        typer.echo(f"{report.tenant_id}: addendum to {report.report}, {len(report.keys)} key(s) confirmed deleted at {report.confirmed_at}")
+        typer.echo("signature not checked: `tenantkit report verify FILE --public-key PATH`", err=True)
+        return
     forced = f"forced: {report.force_reason}" if report.forced else "not forced"
     typer.echo(f"{report.display_name} ({report.tenant_id}), {report.primary_region} + {report.secondary_region}"
                f"{', SANDBOX RUN' if report.sandbox else ''}")
@@ -540,7 +572,8 @@ def offboard_status(config: TenantConfig, *, today: date, journal: dict[str, Any
             typer.echo(f"    - {line}")
 
 
-def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -> None:
+def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool, undoers: list[str] | None = None) -> None:
+    undoers = undoers or []
     if as_json:
         _print_json(
             {
@@ -552,6 +585,7 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
                 "lifts": plan.lifts,
                 "blockers": plan.blockers,
                 "left_to_application": list(config.access.protect),
+                "key_deletion_undoers": undoers,
             }
         )
         return
@@ -571,6 +605,10 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
         typer.echo(f"  will lift {lift}")
     for arn in config.access.protect:
         typer.echo(f"  left to the application (its web ACL is removed from it): {arn}")
+    if undoers:
+        typer.echo("  during the keys' deletion window, these could cancel the deletion (kms:CancelKeyDeletion) and re-enable a key:")
+    for line in undoers:
+        typer.echo(f"    {line}")
     for blocker in plan.blockers:
         typer.echo(f"BLOCKED: {blocker}", err=True)
 

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 
 from tenantkit.config.models import Strict, TenantId
 from tenantkit.config.quotas import DEPLOYING_ACCOUNT, QUOTAS
+from tenantkit.config.residency import Residency
 from tenantkit.config.rollout_models import Pipeline, Wave, check_rollout_groups
 from tenantkit.naming import REGION_NAME
 
@@ -118,6 +119,19 @@ class Ci(Strict):
     )
 
 
+class Offboarding(Strict):
+    """Where offboarding keeps what outlives a tenant's data."""
+
+    archive_buckets: dict[Annotated[Residency, Field(strict=False)], Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]] = Field(
+        default_factory=dict,
+        description=(
+            "Per residency zone (us, ca, de), the operator's S3 bucket in that zone (default "
+            "encryption SSE-KMS under the operator's key) where offboarding archives the access and "
+            "audit logs of tenants whose file sets offboarding.keep_audit_records_days."
+        ),
+    )
+
+
 class FleetSettings(Strict):
     """fleet.yaml: settings for the whole fleet of tenants."""
 
@@ -129,6 +143,7 @@ class FleetSettings(Strict):
     require_approval: bool = Field(
         default=False, description="Before each tenant's deployment, a pipeline step checks its recorded review approval."
     )
+    offboarding: Offboarding = Offboarding()
 
     @model_validator(mode="after")
     def _each_tenant_once(self) -> FleetSettings:

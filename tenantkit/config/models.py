@@ -496,6 +496,17 @@ class Subscription(Strict):
         return TenantStatus.READY_FOR_DESTRUCTION
 
 
+class Offboarding(Strict):
+    keep_audit_records_days: int | None = Field(
+        default=None, ge=1, le=3650,
+        description=(
+            "Days the tenant's access and audit logs (WAF, database and flow logs, access-log bucket "
+            "objects) are kept after its data is destroyed, in the zone's archive bucket "
+            "(fleet.yaml offboarding.archive_buckets). Default: not kept, destroyed with the data."
+        ),
+    )
+
+
 class Compliance(Strict):
     controlled_goods: bool = Field(
         default=False,
@@ -531,6 +542,7 @@ class TenantConfig(Strict):
     replica: Replica = Replica()
     availability: Availability = Availability()
     subscription: Subscription = Subscription()
+    offboarding: Offboarding = Offboarding()
     compliance: Compliance = Compliance()
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict,

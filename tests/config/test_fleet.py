@@ -67,7 +67,7 @@ INVALID = [
     ),
     pytest.param(
         "drills: []\n",
-        ["1: drills: unknown field; allowed here: quotas, ci, pipeline, canary, waves, require_approval"],
+        ["1: drills: unknown field; allowed here: quotas, ci, pipeline, canary, waves, require_approval, offboarding"],
         id="no-section-reserved",
     ),
     pytest.param(

@@ -81,6 +81,7 @@ DEFECTS = [
     "kms_key_tags_fail",
     "kms_sign_ignores_digest_message_type",
     "kms_key_policy_from_cloudformation_breaks_describe_key",
+    "kms_never_deletes_a_key_pending_deletion",
     "log_group_kms_key_dropped",
     "ssm_parameter_tag_map_fails",
     "dynamic_reference_unresolved",
@@ -452,6 +453,29 @@ def test_a_key_created_by_cloudformation_can_be_described():
     outputs = deploy({"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": POLICY}}}, {"Key": {"Value": {"Ref": "Key"}}})
     metadata = boto3.client("kms", region_name=REGION).describe_key(KeyId=outputs["Key"])["KeyMetadata"]
     assert metadata["KeyState"] == "Enabled"
+
+
+def test_a_key_is_deleted_once_its_deletion_date_is_past_on_the_emulators_clock():
+    from datetime import timedelta
+
+    from tenantkit.sandbox.extensions import kms as kms_extension
+
+    kms = boto3.client("kms", region_name=REGION)
+    due, kept = (kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(2))
+    kms.create_alias(AliasName="alias/due", TargetKeyId=due)
+    kms.schedule_key_deletion(KeyId=due, PendingWindowInDays=7)
+    try:
+        kms_extension.advance_clock(timedelta(days=6))
+        assert kms.describe_key(KeyId=due)["KeyMetadata"]["KeyState"] == "PendingDeletion"  # a day before
+        kms_extension.advance_clock(timedelta(days=1, minutes=1))
+        with pytest.raises(ClientError) as gone:
+            kms.describe_key(KeyId=due)
+        assert gone.value.response["Error"]["Code"] == "NotFoundException"
+        assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == [kept]
+        assert "alias/due" not in {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+        assert kms.describe_key(KeyId=kept)["KeyMetadata"]["KeyState"] == "Enabled"  # not pending: never deleted
+    finally:
+        kms_extension.reset_clock()
 
 
 def test_log_groups_are_encrypted_with_the_templates_key():
