@@ -85,7 +85,7 @@ def _unknown_rollout_tenants(
     settings: FleetSettings, known: set[str], path: Path, document: YamlDocument | None
 ) -> list[ConfigIssue]:
     """A `canary:` or `waves:` entry naming no valid tenant (a typo would leave a tenant out of its wave)."""
-    named = [(("canary", i), tenant_id) for i, tenant_id in enumerate(settings.canary)]
+    named: list[tuple[tuple[str | int, ...], str]] = [(("canary", i), tenant_id) for i, tenant_id in enumerate(settings.canary)]
     named += [(("waves", w, "tenants", i), tenant_id) for w, wave in enumerate(settings.waves) for i, tenant_id in enumerate(wave.tenants)]
     return [
         ConfigIssue(

@@ -174,7 +174,7 @@ class DestructionReport:
                 raise ReportError(f"DestructionReport: unknown field {name!r} in a {SCHEMA_V1} report")
         if schema == SCHEMA:
             search = _fields(SearchScope, fields_["scope"])
-            fields_["scope"] = SearchScope(**{k: tuple(v) if isinstance(v, list) else v for k, v in search.items()})
+            fields_["scope"] = SearchScope(**{k: tuple(v) if isinstance(v, list) else v for k, v in search.items()})  # type: ignore[arg-type]  # fields checked by _fields; JSON lists become the tuples the dataclass holds
             audit = _fields(AuditRecords, fields_["audit_records"])
             audit["archives"] = tuple(
                 AuditArchive(**{**_fields(AuditArchive, a), "sources": tuple(a.get("sources", ()))}) for a in audit["archives"]
@@ -494,7 +494,7 @@ def _signer(signing_key: Ed25519PrivateKey | evidence.Signer) -> evidence.Signer
     # Duck-typed: anything with `algorithm` signs as itself (mypy cannot rule a key subclass out).
     if hasattr(signing_key, "algorithm"):
         return cast(evidence.Signer, signing_key)
-    return evidence.PemSigner(cast(Ed25519PrivateKey, signing_key), "signing key")
+    return evidence.PemSigner(signing_key, "signing key")
 
 
 def _signed_report(report: DestructionReport, signing_key: Ed25519PrivateKey | evidence.Signer) -> dict[str, bytes]:

@@ -15,10 +15,12 @@ cross-region support stacks; the tenant stacks are checked by `tenantkit check`,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from aws_cdk import App, CfnResource, Environment, Stack, Stage, Validations, pipelines
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_iam as iam
+from constructs import Construct
 
 from tenantkit.compliance.nag import PACKS
 from tenantkit.config.fleet_models import FleetSettings
@@ -89,7 +91,7 @@ def _add_pipeline(
         wave = pipeline.add_wave(planned.name, post=[inventory(planned.tenant_ids)])
         for tenant in planned.tenants:
             config = by_id[tenant.tenant_id]
-            stage = Stage(stack.node.scope, config.tenant_id, env=Environment(account=config.account or plan.account))
+            stage = Stage(cast(Construct, stack.node.scope), config.tenant_id, env=Environment(account=config.account or plan.account))
             add_tenant(stage, config)
             wave.add_stage(stage, pre=[step("Approval", approval_commands(config.tenant_id))] if tenant.approval else [])
     pipeline.build_pipeline()

@@ -19,9 +19,9 @@ def mermaid(plan: RolloutPlan) -> str:
         lines.append(f'  subgraph {_node(pipeline.stack_name)}["{pipeline.stack_name} ({pipeline.account}, {pipeline.region})"]')
         lines.append("    direction LR")
         nodes = []
-        for stage in FIXED_STAGES:
-            node = _node(pipeline.stack_name, stage)
-            lines.append(f'    {node}["{stage}"]')
+        for fixed in FIXED_STAGES:
+            node = _node(pipeline.stack_name, fixed)
+            lines.append(f'    {node}["{fixed}"]')
             nodes.append(node)
         for stage in pipeline.stages:
             node = _node(pipeline.stack_name, "stage", stage.name)

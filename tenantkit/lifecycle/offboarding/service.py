@@ -392,6 +392,7 @@ def _report_bytes(where: str, s3: Any) -> bytes:
         except OSError as error:
             raise ReportError(f"{where}: cannot read the report: {error.strerror or error}") from None
     location = reports_location(where)
+    assert not isinstance(location, Path)  # an s3:// location, checked above
     return s3.get_object(Bucket=location.bucket, Key=location.prefix.rstrip("/"))["Body"].read()
 
 
