@@ -34,15 +34,16 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.cloudformation.exceptions import CloudFormationError
-from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend, Stack
 from moto.cloudformation.parsing import ResourceMap
 from moto.cloudformation.responses import CloudFormationResponse
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.flow_logs import FlowLogs
 from moto.ec2.models.route_tables import RouteTable
 from moto.ec2.models.subnets import SubnetRouteTableAssociation
 from moto.iam.models import ManagedPolicy, iam_backends
+from moto.kms.models import Key, kms_backends
 from moto.utilities.utils import get_partition
 
 from tenantkit.sandbox.extensions._base import wrap
@@ -50,6 +51,10 @@ from tenantkit.sandbox.extensions._base import wrap
 
 class ChangeSetNotFound(CloudFormationError):
     code = "ChangeSetNotFound"
+
+
+class InvalidChangeSetStatus(CloudFormationError):
+    code = "InvalidChangeSetStatus"
 
 
 # --- updates -----------------------------------------------------------------------------------
@@ -95,6 +100,141 @@ def _update_stack(original: Callable[..., Any]) -> Callable[..., Any]:
 # --- change sets and termination protection ------------------------------------------------------
 
 
+def _change_set(backend: CloudFormationBackend, name_or_id: str, stack_name_or_id: str | None) -> ChangeSet | None:
+    """The change set an API call names: by its ARN, or by its name within the stack it names (moto
+    matches names across the region: two stacks' `cdk-deploy-change-set`s are one to it)."""
+    if name_or_id in backend.change_sets:
+        return backend.change_sets[name_or_id]
+    if not stack_name_or_id:
+        return None
+    stack_id = backend.get_stack(stack_name_or_id).stack_id  # ValidationError: no such stack
+    return next(
+        (c for c in backend.change_sets.values() if c.change_set_name == name_or_id and c.stack_id == stack_id), None
+    )
+
+
+def _named_change_set(response: CloudFormationResponse) -> ChangeSet:
+    name = response._get_param("ChangeSetName")
+    found = _change_set(response.cloudformation_backend, name, response._get_param("StackName"))
+    if found is None:
+        raise ChangeSetNotFound(f"ChangeSet [{name}] does not exist")
+    return found
+
+
+def describe_change_set(self: CloudFormationResponse) -> ActionResult:
+    return ActionResult(_named_change_set(self))
+
+
+def delete_change_set(self: CloudFormationResponse) -> EmptyResult:
+    """Deleting a change set the stack does not have succeeds, as in CloudFormation: the CDK CLI
+    deletes `cdk-deploy-change-set` before every deploy, then waits for DescribeChangeSet to say
+    ChangeSetNotFound."""
+    backend = self.cloudformation_backend
+    found = _change_set(backend, self._get_param("ChangeSetName"), self._get_param("StackName"))
+    if found is not None:
+        del backend.change_sets[found.change_set_id]
+    return EmptyResult()
+
+
+def execute_change_set(self: CloudFormationResponse) -> EmptyResult:
+    change_set = _named_change_set(self)
+    if change_set.execution_status != "AVAILABLE":
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of "
+            f"[{change_set.execution_status}]"
+        )
+    self.cloudformation_backend.execute_change_set(change_set.change_set_id, change_set.stack_id)
+    return EmptyResult()
+
+
+def list_change_sets(self: CloudFormationResponse) -> ActionResult:
+    backend = self.cloudformation_backend
+    stack_id = backend.get_stack(self._get_param("StackName")).stack_id
+    return ActionResult({"Summaries": [c for c in backend.change_sets.values() if c.stack_id == stack_id]})
+
+
+NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
+
+
+def _previous_value(stack: Stack, key: str) -> Any:
+    """A parameter's value as given at the last create or update (an SSM parameter type's name,
+    not its resolved value), or the template's default it took."""
+    declared = stack.template_dict.get("Parameters", {}).get(key, {})
+    return stack.parameters.get(key, declared.get("Default"))
+
+
+def _create_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create(self: CloudFormationBackend, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        stack = next((s for s in self.stacks.values() if s.name == kwargs["stack_name"]), None)
+        if kwargs["change_set_type"] == "UPDATE" and stack is not None:
+            declared = stack.template_dict.get("Parameters", {})
+            kwargs["parameters"] = {  # moto passed UsePreviousValue as the resolved value: SSM types then fail
+                key: _previous_value(stack, key)
+                if declared.get(key, {}).get("Type", "").startswith("AWS::SSM::Parameter::Value")
+                and value == stack.stack_parameters.get(key)
+                else value
+                for key, value in kwargs["parameters"].items()
+            }
+        change_set_id, stack_id = original(self, *args, **kwargs)
+        change_set, stack = self.change_sets[change_set_id], self.stacks[stack_id]
+        unchanged = (
+            change_set.change_set_type == "UPDATE"
+            and change_set.status == "CREATE_COMPLETE"
+            and change_set.template_dict == stack.template_dict
+            and all(str(_previous_value(stack, k)) == str(v) for k, v in change_set.parameters.items())
+        )
+        if unchanged:  # moto compares unresolved with resolved parameters: a CDK stack's never looked empty
+            change_set.status, change_set.execution_status = "FAILED", "UNAVAILABLE"
+            change_set.status_reason = NO_CHANGES
+            change_set.changes = []
+        return change_set_id, stack_id
+
+    return create
+
+
+def _validate_different_update(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CreateChangeSet without changes creates a FAILED change set (`_create_change_set`), where
+    moto refuses it as UpdateStack is refused ("No updates are to be performed")."""
+
+    def validate(self: CloudFormationResponse, *args: Any, **kwargs: Any) -> None:
+        if self._get_action() != "CreateChangeSet":
+            original(self, *args, **kwargs)
+
+    return validate
+
+
+def _diff(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Each change as CloudFormation describes it: the physical id of what exists, and for a
+    modification the properties it changes (what the CDK CLI's diff reads)."""
+
+    def diff(self: ChangeSet) -> list[Change]:
+        changes = original(self)
+        current = self.stack.resource_map._resource_json_map
+        proposed = self.template_dict.get("Resources", {})
+        for change in changes:
+            logical_id = change.logical_resource_id
+            existing = self.stack.resource_map._parsed_resources.get(logical_id)
+            change.physical_resource_id = None if change.action == "Add" else getattr(existing, "physical_resource_id", None)
+            change.details, change.scope, change.replacement = [], [], None
+            if change.action != "Modify":
+                continue
+            before = current.get(logical_id, {}).get("Properties", {})
+            after = proposed.get(logical_id, {}).get("Properties", {})
+            names = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
+            change.scope, change.replacement = (["Properties"] if names else ["Metadata"]), "False"
+            change.details = [
+                {
+                    "Target": {"Attribute": "Properties", "Name": name, "RequiresRecreation": "Never"},
+                    "Evaluation": "Static",
+                    "ChangeSource": "DirectModification",
+                }
+                for name in names
+            ]
+        return changes
+
+    return diff
+
+
 def _execute_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
     def execute(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> None:
         change_set = self.describe_change_set(change_set_name)
@@ -105,28 +245,16 @@ def _execute_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
             _refresh_exports(self, stack)
         except Exception as error:  # noqa: BLE001 - CloudFormation reports it on the stack, asynchronously
             change_set.execution_status = "EXECUTE_FAILED"
-            failed, rolled_back = (
-                ("CREATE_FAILED", "ROLLBACK_COMPLETE")
-                if change_set.change_set_type == "CREATE"
-                else ("UPDATE_FAILED", "UPDATE_ROLLBACK_COMPLETE")
-            )
-            stack._add_stack_event(failed, resource_status_reason=f"{type(error).__name__}: {error}")
-            stack.status = rolled_back
-            stack.status_reason = str(error)
+            if change_set.change_set_type == "CREATE":
+                _roll_back_create(self, stack, error)
+            else:
+                stack._add_stack_event("UPDATE_FAILED", resource_status_reason=f"{type(error).__name__}: {error}")
+                stack.status = "UPDATE_ROLLBACK_COMPLETE"
+                stack.status_reason = str(error)
+        for executed in [c for c in self.change_sets.values() if c.stack_id == stack.stack_id]:
+            del self.change_sets[executed.change_set_id]  # CloudFormation drops a stack's change sets once one ran
 
     return execute
-
-
-def _delete_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
-    def delete(self: CloudFormationBackend, change_set_name: str) -> None:
-        known = change_set_name in self.change_sets or any(
-            c.change_set_name == change_set_name for c in self.change_sets.values()
-        )
-        if not known:
-            raise ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist")
-        original(self, change_set_name)
-
-    return delete
 
 
 def update_termination_protection(self: CloudFormationResponse) -> ActionResult:
@@ -134,6 +262,56 @@ def update_termination_protection(self: CloudFormationResponse) -> ActionResult:
     stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
     stack.enable_termination_protection = self._get_bool_param("EnableTerminationProtection", False)
     return ActionResult({"StackId": stack.stack_id})
+
+
+# --- a failed create rolls back --------------------------------------------------------------------
+
+
+def _roll_back_create(backend: CloudFormationBackend, stack: Stack, error: Exception) -> None:
+    """As CloudFormation rolls back a failed create: what was created so far is deleted
+    (`RetainExceptOnCreate` too, `Retain` stays), the stack ends ROLLBACK_COMPLETE (ROLLBACK_FAILED
+    when something cannot go) with no outputs nor exports, and can then only be deleted."""
+    reason = f"{type(error).__name__}: {error}"
+    stack._add_stack_event("CREATE_FAILED", resource_status_reason=reason)
+    stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=f"The following resource(s) failed to create: {reason}")
+    stack.status, stack.status_reason = "ROLLBACK_IN_PROGRESS", reason
+    for name in [n for n, e in backend.exports.items() if e.exporting_stack_id == stack.stack_id]:
+        del backend.exports[name]
+    try:
+        stack.resource_map.delete()  # not Stack.delete: a stack deletion keeps RetainExceptOnCreate
+    except Exception as cleanup:  # noqa: BLE001 - reported on the stack, as CloudFormation does
+        stack.status, stack.status_reason = "ROLLBACK_FAILED", f"{reason}; then could not delete: {cleanup}"
+        stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=stack.status_reason)
+        return
+    stack.status = "ROLLBACK_COMPLETE"
+    stack._add_stack_event("ROLLBACK_COMPLETE")
+
+
+def _create_stack(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CreateStack whose resources fail answers with the stack id and rolls the stack back, where
+    moto answers a 500 (not XML: botocore's `ResponseParserError`) and leaves the stack
+    CREATE_IN_PROGRESS with what it created, which no retry can then replace."""
+
+    def create(self: CloudFormationBackend, name: str, *args: Any, **kwargs: Any) -> Stack:
+        existed = any(s.name == name for s in self.stacks.values())
+        try:
+            return original(self, name, *args, **kwargs)
+        except Exception as error:
+            stack = None if existed else next((s for s in self.stacks.values() if s.name == name), None)
+            if stack is None:  # refused before the stack existed (a bad template, a taken name)
+                raise
+            _roll_back_create(self, stack, error)
+            return stack
+
+    return create
+
+
+def _delete_key(self: Key, account_id: str, region_name: str) -> None:
+    """CloudFormation never deletes a KMS key outright: it schedules its deletion (30 days, or the
+    template's PendingWindowInDays, applied in `_delete_resource`)."""
+    backend = kms_backends[account_id][region_name]
+    if self.id in backend.keys and backend.keys[self.id].key_state != "PendingDeletion":
+        backend.schedule_key_deletion(self.id, getattr(self, "tenantkit_pending_window", 30))
 
 
 # --- deleting stacks -----------------------------------------------------------------------------
@@ -204,6 +382,9 @@ def _stack_delete(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _delete_resource(original: Callable[..., Any]) -> Callable[..., Any]:
     def delete(self: ResourceMap, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
+        window = resource_json.get("Properties", {}).get("PendingWindowInDays")
+        if isinstance(parsed_resource, Key) and isinstance(window, int):
+            parsed_resource.tenantkit_pending_window = window  # type: ignore[attr-defined]
         try:
             original(self, parsed_resource, resource_json)
         except Exception as error:  # moto's service errors share no base class with its Python ones
@@ -214,12 +395,17 @@ def _delete_resource(original: Callable[..., Any]) -> Callable[..., Any]:
     return delete
 
 
+_WITHOUT_OUTPUTS = frozenset({"DELETE_COMPLETE", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED", "ROLLBACK_COMPLETE"})
+"""A deleted or rolled-back stack has no outputs in CloudFormation; evaluating them in moto would
+re-create the resources they `Ref` (its resource map is lazy)."""
+
+
 def _live_only(prop: property, empty: Any) -> property:
     if getattr(prop.fget, "tenantkit", False):
         return prop
 
     def get(self: Stack) -> Any:
-        return empty if self.status == "DELETE_COMPLETE" else prop.fget(self)  # type: ignore[misc]
+        return empty if self.status in _WITHOUT_OUTPUTS else prop.fget(self)  # type: ignore[misc]
 
     get.tenantkit = True  # type: ignore[attr-defined]
     return property(get)
@@ -232,8 +418,16 @@ def patch() -> None:
     wrap(ResourceMap, "_delete_resource", _delete_resource)
     wrap(CloudFormationBackend, "_resolve_update_parameters", _resolve_update_parameters)
     wrap(CloudFormationBackend, "update_stack", _update_stack)
+    wrap(CloudFormationBackend, "create_stack", _create_stack)
+    wrap(CloudFormationBackend, "create_change_set", _create_change_set)
+    wrap(CloudFormationResponse, "_validate_different_update", _validate_different_update)
+    wrap(ChangeSet, "diff", _diff)
     wrap(CloudFormationBackend, "execute_change_set", _execute_change_set)
-    wrap(CloudFormationBackend, "delete_change_set", _delete_change_set)
+    CloudFormationResponse.describe_change_set = describe_change_set  # type: ignore[method-assign]
+    CloudFormationResponse.delete_change_set = delete_change_set  # type: ignore[method-assign]
+    CloudFormationResponse.execute_change_set = execute_change_set  # type: ignore[method-assign]
+    CloudFormationResponse.list_change_sets = list_change_sets  # type: ignore[method-assign]
+    Key.delete = _delete_key  # type: ignore[method-assign]
     wrap(CloudFormationBackend, "delete_stack", _delete_stack)
     CloudFormationResponse.update_termination_protection = update_termination_protection  # type: ignore[attr-defined]
     ManagedPolicy.delete = _delete_managed_policy  # type: ignore[attr-defined]
