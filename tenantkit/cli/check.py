@@ -10,6 +10,10 @@ import typer
 
 from tenantkit.cli import render
 from tenantkit.cli.options import CONFIG_DIR_OPTION
+from tenantkit.cli.sandbox import STATE_DIR
+
+SANDBOX_LOG = "check-sandbox.log"
+"""Under .tenantkit/: what the throwaway sandbox logged during the last check (never the console)."""
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +31,7 @@ def check(
     from tenantkit.lifecycle.check import junit_xml, run_check
 
     with as_lines():
-        results = run_check(directory, outdir, concurrency=concurrency)
+        results = run_check(directory, outdir, sandbox_log=STATE_DIR / SANDBOX_LOG, concurrency=concurrency)
     if junit is not None:
         try:
             junit.write_text(junit_xml(results), encoding="utf-8")

@@ -75,12 +75,16 @@ def _through_cdk_cli(
 ) -> None:
     """Run the CDK CLI's `action` for the tenants of `directory`; exit with its result."""
     from tenantkit import config
-    from tenantkit.lifecycle.cdk_cli import CdkCliError, find_cdk_cli, run_for_tenants
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.lifecycle.cdk_cli import CdkCliError, find_cdk_cli, require_aws_credentials, run_for_tenants
 
     report = config.validate_paths([directory])
     if not report.ok:
         render.issues(report.issues)
         raise typer.Exit(1)
+    if not tenant_ids:
+        with as_lines():
+            config.require_tenants(report, directory)
     known = {tenant.tenant_id for tenant in report.configs}
     chosen = list(dict.fromkeys(tenant_ids)) or sorted(known)
     unknown = [tenant_id for tenant_id in chosen if tenant_id not in known]
@@ -90,6 +94,7 @@ def _through_cdk_cli(
     if directory != Path(config.DEFAULT_CONFIG_DIR):
         extra = ["-c", f"tenant_configs={directory}", *extra]
     try:
+        require_aws_credentials(extra)  # before the CLI is installed or started
         cli = find_cdk_cli(STATE_DIR / "cdk-cli", from_path=from_path, echo=typer.echo)
     except CdkCliError as error:
         render.error(str(error))

@@ -23,7 +23,7 @@ def as_lines() -> Iterator[None]:
         from botocore.exceptions import BotoCoreError, ClientError
 
         from tenantkit.compliance.cfn_lint import LintSettingsError
-        from tenantkit.config import ConfigError
+        from tenantkit.config import ConfigError, NoTenantsError
         from tenantkit.evidence import EvidenceKeyError
         from tenantkit.lifecycle.backup_now import BackupNowError
         from tenantkit.lifecycle.cdk_cli import CdkCliError
@@ -34,7 +34,7 @@ def as_lines() -> Iterator[None]:
 
         if isinstance(error, ConfigError):
             render.issues(error.issues)
-        elif isinstance(error, SynthRequestError | LintSettingsError | LocalDeployError | SandboxError | CdkCliError | ReportError | BackupNowError | EvidenceKeyError):
+        elif isinstance(error, SynthRequestError | NoTenantsError | LintSettingsError | LocalDeployError | SandboxError | CdkCliError | ReportError | BackupNowError | EvidenceKeyError):
             render.error(str(error))
         elif isinstance(error, BotoCoreError | ClientError):
             render.error(f"AWS: {error}")

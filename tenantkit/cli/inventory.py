@@ -33,5 +33,5 @@ def inventory(
 
     with as_lines():
         found = inventory_tenants(directory, tenant_ids or [], outdir, STATE_DIR, local=local)
-    render.inventories(found, as_json=as_json)
+    render.inventories(found, as_json=as_json, fleet=all_tenants)
     raise typer.Exit(0 if all(one.ok for one in found) else 1)

@@ -170,6 +170,18 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def print_table(table: Any) -> None:
+    """A table on stdout. Piped (no terminal) it is as wide as its widest row, whatever COLUMNS
+    says: each row on one line, no value (an ARN) broken or cut, for grep and CI logs. In a
+    terminal rich fits it to the width; columns that hold ARNs fold them, never cut them."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(80, console.measure(table, options=console.options.update_width(1_000_000)).maximum))
+    console.print(table)
+
+
 def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2))
 
@@ -184,7 +196,7 @@ def synth_progress(*, quiet: bool) -> Iterator[Callable[[int], Callable[[str], N
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(
+    progress = Progress(
         TextColumn("synth"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -192,13 +204,18 @@ def synth_progress(*, quiet: bool) -> Iterator[Callable[[int], Callable[[str], N
         TextColumn("{task.description}"),
         console=Console(stderr=True),
         transient=False,
-    ) as progress:
+    )
 
-        def start(total: int) -> Callable[[str], None]:
-            task = progress.add_task("", total=total)
-            return lambda tenant_id: progress.update(task, advance=1, description=tenant_id)
+    def start(total: int) -> Callable[[str], None]:
+        progress.start()  # only once there is work: a refused request stays its one error line
+        task = progress.add_task("", total=total)
+        return lambda tenant_id: progress.update(task, advance=1, description=tenant_id)
 
+    try:
         yield start
+    finally:
+        if progress.live.is_started:
+            progress.stop()
 
 
 def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> None:
@@ -283,19 +300,22 @@ def deploy_progress(*, quiet: bool) -> Iterator[Callable[[str, Any], None]]:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True)
-    ) as progress:
-        tasks: dict[str, Any] = {}
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True))
+    tasks: dict[str, Any] = {}
 
-        def update(tenant_id: str, result: Any) -> None:
-            if result is None:
-                tasks[tenant_id] = progress.add_task(f"deploying {tenant_id}", total=1)
-            else:
-                word = "deployed" if result.ok else "FAILED"
-                progress.update(tasks[tenant_id], completed=1, description=f"{word} {tenant_id}")
+    def update(tenant_id: str, result: Any) -> None:
+        if result is None:
+            progress.start()  # only once a tenant deploys: a refused request stays its one error line
+            tasks[tenant_id] = progress.add_task(f"deploying {tenant_id}", total=1)
+        else:
+            word = "deployed" if result.ok else "FAILED"
+            progress.update(tasks[tenant_id], completed=1, description=f"{word} {tenant_id}")
 
+    try:
         yield update
+    finally:
+        if progress.live.is_started:
+            progress.stop()
 
 
 def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
@@ -337,7 +357,8 @@ def cdk_cli_results(action: str, codes: dict[str, int]) -> None:
         typer.echo(line, err=code != 0)
 
 
-def inventories(found: Sequence[Any], *, as_json: bool) -> None:
+def inventories(found: Sequence[Any], *, as_json: bool, fleet: bool = False) -> None:
+    """Each tenant's table and its line; with `fleet` (every tenant), one last line for them all."""
     if as_json:
         _print_json(
             {
@@ -351,20 +372,21 @@ def inventories(found: Sequence[Any], *, as_json: bool) -> None:
         return
     for one in found:
         _inventory_table(one)
+    if fleet:
+        flagged = sum(1 for one in found if not one.ok)
+        typer.echo(f"{len(found)} tenants, {len(found) - flagged} clean, {flagged} flagged", err=bool(flagged))
 
 
 def _inventory_table(found: Any) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Inventory of {found.tenant_id}")
     for column in ("Region", "Kind", "Name", "Details", "Problems"):
-        table.add_column(column, no_wrap=column in ("Region", "Kind"))
+        table.add_column(column, no_wrap=column in ("Region", "Kind"), overflow="fold")
     for item in sorted(found.items, key=lambda i: (i.region, i.kind, i.name)):
         details = ", ".join(f"{k}={v}" for k, v in item.details.items() if k not in ("arn",))
         table.add_row(item.region, item.kind, item.name, details, "; ".join(item.problems), style="bold red" if item.flagged else "")
-    console = Console() if Console().is_terminal else Console(width=200)
-    console.print(table)
+    print_table(table)
     flagged = len(found.flagged)
     typer.echo(f"{found.tenant_id}: {len(found.items)} resources, {flagged} flagged", err=bool(flagged))
 
@@ -389,7 +411,7 @@ def check_summary(results: Sequence[Any]) -> None:
     console = Console() if Console().is_terminal else Console(width=160)
     console.print(table)
     for result in results:
-        if not result.ok and result.message:
+        if not result.ok and not result.skipped and result.message:
             for line in result.message.splitlines():
                 typer.echo(f"{result.tenant_id}: {result.step}: {line}", err=True)
 
@@ -457,18 +479,16 @@ def shell_exports(variables: dict[str, str]) -> None:
 
 def backup_run(run: Any) -> None:
     """The recovery points one backup run created, each with its copies."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Backup run of {run.tenant_id} (plan {run.plan})")
     for column in ("Region", "Vault", "Resource", "Recovery point"):
-        table.add_column(column, no_wrap=column in ("Region", "Vault"))
+        table.add_column(column, no_wrap=column in ("Region", "Vault"), overflow="fold")
     for point in run.recovery_points:
         table.add_row(point.region, point.vault, point.resource_arn, point.recovery_point_arn)
         for copy in point.copies:
             table.add_row(copy.region, copy.vault, f"  copy of {point.resource_arn}", copy.recovery_point_arn, style="cyan")
-    console = Console() if Console().is_terminal else Console(width=240)
-    console.print(table)
+    print_table(table)
     copies = sum(len(point.copies) for point in run.recovery_points)
     typer.echo(f"{run.tenant_id}: {len(run.recovery_points)} recovery points, {copies} copies")
 
@@ -528,7 +548,6 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
             }
         )
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"offboarding plan: {config.tenant_id} ({env.name}, account {env.account}) — dry run, nothing changed")
@@ -537,7 +556,7 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
     for index, target in enumerate(plan.targets, 1):
         holds = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in target.counts.items() if value)
         table.add_row(str(index), target.kind, target.region, target.name, holds)
-    Console().print(table)
+    print_table(table)
     for kind, totals in plan.totals().items():
         extra = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in totals.items() if key != "resources" and value)
         typer.echo(f"  {kind}: {totals['resources']}" + (f" ({extra})" if extra else ""))

@@ -85,7 +85,7 @@ def env(
     directory: Path = CONFIG_DIR_OPTION,
 ) -> None:
     """Print the shell exports that let the AWS CDK CLI, run by hand, deploy TENANT into the
-    sandbox (`eval "$(tenantkit sandbox env maple-ca)"`, then `$CDK deploy ...`)."""
+    sandbox (`eval "$(tenantkit sandbox env maple-ca)"`, then `$TENANTKIT_CDK deploy ...`)."""
     from tenantkit.lifecycle.local import LocalDeployError, sandbox_cdk_environment
 
     try:

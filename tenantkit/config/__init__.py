@@ -6,12 +6,14 @@ from tenantkit.config.loader import (
     ConfigError,
     ConfigIssue,
     LoadedTenant,
+    NoTenantsError,
     UnknownTenantError,
     ValidationReport,
     find_tenant,
     load_file,
     load_tenants,
     load_text,
+    require_tenants,
     validate_paths,
 )
 from tenantkit.config.models import TenantConfig, TenantStatus
@@ -27,6 +29,7 @@ __all__ = [
     "ConfigIssue",
     "FleetSettings",
     "LoadedTenant",
+    "NoTenantsError",
     "Residency",
     "ResidencyPolicy",
     "TenantConfig",
@@ -39,6 +42,7 @@ __all__ = [
     "load_tenants",
     "load_text",
     "policy_for",
+    "require_tenants",
     "validate_fleet",
     "validate_paths",
 ]

@@ -7,6 +7,7 @@ that concern the file rather than a field (bad YAML, empty file) use the path `(
 from __future__ import annotations
 
 import difflib
+import time
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class ValidationReport:
     issues: list[ConfigIssue] = field(default_factory=list)
     warnings: list[ConfigIssue] = field(default_factory=list)
     """Valid but probably unintended settings (an empty access.protect): printed, never fatal."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """How long each file took to read and validate, by its path (as in `ConfigIssue.file`)."""
     notes: list[ConfigIssue] = field(default_factory=list)
     """Defaults chosen from the regions' offerings (the replica's class): information only."""
 
@@ -164,7 +167,9 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
     report = ValidationReport(files=files, issues=issues)
     first_source: dict[str, Path] = {}
     for path in files:
+        started = time.perf_counter()
         config, file_issues = load_file(path, report.warnings, report.notes)
+        report.seconds[str(path)] = time.perf_counter() - started
         report.issues.extend(file_issues)
         if config is None:
             continue
@@ -185,6 +190,21 @@ def validate_paths(paths: Iterable[Path]) -> ValidationReport:
     report.warnings.sort()
     report.notes.sort()
     return report
+
+
+class NoTenantsError(LookupError):
+    """Every tenant was asked for and the directory holds none: a wrong `--dir` must fail, never
+    pass having done nothing. The message is one line naming the directory."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(f"{directory}: no tenant files (*{TENANT_SUFFIX}) in this directory; is --dir right?")
+
+
+def require_tenants(report: ValidationReport, directory: Path) -> None:
+    """NoTenantsError when validating `directory` found no tenant file at all (and no problem:
+    a bad file or a missing directory is reported as such)."""
+    if report.ok and not report.files:
+        raise NoTenantsError(directory)
 
 
 class UnknownTenantError(LookupError):

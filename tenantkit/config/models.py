@@ -279,6 +279,14 @@ class Access(Strict):
             raise ValueError(f"listed more than once: {', '.join(repeated)}")
         return arns
 
+    @field_validator("allowed_cidrs", mode="before")
+    @classmethod
+    def _at_most_max_cidrs(cls, cidrs: Any) -> Any:
+        # before pydantic's own max_length (kept for the JSON schema), so the refusal is ours
+        if isinstance(cidrs, list | tuple) and len(cidrs) > MAX_CIDRS:
+            raise ValueError(f"{len(cidrs):,} networks; at most {MAX_CIDRS:,}, what one WAF IP set holds")
+        return cidrs
+
     @field_validator("allowed_cidrs")
     @classmethod
     def _no_duplicate_networks(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:

@@ -18,6 +18,8 @@ from tenantkit.config.loader import FILE_PATH, TENANT_SUFFIX, ConfigError, Confi
 from tenantkit.config.models import Backup, Database, Subscription, TenantConfig, _check_tenant_id
 from tenantkit.config.residency import policy_for
 
+NEW_FILE_MODE = 0o644
+
 
 @dataclass(frozen=True, kw_only=True)
 class NewTenant:
@@ -45,8 +47,9 @@ def render_tenant_yaml(request: NewTenant) -> str:
         autoescape=False,  # YAML, not HTML: strings are quoted by the yaml_str filter
     )
     environment.filters["yaml_str"] = lambda value: json.dumps(str(value), ensure_ascii=False)
+    residency = request.residency.strip().lower()  # a flag, not a file: `--residency CA` means ca
     try:
-        policy = policy_for(request.residency)
+        policy = policy_for(residency)
     except ValueError:
         policy = None  # rendered anyway, so that validation reports the field
     database, backup, subscription = Database(), Backup(), Subscription()
@@ -54,7 +57,7 @@ def render_tenant_yaml(request: NewTenant) -> str:
         tenant_id=request.tenant_id,
         display_name=request.display_name or request.tenant_id.replace("-", " ").title(),
         policy=policy,
-        residency=request.residency if policy else json.dumps(request.residency),
+        residency=residency if policy else json.dumps(request.residency),
         account=request.account,
         security_email=request.security_email,
         cidrs=request.cidrs,
@@ -103,6 +106,7 @@ def create_tenant_file(directory: Path, request: NewTenant) -> tuple[Path, Tenan
         raise ConfigError([ConfigIssue(str(directory), 0, FILE_PATH, "no such directory")])
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{request.tenant_id}.", suffix=".tmp")
     try:
+        os.fchmod(handle, NEW_FILE_MODE)  # mkstemp makes 0600; a tenant file is shared, not secret
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()

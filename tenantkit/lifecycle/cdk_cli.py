@@ -49,6 +49,32 @@ class CdkCli:
         return [*self.argv, action, *selection, *stack_names(tenant_id), *extra]
 
 
+NO_CREDENTIALS = (
+    "no AWS credentials: set AWS_PROFILE (a profile of ~/.aws/config), or AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY (`deploy --local`, into the sandbox, needs none)"
+)
+
+
+def require_aws_credentials(extra: Sequence[str] = ()) -> None:
+    """CdkCliError, one line naming the missing setting, when botocore's credential chain (the
+    same sources as the CDK CLI's: environment, profile, SSO, process, web identity, container,
+    instance) finds no credentials. Said at once: the CDK CLI itself says it only after
+    synthesizing, 10-20 s later, and twice. Nothing is called with the credentials found."""
+    import botocore.session
+    from botocore.exceptions import BotoCoreError
+
+    profile = next((value for flag, value in zip(extra, extra[1:], strict=False) if flag == "--profile"), None)
+    profile = profile or next((arg.split("=", 1)[1] for arg in extra if arg.startswith("--profile=")), None)
+    session = botocore.session.Session(profile=profile)
+    try:
+        credentials = session.get_credentials()
+    except BotoCoreError as error:  # an unknown profile, half the keys, a broken config file
+        where = f"--profile {profile}" if profile else "AWS_PROFILE" if os.environ.get("AWS_PROFILE") else "AWS credentials"
+        raise CdkCliError(f"{where}: {error}") from None
+    if credentials is None:
+        raise CdkCliError(NO_CREDENTIALS)
+
+
 def node_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment the CDK CLI runs in: the wheel's Node first on PATH and as JSII_NODE."""
     environment = dict(os.environ if base is None else base)

@@ -31,30 +31,65 @@ class StepResult:
 
 
 @contextmanager
-def throwaway_sandbox() -> Iterator[tuple[str, int]]:
+def server_log(log_file: Path) -> Iterator[None]:
+    """While open, what the in-process server says goes to `log_file` (started afresh), never to
+    the console the check's table is printed on: werkzeug's "Error on request" tracebacks (moto
+    answers 500 to an action it lacks, a client retries, the check still passes) and the log
+    records of moto and its Flask apps. The loggers are restored on exit."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_file, mode="w", encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    saved = []
+    for name, level in (("werkzeug", logging.WARNING), ("moto", logging.NOTSET)):  # no line per request
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.handlers[:], logger.propagate, logger.level))
+        logger.handlers[:] = [handler]
+        logger.propagate = False
+        logger.setLevel(level)
+    try:
+        yield
+    finally:
+        for logger, handlers, propagate, level in saved:
+            logger.handlers[:] = handlers
+            logger.propagate = propagate
+            logger.setLevel(level)
+        handler.close()
+
+
+@contextmanager
+def throwaway_sandbox(log_file: Path) -> Iterator[tuple[str, int]]:
     """moto's server with tenantkit's extensions, in a thread of this process, on a free port;
-    stopped (and everything in it gone) on exit. Yields (endpoint, port)."""
+    stopped (and everything in it gone) on exit; what it logs goes to `log_file`. Yields
+    (endpoint, port)."""
     from moto.server import ThreadedMotoServer
 
     from tenantkit.sandbox.extensions import install
 
     install()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request in the CI log
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}", port
-    finally:
-        server.stop()
+    with server_log(log_file):
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        try:
+            yield f"http://127.0.0.1:{port}", port
+        finally:
+            server.stop()
 
 
 def run_check(
-    directory: Path, outdir: Path, *, concurrency: int = 4, on_step: Callable[[StepResult], None] | None = None
+    directory: Path,
+    outdir: Path,
+    *,
+    sandbox_log: Path,
+    concurrency: int = 4,
+    on_step: Callable[[StepResult], None] | None = None,
 ) -> list[StepResult]:
-    from tenantkit.config import validate_paths
+    """Every step for every tenant of `directory`: exactly one result per tenant and step, each
+    timed for that tenant alone; after a failed step the tenant's later steps are skipped results.
+    NoTenantsError when the directory holds no tenant file."""
+    from tenantkit.config import require_tenants, validate_paths
     from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, deploy_synthesized, sandbox_sessions
     from tenantkit.lifecycle.inventory import assembly_inventory
     from tenantkit.synth import SynthCache, synth_tenants
@@ -66,30 +101,42 @@ def run_check(
         if on_step is not None:
             on_step(result)
 
-    started = time.monotonic()
+    def skip_after(tenant_id: str, failed: str) -> None:
+        for step in STEPS[STEPS.index(failed) + 1 :]:
+            record(StepResult(tenant_id, step, False, 0.0, f"{failed} failed", skipped=True))
+
     report = validate_paths([directory])
-    seconds = time.monotonic() - started
+    require_tenants(report, directory)
+    problems: dict[str, list[str]] = {}
     for issue in report.issues:
-        record(StepResult(Path(issue.file).stem, "validate", False, seconds, str(issue)))
-    for tenant in report.tenants:
-        record(StepResult(tenant.config.tenant_id, "validate", True, seconds))
-    configs = report.configs
+        problems.setdefault(Path(issue.file).stem, []).append(str(issue))
+    for tenant_id, lines in problems.items():
+        files = {issue.file for issue in report.issues if Path(issue.file).stem == tenant_id}
+        record(StepResult(tenant_id, "validate", False, sum(report.seconds.get(f, 0.0) for f in files), "\n".join(lines)))
+        skip_after(tenant_id, "validate")
+    valid = [tenant for tenant in report.tenants if tenant.config.tenant_id not in problems]  # a stray .yml beside it
+    for tenant in valid:
+        record(StepResult(tenant.config.tenant_id, "validate", True, report.seconds.get(str(tenant.source), 0.0)))
+    configs = [tenant.config for tenant in valid]
     if not configs:
         return results
 
+    done_at: dict[str, float] = {}
     started = time.monotonic()
-    synthesized = synth_tenants(configs, outdir, cache=SynthCache())
-    per_tenant = (time.monotonic() - started) / len(configs)
+    synthesized = synth_tenants(configs, outdir, lambda tenant_id: done_at.setdefault(tenant_id, time.monotonic()), cache=SynthCache())
+    synth_seconds = _one_after_another(started, done_at)
     deployable = []
     for item in synthesized:
-        record(StepResult(item.tenant_id, "synth", item.error is None, per_tenant, item.error or ""))
+        record(StepResult(item.tenant_id, "synth", item.error is None, synth_seconds.get(item.tenant_id, 0.0), item.error or ""))
         if item.error is not None:
+            skip_after(item.tenant_id, "synth")
             continue
+        # cdk-nag and our rules run inside the synth, cfn-lint alongside it: their time is synth's
         record(StepResult(item.tenant_id, "compliance", not item.findings, 0.0, "\n".join(item.findings)))
         deployable.append(item)
 
     by_id = {config.tenant_id: config for config in configs}
-    with throwaway_sandbox() as (endpoint, port):
+    with throwaway_sandbox(sandbox_log) as (endpoint, port):
         deployed = deploy_synthesized(
             deployable,
             {tenant_id: config.account for tenant_id, config in by_id.items()},
@@ -101,7 +148,7 @@ def run_check(
             reasons = [f"{s.stack}: {reason}" for s in result.stacks for reason in s.reasons]
             record(StepResult(result.tenant_id, "deploy", result.ok, result.seconds, "\n".join(reasons)))
             if not result.ok:
-                record(StepResult(result.tenant_id, "inventory", False, 0.0, "not deployed", skipped=True))
+                skip_after(result.tenant_id, "deploy")
                 continue
             config = by_id[result.tenant_id]
             item = next(i for i in deployable if i.tenant_id == result.tenant_id)
@@ -113,9 +160,18 @@ def run_check(
                 account=config.account or SANDBOX_ACCOUNT,
                 session_for=sandbox_sessions(endpoint, config.account),
             )
-            problems = [f"{i.region} {i.kind} {i.name}: {'; '.join(i.problems)}" for i in inventory.flagged]
-            record(StepResult(config.tenant_id, "inventory", inventory.ok, time.monotonic() - started, "\n".join(problems)))
+            flagged = [f"{i.region} {i.kind} {i.name}: {'; '.join(i.problems)}" for i in inventory.flagged]
+            record(StepResult(config.tenant_id, "inventory", inventory.ok, time.monotonic() - started, "\n".join(flagged)))
     return results
+
+
+def _one_after_another(started: float, done_at: dict[str, float]) -> dict[str, float]:
+    """Each tenant's share of work done one tenant after another: from the previous tenant's end
+    (the first: from `started`) to its own."""
+    seconds, previous = {}, started
+    for tenant_id, finished in sorted(done_at.items(), key=lambda item: item[1]):
+        seconds[tenant_id], previous = finished - previous, finished
+    return seconds
 
 
 def junit_xml(results: list[StepResult]) -> str:
@@ -138,7 +194,9 @@ def junit_xml(results: list[StepResult]) -> str:
             if result.skipped:
                 ElementTree.SubElement(case, "skipped", message=result.message)
             elif not result.ok:
-                failure = ElementTree.SubElement(case, "failure", message=result.message.splitlines()[0] if result.message else "failed")
+                lines = result.message.splitlines() or ["failed"]
+                summary = lines[0] if len(lines) == 1 else f"{lines[0]} (and {len(lines) - 1} more)"
+                failure = ElementTree.SubElement(case, "failure", message=summary)
                 failure.text = result.message
     ElementTree.indent(root)
     return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -27,16 +27,19 @@ def deploy_local(
     concurrency: int,
     on_progress: DeployCallback | None = None,
 ) -> list[DeployResult]:
-    from tenantkit.config import validate_paths
+    from tenantkit.config import require_tenants, validate_paths
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
     from tenantkit.synth import SynthCache, synth_directory
 
+    report = validate_paths([directory])
+    if not tenant_ids:
+        require_tenants(report, directory)  # before the sandbox: a wrong --dir is the first thing to say
     status = sandbox_status(state_dir)
     if status.state is not SandboxState.RUNNING or status.endpoint is None or status.port is None:
         raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
     synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache())
-    accounts = {tenant.tenant_id: tenant.account for tenant in validate_paths([directory]).configs}
+    accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
     return deploy_synthesized(
         synthesized,
         accounts,
@@ -55,13 +58,16 @@ def inventory_tenants(
     (synthesized when stale)."""
     import boto3
 
-    from tenantkit.config import validate_paths
+    from tenantkit.config import require_tenants, validate_paths
     from tenantkit.lifecycle.inventory import assembly_inventory
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
     from tenantkit.synth import SynthCache, synth_directory
 
-    configs = {config.tenant_id: config for config in validate_paths([directory]).configs}
+    report = validate_paths([directory])
+    if not tenant_ids:
+        require_tenants(report, directory)
+    configs = {config.tenant_id: config for config in report.configs}
     endpoint = None
     if local:
         status = sandbox_status(state_dir)
@@ -92,7 +98,8 @@ def inventory_tenants(
 def sandbox_cdk_environment(directory: Path, tenant_id: str, state_dir: Path, cdk_cli_root: Path) -> dict[str, str]:
     """The environment in which the AWS CDK CLI, run by hand, deploys `tenant_id` into the running
     sandbox: its endpoint (as `localhost`: moto reads TemplateURLs only on such a host),
-    credentials acting in the tenant's account, the wheel's Node, and `CDK`, the pinned CLI. Both of
+    credentials acting in the tenant's account, the wheel's Node, and `TENANTKIT_CDK`, the pinned
+    CLI (no name starting with `CDK`: the CDK CLI reads those as options, `CDK` itself as `--`). Both of
     the tenant's environments are prepared as `cdk bootstrap` would (assets bucket, version
     parameter), so no bootstrap is needed."""
     from tenantkit.lifecycle.cdk_cli import find_cdk_cli
@@ -114,7 +121,7 @@ def sandbox_cdk_environment(directory: Path, tenant_id: str, state_dir: Path, cd
         "AWS_SESSION_TOKEN": credentials.token or "",
         "AWS_REGION": config.primary_region,
         "JSII_NODE": node,
-        "CDK": " ".join(cli.argv),
+        "TENANTKIT_CDK": " ".join(cli.argv),
         "PATH": f"{Path(node).parent}:$PATH",
     }
 

@@ -408,10 +408,9 @@ def verify_report(report_path: Path, public_key_path: Path, signature_path: Path
     key = load_public_key(public_key_path)
     mine = fingerprint(key)
     signature_path = signature_path or report_path.with_name(report_path.name + ".sig")
-    if not signature_path.exists():
-        return VerifyResult(False, f"no signature: {signature_path} does not exist (an unsigned report proves nothing)", mine, None)
+    signed = _read(signature_path, "signature")  # missing: a ReportError, exit 2 like any missing file
     try:
-        detached = evidence.Signature.from_json(_read(signature_path, "signature"))
+        detached = evidence.Signature.from_json(signed)
     except ValueError as error:
         return VerifyResult(False, f"invalid signature file {signature_path}: {error}", mine, None)
     verdict = evidence.verify(body, detached, key)

@@ -34,7 +34,7 @@ from tenantkit.compliance.assembly import (
     load_tenant_assembly,
     validation_findings,
 )
-from tenantkit.config.loader import ConfigError, validate_paths
+from tenantkit.config.loader import ConfigError, require_tenants, validate_paths
 from tenantkit.config.models import TenantConfig
 from tenantkit.naming import stack_names
 from tenantkit.synth.cache import CachedTenant, SynthCache
@@ -96,11 +96,13 @@ def synth_directory(
     on_warning: WarningCallback | None = None,
 ) -> list[TenantSynthResult]:
     """Synthesize the named tenants of `directory` (all of them if none is named) into `outdir`.
-    Raises ConfigError for bad tenant files and SynthRequestError for a request that cannot be
-    carried out; `on_progress(total)` returns the per-tenant progress callback."""
+    Raises ConfigError for bad tenant files, NoTenantsError for every tenant of a directory without
+    any, and SynthRequestError for a request that cannot be carried out; `on_progress(total)` returns the per-tenant progress callback."""
     report = validate_paths([directory])
     if not report.ok:
         raise ConfigError(report.issues)
+    if not tenant_ids:
+        require_tenants(report, directory)
     known = {tenant.tenant_id: tenant for tenant in report.configs}
     unknown = [tenant_id for tenant_id in tenant_ids if tenant_id not in known]
     if unknown:

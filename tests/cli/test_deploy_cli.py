@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
+from tenantkit.lifecycle.cdk_cli import NO_CREDENTIALS
 from tenantkit.lifecycle.deploy_local import DeployResult, StackOutcome, StackResult
 from tenantkit.lifecycle.local import LocalDeployError
 
@@ -53,3 +55,55 @@ def test_diff_of_an_unknown_tenant_is_refused():
     result = runner.invoke(app, ["diff", "nobody"])
     assert result.exit_code == 1
     assert "no tenant file for: nobody" in result.output
+
+
+@pytest.fixture
+def no_aws_credentials(monkeypatch, tmp_path):
+    """No credential source at all: no keys or profile in the environment, no config files, no
+    instance metadata (never contacted: disabled), no container credentials."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def cdk_cli_started(monkeypatch):
+    """Records each time the CDK CLI would be found (installed) or run."""
+    from tenantkit.lifecycle import cdk_cli
+
+    started: list[str] = []
+    monkeypatch.setattr(cdk_cli, "find_cdk_cli", lambda *a, **k: started.append("find") or cdk_cli.CdkCli(("cdk",)))
+    monkeypatch.setattr(cdk_cli, "run_for_tenants", lambda cli, action, ids, **k: started.append(action) or dict.fromkeys(ids, 0))
+    return started
+
+
+@pytest.mark.parametrize("action", ["deploy", "diff", "bootstrap"])
+def test_without_credentials_the_cdk_cli_is_never_started(no_aws_credentials, cdk_cli_started, action):
+    result = runner.invoke(app, [action, "maple-ca"])
+    assert (result.exit_code, cdk_cli_started) == (1, []), result.output
+    assert result.output == f"error: {NO_CREDENTIALS}\n"
+
+
+@pytest.mark.parametrize(
+    ("environment", "args", "message"),
+    [
+        ({"AWS_PROFILE": "nobody"}, [], "error: AWS_PROFILE: The config profile (nobody) could not be found\n"),
+        ({}, ["--cdk-arg=--profile", "--cdk-arg=nobody"], "error: --profile nobody: The config profile (nobody) could not be found\n"),
+        ({"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE"}, [], "error: AWS credentials: Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY\n"),
+    ],
+    ids=["unknown AWS_PROFILE", "unknown --profile", "half the keys"],
+)
+def test_a_broken_credential_setting_is_named_in_one_line(no_aws_credentials, cdk_cli_started, monkeypatch, environment, args, message):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["diff", "maple-ca", *args])
+    assert (result.exit_code, result.output, cdk_cli_started) == (1, message, [])
+
+
+def test_credentials_from_a_profile_let_the_cdk_cli_start(no_aws_credentials, cdk_cli_started, monkeypatch, tmp_path):
+    (tmp_path / "no-credentials").write_text("[ops]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n")
+    result = runner.invoke(app, ["diff", "maple-ca", "--cdk-arg=--profile", "--cdk-arg=ops"])
+    assert (result.exit_code, cdk_cli_started) == (0, ["find", "diff"]), result.output

@@ -39,3 +39,36 @@ def test_no_sandbox_is_one_line(monkeypatch):
     monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenants", refuse)
     result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
     assert (result.exit_code, result.output.strip()) == (1, "error: the sandbox is not running: `tenantkit sandbox up` first")
+
+
+def _fleet(monkeypatch):
+    clean = Inventory("maple-ca", [Item("ca-central-1", "bucket", "b", {"versioning": "Enabled"})])
+    flagged = Inventory("rhein-de", [Item("eu-central-1", "key", "k", {}, ("rotation off",))])
+    monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenants", lambda *a, **k: [clean, flagged, clean])
+
+
+def test_every_tenant_ends_with_one_fleet_line(monkeypatch):
+    _fleet(monkeypatch)
+    result = runner.invoke(app, ["inventory", "--all", "--local"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "3 tenants, 2 clean, 1 flagged"
+    assert result.output.count("3 tenants") == 1
+
+
+def test_named_tenants_have_no_fleet_line(monkeypatch):
+    _fleet(monkeypatch)
+    result = runner.invoke(app, ["inventory", "maple-ca", "rhein-de", "--local"])
+    assert "tenants," not in result.output
+
+
+def test_piped_into_a_narrow_console_no_arn_is_broken(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    key = "arn:aws:kms:ca-central-1:111122223333:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+    replica = "arn:aws:s3:::maple-ca-dr-111122223333-ca-west-1"
+    item = Item("ca-central-1", "bucket", "maple-ca-data-111122223333-ca-central-1", {"key": key, "replication": replica},
+                (f"objects under {key}, not the tenant key",))
+    _patch(monkeypatch, Inventory("maple-ca", [item]))
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
+    rows = [line for line in result.output.splitlines() if "maple-ca-data" in line]
+    assert len(rows) == 1, result.output  # the row on one line
+    assert rows[0].count(key) == 2 and replica in rows[0], result.output

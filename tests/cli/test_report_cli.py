@@ -80,17 +80,20 @@ def test_verify_with_another_key_exits_1(tmp_path: Path, keys):
 def test_verify_with_an_explicit_signature_path(tmp_path: Path, keys):
     files = _write(tmp_path, keys)
     moved = files.signature.rename(tmp_path / "elsewhere.sig")
-    assert runner.invoke(app, ["report", "verify", str(files.json), "--public-key", str(keys[1])]).exit_code == 1
+    assert runner.invoke(app, ["report", "verify", str(files.json), "--public-key", str(keys[1])]).exit_code == 2
     result = runner.invoke(app, ["report", "verify", str(files.json), "--public-key", str(keys[1]), "--signature", str(moved)])
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("missing", ["report", "public key"])
+@pytest.mark.parametrize("missing", ["report", "public key", "signature"])
 def test_verify_a_missing_file_is_one_line_and_exit_2(tmp_path: Path, keys, missing):
     files = _write(tmp_path, keys)
     report, public = (tmp_path / "nope.json", keys[1]) if missing == "report" else (files.json, tmp_path / "nope.pem")
+    if missing == "signature":
+        report, public = files.json, keys[1]
+        files.signature.unlink()
     result = runner.invoke(app, ["report", "verify", str(report), "--public-key", str(public)])
-    absent = report if missing == "report" else public
+    absent = {"report": report, "public key": public, "signature": files.signature}[missing]
     assert (result.exit_code, result.output) == (2, f"error: {absent}: no such file ({missing})\n")
 
 

@@ -45,3 +45,13 @@ def test_the_run_is_a_table_of_recovery_points_and_copies(monkeypatch):
     assert result.exit_code == 0, result.output
     assert POINT in result.output and COPY in result.output and "tenantkit-maple-ca-dr" in result.output
     assert result.output.strip().endswith("maple-ca: 1 recovery points, 1 copies")
+
+
+def test_piped_into_a_narrow_console_no_arn_is_broken(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    point = CreatedRecoveryPoint("tenantkit-maple-ca", "ca-central-1", DB, POINT, (RecoveryPointCopy("tenantkit-maple-ca-dr", "ca-west-1", COPY),))
+    monkeypatch.setattr("tenantkit.lifecycle.local.backup_now_local", lambda *args: BackupRun("maple-ca", "tenantkit-maple-ca-backups", (point,)))
+    result = runner.invoke(app, ["sandbox", "backup-now", "maple-ca"])
+    lines = result.output.splitlines()
+    for arn in (DB, POINT, COPY):
+        assert any(arn in line for line in lines), f"{arn} broken or cut:\n{result.output}"

@@ -95,6 +95,19 @@ def test_new_writes_a_commented_valid_file(tmp_path: Path) -> None:
     assert listed[0]["display_name"] == 'Say "hi": Inc'
 
 
+def test_new_writes_a_file_others_can_read(tmp_path: Path) -> None:
+    assert invoke("new", "new-tenant", *NEW_ARGS, "--dir", str(tmp_path)).exit_code == 0
+    assert (tmp_path / "new-tenant.yaml").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("spelled", ["CA", "Ca", " ca "])
+def test_new_takes_the_residency_in_any_case(tmp_path: Path, spelled: str) -> None:
+    args = [*NEW_ARGS[:1], spelled, *NEW_ARGS[2:]]
+    result = invoke("new", "new-tenant", *args, "--dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "\nresidency: ca\n" in (tmp_path / "new-tenant.yaml").read_text()
+
+
 def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
     assert invoke("new", "new-tenant", *NEW_ARGS, "--dir", str(tmp_path)).exit_code == 0
     before = (tmp_path / "new-tenant.yaml").read_bytes()

@@ -255,3 +255,12 @@ def test_find_tenant_names_only_the_problems_of_that_tenant(
     assert [(issue.file, issue.path) for issue in duplicate.value.issues] == [
         (str(path.parent / "zz-copy.yaml"), "tenant_id")
     ]
+
+
+@pytest.mark.parametrize(("count", "refused"), [(10_000, False), (10_001, True)])
+def test_too_many_networks_is_one_line_in_our_words(write_tenant: Callable[..., Path], tenant_data: dict[str, Any], count: int, refused: bool) -> None:
+    tenant_data["access"]["allowed_cidrs"] = [f"10.{i // 256}.{i % 256}.0/24" for i in range(count)]
+    path = write_tenant(tenant_data)
+    line = 1 + path.read_text().splitlines().index("  allowed_cidrs:")
+    expected = [f"{path}:{line}: access.allowed_cidrs: 10,001 networks; at most 10,000, what one WAF IP set holds"]
+    assert lines_of(path.parent) == (expected if refused else [])

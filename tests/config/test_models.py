@@ -101,7 +101,7 @@ INVALID = [
     ("access.allowed_cidrs", ["::/0"], "access.allowed_cidrs.0", "would allow everyone"),
     ("access.allowed_cidrs", ["192.0.2.7"], "access.allowed_cidrs.0", "has no prefix length; write 192.0.2.7/32"),
     ("access.allowed_cidrs", ["10.0.0.0/8", "10.0.0.0/8"], "access.allowed_cidrs", "listed more than once: 10.0.0.0/8"),
-    ("access.allowed_cidrs", [f"10.{i // 256}.{i % 256}.0/24" for i in range(10_001)], "access.allowed_cidrs", "at most 10000 items"),
+    ("access.allowed_cidrs", [f"10.{i // 256}.{i % 256}.0/24" for i in range(10_001)], "access.allowed_cidrs", "10,001 networks; at most 10,000, what one WAF IP set holds"),
     ("access.allowed_countries", [], "access.allowed_countries", "at least 1 item"),
     ("access.allowed_countries", ["us"], "access.allowed_countries.0", "country codes are upper case: write 'US'"),
     ("access.allowed_countries", ["XX"], "access.allowed_countries.0", "'XX' is not an ISO 3166-1 alpha-2 country code"),

@@ -32,4 +32,6 @@ def test_check_runs_every_step_and_writes_junit(tmp_path):
         assert cases[(step, "maple-ca")].find("failure") is None, step  # deployed and inventoried
     failed = cases[("validate", "broken-co")].find("failure")
     assert failed is not None and "required field is missing" in failed.text
-    assert ("deploy", "broken-co") not in cases
+    for step in ("synth", "compliance", "deploy", "inventory"):  # skipped after its failure, one case each
+        assert cases[(step, "broken-co")].find("skipped") is not None, step
+    assert len(cases) == 2 * len(suites)

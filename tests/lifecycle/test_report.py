@@ -337,10 +337,11 @@ def test_a_signed_report_not_in_canonical_form_is_refused(tmp_path: Path, key, k
     assert (result.ok, result.reason) == (False, f"{tmp_path / 'r.json'}: signed, but not in canonical form")
 
 
-def test_a_missing_signature_is_a_failed_verification(written, keypair):
+def test_a_missing_signature_is_a_missing_file_not_a_verdict(written, keypair):
     written.signature.unlink()
-    result = rep.verify_report(written.json, keypair[1])
-    assert not result.ok and result.reason.startswith("no signature: ") and str(written.signature) in result.reason
+    with pytest.raises(ReportError) as raised:
+        rep.verify_report(written.json, keypair[1])
+    assert str(raised.value) == f"{written.signature}: no such file (signature)"
 
 
 @pytest.mark.parametrize("content", [b"not json", b'{"algorithm": "RSA", "public_key_fingerprint": "x", "signature": ""}', b"{}"])
