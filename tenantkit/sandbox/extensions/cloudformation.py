@@ -11,7 +11,30 @@ moto 5.2.5 defects, in `moto.cloudformation` unless said otherwise:
   empty template it started from, and its `Fn::ImportValue` sees no exports; a failed execution
   leaves the stack `REVIEW_IN_PROGRESS` with a 500. The outputs and exports are rebuilt, the
   region's exports are visible to it, and a failure rolls the stack back with the reason.
-- `DeleteChangeSet` of an unknown name raises `UnboundLocalError` (a 500): it is `ChangeSetNotFound`.
+- Change sets are found by name across the region, not within the stack the call names (moto's
+  DescribeChangeSet answers the last of that name, DeleteChangeSet removes the first): a tenant's
+  DR and replica stacks share `cdk-deploy-change-set` in one region, so the CDK CLI's second deploy
+  waited forever for its change set to be gone. They are looked up within their stack.
+- `DeleteChangeSet` of a change set the stack does not have raises `UnboundLocalError` (a 500), so
+  `cdk deploy` of a stack `deploy --local` made, and `cdk diff`, failed: it succeeds, as in
+  CloudFormation (the CDK CLI deletes `cdk-deploy-change-set` before each deploy, then waits for
+  DescribeChangeSet to answer `ChangeSetNotFound`, where moto answers `ValidationError`).
+- An executed change set is kept (CloudFormation deletes a stack's change sets once one ran);
+  ExecuteChangeSet of one that is not AVAILABLE is not refused (`InvalidChangeSetStatus`).
+- CreateChangeSet of an unchanged template is refused ("No updates are to be performed") when it
+  should create a FAILED change set that says so, and with `UsePreviousValue` for an SSM-typed
+  parameter (CDK's `BootstrapVersion`) it passes the resolved value on, which execution then looks
+  up as a parameter name (`AttributeError`, the update fails).
+- DescribeChangeSet's changes carry no PhysicalResourceId, Replacement, Scope nor Details: a
+  modification names the properties it changes. Replacement is always reported `False`
+  (RequiresRecreation `Never`): the emulator does not know which properties force one.
+- CreateStack whose resources fail answers a 500 (an HTML page: botocore's `ResponseParserError
+  ... invalid XML`) and leaves the stack CREATE_IN_PROGRESS with what it created, and a failed
+  CREATE change set kept its resources too: a failed create rolls back as CloudFormation's does
+  (resources deleted, `RetainExceptOnCreate` ones too; ROLLBACK_COMPLETE, no outputs), so the
+  retry after deleting the stack (what the CDK CLI and `deploy --local` do) succeeds.
+- Deleting an AWS::KMS::Key through CloudFormation deletes the key outright: CloudFormation
+  schedules its deletion (the template's `PendingWindowInDays`, else 30 days).
 - `DeleteStack` whose resources fail to delete drops the stack record anyway, orphaning what it
   created: the stack is kept, `DELETE_FAILED` with the reason, as CloudFormation does. Two of those
   failures are fixed where they arise: AWS::IAM::ManagedPolicy is never deleted (nor detached), so
