@@ -6,7 +6,8 @@ recorder replays the API calls, and every replayed create draws new random ids (
 ids, the access keys of assumed roles), so ARNs held in journals, reports and `sandbox env`
 exports would no longer name anything; it also replays every poll the CDK CLI made. A pickle
 keeps the objects themselves, ids and cross-references included (a stack's resources are the
-service backends' own objects, pickled once). Locks are re-created empty on load.
+service backends' own objects, pickled once). Locks are re-created empty on load, KMS key
+material travels as DER, and a `defaultdict` whose factory is a lambda gets a `CopyOf` factory.
 
 A snapshot is tied to the moto version that wrote it: another version's is set aside, not loaded.
 What does not survive: nothing runs while the server is down, and requests in flight when it
@@ -15,11 +16,13 @@ stops are lost.
 
 from __future__ import annotations
 
+import copy
 import copyreg
 import importlib
 import os
 import pickle
 import threading
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +46,44 @@ def _reduce_private_key(key: Any) -> tuple[Any, tuple[bytes]]:
     return _load_private_key, (der,)
 
 
-def _register_reducers() -> None:
-    """KMS keys hold `cryptography` key objects, which do not pickle: they travel as DER."""
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+class CopyOf:
+    """A default factory that returns a copy of one value: what a `defaultdict(lambda: ...)`
+    becomes, since a lambda does not pickle (moto's SSM tags, Lambda aliases)."""
 
-    copyreg.pickle(type(threading.Lock()), _reduce_lock)
-    copyreg.pickle(type(threading.RLock()), _reduce_lock)
-    for key in (rsa.generate_private_key(65537, 2048), ec.generate_private_key(ec.SECP256R1())):
-        copyreg.pickle(type(key), _reduce_private_key)
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __call__(self) -> Any:
+        return copy.deepcopy(self.value)
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: Any) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+        # KMS keys hold `cryptography` key objects, which do not pickle: they travel as DER
+        keys = (rsa.generate_private_key(65537, 2048), ec.generate_private_key(ec.SECP256R1()))
+        self.dispatch_table = copyreg.dispatch_table.copy() | {
+            type(threading.Lock()): _reduce_lock,
+            type(threading.RLock()): _reduce_lock,
+            **{type(key): _reduce_private_key for key in keys},
+        }
+
+    def reducer_override(self, obj: Any) -> Any:
+        if not isinstance(obj, defaultdict):
+            return NotImplemented
+        factory = obj.default_factory
+        if "<lambda>" in getattr(factory, "__qualname__", ""):
+            factory = CopyOf(factory())  # type: ignore[misc]
+        # a subclass's own __init__ may take other arguments (moto's SSM ParameterDict)
+        return _new_defaultdict, (type(obj), factory), getattr(obj, "__dict__", None), None, iter(obj.items())
+
+
+def _new_defaultdict(cls: type, factory: Any) -> Any:
+    made = cls.__new__(cls)
+    defaultdict.__init__(made, factory)
+    return made
 
 
 def save_snapshot(path: Path) -> int:
@@ -58,17 +91,19 @@ def save_snapshot(path: Path) -> int:
     import moto
     from moto.core.base_backend import BackendDict
 
-    _register_reducers()
     services = [
         (backends.service_name, backends.backend, {account: dict(regions) for account, regions in backends.items()})
         for backends in BackendDict._instances  # the services used since the start or the last reset
     ]
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as file:
-        pickle.dump({"format": FORMAT, "moto": moto.__version__, "services": services}, file, protocol=pickle.HIGHEST_PROTOCOL)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as file:
+            _Pickler(file).dump({"format": FORMAT, "moto": moto.__version__, "services": services})
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return sum(len(regions) for _, _, accounts in services for regions in accounts.values())
 
 

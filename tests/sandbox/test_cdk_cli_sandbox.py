@@ -8,6 +8,7 @@ No `cdk bootstrap`: the environments are seeded as `tenantkit deploy --local` se
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -139,7 +140,7 @@ def _declared_ipv4(project: Path) -> set[str]:
     from tenantkit.config import find_tenant
 
     config = find_tenant(project / "tenant_configs", TENANT).config
-    return {str(n) for n in config.access.allowed_cidrs if n.version == 4}
+    return {str(n) for n in map(ipaddress.ip_network, config.access.allowed_cidrs) if n.version == 4}
 
 
 def _deployed(project: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
