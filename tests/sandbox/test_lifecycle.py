@@ -141,3 +141,25 @@ def test_down_keeps_the_state_for_the_next_up_unless_discarded_and_reset_empties
     stop_sandbox(state_dir)  # saves the reset (empty) sandbox
     again, _ = start_sandbox(state_dir)
     assert boto3.client("s3", endpoint_url=again.endpoint, region_name="us-east-1").list_buckets()["Buckets"] == []
+
+
+def test_a_failed_create_through_the_server_answers_xml_and_rolls_back(state_dir):
+    """moto answered a failed CreateStack with an HTML 500 (botocore: `ResponseParserError ...
+    invalid XML`), keeping what it had created; the retry then failed on the leftovers."""
+    status, _ = start_sandbox(state_dir)
+    ssm = boto3.client("ssm", endpoint_url=status.endpoint, region_name="ca-central-1")
+    ssm.put_parameter(Name="/taken", Value="x", Type="String")
+    template = json.dumps({"Resources": {
+        "Key": {"Type": "AWS::KMS::Key", "DeletionPolicy": "RetainExceptOnCreate", "Properties": {"KeyPolicy": {"Version": "2012-10-17", "Statement": []}}},
+        "Taken": {"Type": "AWS::SSM::Parameter", "DependsOn": "Key", "Properties": {"Name": "/taken", "Type": "String", "Value": {"Ref": "Key"}}},
+    }})
+    cloudformation = boto3.client("cloudformation", endpoint_url=status.endpoint, region_name="ca-central-1")
+    cloudformation.create_stack(StackName="retried", TemplateBody=template)
+    assert cloudformation.describe_stacks(StackName="retried")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+    kms = boto3.client("kms", endpoint_url=status.endpoint, region_name="ca-central-1")
+    (key,) = kms.list_keys()["Keys"]
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    cloudformation.delete_stack(StackName="retried")
+    ssm.delete_parameter(Name="/taken")
+    cloudformation.create_stack(StackName="retried", TemplateBody=template)
+    assert cloudformation.describe_stacks(StackName="retried")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
