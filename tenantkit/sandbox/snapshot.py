@@ -22,6 +22,7 @@ import importlib
 import os
 import pickle
 import threading
+import weakref
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,10 @@ class _Pickler(pickle.Pickler):
         }
 
     def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, (weakref.WeakValueDictionary, weakref.WeakKeyDictionary)):
+            return type(obj), (dict(obj.items()),)  # its callbacks are local functions; what it refers to is pickled
+        if isinstance(obj, weakref.WeakSet):
+            return weakref.WeakSet, (list(obj),)
         if not isinstance(obj, defaultdict):
             return NotImplemented
         factory = obj.default_factory

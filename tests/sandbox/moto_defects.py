@@ -547,6 +547,19 @@ def cloudformation_failed_create_keeps_its_resources_and_is_not_xml() -> bool:
 
 
 @probe
+def cloudformation_failed_update_is_an_api_error_and_recorded_as_deployed() -> bool:
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/taken", Value="x", Type="String")
+    _create({"Topic": {"Type": "AWS::SNS::Topic"}})
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    taken = {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/taken", "Type": "String", "Value": "y"}}
+    try:
+        cloudformation.update_stack(StackName="probe", TemplateBody=json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}, "Taken": taken}}))
+    except Exception:  # noqa: BLE001 - the resource's own error (SSM's, or a 500), not a failed update on the stack
+        return "Taken" in json.dumps(cloudformation.get_template(StackName="probe")["TemplateBody"])
+    return False
+
+
+@probe
 def cloudformation_deletes_kms_keys_outright() -> bool:
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}]}
     _create({"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": policy}}})

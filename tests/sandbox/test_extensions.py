@@ -101,6 +101,7 @@ DEFECTS = [
     "cloudformation_update_change_set_with_previous_cdk_parameter_fails",
     "cloudformation_failed_create_keeps_its_resources_and_is_not_xml",
     "cloudformation_deletes_kms_keys_outright",
+    "cloudformation_failed_update_is_an_api_error_and_recorded_as_deployed",
     "cloudformation_failed_delete_drops_stack_and_keeps_role",
     "cloudformation_cannot_delete_route_tables",
     "cloudformation_deletes_retain_except_on_create",
@@ -716,6 +717,24 @@ def test_a_failed_first_create_rolls_back_and_the_retry_after_deleting_it_succee
     assert create() == "CREATE_COMPLETE"
     (alias,) = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/tenant"]
     assert kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_a_failed_update_is_reported_on_the_stack_and_the_next_update_retries_it():
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
+    ssm = boto3.client("ssm", region_name=REGION)
+    ssm.put_parameter(Name="/taken", Value="x", Type="String")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(StackName="cdk", TemplateBody=_cdk_template({"Incidents": TOPIC}))
+    taken = {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/taken", "Type": "String", "Value": "y"}}
+    updated = _cdk_template({"Incidents": TOPIC, "Taken": taken})
+    cloudformation.update_stack(StackName="cdk", TemplateBody=updated, Parameters=PREVIOUS_BOOTSTRAP_VERSION)
+    (stack,) = cloudformation.describe_stacks(StackName="cdk")["Stacks"]
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE" and "ParameterAlreadyExists" in stack["StackStatusReason"]
+    assert "Taken" not in cloudformation.get_template(StackName="cdk")["TemplateBody"]
+    ssm.delete_parameter(Name="/taken")
+    cloudformation.update_stack(StackName="cdk", TemplateBody=updated, Parameters=PREVIOUS_BOOTSTRAP_VERSION)
+    assert cloudformation.describe_stacks(StackName="cdk")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert ssm.get_parameter(Name="/taken")["Parameter"]["Value"] == "y"
 
 
 READ_ANYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}

@@ -33,6 +33,9 @@ moto 5.2.5 defects, in `moto.cloudformation` unless said otherwise:
   CREATE change set kept its resources too: a failed create rolls back as CloudFormation's does
   (resources deleted, `RetainExceptOnCreate` ones too; ROLLBACK_COMPLETE, no outputs), so the
   retry after deleting the stack (what the CDK CLI and `deploy --local` do) succeeds.
+- UpdateStack whose resources fail answers the resource's own error and records the new template
+  as deployed (the next deploy sees nothing to do): the stack ends UPDATE_ROLLBACK_COMPLETE with
+  the reason and its previous template; the resources changed before the failure are not restored.
 - Deleting an AWS::KMS::Key through CloudFormation deletes the key outright: CloudFormation
   schedules its deletion (the template's `PendingWindowInDays`, else 30 days).
 - `DeleteStack` whose resources fail to delete drops the stack record anyway, orphaning what it
@@ -111,9 +114,35 @@ def _refresh_exports(backend: CloudFormationBackend, stack: Stack) -> None:
         backend.exports[export.name] = export
 
 
+def _update_failed(stack: Stack, error: Exception, previous_template: Any) -> None:
+    """An update whose resources fail ends UPDATE_ROLLBACK_COMPLETE with the reason, its previous
+    template kept (so the next deploy tries again). Unlike CloudFormation, the resources updated
+    before the failure are not restored."""
+    reason = f"{type(error).__name__}: {error}"
+    stack._add_stack_event("UPDATE_FAILED", resource_status_reason=reason)
+    stack.template = previous_template
+    stack._parse_template()
+    stack.resource_map._template = stack.template_dict  # moto took the new one before it failed
+    stack.resource_map._resource_json_map = stack.template_dict.get("Resources", {})
+    stack.status, stack.status_reason = "UPDATE_ROLLBACK_COMPLETE", reason
+    stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+
+
 def _update_stack(original: Callable[..., Any]) -> Callable[..., Any]:
+    """UpdateStack whose resources fail answered the resource's own error (or a 500) with the new
+    template recorded as deployed, so the next deploy saw nothing to do: the failure is reported
+    on the stack instead (`_update_failed`)."""
+
     def update(self: CloudFormationBackend, *args: Any, **kwargs: Any) -> Stack:
-        stack = original(self, *args, **kwargs)
+        stack = self.get_stack(kwargs["name"] if "name" in kwargs else args[0])
+        previous_template = stack.template
+        try:
+            stack = original(self, *args, **kwargs)
+        except CloudFormationError:
+            raise  # refused by CloudFormation itself ("No updates are to be performed", a bad template)
+        except Exception as error:  # noqa: BLE001 - CloudFormation reports it on the stack, asynchronously
+            _update_failed(stack, error, previous_template)
+            return stack
         _refresh_exports(self, stack)
         return stack
 
@@ -271,9 +300,7 @@ def _execute_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
             if change_set.change_set_type == "CREATE":
                 _roll_back_create(self, stack, error)
             else:
-                stack._add_stack_event("UPDATE_FAILED", resource_status_reason=f"{type(error).__name__}: {error}")
-                stack.status = "UPDATE_ROLLBACK_COMPLETE"
-                stack.status_reason = str(error)
+                _update_failed(stack, error, stack.template)  # moto records the new template only on success
         for executed in [c for c in self.change_sets.values() if c.stack_id == stack.stack_id]:
             del self.change_sets[executed.change_set_id]  # CloudFormation drops a stack's change sets once one ran
 
