@@ -78,7 +78,7 @@ def status_text(tenant: TenantConfig, today: date) -> str:
 def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None) -> None:
     from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "tenant_id": t.config.tenant_id,
             "display_name": t.config.display_name,
@@ -364,7 +364,8 @@ def inventories(found: Sequence[Any], *, as_json: bool, fleet: bool = False) -> 
             {
                 "ok": all(one.ok for one in found),
                 "tenants": [
-                    {"tenant_id": one.tenant_id, "ok": one.ok, "items": [item.as_dict() for item in one.items]}
+                    {"tenant_id": one.tenant_id, "ok": one.ok, "missing": len(one.missing), "unchecked": len(one.unchecked),
+                     "items": [item.as_dict() for item in one.items]}
                     for one in found
                 ],
             }
@@ -381,14 +382,19 @@ def _inventory_table(found: Any) -> None:
     from rich.table import Table
 
     table = Table(title=f"Inventory of {found.tenant_id}")
-    for column in ("Region", "Kind", "Name", "Details", "Problems"):
-        table.add_column(column, no_wrap=column in ("Region", "Kind"), overflow="fold")
+    for column in ("Region", "Kind", "Name", "Status", "Details", "Problems"):
+        table.add_column(column, no_wrap=column in ("Region", "Kind", "Status"), overflow="fold")
     for item in sorted(found.items, key=lambda i: (i.region, i.kind, i.name)):
         details = ", ".join(f"{k}={v}" for k, v in item.details.items() if k not in ("arn",))
-        table.add_row(item.region, item.kind, item.name, details, "; ".join(item.problems), style="bold red" if item.flagged else "")
+        table.add_row(item.region, item.kind, item.name, _INVENTORY_STATUS[item.status.value], details, "; ".join(item.findings),
+                      style="" if not item.flagged else "yellow" if item.status.value == "unchecked" else "bold red")
     print_table(table)
     flagged = len(found.flagged)
-    typer.echo(f"{found.tenant_id}: {len(found.items)} resources, {flagged} flagged", err=bool(flagged))
+    counts = f" ({len(found.missing)} missing, {len(found.unchecked)} could not be checked)" if flagged else ""
+    typer.echo(f"{found.tenant_id}: {len(found.items)} resources, {flagged} flagged{counts}", err=bool(flagged))
+
+
+_INVENTORY_STATUS = {"missing": "MISSING", "drifted": "DIFFERS", "unchecked": "NOT CHECKED", "ok": "ok"}
 
 
 def check_summary(results: Sequence[Any]) -> None:
@@ -526,6 +532,8 @@ def offboard_status(config: TenantConfig, *, today: date, journal: dict[str, Any
     typer.echo(f"  subscription ends on {subscription.ends_on}; retrievable until {subscription.retrieval_deadline}")
     if journal is not None:
         state = f"completed {journal['completed_at']}, report {journal['report']}" if journal["completed_at"] else f"{journal['done']} of {journal['planned']} steps done"
+        if journal.get("remaining"):
+            state += f"; open: verification found {journal['remaining']} of the tenant's resources left, run `offboard execute` again"
         typer.echo(f"  offboarding journal {journal['path']}: {state}")
     if subscription.status(today) is TenantStatus.READY_FOR_DESTRUCTION:
         typer.echo("  due for destruction; `tenantkit offboard plan` lists each resource. Offboarding destroys, in order:")
@@ -588,9 +596,18 @@ def offboard_done(outcome: Any) -> None:
     if outcome.already_done:
         typer.echo(f"{outcome.tenant_id}: already offboarded; nothing changed. Report: {outcome.report_json}")
         return
-    typer.echo(f"{outcome.tenant_id}: {outcome.resources} resources destroyed; signed report {outcome.report_json}")
     if outcome.verification_ok:
+        typer.echo(f"{outcome.tenant_id}: {outcome.resources} resources destroyed; signed report {outcome.report_json}")
         typer.echo("  verified: nothing of the tenant remains but its keys, pending deletion")
-    else:
-        for item in outcome.remaining:
-            typer.echo(f"  REMAINS: {item}", err=True)
+        return
+    typer.echo(
+        f"{outcome.tenant_id}: verification FAILED: offboarding stays open and no report is signed; "
+        f"remove what remains (or let the rerun destroy it) and run the same command again ({outcome.journal})",
+        err=True,
+    )
+    for item in outcome.remaining:
+        typer.echo(f"  REMAINS: {item}", err=True)
+
+
+def nothing_selected(why: str) -> None:
+    typer.echo(f"no tenant selected ({why}): nothing to do")

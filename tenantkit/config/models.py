@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from tenantkit.aws import parse_arn
 from tenantkit.config.residency import Residency, ResidencyPolicy, check_secondary_region, policy_for
 
 DEFAULT_ENGINE_VERSION = "17.9"
@@ -87,11 +88,12 @@ def _check_tenant_id(value: str) -> str:
             raise ValueError(f"must not start with the reserved prefix '{prefix}'")
     from tenantkit.naming import NAME_WORDS, REGION_NAME
 
-    last_word = value.rsplit("-", 1)[-1]
-    if value in NAME_WORDS or last_word in NAME_WORDS:
+    reserved = [word for word in value.split("-") if word in NAME_WORDS]
+    if reserved:
         raise ValueError(
-            f"must not be or end with '{last_word}': tenantkit uses it in the names it derives "
-            "(another tenant's resources would be mistaken for this one's)"
+            f"must not contain the word '{reserved[0]}': tenantkit appends it to the names it "
+            "derives, so another tenant's resources would be mistaken for this one's "
+            f"(reserved words: {', '.join(NAME_WORDS)})"
         )
     if REGION_NAME.search(value):
         raise ValueError("must not contain an AWS region name: region names appear in every ARN")
@@ -224,11 +226,11 @@ def protected_resource_kind(arn: str) -> str:
 
 
 def arn_region(arn: str) -> str:
-    return arn.split(":")[3]
+    return parse_arn(arn).region
 
 
 def arn_account(arn: str) -> str:
-    return arn.split(":")[4]
+    return parse_arn(arn).account
 
 
 def _check_protected_arn(value: str) -> str:
@@ -507,7 +509,7 @@ def _check_account(value: str) -> str:
     return value
 
 
-NOTE_LINES = {("replica", "instance_class"): ("database", "instance_class")}
+NOTE_LINES: dict[tuple[str, ...], tuple[str, ...]] = {("replica", "instance_class"): ("database", "instance_class")}
 """For a note on a field the file does not write, the written field whose line it is shown at."""
 
 
@@ -563,7 +565,7 @@ class TenantConfig(Strict):
     def _database_offered_in_both_regions(self) -> list[InitErrorDetails]:
         from tenantkit.config.rds_offerings import offering_problem
 
-        problems = []
+        problems: list[InitErrorDetails] = []
         if self.replica.region is not None and not self.policy.allows(self.replica.region):
             return problems  # reported as a residency problem already
         if problem := offering_problem(self.database.instance_class, self.primary_region):
@@ -638,7 +640,7 @@ class TenantConfig(Strict):
 
     def warnings(self) -> list[tuple[tuple[str, ...], str]]:
         """(field path, message) for settings that are valid but probably not what was meant."""
-        found = []
+        found: list[tuple[tuple[str, ...], str]] = []
         if not self.access.protect:
             found.append(
                 (

@@ -38,7 +38,7 @@ import tempfile
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -370,7 +370,8 @@ def write_report(
     stem = f"destruction-{completed:%Y%m%dT%H%M%SZ}"
     files = ReportFiles(*(directory / f"{stem}.{ext}" for ext in ("json", "json.sig", "md", "html")))
     body = canonical_json(report)
-    signer = signing_key if hasattr(signing_key, "algorithm") else evidence.PemSigner(signing_key, "signing key")
+    # Duck-typed: anything with `algorithm` signs as itself (mypy cannot rule a key subclass out).
+    signer = cast(evidence.Signer, signing_key) if hasattr(signing_key, "algorithm") else evidence.PemSigner(signing_key, "signing key")
     signature = evidence.sign(body, signer)
     contents = {
         files.markdown: render_markdown(report, signature=signature).encode(),

@@ -5,11 +5,13 @@ templates, not the config that was meant to produce them."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tenantkit.aws import parse_arn
 from tenantkit.compliance.assembly import all_stack_names, render, stack_artifacts
 from tenantkit.config.residency import POLICIES, Residency
 from tenantkit.naming import REGION_NAME, TAG_RESIDENCY, key_alias_of, tenant_of_stack
@@ -108,9 +110,9 @@ class TenantTemplates:
         if target is not None:
             return target[0].region
         text = render(value).replace("${AWS.Region}", stack.region)
-        parts = text.split(":")
-        if text.startswith("arn:") and len(parts) > 3 and parts[3]:
-            return parts[3]
+        with contextlib.suppress(ValueError):
+            if region := parse_arn(text).region:
+                return region
         found = REGION_NAME.findall(text)
         return found[-1] if found else None
 
@@ -174,7 +176,7 @@ def load_tenant_templates(assembly_dir: Path, tenant_id: str | None = None) -> T
 def _residency(stacks: list[Stack]) -> str | None:
     """The residency every stack's tags name (stack tags, else the resources' tags); None when
     they name none, or disagree."""
-    found = set()
+    found: set[str | None] = set()  # a tag without a value counts as a disagreeing one
     for stack in stacks:
         for entries in stack.metadata.values():
             for entry in entries:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
@@ -11,6 +12,12 @@ from tenantkit.lifecycle.inventory import Inventory, Item
 from tenantkit.lifecycle.local import LocalDeployError
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _in_a_project(tmp_path, monkeypatch):
+    """inventory records each tenant's last inventory under ./.tenantkit: never the checkout's."""
+    monkeypatch.chdir(tmp_path)
 
 
 def _patch(monkeypatch, found):
@@ -39,6 +46,38 @@ def test_no_sandbox_is_one_line(monkeypatch):
     monkeypatch.setattr("tenantkit.lifecycle.local.inventory_tenants", refuse)
     result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
     assert (result.exit_code, result.output.strip()) == (1, "error: the sandbox is not running: `tenantkit sandbox up` first")
+
+
+def _missing_and_unchecked():
+    gone = Item("ca-central-1", "database", "tenantkit-maple-ca", problems=("declared, does not exist",), missing=True)
+    denied = Item("ca-central-1", "bucket", "b", unchecked=("HeadBucket: denied (AccessDenied)",))
+    return Inventory("maple-ca", [gone, denied, Item("ca-central-1", "log group", "g")])
+
+
+def test_missing_and_could_not_check_are_told_apart_in_json(monkeypatch):
+    _patch(monkeypatch, _missing_and_unchecked())
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local", "--json"])
+    assert result.exit_code == 1, result.output
+    tenant = json.loads(result.output)["tenants"][0]
+    assert (tenant["ok"], tenant["missing"], tenant["unchecked"]) == (False, 1, 1)
+    assert {item["name"]: item["status"] for item in tenant["items"]} == {"tenantkit-maple-ca": "missing", "b": "unchecked", "g": "ok"}
+    assert tenant["items"][1]["unchecked"] == ["HeadBucket: denied (AccessDenied)"]
+
+
+def test_missing_and_could_not_check_are_told_apart_in_the_table(monkeypatch):
+    _patch(monkeypatch, _missing_and_unchecked())
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
+    assert result.exit_code == 1, result.output
+    rows = {line.split("│")[3].strip(): line for line in result.output.splitlines() if line.count("│") >= 6}
+    assert "MISSING" in rows["tenantkit-maple-ca"] and "declared, does not exist" in rows["tenantkit-maple-ca"]
+    assert "NOT CHECKED" in rows["b"] and "could not check HeadBucket: denied (AccessDenied)" in rows["b"]
+    assert "maple-ca: 3 resources, 2 flagged (1 missing, 1 could not be checked)" in result.output
+
+
+def test_only_could_not_check_still_exits_1(monkeypatch):
+    _patch(monkeypatch, Inventory("maple-ca", [Item("ca-central-1", "bucket", "b", unchecked=("HeadBucket: throttled (SlowDown)",))]))
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
+    assert result.exit_code == 1, result.output
 
 
 def _fleet(monkeypatch):
@@ -72,3 +111,11 @@ def test_piped_into_a_narrow_console_no_arn_is_broken(monkeypatch):
     rows = [line for line in result.output.splitlines() if "maple-ca-data" in line]
     assert len(rows) == 1, result.output  # the row on one line
     assert rows[0].count(key) == 2 and replica in rows[0], result.output
+
+
+def test_the_last_inventory_is_recorded_for_fleet_status(monkeypatch, tmp_path):
+    _fleet(monkeypatch)
+    runner.invoke(app, ["inventory", "--all", "--local"])
+    record = json.loads((tmp_path / ".tenantkit" / "inventory" / "rhein-de.json").read_text())
+    assert (record["where"], record["flagged"]) == ("sandbox", ["eu-central-1 key k: rotation off"])
+    assert json.loads((tmp_path / ".tenantkit" / "inventory" / "maple-ca.json").read_text())["flagged"] == []

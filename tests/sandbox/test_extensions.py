@@ -194,6 +194,27 @@ def test_waf_lists_the_resources_a_web_acl_protects():
         waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"].replace("/acl/", "/other/"))
 
 
+def test_waf_lists_the_resources_of_one_type_at_a_time_load_balancers_by_default():
+    """As AWS answers ListResourcesForWebACL: one ResourceType per call, APPLICATION_LOAD_BALANCER
+    when none is given."""
+    outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
+    waf = boto3.client("wafv2", region_name=REGION)
+    account = "123456789012"
+    resources = {
+        "APPLICATION_LOAD_BALANCER": f"arn:aws:elasticloadbalancing:{REGION}:{account}:loadbalancer/app/portal/1",
+        "API_GATEWAY": f"arn:aws:apigateway:{REGION}::/restapis/a1b2c3/stages/prod",
+        "APPSYNC": f"arn:aws:appsync:{REGION}:{account}:apis/graphql1",
+        "COGNITO_USER_POOL": f"arn:aws:cognito-idp:{REGION}:{account}:userpool/{REGION}_pool1",
+        "APP_RUNNER_SERVICE": f"arn:aws:apprunner:{REGION}:{account}:service/portal/0123456789abcdef",
+        "VERIFIED_ACCESS_INSTANCE": f"arn:aws:ec2:{REGION}:{account}:verified-access-instance/vai-0123456789abcdef0",
+    }
+    for arn in resources.values():
+        waf.associate_web_acl(WebACLArn=outputs["Acl"], ResourceArn=arn)
+    for resource_type, arn in resources.items():
+        assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"], ResourceType=resource_type)["ResourceArns"] == [arn]
+    assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])["ResourceArns"] == [resources["APPLICATION_LOAD_BALANCER"]]
+
+
 def test_waf_refuses_to_delete_an_associated_web_acl():
     outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
     waf = boto3.client("wafv2", region_name=REGION)
