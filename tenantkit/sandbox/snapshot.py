@@ -65,11 +65,10 @@ class _Pickler(pickle.Pickler):
 
         # KMS keys hold `cryptography` key objects, which do not pickle: they travel as DER
         keys = (rsa.generate_private_key(65537, 2048), ec.generate_private_key(ec.SECP256R1()))
-        self.dispatch_table = copyreg.dispatch_table.copy() | {
-            type(threading.Lock()): _reduce_lock,
-            type(threading.RLock()): _reduce_lock,
-            **{type(key): _reduce_private_key for key in keys},
-        }
+        table: dict[type, Any] = dict(copyreg.dispatch_table)
+        table[type(threading.Lock())] = table[type(threading.RLock())] = _reduce_lock
+        table.update({type(key): _reduce_private_key for key in keys})
+        self.dispatch_table = table
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, (weakref.WeakValueDictionary, weakref.WeakKeyDictionary)):
@@ -85,7 +84,7 @@ class _Pickler(pickle.Pickler):
         return _new_defaultdict, (type(obj), factory), getattr(obj, "__dict__", None), None, iter(obj.items())
 
 
-def _new_defaultdict(cls: type, factory: Any) -> Any:
+def _new_defaultdict(cls: Any, factory: Any) -> Any:
     made = cls.__new__(cls)
     defaultdict.__init__(made, factory)
     return made
@@ -98,7 +97,7 @@ def save_snapshot(path: Path) -> int:
 
     services = [
         (backends.service_name, backends.backend, {account: dict(regions) for account, regions in backends.items()})
-        for backends in BackendDict._instances  # the services used since the start or the last reset
+        for backends in BackendDict._instances  # type: ignore[misc]  # the services used since the start or the last reset
     ]
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

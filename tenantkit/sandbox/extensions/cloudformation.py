@@ -124,7 +124,8 @@ def _update_failed(stack: Stack, error: Exception, previous_template: Any) -> No
     stack._parse_template()
     stack.resource_map._template = stack.template_dict  # moto took the new one before it failed
     stack.resource_map._resource_json_map = stack.template_dict.get("Resources", {})
-    stack.status, stack.status_reason = "UPDATE_ROLLBACK_COMPLETE", reason
+    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    stack.status_reason = reason  # type: ignore[attr-defined]  # DescribeStacks' StackStatusReason; moto's Stack never sets it
     stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
 
 
@@ -325,14 +326,16 @@ def _roll_back_create(backend: CloudFormationBackend, stack: Stack, error: Excep
     reason = f"{type(error).__name__}: {error}"
     stack._add_stack_event("CREATE_FAILED", resource_status_reason=reason)
     stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=f"The following resource(s) failed to create: {reason}")
-    stack.status, stack.status_reason = "ROLLBACK_IN_PROGRESS", reason
+    stack.status = "ROLLBACK_IN_PROGRESS"
+    stack.status_reason = reason  # type: ignore[attr-defined]  # DescribeStacks' StackStatusReason; moto's Stack never sets it
     for name in [n for n, e in backend.exports.items() if e.exporting_stack_id == stack.stack_id]:
         del backend.exports[name]
     try:
         stack.resource_map.delete()  # not Stack.delete: a stack deletion keeps RetainExceptOnCreate
     except Exception as cleanup:  # noqa: BLE001 - reported on the stack, as CloudFormation does
-        stack.status, stack.status_reason = "ROLLBACK_FAILED", f"{reason}; then could not delete: {cleanup}"
-        stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=stack.status_reason)
+        stack.status = "ROLLBACK_FAILED"
+        stack.status_reason = f"{reason}; then could not delete: {cleanup}"  # type: ignore[attr-defined]
+        stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=stack.status_reason)  # type: ignore[attr-defined]
         return
     stack.status = "ROLLBACK_COMPLETE"
     stack._add_stack_event("ROLLBACK_COMPLETE")
