@@ -276,10 +276,11 @@ def sandbox_status(status: Any, *, as_json: bool) -> None:
     typer.echo(f"sandbox: {status.state.value}: {status.endpoint} (pid {status.pid})")
 
 
-def sandbox_stopped(previous: Any) -> None:
+def sandbox_stopped(previous: Any, *, discarded: bool = False) -> None:
+    kept = "its state is discarded" if discarded else "its state is kept for the next `sandbox up`"
     messages = {
-        "running": f"sandbox stopped (pid {previous.pid}, {previous.endpoint})",
-        "unresponsive": f"sandbox stopped (pid {previous.pid} was not answering)",
+        "running": f"sandbox stopped (pid {previous.pid}, {previous.endpoint}); {kept}",
+        "unresponsive": f"sandbox stopped (pid {previous.pid} was not answering); {kept}",
         "stale": f"sandbox was not running (pid {previous.pid} is gone); its record is removed",
         "not running": "sandbox was not running",
     }

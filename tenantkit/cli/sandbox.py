@@ -56,11 +56,14 @@ def status(as_json: bool = JSON_OPTION) -> None:
 
 
 @sandbox_app.command()
-def down() -> None:
-    """Stop the sandbox this project started (never another process); forget a stale record."""
+def down(
+    discard: bool = typer.Option(False, "--discard", help="Forget what the sandbox holds (the next `up` starts empty)."),
+) -> None:
+    """Stop the sandbox this project started (never another process), keeping what it holds for
+    the next `up` unless --discard; forget a stale record."""
     from tenantkit.sandbox import stop_sandbox
 
-    render.sandbox_stopped(stop_sandbox(STATE_DIR))
+    render.sandbox_stopped(stop_sandbox(STATE_DIR, discard=discard), discarded=discard)
 
 
 @sandbox_app.command()

@@ -1,7 +1,9 @@
 """Start, find, reset and stop the sandbox server: one background process per project directory.
 
 State lives in `<state_dir>/sandbox.json` (pid, port, endpoint, start time), written atomically;
-the server's output goes to `<state_dir>/sandbox.log`. A process is taken for ours only when its
+the server's output goes to `<state_dir>/sandbox.log`; what the sandbox holds is saved by the
+server to `<state_dir>/sandbox-state.pickle` when it is stopped, and loaded when it starts
+(`tenantkit.sandbox.snapshot`), unless `down --discard`. A process is taken for ours only when its
 command line runs `tenantkit.sandbox.serve` on the recorded port, so `down` never stops a process
 it did not start, even when the pid has been reused; a state file whose process is gone is stale
 and is replaced or removed.
@@ -28,6 +30,7 @@ from tenantkit.aws import atomic_write
 SERVE_MODULE = "tenantkit.sandbox.serve"
 STATE_FILE = "sandbox.json"
 LOG_FILE = "sandbox.log"
+SNAPSHOT_FILE = "sandbox-state.pickle"
 HOST = "127.0.0.1"
 READY_PATH = "/moto-api/config"
 MOTO_VERSION = "5.2.5"
@@ -38,7 +41,8 @@ probes of tests/sandbox/moto_defects.py against the new moto."""
 """Cheap and always answerable (`/moto-api/data.json` serializes every model, and fails once a
 Lambda function exists and no Docker is there)."""
 START_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 60.0
+"""The server saves its state before it exits: a large sandbox on a busy machine takes seconds."""
 
 
 class SandboxError(Exception):
@@ -101,7 +105,7 @@ def start_sandbox(state_dir: Path, port: int | None = None) -> tuple[SandboxStat
     state_dir.mkdir(parents=True, exist_ok=True)
     with open(state_dir / LOG_FILE, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", SERVE_MODULE, "--port", str(chosen)],
+            [sys.executable, "-m", SERVE_MODULE, "--port", str(chosen), "--state", str((state_dir / SNAPSHOT_FILE).resolve())],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -135,13 +139,16 @@ def require_supported_moto() -> None:
         )
 
 
-def stop_sandbox(state_dir: Path) -> SandboxStatus:
-    """Stop the server this project started, if any; forget a stale state file. Returns what was
-    found before stopping."""
+def stop_sandbox(state_dir: Path, *, discard: bool = False) -> SandboxStatus:
+    """Stop the server this project started, if any (it saves what it holds for the next `up`);
+    forget a stale state file; with `discard`, forget the saved state too. Returns what was found
+    before stopping."""
     current = sandbox_status(state_dir)
     if current.state in (SandboxState.RUNNING, SandboxState.UNRESPONSIVE) and current.pid is not None:
         _terminate(current.pid)
     (state_dir / STATE_FILE).unlink(missing_ok=True)
+    if discard:
+        (state_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
     return current
 
 
@@ -153,6 +160,7 @@ def reset_sandbox(state_dir: Path) -> SandboxStatus:
     request = urllib.request.Request(f"{current.endpoint}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10):
         pass
+    (state_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
     return current
 
 

@@ -44,6 +44,17 @@ def test_down_without_a_sandbox_says_so(tmp_path, monkeypatch):
     assert result.output.strip() == "sandbox was not running"
 
 
+def test_down_keeps_the_state_unless_discard(monkeypatch):
+    running = SandboxStatus(SandboxState.RUNNING, pid=42, port=5555)
+    asked = []
+    monkeypatch.setattr("tenantkit.sandbox.stop_sandbox", lambda state_dir, discard: asked.append(discard) or running)
+    kept = runner.invoke(app, ["sandbox", "down"])
+    discarded = runner.invoke(app, ["sandbox", "down", "--discard"])
+    assert asked == [False, True]
+    assert kept.output.strip() == "sandbox stopped (pid 42, http://127.0.0.1:5555); its state is kept for the next `sandbox up`"
+    assert discarded.output.strip() == "sandbox stopped (pid 42, http://127.0.0.1:5555); its state is discarded"
+
+
 def _moto_reported_as(monkeypatch, reported: str) -> None:
     """The installed moto's version as importlib.metadata reports it, every other package as is."""
     import importlib.metadata

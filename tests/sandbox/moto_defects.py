@@ -478,6 +478,112 @@ def cloudformation_delete_unknown_change_set_crashes() -> bool:
     return False
 
 
+def _change_set(cloudformation: Any, stack: str, body: str, kind: str = "CREATE", parameters: list | None = None) -> str:
+    return cloudformation.create_change_set(
+        StackName=stack, ChangeSetName="cdk-deploy-change-set", ChangeSetType=kind, TemplateBody=body, Parameters=parameters or []
+    )["Id"]
+
+
+@probe
+def cloudformation_change_sets_matched_by_name_across_stacks() -> bool:
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    _change_set(cloudformation, "dr", _cdk_template(["a"]))
+    replicas = _change_set(cloudformation, "replica", _cdk_template(["b"]))
+    described = cloudformation.describe_change_set(StackName="dr", ChangeSetName="cdk-deploy-change-set")
+    return described["ChangeSetId"] == replicas  # the DR stack's is found as the replica stack's
+
+
+@probe
+def cloudformation_executed_change_sets_kept() -> bool:
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    _change_set(cloudformation, "probe", json.dumps({"Resources": {"a": {"Type": "AWS::SNS::Topic"}}}))
+    cloudformation.execute_change_set(StackName="probe", ChangeSetName="cdk-deploy-change-set")
+    return bool(cloudformation.list_change_sets(StackName="probe")["Summaries"])
+
+
+@probe
+def cloudformation_describe_unknown_change_set_is_a_validation_error() -> bool:
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    _create({"Topic": {"Type": "AWS::SNS::Topic"}})
+    try:
+        cloudformation.describe_change_set(StackName="probe", ChangeSetName="absent")
+    except ClientError as error:
+        return error.response["Error"]["Code"] == "ValidationError"
+    return False
+
+
+@probe
+def cloudformation_change_set_modifications_have_no_details() -> bool:
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    _create({"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t"}}})
+    body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t", "DisplayName": "T"}}}})
+    change_set = _change_set(cloudformation, "probe", body, "UPDATE")
+    (change,) = cloudformation.describe_change_set(ChangeSetName=change_set)["Changes"]
+    return "Details" not in change["ResourceChange"]
+
+
+def _cdk_stack_and_previous_parameters() -> tuple[Any, list[dict]]:
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(StackName="probe", TemplateBody=_cdk_template(["a"]))
+    return cloudformation, [{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}]
+
+
+@probe
+def cloudformation_unchanged_change_set_refused() -> bool:
+    cloudformation, previous = _cdk_stack_and_previous_parameters()
+    try:
+        _change_set(cloudformation, "probe", _cdk_template(["a"]), "UPDATE", previous)
+    except ClientError as error:
+        return "No updates are to be performed" in str(error)
+    return False
+
+
+@probe
+def cloudformation_update_change_set_with_previous_cdk_parameter_fails() -> bool:
+    cloudformation, previous = _cdk_stack_and_previous_parameters()
+    change_set = _change_set(cloudformation, "probe", _cdk_template(["a", "b"]), "UPDATE", previous)
+    try:
+        cloudformation.execute_change_set(ChangeSetName=change_set)
+    except AttributeError:  # the resolved value "30" looked up as an SSM parameter name
+        return True
+    return False
+
+
+@probe
+def cloudformation_failed_create_keeps_its_resources_and_is_not_xml() -> bool:
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/taken", Value="x", Type="String")
+    status = _create({
+        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "kept"}},
+        "Taken": {"Type": "AWS::SSM::Parameter", "DependsOn": "Topic", "Properties": {"Name": "/taken", "Type": "String", "Value": "y"}},
+    })
+    topics = boto3.client("sns", region_name=REGION).list_topics()["Topics"]
+    stack = boto3.client("cloudformation", region_name=REGION).describe_stacks(StackName="probe")["Stacks"][0]
+    # in-process the 500 surfaces as moto's Python error; the server answers it as an HTML page
+    return status.startswith("error:") and bool(topics) and stack["StackStatus"] == "CREATE_IN_PROGRESS"
+
+
+@probe
+def cloudformation_failed_update_is_an_api_error_and_recorded_as_deployed() -> bool:
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/taken", Value="x", Type="String")
+    _create({"Topic": {"Type": "AWS::SNS::Topic"}})
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    taken = {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/taken", "Type": "String", "Value": "y"}}
+    try:
+        cloudformation.update_stack(StackName="probe", TemplateBody=json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}, "Taken": taken}}))
+    except Exception:  # noqa: BLE001 - the resource's own error (SSM's, or a 500), not a failed update on the stack
+        return "Taken" in json.dumps(cloudformation.get_template(StackName="probe")["TemplateBody"])
+    return False
+
+
+@probe
+def cloudformation_deletes_kms_keys_outright() -> bool:
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}]}
+    _create({"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": policy}}})
+    boto3.client("cloudformation", region_name=REGION).delete_stack(StackName="probe")
+    return boto3.client("kms", region_name=REGION).list_keys()["Keys"] == []
+
+
 @probe
 def cloudformation_failed_delete_drops_stack_and_keeps_role() -> bool:
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}

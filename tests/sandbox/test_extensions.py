@@ -94,6 +94,15 @@ DEFECTS = [
     "cloudformation_update_termination_protection_missing",
     "cloudformation_change_set_stack_loses_outputs",
     "cloudformation_delete_unknown_change_set_crashes",
+    "cloudformation_change_sets_matched_by_name_across_stacks",
+    "cloudformation_executed_change_sets_kept",
+    "cloudformation_describe_unknown_change_set_is_a_validation_error",
+    "cloudformation_change_set_modifications_have_no_details",
+    "cloudformation_unchanged_change_set_refused",
+    "cloudformation_update_change_set_with_previous_cdk_parameter_fails",
+    "cloudformation_failed_create_keeps_its_resources_and_is_not_xml",
+    "cloudformation_deletes_kms_keys_outright",
+    "cloudformation_failed_update_is_an_api_error_and_recorded_as_deployed",
     "cloudformation_failed_delete_drops_stack_and_keeps_role",
     "cloudformation_cannot_delete_route_tables",
     "cloudformation_deletes_retain_except_on_create",
@@ -658,10 +667,119 @@ def test_a_change_set_that_fails_rolls_its_stack_back_with_the_reason():
     assert any(e["ResourceStatus"] == "CREATE_FAILED" for e in cloudformation.describe_stack_events(StackName="broken")["StackEvents"])
 
 
-def test_deleting_an_unknown_change_set_is_change_set_not_found():
+def test_a_change_set_the_stack_does_not_have_deletes_quietly_and_describes_as_not_found():
     cloudformation = boto3.client("cloudformation", region_name=REGION)
+    deploy({"Topic": TOPIC}, name="local")  # as `tenantkit deploy --local` creates it: no change set
+    cloudformation.delete_change_set(StackName="local", ChangeSetName="cdk-deploy-change-set")  # the CDK CLI's first call
     with pytest.raises(cloudformation.exceptions.ChangeSetNotFoundException):
-        cloudformation.delete_change_set(StackName="any", ChangeSetName="absent")
+        cloudformation.describe_change_set(StackName="local", ChangeSetName="cdk-deploy-change-set")
+
+
+def _change_set(cloudformation, stack: str, resources: dict, kind: str = "UPDATE", parameters: list | None = None) -> str:
+    return cloudformation.create_change_set(
+        StackName=stack, ChangeSetName="cdk-deploy-change-set", ChangeSetType=kind,
+        TemplateBody=_cdk_template(resources), Parameters=parameters or [],
+    )["Id"]
+
+
+def test_change_sets_of_the_same_name_belong_to_their_own_stacks_and_go_once_one_ran():
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    for stack in ("dr", "replica"):  # two of a tenant's stacks in one region
+        _change_set(cloudformation, stack, {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": stack}}}, "CREATE")
+    described = cloudformation.describe_change_set(StackName="replica", ChangeSetName="cdk-deploy-change-set")
+    assert described["StackName"] == "replica" and described["Changes"][0]["ResourceChange"]["Action"] == "Add"
+    cloudformation.execute_change_set(StackName="replica", ChangeSetName="cdk-deploy-change-set")
+    assert cloudformation.list_change_sets(StackName="replica")["Summaries"] == []
+    with pytest.raises(cloudformation.exceptions.ChangeSetNotFoundException):
+        cloudformation.describe_change_set(StackName="replica", ChangeSetName="cdk-deploy-change-set")
+    assert cloudformation.describe_change_set(StackName="dr", ChangeSetName="cdk-deploy-change-set")["StackName"] == "dr"
+    assert cloudformation.describe_stacks(StackName="dr")["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"
+
+
+def test_an_update_change_set_on_a_directly_created_stack_names_the_properties_it_changes():
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(StackName="cdk", TemplateBody=_cdk_template({"Incidents": TOPIC}))
+    renamed = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "incidents", "DisplayName": "Incidents"}}
+    change_set = _change_set(cloudformation, "cdk", {"Incidents": renamed}, parameters=PREVIOUS_BOOTSTRAP_VERSION)
+    (change,) = cloudformation.describe_change_set(ChangeSetName=change_set)["Changes"]
+    topic = f"arn:aws:sns:{REGION}:123456789012:incidents"
+    assert change["ResourceChange"]["Action"] == "Modify" and change["ResourceChange"]["PhysicalResourceId"] == topic
+    assert [d["Target"]["Name"] for d in change["ResourceChange"]["Details"]] == ["DisplayName"]
+    cloudformation.execute_change_set(ChangeSetName=change_set)
+    assert cloudformation.describe_stacks(StackName="cdk")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert boto3.client("sns", region_name=REGION).get_topic_attributes(TopicArn=topic)["Attributes"]["DisplayName"] == "Incidents"
+
+
+def test_an_update_change_set_of_the_same_template_is_failed_with_no_changes():
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(StackName="cdk", TemplateBody=_cdk_template({"Incidents": TOPIC}))
+    change_set = _change_set(cloudformation, "cdk", {"Incidents": TOPIC}, parameters=PREVIOUS_BOOTSTRAP_VERSION)
+    described = cloudformation.describe_change_set(ChangeSetName=change_set)
+    assert (described["Status"], described["ExecutionStatus"]) == ("FAILED", "UNAVAILABLE")
+    assert described["StatusReason"].startswith("The submitted information didn't contain changes.")
+
+
+KEY = {
+    "Type": "AWS::KMS::Key", "DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain",
+    "Properties": {"PendingWindowInDays": 7, "KeyPolicy": POLICY},
+}
+FAILING_CREATE = {
+    "Key": KEY,
+    "Alias": {"Type": "AWS::KMS::Alias", "Properties": {"AliasName": "alias/tenant", "TargetKeyId": {"Ref": "Key"}}},
+    "Marker": {  # a parameter of this name already exists: created after the key, it fails
+        "Type": "AWS::SSM::Parameter", "DependsOn": "Alias",
+        "Properties": {"Name": "/tenant/marker", "Type": "String", "Value": {"Ref": "Key"}},
+    },
+}
+
+
+@pytest.mark.parametrize("method", ["create-stack", "change-set"])
+def test_a_failed_first_create_rolls_back_and_the_retry_after_deleting_it_succeeds(method):
+    ssm = boto3.client("ssm", region_name=REGION)
+    ssm.put_parameter(Name="/tenant/marker", Value="taken", Type="String")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    kms = boto3.client("kms", region_name=REGION)
+
+    def create() -> str:
+        if method == "create-stack":
+            cloudformation.create_stack(StackName="tenant", TemplateBody=json.dumps({"Resources": FAILING_CREATE}))
+        else:
+            cloudformation.create_change_set(StackName="tenant", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=json.dumps({"Resources": FAILING_CREATE}))
+            cloudformation.execute_change_set(StackName="tenant", ChangeSetName="c")
+        return cloudformation.describe_stacks(StackName="tenant")["Stacks"][0]["StackStatus"]
+
+    assert create() == "ROLLBACK_COMPLETE"
+    statuses = [e["ResourceStatus"] for e in cloudformation.describe_stack_events(StackName="tenant")["StackEvents"]]
+    assert statuses[:3] == ["ROLLBACK_COMPLETE", "ROLLBACK_IN_PROGRESS", "CREATE_FAILED"]  # newest first
+    (key,) = kms.list_keys()["Keys"]
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    assert not [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/tenant"]
+
+    cloudformation.delete_stack(StackName="tenant")  # what the CDK CLI and `deploy --local` do first
+    ssm.delete_parameter(Name="/tenant/marker")
+    assert create() == "CREATE_COMPLETE"
+    (alias,) = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/tenant"]
+    assert kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_a_failed_update_is_reported_on_the_stack_and_the_next_update_retries_it():
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value="30", Type="String")
+    ssm = boto3.client("ssm", region_name=REGION)
+    ssm.put_parameter(Name="/taken", Value="x", Type="String")
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(StackName="cdk", TemplateBody=_cdk_template({"Incidents": TOPIC}))
+    taken = {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/taken", "Type": "String", "Value": "y"}}
+    updated = _cdk_template({"Incidents": TOPIC, "Taken": taken})
+    cloudformation.update_stack(StackName="cdk", TemplateBody=updated, Parameters=PREVIOUS_BOOTSTRAP_VERSION)
+    (stack,) = cloudformation.describe_stacks(StackName="cdk")["Stacks"]
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE" and "ParameterAlreadyExists" in stack["StackStatusReason"]
+    assert "Taken" not in cloudformation.get_template(StackName="cdk")["TemplateBody"]
+    ssm.delete_parameter(Name="/taken")
+    cloudformation.update_stack(StackName="cdk", TemplateBody=updated, Parameters=PREVIOUS_BOOTSTRAP_VERSION)
+    assert cloudformation.describe_stacks(StackName="cdk")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert ssm.get_parameter(Name="/taken")["Parameter"]["Value"] == "y"
 
 
 READ_ANYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}

@@ -11,7 +11,33 @@ moto 5.2.5 defects, in `moto.cloudformation` unless said otherwise:
   empty template it started from, and its `Fn::ImportValue` sees no exports; a failed execution
   leaves the stack `REVIEW_IN_PROGRESS` with a 500. The outputs and exports are rebuilt, the
   region's exports are visible to it, and a failure rolls the stack back with the reason.
-- `DeleteChangeSet` of an unknown name raises `UnboundLocalError` (a 500): it is `ChangeSetNotFound`.
+- Change sets are found by name across the region, not within the stack the call names (moto's
+  DescribeChangeSet answers the last of that name, DeleteChangeSet removes the first): a tenant's
+  DR and replica stacks share `cdk-deploy-change-set` in one region, so the CDK CLI's second deploy
+  waited forever for its change set to be gone. They are looked up within their stack.
+- `DeleteChangeSet` of a change set the stack does not have raises `UnboundLocalError` (a 500), so
+  `cdk deploy` of a stack `deploy --local` made, and `cdk diff`, failed: it succeeds, as in
+  CloudFormation (the CDK CLI deletes `cdk-deploy-change-set` before each deploy, then waits for
+  DescribeChangeSet to answer `ChangeSetNotFound`, where moto answers `ValidationError`).
+- An executed change set is kept (CloudFormation deletes a stack's change sets once one ran);
+  ExecuteChangeSet of one that is not AVAILABLE is not refused (`InvalidChangeSetStatus`).
+- CreateChangeSet of an unchanged template is refused ("No updates are to be performed") when it
+  should create a FAILED change set that says so, and with `UsePreviousValue` for an SSM-typed
+  parameter (CDK's `BootstrapVersion`) it passes the resolved value on, which execution then looks
+  up as a parameter name (`AttributeError`, the update fails).
+- DescribeChangeSet's changes carry no PhysicalResourceId, Replacement, Scope nor Details: a
+  modification names the properties it changes. Replacement is always reported `False`
+  (RequiresRecreation `Never`): the emulator does not know which properties force one.
+- CreateStack whose resources fail answers a 500 (an HTML page: botocore's `ResponseParserError
+  ... invalid XML`) and leaves the stack CREATE_IN_PROGRESS with what it created, and a failed
+  CREATE change set kept its resources too: a failed create rolls back as CloudFormation's does
+  (resources deleted, `RetainExceptOnCreate` ones too; ROLLBACK_COMPLETE, no outputs), so the
+  retry after deleting the stack (what the CDK CLI and `deploy --local` do) succeeds.
+- UpdateStack whose resources fail answers the resource's own error and records the new template
+  as deployed (the next deploy sees nothing to do): the stack ends UPDATE_ROLLBACK_COMPLETE with
+  the reason and its previous template; the resources changed before the failure are not restored.
+- Deleting an AWS::KMS::Key through CloudFormation deletes the key outright: CloudFormation
+  schedules its deletion (the template's `PendingWindowInDays`, else 30 days).
 - `DeleteStack` whose resources fail to delete drops the stack record anyway, orphaning what it
   created: the stack is kept, `DELETE_FAILED` with the reason, as CloudFormation does. Two of those
   failures are fixed where they arise: AWS::IAM::ManagedPolicy is never deleted (nor detached), so
@@ -34,15 +60,16 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.cloudformation.exceptions import CloudFormationError
-from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend, Stack
 from moto.cloudformation.parsing import ResourceMap
 from moto.cloudformation.responses import CloudFormationResponse
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.flow_logs import FlowLogs
 from moto.ec2.models.route_tables import RouteTable
 from moto.ec2.models.subnets import SubnetRouteTableAssociation
 from moto.iam.models import ManagedPolicy, iam_backends
+from moto.kms.models import Key, kms_backends
 from moto.utilities.utils import get_partition
 
 from tenantkit.sandbox.extensions._base import wrap
@@ -50,6 +77,10 @@ from tenantkit.sandbox.extensions._base import wrap
 
 class ChangeSetNotFound(CloudFormationError):
     code = "ChangeSetNotFound"
+
+
+class InvalidChangeSetStatus(CloudFormationError):
+    code = "InvalidChangeSetStatus"
 
 
 # --- updates -----------------------------------------------------------------------------------
@@ -83,9 +114,36 @@ def _refresh_exports(backend: CloudFormationBackend, stack: Stack) -> None:
         backend.exports[export.name] = export
 
 
+def _update_failed(stack: Stack, error: Exception, previous_template: Any) -> None:
+    """An update whose resources fail ends UPDATE_ROLLBACK_COMPLETE with the reason, its previous
+    template kept (so the next deploy tries again). Unlike CloudFormation, the resources updated
+    before the failure are not restored."""
+    reason = f"{type(error).__name__}: {error}"
+    stack._add_stack_event("UPDATE_FAILED", resource_status_reason=reason)
+    stack.template = previous_template
+    stack._parse_template()
+    stack.resource_map._template = stack.template_dict  # moto took the new one before it failed
+    stack.resource_map._resource_json_map = stack.template_dict.get("Resources", {})
+    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    stack.status_reason = reason  # type: ignore[attr-defined]  # DescribeStacks' StackStatusReason; moto's Stack never sets it
+    stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+
+
 def _update_stack(original: Callable[..., Any]) -> Callable[..., Any]:
+    """UpdateStack whose resources fail answered the resource's own error (or a 500) with the new
+    template recorded as deployed, so the next deploy saw nothing to do: the failure is reported
+    on the stack instead (`_update_failed`)."""
+
     def update(self: CloudFormationBackend, *args: Any, **kwargs: Any) -> Stack:
-        stack = original(self, *args, **kwargs)
+        stack = self.get_stack(kwargs["name"] if "name" in kwargs else args[0])
+        previous_template = stack.template
+        try:
+            stack = original(self, *args, **kwargs)
+        except CloudFormationError:
+            raise  # refused by CloudFormation itself ("No updates are to be performed", a bad template)
+        except Exception as error:  # noqa: BLE001 - CloudFormation reports it on the stack, asynchronously
+            _update_failed(stack, error, previous_template)
+            return stack
         _refresh_exports(self, stack)
         return stack
 
@@ -93,6 +151,141 @@ def _update_stack(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # --- change sets and termination protection ------------------------------------------------------
+
+
+def _change_set(backend: CloudFormationBackend, name_or_id: str, stack_name_or_id: str | None) -> ChangeSet | None:
+    """The change set an API call names: by its ARN, or by its name within the stack it names (moto
+    matches names across the region: two stacks' `cdk-deploy-change-set`s are one to it)."""
+    if name_or_id in backend.change_sets:
+        return backend.change_sets[name_or_id]
+    if not stack_name_or_id:
+        return None
+    stack_id = backend.get_stack(stack_name_or_id).stack_id  # ValidationError: no such stack
+    return next(
+        (c for c in backend.change_sets.values() if c.change_set_name == name_or_id and c.stack_id == stack_id), None
+    )
+
+
+def _named_change_set(response: CloudFormationResponse) -> ChangeSet:
+    name = response._get_param("ChangeSetName")
+    found = _change_set(response.cloudformation_backend, name, response._get_param("StackName"))
+    if found is None:
+        raise ChangeSetNotFound(f"ChangeSet [{name}] does not exist")
+    return found
+
+
+def describe_change_set(self: CloudFormationResponse) -> ActionResult:
+    return ActionResult(_named_change_set(self))
+
+
+def delete_change_set(self: CloudFormationResponse) -> EmptyResult:
+    """Deleting a change set the stack does not have succeeds, as in CloudFormation: the CDK CLI
+    deletes `cdk-deploy-change-set` before every deploy, then waits for DescribeChangeSet to say
+    ChangeSetNotFound."""
+    backend = self.cloudformation_backend
+    found = _change_set(backend, self._get_param("ChangeSetName"), self._get_param("StackName"))
+    if found is not None:
+        del backend.change_sets[found.change_set_id]
+    return EmptyResult()
+
+
+def execute_change_set(self: CloudFormationResponse) -> EmptyResult:
+    change_set = _named_change_set(self)
+    if change_set.execution_status != "AVAILABLE":
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of "
+            f"[{change_set.execution_status}]"
+        )
+    self.cloudformation_backend.execute_change_set(change_set.change_set_id, change_set.stack_id)
+    return EmptyResult()
+
+
+def list_change_sets(self: CloudFormationResponse) -> ActionResult:
+    backend = self.cloudformation_backend
+    stack_id = backend.get_stack(self._get_param("StackName")).stack_id
+    return ActionResult({"Summaries": [c for c in backend.change_sets.values() if c.stack_id == stack_id]})
+
+
+NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
+
+
+def _previous_value(stack: Stack, key: str) -> Any:
+    """A parameter's value as given at the last create or update (an SSM parameter type's name,
+    not its resolved value), or the template's default it took."""
+    declared = stack.template_dict.get("Parameters", {}).get(key, {})
+    return stack.parameters.get(key, declared.get("Default"))
+
+
+def _create_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create(self: CloudFormationBackend, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        stack = next((s for s in self.stacks.values() if s.name == kwargs["stack_name"]), None)
+        if kwargs["change_set_type"] == "UPDATE" and stack is not None:
+            declared = stack.template_dict.get("Parameters", {})
+            kwargs["parameters"] = {  # moto passed UsePreviousValue as the resolved value: SSM types then fail
+                key: _previous_value(stack, key)
+                if declared.get(key, {}).get("Type", "").startswith("AWS::SSM::Parameter::Value")
+                and value == stack.stack_parameters.get(key)
+                else value
+                for key, value in kwargs["parameters"].items()
+            }
+        change_set_id, stack_id = original(self, *args, **kwargs)
+        change_set, stack = self.change_sets[change_set_id], self.stacks[stack_id]
+        unchanged = (
+            change_set.change_set_type == "UPDATE"
+            and change_set.status == "CREATE_COMPLETE"
+            and change_set.template_dict == stack.template_dict
+            and all(str(_previous_value(stack, k)) == str(v) for k, v in change_set.parameters.items())
+        )
+        if unchanged:  # moto compares unresolved with resolved parameters: a CDK stack's never looked empty
+            change_set.status, change_set.execution_status = "FAILED", "UNAVAILABLE"
+            change_set.status_reason = NO_CHANGES
+            change_set.changes = []
+        return change_set_id, stack_id
+
+    return create
+
+
+def _validate_different_update(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CreateChangeSet without changes creates a FAILED change set (`_create_change_set`), where
+    moto refuses it as UpdateStack is refused ("No updates are to be performed")."""
+
+    def validate(self: CloudFormationResponse, *args: Any, **kwargs: Any) -> None:
+        if self._get_action() != "CreateChangeSet":
+            original(self, *args, **kwargs)
+
+    return validate
+
+
+def _diff(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Each change as CloudFormation describes it: the physical id of what exists, and for a
+    modification the properties it changes (what the CDK CLI's diff reads)."""
+
+    def diff(self: ChangeSet) -> list[Change]:
+        changes = original(self)
+        current = self.stack.resource_map._resource_json_map
+        proposed = self.template_dict.get("Resources", {})
+        for change in changes:
+            logical_id = change.logical_resource_id
+            existing = self.stack.resource_map._parsed_resources.get(logical_id)
+            change.physical_resource_id = None if change.action == "Add" else getattr(existing, "physical_resource_id", None)
+            change.details, change.scope, change.replacement = [], [], None
+            if change.action != "Modify":
+                continue
+            before = current.get(logical_id, {}).get("Properties", {})
+            after = proposed.get(logical_id, {}).get("Properties", {})
+            names = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
+            change.scope, change.replacement = (["Properties"] if names else ["Metadata"]), "False"
+            change.details = [
+                {
+                    "Target": {"Attribute": "Properties", "Name": name, "RequiresRecreation": "Never"},
+                    "Evaluation": "Static",
+                    "ChangeSource": "DirectModification",
+                }
+                for name in names
+            ]
+        return changes
+
+    return diff
 
 
 def _execute_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,28 +299,14 @@ def _execute_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
             _refresh_exports(self, stack)
         except Exception as error:  # noqa: BLE001 - CloudFormation reports it on the stack, asynchronously
             change_set.execution_status = "EXECUTE_FAILED"
-            failed, rolled_back = (
-                ("CREATE_FAILED", "ROLLBACK_COMPLETE")
-                if change_set.change_set_type == "CREATE"
-                else ("UPDATE_FAILED", "UPDATE_ROLLBACK_COMPLETE")
-            )
-            stack._add_stack_event(failed, resource_status_reason=f"{type(error).__name__}: {error}")
-            stack.status = rolled_back
-            stack.status_reason = str(error)  # type: ignore[attr-defined]  # DescribeStacks' StackStatusReason; moto's Stack never sets it
+            if change_set.change_set_type == "CREATE":
+                _roll_back_create(self, stack, error)
+            else:
+                _update_failed(stack, error, stack.template)  # moto records the new template only on success
+        for executed in [c for c in self.change_sets.values() if c.stack_id == stack.stack_id]:
+            del self.change_sets[executed.change_set_id]  # CloudFormation drops a stack's change sets once one ran
 
     return execute
-
-
-def _delete_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
-    def delete(self: CloudFormationBackend, change_set_name: str) -> None:
-        known = change_set_name in self.change_sets or any(
-            c.change_set_name == change_set_name for c in self.change_sets.values()
-        )
-        if not known:
-            raise ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist")
-        original(self, change_set_name)
-
-    return delete
 
 
 def update_termination_protection(self: CloudFormationResponse) -> ActionResult:
@@ -135,6 +314,58 @@ def update_termination_protection(self: CloudFormationResponse) -> ActionResult:
     stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
     stack.enable_termination_protection = self._get_bool_param("EnableTerminationProtection", False)
     return ActionResult({"StackId": stack.stack_id})
+
+
+# --- a failed create rolls back --------------------------------------------------------------------
+
+
+def _roll_back_create(backend: CloudFormationBackend, stack: Stack, error: Exception) -> None:
+    """As CloudFormation rolls back a failed create: what was created so far is deleted
+    (`RetainExceptOnCreate` too, `Retain` stays), the stack ends ROLLBACK_COMPLETE (ROLLBACK_FAILED
+    when something cannot go) with no outputs nor exports, and can then only be deleted."""
+    reason = f"{type(error).__name__}: {error}"
+    stack._add_stack_event("CREATE_FAILED", resource_status_reason=reason)
+    stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=f"The following resource(s) failed to create: {reason}")
+    stack.status = "ROLLBACK_IN_PROGRESS"
+    stack.status_reason = reason  # type: ignore[attr-defined]  # DescribeStacks' StackStatusReason; moto's Stack never sets it
+    for name in [n for n, e in backend.exports.items() if e.exporting_stack_id == stack.stack_id]:
+        del backend.exports[name]
+    try:
+        stack.resource_map.delete()  # not Stack.delete: a stack deletion keeps RetainExceptOnCreate
+    except Exception as cleanup:  # noqa: BLE001 - reported on the stack, as CloudFormation does
+        stack.status = "ROLLBACK_FAILED"
+        stack.status_reason = f"{reason}; then could not delete: {cleanup}"  # type: ignore[attr-defined]
+        stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=stack.status_reason)  # type: ignore[attr-defined]
+        return
+    stack.status = "ROLLBACK_COMPLETE"
+    stack._add_stack_event("ROLLBACK_COMPLETE")
+
+
+def _create_stack(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CreateStack whose resources fail answers with the stack id and rolls the stack back, where
+    moto answers a 500 (not XML: botocore's `ResponseParserError`) and leaves the stack
+    CREATE_IN_PROGRESS with what it created, which no retry can then replace."""
+
+    def create(self: CloudFormationBackend, name: str, *args: Any, **kwargs: Any) -> Stack:
+        existed = any(s.name == name for s in self.stacks.values())
+        try:
+            return original(self, name, *args, **kwargs)
+        except Exception as error:
+            stack = None if existed else next((s for s in self.stacks.values() if s.name == name), None)
+            if stack is None:  # refused before the stack existed (a bad template, a taken name)
+                raise
+            _roll_back_create(self, stack, error)
+            return stack
+
+    return create
+
+
+def _delete_key(self: Key, account_id: str, region_name: str) -> None:
+    """CloudFormation never deletes a KMS key outright: it schedules its deletion (30 days, or the
+    template's PendingWindowInDays, applied in `_delete_resource`)."""
+    backend = kms_backends[account_id][region_name]
+    if self.id in backend.keys and backend.keys[self.id].key_state != "PendingDeletion":
+        backend.schedule_key_deletion(self.id, getattr(self, "tenantkit_pending_window", 30))
 
 
 # --- deleting stacks -----------------------------------------------------------------------------
@@ -206,6 +437,9 @@ def _stack_delete(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _delete_resource(original: Callable[..., Any]) -> Callable[..., Any]:
     def delete(self: ResourceMap, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
+        window = resource_json.get("Properties", {}).get("PendingWindowInDays")
+        if isinstance(parsed_resource, Key) and isinstance(window, int):
+            parsed_resource.tenantkit_pending_window = window  # type: ignore[attr-defined]
         try:
             original(self, parsed_resource, resource_json)
         except Exception as error:  # moto's service errors share no base class with its Python ones
@@ -216,13 +450,18 @@ def _delete_resource(original: Callable[..., Any]) -> Callable[..., Any]:
     return delete
 
 
+_WITHOUT_OUTPUTS = frozenset({"DELETE_COMPLETE", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED", "ROLLBACK_COMPLETE"})
+"""A deleted or rolled-back stack has no outputs in CloudFormation; evaluating them in moto would
+re-create the resources they `Ref` (its resource map is lazy)."""
+
+
 def _live_only(prop: property, empty: Any) -> property:
     read = prop.fget
     if read is None or getattr(read, "tenantkit", False):
         return prop
 
     def get(self: Stack) -> Any:
-        return empty if self.status == "DELETE_COMPLETE" else read(self)
+        return empty if self.status in _WITHOUT_OUTPUTS else read(self)
 
     get.tenantkit = True  # type: ignore[attr-defined]  # marks the getter installed, so patch() stays idempotent
     return property(get)
@@ -236,8 +475,16 @@ def patch() -> None:
     wrap(ResourceMap, "_delete_resource", _delete_resource)
     wrap(CloudFormationBackend, "_resolve_update_parameters", _resolve_update_parameters)
     wrap(CloudFormationBackend, "update_stack", _update_stack)
+    wrap(CloudFormationBackend, "create_stack", _create_stack)
+    wrap(CloudFormationBackend, "create_change_set", _create_change_set)
+    wrap(CloudFormationResponse, "_validate_different_update", _validate_different_update)
+    wrap(ChangeSet, "diff", _diff)
     wrap(CloudFormationBackend, "execute_change_set", _execute_change_set)
-    wrap(CloudFormationBackend, "delete_change_set", _delete_change_set)
+    CloudFormationResponse.describe_change_set = describe_change_set  # type: ignore[method-assign]
+    CloudFormationResponse.delete_change_set = delete_change_set  # type: ignore[method-assign]
+    CloudFormationResponse.execute_change_set = execute_change_set  # type: ignore[method-assign]
+    CloudFormationResponse.list_change_sets = list_change_sets  # type: ignore[method-assign]
+    Key.delete = _delete_key  # type: ignore[method-assign]
     wrap(CloudFormationBackend, "delete_stack", _delete_stack)
     # The methods moto 5.2.5 lacks, added to its classes:
     CloudFormationResponse.update_termination_protection = update_termination_protection  # type: ignore[attr-defined]  # API moto lacks
