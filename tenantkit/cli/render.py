@@ -363,7 +363,8 @@ def inventories(found: Sequence[Any], *, as_json: bool, fleet: bool = False) -> 
             {
                 "ok": all(one.ok for one in found),
                 "tenants": [
-                    {"tenant_id": one.tenant_id, "ok": one.ok, "items": [item.as_dict() for item in one.items]}
+                    {"tenant_id": one.tenant_id, "ok": one.ok, "missing": len(one.missing), "unchecked": len(one.unchecked),
+                     "items": [item.as_dict() for item in one.items]}
                     for one in found
                 ],
             }
@@ -380,14 +381,19 @@ def _inventory_table(found: Any) -> None:
     from rich.table import Table
 
     table = Table(title=f"Inventory of {found.tenant_id}")
-    for column in ("Region", "Kind", "Name", "Details", "Problems"):
-        table.add_column(column, no_wrap=column in ("Region", "Kind"), overflow="fold")
+    for column in ("Region", "Kind", "Name", "Status", "Details", "Problems"):
+        table.add_column(column, no_wrap=column in ("Region", "Kind", "Status"), overflow="fold")
     for item in sorted(found.items, key=lambda i: (i.region, i.kind, i.name)):
         details = ", ".join(f"{k}={v}" for k, v in item.details.items() if k not in ("arn",))
-        table.add_row(item.region, item.kind, item.name, details, "; ".join(item.problems), style="bold red" if item.flagged else "")
+        table.add_row(item.region, item.kind, item.name, _INVENTORY_STATUS[item.status.value], details, "; ".join(item.findings),
+                      style="" if not item.flagged else "yellow" if item.status.value == "unchecked" else "bold red")
     print_table(table)
     flagged = len(found.flagged)
-    typer.echo(f"{found.tenant_id}: {len(found.items)} resources, {flagged} flagged", err=bool(flagged))
+    counts = f" ({len(found.missing)} missing, {len(found.unchecked)} could not be checked)" if flagged else ""
+    typer.echo(f"{found.tenant_id}: {len(found.items)} resources, {flagged} flagged{counts}", err=bool(flagged))
+
+
+_INVENTORY_STATUS = {"missing": "MISSING", "drifted": "DIFFERS", "unchecked": "NOT CHECKED", "ok": "ok"}
 
 
 def check_summary(results: Sequence[Any]) -> None:

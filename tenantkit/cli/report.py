@@ -36,6 +36,7 @@ def keygen(
 ) -> None:
     """Make an Ed25519 key pair for signing reports, or export a KMS signing key's public key
     (`--kms ARN`) for offline verification; never overwrites a file."""
+    from tenantkit.aws import parse_arn
     from tenantkit.cli.errors import as_lines
     from tenantkit.evidence import kms_key_arn
     from tenantkit.lifecycle.report import (
@@ -51,7 +52,8 @@ def keygen(
             private, public = generate_keypair(out, name)
         else:
             arn = kms_key_arn(f"kms:{kms.removeprefix('kms:')}") or ""
-            client = kms_client_for(local=local, state_dir=STATE_DIR)(arn.split(":")[3], arn.split(":")[4])
+            key = parse_arn(arn)
+            client = kms_client_for(local=local, state_dir=STATE_DIR)(key.region, key.account)
             private, public = None, export_kms_public_key(client, arn, out, name)
         key_id = fingerprint(load_public_key(public))
     render.report_keypair(private, public, key_id)

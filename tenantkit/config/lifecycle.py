@@ -9,13 +9,12 @@ and renamed), so a failed edit leaves the original untouched.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tenantkit.aws import atomic_write
 from tenantkit.config.loader import ConfigError, ConfigIssue, load_text
 from tenantkit.config.models import TenantConfig
 
@@ -72,12 +71,4 @@ _SCALAR = re.compile(r"""(?:'[^']*'|"[^"]*"|[^\s#]*)""")
 
 
 def _replace(path: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text, mode=path.stat().st_mode & 0o777)

@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from tenantkit.aws import parse_arn
 from tenantkit.config.residency import Residency, ResidencyPolicy, check_secondary_region, policy_for
 
 DEFAULT_ENGINE_VERSION = "17.9"
@@ -224,11 +225,11 @@ def protected_resource_kind(arn: str) -> str:
 
 
 def arn_region(arn: str) -> str:
-    return arn.split(":")[3]
+    return parse_arn(arn).region
 
 
 def arn_account(arn: str) -> str:
-    return arn.split(":")[4]
+    return parse_arn(arn).account
 
 
 def _check_protected_arn(value: str) -> str:

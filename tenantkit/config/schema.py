@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from tenantkit.aws import atomic_write
 from tenantkit.config.models import TenantConfig
 
 SCHEMA_FILE_NAME = "tenant.schema.json"
@@ -43,9 +44,7 @@ def fleet_schema_text() -> str:
 
 
 def _write(target: Path, text: str) -> Path:
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)
+    atomic_write(target, text)
     return target
 
 

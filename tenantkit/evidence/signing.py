@@ -32,6 +32,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from tenantkit.aws import parse_arn
+
 ED25519 = "Ed25519"
 ECDSA_SHA_256 = "ECDSA_SHA_256"
 RSASSA_PSS_SHA_256 = "RSASSA_PSS_SHA_256"
@@ -198,7 +200,11 @@ def kms_key_arn(spec: str) -> str | None:
     if not spec.startswith(KMS_PREFIX):
         return None
     arn = spec.removeprefix(KMS_PREFIX)
-    if not arn.startswith("arn:") or ":kms:" not in arn or ":key/" not in arn:
+    try:
+        key = parse_arn(arn)
+    except ValueError:
+        key = None
+    if key is None or key.service != "kms" or key.resource_type != "key" or not key.region or not key.resource_id:
         raise EvidenceKeyError(f"{spec}: name the KMS key by its ARN, kms:arn:aws:kms:<region>:<account>:key/<id>")
     return arn
 
@@ -213,7 +219,7 @@ def load_signer(spec: str | Path, kms_client_for: Callable[[str], Any] | None = 
         return PemSigner(load_private_key(path), description=str(path))
     if kms_client_for is None:
         raise EvidenceKeyError(f"{text}: a KMS signing key needs AWS access, not available here")
-    return KmsSigner(kms_client_for(arn.split(":")[3]), arn)
+    return KmsSigner(kms_client_for(parse_arn(arn).region), arn)
 
 
 # --- verifying ------------------------------------------------------------------------------

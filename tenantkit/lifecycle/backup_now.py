@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tenantkit.aws import pages, parse_arn
 from tenantkit.naming import names_for
 
 SessionFor = Callable[[str], Any]
@@ -111,10 +112,9 @@ def backup_now(
 
 
 def _plan(backup: Any, name: str, tenant_id: str, region: str) -> dict[str, Any]:
-    for page in backup.get_paginator("list_backup_plans").paginate():
-        for plan in page.get("BackupPlansList", []):
-            if plan["BackupPlanName"] == name:
-                return backup.get_backup_plan(BackupPlanId=plan["BackupPlanId"])
+    for plan in pages(backup, "list_backup_plans", "BackupPlansList"):
+        if plan["BackupPlanName"] == name:
+            return backup.get_backup_plan(BackupPlanId=plan["BackupPlanId"])
     raise BackupNowError(f"{tenant_id}: no backup plan {name} in {region}: is the tenant deployed?")
 
 
@@ -135,13 +135,12 @@ def _hourly_rule(plan: dict[str, Any], name: str) -> dict[str, Any]:
 def _selected_resources(backup: Any, plan_id: str, name: str) -> list[tuple[str, str]]:
     """(resource ARN, the selection's role) for every resource the plan's selections name."""
     selected: dict[str, str] = {}
-    for page in backup.get_paginator("list_backup_selections").paginate(BackupPlanId=plan_id):
-        for summary in page.get("BackupSelectionsList", []):
-            selection = backup.get_backup_selection(BackupPlanId=plan_id, SelectionId=summary["SelectionId"])["BackupSelection"]
-            for resource in selection.get("Resources", []):
-                if "*" in resource:
-                    raise BackupNowError(f"backup plan {name}: selection {selection['SelectionName']} names {resource}, not a resource")
-                selected.setdefault(resource, selection["IamRoleArn"])
+    for summary in pages(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id):
+        selection = backup.get_backup_selection(BackupPlanId=plan_id, SelectionId=summary["SelectionId"])["BackupSelection"]
+        for resource in selection.get("Resources", []):
+            if "*" in resource:
+                raise BackupNowError(f"backup plan {name}: selection {selection['SelectionName']} names {resource}, not a resource")
+            selected.setdefault(resource, selection["IamRoleArn"])
     if not selected:
         raise BackupNowError(f"backup plan {name} selects no resources: is the tenant deployed?")
     return list(selected.items())
@@ -149,8 +148,8 @@ def _selected_resources(backup: Any, plan_id: str, name: str) -> list[tuple[str,
 
 def _vault_of(arn: str) -> tuple[str, str, str, str]:
     """(partition, region, account, vault name) of a backup vault ARN."""
-    _, partition, _, region, account, resource = arn.split(":", 5)
-    return partition, region, account, resource.removeprefix("backup-vault:")
+    vault = parse_arn(arn)
+    return vault.partition, vault.region, vault.account, vault.resource_id
 
 
 def _present(**values: Any) -> dict[str, Any]:

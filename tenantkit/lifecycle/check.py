@@ -160,7 +160,7 @@ def run_check(
                 account=config.account or SANDBOX_ACCOUNT,
                 session_for=sandbox_sessions(endpoint, config.account),
             )
-            flagged = [f"{i.region} {i.kind} {i.name}: {'; '.join(i.problems)}" for i in inventory.flagged]
+            flagged = [f"{i.region} {i.kind} {i.name}: {'; '.join(i.findings)}" for i in inventory.flagged]
             record(StepResult(config.tenant_id, "inventory", inventory.ok, time.monotonic() - started, "\n".join(flagged)))
     return results
 

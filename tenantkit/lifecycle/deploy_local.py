@@ -26,6 +26,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from tenantkit.aws import Failure, classify, error_code
 from tenantkit.compliance.assembly import StackArtifact, stack_artifacts
 from tenantkit.naming import CDK_QUALIFIER
 
@@ -118,13 +119,13 @@ def prepare_environment(session: Any, *, account: str, region: str) -> str:
     try:
         s3.create_bucket(Bucket=bucket, **create)
     except ClientError as error:  # tenants deployed in parallel share their account's bucket
-        if error.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+        if error_code(error) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
             raise
     ssm = session.client("ssm")
     try:
         ssm.put_parameter(Name=BOOTSTRAP_VERSION_PARAMETER, Value=BOOTSTRAP_VERSION, Type="String")
     except ClientError as error:
-        if error.response["Error"]["Code"] != "ParameterAlreadyExists":
+        if error_code(error) != "ParameterAlreadyExists":
             raise
     return bucket
 
@@ -192,7 +193,7 @@ def _current(cloudformation: Any, name: str) -> dict[str, Any] | None:
     try:
         (stack,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
     except ClientError as error:
-        if "does not exist" in str(error):
+        if classify(error) is Failure.ABSENT:
             return None
         raise
     return None if stack["StackStatus"] == "DELETE_COMPLETE" else stack

@@ -5,11 +5,13 @@ templates, not the config that was meant to produce them."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tenantkit.aws import parse_arn
 from tenantkit.compliance.assembly import all_stack_names, render, stack_artifacts
 from tenantkit.config.residency import POLICIES, Residency
 from tenantkit.naming import REGION_NAME, TAG_RESIDENCY, key_alias_of, tenant_of_stack
@@ -108,9 +110,9 @@ class TenantTemplates:
         if target is not None:
             return target[0].region
         text = render(value).replace("${AWS.Region}", stack.region)
-        parts = text.split(":")
-        if text.startswith("arn:") and len(parts) > 3 and parts[3]:
-            return parts[3]
+        with contextlib.suppress(ValueError):
+            if region := parse_arn(text).region:
+                return region
         found = REGION_NAME.findall(text)
         return found[-1] if found else None
 

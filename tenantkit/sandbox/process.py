@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 
+from tenantkit.aws import atomic_write
+
 SERVE_MODULE = "tenantkit.sandbox.serve"
 STATE_FILE = "sandbox.json"
 LOG_FILE = "sandbox.log"
@@ -152,9 +154,7 @@ def _read_state(state_dir: Path) -> dict | None:
 
 
 def _write_state(state_dir: Path, data: dict) -> None:
-    temporary = state_dir / f".{STATE_FILE}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(data, indent=2))
-    os.replace(temporary, state_dir / STATE_FILE)
+    atomic_write(state_dir / STATE_FILE, json.dumps(data, indent=2))
 
 
 def _is_our_server(pid: int, port: int) -> bool:

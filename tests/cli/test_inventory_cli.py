@@ -41,6 +41,38 @@ def test_no_sandbox_is_one_line(monkeypatch):
     assert (result.exit_code, result.output.strip()) == (1, "error: the sandbox is not running: `tenantkit sandbox up` first")
 
 
+def _missing_and_unchecked():
+    gone = Item("ca-central-1", "database", "tenantkit-maple-ca", problems=("declared, does not exist",), missing=True)
+    denied = Item("ca-central-1", "bucket", "b", unchecked=("HeadBucket: denied (AccessDenied)",))
+    return Inventory("maple-ca", [gone, denied, Item("ca-central-1", "log group", "g")])
+
+
+def test_missing_and_could_not_check_are_told_apart_in_json(monkeypatch):
+    _patch(monkeypatch, _missing_and_unchecked())
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local", "--json"])
+    assert result.exit_code == 1, result.output
+    tenant = json.loads(result.output)["tenants"][0]
+    assert (tenant["ok"], tenant["missing"], tenant["unchecked"]) == (False, 1, 1)
+    assert {item["name"]: item["status"] for item in tenant["items"]} == {"tenantkit-maple-ca": "missing", "b": "unchecked", "g": "ok"}
+    assert tenant["items"][1]["unchecked"] == ["HeadBucket: denied (AccessDenied)"]
+
+
+def test_missing_and_could_not_check_are_told_apart_in_the_table(monkeypatch):
+    _patch(monkeypatch, _missing_and_unchecked())
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
+    assert result.exit_code == 1, result.output
+    rows = {line.split("│")[3].strip(): line for line in result.output.splitlines() if line.count("│") >= 6}
+    assert "MISSING" in rows["tenantkit-maple-ca"] and "declared, does not exist" in rows["tenantkit-maple-ca"]
+    assert "NOT CHECKED" in rows["b"] and "could not check HeadBucket: denied (AccessDenied)" in rows["b"]
+    assert "maple-ca: 3 resources, 2 flagged (1 missing, 1 could not be checked)" in result.output
+
+
+def test_only_could_not_check_still_exits_1(monkeypatch):
+    _patch(monkeypatch, Inventory("maple-ca", [Item("ca-central-1", "bucket", "b", unchecked=("HeadBucket: throttled (SlowDown)",))]))
+    result = runner.invoke(app, ["inventory", "maple-ca", "--local"])
+    assert result.exit_code == 1, result.output
+
+
 def _fleet(monkeypatch):
     clean = Inventory("maple-ca", [Item("ca-central-1", "bucket", "b", {"versioning": "Enabled"})])
     flagged = Inventory("rhein-de", [Item("eu-central-1", "key", "k", {}, ("rotation off",))])

@@ -55,6 +55,7 @@ from moto.rds.models import RDSBackend, rds_backends
 from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
 
+from tenantkit.aws import Arn, parse_arn
 from tenantkit.sandbox.extensions._base import records, wrap
 
 DEFAULT_PAGE = 100
@@ -103,12 +104,12 @@ def _job_id() -> str:
     return str(mock_random.uuid4()).upper()
 
 
-def _split_arn(arn: str) -> tuple[str, str, str, str]:
-    """(service, region, account, resource) of an ARN; InvalidParameterValueException otherwise."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
-        raise InvalidParameterValueException(msg=f"Invalid ARN: {arn}")
-    return parts[2], parts[3], parts[4], parts[5]
+def _parsed_arn(arn: str) -> Arn:
+    """The parts of an ARN; InvalidParameterValueException when it is not one."""
+    try:
+        return parse_arn(arn)
+    except ValueError:
+        raise InvalidParameterValueException(msg=f"Invalid ARN: {arn}") from None
 
 
 @dataclass
@@ -128,13 +129,13 @@ class RecoveryPoint:
 
     @property
     def region(self) -> str:
-        return self.vault.backup_vault_arn.split(":")[3]
+        return parse_arn(self.vault.backup_vault_arn).region
 
     @property
     def snapshot_id(self) -> str | None:
         """The RDS snapshot behind this recovery point, if any."""
-        service, _, _, resource = _split_arn(self.arn)
-        return resource.split(":", 1)[1] if service == "rds" else None
+        point = parse_arn(self.arn)
+        return point.resource_id if point.service == "rds" else None
 
     def as_dict(self) -> dict[str, Any]:
         calculated = {}
@@ -149,7 +150,7 @@ class RecoveryPoint:
             "SourceBackupVaultArn": self.source_vault_arn,
             "ResourceArn": self.resource_arn,
             "ResourceType": self.resource_type,
-            "ResourceName": self.resource_arn.rsplit(":", 1)[-1],
+            "ResourceName": parse_arn(self.resource_arn).resource_id,
             "IamRoleArn": self.iam_role_arn,
             "Status": "COMPLETED",
             "CreationDate": self.created,
@@ -224,19 +225,19 @@ def delete_backup_selection(self: BackupBackend, backup_plan_id: str, selection_
 def _resource_tags_and_type(account_id: str, region: str, resource_arn: str) -> tuple[str, dict[str, str], Any]:
     """(resource type, its tags, the RDS instance or None); LookupError when it does not exist
     in `region`."""
-    service, arn_region, _, resource = _split_arn(resource_arn)
-    if service == "rds" and resource.startswith("db:"):
-        if arn_region != region:
+    arn = _parsed_arn(resource_arn)
+    if arn.service == "rds" and arn.resource_type == "db":
+        if arn.region != region:
             raise LookupError(f"{resource_arn} is not in {region}")
-        database = rds_backends[account_id][region].databases.get(resource[len("db:") :])
+        database = rds_backends[account_id][region].databases.get(arn.resource_id)
         if database is None:
-            raise LookupError(f"DB instance {resource[len('db:'):]} not found")
+            raise LookupError(f"DB instance {arn.resource_id} not found")
         return "RDS", {tag["Key"]: tag["Value"] for tag in database.tags or []}, database
-    if service == "s3" and ":" not in resource and "/" not in resource:
+    if arn.service == "s3" and arn.resource_type == "bucket" and ":" not in arn.resource:
         s3 = s3_backends[account_id][get_partition(region)]
-        bucket = s3.buckets.get(resource)
+        bucket = s3.buckets.get(arn.resource_id)
         if bucket is None or bucket.region_name != region:
-            raise LookupError(f"bucket {resource} not found in {region}")
+            raise LookupError(f"bucket {arn.resource_id} not found in {region}")
         return "S3", s3.tagger.get_tag_dict_for_resource(bucket.arn), None
     raise InvalidParameterValueException(
         msg=f"Unsupported resource type for {resource_arn}: the sandbox backs up RDS DB instances and S3 buckets"
@@ -302,7 +303,11 @@ def start_backup_job(
 
 
 def _type_of(resource_arn: str) -> str:
-    return {"rds": "RDS", "s3": "S3"}.get(resource_arn.split(":")[2] if resource_arn.count(":") >= 5 else "", "")
+    try:
+        service = parse_arn(resource_arn).service
+    except ValueError:
+        return ""
+    return {"rds": "RDS", "s3": "S3"}.get(service, "")
 
 
 def describe_backup_job(self: BackupBackend, backup_job_id: str) -> dict[str, Any]:
@@ -321,13 +326,14 @@ def start_copy_job(
     source = _recovery_points(self).get(recovery_point_arn)
     if source is None or source.vault is not source_vault:
         raise ResourceNotFoundException(msg=f"Recovery point {recovery_point_arn} not found in vault {source_backup_vault_name}")
-    service, region, account_id, resource = _split_arn(destination_backup_vault_arn)
-    if service != "backup" or not resource.startswith("backup-vault:"):
+    arn = _parsed_arn(destination_backup_vault_arn)
+    if arn.service != "backup" or arn.resource_type != "backup-vault":
         raise InvalidParameterValueException(msg=f"Invalid destination backup vault ARN: {destination_backup_vault_arn}")
-    if account_id != self.account_id:
+    if arn.account != self.account_id:
         raise InvalidParameterValueException(msg="The sandbox copies to vaults of the same account only")
+    account_id, region = arn.account, arn.region
     destination = _backend(account_id, region)
-    target_vault = _vault(destination, resource[len("backup-vault:") :])
+    target_vault = _vault(destination, arn.resource_id)
     job = _new_job(
         self, "CopyJobId", source.resource_arn, iam_role_arn,
         SourceBackupVaultArn=source_vault.backup_vault_arn, SourceRecoveryPointArn=recovery_point_arn,

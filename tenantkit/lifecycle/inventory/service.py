@@ -1,0 +1,96 @@
+"""The inventory of one tenant: every declared resource checked, its stacks, and what carries its
+tag without a template naming it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tenantkit.lifecycle.inventory.checks import (
+    KeyDeclaration,
+    TenantKeys,
+    check_declared,
+    stack,
+    tenant_key,
+    undeclared,
+)
+from tenantkit.lifecycle.inventory.declared import declared_resources
+from tenantkit.lifecycle.inventory.model import Declared, Inventory
+from tenantkit.naming import key_alias_of
+
+SessionFor = Callable[[str], Any]
+
+
+def tenant_inventory(
+    tenant_id: str,
+    declared: Sequence[Declared],
+    *,
+    key_alias: str,
+    session_for: SessionFor,
+    stack_regions: dict[str, str],
+) -> Inventory:
+    """Everything the tenant has in its regions, each item checked against its declaration."""
+    inventory = Inventory(tenant_id)
+    regions = sorted({d.region for d in declared})
+    keys: dict[str, TenantKeys] = {}
+    for region in regions:
+        keys[region], item = tenant_key(session_for(region), region, key_alias, tenant_id, _key_declarations(declared, region, key_alias))
+        inventory.items.append(item)
+    tenant_keys = TenantKeys(
+        frozenset().union(*(k.verified for k in keys.values())),
+        frozenset().union(*(k.unverified for k in keys.values())),
+        any(k.unreadable for k in keys.values()),
+    )
+    for declaration in declared:
+        session = session_for(declaration.region)
+        for resource_type, entries in declaration.names.items():
+            for name, props in entries:
+                if resource_type == "AWS::WAFv2::WebACL":
+                    props = {**props, "_protects": declaration.protects}
+                item = check_declared(resource_type, session, declaration.region, name, props, tenant_keys)
+                if item is not None:
+                    inventory.items.append(item)
+    for stack_name, region in stack_regions.items():
+        inventory.items.append(stack(session_for(region), region, stack_name))
+    declared_names = {name for d in declared for entries in d.names.values() for name, _ in entries}
+    for region in regions:
+        inventory.items.extend(undeclared(session_for(region), region, tenant_id, declared_names, tenant_keys))
+    return inventory
+
+
+def assembly_inventory(
+    tenant_id: str, assembly_dir: Path, stack_names: Sequence[str], *, account: str, session_for: SessionFor
+) -> Inventory:
+    """The inventory of a tenant against its synthesized assembly, its stacks included (each in
+    the region its manifest names)."""
+    declared = declared_resources(assembly_dir, stack_names, account)
+    return tenant_inventory(
+        tenant_id,
+        declared,
+        key_alias=key_alias_of(tenant_id),
+        session_for=session_for,
+        stack_regions={d.stack: d.region for d in declared},
+    )
+
+
+def _key_declarations(declared: Sequence[Declared], region: str, alias: str) -> list[KeyDeclaration]:
+    """The stacks of `region` declaring `alias`, with the logical id of the key it targets."""
+    found = []
+    for declaration in declared:
+        if declaration.region != region:
+            continue
+        for name, props in declaration.names.get("AWS::KMS::Alias", []):
+            logical_id = _logical_id(props.get("TargetKeyId"))
+            if name == alias and logical_id is not None:
+                found.append(KeyDeclaration(declaration.stack, logical_id))
+    return found
+
+
+def _logical_id(value: Any) -> str | None:
+    """The logical id a `Ref` or `Fn::GetAtt` names."""
+    if isinstance(value, dict) and isinstance(value.get("Ref"), str):
+        return value["Ref"]
+    if isinstance(value, dict) and isinstance(value.get("Fn::GetAtt"), list) and value["Fn::GetAtt"]:
+        return str(value["Fn::GetAtt"][0])
+    return None
