@@ -24,6 +24,7 @@ check.register(app)
 offboard.register(app)
 report.register(app)
 review.register(app)
+__import__("tenantkit.cli.restore", fromlist=["register"]).register(app)  # restore, drill
 
 
 def _version(value: bool) -> None:

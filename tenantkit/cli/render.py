@@ -437,6 +437,10 @@ def report_verified(result: Any) -> None:
         typer.echo(f"invalid: {result.reason}")
         return
     report = result.report
+    if hasattr(report, "stores"):  # a drill report
+        typer.echo(f"valid: signed by {result.fingerprint}, drill of tenant {report.tenant_id}{' (sandbox run)' if report.sandbox else ''}, "
+                   f"{len(report.stores)} stores checked, {'passed' if report.ok else 'FAILED'}")  # fmt: skip
+        return
     outcome = "verification ok" if report.verification.ok else f"verification FAILED: {len(report.verification.remaining)} item(s) remain"
     sandbox = " (sandbox run)" if report.sandbox else ""
     typer.echo(
