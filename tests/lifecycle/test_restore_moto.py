@@ -242,3 +242,4 @@ def test_a_drill_whose_recovery_points_are_older_than_promised_fails(world):
     report = run_drill(config, env, clock=late)
     primary_db = next(c for c in report.stores if c.store == "database" and c.region == config.primary_region)
     assert not report.ok and not primary_db.ok and primary_db.checks["rpo within the promise"].startswith(f"{3 * 3600 + 20 * 60} s")
+

@@ -243,6 +243,23 @@ def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
 
 
 @probe
+def rds_restore_from_awsbackup_snapshot_not_found() -> bool:
+    from moto.rds.models import rds_backends
+
+    rds = boto3.client("rds", region_name=REGION)
+    rds.create_db_instance(
+        DBInstanceIdentifier="db", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )  # fmt: skip
+    rds_backends["123456789012"][REGION].create_db_snapshot("db", "awsbackup:job-probe", snapshot_type="awsbackup")
+    try:
+        rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="restored", DBSnapshotIdentifier="awsbackup:job-probe")
+    except ClientError as error:
+        return error.response["Error"]["Code"] == "DBSnapshotNotFound"
+    return False
+
+
+@probe
 def secretsmanager_types_skipped() -> bool:
     secrets = boto3.client("secretsmanager", region_name=REGION)
     return _skipped("AWS::SecretsManager::Secret", {"Name": "s", "SecretString": "x"}, lambda: bool(secrets.list_secrets()["SecretList"]))

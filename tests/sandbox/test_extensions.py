@@ -72,6 +72,7 @@ DEFECTS = [
     "backup_unknown_vault_deleted_without_error",
     "backup_vault_reports_no_number_of_recovery_points",
     "rds_awsbackup_snapshot_deleted_through_rds",
+    "rds_restore_from_awsbackup_snapshot_not_found",
     "secretsmanager_types_skipped",
     "cloudwatch_alarm_skipped",
     "sns_topic_policy_and_subscription_skipped",
