@@ -260,6 +260,19 @@ def rds_restore_from_awsbackup_snapshot_not_found() -> bool:
 
 
 @probe
+def s3_replication_not_performed() -> bool:
+    s3 = boto3.client("s3", region_name=REGION)
+    for bucket in ("source", "replica"):
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    rule = {"ID": "all", "Status": "Enabled", "Priority": 1, "Filter": {"Prefix": ""}, "DeleteMarkerReplication": {"Status": "Enabled"},
+            "Destination": {"Bucket": "arn:aws:s3:::replica"}}  # fmt: skip
+    s3.put_bucket_replication(Bucket="source", ReplicationConfiguration={"Role": "arn:aws:iam::123456789012:role/r", "Rules": [rule]})
+    s3.put_object(Bucket="source", Key="k", Body=b"x")
+    return s3.list_objects_v2(Bucket="replica").get("KeyCount", 0) == 0
+
+
+@probe
 def secretsmanager_types_skipped() -> bool:
     secrets = boto3.client("secretsmanager", region_name=REGION)
     return _skipped("AWS::SecretsManager::Secret", {"Name": "s", "SecretString": "x"}, lambda: bool(secrets.list_secrets()["SecretList"]))

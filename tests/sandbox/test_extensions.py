@@ -78,6 +78,7 @@ DEFECTS = [
     "sns_topic_policy_and_subscription_skipped",
     "s3_bucket_policy_skipped",
     "s3_tls_only_policy_denies_batch_deletes",
+    "s3_replication_not_performed",
     "s3_bucket_versioning_and_public_access_block_ignored",
     "kms_key_tags_fail",
     "kms_sign_ignores_digest_message_type",
