@@ -247,6 +247,13 @@ def test_a_drill_restores_checks_deletes_and_writes_a_report_that_verifies(world
     assert written.json.name.startswith("drill-") and written.json.parent.name == TENANT
     verified = verify_report(written.json, public)
     assert verified.ok, verified.reason
+    from typer.testing import CliRunner
+
+    from tenantkit.cli.main import app
+
+    cli = CliRunner().invoke(app, ["report", "verify", str(written.json), "--public-key", str(public)])
+    assert cli.exit_code == 0 and f"drill of tenant {TENANT} (sandbox run), 4 stores checked, passed" in cli.output, cli.output
+    assert "PASSED" in written.markdown.read_text()
     tampered = written.json.read_bytes().replace(b'"ok":true', b'"ok":false', 1)
     written.json.write_bytes(tampered)
     assert not verify_report(written.json, public).ok

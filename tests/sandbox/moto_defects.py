@@ -225,8 +225,8 @@ def backup_vault_reports_no_number_of_recovery_points() -> bool:
     return "NumberOfRecoveryPoints" not in backup.describe_backup_vault(BackupVaultName="v")
 
 
-@probe
-def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
+def _awsbackup_snapshot() -> Any:
+    """An RDS client, an instance `db` and its snapshot `awsbackup:job-probe` of SnapshotType awsbackup."""
     from moto.rds.models import rds_backends  # no API makes an awsbackup snapshot: the backend does
 
     rds = boto3.client("rds", region_name=REGION)
@@ -235,6 +235,12 @@ def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
         MasterUsername="admin", MasterUserPassword="password123",
     )  # fmt: skip
     rds_backends["123456789012"][REGION].create_db_snapshot("db", "awsbackup:job-probe", snapshot_type="awsbackup")
+    return rds
+
+
+@probe
+def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
+    rds = _awsbackup_snapshot()
     try:
         rds.delete_db_snapshot(DBSnapshotIdentifier="awsbackup:job-probe")
     except ClientError:
@@ -244,14 +250,7 @@ def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
 
 @probe
 def rds_restore_from_awsbackup_snapshot_not_found() -> bool:
-    from moto.rds.models import rds_backends
-
-    rds = boto3.client("rds", region_name=REGION)
-    rds.create_db_instance(
-        DBInstanceIdentifier="db", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
-        MasterUsername="admin", MasterUserPassword="password123",
-    )  # fmt: skip
-    rds_backends["123456789012"][REGION].create_db_snapshot("db", "awsbackup:job-probe", snapshot_type="awsbackup")
+    rds = _awsbackup_snapshot()
     try:
         rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="restored", DBSnapshotIdentifier="awsbackup:job-probe")
     except ClientError as error:

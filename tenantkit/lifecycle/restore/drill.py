@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import MISSING, asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from tenantkit import __version__, evidence
 from tenantkit.aws import atomic_write, pages
 from tenantkit.config import TenantConfig
 from tenantkit.config.promises import copy_promises, secondary_region_rpo
+from tenantkit.lifecycle.report import ReportError, _build, _fields  # one reading of report fields
 from tenantkit.lifecycle.restore import database, files
 from tenantkit.lifecycle.restore.model import Clock, Environment, RestoreRefused, Store, iso, utc_now
 from tenantkit.lifecycle.restore.service import default_name, discard_restore, names_of
@@ -86,22 +87,13 @@ class DrillReport:
         schema = data.pop("schema", SCHEMA)
         if schema != SCHEMA:
             raise DrillError(f"schema {schema!r} is not {SCHEMA!r}")
-        values = _fields(cls, data)
-        values["stores"] = tuple(StoreCheck(**_fields(StoreCheck, s)) for s in values["stores"])
+        try:
+            values = _fields(cls, data)
+            values["stores"] = tuple(_build(StoreCheck, s) for s in values["stores"])
+        except ReportError as error:
+            raise DrillError(str(error)) from None
         values["scratch_deleted"] = tuple(values["scratch_deleted"])
         return cls(**values)
-
-
-def _fields(cls: type, data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise DrillError(f"{cls.__name__}: expected an object")
-    known = {f.name for f in fields(cls)}
-    required = {f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING}
-    if unknown := sorted(set(data) - known):
-        raise DrillError(f"{cls.__name__}: unknown field {unknown[0]!r}")
-    if missing := sorted(required - set(data)):
-        raise DrillError(f"{cls.__name__}: missing field {missing[0]!r}")
-    return dict(data)
 
 
 def canonical_json(report: DrillReport) -> bytes:
