@@ -1,6 +1,14 @@
 """Files restored beside the live ones, never over them: the tenant's bucket of a region as it
 was at a moment, rebuilt from its object versions under `restores/<name>/` of the same bucket
-(same key, same policy); found and discarded by that exact prefix."""
+(same key, same policy); found and discarded by that exact prefix.
+
+The data bucket replicates every new object, so a primary-region restore's folder appears in the
+DR bucket too (a cross-region copy, billed as replication); `discard` removes both.
+An AWS Backup S3 recovery point is not restored through StartRestoreJob: it writes the original
+keys into a bucket, so into the tenant's bucket it would put new current versions over the live
+files, and a new bucket has no name that fits S3's 63 characters and stays unambiguous. The
+bucket's versions are kept as long as its backups (`retention_days`), so they serve the same times.
+"""
 
 from __future__ import annotations
 
