@@ -266,3 +266,25 @@ def test_a_drill_whose_recovery_points_are_older_than_promised_fails(world):
     primary_db = next(c for c in report.stores if c.store == "database" and c.region == config.primary_region)
     assert not report.ok and not primary_db.ok and primary_db.checks["rpo within the promise"].startswith(f"{3 * 3600 + 20 * 60} s")
 
+
+
+def test_in_the_secondary_region_a_time_restores_the_database_copy_taken_at_or_before_it(world):
+    config, names = world["config"], world["names"]
+    copy = _point(world, names.db_instance_arn).copies[0]
+    result = start_restore(config, world["env"], _request(world, "drtime", to=world["backup_at"] + timedelta(minutes=5),
+                                                          region=config.secondary_region, stores=(Store.DATABASE,)), clock=world["clock"])  # fmt: skip
+    assert [r.source for r in result.restored] == [copy.recovery_point_arn]
+    with pytest.raises(RestoreRefused, match="no recovery point of tenantkit-northwind-us in tenantkit-northwind-us-dr .* at or before"):
+        start_restore(config, world["env"], _request(world, "drearly", to=world["backup_at"] - timedelta(minutes=5),
+                                                     region=config.secondary_region, stores=(Store.DATABASE,)), clock=world["clock"])  # fmt: skip
+
+
+def test_latest_files_are_the_bucket_as_it_was_at_its_latest_recovery_point(world):
+    names = world["names"]
+    point = _point(world, names.data_bucket_arn)
+    result = start_restore(world["config"], world["env"], _request(world, "latestfiles", latest=True, stores=(Store.FILES,)),
+                           clock=world["clock"])  # fmt: skip
+    (files,) = result.restored
+    assert files.data_time == "2026-12-01T09:10:00Z" and files.source.startswith(point.recovery_point_arn)
+    keys = {o["Key"] for o in world["s3"].list_objects_v2(Bucket=names.data_bucket, Prefix="restores/latestfiles/")["Contents"]}
+    assert keys == {f"restores/latestfiles/{k}" for k in ("a.txt", "b.txt", "deep/c.txt")}
