@@ -32,12 +32,16 @@ REPLICATION_RULE_ID = "everything-to-dr"
 CDK_QUALIFIER = "hnb659fds"
 """The CDK bootstrap qualifier (the default): names the deployment role of each environment."""
 
-NAME_WORDS = frozenset(
-    {"dr", "primary", "replica", "data", "logs", "hourly", "backups", "incidents", "ipv4", "ipv6"}
+NAME_WORDS: tuple[str, ...] = (
+    "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores",
 )
-"""The words tenantkit appends to a tenant id in the names it derives. A tenant id that ends with
-one (`acme-replica`) would share names with another tenant's resources (`tenantkit-acme-replica`
-is tenant acme's replica database): the config model refuses such ids."""
+"""Every word tenantkit appends to a tenant id in the names it derives. A tenant id with one of
+them as any of its hyphen-separated words would make one tenant's names prefixes of, or equal to,
+another's: `acme-replica` would own `tenantkit-acme-replica`, tenant acme's replica database, and
+`acme-primary-x`'s stacks (`tenant-acme-primary-x-dr`) would start with `tenant-acme-primary-`.
+The config model refuses such ids, so a name derived for one tenant never begins with another
+tenant's name followed by a hyphen (or, in names that allow no hyphen, an underscore:
+`tk_<id>_restores`); tests/stacks/test_naming.py checks this list is complete."""
 REGION_NAME = re.compile(
     r"(?:us|ca|eu|ap|sa|me|af|il|mx|cn)-(?:gov-)?"
     r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d"
@@ -47,6 +51,18 @@ REGION_NAME = re.compile(
 def stack_names(tenant_id: str) -> tuple[str, str, str]:
     """The tenant's stacks in deployment order: dr, primary, replica."""
     return (f"tenant-{tenant_id}-dr", f"tenant-{tenant_id}-primary", f"tenant-{tenant_id}-replica")
+
+
+def pipeline_stack_name(residency: str, part: int) -> str:
+    """The stack of a residency's rollout pipeline (`part` from 1; a residency too large for one
+    pipeline has several). Never starts with `tenant-`: no tenant's stack name can match it."""
+    return f"tenantkit-pipeline-{residency}" if part == 1 else f"tenantkit-pipeline-{residency}-{part}"
+
+
+def bootstrap_lookup_role_arn(account: str, region: str) -> str:
+    """The CDK bootstrap's read-only lookup role of an environment (ReadOnlyAccess, kms:Decrypt
+    denied), which `cdk bootstrap --trust <tooling account>` lets the tooling account assume."""
+    return f"arn:{PARTITION}:iam::{account}:role/cdk-{CDK_QUALIFIER}-lookup-role-{account}-{region}"
 
 
 def key_alias_of(tenant_id: str) -> str:
@@ -146,11 +162,15 @@ class TenantNames:
 
     @property
     def dr_bucket_arn(self) -> str:
-        return f"arn:{PARTITION}:s3:::{self.dr_bucket}"
+        return self.bucket_arn(self.dr_bucket)
 
     @property
     def data_bucket_arn(self) -> str:
-        return f"arn:{PARTITION}:s3:::{self.data_bucket}"
+        return self.bucket_arn(self.data_bucket)
+
+    @staticmethod
+    def bucket_arn(bucket: str) -> str:
+        return f"arn:{PARTITION}:s3:::{bucket}"
 
     # --- database -----------------------------------------------------------------------------
     @property
@@ -248,8 +268,14 @@ class TenantNames:
         return f"aws-waf-logs-tenantkit-{self.tenant_id}"
 
     @property
+    def parameter_path(self) -> str:
+        """The tenant's SSM parameter path: the id is a whole path segment, so every parameter
+        under it is this tenant's and no other tenant's."""
+        return f"/tenantkit/{self.tenant_id}/"
+
+    @property
     def web_acl_arn_parameter(self) -> str:
-        return f"/tenantkit/{self.tenant_id}/web-acl-arn"
+        return f"{self.parameter_path}web-acl-arn"
 
     @property
     def flow_log_group(self) -> str:
@@ -266,15 +292,27 @@ class TenantNames:
     def incident_topic_arn(self, region: str) -> str:
         return self._arn("sns", region, self.incident_topic)
 
+    @property
+    def log_group_paths(self) -> tuple[str, str, str]:
+        """The paths under which every log group is this tenant's: the tenant's own, and those RDS
+        exports its two databases' logs to. Each ends with `/` right after the tenant id or a
+        database identifier, a whole path segment that no other tenant's names can share."""
+        return (
+            f"/tenantkit/{self.tenant_id}/",
+            f"/aws/rds/instance/{self.db_instance}/",
+            f"/aws/rds/instance/{self.replica_db_instance}/",
+        )
+
+    @staticmethod
+    def function_log_group(function_name: str) -> str:
+        """Lambda writes a function's logs to this fixed name (created at its first invocation)."""
+        return f"/aws/lambda/{function_name}"
+
     def log_group_arn_patterns(self, region: str) -> tuple[str, ...]:
         """Every log group of this tenant in `region`: the key policy lets CloudWatch Logs use the
         tenant key for these and no other."""
-        groups = (
-            f"/tenantkit/{self.tenant_id}/*",
-            f"aws-waf-logs-tenantkit-{self.tenant_id}",
-            f"/aws/rds/instance/{self.db_instance}/*",
-            f"/aws/rds/instance/{self.replica_db_instance}/*",
-        )
+        own, database, replica = self.log_group_paths
+        groups = (f"{own}*", self.waf_log_group, f"{database}*", f"{replica}*")
         return tuple(self._arn("logs", region, f"log-group:{group}") for group in groups)
 
     # --- helpers ------------------------------------------------------------------------------

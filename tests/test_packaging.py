@@ -66,3 +66,18 @@ def test_an_installed_tenantkit_reads_its_lint_settings_from_the_package(tmp_pat
     assert result["findings"] == []  # W3010 (hard-coded AZ) is ignored, as in a checkout
     assert result["report_templates"] == ["destruction_report.html.j2", "destruction_report.md.j2"]
     assert "eu-central-1 (Frankfurt, Germany)" in result["residency_page"]  # review templates are package data
+
+
+def test_pyproject_and_the_locks_pin_the_moto_the_extensions_were_written_for():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    from tenantkit.sandbox.process import MOTO_VERSION
+
+    extras = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for extra in ("sandbox", "test"):
+        (moto,) = [Requirement(r) for r in extras[extra] if Requirement(r).name == "moto"]
+        assert list(moto.specifier.filter(["5.2.4", MOTO_VERSION, "5.2.6", "5.3.0"])) == [MOTO_VERSION], extra
+        lock = (REPO_ROOT / "requirements" / f"{extra}.lock").read_text()
+        assert f"\nmoto=={MOTO_VERSION} " in lock, extra

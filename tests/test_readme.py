@@ -21,7 +21,10 @@ def test_the_quick_start_is_two_commands_from_a_fresh_virtualenv():
     assert main_job.startswith("python3 -m venv .venv && ")
     assert tests.startswith("python3 -m venv .venv && ")
     assert "ruff check" in tests and "-m pytest" in tests
-    assert tests.index("ruff check") < tests.index("-m pytest")
+    for command, lock in ((main_job, "sandbox"), (tests, "test")):
+        assert f"pip install -q --require-hashes -r requirements/{lock}.lock && .venv/bin/pip install -q --no-deps -e ." in command
+    assert tests.index("ruff check") < tests.index("mypy") < tests.index("-m pytest")
+    assert "--dist loadscope" in tests  # a module's sandbox starts once, on one worker
 
 
 def test_ci_runs_the_readmes_test_command():

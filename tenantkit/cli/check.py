@@ -9,7 +9,13 @@ from typing import Optional
 import typer
 
 from tenantkit.cli import render
-from tenantkit.cli.options import CONFIG_DIR_OPTION
+from tenantkit.cli.options import (
+    CHANGED_SINCE_OPTION,
+    CONFIG_DIR_OPTION,
+    EXACT_OPTION,
+    SHARD_OPTION,
+    selected_tenants,
+)
 from tenantkit.cli.sandbox import STATE_DIR
 
 SANDBOX_LOG = "check-sandbox.log"
@@ -25,13 +31,21 @@ def check(
     outdir: Path = typer.Option(Path("cdk.out"), "--out", "-o", help="Cloud assembly directory."),
     junit: Optional[Path] = typer.Option(None, "--junit", help="Also write JUnit XML here."),  # noqa: UP045
     concurrency: int = typer.Option(4, "--concurrency", min=1, max=32, help="Tenants deployed at once."),
+    shard: Optional[str] = SHARD_OPTION,  # noqa: UP045
+    changed_since: Optional[str] = CHANGED_SINCE_OPTION,  # noqa: UP045
+    exact: bool = EXACT_OPTION,
 ) -> None:
-    """Every tenant, every step; exit 1 if any step fails."""
+    """Every tenant (or a shard of them, or those changed), every step; exit 1 if any step fails."""
     from tenantkit.cli.errors import as_lines
     from tenantkit.lifecycle.check import junit_xml, run_check
 
+    tenant_ids = selected_tenants(
+        directory, None, all_tenants=True, shard=shard, changed_since=changed_since, exact=exact
+    )
     with as_lines():
-        results = run_check(directory, outdir, sandbox_log=STATE_DIR / SANDBOX_LOG, concurrency=concurrency)
+        results = run_check(
+            directory, outdir, sandbox_log=STATE_DIR / SANDBOX_LOG, concurrency=concurrency, tenant_ids=tenant_ids
+        )
     if junit is not None:
         try:
             junit.write_text(junit_xml(results), encoding="utf-8")

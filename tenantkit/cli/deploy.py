@@ -8,7 +8,14 @@ from typing import Optional
 import typer
 
 from tenantkit.cli import render
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
+from tenantkit.cli.options import (
+    CHANGED_SINCE_OPTION,
+    CONFIG_DIR_OPTION,
+    EXACT_OPTION,
+    JSON_OPTION,
+    SHARD_OPTION,
+    selected_tenants,
+)
 from tenantkit.cli.sandbox import STATE_DIR
 
 CDK_FROM_PATH = typer.Option(False, "--cdk-from-path", help="Run the `cdk` on PATH, not the pinned CDK CLI.")
@@ -33,19 +40,25 @@ def deploy(
     cdk_from_path: bool = CDK_FROM_PATH,
     cdk_args: list[str] = CDK_ARGS,
     as_json: bool = JSON_OPTION,
+    shard: Optional[str] = SHARD_OPTION,  # noqa: UP045
+    changed_since: Optional[str] = CHANGED_SINCE_OPTION,  # noqa: UP045
+    exact: bool = EXACT_OPTION,
 ) -> None:
     """Deploy tenants' stacks (dr, primary, replica), several tenants at once; exit 1 unless all
     succeed. Without --local, through the AWS CDK CLI."""
-    if bool(tenant_ids) == all_tenants:
-        render.error("name one or more tenants, or pass --all (not both)")
-        raise typer.Exit(2)
+    tenant_ids = selected_tenants(
+        directory, tenant_ids, all_tenants=all_tenants, shard=shard, changed_since=changed_since, exact=exact
+    )
     if not local:
         _through_cdk_cli("deploy", tenant_ids or [], directory, cdk_args, concurrency=concurrency, from_path=cdk_from_path)
     from tenantkit.cli.errors import as_lines
     from tenantkit.lifecycle.local import deploy_local
 
     with as_lines(), render.deploy_progress(quiet=as_json) as progress:
-        results = deploy_local(directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress)
+        results = deploy_local(
+            directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress,
+            whole_fleet=shard is not None or changed_since is not None,
+        )
     render.deploy_summary(results, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)
 

@@ -29,9 +29,11 @@ def inventory(
         render.error("name one or more tenants, or pass --all (not both)")
         raise typer.Exit(2)
     from tenantkit.cli.errors import as_lines
+    from tenantkit.fleet.status import record_inventories
     from tenantkit.lifecycle.local import inventory_tenants
 
     with as_lines():
         found = inventory_tenants(directory, tenant_ids or [], outdir, STATE_DIR, local=local)
+    record_inventories(STATE_DIR, found, where="sandbox" if local else "aws")  # for `fleet status`
     render.inventories(found, as_json=as_json, fleet=all_tenants)
     raise typer.Exit(0 if all(one.ok for one in found) else 1)

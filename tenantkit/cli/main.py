@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from tenantkit import __version__
-from tenantkit.cli import check, deploy, inventory, offboard, report, review, sandbox, synth, tenants
+from tenantkit.cli import check, ci, deploy, fleet, inventory, offboard, report, review, sandbox, synth, tenants
+from tenantkit.cli import pipeline as pipeline_cli
 
 app = typer.Typer(
     name="tenantkit",
@@ -24,6 +25,9 @@ check.register(app)
 offboard.register(app)
 report.register(app)
 review.register(app)
+ci.register(app)
+fleet.register(app)
+pipeline_cli.register(app)
 __import__("tenantkit.cli.restore", fromlist=["register"]).register(app)  # restore, drill
 
 

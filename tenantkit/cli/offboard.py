@@ -1,4 +1,4 @@
-"""`tenantkit offboard start | status | plan | execute`: the end of a subscription, the retrieval
+"""`tenantkit offboard start | status | plan | execute | confirm-keys`: the end of a subscription, the retrieval
 window, and the destruction of every copy with a signed report.
 
 `plan` is the dry run: it changes nothing. `execute` destroys only with `--confirm TENANT`, only
@@ -17,7 +17,7 @@ import typer
 
 from tenantkit.cli import render
 from tenantkit.cli.errors import as_lines
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION, parse_date
+from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION, ROOT_OPTION, parse_date
 
 STATE_DIR = Path(".tenantkit")
 REPORTS_DIR = Path("reports")
@@ -29,6 +29,10 @@ offboard_app = typer.Typer(
 )
 
 LOCAL_OPTION = typer.Option(False, "--local", help="The tenant in the local sandbox (else AWS, default credentials).")
+SIGNING_KEY_OPTION = typer.Option(
+    ..., "--signing-key", metavar="PEM|kms:ARN",
+    help="The key that signs: a PEM Ed25519 private key file, or kms:<ARN> of an AWS KMS asymmetric signing key.",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -79,7 +83,8 @@ def plan(
         config, _ = service.tenant_file(directory, tenant_id)
         env = service.environment(config, local=local, state_dir=STATE_DIR)
         found = service.plan(config, env)
-    render.offboard_plan(config, env, found, as_json=as_json)
+        undoers = service.plan_undoers(config, env, found)
+    render.offboard_plan(config, env, found, as_json=as_json, undoers=undoers)
     raise typer.Exit(1 if found.blockers else 0)
 
 
@@ -87,31 +92,64 @@ def plan(
 def execute(
     tenant_id: str = typer.Argument(..., help="Tenant id."),
     confirm: str | None = typer.Option(None, "--confirm", help="Repeat the tenant id to confirm."),
-    signing_key: Path = typer.Option(..., "--signing-key", help="PEM Ed25519 private key that signs the report."),
+    signing_key: str = SIGNING_KEY_OPTION,
     force: bool = typer.Option(False, "--force", help="Destroy before the retrieval deadline (needs --reason)."),
     reason: str | None = typer.Option(None, "--reason", help="Why --force: recorded in the signed report."),
     local: bool = LOCAL_OPTION,
     directory: Path = CONFIG_DIR_OPTION,
-    reports: Path = typer.Option(REPORTS_DIR, "--reports", help="Where signed reports are kept.", file_okay=False),
+    reports: str = typer.Option(
+        str(REPORTS_DIR), "--reports", metavar="DIR|s3://BUCKET/PREFIX",
+        help="Where signed reports are kept: a directory, or a bucket with S3 Object Lock enabled.",
+    ),
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Destroy every copy of the tenant's data in both regions, verify, and write the signed report."""
+    from tenantkit.config import load_fleet
     from tenantkit.lifecycle.offboarding import service
+    from tenantkit.lifecycle.report import kms_client_for, reports_location
 
     with as_lines(), _refusals(journal=service.journal_path(STATE_DIR, tenant_id)):
         config, _ = service.tenant_file(directory, tenant_id)
-        service.check_may_destroy(config, confirm=confirm, force=force, reason=reason, today=date.today())
+        where = reports_location(reports)
+        kms_for = kms_client_for(local=local, state_dir=STATE_DIR)
+        service.check_may_destroy(
+            config, confirm=confirm, signing_key=signing_key, force=force, reason=reason, today=date.today(), kms_client_for=kms_for
+        )
         env = service.environment(config, local=local, state_dir=STATE_DIR)
+        archive = service.archive_for(config, load_fleet(root), env)
         with render.offboard_progress() as on_step:
             try:
                 outcome = service.execute(
-                    config, env, state_dir=STATE_DIR, reports_root=reports, signing_key_path=signing_key,
-                    force=force, reason=reason, on_step=on_step,
+                    config, env, state_dir=STATE_DIR, reports_root=where, signing_key_path=signing_key,
+                    force=force, reason=reason, on_step=on_step, kms_client_for=kms_for, archive=archive,
                 )
             except KeyboardInterrupt:
                 render.error(f"interrupted: the journal ({service.journal_path(STATE_DIR, tenant_id)}) keeps what is done; run the same command again to finish")
                 raise typer.Exit(130) from None
     render.offboard_done(outcome)
     raise typer.Exit(0 if outcome.verification_ok else 1)
+
+
+@offboard_app.command("confirm-keys")
+def confirm_keys(
+    tenant_id: str = typer.Argument(..., help="An offboarded tenant."),
+    signing_key: str = SIGNING_KEY_OPTION,
+    local: bool = LOCAL_OPTION,
+    directory: Path = CONFIG_DIR_OPTION,
+) -> None:
+    """After the keys' deletion date: check both keys are gone and sign an addendum next to the
+    report (exit 0); before it, say how many days remain (exit 1, nothing written)."""
+    from tenantkit.lifecycle.offboarding import service
+    from tenantkit.lifecycle.report import kms_client_for
+
+    with as_lines(), _refusals():
+        config, _ = service.tenant_file(directory, tenant_id)
+        env = service.environment(config, local=local, state_dir=STATE_DIR)
+        outcome = service.confirm_keys(
+            config, env, state_dir=STATE_DIR, signing_key=signing_key, kms_client_for=kms_client_for(local=local, state_dir=STATE_DIR)
+        )
+    render.keys_confirmed(outcome)
+    raise typer.Exit(0 if outcome.confirmed else 1)
 
 
 @contextmanager
@@ -143,6 +181,8 @@ def _journal_summary(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    verification = data.get("verification") or {}
     return {"path": str(path), "done": len(data.get("done", {})), "planned": len(data.get("targets", {})),
-            "completed_at": data.get("completed_at"), "report": data.get("report")}
+            "completed_at": data.get("completed_at") if verification.get("ok") is True else None, "report": data.get("report"),
+            "remaining": len(verification.get("remaining", ())) if verification.get("ok") is False else 0}
 

@@ -78,7 +78,7 @@ def status_text(tenant: TenantConfig, today: date) -> str:
 def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None) -> None:
     from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "tenant_id": t.config.tenant_id,
             "display_name": t.config.display_name,
@@ -441,6 +441,12 @@ def report_verified(result: Any) -> None:
         typer.echo(f"valid: signed by {result.fingerprint}, drill of tenant {report.tenant_id}{' (sandbox run)' if report.sandbox else ''}, "
                    f"{len(report.stores)} stores checked, {'passed' if report.ok else 'FAILED'}")  # fmt: skip
         return
+    if not hasattr(report, "verification"):  # a key-deletion addendum
+        typer.echo(
+            f"valid: signed by {result.fingerprint}, tenant {report.tenant_id}{' (sandbox run)' if report.sandbox else ''}, "
+            f"addendum to {report.report}: {len(report.keys)} key(s) confirmed deleted at {report.confirmed_at}"
+        )
+        return
     outcome = "verification ok" if report.verification.ok else f"verification FAILED: {len(report.verification.remaining)} item(s) remain"
     sandbox = " (sandbox run)" if report.sandbox else ""
     typer.echo(
@@ -451,12 +457,38 @@ def report_verified(result: Any) -> None:
         typer.echo(f"remaining: {item}", err=True)
 
 
+def keys_confirmed(outcome: Any) -> None:
+    for state in outcome.keys:
+        if state.gone:
+            typer.echo(f"  {state.key_arn} ({state.region}): gone (DescribeKey: NotFoundException)")
+        elif state.answer == "PendingDeletion" and state.days_left:
+            typer.echo(f"  {state.key_arn} ({state.region}): scheduled for deletion on {state.deletion_date}, {state.days_left} day(s) remain")
+        else:
+            typer.echo(f"  {state.key_arn} ({state.region}): {state.answer}, not deleted yet", err=True)
+    if outcome.confirmed:
+        typer.echo(f"{outcome.tenant_id}: every key is deleted; signed addendum {outcome.addendum}")
+    elif not outcome.keys:
+        typer.echo(f"{outcome.tenant_id}: the report {outcome.report} schedules no key: nothing to confirm", err=True)
+    else:
+        left = max((s.days_left or 0) for s in outcome.keys)
+        typer.echo(
+            f"{outcome.tenant_id}: not every key is deleted yet"
+            + (f"; {left} day(s) remain until the last deletion date" if left else "; KMS deletes a key within hours of its date")
+            + ": run confirm-keys again then (nothing written)",
+            err=True,
+        )
+
+
 def report_summary(report: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from tenantkit.lifecycle.report import describe_counts, totals_by_kind
 
+    if not hasattr(report, "verification"):  # a key-deletion addendum
+        typer.echo(f"{report.tenant_id}: addendum to {report.report}, {len(report.keys)} key(s) confirmed deleted at {report.confirmed_at}")
+        typer.echo("signature not checked: `tenantkit report verify FILE --public-key PATH`", err=True)
+        return
     forced = f"forced: {report.force_reason}" if report.forced else "not forced"
     typer.echo(f"{report.display_name} ({report.tenant_id}), {report.primary_region} + {report.secondary_region}"
                f"{', SANDBOX RUN' if report.sandbox else ''}")
@@ -535,6 +567,8 @@ def offboard_status(config: TenantConfig, *, today: date, journal: dict[str, Any
     typer.echo(f"  subscription ends on {subscription.ends_on}; retrievable until {subscription.retrieval_deadline}")
     if journal is not None:
         state = f"completed {journal['completed_at']}, report {journal['report']}" if journal["completed_at"] else f"{journal['done']} of {journal['planned']} steps done"
+        if journal.get("remaining"):
+            state += f"; open: verification found {journal['remaining']} of the tenant's resources left, run `offboard execute` again"
         typer.echo(f"  offboarding journal {journal['path']}: {state}")
     if subscription.status(today) is TenantStatus.READY_FOR_DESTRUCTION:
         typer.echo("  due for destruction; `tenantkit offboard plan` lists each resource. Offboarding destroys, in order:")
@@ -542,7 +576,8 @@ def offboard_status(config: TenantConfig, *, today: date, journal: dict[str, Any
             typer.echo(f"    - {line}")
 
 
-def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -> None:
+def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool, undoers: list[str] | None = None) -> None:
+    undoers = undoers or []
     if as_json:
         _print_json(
             {
@@ -554,6 +589,7 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
                 "lifts": plan.lifts,
                 "blockers": plan.blockers,
                 "left_to_application": list(config.access.protect),
+                "key_deletion_undoers": undoers,
             }
         )
         return
@@ -573,6 +609,10 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool) -
         typer.echo(f"  will lift {lift}")
     for arn in config.access.protect:
         typer.echo(f"  left to the application (its web ACL is removed from it): {arn}")
+    if undoers:
+        typer.echo("  during the keys' deletion window, these could cancel the deletion (kms:CancelKeyDeletion) and re-enable a key:")
+    for line in undoers:
+        typer.echo(f"    {line}")
     for blocker in plan.blockers:
         typer.echo(f"BLOCKED: {blocker}", err=True)
 
@@ -597,9 +637,18 @@ def offboard_done(outcome: Any) -> None:
     if outcome.already_done:
         typer.echo(f"{outcome.tenant_id}: already offboarded; nothing changed. Report: {outcome.report_json}")
         return
-    typer.echo(f"{outcome.tenant_id}: {outcome.resources} resources destroyed; signed report {outcome.report_json}")
     if outcome.verification_ok:
+        typer.echo(f"{outcome.tenant_id}: {outcome.resources} resources destroyed; signed report {outcome.report_json}")
         typer.echo("  verified: nothing of the tenant remains but its keys, pending deletion")
-    else:
-        for item in outcome.remaining:
-            typer.echo(f"  REMAINS: {item}", err=True)
+        return
+    typer.echo(
+        f"{outcome.tenant_id}: verification FAILED: offboarding stays open and no report is signed; "
+        f"remove what remains (or let the rerun destroy it) and run the same command again ({outcome.journal})",
+        err=True,
+    )
+    for item in outcome.remaining:
+        typer.echo(f"  REMAINS: {item}", err=True)
+
+
+def nothing_selected(why: str) -> None:
+    typer.echo(f"no tenant selected ({why}): nothing to do")

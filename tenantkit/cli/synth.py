@@ -11,7 +11,14 @@ from pathlib import Path
 import typer
 
 from tenantkit.cli import render
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
+from tenantkit.cli.options import (
+    CHANGED_SINCE_OPTION,
+    CONFIG_DIR_OPTION,
+    EXACT_OPTION,
+    JSON_OPTION,
+    SHARD_OPTION,
+    selected_tenants,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,14 +36,17 @@ def synth(
         False, "--no-cache", help="Synthesize every tenant again, ignoring .tenantkit/cache/."
     ),
     as_json: bool = JSON_OPTION,
+    shard: str | None = SHARD_OPTION,
+    changed_since: str | None = CHANGED_SINCE_OPTION,
+    exact: bool = EXACT_OPTION,
 ) -> None:
     """Synthesize tenant stacks into cdk.out/ and check them (cdk-nag, isolation rules, cfn-lint)."""
     from tenantkit.cli.errors import as_lines
     from tenantkit.synth import SynthCache, synth_directory
 
-    if bool(tenant_ids) == all_tenants:
-        render.error("name one or more tenants, or pass --all (not both)")
-        raise typer.Exit(2)
+    tenant_ids = selected_tenants(
+        directory, tenant_ids, all_tenants=all_tenants, shard=shard, changed_since=changed_since, exact=exact
+    )
     with as_lines(), render.synth_progress(quiet=as_json) as start_progress:
         results = synth_directory(
             directory,
@@ -45,6 +55,7 @@ def synth(
             cache=None if no_cache else SynthCache(),
             on_progress=start_progress,
             on_warning=render.warning,
+            whole_fleet=shard is not None or changed_since is not None,
         )
     render.synth_summary(results, outdir, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)

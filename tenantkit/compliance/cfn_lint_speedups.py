@@ -250,7 +250,7 @@ def keyword_indexed_e1101(stock: Any) -> Any:
     wired at the start of each run)."""
     from cfnlint.jsonschema._utils import Unset
 
-    class KeywordIndexed(_stock_class(stock, "CfnLint")):  # type: ignore[misc]
+    class KeywordIndexed(_stock_class(stock, "CfnLint")):  # type: ignore[misc]  # base known at run time: cfn-lint loads rules from files
         def __init__(self) -> None:  # the stock rule's state, not a fresh one
             self.__dict__.update(stock.__dict__)
             self._by_keyword: dict[str, list[Any]] | None = None
@@ -299,7 +299,7 @@ def engine_indexed_e3062(stock: Any) -> Any:
     """
     _check_indexable(stock._schema)
 
-    class EngineIndexed(_stock_class(stock, "DbInstanceDbInstanceClassWithEngine")):  # type: ignore[misc]
+    class EngineIndexed(_stock_class(stock, "DbInstanceDbInstanceClassWithEngine")):  # type: ignore[misc]  # base known at run time: cfn-lint loads rules from files
         def __init__(self) -> None:
             # Not super().__init__(): that parses the 5 MB schema again; take the stock rule's.
             self.__dict__.update(stock.__dict__)

@@ -46,7 +46,7 @@ def _data_stores(stack: StackTemplate) -> dict[str, str]:
 
 def _selected(stack: StackTemplate, plan_id: str) -> str:
     """Everything the plan's selections name, as one text (intrinsics rendered as ${...})."""
-    texts = []
+    texts: list[str] = []
     for resource in stack.resources.values():
         if resource["Type"] != "AWS::Backup::BackupSelection":
             continue

@@ -57,7 +57,7 @@ class TenantIsolationChecks:
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         templates = {Path(path).name.removesuffix(".template.json"): Path(path) for path in context.template_paths}
-        violations = []
+        violations: list[PolicyViolation] = []
         for config in self._configs:
             names = stack_names(config.tenant_id)
             if not all(name in templates for name in names):

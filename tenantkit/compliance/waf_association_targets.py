@@ -48,11 +48,12 @@ def _resource_problem(value, stack: StackTemplate) -> str | None:
 
 def _web_acl_problem(value, stack: StackTemplate) -> str | None:
     target = reference(value)
-    acl = stack.resources.get(target[0], {}) if target is not None and target[1] == "Arn" else {}
+    acl_id = target[0] if target is not None and target[1] == "Arn" else None
+    acl = stack.resources.get(acl_id, {}) if acl_id is not None else {}
     if acl.get("Type") != "AWS::WAFv2::WebACL":
         return f"WebACLArn {render(value)!r} is not the Fn::GetAtt Arn of a web ACL of this stack"
     if acl.get("Properties", {}).get("Scope") != "REGIONAL":
-        return f"web ACL {target[0]} is not REGIONAL, so it cannot be associated"
+        return f"web ACL {acl_id} is not REGIONAL, so it cannot be associated"
     return None
 
 

@@ -51,6 +51,7 @@ def validate_fleet(paths: Iterable[Path], root: Path) -> ValidationReport:
     if settings is not None:
         found = [_as_issue(finding, path, document) for finding in quota_findings(report.configs, settings)]
         (report.issues if settings.quotas.enforce else report.warnings).extend(found)
+        report.issues.extend(_unknown_rollout_tenants(settings, {c.tenant_id for c in report.configs}, path, document))
     report.issues.sort()
     report.warnings.sort()
     return report
@@ -78,6 +79,22 @@ def _read(path: Path) -> tuple[FleetSettings | None, list[ConfigIssue], YamlDocu
         return FleetSettings.model_validate(document.data), [], document
     except ValidationError as error:
         return None, _field_issues(error, document, name, FleetSettings), document
+
+
+def _unknown_rollout_tenants(
+    settings: FleetSettings, known: set[str], path: Path, document: YamlDocument | None
+) -> list[ConfigIssue]:
+    """A `canary:` or `waves:` entry naming no valid tenant (a typo would leave a tenant out of its wave)."""
+    named: list[tuple[tuple[str | int, ...], str]] = [(("canary", i), tenant_id) for i, tenant_id in enumerate(settings.canary)]
+    named += [(("waves", w, "tenants", i), tenant_id) for w, wave in enumerate(settings.waves) for i, tenant_id in enumerate(wave.tenants)]
+    return [
+        ConfigIssue(
+            str(path), document.line_of(where) if document is not None else 0,
+            ".".join(map(str, where)), f"no tenant '{tenant_id}' among the valid tenant files",
+        )
+        for where, tenant_id in named
+        if tenant_id not in known
+    ]
 
 
 def _as_issue(finding: QuotaFinding, path: Path, document: YamlDocument | None) -> ConfigIssue:

@@ -13,8 +13,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from tenantkit.config.models import Strict
+from tenantkit.config.models import Strict, TenantId
 from tenantkit.config.quotas import DEPLOYING_ACCOUNT, QUOTAS
+from tenantkit.config.residency import Residency
+from tenantkit.config.rollout_models import Pipeline, Wave, check_rollout_groups
 from tenantkit.naming import REGION_NAME
 
 _SCOPE = re.compile(rf"^(?P<account>\d{{12}}|{DEPLOYING_ACCOUNT})/(?P<region>[a-z0-9-]+)$")
@@ -97,7 +99,53 @@ class Quotas(Strict):
         return getattr(raised, quota, None) if raised is not None else None
 
 
+class Ci(Strict):
+    """The CI workflows `tenantkit ci github|gitlab` write: their defaults, which the command's
+    options override."""
+
+    shards: int = Field(
+        default=4, ge=1, le=200,
+        description="How many parallel jobs check the tenants (each a stable share; GitLab allows at most 200).",
+    )
+    python: str = Field(
+        default="3.11", pattern=r"^3\.\d{1,2}$", description="The Python version the jobs run on, e.g. '3.12'."
+    )
+    branch: str = Field(
+        default="main", min_length=1, pattern=r"^[A-Za-z0-9._/-]+$",
+        description="The branch whose pushes run the GitHub workflow (pull requests always do).",
+    )
+    timeout_minutes: int = Field(
+        default=60, ge=5, le=360, description="A check job's time limit, in minutes (GitHub's maximum is 360)."
+    )
+
+
+class Offboarding(Strict):
+    """Where offboarding keeps what outlives a tenant's data."""
+
+    archive_buckets: dict[Annotated[Residency, Field(strict=False)], Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]] = Field(
+        default_factory=dict,
+        description=(
+            "Per residency zone (us, ca, de), the operator's S3 bucket in that zone (default "
+            "encryption SSE-KMS under the operator's key) where offboarding archives the access and "
+            "audit logs of tenants whose file sets offboarding.keep_audit_records_days."
+        ),
+    )
+
+
 class FleetSettings(Strict):
     """fleet.yaml: settings for the whole fleet of tenants."""
 
     quotas: Quotas = Quotas()
+    ci: Ci = Ci()
+    pipeline: Pipeline | None = Field(default=None, description="The rollout pipelines (`tenantkit pipeline synth`).")
+    canary: list[TenantId] = Field(default_factory=list, description="Tenants deployed first, in their pipeline's canary wave.")
+    waves: list[Wave] = Field(default_factory=list, description="Named waves, in rollout order, after the canary.")
+    require_approval: bool = Field(
+        default=False, description="Before each tenant's deployment, a pipeline step checks its recorded review approval."
+    )
+    offboarding: Offboarding = Offboarding()
+
+    @model_validator(mode="after")
+    def _each_tenant_once(self) -> FleetSettings:
+        check_rollout_groups(self.canary, self.waves)
+        return self

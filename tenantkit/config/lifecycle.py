@@ -45,7 +45,7 @@ def set_subscription_end(path: Path, ends_on: date) -> TenantConfig:
     return config
 
 
-def _with_ends_on(text: str, document: Any, value: str, mapping_type: type, name: str) -> str:
+def _with_ends_on(text: str, document: Any, value: str, mapping_type: type[Any], name: str) -> str:
     lines = text.splitlines(keepends=True)
     subscription = document.get("subscription")
     if subscription is None:

@@ -131,11 +131,13 @@ def load_text(
         config = TenantConfig.model_validate(document.data)
     except ValidationError as error:
         return None, sorted(set(_field_issues(error, document, name) + issues))
-    for loc, message in config.warnings() if warnings is not None else ():
-        warnings.append(ConfigIssue(name, document.line_of(loc), _dotted(loc), message))
-    for loc, message in config.notes() if notes is not None else ():
-        line = document.line_of(loc) if _written(document.data, loc) else document.line_of(NOTE_LINES.get(loc, loc))
-        notes.append(ConfigIssue(name, line, _dotted(loc), message))
+    if warnings is not None:
+        for loc, message in config.warnings():
+            warnings.append(ConfigIssue(name, document.line_of(loc), _dotted(loc), message))
+    if notes is not None:
+        for loc, message in config.notes():
+            line = document.line_of(loc) if _written(document.data, loc) else document.line_of(NOTE_LINES.get(loc, loc))
+            notes.append(ConfigIssue(name, line, _dotted(loc), message))
     return config, issues
 
 

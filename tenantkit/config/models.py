@@ -88,11 +88,12 @@ def _check_tenant_id(value: str) -> str:
             raise ValueError(f"must not start with the reserved prefix '{prefix}'")
     from tenantkit.naming import NAME_WORDS, REGION_NAME
 
-    last_word = value.rsplit("-", 1)[-1]
-    if value in NAME_WORDS or last_word in NAME_WORDS:
+    reserved = [word for word in value.split("-") if word in NAME_WORDS]
+    if reserved:
         raise ValueError(
-            f"must not be or end with '{last_word}': tenantkit uses it in the names it derives "
-            "(another tenant's resources would be mistaken for this one's)"
+            f"must not contain the word '{reserved[0]}': tenantkit appends it to the names it "
+            "derives, so another tenant's resources would be mistaken for this one's "
+            f"(reserved words: {', '.join(NAME_WORDS)})"
         )
     if REGION_NAME.search(value):
         raise ValueError("must not contain an AWS region name: region names appear in every ARN")
@@ -495,6 +496,17 @@ class Subscription(Strict):
         return TenantStatus.READY_FOR_DESTRUCTION
 
 
+class Offboarding(Strict):
+    keep_audit_records_days: int | None = Field(
+        default=None, ge=1, le=3650,
+        description=(
+            "Days the tenant's access and audit logs (WAF, database and flow logs, access-log bucket "
+            "objects) are kept after its data is destroyed, in the zone's archive bucket "
+            "(fleet.yaml offboarding.archive_buckets). Default: not kept, destroyed with the data."
+        ),
+    )
+
+
 class Compliance(Strict):
     controlled_goods: bool = Field(
         default=False,
@@ -508,7 +520,7 @@ def _check_account(value: str) -> str:
     return value
 
 
-NOTE_LINES = {("replica", "instance_class"): ("database", "instance_class")}
+NOTE_LINES: dict[tuple[str, ...], tuple[str, ...]] = {("replica", "instance_class"): ("database", "instance_class")}
 """For a note on a field the file does not write, the written field whose line it is shown at."""
 
 
@@ -530,6 +542,7 @@ class TenantConfig(Strict):
     replica: Replica = Replica()
     availability: Availability = Availability()
     subscription: Subscription = Subscription()
+    offboarding: Offboarding = Offboarding()
     compliance: Compliance = Compliance()
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict,
@@ -564,7 +577,7 @@ class TenantConfig(Strict):
     def _database_offered_in_both_regions(self) -> list[InitErrorDetails]:
         from tenantkit.config.rds_offerings import offering_problem
 
-        problems = []
+        problems: list[InitErrorDetails] = []
         if self.replica.region is not None and not self.policy.allows(self.replica.region):
             return problems  # reported as a residency problem already
         if problem := offering_problem(self.database.instance_class, self.primary_region):
@@ -639,7 +652,7 @@ class TenantConfig(Strict):
 
     def warnings(self) -> list[tuple[tuple[str, ...], str]]:
         """(field path, message) for settings that are valid but probably not what was meant."""
-        found = []
+        found: list[tuple[tuple[str, ...], str]] = []
         if not self.access.protect:
             found.append(
                 (

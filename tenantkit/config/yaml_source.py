@@ -33,7 +33,7 @@ class YamlProblem(Exception):
         self.message = message
 
 
-class TenantYamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class TenantYamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]  # base chosen at run time: libyaml's C loader when present
     """Safe loader with YAML 1.2 booleans and decimal-only integers."""
 
 

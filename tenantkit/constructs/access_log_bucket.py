@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
@@ -39,7 +40,7 @@ class TenantAccessLogBucket(Construct):
             ],
             removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
-        resource = self.bucket.node.default_child
+        resource = cast(s3.CfnBucket, self.bucket.node.default_child)
         acknowledge(
             resource,
             (

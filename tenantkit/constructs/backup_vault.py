@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_backup as backup
@@ -46,7 +47,7 @@ class TenantBackupVault(Construct):
             # Set on the L1: the L2's notification_topic would also grant backup.amazonaws.com the
             # tenant key and the topic without a source-account condition. The incident channel
             # grants both, scoped to this account.
-            vault: backup.CfnBackupVault = self.vault.node.default_child
+            vault = cast(backup.CfnBackupVault, self.vault.node.default_child)
             vault.notifications = backup.CfnBackupVault.NotificationObjectTypeProperty(
                 backup_vault_events=list(NOTIFIED_EVENTS),
                 sns_topic_arn=props.incident_topic.topic_arn,

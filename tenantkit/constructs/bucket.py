@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -130,7 +131,7 @@ class TenantBucket(Construct):
         )
         self._grant_replication(props, stack)
 
-        cfn_bucket: s3.CfnBucket = self.bucket.node.default_child
+        cfn_bucket = cast(s3.CfnBucket, self.bucket.node.default_child)
         cfn_bucket.replication_configuration = s3.CfnBucket.ReplicationConfigurationProperty(
             role=self.replication_role.role_arn,
             rules=[

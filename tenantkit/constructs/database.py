@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import cast
 
 from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_rds as rds
@@ -70,7 +71,7 @@ class TenantDatabase(Construct):
             removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         # Set on the L1: the L2's ReplicaRegion wants an IKey, and the DR key is in another region.
-        self.master_secret.node.default_child.add_property_override(
+        cast(secretsmanager.CfnSecret, self.master_secret.node.default_child).add_property_override(
             "ReplicaRegions",
             [{"Region": props.master_secret.replica_region, "KmsKeyId": props.master_secret.replica_key_alias_arn}],
         )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from aws_cdk import Duration
 from aws_cdk import aws_kms as kms
@@ -35,7 +36,7 @@ class TenantDrBucket(Construct):
         )
         deny_other_encryption(self.bucket, props.key.key_arn)
         acknowledge(
-            self.bucket.node.default_child,
+            cast(s3.CfnBucket, self.bucket.node.default_child),
             (
                 "NIST.800.53.R5-S3BucketReplicationEnabled",
                 "HIPAA.Security-S3BucketReplicationEnabled",

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from aws_cdk import ArnFormat, Stack
+from aws_cdk import ArnFormat, CfnResource, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
@@ -207,7 +208,7 @@ class TenantFirewall(Construct):
             ],
         )
         self.logging.add_resource_dependency(
-            self.log_group.node.default_child, "WAF must find the encrypted log group"
+            cast(CfnResource, self.log_group.node.default_child), "WAF must find the encrypted log group"
         )
         self.web_acl_arn = self.web_acl.attr_arn
         self.associations = [

@@ -12,6 +12,8 @@ from constructs import Construct
 KEY_CHANGES = (
     "DisableKey",
     "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "EnableKey",
     "PutKeyPolicy",
     "DisableKeyRotation",
     "UpdateAlias",
@@ -19,7 +21,9 @@ KEY_CHANGES = (
     "CreateGrant",
     "RevokeGrant",
 )
-"""KMS API calls on a tenant key that the tenant's security contact must hear about."""
+"""KMS API calls on a tenant key that the tenant's security contact must hear about. During an
+offboarded key's deletion window, CancelKeyDeletion and EnableKey are the calls that undo the
+deletion."""
 RDS_EVENT_CATEGORIES = ("failure", "security", "security patching", "low storage", "failover", "deletion", "read replica")
 WAF_BLOCK_BAND_WIDTH = 3
 """Standard deviations of the WAF-blocks anomaly band: a sharp rise, not the daily noise."""

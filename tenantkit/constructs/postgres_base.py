@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from aws_cdk import CfnDeletionPolicy, Duration, Stack
+from aws_cdk import CfnDeletionPolicy, CfnResource, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -33,7 +34,7 @@ class TenantPostgresBaseProps:
     key: kms.IKey | str
     """The tenant key (or its ARN/alias ARN in this region) for storage, PI and logs."""
     vpc: ec2.IVpc
-    subnets: ec2.SubnetSelection
+    subnets: ec2.SelectedSubnets
     engine_version: str
     instance_class: str
     multi_az: bool
@@ -156,7 +157,7 @@ class TenantPostgresBase(Construct):
         instance.cfn_options.update_replace_policy = CfnDeletionPolicy.RETAIN
         for group in self.log_groups.values():
             instance.add_resource_dependency(
-                group.node.default_child, "RDS must not create the log group unencrypted"
+                cast(CfnResource, group.node.default_child), "RDS must not create the log group unencrypted"
             )
 
 

@@ -48,9 +48,12 @@ class EvidenceKeyError(Exception):
 class Signer(Protocol):
     """The private half of an evidence key."""
 
-    algorithm: str
-    fingerprint: str
-    description: str
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def description(self) -> str: ...
 
     def sign(self, document: bytes) -> bytes: ...
 

@@ -164,7 +164,7 @@ class _Waiter:
         self._poll_s = poll_s
         self._clock = clock
 
-    def until_done(self, describe: Callable[[], dict[str, Any]], what: str) -> dict[str, Any]:
+    def until_done(self, describe: Callable[..., dict[str, Any]], what: str) -> dict[str, Any]:  # `...`: callers bind loop variables as lambda defaults
         while True:
             job = describe()
             state = job.get("State", "")

@@ -12,7 +12,7 @@ import logging
 import socket
 import time
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,10 +85,12 @@ def run_check(
     sandbox_log: Path,
     concurrency: int = 4,
     on_step: Callable[[StepResult], None] | None = None,
+    tenant_ids: Sequence[str] = (),
 ) -> list[StepResult]:
-    """Every step for every tenant of `directory`: exactly one result per tenant and step, each
-    timed for that tenant alone; after a failed step the tenant's later steps are skipped results.
-    NoTenantsError when the directory holds no tenant file."""
+    """Every step for every tenant of `directory` (or of `tenant_ids` when given: a tenant file
+    outside the selection is neither reported nor checked): exactly one result per tenant and
+    step, each timed for that tenant alone; after a failed step the tenant's later steps are
+    skipped results. NoTenantsError when the directory holds no tenant file."""
     from tenantkit.config import require_tenants, validate_paths
     from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, deploy_synthesized, sandbox_sessions
     from tenantkit.lifecycle.inventory import assembly_inventory
@@ -107,14 +109,22 @@ def run_check(
 
     report = validate_paths([directory])
     require_tenants(report, directory)
+    chosen = set(tenant_ids)
     problems: dict[str, list[str]] = {}
     for issue in report.issues:
+        if chosen and Path(issue.file).stem not in chosen:
+            continue
         problems.setdefault(Path(issue.file).stem, []).append(str(issue))
     for tenant_id, lines in problems.items():
         files = {issue.file for issue in report.issues if Path(issue.file).stem == tenant_id}
         record(StepResult(tenant_id, "validate", False, sum(report.seconds.get(f, 0.0) for f in files), "\n".join(lines)))
         skip_after(tenant_id, "validate")
-    valid = [tenant for tenant in report.tenants if tenant.config.tenant_id not in problems]  # a stray .yml beside it
+    valid = [
+        tenant
+        for tenant in report.tenants
+        if tenant.config.tenant_id not in problems  # a stray .yml beside it
+        and (not chosen or tenant.config.tenant_id in chosen)
+    ]
     for tenant in valid:
         record(StepResult(tenant.config.tenant_id, "validate", True, report.seconds.get(str(tenant.source), 0.0)))
     configs = [tenant.config for tenant in valid]
@@ -123,7 +133,13 @@ def run_check(
 
     done_at: dict[str, float] = {}
     started = time.monotonic()
-    synthesized = synth_tenants(configs, outdir, lambda tenant_id: done_at.setdefault(tenant_id, time.monotonic()), cache=SynthCache())
+    synthesized = synth_tenants(
+        configs,
+        outdir,
+        lambda tenant_id: done_at.setdefault(tenant_id, time.monotonic()),
+        cache=SynthCache(),
+        fleet_ids=frozenset(config.tenant_id for config in report.configs),  # a shard: against all
+    )
     synth_seconds = _one_after_another(started, done_at)
     deployable = []
     for item in synthesized:
@@ -153,6 +169,7 @@ def run_check(
             config = by_id[result.tenant_id]
             item = next(i for i in deployable if i.tenant_id == result.tenant_id)
             started = time.monotonic()
+            assert item.assembly_dir is not None, "deployed, so synthesized"
             inventory = assembly_inventory(
                 config.tenant_id,
                 Path(item.assembly_dir),

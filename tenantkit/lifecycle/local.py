@@ -26,7 +26,10 @@ def deploy_local(
     *,
     concurrency: int,
     on_progress: DeployCallback | None = None,
+    whole_fleet: bool = False,
 ) -> list[DeployResult]:
+    """`whole_fleet`: synthesize the tenants checked against every tenant of the directory (a
+    shard), not only each other."""
     from tenantkit.config import require_tenants, validate_paths
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
@@ -38,7 +41,7 @@ def deploy_local(
     status = sandbox_status(state_dir)
     if status.state is not SandboxState.RUNNING or status.endpoint is None or status.port is None:
         raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
-    synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache())
+    synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet)
     accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
     return deploy_synthesized(
         synthesized,

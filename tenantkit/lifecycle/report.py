@@ -4,11 +4,16 @@ What it proves: that the holder of the security team's Ed25519 private key signe
 account of an offboarding run: the tenant and its two regions, who ran it and when, the retrieval
 deadline and any reason for forcing it early, every resource destroyed (ARN, region, time, and what
 it held: object versions, recovery points, snapshots), the KMS keys scheduled for deletion and
-when, the application resources left for the application to remove, and whether the final check
-found anything of the tenant left. A report of a sandbox run says so on every rendering.
+when (scheduled, not destroyed: `offboard confirm-keys` signs an addendum,
+`<report>.keys-confirmed.json`, once they are gone), the application resources left for the
+application to remove, whether the final check found anything of the tenant left, its scope (the
+account, regions and vaults searched, the kinds of resource checked, what was out of reach) and
+what became of the tenant's audit records (archived, with bucket, prefix, count and expiry, or
+destroyed). A report of a sandbox run says so on every rendering.
 
 Canonical form: the `.json` file is `canonical_json(report)`: the report's fields plus
-`"schema": "tenantkit.destruction-report/1"`, keys sorted, separators `,` and `:` with no spaces,
+`"schema": "tenantkit.destruction-report/2"` (a /1 report, written before reports stated their
+scope, has no `scope` or `audit_records` and keeps verifying), keys sorted, separators `,` and `:` with no spaces,
 UTF-8 (not \\u-escaped), no trailing newline, no NaN or floats (only strings, integers, booleans,
 null, lists and objects). The same report always gives the same bytes.
 
@@ -38,14 +43,18 @@ import tempfile
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tenantkit import evidence
 
-SCHEMA = "tenantkit.destruction-report/1"
+SCHEMA = "tenantkit.destruction-report/2"
+SCHEMA_V1 = "tenantkit.destruction-report/1"
+"""A /1 report (written before reports stated their scope) still verifies: it has neither `scope`
+nor `audit_records`, and its canonical form is its fields plus this schema string."""
+ADDENDUM_SCHEMA = "tenantkit.key-deletion-confirmation/1"
 ALGORITHM = "Ed25519"
 _SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}", re.IGNORECASE)
 
@@ -81,6 +90,38 @@ class Verification:
 
 
 @dataclass(frozen=True)
+class SearchScope:
+    """What "verified" covers: where offboarding looked, for what, and what it could not reach."""
+
+    account: str
+    regions: tuple[str, ...]  # searched for every kind below
+    vaults: tuple[str, ...]  # "<region>/<vault>", searched for recovery points
+    kinds: tuple[str, ...]  # kinds of resource checked, in destruction order
+    tag_search_regions: tuple[str, ...]  # asked for anything tagged with the tenant (Resource Groups Tagging API)
+    out_of_reach: tuple[str, ...]  # what was not searched, in words
+
+
+@dataclass(frozen=True)
+class AuditArchive:
+    """Where the tenant's access and audit logs were kept, and until when."""
+
+    bucket: str
+    region: str
+    prefix: str
+    objects: int
+    expires_on: str  # ISO date: the archive's objects expire then
+    sources: tuple[str, ...]  # log groups and buckets exported
+
+
+@dataclass(frozen=True)
+class AuditRecords:
+    kept: bool  # the tenant's contract keeps its access and audit logs after its data
+    keep_days: int | None
+    archives: tuple[AuditArchive, ...]  # when kept: written before the tenant's copies were destroyed
+    shared_trail: str  # where records of a shared trail remain (not deletable per tenant)
+
+
+@dataclass(frozen=True)
 class DestructionReport:
     """One offboarding run, as signed. Times are ISO 8601 UTC strings, kept exactly as given."""
 
@@ -102,20 +143,43 @@ class DestructionReport:
     verification: Verification
     tool_version: str
     sandbox: bool  # run against the local sandbox: every rendering says so
+    scope: SearchScope | None = None  # None only in a /1 report
+    audit_records: AuditRecords | None = None  # None only in a /1 report
+
+    @property
+    def schema(self) -> str:
+        return SCHEMA_V1 if self.scope is None and self.audit_records is None else SCHEMA
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain JSON types: tuples become lists."""
-        return json.loads(json.dumps(asdict(self)))
+        """Plain JSON types: tuples become lists. A /1 report has no `scope` or `audit_records`."""
+        data = json.loads(json.dumps(asdict(self)))
+        if self.schema == SCHEMA_V1:
+            del data["scope"], data["audit_records"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DestructionReport:
-        """The inverse of `as_dict` (a `schema` field, if present, must be ours); ReportError
+        """The inverse of `as_dict` (a `schema` field, if present, must be /2 or /1); ReportError
         names the first field that is missing or unknown."""
         data = dict(data)
-        schema = data.pop("schema", SCHEMA)
-        if schema != SCHEMA:
-            raise ReportError(f"schema {schema!r} is not {SCHEMA!r}")
+        versioned = "scope" in data or "audit_records" in data
+        schema = data.pop("schema", SCHEMA if versioned else SCHEMA_V1)
+        if schema not in (SCHEMA, SCHEMA_V1):
+            raise ReportError(f"schema {schema!r} is not {SCHEMA!r} (or {SCHEMA_V1!r})")
         fields_ = _fields(cls, data)
+        for name in ("scope", "audit_records"):
+            if schema == SCHEMA and name not in data:
+                raise ReportError(f"DestructionReport: missing field {name!r}")
+            if schema == SCHEMA_V1 and name in data:
+                raise ReportError(f"DestructionReport: unknown field {name!r} in a {SCHEMA_V1} report")
+        if schema == SCHEMA:
+            search = _fields(SearchScope, fields_["scope"])
+            fields_["scope"] = SearchScope(**{k: tuple(v) if isinstance(v, list) else v for k, v in search.items()})  # type: ignore[arg-type]  # fields checked by _fields; JSON lists become the tuples the dataclass holds
+            audit = _fields(AuditRecords, fields_["audit_records"])
+            audit["archives"] = tuple(
+                AuditArchive(**{**_fields(AuditArchive, a), "sources": tuple(a.get("sources", ()))}) for a in audit["archives"]
+            )
+            fields_["audit_records"] = AuditRecords(**audit)
         fields_["resources"] = tuple(_build(DestroyedResource, r) for r in fields_["resources"])
         fields_["keys"] = tuple(_build(KeyDeletion, k) for k in fields_["keys"])
         fields_["left_to_application"] = tuple(fields_["left_to_application"])
@@ -158,13 +222,51 @@ class VerifyResult:
     ok: bool
     reason: str
     fingerprint: str  # of the public key given
-    report: Any  # a DestructionReport or a DrillReport, only when ok
+    report: Any  # a DestructionReport, KeyDeletionConfirmation or DrillReport; only when ok
 
 
-def canonical_json(report: DestructionReport) -> bytes:
+def canonical_json(report: DestructionReport | KeyDeletionConfirmation) -> bytes:
     """The signed bytes: deterministic for a report, whatever order its dicts were built in."""
-    data = {**report.as_dict(), "schema": SCHEMA}
+    data = {**report.as_dict(), "schema": report.schema}
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+@dataclass(frozen=True)
+class KeyGone:
+    key_arn: str
+    region: str
+    deletion_date: str  # as the report scheduled it
+    answer: str  # what DescribeKey answered: "NotFoundException"
+
+
+@dataclass(frozen=True)
+class KeyDeletionConfirmation:
+    """The signed addendum `offboard confirm-keys` writes next to a report once the keys' deletion
+    date has passed: each key the report scheduled is gone (DescribeKey answers NotFoundException)."""
+
+    tenant_id: str
+    account: str
+    report: str  # the report's file name
+    report_sha256: str  # of the report's signed .json bytes
+    confirmed_at: str
+    operator: str
+    keys: tuple[KeyGone, ...]
+    tool_version: str
+    sandbox: bool
+
+    schema = ADDENDUM_SCHEMA
+
+    def as_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(asdict(self)))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KeyDeletionConfirmation:
+        data = dict(data)
+        if (schema := data.pop("schema", None)) != ADDENDUM_SCHEMA:
+            raise ReportError(f"schema {schema!r} is not {ADDENDUM_SCHEMA!r}")
+        fields_ = _fields(cls, data)
+        fields_["keys"] = tuple(_build(KeyGone, k) for k in fields_["keys"])
+        return cls(**fields_)
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -351,12 +453,32 @@ def _publish(directory: Path, contents: dict[Path, bytes], modes: dict[Path, int
             Path(name).unlink(missing_ok=True)
 
 
-def write_report(
-    report: DestructionReport, reports_root: Path, signing_key: Ed25519PrivateKey | evidence.Signer
-) -> ReportFiles:
-    """Sign the report (an Ed25519 key, or any evidence signer: a KMS key) and write `reports_root/<tenant>/destruction-<completed_at>.{json,json.sig,md,html}`,
-    all or none, never replacing an existing report. The file name comes from the report's
-    completion time, so the same report cannot be written twice."""
+@dataclass(frozen=True)
+class S3Location:
+    """`--reports s3://bucket/prefix`: a bucket with S3 Object Lock enabled."""
+
+    bucket: str
+    prefix: str  # "" or ending with "/"
+
+    def key(self, relative: str) -> str:
+        return f"{self.prefix}{relative}"
+
+    def uri(self, relative: str) -> str:
+        return f"s3://{self.bucket}/{self.key(relative)}"
+
+
+def reports_location(text: str) -> Path | S3Location:
+    """`--reports`: a directory, or `s3://bucket[/prefix]`."""
+    if not text.startswith("s3://"):
+        return Path(text)
+    bucket, _, prefix = text.removeprefix("s3://").partition("/")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+        raise ReportError(f"--reports {text}: {bucket!r} is not an S3 bucket name")
+    prefix = prefix.strip("/")
+    return S3Location(bucket, f"{prefix}/" if prefix else "")
+
+
+def _stem(report: DestructionReport) -> str:
     if not _SAFE_NAME.fullmatch(report.tenant_id):
         raise ReportError(f"{report.tenant_id!r}: not a tenant id that can name a directory")
     try:
@@ -365,19 +487,42 @@ def write_report(
         completed = None
     if completed is None or completed.tzinfo is None:
         raise ReportError(f"completed_at {report.completed_at!r} is not an ISO 8601 time with a time zone")
-    completed = completed.astimezone(UTC)
-    directory = reports_root / report.tenant_id
-    stem = f"destruction-{completed:%Y%m%dT%H%M%SZ}"
-    files = ReportFiles(*(directory / f"{stem}.{ext}" for ext in ("json", "json.sig", "md", "html")))
+    return f"{report.tenant_id}/destruction-{completed.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _signer(signing_key: Ed25519PrivateKey | evidence.Signer) -> evidence.Signer:
+    # Duck-typed: anything with `algorithm` signs as itself (mypy cannot rule a key subclass out).
+    if hasattr(signing_key, "algorithm"):
+        return cast(evidence.Signer, signing_key)
+    return evidence.PemSigner(signing_key, "signing key")
+
+
+def _signed_report(report: DestructionReport, signing_key: Ed25519PrivateKey | evidence.Signer) -> dict[str, bytes]:
+    """extension -> bytes of the four files, renderings first and the signature last."""
     body = canonical_json(report)
-    signer = signing_key if hasattr(signing_key, "algorithm") else evidence.PemSigner(signing_key, "signing key")
-    signature = evidence.sign(body, signer)
-    contents = {
-        files.markdown: render_markdown(report, signature=signature).encode(),
-        files.html: render_html(report, signature=signature).encode(),
-        files.json: body,
-        files.signature: signature.as_json(),
+    signature = evidence.sign(body, _signer(signing_key))
+    return {
+        "md": render_markdown(report, signature=signature).encode(),
+        "html": render_html(report, signature=signature).encode(),
+        "json": body,
+        "json.sig": signature.as_json(),
     }
+
+
+def write_report(
+    report: DestructionReport, reports_root: Path, signing_key: Ed25519PrivateKey | evidence.Signer
+) -> ReportFiles:
+    """Sign the report (an Ed25519 key, or any evidence signer: a KMS key) and write `reports_root/<tenant>/destruction-<completed_at>.{json,json.sig,md,html}`,
+    all or none, never replacing an existing report. The file name comes from the report's
+    completion time, so the same report cannot be written twice."""
+    stem = _stem(report)
+    files = ReportFiles(*(reports_root / f"{stem}.{ext}" for ext in ("json", "json.sig", "md", "html")))
+    signed = _signed_report(report, signing_key)
+    _write_local(files.json.parent, {reports_root / f"{stem}.{ext}": data for ext, data in signed.items()})
+    return files
+
+
+def _write_local(directory: Path, contents: dict[Path, bytes]) -> None:
     for path in contents:
         if path.exists():
             raise ReportError(f"{path}: a report already exists; not overwritten")
@@ -386,14 +531,108 @@ def write_report(
         _publish(directory, contents, modes={})
     except OSError as error:
         raise ReportError(f"{directory}: cannot write the report: {error.strerror or error}") from None
-    return files
 
 
-def read_report(path: Path) -> DestructionReport:
-    """A report's JSON, parsed (not verified)."""
+def upload_report(
+    report: DestructionReport, s3: Any, location: S3Location, signing_key: Ed25519PrivateKey | evidence.Signer
+) -> str:
+    """Sign the report and upload its four files under `location` (`<prefix><tenant>/destruction-
+    <completed_at>.*`); return the URI of its `.json`. See `upload_locked`."""
+    stem = _stem(report)
+    signed = _signed_report(report, signing_key)
+    upload_locked(s3, location, {f"{stem}.{ext}": data for ext, data in signed.items()})
+    return location.uri(f"{stem}.json")
+
+
+def upload_locked(s3: Any, location: S3Location, contents: dict[str, bytes]) -> None:
+    """Upload evidence to a bucket with S3 Object Lock enabled (refused otherwise: a report there
+    cannot be deleted or replaced while its retention lasts, by the bucket's default retention),
+    each object with its Content-MD5 and `If-None-Match: *`, so S3 checks its bytes and never
+    overwrites a key. An object already there with the same bytes (a rerun after an interrupted
+    upload) is kept as it is; one with other bytes is refused."""
+    import base64
+    import hashlib
+
+    from botocore.exceptions import ClientError
+
+    from tenantkit.aws import Failure, classify, error_code
+
+    where = f"s3://{location.bucket}"
+    try:
+        lock = s3.get_object_lock_configuration(Bucket=location.bucket)["ObjectLockConfiguration"]
+    except ClientError as error:
+        if error_code(error) == "ObjectLockConfigurationNotFoundError":
+            lock = {}
+        else:
+            raise ReportError(f"{where}: cannot read its Object Lock configuration: {error_code(error)}") from None
+    if lock.get("ObjectLockEnabled") != "Enabled":
+        raise ReportError(f"{where}: S3 Object Lock is not enabled on this bucket; reports go only to a bucket whose objects cannot be deleted")
+    pending = {}
+    for name, data in contents.items():
+        md5 = hashlib.md5(data, usedforsecurity=False)
+        try:
+            existing = s3.head_object(Bucket=location.bucket, Key=location.key(name))
+        except ClientError as error:
+            if classify(error) is not Failure.ABSENT:
+                raise ReportError(f"{location.uri(name)}: cannot check it: {error_code(error)}") from None
+            pending[name] = (data, base64.b64encode(md5.digest()).decode())
+            continue
+        if existing.get("ETag", "").strip('"') != md5.hexdigest():
+            raise ReportError(f"{location.uri(name)}: already exists with other contents; not overwritten")
+    for name, (data, content_md5) in pending.items():
+        try:
+            s3.put_object(Bucket=location.bucket, Key=location.key(name), Body=data, ContentMD5=content_md5, IfNoneMatch="*")
+        except ClientError as error:
+            raise ReportError(f"{location.uri(name)}: not uploaded: {error_code(error)}") from None
+
+
+def addendum_contents(
+    confirmation: KeyDeletionConfirmation, signing_key: Ed25519PrivateKey | evidence.Signer
+) -> dict[str, bytes]:
+    """The signed key-deletion addendum: `.keys-confirmed.json` (canonical), its `.json.sig`, `.md`."""
+    body = canonical_json(confirmation)
+    signature = evidence.sign(body, _signer(signing_key))
+    lines = [
+        f"# Key deletion confirmed: `{confirmation.tenant_id}`",
+        "",
+        f"Addendum to `{confirmation.report}` (SHA-256 `{confirmation.report_sha256}`), checked at {confirmation.confirmed_at} by {_markdown_cell(confirmation.operator)}.",
+        *(["", "> **SANDBOX RUN.** This addendum describes the local tenantkit sandbox, not AWS."] if confirmation.sandbox else []),
+        "",
+        "| Key ARN | Region | Deletion date | DescribeKey answered |",
+        "|---|---|---|---|",
+        *(f"| `{k.key_arn}` | {k.region} | {k.deletion_date} | {k.answer} |" for k in confirmation.keys),
+        "",
+        "Every key is deleted: nothing encrypted under it can be read again.",
+        "",
+        f"Signed: {signature.algorithm}, public key `{signature.fingerprint}`; check with `tenantkit report verify FILE.json --public-key PUBLIC.pem`.",
+        "",
+    ]
+    return {"json": body, "json.sig": signature.as_json(), "md": "\n".join(lines).encode()}
+
+
+def write_addendum(report_json: str, confirmation: KeyDeletionConfirmation, signing_key: Any, s3: Any = None) -> str:
+    """Write the addendum next to the report (a local path or an `s3://` URI); return its `.json`."""
+    contents = addendum_contents(confirmation, signing_key)
+    stem = report_json.removesuffix(".json") + ".keys-confirmed"
+    if report_json.startswith("s3://"):
+        location = reports_location(stem.rsplit("/", 1)[0])
+        assert isinstance(location, S3Location)
+        name = stem.rsplit("/", 1)[1]
+        upload_locked(s3, location, {f"{name}.{ext}": data for ext, data in contents.items()})
+        return f"{stem}.json"
+    directory = Path(stem).parent
+    _write_local(directory, {Path(f"{stem}.{ext}"): data for ext, data in contents.items()})
+    return f"{stem}.json"
+
+
+def read_report(path: Path) -> DestructionReport | KeyDeletionConfirmation:
+    """A report's JSON (or a key-deletion addendum's, by its schema), parsed (not verified)."""
     data = _read(path, "report")
     try:
-        return DestructionReport.from_dict(json.loads(data, parse_constant=_no_constants))
+        parsed = json.loads(data, parse_constant=_no_constants)
+        if isinstance(parsed, dict) and parsed.get("schema") == ADDENDUM_SCHEMA:
+            return KeyDeletionConfirmation.from_dict(parsed)
+        return DestructionReport.from_dict(parsed)
     except (ValueError, TypeError, ReportError) as error:  # JSONDecodeError and UnicodeError are ValueErrors
         raise ReportError(f"{path}: not a destruction report: {error}") from None
 

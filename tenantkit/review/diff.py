@@ -30,12 +30,12 @@ def _section_changes(before: dict[str, Any] | None, after: dict[str, Any] | None
     for title in dict.fromkeys([*old_tables, *new_tables]):
         old_table, new_table = old_tables.get(title), new_tables.get(title)
         columns = (new_table or old_table or {}).get("columns", [])
-        old_rows = {row["key"]: row for row in (old_table or {}).get("rows", [])}
-        new_rows = {row["key"]: row for row in (new_table or {}).get("rows", [])}
+        old_rows: dict[str, Any] = {row["key"]: row for row in (old_table or {}).get("rows", [])}
+        new_rows: dict[str, Any] = {row["key"]: row for row in (new_table or {}).get("rows", [])}
         for key in dict.fromkeys([*old_rows, *new_rows]):
             old_row, new_row = old_rows.get(key), new_rows.get(key)
             if old_row is None:
-                changes.append(_change(title, key, "added", None, _cells(columns, new_row["cells"])))
+                changes.append(_change(title, key, "added", None, _cells(columns, new_rows[key]["cells"])))
             elif new_row is None:
                 changes.append(_change(title, key, "removed", _cells(columns, old_row["cells"]), None))
             elif old_row["cells"] != new_row["cells"]:
@@ -49,10 +49,10 @@ def _section_changes(before: dict[str, Any] | None, after: dict[str, Any] | None
                 ))
     old_flags = {_flag_key(flag) for flag in (before or {}).get("flags", [])}
     new_flags = {_flag_key(flag) for flag in (after or {}).get("flags", [])}
-    for key in sorted(new_flags - old_flags):
-        changes.append(_change(FLAGS_TABLE, key[0], "newly flagged", None, key[1]))
-    for key in sorted(old_flags - new_flags):
-        changes.append(_change(FLAGS_TABLE, key[0], "no longer flagged", key[1], None))
+    for where, message in sorted(new_flags - old_flags):
+        changes.append(_change(FLAGS_TABLE, where, "newly flagged", None, message))
+    for where, message in sorted(old_flags - new_flags):
+        changes.append(_change(FLAGS_TABLE, where, "no longer flagged", message, None))
     return changes
 
 

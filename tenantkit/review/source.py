@@ -176,7 +176,7 @@ def load_tenant_templates(assembly_dir: Path, tenant_id: str | None = None) -> T
 def _residency(stacks: list[Stack]) -> str | None:
     """The residency every stack's tags name (stack tags, else the resources' tags); None when
     they name none, or disagree."""
-    found = set()
+    found: set[str | None] = set()  # a tag without a value counts as a disagreeing one
     for stack in stacks:
         for entries in stack.metadata.values():
             for entry in entries:

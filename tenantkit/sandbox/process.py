@@ -30,6 +30,11 @@ STATE_FILE = "sandbox.json"
 LOG_FILE = "sandbox.log"
 HOST = "127.0.0.1"
 READY_PATH = "/moto-api/config"
+MOTO_VERSION = "5.2.5"
+"""The moto release tenantkit's emulator extensions (tenantkit.sandbox.extensions) are written for:
+they wrap private moto methods, so the sandbox refuses any other (`require_supported_moto`).
+pyproject.toml and the lock files pin the same release; raise all three together, and run the
+probes of tests/sandbox/moto_defects.py against the new moto."""
 """Cheap and always answerable (`/moto-api/data.json` serializes every model, and fails once a
 Lambda function exists and no Docker is there)."""
 START_TIMEOUT_S = 60.0
@@ -89,10 +94,7 @@ def start_sandbox(state_dir: Path, port: int | None = None) -> tuple[SandboxStat
             f"the sandbox process {current.pid} does not answer on port {current.port}; "
             "`tenantkit sandbox down` stops it"
         )
-    try:
-        import moto  # noqa: F401  (checked here so that the error is a line, not a traceback)
-    except ImportError:
-        raise SandboxError("moto is not installed: pip install -e '.[sandbox]'") from None
+    require_supported_moto()
     chosen = port if port is not None else _free_port()
     if not _port_is_free(chosen):
         raise SandboxError(f"port {chosen} on {HOST} is in use; choose another with --port")
@@ -115,6 +117,22 @@ def start_sandbox(state_dir: Path, port: int | None = None) -> tuple[SandboxStat
         time.sleep(0.1)
     _write_state(state_dir, {"pid": process.pid, "port": chosen, "started_at": time.time()})
     return sandbox_status(state_dir), True
+
+
+def require_supported_moto() -> None:
+    """Refuse (SandboxError) unless the installed moto is the release the emulator extensions were
+    written for: they wrap moto's private methods, which any release may change."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    install = f"pip install 'moto[cloudformation,server]=={MOTO_VERSION}'"
+    try:
+        installed = version("moto")
+    except PackageNotFoundError:
+        raise SandboxError(f"moto is not installed: {install}") from None
+    if installed != MOTO_VERSION:
+        raise SandboxError(
+            f"moto {installed} is installed, but the sandbox's extensions are written for moto {MOTO_VERSION}: {install}"
+        )
 
 
 def stop_sandbox(state_dir: Path) -> SandboxStatus:

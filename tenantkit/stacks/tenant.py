@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import Aws, CfnResource, Environment, Stack, TagManager, Tags
 from constructs import Construct
@@ -43,7 +44,7 @@ def add_tenant(app: Construct, config: TenantConfig) -> TenantStacks:
     def env(region: str) -> Environment:
         return Environment(account=config.account, region=region)
 
-    common = {"config": config, "names": names, "termination_protection": True, "tags": tags}
+    common: dict[str, Any] = {"config": config, "names": names, "termination_protection": True, "tags": tags}
     dr = TenantDrStack(
         app,
         names.dr_stack,

@@ -40,7 +40,7 @@ from tenantkit.naming import stack_names
 from tenantkit.synth.cache import CachedTenant, SynthCache
 from tenantkit.synth.lint_pool import LintJob, LintPool, WarningCallback, lint_workers
 
-ProgressCallback = Callable[[str], None]
+ProgressCallback = Callable[[str], object]  # what it returns is ignored
 """on_progress(tenant_id), called after each tenant is synthesized or restored from the cache."""
 
 _log = logging.getLogger(__name__)
@@ -94,8 +94,11 @@ def synth_directory(
     cache: SynthCache | None,
     on_progress: Callable[[int], ProgressCallback] | None = None,
     on_warning: WarningCallback | None = None,
+    whole_fleet: bool = False,
 ) -> list[TenantSynthResult]:
     """Synthesize the named tenants of `directory` (all of them if none is named) into `outdir`.
+    `whole_fleet`: the isolation rules look for every tenant of the directory, as with all of
+    them (a shard of the fleet), not only the named ones.
     Raises ConfigError for bad tenant files, NoTenantsError for every tenant of a directory without
     any, and SynthRequestError for a request that cannot be carried out; `on_progress(total)` returns the per-tenant progress callback."""
     report = validate_paths([directory])
@@ -125,6 +128,7 @@ def synth_directory(
         on_progress(len(chosen)) if on_progress else None,
         cache=cache,
         on_warning=on_warning,
+        fleet_ids=frozenset(known) if whole_fleet else None,
     )
 
 
@@ -138,9 +142,10 @@ def synth_tenants(
     context: dict[str, Any] | None = None,
     cache: SynthCache | None = None,
     on_warning: WarningCallback | None = None,
+    fleet_ids: frozenset[str] | None = None,
 ) -> list[TenantSynthResult]:
     """Synthesize and check every tenant into `outdir/<tenant-id>/`; one result per tenant, in
-    input order. A failing tenant is reported in its result and never stops the others. With a
+    input order. The isolation rules look for the tenants of `fleet_ids` (default: `configs`). A failing tenant is reported in its result and never stops the others. With a
     `cache`, an unchanged tenant is restored from it; with every tenant cached, neither aws_cdk
     nor cfn-lint is imported."""
     context = dict(context or {})
@@ -150,7 +155,7 @@ def synth_tenants(
 
         ignored_checks()  # LintSettingsError now, before any work, if the settings are missing
     outdir.mkdir(parents=True, exist_ok=True)
-    fleet_ids = frozenset(config.tenant_id for config in configs)
+    fleet_ids = frozenset(config.tenant_id for config in configs) | (fleet_ids or frozenset())
     items: list[_Synthesized | TenantSynthResult] = []
     for config in configs:
         key = cache.key(config, fleet_ids=fleet_ids, context=context, lint=lint) if cache else None

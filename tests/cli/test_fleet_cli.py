@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
+from tenantkit.config import FleetSettings
 from tests.conftest import MINIMAL_TENANT
 
 runner = CliRunner()
@@ -125,5 +126,5 @@ def test_schema_writes_and_checks_the_fleet_schema(tmp_path: Path) -> None:
     assert f"{root / 'fleet.schema.json'}: (file): out of date" in stale.output
     assert invoke("schema", "--dir", str(configs), "--root", str(root)).exit_code == 0
     schema = json.loads((root / "fleet.schema.json").read_text())
-    assert schema["additionalProperties"] is False and set(schema["properties"]) == {"quotas"}
+    assert schema["additionalProperties"] is False and set(schema["properties"]) == set(FleetSettings.model_fields)
     assert invoke("schema", "--dir", str(configs), "--root", str(root), "--check").exit_code == 0

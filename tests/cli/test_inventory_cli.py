@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
@@ -11,6 +12,12 @@ from tenantkit.lifecycle.inventory import Inventory, Item
 from tenantkit.lifecycle.local import LocalDeployError
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _in_a_project(tmp_path, monkeypatch):
+    """inventory records each tenant's last inventory under ./.tenantkit: never the checkout's."""
+    monkeypatch.chdir(tmp_path)
 
 
 def _patch(monkeypatch, found):
@@ -104,3 +111,11 @@ def test_piped_into_a_narrow_console_no_arn_is_broken(monkeypatch):
     rows = [line for line in result.output.splitlines() if "maple-ca-data" in line]
     assert len(rows) == 1, result.output  # the row on one line
     assert rows[0].count(key) == 2 and replica in rows[0], result.output
+
+
+def test_the_last_inventory_is_recorded_for_fleet_status(monkeypatch, tmp_path):
+    _fleet(monkeypatch)
+    runner.invoke(app, ["inventory", "--all", "--local"])
+    record = json.loads((tmp_path / ".tenantkit" / "inventory" / "rhein-de.json").read_text())
+    assert (record["where"], record["flagged"]) == ("sandbox", ["eu-central-1 key k: rotation off"])
+    assert json.loads((tmp_path / ".tenantkit" / "inventory" / "maple-ca.json").read_text())["flagged"] == []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
-from tenantkit.sandbox import SandboxError
+from tenantkit.sandbox import SandboxError, stop_sandbox
 from tenantkit.sandbox.process import SandboxState, SandboxStatus
 
 runner = CliRunner()
@@ -41,3 +42,47 @@ def test_down_without_a_sandbox_says_so(tmp_path, monkeypatch):
     result = runner.invoke(app, ["sandbox", "down"])
     assert result.exit_code == 0
     assert result.output.strip() == "sandbox was not running"
+
+
+def _moto_reported_as(monkeypatch, reported: str) -> None:
+    """The installed moto's version as importlib.metadata reports it, every other package as is."""
+    import importlib.metadata
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: reported if name == "moto" else real(name))
+
+
+def test_up_refuses_a_moto_the_extensions_were_not_written_for(tmp_path, monkeypatch):
+    from tenantkit.sandbox.process import MOTO_VERSION
+
+    monkeypatch.chdir(tmp_path)
+    _moto_reported_as(monkeypatch, "5.2.6")
+    try:
+        result = runner.invoke(app, ["sandbox", "up"])
+    finally:
+        stop_sandbox(tmp_path / ".tenantkit")  # should the check ever let one start
+    assert (result.exit_code, result.output.strip()) == (
+        1,
+        f"error: sandbox: moto 5.2.6 is installed, but the sandbox's extensions are written for moto {MOTO_VERSION}: "
+        f"pip install 'moto[cloudformation,server]=={MOTO_VERSION}'",
+    ), result.output
+    assert not (tmp_path / ".tenantkit").exists()  # nothing started, nothing recorded
+
+
+def test_the_installed_moto_is_the_one_the_extensions_were_written_for():
+    from tenantkit.sandbox.process import require_supported_moto
+
+    require_supported_moto()  # the test environment installs from the lock: the same release
+
+
+def test_the_extensions_refuse_to_install_on_another_moto(monkeypatch):
+    """`tenantkit check` and the sandbox server install them: the same refusal, before any patch."""
+    from moto.cloudformation import parsing
+
+    from tenantkit.sandbox.extensions import install
+
+    _moto_reported_as(monkeypatch, "6.0.0")
+    models_before = parsing.get_model_map()
+    with pytest.raises(SandboxError, match=r"^moto 6\.0\.0 is installed, but the sandbox's extensions are written for moto "):
+        install()
+    assert parsing.get_model_map() is models_before  # the cached map was not rebuilt: nothing installed

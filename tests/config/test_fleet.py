@@ -65,7 +65,11 @@ INVALID = [
         ["2: quotas.enforc: unknown field; did you mean 'enforce'? allowed here: enforce, raised"],
         id="typo",
     ),
-    pytest.param("waves: []\n", ["1: waves: unknown field; allowed here: quotas"], id="no-section-reserved"),
+    pytest.param(
+        "drills: []\n",
+        ["1: drills: unknown field; allowed here: quotas, ci, pipeline, canary, waves, require_approval, offboarding"],
+        id="no-section-reserved",
+    ),
     pytest.param(
         "quotas:\n  raised:\n    acme/us-east-1: {ip_sets: 200}\n",
         ["3: quotas.raised.acme/us-east-1: 'acme/us-east-1' is not <account>/<region>: write a 12-digit"],

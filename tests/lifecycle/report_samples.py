@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from tenantkit.lifecycle.report import DestroyedResource, DestructionReport, KeyDeletion, Verification
+from tenantkit.lifecycle.report import (
+    AuditArchive,
+    AuditRecords,
+    DestroyedResource,
+    DestructionReport,
+    KeyDeletion,
+    SearchScope,
+    Verification,
+)
 
 PRIMARY, SECONDARY, ACCOUNT = "ca-central-1", "ca-west-1", "111122223333"
 
@@ -51,8 +59,23 @@ def sample_report(**changes) -> DestructionReport:
         verification=Verification(ok=True, checked_at="2026-11-30T14:10:04Z"),
         tool_version="0.1.0",
         sandbox=False,
+        scope=SearchScope(
+            account=ACCOUNT, regions=(PRIMARY, SECONDARY), vaults=(f"{PRIMARY}/maple-ca-primary", f"{SECONDARY}/maple-ca-dr"),
+            kinds=("database", "db snapshot", "bucket"), tag_search_regions=(PRIMARY, SECONDARY),
+            out_of_reach=(f"AWS accounts other than {ACCOUNT}: not searched",),
+        ),
+        audit_records=AuditRecords(
+            kept=True, keep_days=365,
+            archives=(AuditArchive("operator-archive-ca", PRIMARY, "offboarded/maple-ca/2026-11-30T14:00:00Z/", 12, "2027-11-30", ("log group aws-waf-logs-tenantkit-maple-ca (ca-central-1)",)),),
+            shared_trail="Records in CloudTrail event history remain 90 days; they cannot be deleted per tenant.",
+        ),
     )
     return dataclasses.replace(report, **changes)
+
+
+def version_1_report() -> DestructionReport:
+    """A report as tenantkit wrote them before reports stated their scope (schema /1)."""
+    return sample_report(scope=None, audit_records=None)
 
 
 FAILED = Verification(False, "2026-11-30T14:10:04Z", ("bucket maple-ca-logs-111122223333-ca-central-1 (2 objects)",))

@@ -170,6 +170,23 @@ def kms_sign_ignores_digest_message_type() -> bool:
     return False
 
 
+@probe
+def kms_never_deletes_a_key_pending_deletion() -> bool:
+    from datetime import timedelta
+
+    from moto.kms.models import kms_backends
+
+    kms = boto3.client("kms", region_name=REGION)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+    stored = kms_backends["123456789012"][REGION].keys[key]
+    stored.deletion_date -= timedelta(days=8)  # its deletion date is past
+    try:
+        return kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    except ClientError as error:
+        return error.response["Error"]["Code"] != "NotFoundException"
+
+
 def _missing(call: Callable[[], object]) -> bool:
     """Whether moto lacks the operation: no route (HTTP 404) or no handler (NotImplementedError)."""
     try:

@@ -83,6 +83,7 @@ DEFECTS = [
     "kms_key_tags_fail",
     "kms_sign_ignores_digest_message_type",
     "kms_key_policy_from_cloudformation_breaks_describe_key",
+    "kms_never_deletes_a_key_pending_deletion",
     "log_group_kms_key_dropped",
     "ssm_parameter_tag_map_fails",
     "dynamic_reference_unresolved",
@@ -185,6 +186,27 @@ def test_waf_lists_the_resources_a_web_acl_protects():
     assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])["ResourceArns"] == [load_balancer]
     with pytest.raises(ClientError, match="WAFNonexistentItemException"):
         waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"].replace("/acl/", "/other/"))
+
+
+def test_waf_lists_the_resources_of_one_type_at_a_time_load_balancers_by_default():
+    """As AWS answers ListResourcesForWebACL: one ResourceType per call, APPLICATION_LOAD_BALANCER
+    when none is given."""
+    outputs = deploy({"IpSet": IP_SET, "Acl": WEB_ACL}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
+    waf = boto3.client("wafv2", region_name=REGION)
+    account = "123456789012"
+    resources = {
+        "APPLICATION_LOAD_BALANCER": f"arn:aws:elasticloadbalancing:{REGION}:{account}:loadbalancer/app/portal/1",
+        "API_GATEWAY": f"arn:aws:apigateway:{REGION}::/restapis/a1b2c3/stages/prod",
+        "APPSYNC": f"arn:aws:appsync:{REGION}:{account}:apis/graphql1",
+        "COGNITO_USER_POOL": f"arn:aws:cognito-idp:{REGION}:{account}:userpool/{REGION}_pool1",
+        "APP_RUNNER_SERVICE": f"arn:aws:apprunner:{REGION}:{account}:service/portal/0123456789abcdef",
+        "VERIFIED_ACCESS_INSTANCE": f"arn:aws:ec2:{REGION}:{account}:verified-access-instance/vai-0123456789abcdef0",
+    }
+    for arn in resources.values():
+        waf.associate_web_acl(WebACLArn=outputs["Acl"], ResourceArn=arn)
+    for resource_type, arn in resources.items():
+        assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"], ResourceType=resource_type)["ResourceArns"] == [arn]
+    assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])["ResourceArns"] == [resources["APPLICATION_LOAD_BALANCER"]]
 
 
 def test_waf_refuses_to_delete_an_associated_web_acl():
@@ -433,6 +455,29 @@ def test_a_key_created_by_cloudformation_can_be_described():
     outputs = deploy({"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": POLICY}}}, {"Key": {"Value": {"Ref": "Key"}}})
     metadata = boto3.client("kms", region_name=REGION).describe_key(KeyId=outputs["Key"])["KeyMetadata"]
     assert metadata["KeyState"] == "Enabled"
+
+
+def test_a_key_is_deleted_once_its_deletion_date_is_past_on_the_emulators_clock():
+    from datetime import timedelta
+
+    from tenantkit.sandbox.extensions import kms as kms_extension
+
+    kms = boto3.client("kms", region_name=REGION)
+    due, kept = (kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(2))
+    kms.create_alias(AliasName="alias/due", TargetKeyId=due)
+    kms.schedule_key_deletion(KeyId=due, PendingWindowInDays=7)
+    try:
+        kms_extension.advance_clock(timedelta(days=6))
+        assert kms.describe_key(KeyId=due)["KeyMetadata"]["KeyState"] == "PendingDeletion"  # a day before
+        kms_extension.advance_clock(timedelta(days=1, minutes=1))
+        with pytest.raises(ClientError) as gone:
+            kms.describe_key(KeyId=due)
+        assert gone.value.response["Error"]["Code"] == "NotFoundException"
+        assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == [kept]
+        assert "alias/due" not in {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+        assert kms.describe_key(KeyId=kept)["KeyMetadata"]["KeyState"] == "Enabled"  # not pending: never deleted
+    finally:
+        kms_extension.reset_clock()
 
 
 def test_log_groups_are_encrypted_with_the_templates_key():

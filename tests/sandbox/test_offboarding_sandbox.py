@@ -80,6 +80,11 @@ def _populate(context, tenant):
             s3.put_object(Bucket=names.data_bucket, Key=f"records/{index}", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
     for index in range(MARKERS):
         s3.delete_object(Bucket=names.data_bucket, Key=f"records/{index}")
+    for stack, region in ((names.primary_stack, names.primary_region), (names.replica_stack, names.secondary_region)):
+        resources = scope.client("cloudformation", region).list_stack_resources(StackName=stack)["StackResourceSummaries"]
+        for function in [r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::Lambda::Function"]:
+            # the group Lambda creates at the custom-resource provider's first run (the sandbox runs no Lambda)
+            scope.client("logs", region).create_log_group(logGroupName=f"/aws/lambda/{function}")
 
 
 def _state(context, tenant):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+import itertools
 import re
 import subprocess
 import sys
 
 import pytest
 
-from tenantkit.naming import TenantNames, stack_names, tenant_of_stack
+from tenantkit.naming import NAME_WORDS, REGION_NAME, TenantNames, stack_names, tenant_of_stack
 
 LONGEST_ID = "a" * 28 + "-b"
 
@@ -61,3 +63,48 @@ def test_naming_imports_no_cdk():
     code = "import sys, tenantkit.naming; print('aws_cdk' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def _every_derived_name(names: TenantNames) -> list[str]:
+    """Every name and ARN TenantNames derives, through each public property and method (each
+    method called with every value its parameters take)."""
+    arguments = {
+        "region": [names.primary_region, names.secondary_region],
+        "version": ["ipv4", "ipv6"],
+        "db_instance": [names.db_instance, names.replica_db_instance],
+        "log": ["postgresql", "upgrade"],
+        "bucket": [names.data_bucket],
+        "function_name": ["some-function"],
+    }
+    derived: list[str] = []
+    for attribute in dir(TenantNames):
+        if attribute.startswith("_") or attribute in {"tenant_id", "account", "primary_region", "secondary_region"}:
+            continue
+        value = getattr(names, attribute)
+        if callable(value):
+            parameters = list(inspect.signature(value).parameters)
+            assert set(parameters) <= set(arguments), f"{attribute}{parameters}: say which values to call it with"
+            results = [value(*call) for call in itertools.product(*(arguments[p] for p in parameters))]
+        else:
+            results = [value]
+        for result in results:
+            derived.extend([result] if isinstance(result, str) else result)
+    return derived
+
+
+def test_every_word_appended_to_a_tenant_id_is_in_name_words():
+    """A word tenantkit appends after the id (`<id>-data-...`, `tenant-<id>-dr`, `tk_<id>_...`) and NAME_WORDS
+    does not list would let a tenant id contain it, and so begin another tenant's names."""
+    tenant, account = "zqx", "123456789012"
+    names = TenantNames(tenant_id=tenant, account=account, primary_region="us-east-1", secondary_region="us-west-2")
+    appended = set()
+    for name in _every_derived_name(names):
+        for segment in re.split(r"[/:]", name):
+            words = re.split(r"[-_]", segment)  # an underscore where a name allows no hyphen
+            if tenant in words:
+                rest = "-".join(words[words.index(tenant) + 1 :])
+                rest = REGION_NAME.sub("", rest.replace(account, ""))
+                appended |= {word for word in rest.split("-") if word}
+    assert appended, "no name appends a word to the tenant id: the derivation above is broken"
+    assert appended <= set(NAME_WORDS), sorted(appended - set(NAME_WORDS))
+

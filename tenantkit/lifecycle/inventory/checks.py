@@ -49,7 +49,7 @@ class Probe:
 
     unchecked: list[str] = field(default_factory=list)
 
-    def find(self, what: str, call: Callable[[], Any]) -> Any:
+    def find(self, what: str, call: Callable[..., Any]) -> Any:  # `...`: callers bind loop variables as lambda defaults
         """call(), the call that finds the resource: _Absent when the API says it is not there,
         _Unreachable when the call failed otherwise."""
         try:
@@ -60,7 +60,7 @@ class Probe:
                 raise _Absent(what) from None
             raise _Unreachable(_reason(what, error, failure)) from None
 
-    def read(self, what: str, call: Callable[[], Any], *, absent: Any) -> Any:
+    def read(self, what: str, call: Callable[..., Any], *, absent: Any) -> Any:  # `...`: callers bind loop variables as lambda defaults
         """call(), one setting of the resource: `absent` when the API says the setting is not
         there, UNKNOWN (and `what` recorded as unchecked) when the call failed otherwise."""
         try:

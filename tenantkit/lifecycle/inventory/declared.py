@@ -62,5 +62,5 @@ def _literal(value: Any, account: str, region: str) -> str | None:
     if isinstance(value, dict) and "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
         rendered = [_literal(part, account, region) for part in parts]
-        return None if any(part is None for part in rendered) else separator.join(rendered)  # type: ignore[arg-type]
+        return None if any(part is None for part in rendered) else separator.join(rendered)
     return None

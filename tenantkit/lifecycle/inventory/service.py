@@ -48,9 +48,9 @@ def tenant_inventory(
             for name, props in entries:
                 if resource_type == "AWS::WAFv2::WebACL":
                     props = {**props, "_protects": declaration.protects}
-                item = check_declared(resource_type, session, declaration.region, name, props, tenant_keys)
-                if item is not None:
-                    inventory.items.append(item)
+                checked = check_declared(resource_type, session, declaration.region, name, props, tenant_keys)
+                if checked is not None:
+                    inventory.items.append(checked)
     for stack_name, region in stack_regions.items():
         inventory.items.append(stack(session_for(region), region, stack_name))
     declared_names = {name for d in declared for entries in d.names.values() for name, _ in entries}

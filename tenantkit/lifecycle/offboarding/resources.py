@@ -1,16 +1,20 @@
 """Every kind of resource a tenant owns: how to find each one (in both regions) and how to destroy
 it, in the order offboarding destroys them.
 
-Nothing here looks beyond the tenant. Each resource is found by the exact physical name
-`tenantkit.naming` derives from the tenant id (a prefix only where it ends with a separator:
-`/tenantkit/<id>/`), by the instance identifier its snapshots name, inside the tenant's own backup
-vaults, or among the physical ids of the tenant's own stacks. Before a database, bucket, vault or
-key is destroyed its `tenantkit:tenant` tag is checked too: a resource with the tenant's name but
-another owner's tag is a stop, never a deletion.
+Nothing here looks beyond the tenant, and nothing matches by a name prefix that a longer tenant
+id could share (`acme` vs `acme-corp`). Each resource is found by the exact physical name
+`tenantkit.naming` derives from the tenant id, under a path whose segment is exactly the tenant id
+or one of its database identifiers (`/tenantkit/<id>/`, naming's `log_group_paths`), by the
+instance identifier its snapshots name, inside the tenant's own backup vaults, or among the
+physical ids the tenant's own stacks report (that is how the log groups of CDK's custom-resource
+Lambdas are found, whatever name CloudFormation generated for them). Before a database, bucket,
+vault or key is destroyed its `tenantkit:tenant` tag is checked too: a resource with the tenant's
+name but another owner's tag is a stop, never a deletion.
 
 Every destroy action is idempotent: a resource already gone counts as destroyed, so a rerun after
 an interruption finishes the work. Actions that take long (emptying a bucket, deleting recovery
-points) report their progress after each batch (`Progress`), which the journal keeps.
+points) journal each batch before deleting it and settle it after (`Progress`), so the journal's
+counts are what was deleted.
 """
 
 from __future__ import annotations
@@ -18,27 +22,31 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from tenantkit.aws import Failure, classify, error_code, pages, parse_arn
 from tenantkit.naming import TAG_TENANT, TenantNames
 
-Progress = Callable[[dict[str, int]], None]
-"""progress(counts): `counts` more were destroyed (added to the target's totals and journaled)."""
 
-NOT_FOUND = frozenset(
-    {
-        "DBInstanceNotFound", "DBInstanceNotFoundFault", "DBSnapshotNotFound", "DBSnapshotNotFoundFault",
-        "DBInstanceAutomatedBackupNotFound", "DBInstanceAutomatedBackupNotFoundFault",
-        "ResourceNotFoundException", "NoSuchBucket", "404", "NotFound", "NoSuchKey",
-        "WAFNonexistentItemException", "ParameterNotFound", "NotFoundException",
-        "ObjectLockConfigurationNotFoundError", "NoSuchTagSet",
-    }
-)
-"""Error codes meaning the resource is not there. CloudFormation answers a stack that does not
-exist with a ValidationError saying so (`_is_absent`). Access denied never means absent: a missing
-permission must stop offboarding, not hide what it could not see."""
+class Progress(Protocol):
+    """How a step that deletes in batches keeps the journal exact, however it is interrupted: a
+    batch is journaled as in flight (`begin`) before it is deleted and settled with what was
+    actually deleted (`settle`) after; a rerun first settles a batch an interrupted run left in
+    flight (`in_flight`), by looking at what still exists."""
+
+    def __call__(self, counts: dict[str, int]) -> None:
+        """`counts` more were destroyed (added to the target's totals and journaled)."""
+
+    def begin(self, batch: dict[str, list[Any]]) -> None:
+        """About to delete `batch` (count name -> identities of the items); journaled first."""
+
+    def settle(self, counts: dict[str, int]) -> None:
+        """Of the batch in flight, `counts` were deleted: added to the totals, the batch cleared."""
+
+    def in_flight(self) -> dict[str, list[Any]] | None:
+        """The batch an interrupted run began and never settled, if any."""
 
 WAIT_SECONDS = 1800
 KEY_PENDING_WINDOW_DAYS = 30
@@ -113,16 +121,13 @@ class Scope:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
 def _is_absent(error: ClientError) -> bool:
-    code = _code(error)
-    return code in NOT_FOUND or (code == "ValidationError" and "does not exist" in str(error))
+    """Only what the API says is absent (`tenantkit.aws.classify`): access denied, throttling or
+    any other failure must stop offboarding, not hide what it could not see."""
+    return classify(error) is Failure.ABSENT
 
 
-def _absent(call: Callable[[], Any]) -> Any:
+def _absent(call: Callable[..., Any]) -> Any:  # `...`: callers bind loop variables as lambda defaults
     """call(), or None when the resource it reads is not there."""
     try:
         return call()
@@ -132,17 +137,9 @@ def _absent(call: Callable[[], Any]) -> Any:
         raise
 
 
-def _gone(call: Callable[[], Any]) -> None:
+def _gone(call: Callable[..., Any]) -> None:  # `...`: callers bind loop variables as lambda defaults
     """Run a delete; a resource already gone is fine."""
     _absent(call)
-
-
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
-    if client.can_paginate(operation):
-        for page in client.get_paginator(operation).paginate(**kwargs):
-            yield from page.get(key, [])
-    else:
-        yield from getattr(client, operation)(**kwargs).get(key, [])
 
 
 def _check_owner(target: Target, tags: dict[str, str] | None, tenant_id: str) -> None:
@@ -170,7 +167,7 @@ def _wait(check: Callable[[], bool], what: str, *, seconds: float = WAIT_SECONDS
 def _find_backup_plans(scope: Scope) -> Iterable[Target]:
     region = scope.names.primary_region
     backup = scope.client("backup", region)
-    for plan in _pages(backup, "list_backup_plans", "BackupPlansList"):
+    for plan in pages(backup, "list_backup_plans", "BackupPlansList"):
         if plan["BackupPlanName"] == scope.names.backup_plan:
             selections = _selections(backup, plan["BackupPlanId"])
             yield Target(
@@ -180,7 +177,7 @@ def _find_backup_plans(scope: Scope) -> Iterable[Target]:
 
 
 def _selections(backup: Any, plan_id: str) -> list[dict[str, Any]]:
-    return list(_absent(lambda: list(_pages(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id))) or [])
+    return list(_absent(lambda: list(pages(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id))) or [])
 
 
 def _destroy_backup_plan(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
@@ -242,7 +239,7 @@ def _find_snapshots(scope: Scope) -> Iterable[Target]:
     for region in scope.regions:
         rds = scope.client("rds", region)
         for identifier in (scope.names.db_instance, scope.names.replica_db_instance):
-            for snapshot in _pages(rds, "describe_db_snapshots", "DBSnapshots", DBInstanceIdentifier=identifier):
+            for snapshot in pages(rds, "describe_db_snapshots", "DBSnapshots", DBInstanceIdentifier=identifier):
                 if snapshot.get("SnapshotType") == "awsbackup":
                     continue  # deleted with its recovery point
                 yield Target(
@@ -265,7 +262,7 @@ def _vaults(scope: Scope) -> tuple[tuple[str, str], ...]:
 
 
 def _recovery_points(backup: Any, vault: str) -> list[dict[str, Any]]:
-    return list(_pages(backup, "list_recovery_points_by_backup_vault", "RecoveryPoints", BackupVaultName=vault))
+    return list(pages(backup, "list_recovery_points_by_backup_vault", "RecoveryPoints", BackupVaultName=vault))
 
 
 def _find_recovery_points(scope: Scope) -> Iterable[Target]:
@@ -283,17 +280,24 @@ def _find_recovery_points(scope: Scope) -> Iterable[Target]:
 
 
 def _destroy_recovery_points(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    """Each point journaled before its deletion is requested and settled after, so a point is
+    counted once, by the run that asked for its deletion (a rerun sees it DELETING, or gone)."""
     backup = scope.client("backup", target.region)
     if _absent(lambda: backup.describe_backup_vault(BackupVaultName=target.name)) is None:
         return {}
-    deleting: set[str] = set()
-    for point in _recovery_points(backup, target.name):
+    points = _recovery_points(backup, target.name)
+    pending = progress.in_flight()
+    if pending is not None:
+        still = {p["RecoveryPointArn"] for p in points if p.get("Status") != "DELETING"}
+        progress.settle({"recovery_points": sum(1 for arn in pending.get("recovery_points", []) if arn not in still)})
+    progress({"recovery_points": 0})
+    for point in points:
         arn = point["RecoveryPointArn"]
-        if point.get("Status") != "DELETING":
-            _gone(lambda a=arn: backup.delete_recovery_point(BackupVaultName=target.name, RecoveryPointArn=a))
-        if arn not in deleting:
-            deleting.add(arn)
-            progress({"recovery_points": 1})
+        if point.get("Status") == "DELETING":
+            continue
+        progress.begin({"recovery_points": [arn]})
+        requested = _absent(lambda a=arn: backup.delete_recovery_point(BackupVaultName=target.name, RecoveryPointArn=a))
+        progress.settle({"recovery_points": 0 if requested is None else 1})
     _wait(lambda: not _recovery_points(backup, target.name), f"deleting the recovery points of {target.name}")
     return {}
 
@@ -339,7 +343,7 @@ def _find_buckets(scope: Scope) -> Iterable[Target]:
         lock = _absent(lambda s=s3, b=bucket: s.get_object_lock_configuration(Bucket=b)["ObjectLockConfiguration"])
         blockers = (f"S3 Object Lock on {bucket}: locked versions cannot be deleted before their retention ends",) if lock and lock.get("ObjectLockEnabled") == "Enabled" else ()
         yield Target(
-            "bucket", region, bucket, f"arn:aws:s3:::{bucket}",
+            "bucket", region, bucket, TenantNames.bucket_arn(bucket),
             counts={"object_versions": versions, "delete_markers": markers}, blockers=blockers,
         )
 
@@ -351,7 +355,7 @@ def _destroy_bucket(scope: Scope, target: Target, progress: Progress) -> dict[st
     tags = _absent(lambda: {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=target.name)["TagSet"]})
     _check_owner(target, tags, scope.tenant_id)
     for attempt in range(5):  # access logs of the deletions may still arrive in a log bucket
-        for upload in _pages(s3, "list_multipart_uploads", "Uploads", Bucket=target.name):
+        for upload in pages(s3, "list_multipart_uploads", "Uploads", Bucket=target.name):
             _gone(lambda u=upload: s3.abort_multipart_upload(Bucket=target.name, Key=u["Key"], UploadId=u["UploadId"]))
             progress({"multipart_uploads": 1})
         _empty(s3, target.name, progress)
@@ -361,50 +365,95 @@ def _destroy_bucket(scope: Scope, target: Target, progress: Progress) -> dict[st
         except ClientError as error:
             if _is_absent(error):
                 return {}
-            if _code(error) != "BucketNotEmpty" or attempt == 4:
+            if error_code(error) != "BucketNotEmpty" or attempt == 4:
                 raise
     return {}
 
 
+DELETE_BATCH = 1000
+"""Object versions per DeleteObjects request (S3's limit); a page of ListObjectVersions too."""
+
+_OBJECT_COUNTS = ("object_versions", "delete_markers")
+
+
 def _empty(s3: Any, bucket: str, progress: Progress) -> None:
-    """Delete every object version and delete marker, a page (at most 1,000) at a time."""
+    """Delete every object version and delete marker, a batch at a time: each batch journaled
+    before DeleteObjects and settled after with what S3 says it deleted (`Deleted`), so the
+    counts are exact even when S3 deleted part of a batch (`Errors`) or the run stopped mid-way."""
+    _settle_objects(s3, bucket, progress)
+    progress(dict.fromkeys(_OBJECT_COUNTS, 0))  # the counts are what was deleted, even when nothing was
     while True:
-        page = s3.list_object_versions(Bucket=bucket, MaxKeys=1000)
-        versions = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", [])]
-        markers = [{"Key": m["Key"], "VersionId": m["VersionId"]} for m in page.get("DeleteMarkers", [])]
-        batch = versions + markers
-        if not batch:
+        page = s3.list_object_versions(Bucket=bucket, MaxKeys=DELETE_BATCH)
+        items = [("object_versions", [v["Key"], v["VersionId"]]) for v in page.get("Versions", [])]
+        items += [("delete_markers", [m["Key"], m["VersionId"]]) for m in page.get("DeleteMarkers", [])]
+        if not items:
             return
-        for start in range(0, len(batch), 1000):
-            chunk = batch[start : start + 1000]
-            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": chunk, "Quiet": True})
+        for start in range(0, len(items), DELETE_BATCH):
+            chunk = items[start : start + DELETE_BATCH]
+            progress.begin({name: [entry for kind, entry in chunk if kind == name] for name in _OBJECT_COUNTS})
+            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k, "VersionId": v} for _, (k, v) in chunk], "Quiet": False})
+            deleted = {(item["Key"], item.get("VersionId") or item.get("DeleteMarkerVersionId")) for item in answer.get("Deleted", [])}
+            progress.settle({name: sum(1 for kind, (k, v) in chunk if kind == name and (k, v) in deleted) for name in _OBJECT_COUNTS})
             errors = answer.get("Errors", [])
             if errors:
                 first = errors[0]
                 raise RuntimeError(f"s3://{bucket}/{first.get('Key')}: {first.get('Code')}: {first.get('Message')}")
-            keys = {(item["Key"], item["VersionId"]) for item in chunk}
-            done_versions = sum(1 for v in versions if (v["Key"], v["VersionId"]) in keys)
-            progress({"object_versions": done_versions, "delete_markers": len(chunk) - done_versions})
+
+
+def _settle_objects(s3: Any, bucket: str, progress: Progress) -> None:
+    """Settle the batch an interrupted run left in flight: what of it no longer exists was deleted.
+    A batch is one page of the listing, so the scan stops past its last key."""
+    batch = progress.in_flight()
+    if not batch:
+        return
+    wanted = {(k, v) for entries in batch.values() for k, v in entries}
+    if not wanted:
+        progress.settle({})
+        return
+    last = max(k for k, _ in wanted)
+    remaining = set()
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for item in (*page.get("Versions", []), *page.get("DeleteMarkers", [])):
+            if (item["Key"], item["VersionId"]) in wanted:
+                remaining.add((item["Key"], item["VersionId"]))
+        if page.get("NextKeyMarker", "") > last:
+            break
+    progress.settle({name: sum(1 for k, v in entries if (k, v) not in remaining) for name, entries in batch.items()})
 
 
 # --- WAF: associations and logging, web ACL, IP sets ---------------------------------------------
 
 
+WAF_RESOURCE_TYPES = (
+    "APPLICATION_LOAD_BALANCER", "API_GATEWAY", "APPSYNC", "COGNITO_USER_POOL", "APP_RUNNER_SERVICE", "VERIFIED_ACCESS_INSTANCE",
+)
+"""Every kind of regional resource a web ACL can protect (WAF API reference, ListResourcesForWebACL).
+Asked one by one: without a ResourceType the call answers for load balancers only, and an API
+Gateway stage, Cognito pool or AppSync API associated through the published SSM parameter would
+be missed (and then block the web ACL's deletion)."""
+
+
+def _protected_in(scope: Scope, region: str) -> list[str]:
+    """The resources `access.protect` declares in `region`."""
+    return [arn for arn in scope.protects if parse_arn(arn).region == region]
+
+
 def _find_web_acls(scope: Scope) -> Iterable[Target]:
     for region in scope.regions:
         waf = scope.client("wafv2", region)
-        for acl in _pages(waf, "list_web_acls", "WebACLs", Scope="REGIONAL"):
+        for acl in pages(waf, "list_web_acls", "WebACLs", Scope="REGIONAL"):
             if acl["Name"] == scope.names.web_acl:
-                protected = [arn for arn in scope.protects if arn.split(":")[3] == region]
-                yield Target(
-                    "web acl", region, acl["Name"], acl["ARN"],
-                    counts={"associations": len(_associations(waf, acl["ARN"], protected))}, extra={"id": acl["Id"]},
-                )
+                associations = _associations(waf, acl["ARN"], _protected_in(scope, region))
+                yield Target("web acl", region, acl["Name"], acl["ARN"], counts={"associations": len(associations)}, extra={"id": acl["Id"]})
 
 
 def _associations(waf: Any, acl_arn: str, protected: list[str]) -> list[str]:
-    found = set(_absent(lambda: waf.list_resources_for_web_acl(WebACLArn=acl_arn).get("ResourceArns", [])) or [])
-    for arn in protected:  # moto lists no associations: ask each declared resource as well
+    """Every resource associated with the web ACL, whatever associated it (the stacks, the
+    application through the SSM parameter, a person)."""
+    found: set[str] = set()
+    for resource_type in WAF_RESOURCE_TYPES:
+        found.update(_absent(lambda t=resource_type: waf.list_resources_for_web_acl(WebACLArn=acl_arn, ResourceType=t)["ResourceArns"]) or [])
+    for arn in protected:  # the declared ones asked directly as well: no type of theirs is missed
         acl = _absent(lambda a=arn: waf.get_web_acl_for_resource(ResourceArn=a).get("WebACL"))
         if acl and acl.get("ARN") == acl_arn:
             found.add(arn)
@@ -412,9 +461,10 @@ def _associations(waf: Any, acl_arn: str, protected: list[str]) -> list[str]:
 
 
 def _destroy_web_acl(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    """Every association removed first (WAF refuses to delete an associated web ACL), then its
+    logging configuration, then the web ACL."""
     waf = scope.client("wafv2", target.region)
-    protected = [arn for arn in scope.protects if arn.split(":")[3] == target.region]
-    for resource in _associations(waf, target.arn, protected):
+    for resource in _associations(waf, target.arn, _protected_in(scope, target.region)):
         _gone(lambda r=resource: waf.disassociate_web_acl(ResourceArn=r))
     _gone(lambda: waf.delete_logging_configuration(ResourceArn=target.arn))
     acl = _absent(lambda: waf.get_web_acl(Name=target.name, Scope="REGIONAL", Id=target.extra["id"]))
@@ -427,7 +477,7 @@ def _find_ip_sets(scope: Scope) -> Iterable[Target]:
     wanted = {scope.names.ip_set("ipv4"), scope.names.ip_set("ipv6")}
     for region in scope.regions:
         waf = scope.client("wafv2", region)
-        for ip_set in _pages(waf, "list_ip_sets", "IPSets", Scope="REGIONAL"):
+        for ip_set in pages(waf, "list_ip_sets", "IPSets", Scope="REGIONAL"):
             if ip_set["Name"] in wanted:
                 yield Target("ip set", region, ip_set["Name"], ip_set["ARN"], extra={"id": ip_set["Id"]})
 
@@ -459,6 +509,8 @@ def _destroy_secret(scope: Scope, target: Target, progress: Progress) -> dict[st
     if target.kind == "secret replica":
         primary = scope.client("secretsmanager", scope.names.primary_region)
         described = _absent(lambda: primary.describe_secret(SecretId=target.name))
+        if described:  # before replication is touched: it is the primary's to change
+            _check_owner(target, {t["Key"]: t["Value"] for t in described.get("Tags", [])}, scope.tenant_id)
         if described and any(r["Region"] == target.region for r in described.get("ReplicationStatus", [])):
             primary.remove_regions_from_replication(SecretId=target.name, RemoveReplicaRegions=[target.region])
     secret = _absent(lambda: secrets.describe_secret(SecretId=target.name))
@@ -475,7 +527,7 @@ def _stack_resources(scope: Scope, resource_type: str) -> Iterator[tuple[str, st
     """(region, physical id) of every resource of `resource_type` in the tenant's stacks."""
     for stack, region in _stacks(scope):
         cloudformation = scope.client("cloudformation", region)
-        resources = _absent(lambda c=cloudformation, s=stack: list(_pages(c, "list_stack_resources", "StackResourceSummaries", StackName=s)))
+        resources = _absent(lambda c=cloudformation, s=stack: list(pages(c, "list_stack_resources", "StackResourceSummaries", StackName=s)))
         for resource in resources or []:
             if resource["ResourceType"] == resource_type and resource.get("PhysicalResourceId"):
                 yield region, resource["PhysicalResourceId"]
@@ -513,28 +565,41 @@ def _destroy_rule(scope: Scope, target: Target, progress: Progress) -> dict[str,
 # --- log groups, topic, parameters ---------------------------------------------------------------
 
 
-def _log_group_prefixes(scope: Scope) -> tuple[str, ...]:
-    names = scope.names
-    stacks = tuple(f"/aws/lambda/{stack}-" for stack in names.stacks)  # the stacks' custom-resource functions
-    return (
-        f"/tenantkit/{names.tenant_id}/",
-        f"/aws/rds/instance/{names.db_instance}/",
-        f"/aws/rds/instance/{names.replica_db_instance}/",
-        *stacks,
-    )
+def _log_group(logs: Any, name: str) -> dict[str, Any] | None:
+    """The log group named exactly `name`, or None."""
+    return next((g for g in pages(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name) if g["logGroupName"] == name), None)
+
+
+def _log_group_target(kind: str, region: str, group: dict[str, Any]) -> Target:
+    return Target(kind, region, group["logGroupName"], group["arn"].removesuffix(":*"), counts={"stored_bytes": int(group.get("storedBytes", 0))})
 
 
 def _find_log_groups(scope: Scope) -> Iterable[Target]:
+    """Every group under the tenant's own paths (each a whole path segment: `/tenantkit/<id>/`
+    and RDS's `/aws/rds/instance/<identifier>/`), the WAF's group by its exact name, and every
+    group the tenant's stacks declare."""
+    declared = list(_stack_resources(scope, "AWS::Logs::LogGroup"))
     for region in scope.regions:
         logs = scope.client("logs", region)
-        seen = set()
-        for prefix in (*_log_group_prefixes(scope), scope.names.waf_log_group):
-            for group in _pages(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=prefix):
-                name = group["logGroupName"]
-                if name in seen or (prefix == scope.names.waf_log_group and name != prefix):
-                    continue
-                seen.add(name)
-                yield Target("log group", region, name, group["arn"].removesuffix(":*"), counts={"stored_bytes": int(group.get("storedBytes", 0))})
+        found: dict[str, dict[str, Any]] = {}
+        for path in scope.names.log_group_paths:
+            found.update((g["logGroupName"], g) for g in pages(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=path))
+        for name in (scope.names.waf_log_group, *(name for where, name in declared if where == region)):
+            if name not in found and (group := _log_group(logs, name)) is not None:
+                found[name] = group
+        for group in found.values():
+            yield _log_group_target("log group", region, group)
+
+
+def _find_function_log_groups(scope: Scope) -> Iterable[Target]:
+    """The log groups of the Lambda functions in the tenant's stacks (CDK's custom-resource
+    providers), `/aws/lambda/<physical id>`: CloudFormation generates those names and truncates
+    long ones, so only the stacks know them. Destroyed after the stacks, because deleting a stack
+    invokes its custom resources once more, and their logs would re-create a group deleted before."""
+    for region, function in _stack_resources(scope, "AWS::Lambda::Function"):
+        group = _log_group(scope.client("logs", region), TenantNames.function_log_group(function))
+        if group is not None:
+            yield _log_group_target("function log group", region, group)
 
 
 def _destroy_log_group(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
@@ -557,8 +622,7 @@ def _destroy_topic(scope: Scope, target: Target, progress: Progress) -> dict[str
 def _find_parameters(scope: Scope) -> Iterable[Target]:
     for region in scope.regions:
         ssm = scope.client("ssm", region)
-        path = f"/tenantkit/{scope.tenant_id}/"
-        for parameter in _pages(ssm, "get_parameters_by_path", "Parameters", Path=path, Recursive=True):
+        for parameter in pages(ssm, "get_parameters_by_path", "Parameters", Path=scope.names.parameter_path, Recursive=True):
             yield Target("parameter", region, parameter["Name"], parameter["ARN"])
 
 
@@ -601,7 +665,7 @@ def _destroy_stack(scope: Scope, target: Target, progress: Progress) -> dict[str
     if status() == "DELETE_FAILED":
         reasons = [
             f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason', '')}"
-            for e in _pages(cloudformation, "describe_stack_events", "StackEvents", StackName=target.arn)
+            for e in pages(cloudformation, "describe_stack_events", "StackEvents", StackName=target.arn)
             if e.get("ResourceStatus") == "DELETE_FAILED"
         ]
         raise RuntimeError(f"stack {target.name} could not be deleted: {'; '.join(reasons[:3]) or 'DELETE_FAILED'}")
@@ -612,7 +676,7 @@ def _find_keys(scope: Scope) -> Iterable[Target]:
     alias = scope.names.key_alias
     for region in scope.regions:
         kms = scope.client("kms", region)
-        for entry in _pages(kms, "list_aliases", "Aliases"):
+        for entry in pages(kms, "list_aliases", "Aliases"):
             if entry["AliasName"] == alias and entry.get("TargetKeyId"):
                 metadata = kms.describe_key(KeyId=entry["TargetKeyId"])["KeyMetadata"]
                 yield Target("kms key", region, alias, metadata["Arn"], extra={"state": metadata["KeyState"]})
@@ -623,12 +687,12 @@ def _destroy_key(scope: Scope, target: Target, progress: Progress) -> dict[str, 
     keeps the key's ARN, so a rerun finds it without the alias)."""
     kms = scope.client("kms", target.region)
     metadata = kms.describe_key(KeyId=target.arn)["KeyMetadata"]
-    tags = {t["TagKey"]: t["TagValue"] for t in _absent(lambda: list(_pages(kms, "list_resource_tags", "Tags", KeyId=target.arn))) or []}
+    tags = {t["TagKey"]: t["TagValue"] for t in _absent(lambda: list(pages(kms, "list_resource_tags", "Tags", KeyId=target.arn))) or []}
     _check_owner(target, tags, scope.tenant_id)
     if metadata["KeyState"] != "PendingDeletion":
         kms.schedule_key_deletion(KeyId=metadata["KeyId"], PendingWindowInDays=KEY_PENDING_WINDOW_DAYS)
         metadata = kms.describe_key(KeyId=target.arn)["KeyMetadata"]
-    for entry in _pages(kms, "list_aliases", "Aliases", KeyId=metadata["KeyId"]):
+    for entry in pages(kms, "list_aliases", "Aliases", KeyId=metadata["KeyId"]):
         if entry["AliasName"] == target.name:
             _gone(lambda: kms.delete_alias(AliasName=target.name))
     deletion = metadata.get("DeletionDate")
@@ -663,6 +727,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("topic", _find_topics, _destroy_topic),
     Kind("parameter", _find_parameters, _destroy_parameter),
     Kind("stack", _find_stacks, _destroy_stack),
+    Kind("function log group", _find_function_log_groups, _destroy_log_group),
     Kind("kms key", _find_keys, _destroy_key),
 )
 KIND_ORDER = {kind.name: index for index, kind in enumerate(KINDS)}

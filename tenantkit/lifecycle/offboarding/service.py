@@ -1,12 +1,15 @@
 """The services behind `tenantkit offboard start | status | plan | execute`.
 
 `execute` checks everything it can before it destroys anything: the confirmation names the
-tenant, the retrieval deadline has passed (or `force` comes with a reason, which the report
-keeps), the signing key loads, the sandbox runs (`local`), no target has a blocker tenantkit
-cannot lift (vault lock, S3 Object Lock), and any journal is this tenant's in this environment.
-Then it destroys, journaling every step (`run.destroy`), verifies, and writes the signed report
-under `reports/<tenant>/`; the journal records the report, so a rerun of a completed offboarding
-changes nothing and points at it.
+tenant, the signing key loads (on any day, not only once destruction is due), the retrieval
+deadline has passed (or `force` comes with a reason, which the report keeps), the sandbox runs
+(`local`), no target has a blocker tenantkit cannot lift (vault lock, S3 Object Lock), and any
+journal is this tenant's in this environment. Then it destroys, journaling every step
+(`run.destroy`), and verifies. Only a passing verification completes the run: the signed report
+is written under `reports/<tenant>/` and the journal records it, so a rerun changes nothing and
+points at it. A verification that finds anything of the tenant leaves the run open, with no
+report: what it found is reopened in the journal, and a rerun destroys it, verifies again, and
+signs once nothing remains.
 
 In the sandbox the tenant's account acts through an assumed role, as `deploy --local` does;
 against AWS the default credentials are used, in the tenant's account only (refused otherwise).
@@ -15,14 +18,16 @@ against AWS the default credentials are used, in the tenant's account only (refu
 from __future__ import annotations
 
 import getpass
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from tenantkit import __version__
 from tenantkit.config import TenantConfig, TenantStatus
+from tenantkit.lifecycle.offboarding.archive import ArchiveBucket
 from tenantkit.lifecycle.offboarding.resources import KEY_PENDING_WINDOW_DAYS, OffboardingBlocked, Scope, Target
 from tenantkit.lifecycle.offboarding.run import Journal, Plan, StepCallback, destroy, discover, now, verify
 from tenantkit.naming import names_for
@@ -53,7 +58,7 @@ class Environment:
 class ExecuteOutcome:
     tenant_id: str
     journal: Path
-    report_json: Path
+    report_json: Path | str | None  # an s3:// URI for --reports s3://...; None while the run is open (verification found something)
     already_done: bool
     verification_ok: bool
     remaining: tuple[str, ...]
@@ -118,12 +123,21 @@ def journal_path(state_dir: Path, tenant_id: str) -> Path:
     return state_dir / JOURNAL_DIR / f"{tenant_id}.json"
 
 
-def check_may_destroy(config: TenantConfig, *, confirm: str | None, force: bool, reason: str | None, today: date) -> None:
-    """Refuse, in one line, unless the run is confirmed and due (or forced with a reason)."""
+def check_may_destroy(
+    config: TenantConfig, *, confirm: str | None, signing_key: Path | str, force: bool, reason: str | None, today: date,
+    kms_client_for: Any = None,
+) -> None:
+    """Refuse, in one line, unless the run is confirmed, its report can be signed, and it is due
+    (or forced with a reason). The key (a PEM file, or `kms:<ARN>` through `kms_client_for`) is
+    checked before the date, so a wrong key shows on any day, not first on the day of
+    destruction. ReportError for a key that does not load."""
+    from tenantkit.lifecycle.report import load_signer
+
     tenant_id = config.tenant_id
     if confirm != tenant_id:
         given = f"'{confirm}'" if confirm else "nothing"
         raise OffboardingRefused(f"--confirm must repeat the tenant id ({tenant_id}); got {given}: nothing destroyed")
+    load_signer(signing_key, kms_client_for)
     if force and not (reason and reason.strip()):
         raise OffboardingRefused("--force needs --reason \"...\" (it goes into the signed report): nothing destroyed")
     subscription = config.subscription
@@ -142,17 +156,25 @@ def execute(
     env: Environment,
     *,
     state_dir: Path,
-    reports_root: Path,
-    signing_key_path: Path,
+    reports_root: Path | Any,
+    signing_key_path: Path | str,
     force: bool,
     reason: str | None,
     on_step: StepCallback | None = None,
+    kms_client_for: Any = None,
+    archive: ArchiveBucket | None = None,
+    today: date | None = None,
 ) -> ExecuteOutcome:
     """Destroy everything of the tenant's (checks of `check_may_destroy` done by the caller),
-    verify, and write the signed report. Resumable: see `run`."""
-    from tenantkit.lifecycle.report import load_signing_key, write_report
+    verify, and write the signed report: under a directory, or (`reports_root` an S3Location) to
+    a bucket with S3 Object Lock. When the tenant keeps its audit records, they are archived
+    (`archive`, from `archive_for`) before anything is destroyed. Resumable: see `run`."""
+    from tenantkit.lifecycle.report import S3Location, load_signer, upload_report, write_report
 
-    signing_key = load_signing_key(signing_key_path)  # before anything is destroyed
+    signing_key = load_signer(signing_key_path, kms_client_for)  # before anything is destroyed
+    keep_days = config.offboarding.keep_audit_records_days
+    if keep_days is not None and archive is None:
+        raise OffboardingRefused(f"{config.tenant_id} keeps its audit records {keep_days} days: name its zone's archive bucket (fleet.yaml offboarding.archive_buckets): nothing destroyed")
     scope = scope_for(config, env)
     journal = Journal.open(journal_path(state_dir, config.tenant_id), tenant_id=config.tenant_id, environment=env.name)
     if journal.completed:
@@ -170,20 +192,96 @@ def execute(
             started_at=now(), operator=env.operator, forced=force, force_reason=reason if force else None,
             retrieval_deadline=_iso(config.subscription.retrieval_deadline),
         )
+    if keep_days is not None and archive is not None and "audit_archive" not in journal.data:
+        journal.data["audit_archive"] = export_audit_records(
+            scope, found.targets, archive, prefix=f"offboarded/{config.tenant_id}/{journal.data['started_at']}/",
+            keep_days=keep_days, today=today or date.today(),
+        )
+        journal.save()  # on disk before the first deletion: a rerun never exports again
     destroy(scope, journal, found, on_step=on_step)
     verification = verify(scope, journal)
     journal.data["verification"] = {"ok": verification.ok, "checked_at": verification.checked_at, "remaining": list(verification.remaining)}
+    if not verification.ok:
+        for target_id in verification.found_again:
+            journal.reopen(target_id)
+        journal.data.pop("completed_at", None)
+        journal.data.pop("report", None)
+        journal.save()
+        return _outcome(config, journal, already_done=False)
     journal.data["completed_at"] = verification.checked_at
-    report = build_report(config, env, journal)
-    files = write_report(report, reports_root, signing_key)
-    journal.data["report"] = str(files.json)
+    report = build_report(config, env, journal, search_scope(scope, env.account))
+    if isinstance(reports_root, S3Location):
+        journal.data["report"] = upload_report(report, scope.client("s3", config.primary_region), reports_root, signing_key)
+    else:
+        journal.data["report"] = str(write_report(report, reports_root, signing_key).json)
     journal.save()
     return _outcome(config, journal, already_done=False)
 
 
-def build_report(config: TenantConfig, env: Environment, journal: Journal) -> Any:
-    """The destruction report, from the journal: every resource in the order destroyed."""
-    from tenantkit.lifecycle.report import DestroyedResource, DestructionReport, KeyDeletion, Verification
+def search_scope(scope: Scope, account: str) -> Any:
+    """What discovery and verification searched (the report's `scope`)."""
+    from tenantkit.lifecycle.offboarding.resources import KINDS, _vaults
+    from tenantkit.lifecycle.report import SearchScope
+
+    regions = tuple(scope.regions)
+    return SearchScope(
+        account=account,
+        regions=regions,
+        vaults=tuple(f"{region}/{vault}" for region, vault in _vaults(scope)),
+        kinds=tuple(kind.name for kind in KINDS),
+        tag_search_regions=regions,
+        out_of_reach=(
+            f"AWS accounts other than {account}: not searched (tenantkit acts in the tenant's account only)",
+            f"regions other than {', '.join(regions)}: not searched, not even for the tenant's tag",
+        ),
+    )
+
+
+def archive_for(config: TenantConfig, fleet: Any, env: Environment) -> ArchiveBucket | None:
+    """The archive bucket of the tenant's zone when its file keeps audit records (fleet.yaml
+    `offboarding.archive_buckets`), else None; OffboardingRefused when none is named or it
+    lies outside the zone."""
+    if config.offboarding.keep_audit_records_days is None:
+        return None
+    name = fleet.offboarding.archive_buckets.get(config.residency)
+    if name is None:
+        raise OffboardingRefused(
+            f"{config.tenant_id}: offboarding.keep_audit_records_days is set, but fleet.yaml names no "
+            f"offboarding.archive_buckets.{config.residency.value}: nothing destroyed"
+        )
+    s3 = env.session_for(config.primary_region).client("s3")
+    try:
+        region = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
+    except Exception as error:  # noqa: BLE001 - any failure: the archive cannot be used
+        raise OffboardingRefused(f"archive bucket {name}: cannot be read ({error}): nothing destroyed") from None
+    if region not in config.policy.zone:
+        raise OffboardingRefused(f"archive bucket {name} is in {region}, outside the {config.residency.value} zone: nothing destroyed")
+    return ArchiveBucket(name, region)
+
+
+def export_audit_records(scope: Scope, targets: Any, archive: ArchiveBucket, **kwargs: Any) -> dict[str, Any]:
+    from tenantkit.lifecycle.offboarding.archive import ArchiveRefused, audit_sources, export
+
+    try:
+        return export(scope, audit_sources(scope, targets), archive, **kwargs)
+    except ArchiveRefused as error:
+        raise OffboardingRefused(str(error)) from None
+
+
+def build_report(config: TenantConfig, env: Environment, journal: Journal, searched: Any = None) -> Any:
+    """The destruction report, from the journal: every resource in the order destroyed, what was
+    searched (`searched`: the report's scope) and what became of the audit records."""
+    from tenantkit.lifecycle.offboarding.archive import SHARED_TRAIL
+    from tenantkit.lifecycle.report import (
+        AuditArchive,
+        AuditRecords,
+        DestroyedResource,
+        DestructionReport,
+        KeyDeletion,
+        Verification,
+    )
+
+    searched = searched or search_scope(scope_for(config, env), env.account)
 
     resources, keys = [], []
     for target in journal.targets():
@@ -211,7 +309,91 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal) -> An
         verification=Verification(checked["ok"], checked["checked_at"], tuple(checked["remaining"])),
         tool_version=__version__,
         sandbox=env.sandbox,
+        scope=searched,
+        audit_records=AuditRecords(
+            kept=config.offboarding.keep_audit_records_days is not None,
+            keep_days=config.offboarding.keep_audit_records_days,
+            archives=tuple(
+                AuditArchive(**{**archived, "sources": tuple(archived["sources"])})
+                for archived in ([journal.data["audit_archive"]] if "audit_archive" in journal.data else [])
+            ),
+            shared_trail=SHARED_TRAIL,
+        ),
     )
+
+
+def plan_undoers(config: TenantConfig, env: Environment, found: Plan) -> list[str]:
+    """For each tenant key the plan schedules for deletion: who could undo it during the window
+    (the statements of the key's policy that allow kms:CancelKeyDeletion or kms:EnableKey)."""
+    from tenantkit.lifecycle.offboarding.keys import key_undoers
+
+    scope = scope_for(config, env)
+    return [
+        f"{target.name} ({target.region}): {line}"
+        for target in found.targets if target.kind == "kms key"
+        for line in key_undoers(scope.client("kms", target.region), target.arn)
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KeysOutcome:
+    tenant_id: str
+    report: str
+    keys: tuple[Any, ...]  # keys.KeyState, one per key the report scheduled
+    addendum: str | None  # written once every key is gone
+
+    @property
+    def confirmed(self) -> bool:
+        return self.addendum is not None
+
+
+def confirm_keys(
+    config: TenantConfig, env: Environment, *, state_dir: Path, signing_key: Path | str, kms_client_for: Any = None,
+    now: datetime | None = None,
+) -> KeysOutcome:
+    """After the deletion date of the keys the signed report scheduled: check each is gone
+    (DescribeKey answers NotFoundException) and write the signed addendum next to the report.
+    Before that, or while KMS has not deleted one yet, say so and write nothing."""
+    import hashlib
+
+    from tenantkit.lifecycle.offboarding.keys import key_state
+    from tenantkit.lifecycle.report import KeyDeletionConfirmation, KeyGone, load_signer, write_addendum
+
+    signer = load_signer(signing_key, kms_client_for)
+    journal = Journal.open(journal_path(state_dir, config.tenant_id), tenant_id=config.tenant_id, environment=env.name)
+    if not journal.completed or not journal.data.get("report"):
+        raise OffboardingRefused(f"{config.tenant_id}: no completed offboarding with a signed report in {journal.path}: nothing to confirm")
+    where = journal.data["report"]
+    s3 = env.session_for(config.primary_region).client("s3")
+    body = _report_bytes(where, s3)
+    report = json.loads(body)
+    moment = now or datetime.now(UTC)
+    scope = scope_for(config, env)
+    states = tuple(
+        key_state(scope.client("kms", k["region"]), k["key_arn"], k["region"], k["deletion_date"], moment) for k in report["keys"]
+    )
+    if not states or not all(state.gone for state in states):
+        return KeysOutcome(config.tenant_id, where, states, None)
+    confirmation = KeyDeletionConfirmation(
+        tenant_id=config.tenant_id, account=report["account"], report=where.rsplit("/", 1)[-1],
+        report_sha256=hashlib.sha256(body).hexdigest(), confirmed_at=moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        operator=env.operator, keys=tuple(KeyGone(s.key_arn, s.region, s.deletion_date, s.answer) for s in states),
+        tool_version=__version__, sandbox=env.sandbox,
+    )
+    return KeysOutcome(config.tenant_id, where, states, write_addendum(where, confirmation, signer, s3))
+
+
+def _report_bytes(where: str, s3: Any) -> bytes:
+    from tenantkit.lifecycle.report import ReportError, reports_location
+
+    if not where.startswith("s3://"):
+        try:
+            return Path(where).read_bytes()
+        except OSError as error:
+            raise ReportError(f"{where}: cannot read the report: {error.strerror or error}") from None
+    location = reports_location(where)
+    assert not isinstance(location, Path)  # an s3:// location, checked above
+    return s3.get_object(Bucket=location.bucket, Key=location.prefix.rstrip("/"))["Body"].read()
 
 
 def _report_kind(target: Target) -> str:
@@ -220,8 +402,9 @@ def _report_kind(target: Target) -> str:
 
 def _outcome(config: TenantConfig, journal: Journal, *, already_done: bool) -> ExecuteOutcome:
     verification = journal.data.get("verification", {})
+    report = journal.data.get("report")
     return ExecuteOutcome(
-        config.tenant_id, journal.path, Path(journal.data.get("report", "")), already_done,
+        config.tenant_id, journal.path, (report if report.startswith("s3://") else Path(report)) if report else None, already_done,
         bool(verification.get("ok")), tuple(verification.get("remaining", ())), len(journal.data["done"]),
     )
 
@@ -232,8 +415,6 @@ def _iso(value: date | None) -> str | None:
 
 def _utc(value: str) -> str:
     """An ISO time as `YYYY-MM-DDTHH:MM:SSZ` (KMS gives an offset and microseconds)."""
-    from datetime import UTC, datetime
-
     try:
         return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except ValueError:

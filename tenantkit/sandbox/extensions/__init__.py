@@ -19,7 +19,11 @@ PATCH_MODULES = ("waf", "backup_jobs", "restore_testing", "s3", "s3_replication"
 
 
 def install() -> None:
-    """Register every extension with moto (imports moto; safe to call more than once)."""
+    """Register every extension with moto (imports moto; safe to call more than once). Refuses
+    (SandboxError) a moto other than `MOTO_VERSION`: the extensions wrap its private methods."""
+    from tenantkit.sandbox.process import require_supported_moto
+
+    require_supported_moto()
     from moto.cloudformation import parsing
 
     for name in MODEL_MODULES:  # defining the classes registers them with moto's model map

@@ -1,7 +1,8 @@
 """What the extensions share: a mixin for CloudFormation models backed by moto's service backends,
 an idempotent way to wrap a moto function, and per-backend records for what moto cannot store.
 
-Written against moto 5.2.5 (`MOTO_VERSION`); each extension module names the defect it covers.
+Written against moto 5.2.5 (`tenantkit.sandbox.process.MOTO_VERSION`); each extension module
+names the defect it covers.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any, ClassVar
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 
-MOTO_VERSION = "5.2.5"
 _WRAPPED = "__tenantkit_wrapped__"
 
 
@@ -41,7 +41,7 @@ class BackedModel:
         return ""  # names are read from the properties by each model
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict, account_id: str, region_name: str, **kwargs: Any
     ) -> Any:
         return cls.create(cloudformation_json.get("Properties", {}), account_id, region_name, resource_name)
@@ -64,7 +64,7 @@ class BackedModel:
         return True
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls, original_resource: Any, new_resource_name: str, cloudformation_json: dict, account_id: str, region_name: str
     ) -> Any:
         """Replacement: the old resource goes, the new one is created from the new properties."""
@@ -82,7 +82,7 @@ class BackedModel:
 def wrap(owner: Any, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
     """Replace `owner.name` by `make(original)`, once (installing twice does not stack wrappers).
     Classmethods stay classmethods; `make` then receives and returns the plain function."""
-    current = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name)
+    current: Any = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name)
     is_classmethod = isinstance(current, classmethod)
     function = current.__func__ if is_classmethod else current
     if getattr(function, _WRAPPED, False):

@@ -180,7 +180,7 @@ def _vault(self: BackupBackend, name: str) -> Vault:
 def _count_points(vault: Vault, backend: BackupBackend) -> None:
     count = sum(1 for point in _recovery_points(backend).values() if point.vault is vault)
     vault.num_of_recovery_points = count
-    vault.number_of_recovery_points = count  # the attribute moto's serializer looks for
+    vault.number_of_recovery_points = count  # type: ignore[attr-defined]  # moto's serializer reads it; its Vault never sets it
 
 
 def _plan(self: BackupBackend, plan_id: str) -> None:
@@ -341,7 +341,7 @@ def start_copy_job(
         DestinationRecoveryPointLifecycle=lifecycle or {},
     )  # fmt: skip
     job_id, now = job["CopyJobId"], job["CreationDate"]
-    key = target_vault.encryption_key_arn
+    key: str | None = target_vault.encryption_key_arn
     if source.snapshot_id is not None:
         try:
             copied = rds_backends[account_id][region].copy_db_snapshot(
@@ -352,15 +352,15 @@ def start_copy_job(
             job.update(State="FAILED", StatusMessage=str(error))
             return _keep_job(self, "copy_jobs", job)
         copied.snapshot_type = "awsbackup"
-        arn, key = copied.arn, copied.kms_key_id
+        point_arn, key = copied.arn, copied.kms_key_id
     else:
-        arn = _generic_point_arn(region, account_id)
+        point_arn = _generic_point_arn(region, account_id)
     point = RecoveryPoint(
-        arn, target_vault, source.resource_arn, source.resource_type, iam_role_arn, lifecycle or {}, key,
+        point_arn, target_vault, source.resource_arn, source.resource_type, iam_role_arn, lifecycle or {}, key,
         source_vault_arn=source_vault.backup_vault_arn, tags=dict(source.tags), created=now,
     )  # fmt: skip
     _add_point(destination, point)
-    job.update(State="COMPLETED", DestinationRecoveryPointArn=arn)
+    job.update(State="COMPLETED", DestinationRecoveryPointArn=point_arn)
     job.update({"DestinationEncryptionKeyArn": key} if key else {})
     return _keep_job(self, "copy_jobs", job)
 
@@ -552,7 +552,7 @@ def patch() -> None:
     for name, method in vars(BackupJobResponses).items():
         if callable(method) and not name.startswith("_"):
             setattr(BackupResponse, name, method)
-    Vault.number_of_recovery_points = 0  # until the vault's first recovery point (`_count_points`)
+    Vault.number_of_recovery_points = 0  # type: ignore[attr-defined]  # read by moto's serializer, never set by moto; 0 until `_count_points`
     wrap(BackupBackend, "delete_backup_vault", _delete_backup_vault)
     wrap(RDSBackend, "delete_db_snapshot", _delete_db_snapshot)
     for route in ROUTES:

@@ -98,6 +98,7 @@ def _update_stack(original: Callable[..., Any]) -> Callable[..., Any]:
 def _execute_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
     def execute(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> None:
         change_set = self.describe_change_set(change_set_name)
+        assert change_set is not None, "moto raises ValidationError for an unknown change set"
         stack = self.stacks[change_set.stack_id]
         stack.resource_map.cross_stack_resources = self.exports  # Fn::ImportValue reads these
         try:
@@ -112,7 +113,7 @@ def _execute_change_set(original: Callable[..., Any]) -> Callable[..., Any]:
             )
             stack._add_stack_event(failed, resource_status_reason=f"{type(error).__name__}: {error}")
             stack.status = rolled_back
-            stack.status_reason = str(error)
+            stack.status_reason = str(error)  # type: ignore[attr-defined]  # DescribeStacks' StackStatusReason; moto's Stack never sets it
 
     return execute
 
@@ -150,8 +151,9 @@ def _delete_stack(original: Callable[..., Any]) -> Callable[..., Any]:
             self.deleted_stacks.pop(stack.stack_id, None)
             self.stacks[stack.stack_id] = stack
             stack.status = "DELETE_FAILED"
-            stack.status_reason = f"The following resource(s) failed to delete: {error}"
-            stack._add_stack_event("DELETE_FAILED", resource_status_reason=stack.status_reason)
+            reason = f"The following resource(s) failed to delete: {error}"
+            stack.status_reason = reason  # type: ignore[attr-defined]  # DescribeStacks' StackStatusReason; moto's Stack never sets it
+            stack._add_stack_event("DELETE_FAILED", resource_status_reason=reason)
         return None
 
     return delete
@@ -215,19 +217,21 @@ def _delete_resource(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _live_only(prop: property, empty: Any) -> property:
-    if getattr(prop.fget, "tenantkit", False):
+    read = prop.fget
+    if read is None or getattr(read, "tenantkit", False):
         return prop
 
     def get(self: Stack) -> Any:
-        return empty if self.status == "DELETE_COMPLETE" else prop.fget(self)  # type: ignore[misc]
+        return empty if self.status == "DELETE_COMPLETE" else read(self)
 
-    get.tenantkit = True  # type: ignore[attr-defined]
+    get.tenantkit = True  # type: ignore[attr-defined]  # marks the getter installed, so patch() stays idempotent
     return property(get)
 
 
 def patch() -> None:
-    Stack.outputs = _live_only(Stack.outputs, None)  # type: ignore[method-assign,assignment]
-    Stack.exports = _live_only(Stack.exports, [])  # type: ignore[method-assign,assignment]
+    # vars(): the property objects themselves (on the class, mypy reads them as methods).
+    Stack.outputs = _live_only(vars(Stack)["outputs"], None)  # type: ignore[method-assign,assignment]  # a property replaced by a property
+    Stack.exports = _live_only(vars(Stack)["exports"], [])  # type: ignore[method-assign,assignment]  # a property replaced by a property
     wrap(Stack, "delete", _stack_delete)
     wrap(ResourceMap, "_delete_resource", _delete_resource)
     wrap(CloudFormationBackend, "_resolve_update_parameters", _resolve_update_parameters)
@@ -235,8 +239,9 @@ def patch() -> None:
     wrap(CloudFormationBackend, "execute_change_set", _execute_change_set)
     wrap(CloudFormationBackend, "delete_change_set", _delete_change_set)
     wrap(CloudFormationBackend, "delete_stack", _delete_stack)
-    CloudFormationResponse.update_termination_protection = update_termination_protection  # type: ignore[attr-defined]
-    ManagedPolicy.delete = _delete_managed_policy  # type: ignore[attr-defined]
-    RouteTable.delete = _delete_route_table  # type: ignore[attr-defined]
-    FlowLogs.delete = _delete_flow_log  # type: ignore[attr-defined]
-    SubnetRouteTableAssociation.delete = _delete_subnet_association  # type: ignore[attr-defined]
+    # The methods moto 5.2.5 lacks, added to its classes:
+    CloudFormationResponse.update_termination_protection = update_termination_protection  # type: ignore[attr-defined]  # API moto lacks
+    ManagedPolicy.delete = _delete_managed_policy  # type: ignore[attr-defined]  # CloudFormation deletion moto lacks
+    RouteTable.delete = _delete_route_table  # type: ignore[attr-defined]  # CloudFormation deletion moto lacks
+    FlowLogs.delete = _delete_flow_log  # type: ignore[attr-defined]  # CloudFormation deletion moto lacks
+    SubnetRouteTableAssociation.delete = _delete_subnet_association  # type: ignore[attr-defined]  # CloudFormation deletion moto lacks

@@ -19,7 +19,7 @@ def _backend(account_id: str, region_name: str) -> Any:
     return cloudwatch_backends[account_id][region_name]
 
 
-def _query(query: dict[str, Any]) -> MetricDataQuery:
+def _query(query: Any) -> MetricDataQuery:  # template JSON, as moto's own responses pass it (Label etc. may be absent)
     stat = query.get("MetricStat")
     metric_stat = None
     if stat:

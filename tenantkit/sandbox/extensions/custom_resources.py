@@ -27,12 +27,15 @@ def restrict_default_security_group(account_id: str, region_name: str, group_id:
     """Revoke every ingress and egress rule of `group_id` (a VPC's default security group)."""
     backend = ec2_backends[account_id][region_name]
     group = backend.get_security_group_by_name_or_id(group_id)
+    if group is None:
+        raise ValueError(f"{RESTRICT_DEFAULT_SG}: no security group {group_id}")
+    # By rule id, protocol and ports are unused: None for them, as moto's own responses pass when absent.
     if group.ingress_rules:
         ids = [rule.id for rule in group.ingress_rules]
-        backend.revoke_security_group_ingress(group_id, None, None, None, [], security_rule_ids=ids)
+        backend.revoke_security_group_ingress(group_id, None, None, None, [], security_rule_ids=ids)  # type: ignore[arg-type]  # moto annotates them str
     if group.egress_rules:
         ids = [rule.id for rule in group.egress_rules]
-        backend.revoke_security_group_egress(group_id, None, None, None, [], security_rule_ids=ids)
+        backend.revoke_security_group_egress(group_id, None, None, None, [], security_rule_ids=ids)  # type: ignore[arg-type]  # moto annotates them str
 
 
 class RestrictDefaultSecurityGroup(BackedModel, CloudFormationModel):

@@ -30,7 +30,10 @@ def resolve_references(text: str, account_id: str, region_name: str) -> str:
             return secretsmanager.resolve(account_id, region_name, reference)
         _, name, *version = reference.split(":")
         label = f"{name}:{version[0]}" if version else name
-        return ssm_backends[account_id][region_name].get_parameter(label).value
+        parameter = ssm_backends[account_id][region_name].get_parameter(label)
+        if parameter is None:
+            raise ValueError(f"{{{{resolve:{reference}}}}}: no such SSM parameter")
+        return parameter.value
 
     return REFERENCE.sub(value, text)
 

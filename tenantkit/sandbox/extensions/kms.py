@@ -13,15 +13,24 @@ moto 5.2.5 defects:
   document. With DIGEST, the message is taken as the prehashed digest, as KMS does (KMS API
   Reference, Sign: "DIGEST ... AWS KMS skips the hashing step"); PSS uses a salt as long as the
   digest, as KMS's RSASSA_PSS_SHA_* do.
+- a key scheduled for deletion stays `PendingDeletion` forever: moto records its DeletionDate but
+  never deletes it, so nothing can show that a key is gone after its window. Here a key whose
+  deletion date has passed is deleted (with its aliases and tags) before any KMS call looks keys
+  up or lists them, and DescribeKey then answers NotFoundException, as KMS does. The emulator's
+  clock for this is moto's `utcnow()` plus `CLOCK.ahead`, which tests (and `advance_clock`) move
+  instead of waiting the 7-30 days of a window.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from moto.kms.models import Key
+from moto.core.utils import utcnow
+from moto.kms.models import Key, KmsBackend
 from moto.kms.responses import KmsResponse
 
 from tenantkit.sandbox.extensions._base import around_create, wrap
@@ -84,6 +93,49 @@ def _digest_verify(original: Any) -> Any:
     return verify
 
 
+@dataclass
+class _Clock:
+    ahead: timedelta = timedelta(0)
+
+
+CLOCK = _Clock()
+"""How far the emulator's KMS clock runs ahead of moto's: only key deletion dates read it."""
+
+
+def advance_clock(by: timedelta) -> None:
+    """Move the emulator's KMS clock forward (tests: past a key's deletion date without waiting)."""
+    CLOCK.ahead += by
+
+
+def reset_clock() -> None:
+    CLOCK.ahead = timedelta(0)
+
+
+def _delete_due_keys(backend: Any) -> None:
+    now = utcnow() + CLOCK.ahead
+    for key_id, key in list(backend.keys.items()):
+        if key.key_state == "PendingDeletion" and key.deletion_date is not None and key.deletion_date <= now:
+            backend.delete_key(key_id)  # its aliases live on the key and go with it
+
+
+def _deleting_due_keys(original: Any) -> Any:
+    """A response's key lookup (`_validate_*`): due keys are deleted first."""
+
+    def validate(self: Any, key_id: str) -> None:
+        _delete_due_keys(self.kms_backend)
+        return original(self, key_id)
+
+    return validate
+
+
+def _listing_without_due_keys(original: Any) -> Any:
+    def list_keys(self: Any) -> Any:
+        _delete_due_keys(self)
+        return original(self)
+
+    return list_keys
+
+
 def _api_shapes(properties: dict[str, Any]) -> None:
     tags = properties.get("Tags")
     if tags and "Key" in tags[0]:
@@ -96,3 +148,6 @@ def patch() -> None:
     around_create(Key, before=_api_shapes)
     wrap(KmsResponse, "sign", _digest_sign)
     wrap(KmsResponse, "verify", _digest_verify)
+    for validate in ("_validate_cmk_id", "_validate_alias", "_validate_key_id"):
+        wrap(KmsResponse, validate, _deleting_due_keys)
+    wrap(KmsBackend, "list_keys", _listing_without_due_keys)

@@ -58,6 +58,6 @@ def _remove_replica(self: DBInstance, replica: DBInstance) -> None:
 
 
 def patch() -> None:
-    DBInstance.remove_replica = _remove_replica  # type: ignore[method-assign]
+    DBInstance.remove_replica = _remove_replica  # type: ignore[method-assign]  # moto's removes by identifier a replica recorded by ARN
     around_create(DBInstance, before=_api_properties, after=_ignored_properties)
     wrap(RDSBackend, "create_db_instance_read_replica", _create_read_replica)

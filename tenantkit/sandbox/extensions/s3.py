@@ -30,7 +30,7 @@ from moto.s3.models import FakeBucket, s3_backends
 from moto.s3.responses import S3Response
 from moto.utilities.utils import get_partition
 
-from tenantkit.sandbox.extensions._base import BackedModel, around_create
+from tenantkit.sandbox.extensions._base import BackedModel, around_create, wrap
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -166,7 +166,5 @@ def _with_request_headers(original: Any) -> Any:
 
 def patch() -> None:
     around_create(FakeBucket, after=_ignored_properties)
-    FakeBucket.get_permission = _get_permission  # type: ignore[method-assign]
-    if not getattr(S3Response._key_response, "tenantkit", False):
-        S3Response._key_response = _with_request_headers(S3Response._key_response)  # type: ignore[method-assign]
-        S3Response._key_response.tenantkit = True  # type: ignore[attr-defined]
+    FakeBucket.get_permission = _get_permission  # type: ignore[method-assign]  # moto's knows one condition operator (see above)
+    wrap(S3Response, "_key_response", _with_request_headers)

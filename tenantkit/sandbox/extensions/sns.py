@@ -26,6 +26,7 @@ def _backend(account_id: str, region_name: str) -> Any:
 
 class TopicPolicy(BackedModel, CloudFormationModel):
     TYPE = "AWS::SNS::TopicPolicy"
+    topics: list[str]
     ATTRIBUTES = frozenset({"Id"})
 
     @classmethod

@@ -3,7 +3,8 @@
 moto 5.2.5 defects: its CloudFormation has no WAFv2 model; it skips these types with a warning,
 reports CREATE_COMPLETE, resolves a Ref to them to None and fails any Fn::GetAtt on them. And its
 API has no ListResourcesForWebACL (HTTP 500), which offboarding uses to find what a web ACL
-protects: `patch()` adds it, answered from the associations moto's backend keeps. moto also
+protects: `patch()` adds it, answered from the associations moto's backend keeps, one resource
+type at a time and load balancers only when the request names no type, as AWS does. moto also
 deletes a web ACL that is still associated with a resource; AWS refuses it
 (WAFAssociatedItemException), which is why offboarding disassociates first: `patch()` refuses it
 too. moto likewise deletes an IP set that a web ACL's rules still reference, which AWS refuses
@@ -32,6 +33,7 @@ from moto.wafv2.exceptions import WAFNonexistentItemException, WAFv2ClientError
 from moto.wafv2.models import WAFV2Backend, wafv2_backends
 from moto.wafv2.responses import WAFV2Response
 
+from tenantkit.aws import parse_arn
 from tenantkit.sandbox.extensions._base import BackedModel, tag_list, wrap
 
 
@@ -60,7 +62,7 @@ class _UpdatedInPlace(BackedModel):
     identity: dict[str, str]
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls, original_resource: Any, new_resource_name: str, cloudformation_json: dict, account_id: str, region_name: str
     ) -> Any:
         p = cloudformation_json.get("Properties", {})
@@ -78,6 +80,8 @@ class _UpdatedInPlace(BackedModel):
 
 class WafIPSet(_UpdatedInPlace, CloudFormationModel):
     TYPE = "AWS::WAFv2::IPSet"
+    name: str
+    scope: str
     ATTRIBUTES = frozenset({"Arn", "Id"})
 
     @classmethod
@@ -109,6 +113,8 @@ class WafIPSet(_UpdatedInPlace, CloudFormationModel):
 
 class WafWebACL(_UpdatedInPlace, CloudFormationModel):
     TYPE = "AWS::WAFv2::WebACL"
+    name: str
+    scope: str
     ATTRIBUTES = frozenset({"Arn", "Id", "Capacity", "LabelNamespace"})
 
     @classmethod
@@ -181,14 +187,28 @@ class WafWebACLAssociation(BackedModel, CloudFormationModel):
         _backend(account_id, region_name).disassociate_web_acl(self.physical_resource_id.split("|")[1])
 
 
+RESOURCE_TYPE_OF_SERVICE = {
+    "elasticloadbalancing": "APPLICATION_LOAD_BALANCER",
+    "apigateway": "API_GATEWAY",
+    "appsync": "APPSYNC",
+    "cognito-idp": "COGNITO_USER_POOL",
+    "apprunner": "APP_RUNNER_SERVICE",
+    "ec2": "VERIFIED_ACCESS_INSTANCE",
+}
+"""The ListResourcesForWebACL ResourceType of an associated resource, by its ARN's service."""
+
+
 def _list_resources_for_web_acl(self: WAFV2Response) -> tuple[int, dict[str, str], str]:
-    """ListResourcesForWebACL: the ARNs associated with the web ACL (AWS answers
-    WAFNonexistentItemException for an unknown web ACL)."""
-    arn = json.loads(self.body)["WebACLArn"]
-    acl = self.wafv2_backend.wacls.get(arn)
+    """ListResourcesForWebACL: the ARNs of one resource type associated with the web ACL, load
+    balancers when no ResourceType is given, as AWS answers (WAFNonexistentItemException for an
+    unknown web ACL)."""
+    request = json.loads(self.body)
+    acl = self.wafv2_backend.wacls.get(request["WebACLArn"])
     if acl is None:
         raise WAFNonexistentItemException()
-    return 200, {"Content-Type": "application/json"}, json.dumps({"ResourceArns": list(acl.associated_resources)})
+    wanted = request.get("ResourceType", "APPLICATION_LOAD_BALANCER")
+    arns = [arn for arn in acl.associated_resources if RESOURCE_TYPE_OF_SERVICE.get(parse_arn(arn).service) == wanted]
+    return 200, {"Content-Type": "application/json"}, json.dumps({"ResourceArns": arns})
 
 
 class WAFAssociatedItemException(WAFv2ClientError):
@@ -270,7 +290,7 @@ def _refuse_associated_web_acl(original: Any) -> Any:
 
 
 def patch() -> None:
-    WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl  # type: ignore[attr-defined]
+    WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl  # type: ignore[attr-defined]  # API moto lacks
     wrap(WAFV2Backend, "delete_web_acl", _refuse_associated_web_acl)
     wrap(WAFV2Backend, "delete_ip_set", _refuse_referenced_ip_set)
     wrap(ResourceMap, "update", _update_then_clean_up)
