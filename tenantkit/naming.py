@@ -22,6 +22,12 @@ from dataclasses import dataclass
 PARTITION = "aws"
 TAG_TENANT = "tenantkit:tenant"
 TAG_RESIDENCY = "tenantkit:residency"
+TAG_RESTORE = "tenantkit:restore"
+"""On every resource a restore or a drill makes: the restore's name (with the tenant tag)."""
+RESTORE_NAME = re.compile(r"[a-z][a-z0-9]{0,21}")
+"""A restore's name: a letter, then letters and digits, at most 22 (no hyphen: see `restore_db_instance`)."""
+RESTORES_FOLDER = "restores/"
+"""Restored files go under `restores/<name>/` of the tenant's own bucket in the restore's region."""
 REPLICATION_RULE_ID = "everything-to-dr"
 CDK_QUALIFIER = "hnb659fds"
 """The CDK bootstrap qualifier (the default): names the deployment role of each environment."""
@@ -70,6 +76,14 @@ def tenant_of_stack(stack_name: str) -> str | None:
         if stack_name.startswith("tenant-") and stack_name.endswith(suffix):
             return stack_name[len("tenant-") : -len(suffix)] or None
     return None
+
+
+def restore_of_db_instance(identifier: str) -> tuple[str, str] | None:
+    """(tenant id, restore name) of a restored DB instance's identifier, or None for any other."""
+    if not identifier.startswith("tkrestore-"):
+        return None
+    tenant_id, _, name = identifier.removeprefix("tkrestore-").rpartition("-")
+    return (tenant_id, name) if tenant_id and RESTORE_NAME.fullmatch(name) else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,6 +188,43 @@ class TenantNames:
     @property
     def replica_db_instance_arn(self) -> str:
         return self._arn("rds", self.secondary_region, f"db:{self.replica_db_instance}")
+
+    def restore_db_instance(self, name: str) -> str:
+        """The DB instance a restore (or a drill) named `name` makes, in either region:
+        `tkrestore-<id>-<name>`, at most 10+30+1+22 = 63 of 63. Unambiguous by construction: no
+        live resource of any tenant starts with `tkrestore-` (they all start `tenantkit-`), and
+        a name holds no hyphen, so the last hyphen separates the tenant id from the name
+        (`restore_of_db_instance`): tenant `acme`'s restore `x` can never be tenant `acme-x`'s."""
+        if not RESTORE_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a restore name (a letter, then letters and digits, at most 22)")
+        return f"tkrestore-{self.tenant_id}-{name}"
+
+    def restore_db_instance_arn(self, name: str, region: str) -> str:
+        return self._arn("rds", region, f"db:{self.restore_db_instance(name)}")
+
+    def restore_prefix(self, name: str) -> str:
+        """Where a restore's files go in the tenant's bucket of its region: `restores/<name>/`
+        (the trailing slash keeps `restores/x/` from matching `restores/x2/`)."""
+        self.restore_db_instance(name)  # the same rule for the name
+        return f"{RESTORES_FOLDER}{name}/"
+
+    def bucket_in(self, region: str) -> str:
+        """The tenant's file store in `region`: the data bucket (primary) or its replica (DR)."""
+        if region not in (self.primary_region, self.secondary_region):
+            raise ValueError(f"{region} is not one of {self.tenant_id}'s regions")
+        return self.data_bucket if region == self.primary_region else self.dr_bucket
+
+    def vault_in(self, region: str) -> str:
+        """The tenant's backup vault in `region`: primary, or the DR vault its copies go to."""
+        if region not in (self.primary_region, self.secondary_region):
+            raise ValueError(f"{region} is not one of {self.tenant_id}'s regions")
+        return self.backup_vault if region == self.primary_region else self.dr_backup_vault
+
+    def live_db_instance_in(self, region: str) -> str:
+        """The live database in `region`: the instance (primary) or its read replica (DR)."""
+        if region not in (self.primary_region, self.secondary_region):
+            raise ValueError(f"{region} is not one of {self.tenant_id}'s regions")
+        return self.db_instance if region == self.primary_region else self.replica_db_instance
 
     @staticmethod
     def db_log_group(db_instance: str, log: str) -> str:

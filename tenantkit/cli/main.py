@@ -28,6 +28,7 @@ review.register(app)
 ci.register(app)
 fleet.register(app)
 pipeline_cli.register(app)
+__import__("tenantkit.cli.restore", fromlist=["register"]).register(app)  # restore, drill
 
 
 def _version(value: bool) -> None:

@@ -438,6 +438,10 @@ def report_verified(result: Any) -> None:
         typer.echo(f"invalid: {result.reason}")
         return
     report = result.report
+    if hasattr(report, "stores"):  # a drill report
+        typer.echo(f"valid: signed by {result.fingerprint}, drill of tenant {report.tenant_id}{' (sandbox run)' if report.sandbox else ''}, "
+                   f"{len(report.stores)} stores checked, {'passed' if report.ok else 'FAILED'}")  # fmt: skip
+        return
     if not hasattr(report, "verification"):  # a key-deletion addendum
         typer.echo(
             f"valid: signed by {result.fingerprint}, tenant {report.tenant_id}{' (sandbox run)' if report.sandbox else ''}, "

@@ -222,7 +222,7 @@ class VerifyResult:
     ok: bool
     reason: str
     fingerprint: str  # of the public key given
-    report: DestructionReport | KeyDeletionConfirmation | None  # only when ok
+    report: Any  # a DestructionReport, KeyDeletionConfirmation or DrillReport; only when ok
 
 
 def canonical_json(report: DestructionReport | KeyDeletionConfirmation) -> bytes:
@@ -655,6 +655,17 @@ def verify_report(report_path: Path, public_key_path: Path, signature_path: Path
     verdict = evidence.verify(body, detached, key)
     if not verdict.ok:
         return VerifyResult(False, verdict.reason, mine, None)
+    if b'"schema":"tenantkit.drill-report/' in body:  # a drill report: signed the same way
+        from tenantkit.lifecycle.restore.drill import DrillError, read_drill_report
+        from tenantkit.lifecycle.restore.drill import canonical_json as drill_json
+
+        try:
+            drill = read_drill_report(body)
+        except DrillError as error:
+            return VerifyResult(False, f"{report_path}: {error}", mine, None)
+        if drill_json(drill) != body:
+            return VerifyResult(False, f"{report_path}: signed, but not in canonical form", mine, None)
+        return VerifyResult(True, "valid", mine, drill)
     try:
         report = read_report(report_path)
     except ReportError as error:

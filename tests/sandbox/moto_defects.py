@@ -242,8 +242,8 @@ def backup_vault_reports_no_number_of_recovery_points() -> bool:
     return "NumberOfRecoveryPoints" not in backup.describe_backup_vault(BackupVaultName="v")
 
 
-@probe
-def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
+def _awsbackup_snapshot() -> Any:
+    """An RDS client, an instance `db` and its snapshot `awsbackup:job-probe` of SnapshotType awsbackup."""
     from moto.rds.models import rds_backends  # no API makes an awsbackup snapshot: the backend does
 
     rds = boto3.client("rds", region_name=REGION)
@@ -252,11 +252,40 @@ def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
         MasterUsername="admin", MasterUserPassword="password123",
     )  # fmt: skip
     rds_backends["123456789012"][REGION].create_db_snapshot("db", "awsbackup:job-probe", snapshot_type="awsbackup")
+    return rds
+
+
+@probe
+def rds_awsbackup_snapshot_deleted_through_rds() -> bool:
+    rds = _awsbackup_snapshot()
     try:
         rds.delete_db_snapshot(DBSnapshotIdentifier="awsbackup:job-probe")
     except ClientError:
         return False
     return True
+
+
+@probe
+def rds_restore_from_awsbackup_snapshot_not_found() -> bool:
+    rds = _awsbackup_snapshot()
+    try:
+        rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="restored", DBSnapshotIdentifier="awsbackup:job-probe")
+    except ClientError as error:
+        return error.response["Error"]["Code"] == "DBSnapshotNotFound"
+    return False
+
+
+@probe
+def s3_replication_not_performed() -> bool:
+    s3 = boto3.client("s3", region_name=REGION)
+    for bucket in ("source", "replica"):
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    rule = {"ID": "all", "Status": "Enabled", "Priority": 1, "Filter": {"Prefix": ""}, "DeleteMarkerReplication": {"Status": "Enabled"},
+            "Destination": {"Bucket": "arn:aws:s3:::replica"}}  # fmt: skip
+    s3.put_bucket_replication(Bucket="source", ReplicationConfiguration={"Role": "arn:aws:iam::123456789012:role/r", "Rules": [rule]})
+    s3.put_object(Bucket="source", Key="k", Body=b"x")
+    return s3.list_objects_v2(Bucket="replica").get("KeyCount", 0) == 0
 
 
 @probe

@@ -1,0 +1,69 @@
+"""Restores and drills: a tenant's data brought back beside the live data, never over it, and the
+signed evidence that this works (`drill`). Service functions over injected sessions; the CLI
+imports only what this module exports."""
+
+from tenantkit.lifecycle.restore.drill import (
+    SCHEMA as DRILL_SCHEMA,
+)
+from tenantkit.lifecycle.restore.drill import (
+    DrillError,
+    DrillFiles,
+    DrillReport,
+    StoreCheck,
+    canonical_json,
+    promised_rpo,
+    read_drill_report,
+    run_drill,
+    write_drill_report,
+)
+from tenantkit.lifecycle.restore.model import (
+    Environment,
+    ListedRestore,
+    Restored,
+    RestoreRefused,
+    RestoreRequest,
+    RestoreResult,
+    Store,
+)
+from tenantkit.lifecycle.restore.service import (
+    check_may_restore,
+    check_request,
+    default_name,
+    discard_restore,
+    environment,
+    list_restores,
+    parse_time,
+    region_of,
+    start_restore,
+    tenant,
+)
+
+__all__ = [
+    "DRILL_SCHEMA",
+    "DrillError",
+    "DrillFiles",
+    "DrillReport",
+    "Environment",
+    "ListedRestore",
+    "RestoreRefused",
+    "RestoreRequest",
+    "RestoreResult",
+    "Restored",
+    "Store",
+    "StoreCheck",
+    "canonical_json",
+    "check_may_restore",
+    "check_request",
+    "default_name",
+    "discard_restore",
+    "environment",
+    "list_restores",
+    "parse_time",
+    "promised_rpo",
+    "read_drill_report",
+    "region_of",
+    "run_drill",
+    "start_restore",
+    "tenant",
+    "write_drill_report",
+]
