@@ -5,7 +5,20 @@ from __future__ import annotations
 import typer
 
 from tenantkit import __version__
-from tenantkit.cli import check, ci, deploy, fleet, inventory, offboard, report, review, sandbox, synth, tenants
+from tenantkit.cli import (
+    check,
+    ci,
+    deploy,
+    fleet,
+    inventory,
+    offboard,
+    report,
+    restore,
+    review,
+    sandbox,
+    synth,
+    tenants,
+)
 from tenantkit.cli import pipeline as pipeline_cli
 
 app = typer.Typer(
@@ -28,7 +41,7 @@ review.register(app)
 ci.register(app)
 fleet.register(app)
 pipeline_cli.register(app)
-__import__("tenantkit.cli.restore", fromlist=["register"]).register(app)  # restore, drill
+restore.register(app)  # restore, drill
 
 
 def _version(value: bool) -> None:

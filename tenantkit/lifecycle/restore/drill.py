@@ -158,7 +158,7 @@ def _rpo(config: TenantConfig, store: Store, region: str, point_time: datetime |
 def _drill_database(config: TenantConfig, names: Any, session: Any, region: str, name: str, key: str, clock: Clock) -> StoreCheck:
     point = _latest(database.database_points(session.client("backup"), names, region))
     now = clock()
-    rpo = _rpo(config, Store.DATABASE, region, point and point["CreationDate"], now)
+    rpo = _rpo(config, Store.DATABASE, region, point["CreationDate"] if point else None, now)
     if point is None:
         return StoreCheck("database", region, "", None, "", *rpo, None, {"recovery point": f"none in {names.vault_in(region)}"}, False)
     try:
@@ -186,7 +186,7 @@ def _drill_files(
                    BackupVaultName=names.vault_in(region), ByResourceArn=bucket_arn)  # fmt: skip
     point = _latest([p for p in listed if p.get("Status") == "COMPLETED" and p.get("ResourceArn") == bucket_arn])
     now = clock()
-    rpo = _rpo(config, Store.FILES, region, point and point["CreationDate"], now)
+    rpo = _rpo(config, Store.FILES, region, point["CreationDate"] if point else None, now)
     if point is None:
         return StoreCheck("files", region, "", None, "", *rpo, None, {"recovery point": f"none in {names.vault_in(region)}"}, False)
     moment = point["CreationDate"]
