@@ -422,6 +422,10 @@ def check_summary(results: Sequence[Any]) -> None:
                 typer.echo(f"{result.tenant_id}: {result.step}: {line}", err=True)
 
 
+def sandbox_clock(ahead_days: float) -> None:
+    typer.echo(f"the sandbox's clock runs {ahead_days:g} day{'s' if ahead_days != 1 else ''} ahead of real time")
+
+
 def report_keypair(private: Path | None, public: Path, fingerprint: str) -> None:
     if private is None:
         typer.echo("private key: in AWS KMS (it never leaves KMS)")

@@ -67,6 +67,23 @@ def down(
 
 
 @sandbox_app.command()
+def clock(
+    advance_days: float = typer.Option(0, "--advance-days", min=0, help="Move the sandbox's clock this many days forward."),
+) -> None:
+    """Show how far the sandbox's clock runs ahead, or move it forward (`--advance-days N`): for
+    what happens after a date, such as KMS keys deleted at the end of their waiting period
+    (`offboard confirm-keys --local`). It never goes back."""
+    from tenantkit.sandbox import SandboxError, sandbox_clock
+
+    try:
+        ahead = sandbox_clock(STATE_DIR, advance_days)
+    except SandboxError as error:
+        render.error(f"sandbox: {error}")
+        raise typer.Exit(1) from None
+    render.sandbox_clock(ahead)
+
+
+@sandbox_app.command()
 def reset() -> None:
     """Delete every resource in the running sandbox, keeping the server."""
     from tenantkit.sandbox import SandboxError, reset_sandbox

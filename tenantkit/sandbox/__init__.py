@@ -8,9 +8,10 @@ from tenantkit.sandbox.process import (
     SandboxError,
     SandboxStatus,
     reset_sandbox,
+    sandbox_clock,
     sandbox_status,
     start_sandbox,
     stop_sandbox,
 )
 
-__all__ = ["SandboxError", "SandboxStatus", "reset_sandbox", "sandbox_status", "start_sandbox", "stop_sandbox"]
+__all__ = ["SandboxError", "SandboxStatus", "reset_sandbox", "sandbox_clock", "sandbox_status", "start_sandbox", "stop_sandbox"]

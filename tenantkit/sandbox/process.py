@@ -164,6 +164,23 @@ def reset_sandbox(state_dir: Path) -> SandboxStatus:
     return current
 
 
+def sandbox_clock(state_dir: Path, advance_days: float = 0) -> float:
+    """Move the running sandbox's clock forward by `advance_days` (0: leave it) and return how far
+    ahead of real time it runs, in days (`tenantkit.sandbox.extensions.clock`)."""
+    import json
+
+    current = sandbox_status(state_dir)
+    if current.state is not SandboxState.RUNNING:
+        raise SandboxError(f"the sandbox is {current.state.value}; `tenantkit sandbox up` first")
+    if advance_days < 0:
+        raise SandboxError("the sandbox's clock never goes back")
+    url = f"{current.endpoint}/moto-api/tenantkit/clock"
+    body = json.dumps({"advance_seconds": advance_days * 86400}).encode()
+    request = urllib.request.Request(url, data=body, method="POST") if advance_days else urllib.request.Request(url)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return float(json.loads(answer.read())["ahead_seconds"]) / 86400
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 

@@ -97,3 +97,10 @@ def test_the_extensions_refuse_to_install_on_another_moto(monkeypatch):
     with pytest.raises(SandboxError, match=r"^moto 6\.0\.0 is installed, but the sandbox's extensions are written for moto "):
         install()
     assert parsing.get_model_map() is models_before  # the cached map was not rebuilt: nothing installed
+
+
+def test_clock_without_a_sandbox_says_so_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["sandbox", "clock", "--advance-days", "31"])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and "sandbox up` first" in result.output

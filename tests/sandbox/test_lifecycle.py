@@ -163,3 +163,24 @@ def test_a_failed_create_through_the_server_answers_xml_and_rolls_back(state_dir
     ssm.delete_parameter(Name="/taken")
     cloudformation.create_stack(StackName="retried", TemplateBody=template)
     assert cloudformation.describe_stacks(StackName="retried")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_the_sandbox_can_be_told_the_date_a_key_pending_deletion_is_then_gone(state_dir):
+    from botocore.exceptions import ClientError
+
+    from tenantkit.sandbox import sandbox_clock
+
+    status, _ = start_sandbox(state_dir)
+    kms = boto3.client("kms", endpoint_url=status.endpoint, region_name="ca-central-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+    assert sandbox_clock(state_dir) == 0
+    assert sandbox_clock(state_dir, 6) == 6
+    assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "PendingDeletion"  # a day left
+    assert sandbox_clock(state_dir, 2) == 8
+    with pytest.raises(ClientError) as gone:
+        kms.describe_key(KeyId=key)
+    assert gone.value.response["Error"]["Code"] == "NotFoundException"
+    with pytest.raises(SandboxError, match="never goes back"):
+        sandbox_clock(state_dir, -1)
