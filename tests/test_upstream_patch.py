@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tenantkit.sandbox.extensions._base import MOTO_VERSION
+from tenantkit.sandbox.process import MOTO_VERSION
 
 PATCH = Path(__file__).resolve().parent.parent / "docs" / "upstream" / "moto-backup-jobs.patch"
 ALLOWED = ("moto/backup/", "tests/test_backup/")

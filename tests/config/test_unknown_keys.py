@@ -15,7 +15,7 @@ from tenantkit.config import validate_paths
 from tenantkit.config.models import TenantConfig
 from tests.conftest import MINIMAL_TENANT
 
-SECTIONS = ("contacts", "access", "database", "backup", "availability", "replica", "subscription", "compliance")
+SECTIONS = ("contacts", "access", "database", "backup", "availability", "replica", "subscription", "offboarding", "compliance")
 
 
 def test_the_table_names_every_section_of_the_tenant_file() -> None:
