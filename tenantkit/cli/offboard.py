@@ -99,7 +99,7 @@ def execute(
 
     with as_lines(), _refusals(journal=service.journal_path(STATE_DIR, tenant_id)):
         config, _ = service.tenant_file(directory, tenant_id)
-        service.check_may_destroy(config, confirm=confirm, force=force, reason=reason, today=date.today())
+        service.check_may_destroy(config, confirm=confirm, signing_key=signing_key, force=force, reason=reason, today=date.today())
         env = service.environment(config, local=local, state_dir=STATE_DIR)
         with render.offboard_progress() as on_step:
             try:
@@ -143,6 +143,8 @@ def _journal_summary(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    verification = data.get("verification") or {}
     return {"path": str(path), "done": len(data.get("done", {})), "planned": len(data.get("targets", {})),
-            "completed_at": data.get("completed_at"), "report": data.get("report")}
+            "completed_at": data.get("completed_at") if verification.get("ok") is True else None, "report": data.get("report"),
+            "remaining": len(verification.get("remaining", ())) if verification.get("ok") is False else 0}
 

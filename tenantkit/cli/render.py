@@ -531,6 +531,8 @@ def offboard_status(config: TenantConfig, *, today: date, journal: dict[str, Any
     typer.echo(f"  subscription ends on {subscription.ends_on}; retrievable until {subscription.retrieval_deadline}")
     if journal is not None:
         state = f"completed {journal['completed_at']}, report {journal['report']}" if journal["completed_at"] else f"{journal['done']} of {journal['planned']} steps done"
+        if journal.get("remaining"):
+            state += f"; open: verification found {journal['remaining']} of the tenant's resources left, run `offboard execute` again"
         typer.echo(f"  offboarding journal {journal['path']}: {state}")
     if subscription.status(today) is TenantStatus.READY_FOR_DESTRUCTION:
         typer.echo("  due for destruction; `tenantkit offboard plan` lists each resource. Offboarding destroys, in order:")
@@ -593,12 +595,17 @@ def offboard_done(outcome: Any) -> None:
     if outcome.already_done:
         typer.echo(f"{outcome.tenant_id}: already offboarded; nothing changed. Report: {outcome.report_json}")
         return
-    typer.echo(f"{outcome.tenant_id}: {outcome.resources} resources destroyed; signed report {outcome.report_json}")
     if outcome.verification_ok:
+        typer.echo(f"{outcome.tenant_id}: {outcome.resources} resources destroyed; signed report {outcome.report_json}")
         typer.echo("  verified: nothing of the tenant remains but its keys, pending deletion")
-    else:
-        for item in outcome.remaining:
-            typer.echo(f"  REMAINS: {item}", err=True)
+        return
+    typer.echo(
+        f"{outcome.tenant_id}: verification FAILED: offboarding stays open and no report is signed; "
+        f"remove what remains (or let the rerun destroy it) and run the same command again ({outcome.journal})",
+        err=True,
+    )
+    for item in outcome.remaining:
+        typer.echo(f"  REMAINS: {item}", err=True)
 
 
 def nothing_selected(why: str) -> None:

@@ -13,6 +13,7 @@ from tenantkit.cli.main import app
 from tenantkit.config import TenantConfig
 from tenantkit.config.lifecycle import set_subscription_end
 from tenantkit.lifecycle.offboarding.service import OffboardingRefused, check_may_destroy
+from tenantkit.lifecycle.report import generate_keypair
 from tests.conftest import EXAMPLE_CONFIGS
 
 TODAY = date(2026, 11, 30)
@@ -22,28 +23,33 @@ def _config(tenant_data, **subscription):
     return TenantConfig.model_validate({**tenant_data, "subscription": subscription})
 
 
-def test_the_confirmation_must_repeat_the_tenant_id(tenant_data):
+@pytest.fixture
+def key(tmp_path):
+    return generate_keypair(tmp_path / "keys")[0]
+
+
+def test_the_confirmation_must_repeat_the_tenant_id(tenant_data, key):
     config = _config(tenant_data, ends_on="2026-01-01")
     for wrong in (None, "", "acme", "acme-corp "):
         with pytest.raises(OffboardingRefused, match="--confirm must repeat the tenant id"):
-            check_may_destroy(config, confirm=wrong, force=False, reason=None, today=TODAY)
-    check_may_destroy(config, confirm="acme-corp", force=False, reason=None, today=TODAY)
+            check_may_destroy(config, signing_key=key, confirm=wrong, force=False, reason=None, today=TODAY)
+    check_may_destroy(config, signing_key=key, confirm="acme-corp", force=False, reason=None, today=TODAY)
 
 
-def test_refused_before_the_deadline_unless_forced_with_a_reason(tenant_data):
+def test_refused_before_the_deadline_unless_forced_with_a_reason(tenant_data, key):
     config = _config(tenant_data, ends_on="2026-10-31", retrieval_days=30)  # deadline 2026-11-30: today still retrievable
     with pytest.raises(OffboardingRefused, match="retrievable until 2026-11-30"):
-        check_may_destroy(config, confirm="acme-corp", force=False, reason=None, today=TODAY)
+        check_may_destroy(config, signing_key=key, confirm="acme-corp", force=False, reason=None, today=TODAY)
     for reason in (None, "", "   "):
         with pytest.raises(OffboardingRefused, match="--force needs --reason"):
-            check_may_destroy(config, confirm="acme-corp", force=True, reason=reason, today=TODAY)
-    check_may_destroy(config, confirm="acme-corp", force=True, reason="customer asked for deletion (ticket 42)", today=TODAY)
-    check_may_destroy(config, confirm="acme-corp", force=False, reason=None, today=date(2026, 12, 1))
+            check_may_destroy(config, signing_key=key, confirm="acme-corp", force=True, reason=reason, today=TODAY)
+    check_may_destroy(config, signing_key=key, confirm="acme-corp", force=True, reason="customer asked for deletion (ticket 42)", today=TODAY)
+    check_may_destroy(config, signing_key=key, confirm="acme-corp", force=False, reason=None, today=date(2026, 12, 1))
 
 
-def test_refused_without_a_subscription_end(tenant_data):
+def test_refused_without_a_subscription_end(tenant_data, key):
     with pytest.raises(OffboardingRefused, match="offboard start acme-corp --ends-on DATE"):
-        check_may_destroy(_config(tenant_data), confirm="acme-corp", force=True, reason="x", today=TODAY)
+        check_may_destroy(_config(tenant_data), signing_key=key, confirm="acme-corp", force=True, reason="x", today=TODAY)
 
 
 def test_start_changes_only_ends_on_and_keeps_every_comment(tmp_path):
@@ -128,3 +134,33 @@ def test_a_bad_signing_key_stops_execute_before_anything_with_one_line(tmp_path,
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code == 1 and "nothing done is lost" in lines[0] and "maple-ca.json" in lines[0]
     assert lines[1:] == [f"error: {key}: not a PEM private key"]
+
+
+def test_a_wrong_signing_key_is_found_on_any_day_not_first_on_the_day_of_destruction(tmp_path, monkeypatch):
+    """Before the retrieval deadline (no --force), `execute` already says the key is wrong; with
+    the right key the same command is refused for the deadline, and nothing is done either way."""
+    from tenantkit.lifecycle.offboarding import service
+
+    configs = tmp_path / "tenant_configs"
+    configs.mkdir()
+    text = (EXAMPLE_CONFIGS / "maple-ca.yaml").read_text(encoding="utf-8")
+    assert "ends_on: 2026-10-31" in text
+    (configs / "maple-ca.yaml").write_text(text.replace("ends_on: 2026-10-31", f"ends_on: {date.today().isoformat()}"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def no_environment(config, **_):
+        raise AssertionError("refused before any AWS session is made")
+
+    monkeypatch.setattr(service, "environment", no_environment)
+    wrong = tmp_path / "reports.pub.pem"
+    private, public = generate_keypair(tmp_path / "keys")
+    wrong.write_bytes(public.read_bytes())  # the public key given where the private one belongs
+    command = ["offboard", "execute", "maple-ca", "--local", "--confirm", "maple-ca", "--signing-key"]
+    result = CliRunner().invoke(app, [*command, str(wrong)])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert [line for line in result.output.splitlines() if line.strip()] == [
+        f"error: {wrong}: is a public key; signing needs the private key"
+    ]
+    result = CliRunner().invoke(app, [*command, str(private)])
+    assert result.exit_code == 1 and "retrievable until" in result.output, result.output
+    assert not (tmp_path / ".tenantkit").exists() and not (tmp_path / "reports").exists()

@@ -13,7 +13,8 @@ name but another owner's tag is a stop, never a deletion.
 
 Every destroy action is idempotent: a resource already gone counts as destroyed, so a rerun after
 an interruption finishes the work. Actions that take long (emptying a bucket, deleting recovery
-points) report their progress after each batch (`Progress`), which the journal keeps.
+points) journal each batch before deleting it and settle it after (`Progress`), so the journal's
+counts are what was deleted.
 """
 
 from __future__ import annotations
@@ -21,28 +22,31 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from tenantkit.aws import pages, parse_arn
+from tenantkit.aws import Failure, classify, error_code, pages, parse_arn
 from tenantkit.naming import TAG_TENANT, TenantNames
 
-Progress = Callable[[dict[str, int]], None]
-"""progress(counts): `counts` more were destroyed (added to the target's totals and journaled)."""
 
-NOT_FOUND = frozenset(
-    {
-        "DBInstanceNotFound", "DBInstanceNotFoundFault", "DBSnapshotNotFound", "DBSnapshotNotFoundFault",
-        "DBInstanceAutomatedBackupNotFound", "DBInstanceAutomatedBackupNotFoundFault",
-        "ResourceNotFoundException", "NoSuchBucket", "404", "NotFound", "NoSuchKey",
-        "WAFNonexistentItemException", "ParameterNotFound", "NotFoundException",
-        "ObjectLockConfigurationNotFoundError", "NoSuchTagSet",
-    }
-)
-"""Error codes meaning the resource is not there. CloudFormation answers a stack that does not
-exist with a ValidationError saying so (`_is_absent`). Access denied never means absent: a missing
-permission must stop offboarding, not hide what it could not see."""
+class Progress(Protocol):
+    """How a step that deletes in batches keeps the journal exact, however it is interrupted: a
+    batch is journaled as in flight (`begin`) before it is deleted and settled with what was
+    actually deleted (`settle`) after; a rerun first settles a batch an interrupted run left in
+    flight (`in_flight`), by looking at what still exists."""
+
+    def __call__(self, counts: dict[str, int]) -> None:
+        """`counts` more were destroyed (added to the target's totals and journaled)."""
+
+    def begin(self, batch: dict[str, list[Any]]) -> None:
+        """About to delete `batch` (count name -> identities of the items); journaled first."""
+
+    def settle(self, counts: dict[str, int]) -> None:
+        """Of the batch in flight, `counts` were deleted: added to the totals, the batch cleared."""
+
+    def in_flight(self) -> dict[str, list[Any]] | None:
+        """The batch an interrupted run began and never settled, if any."""
 
 WAIT_SECONDS = 1800
 KEY_PENDING_WINDOW_DAYS = 30
@@ -117,13 +121,10 @@ class Scope:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
 def _is_absent(error: ClientError) -> bool:
-    code = _code(error)
-    return code in NOT_FOUND or (code == "ValidationError" and "does not exist" in str(error))
+    """Only what the API says is absent (`tenantkit.aws.classify`): access denied, throttling or
+    any other failure must stop offboarding, not hide what it could not see."""
+    return classify(error) is Failure.ABSENT
 
 
 def _absent(call: Callable[[], Any]) -> Any:
@@ -279,17 +280,24 @@ def _find_recovery_points(scope: Scope) -> Iterable[Target]:
 
 
 def _destroy_recovery_points(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    """Each point journaled before its deletion is requested and settled after, so a point is
+    counted once, by the run that asked for its deletion (a rerun sees it DELETING, or gone)."""
     backup = scope.client("backup", target.region)
     if _absent(lambda: backup.describe_backup_vault(BackupVaultName=target.name)) is None:
         return {}
-    deleting: set[str] = set()
-    for point in _recovery_points(backup, target.name):
+    points = _recovery_points(backup, target.name)
+    pending = progress.in_flight()
+    if pending is not None:
+        still = {p["RecoveryPointArn"] for p in points if p.get("Status") != "DELETING"}
+        progress.settle({"recovery_points": sum(1 for arn in pending.get("recovery_points", []) if arn not in still)})
+    progress({"recovery_points": 0})
+    for point in points:
         arn = point["RecoveryPointArn"]
-        if point.get("Status") != "DELETING":
-            _gone(lambda a=arn: backup.delete_recovery_point(BackupVaultName=target.name, RecoveryPointArn=a))
-        if arn not in deleting:
-            deleting.add(arn)
-            progress({"recovery_points": 1})
+        if point.get("Status") == "DELETING":
+            continue
+        progress.begin({"recovery_points": [arn]})
+        requested = _absent(lambda a=arn: backup.delete_recovery_point(BackupVaultName=target.name, RecoveryPointArn=a))
+        progress.settle({"recovery_points": 0 if requested is None else 1})
     _wait(lambda: not _recovery_points(backup, target.name), f"deleting the recovery points of {target.name}")
     return {}
 
@@ -357,30 +365,60 @@ def _destroy_bucket(scope: Scope, target: Target, progress: Progress) -> dict[st
         except ClientError as error:
             if _is_absent(error):
                 return {}
-            if _code(error) != "BucketNotEmpty" or attempt == 4:
+            if error_code(error) != "BucketNotEmpty" or attempt == 4:
                 raise
     return {}
 
 
+DELETE_BATCH = 1000
+"""Object versions per DeleteObjects request (S3's limit); a page of ListObjectVersions too."""
+
+_OBJECT_COUNTS = ("object_versions", "delete_markers")
+
+
 def _empty(s3: Any, bucket: str, progress: Progress) -> None:
-    """Delete every object version and delete marker, a page (at most 1,000) at a time."""
+    """Delete every object version and delete marker, a batch at a time: each batch journaled
+    before DeleteObjects and settled after with what S3 says it deleted (`Deleted`), so the
+    counts are exact even when S3 deleted part of a batch (`Errors`) or the run stopped mid-way."""
+    _settle_objects(s3, bucket, progress)
+    progress(dict.fromkeys(_OBJECT_COUNTS, 0))  # the counts are what was deleted, even when nothing was
     while True:
-        page = s3.list_object_versions(Bucket=bucket, MaxKeys=1000)
-        versions = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", [])]
-        markers = [{"Key": m["Key"], "VersionId": m["VersionId"]} for m in page.get("DeleteMarkers", [])]
-        batch = versions + markers
-        if not batch:
+        page = s3.list_object_versions(Bucket=bucket, MaxKeys=DELETE_BATCH)
+        items = [("object_versions", [v["Key"], v["VersionId"]]) for v in page.get("Versions", [])]
+        items += [("delete_markers", [m["Key"], m["VersionId"]]) for m in page.get("DeleteMarkers", [])]
+        if not items:
             return
-        for start in range(0, len(batch), 1000):
-            chunk = batch[start : start + 1000]
-            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": chunk, "Quiet": True})
+        for start in range(0, len(items), DELETE_BATCH):
+            chunk = items[start : start + DELETE_BATCH]
+            progress.begin({name: [entry for kind, entry in chunk if kind == name] for name in _OBJECT_COUNTS})
+            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k, "VersionId": v} for _, (k, v) in chunk], "Quiet": False})
+            deleted = {(item["Key"], item.get("VersionId") or item.get("DeleteMarkerVersionId")) for item in answer.get("Deleted", [])}
+            progress.settle({name: sum(1 for kind, (k, v) in chunk if kind == name and (k, v) in deleted) for name in _OBJECT_COUNTS})
             errors = answer.get("Errors", [])
             if errors:
                 first = errors[0]
                 raise RuntimeError(f"s3://{bucket}/{first.get('Key')}: {first.get('Code')}: {first.get('Message')}")
-            keys = {(item["Key"], item["VersionId"]) for item in chunk}
-            done_versions = sum(1 for v in versions if (v["Key"], v["VersionId"]) in keys)
-            progress({"object_versions": done_versions, "delete_markers": len(chunk) - done_versions})
+
+
+def _settle_objects(s3: Any, bucket: str, progress: Progress) -> None:
+    """Settle the batch an interrupted run left in flight: what of it no longer exists was deleted.
+    A batch is one page of the listing, so the scan stops past its last key."""
+    batch = progress.in_flight()
+    if not batch:
+        return
+    wanted = {(k, v) for entries in batch.values() for k, v in entries}
+    if not wanted:
+        progress.settle({})
+        return
+    last = max(k for k, _ in wanted)
+    remaining = set()
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for item in (*page.get("Versions", []), *page.get("DeleteMarkers", [])):
+            if (item["Key"], item["VersionId"]) in wanted:
+                remaining.add((item["Key"], item["VersionId"]))
+        if page.get("NextKeyMarker", "") > last:
+            break
+    progress.settle({name: sum(1 for k, v in entries if (k, v) not in remaining) for name, entries in batch.items()})
 
 
 # --- WAF: associations and logging, web ACL, IP sets ---------------------------------------------
@@ -471,6 +509,8 @@ def _destroy_secret(scope: Scope, target: Target, progress: Progress) -> dict[st
     if target.kind == "secret replica":
         primary = scope.client("secretsmanager", scope.names.primary_region)
         described = _absent(lambda: primary.describe_secret(SecretId=target.name))
+        if described:  # before replication is touched: it is the primary's to change
+            _check_owner(target, {t["Key"]: t["Value"] for t in described.get("Tags", [])}, scope.tenant_id)
         if described and any(r["Region"] == target.region for r in described.get("ReplicationStatus", [])):
             primary.remove_regions_from_replication(SecretId=target.name, RemoveReplicaRegions=[target.region])
     secret = _absent(lambda: secrets.describe_secret(SecretId=target.name))

@@ -1,24 +1,26 @@
 """Discover, plan, destroy with a journal, verify.
 
-The journal (`.tenantkit/offboarding/<tenant>.json`, rewritten atomically after every step and
-every batch of a long step) records the targets found, what each step destroyed so far and when it
-finished. A rerun after a crash, a throttling error or a Ctrl-C discovers again, adds anything new
-(an object written meanwhile), skips what the journal says is done and finishes the rest; every
-destroy action is idempotent, so a step interrupted after its last call but before its journal
-entry is simply done again. A completed journal makes a rerun change nothing.
+The journal (`.tenantkit/offboarding/<tenant>.json`, rewritten atomically and fsynced after every
+step, and before and after every batch of a long step) records the targets found, what each step
+destroyed so far and when it finished. A batch is journaled as in flight before it is deleted and
+settled after with what AWS says it deleted, so the counts are exact however a run stops. A rerun
+after a crash, a throttling error or a Ctrl-C discovers again, adds anything new (an object written
+meanwhile), reopens anything journaled as destroyed that exists again, skips what is done and
+finishes the rest; every destroy action is idempotent, so a step interrupted after its last call
+but before its journal entry is simply done again. Verification reopens whatever it finds, so
+only a verified journal is complete, and a rerun of a complete journal changes nothing.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tenantkit.aws import atomic_write
 from tenantkit.lifecycle.offboarding.resources import BY_NAME, KIND_ORDER, KINDS, OffboardingBlocked, Scope, Target
 from tenantkit.naming import TAG_TENANT
 
@@ -94,7 +96,9 @@ class Journal:
 
     @property
     def completed(self) -> bool:
-        return "completed_at" in self.data
+        """Verified and reported. A run whose verification found something stays open (a journal
+        of an older tenantkit may carry `completed_at` with a failed verification: open too)."""
+        return "completed_at" in self.data and self.data.get("verification", {}).get("ok") is True
 
     def targets(self) -> list[Target]:
         """Every target ever planned, in destruction order: kind order, then the order discovery
@@ -112,11 +116,42 @@ class Journal:
     def is_done(self, target: Target) -> bool:
         return target.id in self.data["done"]
 
+    def found(self, target: Target) -> None:
+        """Discovery found `target`: journal it, or, when it is journaled already, take its current
+        identity (a resource made again under the same name has a new ARN or id) and reopen it."""
+        if target.id not in self.data["targets"]:
+            self.add(target)
+            return
+        self.data["targets"][target.id].update(arn=target.arn, extra=dict(target.extra))
+        self.reopen(target.id)
+
+    def reopen(self, target_id: str) -> None:
+        """A target journaled as destroyed exists again: the next run destroys it again (what it
+        counted stays; what the next run destroys is added)."""
+        self.data["done"].pop(target_id, None)
+
     def progress(self, target: Target, counts: dict[str, int]) -> None:
+        self._add(target, counts)
+        self.save()
+
+    def begin(self, target: Target, batch: dict[str, list[Any]]) -> None:
+        """Journal a batch as in flight before it is deleted."""
+        self.data.setdefault("in_flight", {})[target.id] = batch
+        self.save()
+
+    def settle(self, target: Target, counts: dict[str, int]) -> None:
+        """The batch in flight is over: `counts` of it were deleted (one write for both)."""
+        self.data.setdefault("in_flight", {}).pop(target.id, None)
+        self._add(target, counts)
+        self.save()
+
+    def in_flight(self, target: Target) -> dict[str, list[Any]] | None:
+        return self.data.get("in_flight", {}).get(target.id)
+
+    def _add(self, target: Target, counts: dict[str, int]) -> None:
         totals = self.data["progress"].setdefault(target.id, {})
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
-        self.save()
 
     def mark_done(self, target: Target, details: dict[str, str]) -> None:
         self.data["done"][target.id] = {"destroyed_at": now(), **details}
@@ -128,15 +163,30 @@ class Journal:
         return {**target.counts, **self.data["progress"].get(target.id, {})}
 
     def save(self) -> None:
+        """Replace the journal atomically, on disk before this returns: a batch journaled as in
+        flight must be on disk before the request that deletes it is sent."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(self.data, handle, indent=2, sort_keys=True)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, json.dumps(self.data, indent=2, sort_keys=True), mode=0o600)
+
+
+@dataclass(frozen=True)
+class _JournalProgress:
+    """The `Progress` a step reports to: the journal, for one target."""
+
+    journal: Journal
+    target: Target
+
+    def __call__(self, counts: dict[str, int]) -> None:
+        self.journal.progress(self.target, counts)
+
+    def begin(self, batch: dict[str, list[Any]]) -> None:
+        self.journal.begin(self.target, batch)
+
+    def settle(self, counts: dict[str, int]) -> None:
+        self.journal.settle(self.target, counts)
+
+    def in_flight(self) -> dict[str, list[Any]] | None:
+        return self.journal.in_flight(self.target)
 
 
 # --- destroy and verify ------------------------------------------------------------------------
@@ -151,6 +201,7 @@ class VerificationResult:
     ok: bool
     checked_at: str
     remaining: tuple[str, ...]
+    found_again: tuple[str, ...] = ()  # ids of journaled targets that exist again: reopened for the next run
 
 
 def destroy(scope: Scope, journal: Journal, plan: Plan, *, on_step: StepCallback | None = None) -> None:
@@ -160,14 +211,14 @@ def destroy(scope: Scope, journal: Journal, plan: Plan, *, on_step: StepCallback
     if blockers:
         raise OffboardingBlocked(f"{scope.tenant_id}: cannot be destroyed by tenantkit: {'; '.join(blockers)}")
     for target in plan.targets:
-        journal.add(target)
+        journal.found(target)  # it exists (again): done only once destroyed in this run
     journal.save()
     for target in journal.targets():
         if journal.is_done(target):
             continue
         if on_step is not None:
             on_step(target, "start")
-        details = BY_NAME[target.kind].destroy(scope, target, lambda counts, t=target: journal.progress(t, counts))
+        details = BY_NAME[target.kind].destroy(scope, target, _JournalProgress(journal, target))
         journal.mark_done(target, details)
         if on_step is not None:
             on_step(target, "done")
@@ -177,6 +228,7 @@ def verify(scope: Scope, journal: Journal) -> VerificationResult:
     """Discover again: nothing of the tenant may remain but its keys, pending deletion. Anything
     carrying the tenant's tag in either region (the Resource Groups Tagging API) counts too."""
     remaining = []
+    found_again = []
     key_arns = set()
     for target in journal.targets():
         if target.kind == "kms key":
@@ -184,10 +236,12 @@ def verify(scope: Scope, journal: Journal) -> VerificationResult:
             state = scope.client("kms", target.region).describe_key(KeyId=target.arn)["KeyMetadata"]["KeyState"]
             if state != "PendingDeletion":
                 remaining.append(f"kms key {target.arn}: {state}, not pending deletion")
+                found_again.append(target.id)
     for target in discover(scope).targets:
         if target.kind == "kms key" and target.extra.get("state") == "PendingDeletion":
             continue
         remaining.append(f"{target.kind} {target.name} ({target.region})")
+        found_again.append(target.id)
     for region in scope.regions:
         tagging = scope.client("resourcegroupstaggingapi", region)
         paginator = tagging.get_paginator("get_resources")
@@ -196,4 +250,4 @@ def verify(scope: Scope, journal: Journal) -> VerificationResult:
                 arn = mapping["ResourceARN"]
                 if arn not in key_arns:
                     remaining.append(f"tagged {arn}")
-    return VerificationResult(not remaining, now(), tuple(dict.fromkeys(remaining)))
+    return VerificationResult(not remaining, now(), tuple(dict.fromkeys(remaining)), tuple(dict.fromkeys(found_again)))

@@ -1,12 +1,15 @@
 """The services behind `tenantkit offboard start | status | plan | execute`.
 
 `execute` checks everything it can before it destroys anything: the confirmation names the
-tenant, the retrieval deadline has passed (or `force` comes with a reason, which the report
-keeps), the signing key loads, the sandbox runs (`local`), no target has a blocker tenantkit
-cannot lift (vault lock, S3 Object Lock), and any journal is this tenant's in this environment.
-Then it destroys, journaling every step (`run.destroy`), verifies, and writes the signed report
-under `reports/<tenant>/`; the journal records the report, so a rerun of a completed offboarding
-changes nothing and points at it.
+tenant, the signing key loads (on any day, not only once destruction is due), the retrieval
+deadline has passed (or `force` comes with a reason, which the report keeps), the sandbox runs
+(`local`), no target has a blocker tenantkit cannot lift (vault lock, S3 Object Lock), and any
+journal is this tenant's in this environment. Then it destroys, journaling every step
+(`run.destroy`), and verifies. Only a passing verification completes the run: the signed report
+is written under `reports/<tenant>/` and the journal records it, so a rerun changes nothing and
+points at it. A verification that finds anything of the tenant leaves the run open, with no
+report: what it found is reopened in the journal, and a rerun destroys it, verifies again, and
+signs once nothing remains.
 
 In the sandbox the tenant's account acts through an assumed role, as `deploy --local` does;
 against AWS the default credentials are used, in the tenant's account only (refused otherwise).
@@ -53,7 +56,7 @@ class Environment:
 class ExecuteOutcome:
     tenant_id: str
     journal: Path
-    report_json: Path
+    report_json: Path | None  # None while the run is open (verification found something)
     already_done: bool
     verification_ok: bool
     remaining: tuple[str, ...]
@@ -118,12 +121,19 @@ def journal_path(state_dir: Path, tenant_id: str) -> Path:
     return state_dir / JOURNAL_DIR / f"{tenant_id}.json"
 
 
-def check_may_destroy(config: TenantConfig, *, confirm: str | None, force: bool, reason: str | None, today: date) -> None:
-    """Refuse, in one line, unless the run is confirmed and due (or forced with a reason)."""
+def check_may_destroy(
+    config: TenantConfig, *, confirm: str | None, signing_key: Path, force: bool, reason: str | None, today: date
+) -> None:
+    """Refuse, in one line, unless the run is confirmed, its report can be signed, and it is due
+    (or forced with a reason). The key is checked before the date, so a wrong key shows on any
+    day, not first on the day of destruction. ReportError for a key that does not load."""
+    from tenantkit.lifecycle.report import load_signing_key
+
     tenant_id = config.tenant_id
     if confirm != tenant_id:
         given = f"'{confirm}'" if confirm else "nothing"
         raise OffboardingRefused(f"--confirm must repeat the tenant id ({tenant_id}); got {given}: nothing destroyed")
+    load_signing_key(signing_key)
     if force and not (reason and reason.strip()):
         raise OffboardingRefused("--force needs --reason \"...\" (it goes into the signed report): nothing destroyed")
     subscription = config.subscription
@@ -173,6 +183,13 @@ def execute(
     destroy(scope, journal, found, on_step=on_step)
     verification = verify(scope, journal)
     journal.data["verification"] = {"ok": verification.ok, "checked_at": verification.checked_at, "remaining": list(verification.remaining)}
+    if not verification.ok:
+        for target_id in verification.found_again:
+            journal.reopen(target_id)
+        journal.data.pop("completed_at", None)
+        journal.data.pop("report", None)
+        journal.save()
+        return _outcome(config, journal, already_done=False)
     journal.data["completed_at"] = verification.checked_at
     report = build_report(config, env, journal)
     files = write_report(report, reports_root, signing_key)
@@ -220,8 +237,9 @@ def _report_kind(target: Target) -> str:
 
 def _outcome(config: TenantConfig, journal: Journal, *, already_done: bool) -> ExecuteOutcome:
     verification = journal.data.get("verification", {})
+    report = journal.data.get("report")
     return ExecuteOutcome(
-        config.tenant_id, journal.path, Path(journal.data.get("report", "")), already_done,
+        config.tenant_id, journal.path, Path(report) if report else None, already_done,
         bool(verification.get("ok")), tuple(verification.get("remaining", ())), len(journal.data["done"]),
     )
 

@@ -1,0 +1,161 @@
+"""A whole tenant in in-process moto (with tenantkit's emulator extensions), as offboarding finds
+it: keys, a database and its cross-region replica, a manual snapshot, recovery points in both
+vaults, versioned buckets, a web ACL and its IP sets, the database secret and its replica, a log
+group, a topic, a parameter and the three stacks. Every name comes from `tenantkit.naming`.
+
+`recording_scope` gives offboarding a scope whose clients record every AWS call they make, in
+order, so a test asserts on what was actually sent (the destruction order), not on a plan.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from tenantkit.lifecycle.fleet import region_sessions
+from tenantkit.lifecycle.offboarding.resources import Scope
+from tenantkit.naming import TAG_TENANT, TenantNames, names_for
+
+TENANT, ACCOUNT, PRIMARY, SECONDARY = "acme-corp", "123456789012", "us-east-1", "us-west-2"
+NAMES = names_for(TENANT, ACCOUNT, PRIMARY, SECONDARY)
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/backup"
+VISIBILITY = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
+STACK_TEMPLATE = json.dumps({"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
+DATA_OBJECTS = 3  # versions of one key in the data bucket, then a delete marker
+
+
+def tags(owner: str = TENANT) -> list[dict[str, str]]:
+    return [{"Key": TAG_TENANT, "Value": owner}]
+
+
+def key(region: str, names: TenantNames = NAMES, owner: str = TENANT) -> str:
+    kms = boto3.client("kms", region_name=region)
+    arn = kms.create_key(Tags=[{"TagKey": TAG_TENANT, "TagValue": owner}])["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName=names.key_alias, TargetKeyId=arn)
+    return arn
+
+
+def database(names: TenantNames = NAMES, owner: str = TENANT) -> str:
+    return boto3.client("rds", region_name=names.primary_region).create_db_instance(
+        DBInstanceIdentifier=names.db_instance, Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123", Tags=tags(owner),
+    )["DBInstance"]["DBInstanceArn"]  # fmt: skip
+
+
+def replica(source_arn: str, names: TenantNames = NAMES, owner: str = TENANT) -> str:
+    return boto3.client("rds", region_name=names.secondary_region).create_db_instance_read_replica(
+        DBInstanceIdentifier=names.replica_db_instance, SourceDBInstanceIdentifier=source_arn, Tags=tags(owner),
+    )["DBInstance"]["DBInstanceArn"]  # fmt: skip
+
+
+def vault(region: str, name: str, owner: str = TENANT) -> str:
+    return boto3.client("backup", region_name=region).create_backup_vault(BackupVaultName=name, BackupVaultTags={TAG_TENANT: owner})["BackupVaultArn"]
+
+
+def bucket(region: str, name: str, owner: str = TENANT, versions: int = 0) -> None:
+    s3 = boto3.client("s3", region_name=region)
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=name, **location)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tags(owner)})
+    for _ in range(versions):
+        s3.put_object(Bucket=name, Key="records/1", Body=b"x")
+    if versions:
+        s3.delete_object(Bucket=name, Key="records/1")
+
+
+def secret(names: TenantNames = NAMES, owner: str = TENANT, replicated: bool = True) -> None:
+    replicas = {"AddReplicaRegions": [{"Region": names.secondary_region}]} if replicated else {}
+    boto3.client("secretsmanager", region_name=names.primary_region).create_secret(
+        Name=names.db_master_secret, SecretString="{}", Tags=tags(owner), **replicas
+    )
+
+
+def web_acl(region: str, names: TenantNames = NAMES) -> None:
+    waf = boto3.client("wafv2", region_name=region)
+    v4 = waf.create_ip_set(Name=names.ip_set("ipv4"), Scope="REGIONAL", IPAddressVersion="IPV4", Addresses=["192.0.2.0/24"])["Summary"]
+    waf.create_ip_set(Name=names.ip_set("ipv6"), Scope="REGIONAL", IPAddressVersion="IPV6", Addresses=["2001:db8::/48"])
+    rule = {
+        "Name": "allow-list", "Priority": 0, "Action": {"Allow": {}}, "VisibilityConfig": VISIBILITY,
+        "Statement": {"IPSetReferenceStatement": {"ARN": v4["ARN"]}},
+    }  # fmt: skip
+    waf.create_web_acl(Name=names.web_acl, Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=VISIBILITY, Rules=[rule])
+
+
+def whole_tenant(names: TenantNames = NAMES) -> None:
+    """Every kind of resource offboarding destroys (but alarms and event rules, which only the
+    stacks' own resources name), in both regions."""
+    primary, secondary = names.primary_region, names.secondary_region
+    for region in (primary, secondary):
+        key(region, names)
+    source = database(names)
+    replica(source, names)
+    boto3.client("rds", region_name=primary).create_db_snapshot(DBInstanceIdentifier=names.db_instance, DBSnapshotIdentifier=f"{names.tenant_id}-manual")
+    bucket(primary, names.data_bucket, versions=DATA_OBJECTS)
+    bucket(secondary, names.dr_bucket, versions=1)
+    bucket(primary, names.access_log_bucket)
+    bucket(secondary, names.dr_access_log_bucket)
+    for region, name in ((primary, names.backup_vault), (secondary, names.dr_backup_vault)):
+        vault(region, name)
+        backup = boto3.client("backup", region_name=region)
+        source_bucket = names.data_bucket if region == primary else names.dr_bucket
+        backup.start_backup_job(BackupVaultName=name, ResourceArn=f"arn:aws:s3:::{source_bucket}", IamRoleArn=ROLE)
+    web_acl(primary, names)
+    secret(names)
+    boto3.client("logs", region_name=primary).create_log_group(logGroupName=f"/tenantkit/{names.tenant_id}/app")
+    boto3.client("sns", region_name=primary).create_topic(Name=names.incident_topic)
+    boto3.client("ssm", region_name=primary).put_parameter(Name=names.web_acl_arn_parameter, Value="arn", Type="String")
+    for stack, region in ((names.primary_stack, primary), (names.dr_stack, secondary), (names.replica_stack, secondary)):
+        boto3.client("cloudformation", region_name=region).create_stack(StackName=stack, TemplateBody=STACK_TEMPLATE)
+
+
+@dataclass
+class Calls:
+    """Every AWS call offboarding made, in order: (region, service, operation, params)."""
+
+    made: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def record(self, region: str):
+        def before_call(params: dict[str, Any], model: Any, **_kwargs: Any) -> None:
+            self.made.append((region, model.service_model.service_name, model.name, dict(params)))
+
+        return before_call
+
+    def index(self, operation: str, **where: str) -> list[int]:
+        """Positions of the calls of `operation` whose params contain each of `where` (as substrings)."""
+        return [
+            i for i, (_, _, name, params) in enumerate(self.made)
+            if name == operation and all(value in json.dumps(params.get(key)) for key, value in where.items())
+        ]  # fmt: skip
+
+
+def sessions() -> Any:
+    """region -> a session; all share one boto3 session (each service model parsed once)."""
+    return region_sessions(boto3.Session())
+
+
+@dataclass(frozen=True)
+class _HookedSession:
+    session_for: Any
+    region: str
+    on_client: Callable[[Any, str, str], None]
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        made = self.session_for(self.region).client(service, **kwargs)
+        self.on_client(made, service, self.region)
+        return made
+
+
+def hooked_scope(on_client: Callable[[Any, str, str], None], names: TenantNames = NAMES) -> Scope:
+    """A scope whose every new client goes through on_client(client, service, region) first (to
+    record its calls, or to inject a fault)."""
+    shared = sessions()
+    return Scope(names, lambda region: _HookedSession(shared, region, on_client))
+
+
+def recording_scope(calls: Calls, names: TenantNames = NAMES) -> Scope:
+    return hooked_scope(lambda client, _service, region: client.meta.events.register("before-parameter-build.*.*", calls.record(region)), names)
