@@ -109,8 +109,26 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
 
 
 def scope_for(config: TenantConfig, env: Environment) -> Scope:
+    """The tenant, swept across every region of its residency zone and, for anything tagged with
+    it, every enabled region of the account."""
+    from tenantkit.config import policy_for
+
     names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
-    return Scope(names, env.session_for, tuple(config.access.protect))
+    zone = tuple(sorted(policy_for(config.residency).zone))
+    return Scope(names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region))
+
+
+ENABLED = ("ENABLED", "ENABLED_BY_DEFAULT")
+"""account:ListRegions statuses of the regions an account can use (opted in, or on by default)."""
+
+
+def account_regions(env: Environment, region: str) -> tuple[str, ...]:
+    """Every region the account can hold resources in (account:ListRegions, enabled or enabled by
+    default; the sandbox answers with every region it serves)."""
+    from tenantkit.aws import pages
+
+    listed = pages(env.session_for(region).client("account"), "list_regions", "Regions", RegionOptStatusContains=list(ENABLED))
+    return tuple(sorted(r["RegionName"] for r in listed))
 
 
 def plan(config: TenantConfig, env: Environment) -> Plan:
@@ -180,6 +198,9 @@ def execute(
             started_at=now(), operator=env.operator, forced=force, force_reason=reason if force else None,
             retrieval_deadline=_iso(config.subscription.retrieval_deadline),
         )
+    journal.data["searched"] = {
+        what: sorted({*journal.data.get("searched", {}).get(what, []), *items}) for what, items in found.searched.items()
+    }  # fmt: skip
     destroy(scope, journal, found, on_step=on_step)
     verification = verify(scope, journal)
     journal.data["verification"] = {"ok": verification.ok, "checked_at": verification.checked_at, "remaining": list(verification.remaining)}
@@ -232,6 +253,8 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal) -> An
 
 
 def _report_kind(target: Target) -> str:
+    if target.extra.get("incident") == "residency":
+        return f"{target.kind} (RESIDENCY INCIDENT: outside the residency zone)"
     return "kms key (deletion scheduled)" if target.kind == "kms key" else target.kind
 
 
