@@ -161,22 +161,3 @@ def test_offboarding_sweeps_every_copy_in_the_zone_and_the_account_and_touches_n
     assert THIRD in plan.searched["regions"] and OUTSIDE in plan.searched["tag_regions"]
     assert "Default (us-east-1)" in plan.searched["vaults"]
 
-
-def test_the_default_vault_keeps_every_point_but_the_tenants(tmp_path):
-    """The Default vault is the account's: only acme's points go, the vault and the others stay."""
-    backup = boto3.client("backup", region_name="us-east-1")
-    backup.create_backup_vault(BackupVaultName="Default")
-    names = _names(TENANT)
-    for tenant_id in (TENANT, "acme-corp"):
-        deploy.bucket("us-east-1", _names(tenant_id).data_bucket, owner=tenant_id)
-    mine = backup.start_backup_job(BackupVaultName="Default", ResourceArn=TenantNames.bucket_arn(names.data_bucket), IamRoleArn=ROLE)["RecoveryPointArn"]
-    theirs = backup.start_backup_job(
-        BackupVaultName="Default", ResourceArn=TenantNames.bucket_arn(_names("acme-corp").data_bucket), IamRoleArn=ROLE
-    )["RecoveryPointArn"]
-    scope = scope_for(_config(TENANT), _env())
-    journal = Journal.open(tmp_path / "journal.json", tenant_id=TENANT, environment="test")
-    destroy(scope, journal, discover(scope))
-    left = [p["RecoveryPointArn"] for p in backup.list_recovery_points_by_backup_vault(BackupVaultName="Default")["RecoveryPoints"]]
-    assert left == [theirs] and mine not in left
-    assert backup.describe_backup_vault(BackupVaultName="Default")["BackupVaultName"] == "Default"
-    assert not any(d["Name"] == names.data_bucket for d in boto3.client("s3").list_buckets()["Buckets"])

@@ -866,11 +866,24 @@ def tagged_targets(scope: Scope, known: set[str]) -> list[Target]:
     zone = set(scope.zone_regions)
     targets = []
     for arn, region in tagged_arns(scope).items():
-        if arn in known or arn.removesuffix(":*") in known:
+        if arn in known or arn.removesuffix(":*") in known or _key_pending_deletion(scope, arn, region):
             continue
         extra = {} if region in zone else {"incident": "residency"}
         targets.append(Target("tagged resource", region, arn, arn, extra=extra))
     return targets
+
+
+def _key_pending_deletion(scope: Scope, arn: str, region: str) -> bool:
+    """A KMS key already scheduled for deletion (the tenant's keys, once their alias is gone)."""
+    if parse_arn(arn).service != "kms":
+        return False
+    described = _absent(lambda: scope.client("kms", region).describe_key(KeyId=arn)["KeyMetadata"])
+    return described is not None and described["KeyState"] == "PendingDeletion"
+
+
+def _schedule_tagged_key(scope: Scope, target: Target, arn: Any, progress: Progress) -> None:
+    if not _key_pending_deletion(scope, target.arn, target.region):
+        scope.client("kms", target.region).schedule_key_deletion(KeyId=arn.resource_id, PendingWindowInDays=KEY_PENDING_WINDOW_DAYS)
 
 
 def _still_tagged(scope: Scope, target: Target) -> bool:
@@ -883,13 +896,14 @@ def _still_tagged(scope: Scope, target: Target) -> bool:
 
 def _destroy_tagged(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
     """After the stacks (which delete their own tagged resources): what is still tagged with the
-    tenant is deleted by its service, or the run stops naming it (a kind tenantkit cannot delete)."""
+    tenant is deleted by its service. A kind tenantkit cannot delete is left: verification finds
+    it, the run stays open with no report, and names it for the operator to remove."""
     if not _still_tagged(scope, target):
         return {}
     arn = parse_arn(target.arn)
     delete = _TAGGED_DELETERS.get((arn.service, arn.resource_type))
     if delete is None:
-        raise RuntimeError(f"{target.arn} ({target.region}) is tagged {TAG_TENANT}={scope.tenant_id}; tenantkit cannot delete a {arn.service} {arn.resource_type}: delete it by hand, then run again")
+        return {"left": f"tenantkit cannot delete {arn.service} {arn.resource_type or 'resource'}s: the operator removes it"}
     delete(scope, target, arn, progress)
     return {}
 
@@ -913,6 +927,7 @@ _TAGGED_DELETERS: dict[tuple[str, str], Callable[[Scope, Target, Any, Progress],
     ("dynamodb", "table"): lambda s, t, a, p: _gone(lambda: s.client("dynamodb", t.region).delete_table(TableName=a.resource_id)),
     ("lambda", "function"): lambda s, t, a, p: _gone(lambda: s.client("lambda", t.region).delete_function(FunctionName=t.arn)),
     ("s3", "bucket"): _delete_tagged_bucket,
+    ("kms", "key"): _schedule_tagged_key,
 }
 """How a resource found only by its tag is deleted, by (service, resource type) of its ARN."""
 

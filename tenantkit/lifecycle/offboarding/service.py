@@ -253,6 +253,8 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal) -> An
 
 
 def _report_kind(target: Target) -> str:
+    if target.kind == "tagged resource" and target.arn.split(":")[2] == "kms":
+        return "tagged resource (kms key, deletion scheduled)"
     if target.extra.get("incident") == "residency":
         return f"{target.kind} (RESIDENCY INCIDENT: outside the residency zone)"
     return "kms key (deletion scheduled)" if target.kind == "kms key" else target.kind
