@@ -738,7 +738,7 @@ def _find_monitoring_streams(scope: Scope) -> Iterable[Target]:
             streams = _absent(lambda r=resource_id, c=logs: list(pages(c, "describe_log_streams", "logStreams", logGroupName=MONITORING_LOG_GROUP, logStreamNamePrefix=r)))
             for stream in streams or []:
                 if stream["logStreamName"] == resource_id:
-                    yield Target("monitoring stream", region, resource_id, stream.get("arn", ""), extra={"group": MONITORING_LOG_GROUP})
+                    yield Target("monitoring stream", region, stream["logStreamName"], stream.get("arn", ""), extra={"group": MONITORING_LOG_GROUP})
 
 
 def _destroy_monitoring_stream(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
