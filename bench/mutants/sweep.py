@@ -15,6 +15,7 @@ DEFAULT_VAULT = f"{ZONE}::test_the_default_vault_loses_the_tenants_points_only"
 INCIDENT = f"{ZONE}::test_anything_tagged_with_the_tenant_outside_the_zone_is_a_residency_incident"
 STREAMS = f"{ZONE}::test_enhanced_monitoring_streams_are_matched_by_the_exact_resource_id"
 EXACT = f"{ZONE}::test_verification_looks_up_each_journaled_log_group_by_its_exact_name"
+RESTORES = f"{ZONE}::test_the_restore_testing_plan_is_deleted_before_anything_else"
 
 MUTANTS: list[Mutant] = [
     Mutant(
@@ -80,5 +81,21 @@ MUTANTS: list[Mutant] = [
         new="if False:",
         tests=(EXACT,),
         why="a custom-resource Lambda's log group made again after the stacks are gone passes verification",
+    ),
+    Mutant(
+        name="sweep-restore-testing-plan-left-to-the-stack",
+        file=RESOURCES,
+        old='    Kind("restore testing plan", _find_restore_testing_plans, _destroy_restore_testing_plan),\n',
+        new="",
+        tests=(RESTORES,),
+        why="the restore testing plan is left to the stack, deleted after the data: until then it can restore the tenant's data into a new instance",
+    ),
+    Mutant(
+        name="sweep-restore-testing-selections-kept",
+        file=RESOURCES,
+        old="    for selection in selections or []:\n        _gone(lambda s=selection: backup.delete_restore_testing_selection(",
+        new="    for selection in []:\n        _gone(lambda s=selection: backup.delete_restore_testing_selection(",
+        tests=(RESTORES,),
+        why="AWS refuses to delete a restore testing plan with selections: the plan keeps restoring",
     ),
 ]

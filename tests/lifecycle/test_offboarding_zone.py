@@ -9,8 +9,11 @@ Expected values come from the tenants' names and the copies made here, never fro
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from tenantkit.config import TenantConfig
@@ -125,3 +128,27 @@ def test_verification_looks_up_each_journaled_log_group_by_its_exact_name(tmp_pa
 
 def _journal(tmp_path) -> Journal:
     return Journal.open(tmp_path / "journal.json", tenant_id=TENANT, environment="test")
+
+
+def test_the_restore_testing_plan_is_deleted_before_anything_else(tmp_path):
+    """Issue 19 item 3 (in part): the plan that restores the tenant's recovery points into new
+    instances goes first, its selections before it (AWS refuses a plan that still has some)."""
+    from tests.lifecycle.offboarding_tenant import Calls, recording_scope
+    from tests.sandbox.test_extensions import RESTORE_PLAN, RESTORE_SELECTION
+
+    names = _names(TENANT)
+    assert RESTORE_PLAN["Properties"]["RestoreTestingPlanName"] == names.restore_testing_plan
+    template = {"Resources": {"RestorePlan": RESTORE_PLAN, "Selection": RESTORE_SELECTION}}
+    boto3.client("cloudformation", region_name=PRIMARY).create_stack(StackName=names.primary_stack, TemplateBody=json.dumps(template))
+    _instance(TENANT)
+    backup = boto3.client("backup", region_name=PRIMARY)
+    with pytest.raises(ClientError, match="InvalidRequestException"):
+        backup.delete_restore_testing_plan(RestoreTestingPlanName=names.restore_testing_plan)
+    calls = Calls()
+    scope = recording_scope(calls, names)
+    destroy(scope, _journal(tmp_path), discover(scope))
+    (plan_deleted,) = calls.index("DeleteRestoreTestingPlan")
+    before = {operation for _, _, operation, _ in calls.made[:plan_deleted] if operation.startswith("Delete")}
+    assert before <= {"DeleteRestoreTestingSelection", "DeleteBackupSelection", "DeleteBackupPlan"}
+    assert calls.index("DeleteDBInstance") and calls.index("DeleteDBInstance")[0] > plan_deleted
+    assert backup.list_restore_testing_plans()["RestoreTestingPlans"] == []

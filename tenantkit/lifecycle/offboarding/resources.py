@@ -187,7 +187,28 @@ def _wait(check: Callable[[], bool], what: str, *, seconds: float = WAIT_SECONDS
         delay = min(delay * 2, 15.0)
 
 
-# --- backup plan: stop new copies first ------------------------------------------------------
+# --- restore testing plan and backup plan: stop new restores and copies first ---------------
+
+
+def _find_restore_testing_plans(scope: Scope) -> Iterable[Target]:
+    """The primary stack's restore testing plan, by its exact name: it restores the tenant's
+    recovery points into new instances on a schedule, so it goes before anything is deleted."""
+    region, name = scope.names.primary_region, scope.names.restore_testing_plan
+    backup = scope.client("backup", region)
+    plan = _absent(lambda: backup.get_restore_testing_plan(RestoreTestingPlanName=name)["RestoreTestingPlan"])
+    if plan is not None:
+        selections = list(pages(backup, "list_restore_testing_selections", "RestoreTestingSelections", RestoreTestingPlanName=name))
+        yield Target("restore testing plan", region, name, plan["RestoreTestingPlanArn"], counts={"selections": len(selections)})
+
+
+def _destroy_restore_testing_plan(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
+    """Its selections first (AWS deletes a plan only once it has none), then the plan."""
+    backup = scope.client("backup", target.region)
+    selections = _absent(lambda: list(pages(backup, "list_restore_testing_selections", "RestoreTestingSelections", RestoreTestingPlanName=target.name)))
+    for selection in selections or []:
+        _gone(lambda s=selection: backup.delete_restore_testing_selection(RestoreTestingPlanName=target.name, RestoreTestingSelectionName=s["RestoreTestingSelectionName"]))
+    _gone(lambda: backup.delete_restore_testing_plan(RestoreTestingPlanName=target.name))
+    return {}
 
 
 def _find_backup_plans(scope: Scope) -> Iterable[Target]:
@@ -943,6 +964,7 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
+    Kind("restore testing plan", _find_restore_testing_plans, _destroy_restore_testing_plan),
     Kind("backup plan", _find_backup_plans, _destroy_backup_plan),
     Kind("read replica", _database_finder(replica=True), _destroy_database),
     Kind("database", _database_finder(replica=False), _destroy_database),
