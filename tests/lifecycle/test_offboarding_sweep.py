@@ -19,17 +19,14 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from tenantkit.config import TenantConfig
 from tenantkit.lifecycle.offboarding.resources import MONITORING_LOG_GROUP
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover, now, verify
 from tenantkit.lifecycle.offboarding.service import Environment, build_report, scope_for
-from tenantkit.naming import TenantNames, names_for
-from tenantkit.sandbox.extensions import install
-from tests.conftest import MINIMAL_TENANT
+from tenantkit.naming import TenantNames
 from tests.lifecycle import offboarding_tenant as deploy
 from tests.lifecycle.shared_session import RegionalSession
+from tests.lifecycle.test_offboarding_zone import _config, _names, aws  # noqa: F401  (aws: the autouse moto fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -38,22 +35,6 @@ TENANT, NEIGHBOURS = "acme", ("acme-corp", "globex")
 THIRD = "us-east-2"  # in the US zone, neither tenant's primary nor secondary region
 OUTSIDE = "eu-west-1"  # outside the US zone
 ROLE = deploy.ROLE
-
-
-@pytest.fixture(autouse=True)
-def aws():
-    install()
-    with mock_aws():
-        yield
-
-
-def _config(tenant_id: str) -> TenantConfig:
-    return TenantConfig.model_validate({**MINIMAL_TENANT, "tenant_id": tenant_id, "account": ACCOUNT})
-
-
-def _names(tenant_id: str) -> TenantNames:
-    config = _config(tenant_id)
-    return names_for(tenant_id, ACCOUNT, config.primary_region, config.secondary_region)
 
 
 def _copies(names: TenantNames) -> dict[str, tuple[str, str]]:
