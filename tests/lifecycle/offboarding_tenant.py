@@ -89,23 +89,23 @@ def web_acl(region: str, names: TenantNames = NAMES) -> None:
 def whole_tenant(names: TenantNames = NAMES) -> None:
     """Every kind of resource offboarding destroys (but alarms and event rules, which only the
     stacks' own resources name), in both regions."""
-    primary, secondary = names.primary_region, names.secondary_region
+    primary, secondary, owner = names.primary_region, names.secondary_region, names.tenant_id
     for region in (primary, secondary):
-        key(region, names)
-    source = database(names)
-    replica(source, names)
+        key(region, names, owner)
+    source = database(names, owner)
+    replica(source, names, owner)
     boto3.client("rds", region_name=primary).create_db_snapshot(DBInstanceIdentifier=names.db_instance, DBSnapshotIdentifier=f"{names.tenant_id}-manual")
-    bucket(primary, names.data_bucket, versions=DATA_OBJECTS)
-    bucket(secondary, names.dr_bucket, versions=1)
-    bucket(primary, names.access_log_bucket)
-    bucket(secondary, names.dr_access_log_bucket)
+    bucket(primary, names.data_bucket, owner, versions=DATA_OBJECTS)
+    bucket(secondary, names.dr_bucket, owner, versions=1)
+    bucket(primary, names.access_log_bucket, owner)
+    bucket(secondary, names.dr_access_log_bucket, owner)
     for region, name in ((primary, names.backup_vault), (secondary, names.dr_backup_vault)):
-        vault(region, name)
+        vault(region, name, owner)
         backup = boto3.client("backup", region_name=region)
         source_bucket = names.data_bucket if region == primary else names.dr_bucket
         backup.start_backup_job(BackupVaultName=name, ResourceArn=f"arn:aws:s3:::{source_bucket}", IamRoleArn=ROLE)
     web_acl(primary, names)
-    secret(names)
+    secret(names, owner)
     boto3.client("logs", region_name=primary).create_log_group(logGroupName=f"/tenantkit/{names.tenant_id}/app")
     boto3.client("sns", region_name=primary).create_topic(Name=names.incident_topic)
     boto3.client("ssm", region_name=primary).put_parameter(Name=names.web_acl_arn_parameter, Value="arn", Type="String")

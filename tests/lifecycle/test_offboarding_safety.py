@@ -112,13 +112,32 @@ def test_a_key_whose_deletion_was_cancelled_is_found_by_verification_and_schedul
     assert kms.describe_key(KeyId=dr_key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
 
 
-def test_a_tagged_resource_discovery_does_not_know_keeps_the_run_open(offboarding):
-    """The Resource Groups Tagging API sweep: anything still carrying the tenant's tag."""
+def test_a_tagged_resource_discovery_does_not_know_is_destroyed_and_reported(offboarding):
+    """The Resource Groups Tagging API sweep: anything still carrying the tenant's tag is the
+    tenant's (issue 19 item 2): destroyed like the rest and named in the report."""
     boto3.client("s3", region_name=PRIMARY).create_bucket(Bucket="acme-corp-unlisted")
     boto3.client("s3", region_name=PRIMARY).put_bucket_tagging(Bucket="acme-corp-unlisted", Tagging={"TagSet": tenant.tags()})
     tenant.key(PRIMARY)
     outcome = offboarding["execute"]()
-    assert not outcome.verification_ok and outcome.remaining == ("tagged arn:aws:s3:::acme-corp-unlisted",)
+    assert outcome.verification_ok
+    assert "acme-corp-unlisted" not in [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
+    listed = json.loads(outcome.report_json.read_text())["resources"]
+    assert [(r["kind"], r["region"]) for r in listed if r["name"] == "arn:aws:s3:::acme-corp-unlisted"] == [("tagged resource", PRIMARY)]
+
+
+def _tagged_vpc() -> str:
+    """A resource of a kind tenantkit does not delete, tagged with the tenant; its ARN."""
+    vpc = boto3.client("ec2", region_name=PRIMARY).create_vpc(
+        CidrBlock="10.9.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": tenant.tags()}]
+    )["Vpc"]["VpcId"]  # fmt: skip
+    return f"arn:aws:ec2:{PRIMARY}:{ACCOUNT}:vpc/{vpc}"
+
+
+def test_a_tagged_resource_tenantkit_cannot_delete_keeps_the_run_open_naming_it(offboarding):
+    tenant.key(PRIMARY)
+    vpc = _tagged_vpc()
+    outcome = offboarding["execute"]()
+    assert not outcome.verification_ok and outcome.remaining == (f"tagged resource {vpc} ({PRIMARY})",)
     assert _reports(offboarding) == []
 
 
@@ -258,19 +277,17 @@ def test_the_cli_says_the_run_stays_open_exits_1_and_writes_no_report(tenant_dat
     monkeypatch.setattr(service, "environment", lambda config, **_: service.Environment("test", ACCOUNT, tenant.sessions(), "tester"))
     private, _ = generate_keypair(tmp_path / "keys")
     tenant.key(PRIMARY)
-    s3 = boto3.client("s3", region_name=PRIMARY)
-    s3.create_bucket(Bucket="acme-corp-unlisted")
-    s3.put_bucket_tagging(Bucket="acme-corp-unlisted", Tagging={"TagSet": tenant.tags()})
+    vpc = _tagged_vpc()
     command = ["offboard", "execute", TENANT, "--confirm", TENANT, "--signing-key", str(private)]
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     assert "verification FAILED: offboarding stays open and no report is signed" in result.output
-    assert "REMAINS: tagged arn:aws:s3:::acme-corp-unlisted" in result.output
+    assert f"REMAINS: tagged resource {vpc} ({PRIMARY})" in result.output
     assert not (tmp_path / "reports").exists()
     status = CliRunner().invoke(app, ["offboard", "status", TENANT])
     assert "open: verification found 1 of the tenant's resources left" in status.output, status.output
 
-    s3.delete_bucket(Bucket="acme-corp-unlisted")  # the operator removes what remains
+    boto3.client("ec2", region_name=PRIMARY).delete_vpc(VpcId=vpc.rsplit("/", 1)[1])  # the operator removes what remains
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 0 and "verified: nothing of the tenant remains" in result.output, result.output
     assert len(list((tmp_path / "reports" / TENANT).glob("destruction-*.json.sig"))) == 1

@@ -228,6 +228,29 @@ def backup_recovery_point_api_missing() -> bool:
 
 
 @probe
+def rds_instances_share_one_resource_id() -> bool:
+    rds = boto3.client("rds", region_name=REGION)
+    ids = set()
+    for name in ("probe-a", "probe-b"):
+        ids.add(rds.create_db_instance(
+            DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+            MasterUsername="admin", MasterUserPassword="password123",
+        )["DBInstance"]["DbiResourceId"])  # fmt: skip
+    return len(ids) == 1
+
+
+@probe
+def account_list_regions_missing() -> bool:
+    return _missing(lambda: boto3.client("account", region_name=REGION).list_regions())
+
+
+@probe
+def backup_recovery_points_by_resource_missing() -> bool:
+    backup, bucket = _vault_and_bucket()
+    return _missing(lambda: backup.list_recovery_points_by_resource(ResourceArn=bucket))
+
+
+@probe
 def backup_unknown_vault_deleted_without_error() -> bool:
     try:
         boto3.client("backup", region_name=REGION).delete_backup_vault(BackupVaultName="absent")

@@ -21,8 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from tenantkit.aws import atomic_write
-from tenantkit.lifecycle.offboarding.resources import BY_NAME, KIND_ORDER, KINDS, OffboardingBlocked, Scope, Target
-from tenantkit.naming import TAG_TENANT
+from tenantkit.lifecycle.offboarding.resources import (
+    BY_NAME,
+    KIND_ORDER,
+    KINDS,
+    MONITORING_LOG_GROUP,
+    OffboardingBlocked,
+    Scope,
+    Target,
+    tagged_targets,
+)  # fmt: skip
 
 JOURNAL_VERSION = 1
 
@@ -37,6 +45,15 @@ class Plan:
 
     tenant_id: str
     targets: tuple[Target, ...]
+    searched: dict[str, list[str]] = field(default_factory=dict)
+    """What discovery looked at, for the report's scope: `regions` (the residency zone), `vaults`
+    (`name (region)`), `tag_regions` (every enabled region of the account, asked for anything
+    tagged with the tenant). Other accounts are never searched."""
+
+    @property
+    def incidents(self) -> list[Target]:
+        """Targets found outside the residency zone."""
+        return [t for t in self.targets if t.extra.get("incident") == "residency"]
 
     @property
     def blockers(self) -> list[str]:
@@ -58,8 +75,13 @@ class Plan:
 
 
 def discover(scope: Scope) -> Plan:
-    """Find, in both regions, everything of the tenant's that offboarding destroys."""
-    return Plan(scope.tenant_id, tuple(target for kind in KINDS for target in kind.find(scope)))
+    """Find everything of the tenant's that offboarding destroys: each kind in the tenant's two
+    regions and, for copies, every region of its residency zone; then whatever else carries the
+    tenant's tag in any enabled region of the account (outside the zone: a residency incident)."""
+    found = [target for kind in KINDS for target in kind.find(scope)]
+    found += tagged_targets(scope, {t.arn for t in found})
+    found.sort(key=lambda t: KIND_ORDER[t.kind])
+    return Plan(scope.tenant_id, tuple(found), {what: sorted(items) for what, items in scope.searched.items()})
 
 
 # --- the journal -------------------------------------------------------------------------------
@@ -224,30 +246,64 @@ def destroy(scope: Scope, journal: Journal, plan: Plan, *, on_step: StepCallback
             on_step(target, "done")
 
 
+def _log_group_exists(scope: Scope, target: Target) -> bool:
+    logs = scope.client("logs", target.region)
+    return any(g["logGroupName"] == target.name for g in logs.describe_log_groups(logGroupNamePrefix=target.name).get("logGroups", []))
+
+
+def _stream_exists(scope: Scope, target: Target) -> bool:
+    logs = scope.client("logs", target.region)
+    try:
+        streams = logs.describe_log_streams(logGroupName=target.extra.get("group", MONITORING_LOG_GROUP), logStreamNamePrefix=target.name)
+    except logs.exceptions.ResourceNotFoundException:
+        return False
+    return any(s["logStreamName"] == target.name for s in streams.get("logStreams", []))
+
+
+def _snapshot_exists(scope: Scope, target: Target) -> bool:
+    rds = scope.client("rds", target.region)
+    try:
+        return bool(rds.describe_db_snapshots(DBSnapshotIdentifier=target.name)["DBSnapshots"])
+    except rds.exceptions.DBSnapshotNotFoundFault:
+        return False
+
+
+EXACT_CHECKS: dict[str, Callable[[Scope, Target], bool]] = {
+    "log group": _log_group_exists,
+    "function log group": _log_group_exists,
+    "monitoring stream": _stream_exists,
+    "db snapshot": _snapshot_exists,
+}
+"""Journaled targets verification looks up again by their exact name: discovery can no longer
+find some of them (a custom-resource Lambda's log group is known only through the stacks, gone
+by then; a stream or a copy only through an instance that is gone)."""
+
+
 def verify(scope: Scope, journal: Journal) -> VerificationResult:
-    """Discover again: nothing of the tenant may remain but its keys, pending deletion. Anything
-    carrying the tenant's tag in either region (the Resource Groups Tagging API) counts too."""
+    """Every journaled target whose discovery depended on something now gone is looked up again by
+    its exact name (`EXACT_CHECKS`); then discover again, in every region of the zone and, for
+    anything carrying the tenant's tag, every enabled region of the account: nothing of the
+    tenant may remain but its keys, pending deletion."""
     remaining = []
     found_again = []
     key_arns = set()
     for target in journal.targets():
+        if target.extra.get("resource_id"):  # the instance is gone; its snapshots and streams are matched by it
+            scope.resource_ids.add(target.extra["resource_id"])
+        if target.kind in EXACT_CHECKS and EXACT_CHECKS[target.kind](scope, target):
+            remaining.append(f"{target.kind} {target.name} ({target.region})")
+            found_again.append(target.id)
         if target.kind == "kms key":
             key_arns.add(target.arn)
             state = scope.client("kms", target.region).describe_key(KeyId=target.arn)["KeyMetadata"]["KeyState"]
             if state != "PendingDeletion":
                 remaining.append(f"kms key {target.arn}: {state}, not pending deletion")
                 found_again.append(target.id)
-    for target in discover(scope).targets:
+    for target in discover(scope).targets:  # every region of the zone; anything tagged in the account
         if target.kind == "kms key" and target.extra.get("state") == "PendingDeletion":
+            continue
+        if target.kind == "tagged resource" and target.arn in key_arns:
             continue
         remaining.append(f"{target.kind} {target.name} ({target.region})")
         found_again.append(target.id)
-    for region in scope.regions:
-        tagging = scope.client("resourcegroupstaggingapi", region)
-        paginator = tagging.get_paginator("get_resources")
-        for page in paginator.paginate(TagFilters=[{"Key": TAG_TENANT, "Values": [scope.tenant_id]}]):
-            for mapping in page.get("ResourceTagMappingList", []):
-                arn = mapping["ResourceARN"]
-                if arn not in key_arns:
-                    remaining.append(f"tagged {arn}")
     return VerificationResult(not remaining, now(), tuple(dict.fromkeys(remaining)), tuple(dict.fromkeys(found_again)))

@@ -111,8 +111,26 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
 
 
 def scope_for(config: TenantConfig, env: Environment) -> Scope:
+    """The tenant, swept across every region of its residency zone and, for anything tagged with
+    it, every enabled region of the account."""
+    from tenantkit.config import policy_for
+
     names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
-    return Scope(names, env.session_for, tuple(config.access.protect))
+    zone = tuple(sorted(policy_for(config.residency).zone))
+    return Scope(names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region))
+
+
+ENABLED = ("ENABLED", "ENABLED_BY_DEFAULT")
+"""account:ListRegions statuses of the regions an account can use (opted in, or on by default)."""
+
+
+def account_regions(env: Environment, region: str) -> tuple[str, ...]:
+    """Every region the account can hold resources in (account:ListRegions, enabled or enabled by
+    default; the sandbox answers with every region it serves)."""
+    from tenantkit.aws import pages
+
+    listed = pages(env.session_for(region).client("account"), "list_regions", "Regions", RegionOptStatusContains=list(ENABLED))
+    return tuple(sorted(r["RegionName"] for r in listed))
 
 
 def plan(config: TenantConfig, env: Environment) -> Plan:
@@ -192,6 +210,9 @@ def execute(
             started_at=now(), operator=env.operator, forced=force, force_reason=reason if force else None,
             retrieval_deadline=_iso(config.subscription.retrieval_deadline),
         )
+    journal.data["searched"] = {
+        what: sorted({*journal.data.get("searched", {}).get(what, []), *items}) for what, items in found.searched.items()
+    }  # fmt: skip
     if keep_days is not None and archive is not None and "audit_archive" not in journal.data:
         journal.data["audit_archive"] = export_audit_records(
             scope, found.targets, archive, prefix=f"offboarded/{config.tenant_id}/{journal.data['started_at']}/",
@@ -209,7 +230,7 @@ def execute(
         journal.save()
         return _outcome(config, journal, already_done=False)
     journal.data["completed_at"] = verification.checked_at
-    report = build_report(config, env, journal, search_scope(scope, env.account))
+    report = build_report(config, env, journal, search_scope(scope, env.account, journal.data.get("searched")))
     if isinstance(reports_root, S3Location):
         journal.data["report"] = upload_report(report, scope.client("s3", config.primary_region), reports_root, signing_key)
     else:
@@ -218,21 +239,27 @@ def execute(
     return _outcome(config, journal, already_done=False)
 
 
-def search_scope(scope: Scope, account: str) -> Any:
-    """What discovery and verification searched (the report's `scope`)."""
+def search_scope(scope: Scope, account: str, searched: dict[str, list[str]] | None = None) -> Any:
+    """What discovery and verification searched (the report's `scope`): every region of the
+    residency zone, the vaults discovery looked in (`searched`, as journaled), every enabled region
+    of the account asked for the tenant's tag; never another account."""
     from tenantkit.lifecycle.offboarding.resources import KINDS, _vaults
     from tenantkit.lifecycle.report import SearchScope
 
-    regions = tuple(scope.regions)
+    searched = searched or {}
+    regions = tuple(scope.zone_regions)
+    tag_regions = tuple(scope.tag_regions)
+    vaults = sorted({*(f"{vault} ({region})" for region, vault in _vaults(scope)), *searched.get("vaults", [])})
+    outside = "every region the account has enabled" if scope.account_regions else ", ".join(tag_regions)
     return SearchScope(
         account=account,
         regions=regions,
-        vaults=tuple(f"{region}/{vault}" for region, vault in _vaults(scope)),
+        vaults=tuple(vaults),
         kinds=tuple(kind.name for kind in KINDS),
-        tag_search_regions=regions,
+        tag_search_regions=tag_regions,
         out_of_reach=(
             f"AWS accounts other than {account}: not searched (tenantkit acts in the tenant's account only)",
-            f"regions other than {', '.join(regions)}: not searched, not even for the tenant's tag",
+            f"regions outside {outside}: not searched, not even for the tenant's tag",
         ),
     )
 
@@ -397,6 +424,10 @@ def _report_bytes(where: str, s3: Any) -> bytes:
 
 
 def _report_kind(target: Target) -> str:
+    if target.kind == "tagged resource" and target.arn.split(":")[2] == "kms":
+        return "tagged resource (kms key, deletion scheduled)"
+    if target.extra.get("incident") == "residency":
+        return f"{target.kind} (RESIDENCY INCIDENT: outside the residency zone)"
     return "kms key (deletion scheduled)" if target.kind == "kms key" else target.kind
 
 

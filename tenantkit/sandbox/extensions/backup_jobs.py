@@ -6,7 +6,7 @@ moto 5.2.5 defects covered (each probed in `tests/sandbox/moto_defects.py`):
   `ListBackupSelections` / `GetBackupSelection` / `DeleteBackupSelection` with it;
 - no backup or copy jobs (`StartBackupJob`, `DescribeBackupJob`, `StartCopyJob`,
   `DescribeCopyJob`: HTTP 404) and no recovery points (`ListRecoveryPointsByBackupVault`,
-  `DescribeRecoveryPoint`, `DeleteRecoveryPoint`: HTTP 404);
+  `ListRecoveryPointsByResource`, `DescribeRecoveryPoint`, `DeleteRecoveryPoint`: HTTP 404);
 - `DeleteBackupVault` deletes a vault that still holds recovery points (AWS refuses:
   InvalidRequestException) and answers an unknown vault with success (AWS:
   ResourceNotFoundException); `DescribeBackupVault` never reports `NumberOfRecoveryPoints`;
@@ -67,6 +67,7 @@ ROUTES = (
     "{0}/copy-jobs/(?P<copyJobId>[^/]+)$",
     "{0}/backup-vaults/(?P<backupVaultName>[^/]+)/recovery-points/$",  # botocore keeps the slash
     "{0}/backup-vaults/(?P<backupVaultName>[^/]+)/recovery-points/(?P<recoveryPointArn>.+)$",
+    "{0}/resources/(?P<resourceArn>.+)/recovery-points/?$",
 )
 """The selection routes are served by moto's own `/backup/plans/...` route."""
 
@@ -384,6 +385,12 @@ def list_recovery_points_by_backup_vault(
     ]
 
 
+def list_recovery_points_by_resource(self: BackupBackend, resource_arn: str) -> list[RecoveryPoint]:
+    """Every recovery point of the resource in this region, whatever vault holds it (the
+    account's Default vault included), in creation order."""
+    return [point for point in _recovery_points(self).values() if point.resource_arn == resource_arn]
+
+
 def describe_recovery_point(self: BackupBackend, backup_vault_name: str, recovery_point_arn: str) -> RecoveryPoint:
     vault = _vault(self, backup_vault_name)
     point = _recovery_points(self).get(recovery_point_arn)
@@ -437,6 +444,7 @@ BACKEND_OPERATIONS = (
     describe_backup_job,
     start_copy_job,
     describe_copy_job,
+    list_recovery_points_by_resource,
     list_recovery_points_by_backup_vault,
     describe_recovery_point,
     delete_recovery_point,
@@ -536,6 +544,15 @@ class BackupJobResponses:
         )
         page, token = _page(self, found)
         return ActionResult(_without({"RecoveryPoints": [point.as_dict() for point in page], "NextToken": token}))
+
+    def list_recovery_points_by_resource(self: Any) -> ActionResult:
+        arn = unquote(self.path.split("/resources/", 1)[1].rsplit("/recovery-points", 1)[0])
+        page, token = _page(self, self.backup_backend.list_recovery_points_by_resource(arn))
+        listed = [
+            {key: point.as_dict().get(key) for key in ("RecoveryPointArn", "BackupVaultName", "CreationDate", "Status", "EncryptionKeyArn")}
+            for point in page
+        ]
+        return ActionResult(_without({"RecoveryPoints": listed, "NextToken": token}))
 
     def describe_recovery_point(self: Any) -> ActionResult:
         point = self.backup_backend.describe_recovery_point(_path_part(self, "backup-vaults"), _path_part(self, "recovery-points"))

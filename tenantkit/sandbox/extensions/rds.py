@@ -15,6 +15,9 @@ moto 5.2.5 defects, all in its CloudFormation DB instance model unless said othe
 - deleting a cross-region read replica fails (HTTP 500, `list.remove(x): x not in list`) after
   the replica is already dropped: its source records a cross-region replica by ARN but removes it
   by identifier. `DBInstance.remove_replica` removes whichever is recorded.
+- every DB instance gets the same `DbiResourceId` (`db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U`, in
+  `DBInstance.__init__`); AWS makes one per instance, and offboarding matches snapshot copies and
+  Enhanced Monitoring streams by it: each instance gets its own (`db-` and 26 letters and digits).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from moto.moto_api._internal import mock_random
 from moto.rds.models import DBInstance, RDSBackend
 
 from tenantkit.sandbox.extensions._base import around_create, wrap
@@ -57,7 +61,19 @@ def _remove_replica(self: DBInstance, replica: DBInstance) -> None:
             self.replicas.remove(recorded)
 
 
+RESOURCE_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def _own_resource_id(original: Callable[..., Any]) -> Callable[..., Any]:
+    def init(self: DBInstance, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.dbi_resource_id = "db-" + "".join(mock_random.choice(RESOURCE_ID_ALPHABET) for _ in range(26))
+
+    return init
+
+
 def patch() -> None:
+    wrap(DBInstance, "__init__", _own_resource_id)
     DBInstance.remove_replica = _remove_replica  # type: ignore[method-assign]  # moto's removes by identifier a replica recorded by ARN
     around_create(DBInstance, before=_api_properties, after=_ignored_properties)
     wrap(RDSBackend, "create_db_instance_read_replica", _create_read_replica)

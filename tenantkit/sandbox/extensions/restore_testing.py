@@ -4,7 +4,9 @@ moto 5.2.5 defects: its CloudFormation has no model for either type (they are sk
 CREATE_COMPLETE, so nothing can see them), and its Backup API has no restore testing operation.
 The plans and selections a stack creates are kept as records on moto's Backup backend (cleared by
 moto's reset) and served by GetRestoreTestingPlan, ListRestoreTestingPlans,
-GetRestoreTestingSelection and ListRestoreTestingSelections, in the shapes of botocore's model.
+GetRestoreTestingSelection and ListRestoreTestingSelections, in the shapes of botocore's model, and
+deleted by DeleteRestoreTestingSelection and DeleteRestoreTestingPlan (a plan only once it has no
+selection left, as AWS refuses it otherwise: InvalidRequestException).
 The sandbox never runs a restore test: the schedule is stored, not acted on.
 """
 
@@ -14,11 +16,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from moto.backup import urls as backup_urls
-from moto.backup.exceptions import ResourceNotFoundException
+from moto.backup.exceptions import InvalidRequestException, ResourceNotFoundException
 from moto.backup.models import backup_backends
 from moto.backup.responses import BackupResponse
 from moto.core.common_models import CloudFormationModel
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.utilities.utils import get_partition
 
@@ -136,6 +138,23 @@ class RestoreTestingResponses:
         return ActionResult(
             {"RestoreTestingSelections": [_public(s, *_SELECTION_SUMMARY) for s in plan["_selections"].values()]}
         )
+
+
+    def delete_restore_testing_selection(self: Any) -> EmptyResult:
+        plan = _plan(self.current_account, self.region, _path_name(self, "plans"))
+        name = _path_name(self, "selections")
+        if plan["_selections"].pop(name, None) is None:
+            raise ResourceNotFoundException(msg=f"Restore testing selection {name} not found")
+        return EmptyResult()
+
+    def delete_restore_testing_plan(self: Any) -> EmptyResult:
+        """As AWS documents it: only once every selection of the plan is deleted."""
+        name = _path_name(self, "plans")
+        plan = _plan(self.current_account, self.region, name)
+        if plan["_selections"]:
+            raise InvalidRequestException(msg=f"Restore testing plan {name} has restore testing selections: delete them first")
+        restore_testing_plans(self.current_account, self.region).pop(name)
+        return EmptyResult()
 
 
 def patch() -> None:
