@@ -102,3 +102,14 @@ def moto_with_extensions():
     install()
     with mock_aws():
         yield
+
+
+SYNTHESIZING_FIXTURES = frozenset({"examples", "maple", "reviews", "weakened", "varied", "assembly_dir", "templates"})
+"""Fixtures that synthesize tenants' CDK stacks (seconds each): a test using one is `slow`, so
+`pytest -m "not slow"` runs what synthesizes and deploys nothing."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SYNTHESIZING_FIXTURES & set(getattr(item, "fixturenames", ())) and "slow" not in item.keywords:
+            item.add_marker(pytest.mark.slow)
