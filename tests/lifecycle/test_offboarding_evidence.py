@@ -77,8 +77,11 @@ def test_the_report_states_its_scope_and_that_keys_are_only_scheduled(offboardin
 
     assert json.loads(outcome.report_json.read_bytes())["schema"] == SCHEMA == "tenantkit.destruction-report/2"
     scope = report.scope
-    assert scope.account == ACCOUNT and scope.regions == (PRIMARY, SECONDARY) == scope.tag_search_regions
-    assert scope.vaults == (f"{PRIMARY}/{NAMES.backup_vault}", f"{SECONDARY}/{NAMES.dr_backup_vault}")
+    config = offboarding["config"]()
+    zone = config.policy.zone
+    assert scope.account == ACCOUNT and scope.regions[:2] == (PRIMARY, SECONDARY) and set(scope.regions) == zone
+    assert set(zone) <= set(scope.tag_search_regions)  # then every region the account has enabled
+    assert {f"{NAMES.backup_vault} ({PRIMARY})", f"{NAMES.dr_backup_vault} ({SECONDARY})"} <= set(scope.vaults)
     assert {"database", "db snapshot", "recovery points", "bucket", "kms key"} <= set(scope.kinds)
     assert any(ACCOUNT in item and "other" in item for item in scope.out_of_reach)
     assert all(resource.region in (PRIMARY, SECONDARY) for resource in report.resources)

@@ -129,7 +129,11 @@ def test_the_plan_finds_every_copy_in_both_regions(gone):
     assert totals["recovery points"] == {"resources": 2, "recovery_points": 4}  # database and data bucket, each copied
     snapshots = {(t.region, t.name) for t in gone["plan"].targets if t.kind == "db snapshot"}
     assert {("us-east-1", f"{GONE}-manual"), ("us-west-2", f"{GONE}-manual-copy")} <= snapshots
-    assert [kind.name for kind in KINDS] == list(totals)  # every kind present, in destruction order
+    # every kind present, in destruction order, but those only a restore, a monitoring agent or a
+    # stray tagged resource would make (none in this sandbox; tests/lifecycle/test_offboarding_zone.py has them)
+    only_when_made = {"restored instance", "monitoring stream", "tagged resource"}
+    assert [kind.name for kind in KINDS if kind.name in totals] == list(totals)
+    assert {kind.name for kind in KINDS} - set(totals) <= only_when_made
     assert gone["plan"].blockers == []
 
 
@@ -207,14 +211,15 @@ def test_a_failure_at_every_step_stops_the_run_and_a_rerun_finishes_it(sandbox, 
 
     monkeypatch.setattr(EndpointSession, "client", client)
     stopped_at = []
-    for kind in [k.name for k in KINDS]:
+    present = [k.name for k in KINDS if k.name in gone["plan"].totals()]  # both tenants are populated alike
+    for kind in present:
         fault.kind, fault.fired = kind, False
         with pytest.raises(ClientError, match="Throttling"):
             _execute(sandbox, CRASH, on_step=fault.on_step)
         stopped_at.append(kind)
         journal = json.loads(service.journal_path(sandbox["state"], CRASH).read_text())
         assert fault.fired and not any(done.split("|")[0] == kind for done in journal["done"])
-    assert stopped_at == [k.name for k in KINDS]  # every kind of step failed once, and stopped the run
+    assert stopped_at == present  # every kind of step failed once, and stopped the run
     fault.kind = None
     outcome = _execute(sandbox, CRASH)
     assert outcome.verification_ok and not outcome.already_done
