@@ -233,12 +233,7 @@ def test_a_failure_at_every_step_stops_the_run_and_a_rerun_finishes_it(sandbox, 
 def _shape(report, tenant):
     """Kinds, regions and counts of what was destroyed (a log bucket's count depends on how many
     requests its bucket served, which differs between the runs)."""
-    # A run that stopped after removing a key's alias finds that key on the rerun by its tenant tag
-    # (the account sweep), so the report files it as a tagged key: the same key, scheduled the same.
-    def kind(resource):
-        return resource.kind.replace("tagged resource (kms key, deletion scheduled)", "kms key (deletion scheduled)")
-
-    return [(kind(r), r.region, {} if "-logs-" in r.name else r.counts) for r in report.resources], len(report.keys), report.verification.remaining
+    return [(r.kind, r.region, {} if "-logs-" in r.name else r.counts) for r in report.resources], len(report.keys), report.verification.remaining
 
 
 def test_reports_stay_and_the_journal_points_at_them(sandbox, gone):

@@ -311,7 +311,10 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal, searc
     searched = searched or search_scope(scope_for(config, env), env.account)
 
     resources, keys = [], []
+    named = {target.arn for target in journal.targets() if target.kind != "tagged resource"}
     for target in journal.targets():
+        if target.kind == "tagged resource" and target.arn in named:
+            continue  # the same resource, found again by its tag after an interrupted run (a key whose alias went)
         done = journal.data["done"][target.id]
         if target.kind == "kms key":
             keys.append(KeyDeletion(target.name, target.arn, target.region, _utc(done.get("deletion_date", "")), KEY_PENDING_WINDOW_DAYS))
