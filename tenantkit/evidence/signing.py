@@ -104,7 +104,8 @@ def fingerprint(public_key: Any) -> str:
     return "sha256:" + hashlib.sha256(der).hexdigest()
 
 
-def _read(path: Path, what: str) -> bytes:
+def read_file(path: Path, what: str) -> bytes:
+    """A file's bytes; EvidenceKeyError with one line naming the file and `what` it was read as."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -115,7 +116,7 @@ def _read(path: Path, what: str) -> bytes:
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
     """The Ed25519 private key of an unencrypted PEM file."""
-    data = _read(path, "signing key")
+    data = read_file(path, "signing key")
     if b"PUBLIC KEY-----" in data:
         raise EvidenceKeyError(f"{path}: is a public key; signing needs the private key")
     try:
@@ -131,7 +132,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def load_public_key(path: Path) -> Any:
     """A PEM public key of a supported kind (Ed25519, P-256, RSA)."""
-    data = _read(path, "public key")
+    data = read_file(path, "public key")
     if b"PRIVATE KEY-----" in data:
         raise EvidenceKeyError(f"{path}: is a private key; verifying needs the public key")
     try:

@@ -326,11 +326,9 @@ def render_html(report: DestructionReport, *, signature: SignatureInfo | None = 
 
 def _read(path: Path, what: str) -> bytes:
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such file ({what})") from None
-    except OSError as error:
-        raise ReportError(f"{path}: cannot read {what}: {error.strerror or error}") from None
+        return evidence.signing.read_file(path, what)
+    except evidence.EvidenceKeyError as error:
+        raise ReportError(str(error)) from None
 
 
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
