@@ -34,6 +34,7 @@ CDK_QUALIFIER = "hnb659fds"
 
 NAME_WORDS: tuple[str, ...] = (
     "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores",
+    "break", "glass", "offboarding",
 )
 """Every word tenantkit appends to a tenant id in the names it derives. A tenant id with one of
 them as any of its hyphen-separated words would make one tenant's names prefixes of, or equal to,
@@ -46,6 +47,23 @@ REGION_NAME = re.compile(
     r"(?:us|ca|eu|ap|sa|me|af|il|mx|cn)-(?:gov-)?"
     r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d"
 )
+
+
+ROLE_PATH_ROOT = "/tenantkit/"
+"""Every IAM role of a tenant lives under `/tenantkit/<id>/`: policies name the tenant's principals
+by that path (`aws:PrincipalArn`), which only `iam:CreateRole` with that path sets: unlike a tag,
+it cannot be changed on an existing role, nor passed as a session tag."""
+BASELINE_STACK = "tenantkit-baseline"
+"""The one stack per account and region that tenantkit deploys before that environment's tenants
+(the audit trail). Never starts with `tenant-`: no tenant's stack name can match it."""
+AUDIT_TRAIL = "tenantkit-audit"
+"""The baseline stack's CloudTrail trail in each account and region."""
+
+
+def audit_bucket(account: str, region: str) -> str:
+    """The baseline stack's bucket of trail logs in (account, region). No tenant's bucket can have
+    this name: a tenant's is `<id>-<purpose>-<account>-<region>` with a purpose among NAME_WORDS."""
+    return f"tenantkit-audit-{account}-{region}"
 
 
 def stack_names(tenant_id: str) -> tuple[str, str, str]:
@@ -127,6 +145,39 @@ class TenantNames:
     def key_arn_pattern(self, region: str) -> str:
         """Any key of this account in `region` (narrowed by the alias condition where used)."""
         return self._arn("kms", region, "key/*")
+
+    # --- roles ----------------------------------------------------------------------------------
+    @property
+    def role_path(self) -> str:
+        """The IAM path of every role made for this tenant: the id is a whole path segment."""
+        return f"{ROLE_PATH_ROOT}{self.tenant_id}/"
+
+    @property
+    def tenant_role_arn_pattern(self) -> str:
+        """Every role of this tenant (`aws:PrincipalArn` with ArnLike): `role/tenantkit/<id>/*`.
+        IAM paths are global, so one pattern covers both regions."""
+        return f"arn:{PARTITION}:iam::{self.account}:role{self.role_path}*"
+
+    @property
+    def break_glass_role(self) -> str:
+        """The role an operator assumes, time-boxed and recorded, to reach this tenant's data."""
+        return f"tenantkit-{self.tenant_id}-break-glass"
+
+    @property
+    def offboarding_role(self) -> str:
+        """The one principal the resource policies' denies let destroy this tenant's data."""
+        return f"tenantkit-{self.tenant_id}-offboarding"
+
+    def _role_arn(self, role_name: str) -> str:
+        return f"arn:{PARTITION}:iam::{self.account}:role{self.role_path}{role_name}"
+
+    @property
+    def break_glass_role_arn(self) -> str:
+        return self._role_arn(self.break_glass_role)
+
+    @property
+    def offboarding_role_arn(self) -> str:
+        return self._role_arn(self.offboarding_role)
 
     def deployment_role_arn(self, region: str) -> str:
         """The CDK bootstrap's CloudFormation execution role of (account, region): the one
@@ -276,6 +327,21 @@ class TenantNames:
     @property
     def web_acl_arn_parameter(self) -> str:
         return f"{self.parameter_path}web-acl-arn"
+
+    @property
+    def db_endpoint_parameter(self) -> str:
+        """What the application reads to find its database (in both regions; failover re-points it)."""
+        return f"{self.parameter_path}db-endpoint"
+
+    @property
+    def bucket_parameter(self) -> str:
+        """What the application reads to find its file bucket (in both regions)."""
+        return f"{self.parameter_path}bucket"
+
+    @property
+    def state_parameter(self) -> str:
+        """The tenant's lifecycle state, in its account and primary region (the copy that wins)."""
+        return f"{self.parameter_path}state"
 
     @property
     def flow_log_group(self) -> str:
