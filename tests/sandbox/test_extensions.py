@@ -114,6 +114,11 @@ DEFECTS = [
     "cloudformation_delete_fails_on_a_resource_already_gone",
     "cloudformation_describing_a_deleted_stack_recreates_what_its_outputs_name",
     "cloudformation_never_deletes_flow_logs",
+    "kms_key_policy_not_enforced",
+    "secretsmanager_resource_policy_not_enforced",
+    "s3_bucket_policy_blind_to_the_principal",
+    "backup_vault_access_policy_api_missing",
+    "secretsmanager_resource_policy_type_skipped",
 ]
 
 
