@@ -169,6 +169,24 @@ def test_secret_resource_policy_refuses_all_but_the_tenant():
     assert secrets.get_secret_value(SecretId=arn)["SecretString"] == "pw"  # the operator: not evaluated
 
 
+def test_reading_a_secret_needs_its_key_through_secrets_manager():
+    tenant_role = f"arn:aws:iam::{ACCOUNT}:role{TENANT_PATH}app"
+    through_secrets_manager = {"Sid": "TenantThroughSecretsManager", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                               "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
+                               "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"},
+                                             "ArnLike": {"aws:PrincipalArn": tenant_role}}}
+    key = _key([through_secrets_manager])
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="acme/db", SecretString="pw", KmsKeyId=key)["ARN"]
+    error = _refused(lambda: _user("admin").client("secretsmanager").get_secret_value(SecretId=arn), "AccessDeniedException")
+    assert "kms:Decrypt" in error.response["Error"]["Message"]
+    app = _role_session("app", TENANT_PATH)
+    assert app.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"] == "pw"
+    app.client("secretsmanager").put_secret_value(SecretId=arn, SecretString="new")
+    _refused(lambda: app.client("kms").decrypt(CiphertextBlob=boto3.client("kms", region_name=REGION).encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]),
+             "AccessDeniedException")  # directly, not through Secrets Manager
+
+
 def test_secret_resource_policy_from_cloudformation():
     secrets = boto3.client("secretsmanager", region_name=REGION)
     arn = secrets.create_secret(Name="acme/db", SecretString="pw")["ARN"]

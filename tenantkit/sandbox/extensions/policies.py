@@ -251,6 +251,30 @@ def _check_secret(response: Any, who: Caller) -> None:
     allowed, reason = _decide(who, action, secret.arn, getattr(secret, "policy", None), {"secretsmanager:SecretId": secret.arn, **tags})
     if not allowed:
         raise _refuse(who, action, secret.arn, reason)
+    _check_secret_key(response, who, secret, action)
+
+
+# Secrets Manager uses the secret's key on the caller's behalf: reading needs kms:Decrypt,
+# writing kms:GenerateDataKey, through Secrets Manager (kms:ViaService), with the secret's ARN as
+# encryption context (Secrets Manager User Guide, "Secret encryption and decryption").
+_SECRET_KEY_ACTIONS = {"secretsmanager:GetSecretValue": "kms:Decrypt", "secretsmanager:PutSecretValue": "kms:GenerateDataKey",
+                       "secretsmanager:UpdateSecret": "kms:GenerateDataKey"}
+
+
+def _check_secret_key(response: Any, who: Caller, secret: Any, action: str) -> None:
+    key_id = getattr(secret, "kms_key_id", None)
+    if action not in _SECRET_KEY_ACTIONS or not key_id:
+        return  # the AWS managed key aws/secretsmanager: usable by every principal of the account
+    try:
+        key = kms_backends[who.account][response.region].describe_key(key_id)
+    except Exception:  # noqa: BLE001  (a key the sandbox does not hold: nothing to evaluate)
+        return
+    context = {"kms:ViaService": f"secretsmanager.{response.region}.amazonaws.com", "kms:CallerAccount": who.account,
+               "kms:EncryptionContext:SecretARN": secret.arn, "kms:EncryptionContextKeys": ["SecretARN"]}
+    kms_action = _SECRET_KEY_ACTIONS[action]
+    allowed, reason = _decide(who, kms_action, key.arn, key.policy, context)
+    if not allowed:
+        raise _refuse(who, action, secret.arn, f"access to KMS is not allowed: {kms_action} on {key.arn}: {reason}")
 
 
 class SecretResourcePolicy(BackedModel, CloudFormationModel):
