@@ -84,6 +84,14 @@ def test_s3_administrator_outside_the_tenant_is_refused_with_s3s_error(bucket):
     assert boto3.client("s3", region_name=REGION).get_object(Bucket=bucket, Key="a")["Body"].read() == b"x"  # the operator: not evaluated
 
 
+def test_a_session_of_a_role_the_sandbox_does_not_hold_is_the_operator(bucket):
+    """How tenantkit acts in another account of the sandbox (`sandbox_sessions`): not evaluated."""
+    credentials = boto3.client("sts", region_name=REGION).assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/absent", RoleSessionName="operator")["Credentials"]
+    s3 = boto3.client("s3", region_name=REGION, aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                      aws_session_token=credentials["SessionToken"])
+    assert s3.get_object(Bucket=bucket, Key="a")["Body"].read() == b"x"
+
+
 def test_s3_a_role_under_the_tenant_path_is_allowed(bucket):
     s3 = _role_session("app", TENANT_PATH).client("s3")
     assert s3.get_object(Bucket=bucket, Key="a")["Body"].read() == b"x"

@@ -20,7 +20,9 @@ A refused request gets the service's error: S3 AccessDenied (XML, 403), AccessDe
 from KMS and Secrets Manager (400) and from Backup (403).
 
 Requests signed with credentials the sandbox did not issue (its default ones, which stand for
-tenantkit's own operator) are not evaluated, so every existing sandbox flow keeps working.
+tenantkit's own operator), or by a session of a role the sandbox does not hold (how the operator
+acts in another account: `tenantkit.lifecycle.fleet.sandbox_sessions`), are not evaluated, so
+every existing sandbox flow keeps working.
 Not modelled: session policies, permissions boundaries, SCPs/RCPs, session tags.
 """
 
@@ -85,7 +87,7 @@ def _document(policy: Any) -> str:
 
 def caller(access_key_id: str, account_id: str, region: str) -> Caller | None:
     """The sandbox principal that owns `access_key_id`; None for credentials the sandbox did not
-    issue (the operator's default ones)."""
+    issue (the operator's default ones) and for sessions of roles it does not hold."""
     partition = get_partition(region)
     iam = iam_backends[account_id][partition]
     for user in iam.users.values():
@@ -97,7 +99,9 @@ def caller(access_key_id: str, account_id: str, region: str) -> Caller | None:
             return Caller(user.arn, account_id, user.arn, tuple(policies), tags)
     for session in sts_backends[account_id][partition].assumed_roles:
         if session.access_key_id == access_key_id:
-            role = iam.get_role_by_arn(session.role_arn)
+            role = next((role for role in iam.roles.values() if role.arn == session.role_arn), None)
+            if role is None:
+                return None  # a session of a role the sandbox does not hold: the operator's way into another account
             role_policies = (*role.policies.values(), *map(_document, role.managed_policies.values()))
             role_tags = {tag["Key"]: tag["Value"] for tag in role.tags or []}
             return Caller(session.arn, account_id, role.arn, role_policies, role_tags)
