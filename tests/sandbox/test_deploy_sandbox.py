@@ -128,11 +128,11 @@ def test_a_changed_config_updates_the_tenant_in_place(sandbox, first_deploy):
 # --- the wrong principals are refused (the sandbox's refusals are ours: extensions/policies) ---
 
 WAITING_FOR_ACCESS = (
-    "waiting for branch `access`: the key policy still carries aws-cdk-lib's Secret statement "
-    "(any principal of the account, through Secrets Manager) and the bucket policy denies only "
-    "non-TLS and the wrong key; unskip when `access` is merged"
+    "waiting for branch `access`: on this branch the key policy still carries aws-cdk-lib's Secret "
+    "statement (any principal of the account may decrypt through Secrets Manager) and the bucket "
+    "policy denies only non-TLS and the wrong key; these pass on a merge with `access` (tried): "
+    "unskip when it is merged"
 )
-WAITING_FOR_SECRET = "waiting for branch `secret`: the master secret has no resource policy yet; unskip when `secret` is merged"
 
 
 def _as(sandbox, credentials, service):
@@ -179,7 +179,7 @@ def test_wrong_principals_cannot_decrypt_with_the_tenant_key(sandbox, wrong_prin
         assert _refused(lambda kms=kms: kms.generate_data_key(KeyId=names.key_alias, KeySpec="AES_256")) == "AccessDeniedException", label
 
 
-@pytest.mark.skip(reason=f"{WAITING_FOR_ACCESS}; {WAITING_FOR_SECRET}")
+@pytest.mark.skip(reason=WAITING_FOR_ACCESS)
 def test_wrong_principals_cannot_read_or_replace_the_master_secret(sandbox, wrong_principals):
     secret = wrong_principals["names"].db_master_secret
     for label, credentials in wrong_principals["principals"].items():
