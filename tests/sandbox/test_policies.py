@@ -128,6 +128,27 @@ def test_s3_upload_headers_and_copy_source_are_evaluated():
     _refused(lambda: user.copy_object(Bucket="dst", Key="copy2", CopySource={"Bucket": "src", "Key": "k"}), "AccessDenied")
 
 
+def test_s3_reading_or_writing_an_sse_kms_object_needs_the_key_through_s3():
+    tenant_role = f"arn:aws:iam::{ACCOUNT}:role{TENANT_PATH}app"
+    through_s3 = {"Sid": "TenantThroughS3", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                  "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
+                  "Condition": {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}, "ArnLike": {"aws:PrincipalArn": tenant_role}}}
+    key = _key([through_s3])
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="sealed")
+    s3.put_bucket_encryption(Bucket="sealed", ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]})
+    s3.put_object(Bucket="sealed", Key="k", Body=b"x")  # the operator
+    admin = _user("admin").client("s3")  # no bucket policy: S3 itself is open to it
+    _refused(lambda: admin.get_object(Bucket="sealed", Key="k"), "AccessDenied")
+    _refused(lambda: admin.put_object(Bucket="sealed", Key="plain", Body=b"x"), "AccessDenied")  # the bucket default is the key
+    admin.put_object(Bucket="sealed", Key="aes", Body=b"x", ServerSideEncryption="AES256")
+    assert admin.get_object(Bucket="sealed", Key="aes")["Body"].read() == b"x"
+    app = _role_session("app", TENANT_PATH).client("s3")
+    assert app.get_object(Bucket="sealed", Key="k")["Body"].read() == b"x"
+    app.put_object(Bucket="sealed", Key="mine", Body=b"y")
+
+
 # --- KMS -------------------------------------------------------------------------------------
 
 

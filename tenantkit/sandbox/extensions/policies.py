@@ -11,9 +11,11 @@ access key, or an assumed-role session of moto's STS), the principal's identity 
 with the resource's policy, as AWS does:
 - S3 object and bucket actions against the bucket policy (a PutObject's server-side-encryption
   headers as condition keys; a CopyObject is also a GetObject of its source; DeleteObjects is
-  decided key by key);
+  decided key by key), and reads and writes of SSE-KMS objects against the key's policy, as S3
+  uses the key on the caller's behalf;
 - KMS actions naming a key (or, for Decrypt, carrying one in the ciphertext) against the key policy;
-- Secrets Manager actions naming a secret against the secret's resource policy;
+- Secrets Manager actions naming a secret against the secret's resource policy, and reads and
+  writes of its value against its key's policy (Secrets Manager uses the key on the caller's behalf);
 - Backup actions on a vault or a recovery point (and StartCopyJob, with `backup:CopyTargets`)
   against the vault access policy.
 A refused request gets the service's error: S3 AccessDenied (XML, 403), AccessDeniedException
@@ -159,8 +161,48 @@ def _check_s3(response: Any, who: Caller, resource: str) -> None:
         source_key = source_key.split("?versionId=", 1)[0]
         source_resource = f"arn:aws:s3:::{source_bucket}/{source_key}"
         allowed, _ = _decide(who, "s3:GetObject", source_resource, _bucket_policy(who.account, response.region, source_bucket), {})
+    if allowed and key:
+        allowed = _s3_key_allows(response, who, action, bucket_name, key)
     if not allowed:
         raise BucketAccessDeniedError(bucket=bucket_name) if bucket_name else S3AccessDeniedError()
+
+
+def _s3_key_allows(response: Any, who: Caller, action: str, bucket_name: str, key: str) -> bool:
+    """S3 uses an object's KMS key on the caller's behalf: reading needs kms:Decrypt, writing
+    kms:GenerateDataKey, through S3 (kms:ViaService), with the object's (or, with an S3 Bucket Key,
+    the bucket's) ARN as encryption context (S3 User Guide, "Using server-side encryption with AWS
+    KMS keys": permissions and encryption context)."""
+    backend = s3_backends[who.account][get_partition(response.region)]
+    bucket = backend.buckets.get(bucket_name)
+    if bucket is None:
+        return True  # moto answers NoSuchBucket itself
+    if action == "s3:GetObject":
+        stored = bucket.keys.get(key)
+        if stored is None or getattr(stored, "encryption", None) != "aws:kms":
+            return True
+        key_id, kms_action, bucket_key = stored.kms_key_id, "kms:Decrypt", bool(stored.bucket_key_enabled)
+    elif action == "s3:PutObject":
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        default = (bucket.encryption or {}).get("Rule", {}).get("ApplyServerSideEncryptionByDefault", {})
+        algorithm = headers.get("x-amz-server-side-encryption") or default.get("SSEAlgorithm")
+        if algorithm != "aws:kms":
+            return True
+        key_id = headers.get("x-amz-server-side-encryption-aws-kms-key-id") or default.get("KMSMasterKeyID")
+        kms_action = "kms:GenerateDataKey"
+        bucket_key = str((bucket.encryption or {}).get("Rule", {}).get("BucketKeyEnabled", "")).lower() == "true"
+    else:
+        return True
+    if not key_id:
+        return True  # the AWS managed key aws/s3: usable by every principal of the account
+    try:
+        kms_key = kms_backends[who.account][response.region].describe_key(key_id)
+    except Exception:  # noqa: BLE001  (a key the sandbox does not hold: nothing to evaluate)
+        return True
+    arn = f"arn:aws:s3:::{bucket_name}" if bucket_key else f"arn:aws:s3:::{bucket_name}/{key}"
+    context = {"kms:ViaService": f"s3.{response.region}.amazonaws.com", "kms:CallerAccount": who.account,
+               "kms:EncryptionContext:aws:s3:arn": arn, "kms:EncryptionContextKeys": ["aws:s3:arn"]}
+    allowed, _ = _decide(who, kms_action, kms_key.arn, kms_key.policy, context)
+    return allowed
 
 
 _DELETING: ContextVar[tuple[Caller, str] | None] = ContextVar("tenantkit_policies_deleting", default=None)
