@@ -251,6 +251,10 @@ def test_vault_access_policy_api_and_refusals():
     _refused(lambda: offboarding.delete_recovery_point(BackupVaultName="acme-vault", RecoveryPointArn=point), "ResourceNotFoundException")  # past the policy
     backup.delete_backup_vault_access_policy(BackupVaultName="acme-vault")
     _refused(lambda: backup.get_backup_vault_access_policy(BackupVaultName="acme-vault"), "ResourceNotFoundException")
+    backup.put_backup_vault_access_policy(BackupVaultName="acme-vault", Policy=json.dumps(deny))
+    backup.delete_backup_vault(BackupVaultName="acme-vault")
+    backup.create_backup_vault(BackupVaultName="acme-vault")  # a new vault of the same name: not the old one's policy
+    _refused(lambda: backup.get_backup_vault_access_policy(BackupVaultName="acme-vault"), "ResourceNotFoundException")
 
 
 def test_vault_access_policy_from_cloudformation():

@@ -345,9 +345,24 @@ class SecretResourcePolicy(BackedModel, CloudFormationModel):
 # --- Backup ----------------------------------------------------------------------------------
 
 
-def vault_access_policies(account_id: str, region_name: str) -> dict[str, str]:
-    """Each vault's access policy (JSON text), by vault name (moto 5.2.5 has no access-policy API)."""
+def _vault_access_policies(account_id: str, region_name: str) -> dict[str, tuple[float, str]]:
+    """Each vault's (creation date, access policy JSON), by vault name (moto 5.2.5 has no
+    access-policy API)."""
     return records(backup_backends[account_id][region_name], "vault_access_policies")
+
+
+def vault_access_policy(account_id: str, region_name: str, vault: Any) -> str | None:
+    """`vault`'s access policy; one kept for an earlier vault of the same name is not its."""
+    kept = _vault_access_policies(account_id, region_name).get(vault.backup_vault_name)
+    return kept[1] if kept and kept[0] == vault.creation_date else None
+
+
+def set_vault_access_policy(account_id: str, region_name: str, vault: Any, policy: str | None) -> None:
+    policies = _vault_access_policies(account_id, region_name)
+    if policy is None:
+        policies.pop(vault.backup_vault_name, None)
+    else:
+        policies[vault.backup_vault_name] = (vault.creation_date, policy)
 
 
 def _path_after(path: str, segment: str) -> str | None:
@@ -373,7 +388,8 @@ def _check_backup(response: Any, who: Caller) -> None:
         return
     vault_arn = backend.vaults[vault_name].backup_vault_arn
     resource = resource or vault_arn
-    allowed, reason = _decide(who, action, resource, vault_access_policies(who.account, response.region).get(vault_name), context)
+    policy = vault_access_policy(who.account, response.region, backend.vaults[vault_name])
+    allowed, reason = _decide(who, action, resource, policy, context)
     if not allowed:
         raise _refuse(who, action, resource, reason, code=403)
 
@@ -388,20 +404,20 @@ class VaultAccessPolicyResponses:
         return name, self.backup_backend.vaults[name]
 
     def put_backup_vault_access_policy(self: Any) -> EmptyResult:
-        name, _ = VaultAccessPolicyResponses._vault(self)
-        vault_access_policies(self.current_account, self.region)[name] = _params(self)["Policy"]
+        _, vault = VaultAccessPolicyResponses._vault(self)
+        set_vault_access_policy(self.current_account, self.region, vault, _params(self)["Policy"])
         return EmptyResult()
 
     def get_backup_vault_access_policy(self: Any) -> ActionResult:
         name, vault = VaultAccessPolicyResponses._vault(self)
-        policy = vault_access_policies(self.current_account, self.region).get(name)
+        policy = vault_access_policy(self.current_account, self.region, vault)
         if policy is None:
             raise ResourceNotFoundException(msg=f"Backup vault {name} has no access policy")
         return ActionResult({"BackupVaultName": name, "BackupVaultArn": vault.backup_vault_arn, "Policy": policy})
 
     def delete_backup_vault_access_policy(self: Any) -> EmptyResult:
-        name, _ = VaultAccessPolicyResponses._vault(self)
-        vault_access_policies(self.current_account, self.region).pop(name, None)
+        _, vault = VaultAccessPolicyResponses._vault(self)
+        set_vault_access_policy(self.current_account, self.region, vault, None)
         return EmptyResult()
 
 
@@ -410,7 +426,8 @@ def _keep_access_policy(original: Callable[..., Any]) -> Callable[..., Any]:
         vault = original(cls, p, account_id, region_name, resource_name)
         if "AccessPolicy" in p:
             document = p["AccessPolicy"]
-            vault_access_policies(account_id, region_name)[vault.physical_resource_id] = document if isinstance(document, str) else json.dumps(document)
+            created = backup_backends[account_id][region_name].vaults[vault.physical_resource_id]
+            set_vault_access_policy(account_id, region_name, created, document if isinstance(document, str) else json.dumps(document))
         return vault
 
     return create
