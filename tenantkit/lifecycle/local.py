@@ -92,7 +92,8 @@ def inventory_tenants(
             account = config.account or session_for(config.primary_region).client("sts").get_caller_identity()["Account"]
         inventories.append(
             assembly_inventory(
-                config.tenant_id, Path(synthesized.assembly_dir), synthesized.stacks, account=account, session_for=session_for
+                config.tenant_id, Path(synthesized.assembly_dir), synthesized.stacks, account=account, session_for=session_for,
+                generation=config.generation,
             )
         )
     return inventories

@@ -115,7 +115,7 @@ def scope_for(config: TenantConfig, env: Environment) -> Scope:
     it, every enabled region of the account."""
     from tenantkit.config import policy_for
 
-    names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
+    names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region, config.generation)
     zone = tuple(sorted(policy_for(config.residency).zone))
     return Scope(names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region))
 

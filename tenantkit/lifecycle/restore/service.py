@@ -77,7 +77,7 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
 
 
 def names_of(config: TenantConfig, env: Environment) -> TenantNames:
-    return names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
+    return names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region, config.generation)
 
 
 def default_name(now: datetime, prefix: str = "r") -> str:

@@ -9,10 +9,16 @@ from tenantkit.lifecycle.state.model import (
     require_open,
     transition,
 )
+from tenantkit.lifecycle.state.lock import LOCKS_DIR, Holder, LockHeld, SharedLocks, tenant_lock
 from tenantkit.lifecycle.state.store import STATES_DIR, StateStore
 
 __all__ = [
     "CLOSED",
+    "LOCKS_DIR",
+    "Holder",
+    "LockHeld",
+    "SharedLocks",
+    "tenant_lock",
     "STATES_DIR",
     "TRANSITIONS",
     "State",
