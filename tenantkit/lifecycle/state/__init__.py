@@ -1,5 +1,6 @@
 """Tenant lifecycle states, recorded in SSM and enforced, and the per-tenant operation lock."""
 
+from tenantkit.lifecycle.state.lock import LOCKS_DIR, Holder, LockHeld, SharedLocks, tenant_lock
 from tenantkit.lifecycle.state.model import (
     CLOSED,
     TRANSITIONS,
@@ -9,7 +10,6 @@ from tenantkit.lifecycle.state.model import (
     require_open,
     transition,
 )
-from tenantkit.lifecycle.state.lock import LOCKS_DIR, Holder, LockHeld, SharedLocks, tenant_lock
 from tenantkit.lifecycle.state.store import STATES_DIR, StateStore
 
 __all__ = [
