@@ -468,6 +468,47 @@ def rds_cross_region_replica_cannot_be_deleted() -> bool:
     return False
 
 
+
+def _cross_region_replica() -> tuple[Any, Any]:
+    """(source region's RDS client, replica region's) with `replica` replicating `source`."""
+    rds_source = boto3.client("rds", region_name=REGION)
+    source = rds_source.create_db_instance(
+        DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )["DBInstance"]["DBInstanceArn"]
+    rds = boto3.client("rds", region_name="us-west-2")
+    rds.create_db_instance_read_replica(DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source)
+    return rds_source, rds
+
+
+@probe
+def rds_promoted_replica_keeps_its_source() -> bool:
+    rds_source, rds = _cross_region_replica()
+    promoted = rds.promote_read_replica(DBInstanceIdentifier="replica")["DBInstance"]
+    listed = rds_source.describe_db_instances(DBInstanceIdentifier="source")["DBInstances"][0].get("ReadReplicaDBInstanceIdentifiers", [])
+    return "ReadReplicaSourceDBInstanceIdentifier" in promoted or bool(listed)
+
+
+@probe
+def rds_promote_of_a_standalone_instance_accepted() -> bool:
+    _, rds = _cross_region_replica()
+    rds.promote_read_replica(DBInstanceIdentifier="replica")
+    try:
+        rds.promote_read_replica(DBInstanceIdentifier="replica")
+    except ClientError as error:
+        return error.response["Error"]["Code"] != "InvalidDBInstanceState"
+    return True
+
+
+@probe
+def secretsmanager_stop_replication_to_replica_missing() -> bool:
+    boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="probe", SecretString="{}", AddReplicaRegions=[{"Region": "us-west-2"}]
+    )
+    replica = boto3.client("secretsmanager", region_name="us-west-2")
+    return _missing(lambda: replica.stop_replication_to_replica(SecretId=replica.describe_secret(SecretId="probe")["ARN"]))
+
+
 @probe
 def custom_vpc_restrict_default_sg_needs_lambda() -> bool:
     vpc = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}
