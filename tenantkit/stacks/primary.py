@@ -21,7 +21,7 @@ from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncid
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.constructs.restore_testing import TenantRestoreTesting, TenantRestoreTestingProps
 from tenantkit.naming import REPLICATION_RULE_ID, TenantNames
-from tenantkit.stacks.common import add_key_and_incidents
+from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters
 from tenantkit.stacks.firewall import add_firewall
 
 
@@ -97,6 +97,9 @@ class TenantPrimaryStack(Stack):
                     replica_key_alias_arn=names.dr_key_alias_arn,
                 ),
             ),
+        )
+        add_location_parameters(
+            self, names=names, db_endpoint=self.database.instance.attr_endpoint_address, bucket=names.data_bucket
         )
         self.firewall = add_firewall(
             self,
