@@ -32,6 +32,9 @@ restore_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     app.add_typer(restore_app)
     app.command(name="drill")(drill)
+    from tenantkit.cli import failover
+
+    failover.register(app)
 
 
 @contextmanager

@@ -16,6 +16,15 @@ from tenantkit.lifecycle.restore.drill import (
     run_drill,
     write_drill_report,
 )
+from tenantkit.lifecycle.restore.failover import (
+    FailoverStatus,
+    failback_plan,
+    failover_status,
+    start_failover,
+)
+from tenantkit.lifecycle.restore.failover import (
+    check_confirmation as check_failover_confirmation,
+)
 from tenantkit.lifecycle.restore.model import (
     Environment,
     ListedRestore,
@@ -43,6 +52,7 @@ __all__ = [
     "DrillError",
     "DrillFiles",
     "DrillReport",
+    "FailoverStatus",
     "Environment",
     "ListedRestore",
     "RestoreRefused",
@@ -52,17 +62,21 @@ __all__ = [
     "Store",
     "StoreCheck",
     "canonical_json",
+    "check_failover_confirmation",
     "check_may_restore",
     "check_request",
     "default_name",
     "discard_restore",
     "environment",
+    "failback_plan",
+    "failover_status",
     "list_restores",
     "parse_time",
     "promised_rpo",
     "read_drill_report",
     "region_of",
     "run_drill",
+    "start_failover",
     "start_restore",
     "tenant",
     "write_drill_report",

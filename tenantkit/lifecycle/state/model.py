@@ -129,3 +129,19 @@ def require_open(state: TenantState, operation: str) -> None:
             f"{state.tenant_id} is {state.describe()}: {operation} refused; "
             f"`tenantkit reinstate {state.tenant_id} --reason ...` starts a new generation"
         )
+
+
+UNDOES_FAILOVER = frozenset({"deploy", "repair"})
+"""Operations that write the stacks' shape back (a read replica in the DR region, parameters naming
+the primary): refused while the tenant is failed over (`require_not_failed_over`)."""
+
+
+def require_not_failed_over(state: TenantState, operation: str) -> None:
+    """StateError for `deploy` or `repair` of a failed-over tenant: the stacks describe a replica
+    fed by the primary region, and applying them would replace the promoted instance (the tenant's
+    only current database) and point its parameters back at the lost primary. Failback first."""
+    if state.state is State.FAILED_OVER and operation in UNDOES_FAILOVER:
+        raise StateError(
+            f"{state.tenant_id} is {state.describe()}: {operation} refused, it would undo the failover "
+            f"(`tenantkit failover failback-plan {state.tenant_id}` writes the way back)"
+        )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tenantkit.lifecycle.state.lock import SharedLocks, tenant_lock
-from tenantkit.lifecycle.state.model import StateError, TenantState, require_open
+from tenantkit.lifecycle.state.model import StateError, TenantState, require_not_failed_over, require_open
 from tenantkit.lifecycle.state.store import StateStore
 from tenantkit.naming import bootstrap_lookup_role_arn, names_for
 
@@ -108,6 +108,7 @@ def guarded(guard: Guard, configs: Sequence[Any], *, refuse_closed: bool = True)
             state = store.read(names_of(config, config.account or ""))  # the state parameter's name needs no account
             if refuse_closed:
                 require_open(state, guard.operation)
+                require_not_failed_over(state, guard.operation)
                 require_generation(state, config.generation)
             states[config.tenant_id] = state
         yield states
