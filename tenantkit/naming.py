@@ -28,13 +28,15 @@ RESTORE_NAME = re.compile(r"[a-z][a-z0-9]{0,21}")
 """A restore's name: a letter, then letters and digits, at most 22 (no hyphen: see `restore_db_instance`)."""
 RESTORES_FOLDER = "restores/"
 """Restored files go under `restores/<name>/` of the tenant's own bucket in the restore's region."""
+EXPORTS_FOLDER = "exports/"
+"""Exports for the retrieval window go under `exports/<name>/` of the tenant's data bucket."""
 REPLICATION_RULE_ID = "everything-to-dr"
 CDK_QUALIFIER = "hnb659fds"
 """The CDK bootstrap qualifier (the default): names the deployment role of each environment."""
 
 NAME_WORDS: tuple[str, ...] = (
     "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores",
-    "break", "glass", "offboarding",
+    "break", "glass", "offboarding", "export",
 )
 """Every word tenantkit appends to a tenant id in the names it derives. A tenant id with one of
 them as any of its hyphen-separated words would make one tenant's names prefixes of, or equal to,
@@ -274,6 +276,29 @@ class TenantNames:
         (the trailing slash keeps `restores/x/` from matching `restores/x2/`)."""
         self.restore_db_instance(name)  # the same rule for the name
         return f"{RESTORES_FOLDER}{name}/"
+
+    # --- exports (the retrieval window) -----------------------------------------------------------
+    def export_prefix(self, name: str) -> str:
+        """Where the export `name` goes in the data bucket (primary region, tenant key):
+        `exports/<name>/` (its database export under `database/`, its `manifest.json`). Inside the
+        tenant's own bucket, so offboarding destroys exports with the bucket."""
+        self.restore_db_instance(name)  # the same rule for the name
+        return f"{EXPORTS_FOLDER}{name}/"
+
+    def export_task(self, name: str) -> str:
+        """The snapshot and the RDS export task of the export `name`: `tkx-<id>-<name>`, at most
+        4+30+1+22 = 57 of 60 (ExportTaskIdentifier's limit); no live identifier starts `tkx-`."""
+        self.restore_db_instance(name)
+        return f"tkx-{self.tenant_id}-{name}"
+
+    @property
+    def export_role(self) -> str:
+        """The role RDS assumes to write a snapshot export into the data bucket under the tenant key."""
+        return f"tenantkit-{self.tenant_id}-export"
+
+    @property
+    def export_role_arn(self) -> str:
+        return self._role_arn(self.export_role)
 
     def bucket_in(self, region: str) -> str:
         """The tenant's file store in `region`: the data bucket (primary) or its replica (DR)."""

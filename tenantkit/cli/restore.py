@@ -32,9 +32,10 @@ restore_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     app.add_typer(restore_app)
     app.command(name="drill")(drill)
-    from tenantkit.cli import failover
+    from tenantkit.cli import export, failover
 
     failover.register(app)
+    export.register(app)
 
 
 @contextmanager

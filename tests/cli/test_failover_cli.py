@@ -1,4 +1,4 @@
-"""`tenantkit failover start | status | failback-plan` at the edge: every refusal is one line and
+"""`tenantkit failover start | status | failback-plan` and `tenantkit export [urls]` at the edge: every refusal is one line and
 exit 1, decided before anything is looked up (no sandbox runs here: a request that got as far as
 the environment would say so instead); the failback plan is written from the tenant file."""
 
@@ -44,6 +44,12 @@ def _run(configs, *args):
         (["failover", "status", "nobody"], "no tenant file for: nobody"),
         (["failover", "status", TENANT, "--local"], "the sandbox is not running"),
         (["failover", "failback-plan", "nobody"], "no tenant file for: nobody"),
+        (["export", "nobody"], "no tenant file for: nobody"),
+        (["export", "urls", "nobody"], "no tenant file for: nobody"),
+        (["export", TENANT, "--as", "hand-back"], "--as 'hand-back': an export name is a letter"),
+        (["export", "urls", TENANT, "extra"], "usage: tenantkit export TENANT | tenantkit export urls TENANT"),
+        (["export", TENANT, "--local"], "the sandbox is not running"),
+        (["export", "urls", TENANT, "--local"], "the sandbox is not running"),
     ],
 )
 def test_refusals_are_one_line_and_exit_1(configs, args, message):

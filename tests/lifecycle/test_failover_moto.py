@@ -1,12 +1,16 @@
 """`failover start | status` against in-process moto with tenantkit's emulator extensions, on an
 example tenant synthesized and deployed as it is (northwind-us): the DR replica promoted, both
 regions' parameters and the DR secret pointed at it, the state `failed-over`, every step
-journaled; a run cut by a lost primary region resumes; deploy is refused afterwards."""
+journaled; a run cut by a lost primary region resumes; deploy is refused afterwards. And `export`:
+the database export and a manifest whose checksums are the objects', with presigned URLs."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlparse
 
 import boto3
 import pytest
@@ -15,7 +19,14 @@ from botocore.exceptions import EndpointConnectionError
 from tenantkit.config import validate_paths
 from tenantkit.lifecycle.deploy_local import deploy_assembly
 from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, region_sessions
-from tenantkit.lifecycle.restore import Environment, RestoreRefused, failover_status, start_failover
+from tenantkit.lifecycle.restore import (
+    Environment,
+    RestoreRefused,
+    export_urls,
+    failover_status,
+    start_export,
+    start_failover,
+)
 from tenantkit.lifecycle.restore.failover import STEPS, journal_path
 from tenantkit.lifecycle.state import State, StateError, TenantState
 from tenantkit.lifecycle.state.service import Guard, guarded, store_in
@@ -134,3 +145,47 @@ def test_failover_promotes_points_parameters_and_secret_resumes_after_an_outage_
         pass
     with guarded(Guard("drill", lambda _: store, tmp_path, None), [config]) as states:
         assert states[TENANT].state is State.FAILED_OVER  # other operations go on
+
+
+def test_export_writes_the_database_export_and_a_manifest_whose_checksums_match_the_objects(world):
+    config, env, names = world["config"], world["env"], world["names"]
+    session = env.session_for(config.primary_region)
+    s3, rds = session.client("s3"), session.client("rds")
+    key = session.client("kms").describe_key(KeyId=names.key_alias)["KeyMetadata"]["Arn"]
+    bodies = {"invoices/2026-11.csv": b"n,amount\n1,10\n", "logo.png": bytes(range(256)) * 40, "restores/r1/old.txt": b"a restore"}
+    for name, body in bodies.items():
+        s3.put_object(Bucket=names.data_bucket, Key=name, Body=body, ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+
+    def no_pause(_: float) -> None:
+        raise AssertionError("the sandbox's export is complete at once: nothing to wait for")
+
+    result = start_export(config, env, "handback", pause=no_pause)
+    manifest = json.loads(s3.get_object(Bucket=names.data_bucket, Key="exports/handback/manifest.json")["Body"].read())
+    listed = {o["key"]: o for o in manifest["objects"]}
+    assert set(listed) == {"invoices/2026-11.csv", "logo.png"}  # tenantkit's restores/ and exports/ are not the customer's
+    for name, entry in listed.items():
+        assert entry["size"] == len(bodies[name]) and entry["sha256"] == hashlib.sha256(bodies[name]).hexdigest(), name
+    assert result.objects == 2 and result.bytes == sum(len(bodies[k]) for k in listed)
+    assert s3.head_object(Bucket=names.data_bucket, Key="exports/handback/manifest.json")["SSEKMSKeyId"] == key
+
+    task = f"tkx-{TENANT}-handback"
+    info_key = f"exports/handback/database/{task}/export_info_{task}.json"
+    assert info_key in result.database_files and manifest["database"]["files"] == list(result.database_files)
+    info = json.loads(s3.get_object(Bucket=names.data_bucket, Key=info_key)["Body"].read())
+    assert info["exportTaskIdentifier"] == task and info["kmsKeyId"] == key and info["iamRoleArn"] == names.export_role_arn
+    assert info["sourceArn"].endswith(f":snapshot:{task}") and "emulated" in info
+    (described,) = rds.describe_export_tasks(ExportTaskIdentifier=task)["ExportTasks"]
+    assert described["S3Bucket"] == names.data_bucket and described["Status"].upper() == "COMPLETE"
+    assert not [s for s in rds.describe_db_snapshots()["DBSnapshots"] if s["DBSnapshotIdentifier"] == task]  # fed the export, then deleted
+
+    with pytest.raises(RestoreRefused, match="already has an export named handback"):
+        start_export(config, env, "handback", pause=no_pause)
+
+    now = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    chosen, urls = export_urls(config, env, clock=lambda: now)
+    assert chosen == "handback"
+    assert [u.key for u in urls] == ["exports/handback/manifest.json", *result.database_files, *listed]
+    query = parse_qs(urlparse(urls[0].url).query)
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"] and query["X-Amz-Expires"] == [str(7 * 24 * 3600)]
+    logo = parse_qs(urlparse(urls[-1].url).query)
+    assert logo["versionId"] == [listed["logo.png"]["version_id"]]  # the version that was checksummed

@@ -509,6 +509,23 @@ def secretsmanager_stop_replication_to_replica_missing() -> bool:
     return _missing(lambda: replica.stop_replication_to_replica(SecretId=replica.describe_secret(SecretId="probe")["ARN"]))
 
 
+
+@probe
+def rds_export_task_writes_nothing() -> bool:
+    rds = boto3.client("rds", region_name=REGION)
+    rds.create_db_instance(
+        DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )
+    snapshot = rds.create_db_snapshot(DBSnapshotIdentifier="probe", DBInstanceIdentifier="source")["DBSnapshot"]["DBSnapshotArn"]
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="probe-export")
+    rds.start_export_task(
+        ExportTaskIdentifier="probe", SourceArn=snapshot, S3BucketName="probe-export", S3Prefix="exports",
+        IamRoleArn="arn:aws:iam::123456789012:role/export", KmsKeyId="arn:aws:kms:us-east-1:123456789012:key/probe",
+    )
+    return s3.list_objects_v2(Bucket="probe-export").get("KeyCount", 0) == 0
+
 @probe
 def custom_vpc_restrict_default_sg_needs_lambda() -> bool:
     vpc = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}

@@ -117,6 +117,7 @@ DEFECTS = [
     "rds_promoted_replica_keeps_its_source",
     "rds_promote_of_a_standalone_instance_accepted",
     "secretsmanager_stop_replication_to_replica_missing",
+    "rds_export_task_writes_nothing",
 ]
 
 
