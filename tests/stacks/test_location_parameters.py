@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -51,3 +53,18 @@ def test_each_region_publishes_each_parameter_once(examples):
         for stack in (f"tenant-{tenant}-dr", f"tenant-{tenant}-replica"):
             names += [n for n in _parameters(examples, stack) if n.endswith(("/db-endpoint", "/bucket"))]
         assert sorted(names) == sorted([f"/tenantkit/{tenant}/bucket", f"/tenantkit/{tenant}/db-endpoint"]), (tenant, config.secondary_region)
+
+
+def test_the_export_role_writes_only_the_exports_folder_of_the_tenant_bucket(examples):
+    config = examples.configs["maple-ca"]
+    resources = examples.raw("tenant-maple-ca-primary")["Resources"]
+    (role_id,) = [i for i, r in resources.items() if r["Type"] == "AWS::IAM::Role" and r["Properties"].get("RoleName") == "tenantkit-maple-ca-export"]
+    role = resources[role_id]
+    assert role["Properties"]["Path"] == "/tenantkit/maple-ca/"
+    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "export.rds.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": config.account}}
+    (policy,) = [r for r in resources.values() if r["Type"] == "AWS::IAM::ManagedPolicy" and {"Ref": role_id} in r["Properties"].get("Roles", [])]
+    writes = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if "s3:PutObject" in s["Action"]]
+    (resource,) = [s["Resource"] for s in writes]
+    assert json.dumps(resource).endswith('/exports/*"]]}'), resource  # the bucket's exports/ folder, nothing wider
