@@ -75,7 +75,9 @@ def status_text(tenant: TenantConfig, today: date) -> str:
     return "active"
 
 
-def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None) -> None:
+def tenant_list(
+    report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None, drills: dict[str, Any] | None = None
+) -> None:
     from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
     rows: list[dict[str, Any]] = [
@@ -105,6 +107,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
             },
             "file": str(t.source),
             "approval": (approvals or {}).get(t.config.tenant_id),
+            "last_drill": _drill((drills or {}).get(t.config.tenant_id)),
         }
         for t in report.tenants
     ]
@@ -126,6 +129,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
     for column in ("Tenant", "Residency", "Primary", "Secondary", "Account", "Status"):
         table.add_column(column, no_wrap=True)
     table.add_column("Security review")
+    table.add_column("Last drill")
     for row in rows:
         residency = row["residency"] + (" (CGP)" if row["controlled_goods"] else "")
         style = {"active": "", "retrieval": "yellow", "ready-for-destruction": "bold red"}[row["status"]]
@@ -137,6 +141,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
             row["account"] or "-",
             row["status_text"],
             row["approval"] or "-",
+            _drill_text(row["last_drill"]),
             style=style,
         )
     console = Console()
@@ -146,6 +151,18 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
     issues(report.issues)
     config_notes(report.notes)
     config_warnings(report.warnings)
+
+
+def _drill(last: Any) -> dict[str, Any] | None:
+    return last.as_dict() if last is not None else None
+
+
+def _drill_text(last: dict[str, Any] | None) -> str:
+    if last is None:
+        return "-"
+    if last.get("note"):
+        return f"unreadable ({last['report']})"
+    return f"{last['started_at']} {'ok' if last['ok'] else 'FAILED'}"
 
 
 def created(path: Path, tenant: TenantConfig) -> None:

@@ -46,15 +46,18 @@ def list_tenants(
     as_json: bool = JSON_OPTION,
     approvals_dir: Path = typer.Option(Path("approvals"), "--approvals", help="Directory of security review approvals.", file_okay=False),
     root: Path = ROOT_OPTION,
+    reports: Path = typer.Option(Path("reports"), "--reports", help="Where signed reports (drills) are kept.", file_okay=False),
 ) -> None:
-    """Show every tenant: residency, regions, account, subscription status and security review."""
+    """Show every tenant: residency, regions, account, subscription status, security review, last drill."""
     from tenantkit import config
+    from tenantkit.lifecycle.drills import last_drill
     from tenantkit.review.service import approval_states
 
     today = parse_date(as_of, "--as-of") if as_of else date.today()
     report = config.validate_fleet([directory], root)
     states = approval_states(directory, approvals_dir, [t.config.tenant_id for t in report.tenants])
-    render.tenant_list(report, today=today, as_json=as_json, approvals=states)
+    drills = {t.config.tenant_id: last_drill(reports, t.config.tenant_id) for t in report.tenants}
+    render.tenant_list(report, today=today, as_json=as_json, approvals=states, drills=drills)
     raise typer.Exit(0 if report.ok else 1)
 
 

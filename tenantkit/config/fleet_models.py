@@ -146,6 +146,15 @@ class Tooling(Strict):
     region: Annotated[str, AfterValidator(_check_region)] = Field(description="The tooling region, e.g. 'us-east-1'.")
 
 
+class Drills(Strict):
+    """How often each tenant's restores must be proven (`tenantkit drill`)."""
+
+    max_age_days: int | None = Field(
+        default=None, ge=1, le=3650,
+        description="`inventory` flags a tenant whose last drill report is older than this many days, failed, or missing.",
+    )  # fmt: skip
+
+
 class FleetSettings(Strict):
     """fleet.yaml: settings for the whole fleet of tenants."""
 
@@ -158,6 +167,7 @@ class FleetSettings(Strict):
         default=False, description="Before each tenant's deployment, a pipeline step checks its recorded review approval."
     )
     offboarding: Offboarding = Offboarding()
+    drills: Drills = Drills()
     tooling: Tooling | None = Field(
         default=None, description="The tooling account and region holding the fleet's operation locks (needed to act on AWS)."
     )
