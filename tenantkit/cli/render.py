@@ -75,7 +75,11 @@ def status_text(tenant: TenantConfig, today: date) -> str:
     return "active"
 
 
-def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None) -> None:
+def tenant_list(
+    report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None,
+    states: dict[str, str] | None = None, orphans: list[str] | None = None,
+) -> None:
+    """`states` (tenant id -> its lifecycle state) adds a column; each of `orphans` a line."""
     from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
     rows: list[dict[str, Any]] = [
@@ -105,6 +109,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
             },
             "file": str(t.source),
             "approval": (approvals or {}).get(t.config.tenant_id),
+            **({"state": states.get(t.config.tenant_id)} if states is not None else {}),
         }
         for t in report.tenants
     ]
@@ -116,6 +121,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
                 "issues": [i.as_dict() for i in report.issues],
                 "warnings": [i.as_dict() for i in report.warnings],
                 "notes": [i.as_dict() for i in report.notes],
+                **({"orphans": list(orphans or [])} if states is not None else {}),
             }
         )
         return
@@ -126,6 +132,8 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
     for column in ("Tenant", "Residency", "Primary", "Secondary", "Account", "Status"):
         table.add_column(column, no_wrap=True)
     table.add_column("Security review")
+    if states is not None:
+        table.add_column("State")
     for row in rows:
         residency = row["residency"] + (" (CGP)" if row["controlled_goods"] else "")
         style = {"active": "", "retrieval": "yellow", "ready-for-destruction": "bold red"}[row["status"]]
@@ -137,12 +145,15 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
             row["account"] or "-",
             row["status_text"],
             row["approval"] or "-",
+            *([row["state"] or "-"] if states is not None else []),
             style=style,
         )
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # piped output: never fold a row into several lines
     console.print(table)
+    for orphan in orphans or []:
+        error(f"orphan: {orphan}")
     issues(report.issues)
     config_notes(report.notes)
     config_warnings(report.warnings)
