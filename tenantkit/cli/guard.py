@@ -21,10 +21,7 @@ def operation_guard(operation: str, *, local: bool, root: Path, break_lock: bool
     from tenantkit.config import load_fleet
     from tenantkit.lifecycle.state.service import aws_guard, sandbox_guard
 
-    if break_lock and not (reason and reason.strip()):
-        render.error("--break-lock needs --reason \"...\" (it is recorded)")
-        raise typer.Exit(1)
-    break_reason = reason if break_lock else None
+    break_reason = lock_break_reason(break_lock, reason)
     with as_lines():
         tooling = load_fleet(root).tooling
         if local:
@@ -36,3 +33,11 @@ def operation_guard(operation: str, *, local: bool, root: Path, break_lock: bool
     if guard.warning:
         render.warning(guard.warning)
     return guard
+
+
+def lock_break_reason(break_lock: bool, reason: str | None) -> str | None:
+    """The reason recorded with a broken lock (None without --break-lock); exit 1 when missing."""
+    if break_lock and not (reason and reason.strip()):
+        render.error("--break-lock needs --reason \"...\" (it is recorded)")
+        raise typer.Exit(1)
+    return reason if break_lock else None
