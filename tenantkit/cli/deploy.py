@@ -96,14 +96,13 @@ def _lock_request(break_lock: bool, reason: str | None, root: Path) -> tuple[str
     """(the --break-lock reason or None, fleet.yaml's tooling or None); exit 1 for --break-lock
     without a reason or a fleet.yaml in error."""
     from tenantkit.cli.errors import as_lines
+    from tenantkit.cli.guard import lock_break_reason
     from tenantkit.config import load_fleet
 
-    if break_lock and not (reason and reason.strip()):
-        render.error("--break-lock needs --reason \"...\" (it is recorded)")
-        raise typer.Exit(1)
+    break_reason = lock_break_reason(break_lock, reason)
     with as_lines():
         tooling = load_fleet(root).tooling
-    return (reason if break_lock else None), tooling
+    return break_reason, tooling
 
 
 def _through_cdk_cli(

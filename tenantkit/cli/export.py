@@ -13,8 +13,8 @@ import typer
 
 from tenantkit.cli import render
 from tenantkit.cli.errors import as_lines
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
-from tenantkit.cli.restore import LOCAL_OPTION, STATE_DIR, _refusals
+from tenantkit.cli.options import BREAK_LOCK_OPTION, CONFIG_DIR_OPTION, JSON_OPTION, LOCK_REASON_OPTION, ROOT_OPTION
+from tenantkit.cli.restore import LOCAL_OPTION, STATE_DIR, _guarded, _refusals
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +27,9 @@ def export(
     local: bool = LOCAL_OPTION,
     directory: Path = CONFIG_DIR_OPTION,
     as_json: bool = JSON_OPTION,
+    break_lock: bool = BREAK_LOCK_OPTION,
+    reason: Optional[str] = LOCK_REASON_OPTION,  # noqa: UP045
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Export the tenant's database (RDS snapshot export, Parquet) and a manifest of every object
     (key, size, SHA-256) into `exports/<name>/` of its bucket; `export urls TENANT` presigns them."""
@@ -49,7 +52,8 @@ def export(
         if urls:
             chosen, issued = restore.export_urls(config, env, name)
         else:
-            result = restore.start_export(config, env, name or restore.default_name(utc_now(), "e"))
+            with _guarded("export", config, local=local, root=root, break_lock=break_lock, reason=reason):
+                result = restore.start_export(config, env, name or restore.default_name(utc_now(), "e"))
     if urls:
         if as_json:
             typer.echo(json.dumps({"export": chosen, "urls": [asdict(u) for u in issued]}, indent=2))

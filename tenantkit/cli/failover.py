@@ -13,10 +13,9 @@ from typing import Optional
 
 import typer
 
-from tenantkit.cli import render
 from tenantkit.cli.errors import as_lines
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
-from tenantkit.cli.restore import LOCAL_OPTION, STATE_DIR, _refusals
+from tenantkit.cli.options import BREAK_LOCK_OPTION, CONFIG_DIR_OPTION, JSON_OPTION, ROOT_OPTION
+from tenantkit.cli.restore import LOCAL_OPTION, STATE_DIR, _guarded, _refusals
 
 failover_app = typer.Typer(
     name="failover",
@@ -33,16 +32,17 @@ def register(app: typer.Typer) -> None:
 def start(
     tenant_id: str = typer.Argument(..., help="The tenant to fail over to its secondary region."),
     confirm: Optional[str] = typer.Option(None, "--confirm", metavar="TENANT", help="The tenant id again."),  # noqa: UP045
-    reason: Optional[str] = typer.Option(None, "--reason", help="Why (recorded with the state)."),  # noqa: UP045
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (recorded with the state, and with a broken lock)."),  # noqa: UP045
     local: bool = LOCAL_OPTION,
     directory: Path = CONFIG_DIR_OPTION,
     as_json: bool = JSON_OPTION,
+    break_lock: bool = BREAK_LOCK_OPTION,
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Promote the DR replica, point both regions' parameters and the DR secret at it, set the
     state `failed-over`. Journaled and resumable: run it again to finish an interrupted failover."""
     from tenantkit.cli import render_restore
     from tenantkit.lifecycle import restore
-    from tenantkit.lifecycle.state import StateError
     from tenantkit.lifecycle.state.service import store_in
 
     with as_lines(), _refusals():
@@ -50,14 +50,11 @@ def start(
         restore.check_failover_confirmation(config, confirm, reason)
         restore.check_may_restore(config, state_dir=STATE_DIR, today=date.today())
         env = restore.environment(config, local=local, state_dir=STATE_DIR)
-        try:
+        with _guarded("failover", config, local=local, root=root, break_lock=break_lock, reason=reason):
             status = restore.start_failover(
                 config, env, state_dir=STATE_DIR, reason=reason or "", by=getpass.getuser(),
                 store=store_in(env.name, env.session_for, STATE_DIR),
             )  # fmt: skip
-        except StateError as error:
-            render.error(str(error))
-            raise typer.Exit(1) from None
     render_restore.failover(status, as_json=as_json)
     raise typer.Exit(0 if status.complete else 1)
 

@@ -76,8 +76,11 @@ def status_text(tenant: TenantConfig, today: date) -> str:
 
 
 def tenant_list(
-    report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None, drills: dict[str, Any] | None = None
+    report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None,
+    states: dict[str, str] | None = None, orphans: list[str] | None = None, drills: dict[str, Any] | None = None,
 ) -> None:
+    """`states` (tenant id -> its lifecycle state) adds a column; each of `orphans` a line;
+    `drills` (tenant id -> its last drill or None) the last drill's time and result."""
     from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
     rows: list[dict[str, Any]] = [
@@ -108,6 +111,7 @@ def tenant_list(
             "file": str(t.source),
             "approval": (approvals or {}).get(t.config.tenant_id),
             "last_drill": _drill((drills or {}).get(t.config.tenant_id)),
+            **({"state": states.get(t.config.tenant_id)} if states is not None else {}),
         }
         for t in report.tenants
     ]
@@ -119,6 +123,7 @@ def tenant_list(
                 "issues": [i.as_dict() for i in report.issues],
                 "warnings": [i.as_dict() for i in report.warnings],
                 "notes": [i.as_dict() for i in report.notes],
+                **({"orphans": list(orphans or [])} if states is not None else {}),
             }
         )
         return
@@ -129,6 +134,8 @@ def tenant_list(
     for column in ("Tenant", "Residency", "Primary", "Secondary", "Account", "Status"):
         table.add_column(column, no_wrap=True)
     table.add_column("Security review")
+    if states is not None:
+        table.add_column("State")
     table.add_column("Last drill")
     for row in rows:
         residency = row["residency"] + (" (CGP)" if row["controlled_goods"] else "")
@@ -141,6 +148,7 @@ def tenant_list(
             row["account"] or "-",
             row["status_text"],
             row["approval"] or "-",
+            *([row["state"] or "-"] if states is not None else []),
             _drill_text(row["last_drill"]),
             style=style,
         )
@@ -148,6 +156,8 @@ def tenant_list(
     if not console.is_terminal:
         console = Console(width=160)  # piped output: never fold a row into several lines
     console.print(table)
+    for orphan in orphans or []:
+        error(f"orphan: {orphan}")
     issues(report.issues)
     config_notes(report.notes)
     config_warnings(report.warnings)

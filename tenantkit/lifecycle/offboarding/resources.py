@@ -791,6 +791,8 @@ def _find_parameters(scope: Scope) -> Iterable[Target]:
     for region in scope.regions:
         ssm = scope.client("ssm", region)
         for parameter in pages(ssm, "get_parameters_by_path", "Parameters", Path=scope.names.parameter_path, Recursive=True):
+            if parameter["Name"] == scope.names.state_parameter:
+                continue  # the tenant's lifecycle state (no data): it records the offboarding, so it outlives it
             yield Target("parameter", region, parameter["Name"], parameter["ARN"])
 
 

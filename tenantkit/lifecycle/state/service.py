@@ -120,3 +120,20 @@ def require_generation(state: TenantState, file_generation: int) -> None:
             f"{state.tenant_id}: its file says generation {file_generation}, its recorded state generation {state.generation}: "
             "set `generation:` in the file to the recorded one (`tenantkit reinstate` writes it)"
         )
+
+
+def reinstate(config: Any, path: Path, store: StateStore, *, by: str, reason: str) -> TenantState:
+    """Start the tenant's next generation: its state (offboarded or destroyed, else StateError)
+    becomes active with the generation after the recorded one, which goes into its file (and
+    `subscription.ends_on` out of it), so what it deploys next never takes a name the offboarded
+    generation's pending keys answer to. The file first: if SSM then fails, a rerun finishes."""
+    from tenantkit.config.lifecycle import set_generation
+    from tenantkit.lifecycle.state.model import State, transition
+
+    names = names_of(config, config.account or "")
+    current = store.read(names)
+    if current.state not in (State.OFFBOARDED, State.DESTROYED):
+        raise StateError(f"{config.tenant_id} is {current.describe()}: only an offboarded tenant is reinstated")
+    new = transition(current, State.ACTIVE, by=by, reason=reason)
+    set_generation(path, new.generation)
+    return store.write(names_of(config, config.account or ""), new)
