@@ -4,32 +4,15 @@ the environment would say so instead); the failback plan is written from the ten
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from typer.testing import CliRunner
 
-from tenantkit.cli.main import app
 from tenantkit.config import load_tenants
-from tests.conftest import EXAMPLE_CONFIGS
+from tests.cli import test_restore_cli
+from tests.cli.test_restore_cli import TENANT, _run
 
-runner = CliRunner()
-TENANT = "northwind-us"
+configs = test_restore_cli.configs  # the same fixture: a tenant directory, run from a directory with no .tenantkit/
+
 REASON = ["--reason", "us-east-1 outage"]
-
-
-@pytest.fixture
-def configs(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # no .tenantkit/ here: no sandbox, no journal
-    directory = tmp_path / "tenant_configs"
-    directory.mkdir()
-    shutil.copy(EXAMPLE_CONFIGS / f"{TENANT}.yaml", directory)
-    return directory
-
-
-def _run(configs, *args):
-    result = runner.invoke(app, [*args, "--dir", str(configs)])
-    return result.exit_code, result.output.strip()
 
 
 @pytest.mark.parametrize(
