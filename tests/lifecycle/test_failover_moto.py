@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
@@ -16,8 +15,6 @@ import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from tenantkit.config import validate_paths
-from tenantkit.lifecycle.deploy_local import deploy_assembly
 from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, region_sessions
 from tenantkit.lifecycle.restore import (
     Environment,
@@ -31,7 +28,7 @@ from tenantkit.lifecycle.restore.failover import STEPS, journal_path
 from tenantkit.lifecycle.state import State, StateError, TenantState
 from tenantkit.lifecycle.state.service import Guard, guarded, store_in
 from tenantkit.naming import names_for
-from tests.conftest import EXAMPLE_CONFIGS
+from tests.lifecycle.deployed_example import deploy_example, synthesized_example
 
 pytestmark = pytest.mark.slow
 TENANT = "northwind-us"
@@ -41,22 +38,11 @@ TENANT = "northwind-us"
 def world(tmp_path_factory):
     from moto import mock_aws
 
-    from tenantkit.sandbox.extensions import install
-    from tenantkit.synth import synth_tenants
-
     root = tmp_path_factory.mktemp("failover")
-    configs = root / "tenant_configs"
-    configs.mkdir()
-    shutil.copy(EXAMPLE_CONFIGS / f"{TENANT}.yaml", configs)
-    (config,) = validate_paths([configs]).configs
-    (synthesized,) = synth_tenants([config], root / "cdk.out", lint=False)
-    assert synthesized.ok, synthesized.error
-    install()
+    config, synthesized = synthesized_example(root, TENANT)
     with mock_aws():
         session_for = region_sessions(boto3.Session())
-        deployed = deploy_assembly(TENANT, root / "cdk.out" / TENANT, synthesized.stacks, account=SANDBOX_ACCOUNT,
-                                   session_for=session_for, template_url_host="localhost:5000")  # fmt: skip
-        assert deployed.ok, deployed
+        deploy_example(root, TENANT, synthesized, session_for)
         names = names_for(TENANT, SANDBOX_ACCOUNT, config.primary_region, config.secondary_region)
         yield {"config": config, "env": Environment("sandbox", SANDBOX_ACCOUNT, session_for), "names": names, "root": root}
 

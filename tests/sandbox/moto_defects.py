@@ -453,22 +453,6 @@ def rds_cross_region_replica_subnet_group_looked_up_in_source_region() -> bool:
     return False
 
 
-@probe
-def rds_cross_region_replica_cannot_be_deleted() -> bool:
-    source = boto3.client("rds", region_name=REGION).create_db_instance(
-        DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
-        MasterUsername="admin", MasterUserPassword="password123",
-    )["DBInstance"]["DBInstanceArn"]
-    rds = boto3.client("rds", region_name="us-west-2")
-    rds.create_db_instance_read_replica(DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source)
-    try:
-        rds.delete_db_instance(DBInstanceIdentifier="replica", SkipFinalSnapshot=True)
-    except ValueError:  # in-process moto raises its Python error; its server answers HTTP 500
-        return True
-    return False
-
-
-
 def _cross_region_replica() -> tuple[Any, Any]:
     """(source region's RDS client, replica region's) with `replica` replicating `source`."""
     rds_source = boto3.client("rds", region_name=REGION)
@@ -479,6 +463,17 @@ def _cross_region_replica() -> tuple[Any, Any]:
     rds = boto3.client("rds", region_name="us-west-2")
     rds.create_db_instance_read_replica(DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source)
     return rds_source, rds
+
+
+@probe
+def rds_cross_region_replica_cannot_be_deleted() -> bool:
+    _, rds = _cross_region_replica()
+    try:
+        rds.delete_db_instance(DBInstanceIdentifier="replica", SkipFinalSnapshot=True)
+    except ValueError:  # in-process moto raises its Python error; its server answers HTTP 500
+        return True
+    return False
+
 
 
 @probe
