@@ -709,6 +709,41 @@ def cloudformation_cannot_delete_route_tables() -> bool:
     return False
 
 
+def _tampered_bucket_policy_stack() -> Any:
+    """A stack of a bucket and its policy, the policy then replaced outside CloudFormation."""
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": "arn:aws:s3:::drift-probe/*",
+              "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    _create({
+        "Data": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "drift-probe"}},
+        "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Data"}, "PolicyDocument": policy}},
+    })
+    public = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::drift-probe/*"}]}
+    boto3.client("s3", region_name=REGION).put_bucket_policy(Bucket="drift-probe", Policy=json.dumps(public))
+    return boto3.client("cloudformation", region_name=REGION)
+
+
+@probe
+def cloudformation_drift_detection_missing() -> bool:
+    cloudformation = _tampered_bucket_policy_stack()
+    try:
+        cloudformation.detect_stack_drift(StackName="probe")
+    except (ClientError, NotImplementedError, AttributeError):
+        return True
+    return False
+
+
+@probe
+def cloudformation_revert_drift_change_set_ignored() -> bool:
+    cloudformation = _tampered_bucket_policy_stack()
+    try:
+        cloudformation.create_change_set(
+            StackName="probe", ChangeSetName="revert", ChangeSetType="UPDATE", UsePreviousTemplate=True, DeploymentMode="REVERT_DRIFT"
+        )
+    except ClientError:  # "No updates are to be performed": the tampered policy is not seen
+        return True
+    return not cloudformation.describe_change_set(StackName="probe", ChangeSetName="revert").get("Changes")
+
+
 def run() -> dict[str, bool | str]:
     results: dict[str, bool | str] = {}
     for name, function in PROBES.items():

@@ -114,6 +114,8 @@ DEFECTS = [
     "cloudformation_delete_fails_on_a_resource_already_gone",
     "cloudformation_describing_a_deleted_stack_recreates_what_its_outputs_name",
     "cloudformation_never_deletes_flow_logs",
+    "cloudformation_drift_detection_missing",
+    "cloudformation_revert_drift_change_set_ignored",
 ]
 
 
