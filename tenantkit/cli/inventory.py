@@ -23,6 +23,9 @@ def inventory(
     directory: Path = CONFIG_DIR_OPTION,
     outdir: Path = typer.Option(Path("cdk.out"), "--out", "-o", help="Cloud assembly directory."),
     as_json: bool = JSON_OPTION,
+    reencrypt: bool = typer.Option(
+        False, "--reencrypt", help="Re-encrypt in place, under the tenant key, the objects found under another key (data, not configuration)."
+    ),
 ) -> None:
     """List each tenant's resources in both its regions; exit 1 when anything is flagged."""
     if bool(tenant_ids) == all_tenants:
@@ -30,10 +33,14 @@ def inventory(
         raise typer.Exit(2)
     from tenantkit.cli.errors import as_lines
     from tenantkit.fleet.status import record_inventories
-    from tenantkit.lifecycle.local import inventory_tenants
+    from tenantkit.lifecycle.local import inventory_tenants, reencrypt_tenants
 
     with as_lines():
         found = inventory_tenants(directory, tenant_ids or [], outdir, STATE_DIR, local=local)
+        if reencrypt:
+            for done in reencrypt_tenants(found, directory, STATE_DIR, local=local):
+                typer.echo(f"re-encrypted s3://{done.bucket}/{done.key} under {done.under}", err=as_json)
+            found = inventory_tenants(directory, tenant_ids or [], outdir, STATE_DIR, local=local)
     record_inventories(STATE_DIR, found, where="sandbox" if local else "aws")  # for `fleet status`
     render.inventories(found, as_json=as_json, fleet=all_tenants)
     raise typer.Exit(0 if all(one.ok for one in found) else 1)

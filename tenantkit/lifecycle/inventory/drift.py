@@ -20,11 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tenantkit.aws import pages
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tenantkit.aws import classify, error_code, pages
+from tenantkit.lifecycle.inventory.model import Item
 
 DRIFTED = ("MODIFIED", "DELETED")
 REPAIR_CHANGE_SET = "tenantkit-revert-drift"
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+KIND = "stack drift"
 POLL_SECONDS = 2.0
 DETECTION_TIMEOUT_S = 600.0
 
@@ -138,3 +142,28 @@ def revert_drift(cloudformation: Any, stack: str, drift: StackDrift, *, waiter_d
     except Exception as error:  # noqa: BLE001 - botocore's WaiterError: the update failed or rolled back
         raise DriftError(f"{stack}: the drift-reverting deploy did not complete: {error}") from None
     return repair
+
+
+def stack_drift(session: Any, region: str, stack: str) -> Item:
+    """The inventory item of CloudFormation's drift detection of `stack`: one problem per drifted
+    property, with the template's value and the deployed one."""
+    try:
+        drift = detect_stack_drift(session.client("cloudformation"), stack)
+    except (ClientError, BotoCoreError) as error:
+        failure = classify(error)
+        return Item(region, KIND, stack, unchecked=(f"DetectStackDrift: {failure.value} ({error_code(error) or type(error).__name__})",))
+    except DriftError as error:
+        return Item(region, KIND, stack, unchecked=(str(error),))
+    problems = tuple(line for resource in drift.resources for line in resource.lines())
+    details = {"status": drift.status, "drifted": [r.logical_id for r in drift.resources]}
+    return Item(region, KIND, stack, details, problems)
+
+
+def repair_stacks(stack_regions: dict[str, str], session_for: Callable[[str], Any]) -> list[Repair]:
+    """`deploy --repair` after the deploy: each stack's drift detected by CloudFormation, then
+    reverted to its template where any was found."""
+    repairs = []
+    for stack, region in stack_regions.items():
+        cloudformation = session_for(region).client("cloudformation")
+        repairs.append(revert_drift(cloudformation, stack, detect_stack_drift(cloudformation, stack)))
+    return repairs
