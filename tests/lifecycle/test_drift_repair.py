@@ -196,3 +196,38 @@ def test_a_deploy_preview_names_each_resource_added_modified_and_removed():
     )
     assert resource_changes(None, after)[0].action == "Add"
     assert resource_changes(after, after) == ()
+
+
+BLOCK_ALL = dict.fromkeys(("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True)
+MORE_TYPES = {"Resources": {
+    "Data": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": BUCKET, "PublicAccessBlockConfiguration": BLOCK_ALL}},
+    "AllowList": {"Type": "AWS::WAFv2::IPSet", "Properties": {"Name": "t1-ipv4", "Scope": "REGIONAL", "IPAddressVersion": "IPV4",
+                                                              "Addresses": ["198.51.100.0/24", "192.0.2.0/24"]}},
+    "Params": {"Type": "AWS::RDS::DBParameterGroup", "Properties": {"Description": "t1", "Family": "postgres17", "Parameters": {"rds.force_ssl": "1"}}},
+}}
+
+
+def test_the_sandbox_checks_and_reverts_public_access_block_ip_set_addresses_and_db_parameters():
+    from tenantkit.sandbox.extensions import install
+
+    install()
+    with mock_aws():
+        cloudformation = boto3.client("cloudformation", region_name=REGION)
+        cloudformation.create_stack(StackName=STACK, TemplateBody=json.dumps(MORE_TYPES))
+        assert detect_stack_drift(cloudformation, STACK).status == "IN_SYNC"  # the address order is not drift
+        boto3.client("s3", region_name=REGION).delete_public_access_block(Bucket=BUCKET)
+        waf = boto3.client("wafv2", region_name=REGION)
+        (ip_set,) = waf.list_ip_sets(Scope="REGIONAL")["IPSets"]
+        waf.update_ip_set(Name=ip_set["Name"], Scope="REGIONAL", Id=ip_set["Id"], Addresses=["0.0.0.0/1"], LockToken=ip_set["LockToken"])
+        rds = boto3.client("rds", region_name=REGION)
+        (group,) = [g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups()["DBParameterGroups"] if g["Description"] == "t1"]
+        rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[{"ParameterName": "rds.force_ssl", "ParameterValue": "0", "ApplyMethod": "immediate"}])
+
+        drift = detect_stack_drift(cloudformation, STACK)
+        assert sorted(line for resource in drift.resources for line in resource.lines()) == [
+            f'AllowList (AWS::WAFv2::IPSet) /Addresses: declared {canonical(["192.0.2.0/24", "198.51.100.0/24"])}, actual {canonical(["0.0.0.0/1"])}',
+            f"Data (AWS::S3::Bucket) /PublicAccessBlockConfiguration: declared {canonical(BLOCK_ALL)}, actual null",
+            f'Params (AWS::RDS::DBParameterGroup) /Parameters: declared {canonical({"rds.force_ssl": "1"})}, actual {canonical({"rds.force_ssl": "0"})}',
+        ]
+        assert sorted(revert_drift(cloudformation, STACK, drift, waiter_delay=0).reverted) == ["AllowList", "Data", "Params"]
+        assert detect_stack_drift(cloudformation, STACK).status == "IN_SYNC"

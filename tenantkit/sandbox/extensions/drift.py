@@ -13,8 +13,11 @@ moto 5.2.5 defects, in `moto.cloudformation`:
   Modify per drifted resource, and executing it re-applies the template's values to each (the
   stack ends UPDATE_COMPLETE, as after any executed change set).
 
-Checked and reverted: AWS::S3::BucketPolicy (PolicyDocument), AWS::KMS::Key (KeyPolicy,
-EnableKeyRotation), AWS::WAFv2::WebACL (DefaultAction, Rules), AWS::SNS::Subscription (exists).
+Checked and reverted (the declared properties only, as CloudFormation): AWS::S3::BucketPolicy
+(PolicyDocument), AWS::S3::Bucket (PublicAccessBlockConfiguration), AWS::KMS::Key (KeyPolicy,
+EnableKeyRotation), AWS::WAFv2::WebACL (DefaultAction, Rules: order and actions included),
+AWS::WAFv2::IPSet (Addresses, as a set), AWS::RDS::DBParameterGroup (Parameters) and
+AWS::SNS::Subscription (exists).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from moto.cloudformation.parsing import clean_json
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, EmptyResult
 from moto.kms.models import kms_backends
+from moto.rds.models import rds_backends
 from moto.s3.models import s3_backends
 from moto.sns.models import sns_backends
 from moto.utilities.utils import get_partition
@@ -104,6 +108,41 @@ def _web_acl_revert(resource: Any, declared: dict[str, Any], account: str, regio
     return resource
 
 
+def _ip_set_actual(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
+    ip_set = wafv2_backends[account][region].ip_sets.get(resource.attributes["Arn"])
+    return _GONE if ip_set is None else {"Addresses": sorted(ip_set.addresses)}
+
+
+def _bucket_actual(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
+    bucket = s3_backends[account][get_partition(region)].buckets.get(resource.physical_resource_id)
+    if bucket is None:
+        return _GONE
+    block = bucket.public_access_block
+    if block is None:
+        return {"PublicAccessBlockConfiguration": None}
+    values = {"BlockPublicAcls": block.block_public_acls, "IgnorePublicAcls": block.ignore_public_acls,
+              "BlockPublicPolicy": block.block_public_policy, "RestrictPublicBuckets": block.restrict_public_buckets}
+    return {"PublicAccessBlockConfiguration": {name: bool(values.get(name)) for name in declared.get("PublicAccessBlockConfiguration") or values}}
+
+
+def _bucket_revert(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
+    s3_backends[account][get_partition(region)].put_public_access_block(resource.physical_resource_id, declared["PublicAccessBlockConfiguration"])
+    return resource
+
+
+def _parameter_group_actual(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
+    group = rds_backends[account][region].db_parameter_groups.get(resource.name)
+    if group is None:
+        return _GONE
+    return {"Parameters": {name: group.parameters.get(name, {}).get("ParameterValue") for name in declared.get("Parameters", {})}}
+
+
+def _parameter_group_revert(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
+    group = rds_backends[account][region].db_parameter_groups[resource.name]
+    group.update_parameters([{"ParameterName": name, "ParameterValue": str(value)} for name, value in declared.get("Parameters", {}).items()])
+    return resource
+
+
 def _subscription_actual(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
     return {} if resource.physical_resource_id in sns_backends[account][region].subscriptions else _GONE
 
@@ -117,6 +156,9 @@ KINDS: dict[str, _Kind] = {
     "AWS::KMS::Key": _Kind(("KeyPolicy", "EnableKeyRotation"), _key_actual, _key_revert),
     "AWS::WAFv2::WebACL": _Kind(("DefaultAction", "Rules"), _web_acl_actual, _web_acl_revert),
     "AWS::SNS::Subscription": _Kind((), _subscription_actual, _subscription_revert),
+    "AWS::WAFv2::IPSet": _Kind(("Addresses",), _ip_set_actual, _web_acl_revert),
+    "AWS::S3::Bucket": _Kind(("PublicAccessBlockConfiguration",), _bucket_actual, _bucket_revert),
+    "AWS::RDS::DBParameterGroup": _Kind(("Parameters",), _parameter_group_actual, _parameter_group_revert),
 }
 
 
@@ -128,6 +170,10 @@ def _declared(stack: Stack, logical_id: str, resource_type: str) -> dict[str, An
         resolved = {**resolved, "Rules": api_shape(resolved.get("Rules", []))}
     if resource_type == "AWS::KMS::Key":
         resolved.setdefault("EnableKeyRotation", False)
+    if resource_type == "AWS::WAFv2::IPSet":  # a set: its order is not configuration
+        resolved = {**resolved, "Addresses": sorted(resolved.get("Addresses", []))}
+    if resource_type == "AWS::RDS::DBParameterGroup":
+        resolved = {**resolved, "Parameters": {k: str(v) for k, v in resolved.get("Parameters", {}).items()}}
     return resolved
 
 
@@ -155,10 +201,10 @@ def resource_drifts(stack: Stack, account: str, region: str) -> list[dict[str, A
         if actual is _GONE:
             drifts.append({**entry, "StackResourceDriftStatus": "DELETED"})
             continue
-        expected = {name: declared.get(name) for name in kind.properties}
+        expected = {name: declared.get(name) for name in kind.properties if name in declared}  # as CloudFormation: declared ones only
         differences = [
             {"PropertyPath": f"/{name}", "ExpectedValue": _canonical(expected[name]), "ActualValue": _canonical(actual.get(name)), "DifferenceType": "NOT_EQUAL"}
-            for name in kind.properties
+            for name in expected
             if _canonical(expected[name]) != _canonical(actual.get(name))
         ]
         drifts.append({
