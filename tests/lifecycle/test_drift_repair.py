@@ -231,3 +231,38 @@ def test_the_sandbox_checks_and_reverts_public_access_block_ip_set_addresses_and
         ]
         assert sorted(revert_drift(cloudformation, STACK, drift, waiter_delay=0).reverted) == ["AllowList", "Data", "Params"]
         assert detect_stack_drift(cloudformation, STACK).status == "IN_SYNC"
+
+
+def _drifted() -> Any:
+    from tenantkit.lifecycle.inventory.drift import ResourceDrift, StackDrift
+
+    return StackDrift(STACK, "DRIFTED", (ResourceDrift("DataPolicy", "AWS::S3::BucketPolicy", BUCKET, "MODIFIED"),))
+
+
+def _change_set_answers(stubber: Stubber, status: str, changes: list, reason: str | None = None) -> None:
+    now = datetime.datetime(2026, 12, 7, tzinfo=datetime.UTC)
+    stubber.add_response("describe_stacks", {"Stacks": [{"StackName": STACK, "CreationTime": now, "StackStatus": "UPDATE_COMPLETE"}]})
+    stubber.add_response("create_change_set", {"Id": "cs-1", "StackId": STACK})
+    described = {"ChangeSetId": "cs-1", "StackName": STACK, "Status": status, "ExecutionStatus": "UNAVAILABLE", "Changes": changes,
+                 **({"StatusReason": reason} if reason else {})}
+    stubber.add_response("describe_change_set", described)  # the waiter
+    stubber.add_response("describe_change_set", described)
+
+
+def test_a_revert_change_set_cloudformation_finds_empty_is_deleted_and_reverts_nothing():
+    client = boto3.client("cloudformation", region_name=REGION)
+    with Stubber(client) as stubber:
+        _change_set_answers(stubber, "FAILED", [], "The submitted information didn't contain changes.")
+        stubber.add_response("delete_change_set", {}, {"ChangeSetName": "cs-1", "StackName": STACK})
+        assert revert_drift(client, STACK, _drifted(), waiter_delay=0).reverted == []
+        stubber.assert_no_pending_responses()
+
+
+def test_a_revert_change_set_that_fails_for_another_reason_is_an_error():
+    client = boto3.client("cloudformation", region_name=REGION)
+    change = {"Type": "Resource", "ResourceChange": {"Action": "Modify", "LogicalResourceId": "DataPolicy"}}
+    with Stubber(client) as stubber:
+        _change_set_answers(stubber, "FAILED", [change], "Resource type AWS::X::Y does not support drift-aware change sets")
+        stubber.add_response("delete_change_set", {})
+        with pytest.raises(DriftError, match="does not support drift-aware change sets"):
+            revert_drift(client, STACK, _drifted(), waiter_delay=0)

@@ -11,8 +11,9 @@ import shutil
 import boto3
 import pytest
 
+from tenantkit.lifecycle.deploy_local import StackOutcome
 from tenantkit.lifecycle.inventory.objects import KIND as OBJECTS
-from tenantkit.lifecycle.local import deploy_local, inventory_tenants, reencrypt_tenants, repair_local
+from tenantkit.lifecycle.local import deploy_local, inventory_tenants, preview_local, reencrypt_tenants, repair_local
 from tenantkit.naming import TenantNames
 from tenantkit.sandbox import start_sandbox, stop_sandbox
 from tests.conftest import EXAMPLE_CONFIGS
@@ -97,6 +98,10 @@ def test_each_tamper_is_flagged_with_both_values_repaired_and_the_data_reencrypt
     (objects,) = [i for i in tampered.items if i.kind == OBJECTS and i.name == NAMES.data_bucket]
     assert objects.details["foreign"] == ["export/customers.csv"]
     assert objects.problems == (f"object export/customers.csv: declared aws:kms under the tenant key {objects.details['tenant_key']}, actual aws:kms under {foreign}",)
+
+    # A preview compares templates: drift is invisible to it, which is why --repair exists.
+    (preview,) = preview_local(sandbox["configs"], [TENANT], sandbox["out"], sandbox["state"])
+    assert [(s.outcome, s.changes) for s in preview.stacks] == [(StackOutcome.UNCHANGED, ())] * 3
 
     (repaired,) = repair_local(
         deploy_local(sandbox["configs"], [TENANT], sandbox["out"], sandbox["state"], concurrency=1), sandbox["configs"], sandbox["state"]

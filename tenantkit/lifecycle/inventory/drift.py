@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from tenantkit.aws import classify, error_code, pages
 from tenantkit.lifecycle.inventory.model import Item
@@ -128,7 +128,7 @@ def revert_drift(cloudformation: Any, stack: str, drift: StackDrift, *, waiter_d
     delay = {"Delay": waiter_delay, "MaxAttempts": 300}
     try:
         cloudformation.get_waiter("change_set_create_complete").wait(ChangeSetName=change_set, StackName=stack, WaiterConfig=delay)
-    except Exception as error:  # noqa: BLE001 - botocore's WaiterError: the change set FAILED
+    except WaiterError as error:  # the change set FAILED
         described = cloudformation.describe_change_set(ChangeSetName=change_set, StackName=stack)
         cloudformation.delete_change_set(ChangeSetName=change_set, StackName=stack)
         if described.get("Status") == "FAILED" and not described.get("Changes"):
@@ -139,7 +139,7 @@ def revert_drift(cloudformation: Any, stack: str, drift: StackDrift, *, waiter_d
     cloudformation.execute_change_set(ChangeSetName=change_set, StackName=stack)
     try:
         cloudformation.get_waiter("stack_update_complete").wait(StackName=stack, WaiterConfig=delay)
-    except Exception as error:  # noqa: BLE001 - botocore's WaiterError: the update failed or rolled back
+    except WaiterError as error:  # the update failed or rolled back
         raise DriftError(f"{stack}: the drift-reverting deploy did not complete: {error}") from None
     return repair
 
