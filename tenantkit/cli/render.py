@@ -348,8 +348,13 @@ def deploy_summary(results: Sequence[Any], *, as_json: bool, title: str = "Deplo
     console.print(table)
     for result in results:
         for stack_result in result.stacks:
+            created = stack_result.outcome.value == "created"
+            if created:  # every resource is new: one line (--json lists them)
+                added = sum(c.action == "Add" for c in stack_result.changes)
+                typer.echo(f"{result.tenant_id}: {stack_result.stack}: {added} resources added")
             for change in stack_result.changes:
-                typer.echo(f"{result.tenant_id}: {stack_result.stack}: {change}")
+                if not (created and change.action == "Add"):
+                    typer.echo(f"{result.tenant_id}: {stack_result.stack}: {change}")
     for row in rows:
         for stack in row["stacks"]:
             for reason in stack["reasons"]:

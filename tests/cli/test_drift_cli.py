@@ -37,6 +37,17 @@ def test_deploy_says_what_it_changed_per_resource(monkeypatch):
     assert stack["changes"] == [{"logical_id": "FirewallAllowListIPV4", "type": "AWS::WAFv2::IPSet", "action": "Modify", "properties": ["Addresses"]}]
 
 
+def test_a_created_stack_is_one_line_and_its_resources_are_in_json(monkeypatch):
+    added = [ResourceChange(f"R{i}", "AWS::SNS::Topic", "Add") for i in range(3)]
+    created = DeployResult("maple-ca", [StackResult("tenant-maple-ca-dr", "ca-west-1", StackOutcome.CREATED, changes=(*added, REVERTED))], 1.0)
+    monkeypatch.setattr("tenantkit.lifecycle.local.deploy_local", lambda *a, **k: [created])
+    result = runner.invoke(app, ["deploy", "maple-ca", "--local"])
+    assert "maple-ca: tenant-maple-ca-dr: 3 resources added" in result.output and "Add R0" not in result.output
+    assert "Revert DataPolicy" in result.output
+    as_json = json.loads(runner.invoke(app, ["deploy", "maple-ca", "--local", "--json"]).output)
+    assert [c["logical_id"] for c in as_json["tenants"][0]["stacks"][0]["changes"]] == ["R0", "R1", "R2", "DataPolicy"]
+
+
 def test_deploy_repair_reverts_drift_after_the_deploy_and_says_so(monkeypatch):
     monkeypatch.setattr("tenantkit.lifecycle.local.deploy_local", lambda *a, **k: [_result()])
     repaired = []
