@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Optional
 
@@ -9,10 +10,13 @@ import typer
 
 from tenantkit.cli import render
 from tenantkit.cli.options import (
+    BREAK_LOCK_OPTION,
     CHANGED_SINCE_OPTION,
     CONFIG_DIR_OPTION,
     EXACT_OPTION,
     JSON_OPTION,
+    LOCK_REASON_OPTION,
+    ROOT_OPTION,
     SHARD_OPTION,
     selected_tenants,
 )
@@ -46,22 +50,27 @@ def deploy(
     repair: bool = typer.Option(
         False, "--repair", help="Then write the templates' values back over any drift (CloudFormation's REVERT_DRIFT; `cdk deploy --revert-drift` against AWS)."
     ),
+    break_lock: bool = BREAK_LOCK_OPTION,
+    reason: Optional[str] = LOCK_REASON_OPTION,  # noqa: UP045
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Deploy tenants' stacks (dr, primary, replica), several tenants at once; exit 1 unless all
-    succeed. Without --local, through the AWS CDK CLI."""
+    succeed. Without --local, through the AWS CDK CLI. Each tenant is locked while it deploys; a
+    tenant that is offboarding or later is refused, naming its report."""
     tenant_ids = selected_tenants(
         directory, tenant_ids, all_tenants=all_tenants, shard=shard, changed_since=changed_since, exact=exact
     )
+    lock = _lock_request(break_lock, reason, root)
     if not local:
         extra = [*cdk_args, "--revert-drift"] if repair else cdk_args
-        _through_cdk_cli("deploy", tenant_ids or [], directory, extra, concurrency=concurrency, from_path=cdk_from_path)
+        _through_cdk_cli("deploy", tenant_ids or [], directory, extra, concurrency=concurrency, from_path=cdk_from_path, lock=lock)
     from tenantkit.cli.errors import as_lines
     from tenantkit.lifecycle.local import deploy_local, repair_local
 
     with as_lines(), render.deploy_progress(quiet=as_json) as progress:
         results = deploy_local(
             directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress,
-            whole_fleet=shard is not None or changed_since is not None,
+            whole_fleet=shard is not None or changed_since is not None, break_reason=lock[0], tooling=lock[1],
         )
         if repair:
             results = repair_local(results, directory, STATE_DIR)
@@ -101,8 +110,22 @@ def bootstrap(
     _through_cdk_cli("bootstrap", tenant_ids, directory, cdk_args, concurrency=1, from_path=cdk_from_path)
 
 
+def _lock_request(break_lock: bool, reason: str | None, root: Path) -> tuple[str | None, object]:
+    """(the --break-lock reason or None, fleet.yaml's tooling or None); exit 1 for --break-lock
+    without a reason or a fleet.yaml in error."""
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.cli.guard import lock_break_reason
+    from tenantkit.config import load_fleet
+
+    break_reason = lock_break_reason(break_lock, reason)
+    with as_lines():
+        tooling = load_fleet(root).tooling
+    return break_reason, tooling
+
+
 def _through_cdk_cli(
-    action: str, tenant_ids: list[str], directory: Path, extra: list[str], *, concurrency: int, from_path: bool
+    action: str, tenant_ids: list[str], directory: Path, extra: list[str], *, concurrency: int, from_path: bool,
+    lock: tuple[str | None, object] | None = None,
 ) -> None:
     """Run the CDK CLI's `action` for the tenants of `directory`; exit with its result."""
     from tenantkit import config
@@ -130,6 +153,15 @@ def _through_cdk_cli(
     except CdkCliError as error:
         render.error(str(error))
         raise typer.Exit(1) from None
-    codes = run_for_tenants(cli, action, chosen, extra=extra, concurrency=concurrency, echo=typer.echo)
+    with contextlib.ExitStack() as held:
+        if lock is not None:
+            from tenantkit.lifecycle.state.service import aws_guard, guarded
+
+            with as_lines():
+                guard = aws_guard(action, state_dir=STATE_DIR, tooling=lock[1], break_reason=lock[0])
+                if guard.warning:
+                    render.warning(guard.warning)
+                held.enter_context(guarded(guard, [tenant for tenant in report.configs if tenant.tenant_id in chosen]))
+        codes = run_for_tenants(cli, action, chosen, extra=extra, concurrency=concurrency, echo=typer.echo)
     render.cdk_cli_results(action, codes)
     raise typer.Exit(0 if all(code == 0 for code in codes.values()) else 1)

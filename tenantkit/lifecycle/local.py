@@ -27,9 +27,12 @@ def deploy_local(
     concurrency: int,
     on_progress: DeployCallback | None = None,
     whole_fleet: bool = False,
+    break_reason: str | None = None,
+    tooling: Any = None,
 ) -> list[DeployResult]:
     """`whole_fleet`: synthesize the tenants checked against every tenant of the directory (a
-    shard), not only each other."""
+    shard), not only each other. Each tenant is locked for the deploy and refused (StateError,
+    nothing deployed) when offboarding or later; LockHeld when another operation has one."""
     from tenantkit.config import require_tenants, validate_paths
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
@@ -41,16 +44,21 @@ def deploy_local(
     status = sandbox_status(state_dir)
     if status.state is not SandboxState.RUNNING or status.endpoint is None or status.port is None:
         raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
-    synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet)
-    accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
-    return deploy_synthesized(
-        synthesized,
-        accounts,
-        endpoint=status.endpoint,
-        port=status.port,
-        concurrency=concurrency,
-        on_progress=on_progress,
-    )
+    from tenantkit.lifecycle.state.service import guarded, sandbox_guard
+
+    guard = sandbox_guard("deploy", endpoint=status.endpoint, state_dir=state_dir, tooling=tooling, break_reason=break_reason)
+    chosen = [tenant for tenant in report.configs if not tenant_ids or tenant.tenant_id in tenant_ids]
+    with guarded(guard, chosen):
+        synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet)
+        accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
+        return deploy_synthesized(
+            synthesized,
+            accounts,
+            endpoint=status.endpoint,
+            port=status.port,
+            concurrency=concurrency,
+            on_progress=on_progress,
+        )
 
 
 def inventory_tenants(
@@ -92,7 +100,8 @@ def inventory_tenants(
             account = config.account or session_for(config.primary_region).client("sts").get_caller_identity()["Account"]
         inventories.append(
             assembly_inventory(
-                config.tenant_id, Path(synthesized.assembly_dir), synthesized.stacks, account=account, session_for=session_for
+                config.tenant_id, Path(synthesized.assembly_dir), synthesized.stacks, account=account, session_for=session_for,
+                generation=config.generation,
             )
         )
     return inventories

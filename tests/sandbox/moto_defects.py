@@ -453,20 +453,73 @@ def rds_cross_region_replica_subnet_group_looked_up_in_source_region() -> bool:
     return False
 
 
-@probe
-def rds_cross_region_replica_cannot_be_deleted() -> bool:
-    source = boto3.client("rds", region_name=REGION).create_db_instance(
+def _cross_region_replica() -> tuple[Any, Any]:
+    """(source region's RDS client, replica region's) with `replica` replicating `source`."""
+    rds_source = boto3.client("rds", region_name=REGION)
+    source = rds_source.create_db_instance(
         DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
         MasterUsername="admin", MasterUserPassword="password123",
     )["DBInstance"]["DBInstanceArn"]
     rds = boto3.client("rds", region_name="us-west-2")
     rds.create_db_instance_read_replica(DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source)
+    return rds_source, rds
+
+
+@probe
+def rds_cross_region_replica_cannot_be_deleted() -> bool:
+    _, rds = _cross_region_replica()
     try:
         rds.delete_db_instance(DBInstanceIdentifier="replica", SkipFinalSnapshot=True)
     except ValueError:  # in-process moto raises its Python error; its server answers HTTP 500
         return True
     return False
 
+
+
+@probe
+def rds_promoted_replica_keeps_its_source() -> bool:
+    rds_source, rds = _cross_region_replica()
+    promoted = rds.promote_read_replica(DBInstanceIdentifier="replica")["DBInstance"]
+    listed = rds_source.describe_db_instances(DBInstanceIdentifier="source")["DBInstances"][0].get("ReadReplicaDBInstanceIdentifiers", [])
+    return "ReadReplicaSourceDBInstanceIdentifier" in promoted or bool(listed)
+
+
+@probe
+def rds_promote_of_a_standalone_instance_accepted() -> bool:
+    _, rds = _cross_region_replica()
+    rds.promote_read_replica(DBInstanceIdentifier="replica")
+    try:
+        rds.promote_read_replica(DBInstanceIdentifier="replica")
+    except ClientError as error:
+        return error.response["Error"]["Code"] != "InvalidDBInstanceState"
+    return True
+
+
+@probe
+def secretsmanager_stop_replication_to_replica_missing() -> bool:
+    boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="probe", SecretString="{}", AddReplicaRegions=[{"Region": "us-west-2"}]
+    )
+    replica = boto3.client("secretsmanager", region_name="us-west-2")
+    return _missing(lambda: replica.stop_replication_to_replica(SecretId=replica.describe_secret(SecretId="probe")["ARN"]))
+
+
+
+@probe
+def rds_export_task_writes_nothing() -> bool:
+    rds = boto3.client("rds", region_name=REGION)
+    rds.create_db_instance(
+        DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )
+    snapshot = rds.create_db_snapshot(DBSnapshotIdentifier="probe", DBInstanceIdentifier="source")["DBSnapshot"]["DBSnapshotArn"]
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="probe-export")
+    rds.start_export_task(
+        ExportTaskIdentifier="probe", SourceArn=snapshot, S3BucketName="probe-export", S3Prefix="exports",
+        IamRoleArn="arn:aws:iam::123456789012:role/export", KmsKeyId="arn:aws:kms:us-east-1:123456789012:key/probe",
+    )
+    return s3.list_objects_v2(Bucket="probe-export").get("KeyCount", 0) == 0
 
 @probe
 def custom_vpc_restrict_default_sg_needs_lambda() -> bool:

@@ -114,6 +114,10 @@ DEFECTS = [
     "cloudformation_delete_fails_on_a_resource_already_gone",
     "cloudformation_describing_a_deleted_stack_recreates_what_its_outputs_name",
     "cloudformation_never_deletes_flow_logs",
+    "rds_promoted_replica_keeps_its_source",
+    "rds_promote_of_a_standalone_instance_accepted",
+    "secretsmanager_stop_replication_to_replica_missing",
+    "rds_export_task_writes_nothing",
     "cloudformation_drift_detection_missing",
     "cloudformation_revert_drift_change_set_ignored",
 ]

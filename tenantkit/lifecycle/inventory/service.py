@@ -68,7 +68,7 @@ def tenant_inventory(
 
 
 def assembly_inventory(
-    tenant_id: str, assembly_dir: Path, stack_names: Sequence[str], *, account: str, session_for: SessionFor
+    tenant_id: str, assembly_dir: Path, stack_names: Sequence[str], *, account: str, session_for: SessionFor, generation: int = 1
 ) -> Inventory:
     """The inventory of a tenant against its synthesized assembly, its stacks included (each in
     the region its manifest names)."""
@@ -76,7 +76,7 @@ def assembly_inventory(
     return tenant_inventory(
         tenant_id,
         declared,
-        key_alias=key_alias_of(tenant_id),
+        key_alias=key_alias_of(tenant_id, generation),
         session_for=session_for,
         stack_regions={d.stack: d.region for d in declared},
     )
