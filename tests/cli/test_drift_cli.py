@@ -64,14 +64,18 @@ def test_deploy_without_repair_reverts_nothing(monkeypatch):
     assert runner.invoke(app, ["deploy", "maple-ca", "--local"]).exit_code == 0
 
 
-def test_deploy_repair_against_aws_is_the_cdk_clis_revert_drift(monkeypatch):
+def test_deploy_repair_against_aws_is_the_cdk_clis_revert_drift(monkeypatch, tmp_path):
+    from moto import mock_aws
+
     from tenantkit.lifecycle import cdk_cli
 
+    monkeypatch.setattr("tenantkit.cli.deploy.STATE_DIR", tmp_path)
     calls = []
     monkeypatch.setattr(cdk_cli, "find_cdk_cli", lambda *a, **k: cdk_cli.CdkCli(("cdk",)))
     monkeypatch.setattr(cdk_cli, "require_aws_credentials", lambda extra: None)
     monkeypatch.setattr(cdk_cli, "run_for_tenants", lambda cli, action, ids, *, extra, **k: calls.append((action, list(extra))) or dict.fromkeys(ids, 0))
-    result = runner.invoke(app, ["deploy", "maple-ca", "--repair", "--dir", str(_examples())])
+    with mock_aws():  # the tenant's state is read (and its lock taken) before the CDK CLI runs
+        result = runner.invoke(app, ["deploy", "maple-ca", "--repair", "--dir", str(_examples())])
     assert result.exit_code == 0, result.output
     assert calls == [("deploy", ["-c", f"tenant_configs={_examples()}", "--revert-drift"])]
 
