@@ -47,6 +47,9 @@ def deploy(
     shard: Optional[str] = SHARD_OPTION,  # noqa: UP045
     changed_since: Optional[str] = CHANGED_SINCE_OPTION,  # noqa: UP045
     exact: bool = EXACT_OPTION,
+    repair: bool = typer.Option(
+        False, "--repair", help="Then write the templates' values back over any drift (CloudFormation's REVERT_DRIFT; `cdk deploy --revert-drift` against AWS)."
+    ),
     break_lock: bool = BREAK_LOCK_OPTION,
     reason: Optional[str] = LOCK_REASON_OPTION,  # noqa: UP045
     root: Path = ROOT_OPTION,
@@ -59,26 +62,41 @@ def deploy(
     )
     lock = _lock_request(break_lock, reason, root)
     if not local:
-        _through_cdk_cli("deploy", tenant_ids or [], directory, cdk_args, concurrency=concurrency, from_path=cdk_from_path, lock=lock)
+        extra = [*cdk_args, "--revert-drift"] if repair else cdk_args
+        _through_cdk_cli("deploy", tenant_ids or [], directory, extra, concurrency=concurrency, from_path=cdk_from_path, lock=lock)
     from tenantkit.cli.errors import as_lines
-    from tenantkit.lifecycle.local import deploy_local
+    from tenantkit.lifecycle.local import deploy_local, repair_local
 
     with as_lines(), render.deploy_progress(quiet=as_json) as progress:
         results = deploy_local(
             directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress,
             whole_fleet=shard is not None or changed_since is not None, break_reason=lock[0], tooling=lock[1],
         )
+        if repair:
+            results = repair_local(results, directory, STATE_DIR)
     render.deploy_summary(results, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)
 
 
 def diff(
     tenant_ids: list[str] = typer.Argument(..., metavar="TENANT...", help="Tenant ids."),
+    local: bool = typer.Option(False, "--local", help="Against the local sandbox: what `deploy --local` would change."),
     directory: Path = CONFIG_DIR_OPTION,
+    outdir: Path = typer.Option(Path("cdk.out"), "--out", "-o", help="Cloud assembly directory."),
     cdk_from_path: bool = CDK_FROM_PATH,
     cdk_args: list[str] = CDK_ARGS,
+    as_json: bool = JSON_OPTION,
 ) -> None:
-    """`cdk diff` of each tenant's stacks against its AWS account."""
+    """What a deploy would change per stack and resource: `cdk diff` against each tenant's AWS
+    account, or with --local against the sandbox (nothing is deployed)."""
+    if local:
+        from tenantkit.cli.errors import as_lines
+        from tenantkit.lifecycle.local import preview_local
+
+        with as_lines():
+            previews = preview_local(directory, tenant_ids, outdir, STATE_DIR)
+        render.deploy_summary(previews, as_json=as_json, title="Would change in the sandbox")
+        raise typer.Exit(0)
     _through_cdk_cli("diff", tenant_ids, directory, cdk_args, concurrency=1, from_path=cdk_from_path)
 
 

@@ -345,14 +345,15 @@ def deploy_progress(*, quiet: bool) -> Iterator[Callable[[str, Any], None]]:
             progress.stop()
 
 
-def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
+def deploy_summary(results: Sequence[Any], *, as_json: bool, title: str = "Deployed into the sandbox") -> None:
     rows = [
         {
             "tenant_id": r.tenant_id,
             "ok": r.ok,
             "seconds": round(r.seconds, 1),
             "stacks": [
-                {"stack": s.stack, "region": s.region, "outcome": s.outcome.value, "reasons": list(s.reasons)}
+                {"stack": s.stack, "region": s.region, "outcome": s.outcome.value, "reasons": list(s.reasons),
+                 "changes": [c.as_dict() for c in s.changes]}
                 for s in r.stacks
             ],
         }
@@ -364,7 +365,7 @@ def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Deployed into the sandbox")
+    table = Table(title=title)
     for column in ("Tenant", "Result", "Stacks", "Seconds"):
         table.add_column(column, no_wrap=True)
     for row in rows:
@@ -372,6 +373,15 @@ def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
         table.add_row(row["tenant_id"], "ok" if row["ok"] else "failed", stacks, str(row["seconds"]), style="" if row["ok"] else "bold red")
     console = Console() if Console().is_terminal else Console(width=160)
     console.print(table)
+    for result in results:
+        for stack_result in result.stacks:
+            created = stack_result.outcome.value == "created"
+            if created:  # every resource is new: one line (--json lists them)
+                added = sum(c.action == "Add" for c in stack_result.changes)
+                typer.echo(f"{result.tenant_id}: {stack_result.stack}: {added} resources added")
+            for change in stack_result.changes:
+                if not (created and change.action == "Add"):
+                    typer.echo(f"{result.tenant_id}: {stack_result.stack}: {change}")
     for row in rows:
         for stack in row["stacks"]:
             for reason in stack["reasons"]:

@@ -762,6 +762,7 @@ def cloudformation_cannot_delete_route_tables() -> bool:
     return False
 
 
+<<<<<<< HEAD
 def _admin_user(name: str) -> boto3.Session:
     """An IAM user allowed everything by its identity policy, with its own access key."""
     iam = boto3.client("iam", region_name=REGION)
@@ -821,17 +822,50 @@ def backup_vault_access_policy_api_missing() -> bool:
     try:
         backup.put_backup_vault_access_policy(BackupVaultName="probe", Policy="{}")
     except (ClientError, NotImplementedError):
+=======
+def _tampered_bucket_policy_stack() -> Any:
+    """A stack of a bucket and its policy, the policy then replaced outside CloudFormation."""
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": "arn:aws:s3:::drift-probe/*",
+              "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    _create({
+        "Data": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "drift-probe"}},
+        "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Data"}, "PolicyDocument": policy}},
+    })
+    public = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::drift-probe/*"}]}
+    boto3.client("s3", region_name=REGION).put_bucket_policy(Bucket="drift-probe", Policy=json.dumps(public))
+    return boto3.client("cloudformation", region_name=REGION)
+
+
+@probe
+def cloudformation_drift_detection_missing() -> bool:
+    cloudformation = _tampered_bucket_policy_stack()
+    try:
+        cloudformation.detect_stack_drift(StackName="probe")
+    except (ClientError, NotImplementedError, AttributeError):
+>>>>>>> drift
         return True
     return False
 
 
 @probe
+<<<<<<< HEAD
 def secretsmanager_resource_policy_type_skipped() -> bool:
     secrets = boto3.client("secretsmanager", region_name=REGION)
     arn = secrets.create_secret(Name="probe", SecretString="x")["ARN"]
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]}
     return _skipped("AWS::SecretsManager::ResourcePolicy", {"SecretId": arn, "ResourcePolicy": policy},
                     lambda: "ResourcePolicy" in secrets.get_resource_policy(SecretId=arn))
+=======
+def cloudformation_revert_drift_change_set_ignored() -> bool:
+    cloudformation = _tampered_bucket_policy_stack()
+    try:
+        cloudformation.create_change_set(
+            StackName="probe", ChangeSetName="revert", ChangeSetType="UPDATE", UsePreviousTemplate=True, DeploymentMode="REVERT_DRIFT"
+        )
+    except ClientError:  # "No updates are to be performed": the tampered policy is not seen
+        return True
+    return not cloudformation.describe_change_set(StackName="probe", ChangeSetName="revert").get("Changes")
+>>>>>>> drift
 
 
 def run() -> dict[str, bool | str]:

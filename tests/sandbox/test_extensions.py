@@ -123,6 +123,8 @@ DEFECTS = [
     "s3_bucket_policy_blind_to_the_principal",
     "backup_vault_access_policy_api_missing",
     "secretsmanager_resource_policy_type_skipped",
+    "cloudformation_drift_detection_missing",
+    "cloudformation_revert_drift_change_set_ignored",
 ]
 
 
