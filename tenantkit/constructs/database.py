@@ -100,7 +100,8 @@ class TenantDatabase(Construct):
     Insights), TLS only, IAM authentication, unreachable from the internet, 35 days of point-in-time
     restore, deletion-protected and retained. Its master password is generated into a Secrets
     Manager secret under the tenant key (never in a template or a log), replicated under the DR key
-    to the secondary region, and attached to the instance so that rotation can find it."""
+    to the secondary region, attached to the instance, closed by its resource policy to all but the
+    tenant's roles and break-glass, and rotated on the tenant file's schedule."""
 
     def __init__(self, scope: Construct, id: str, props: TenantDatabaseProps) -> None:
         super().__init__(scope, id)

@@ -16,7 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from tenantkit.constructs._acknowledge import acknowledge
+from tenantkit.constructs._acknowledge import acknowledge, finding_text
 from tenantkit.constructs._checkov import skip_checkov
 from tenantkit.constructs.log_group import TenantLogGroup, TenantLogGroupProps
 
@@ -175,8 +175,7 @@ class MasterSecretRotation(Construct):
             self.role,
             [
                 "AwsSolutions-IAM5[Resource::*]",
-                f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(self.log_group.node.default_child)}.Arn>:*]",
-                "AwsSolutions-IAM5[Resource::*]",
+                f"AwsSolutions-IAM5[Resource::{finding_text(self, self.log_group.log_group_arn)}:*]",
             ],
             "EC2 has no resource-level permissions for a VPC function's network interfaces, nor "
             "Secrets Manager for GetRandomPassword; log streams are named by Lambda at run time, "
