@@ -318,6 +318,39 @@ def secretsmanager_types_skipped() -> bool:
 
 
 @probe
+def secretsmanager_policy_and_rotation_types_skipped() -> bool:
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="probe-secret", SecretString="x")["ARN"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]}
+    status = _create(
+        {
+            "P": {"Type": "AWS::SecretsManager::ResourcePolicy", "Properties": {"SecretId": arn, "ResourcePolicy": policy}},
+            "R": {
+                "Type": "AWS::SecretsManager::RotationSchedule",
+                "Properties": {"SecretId": arn, "RotationLambdaARN": "arn:aws:lambda:us-east-1:123456789012:function:f", "RotationRules": {"AutomaticallyAfterDays": 7}},
+            },
+        }
+    )
+    described = secrets.describe_secret(SecretId=arn)
+    return status == "CREATE_COMPLETE" and "ResourcePolicy" not in secrets.get_resource_policy(SecretId=arn) and not described.get("RotationEnabled")
+
+
+@probe
+def ec2_security_group_egress_skipped() -> bool:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="probe-egress", Description="d", VpcId=vpc)["GroupId"]
+    target = ec2.create_security_group(GroupName="probe-target", Description="d", VpcId=vpc)["GroupId"]
+    properties = {"GroupId": group, "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "DestinationSecurityGroupId": target}
+
+    def seen() -> bool:
+        (described,) = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"]
+        return any(p.get("FromPort") == 5432 for p in described["IpPermissionsEgress"])
+
+    return _skipped("AWS::EC2::SecurityGroupEgress", properties, seen)
+
+
+@probe
 def cloudwatch_alarm_skipped() -> bool:
     properties = {"ComparisonOperator": "GreaterThanThreshold", "EvaluationPeriods": 1, "MetricName": "m", "Namespace": "n", "Period": 60, "Statistic": "Sum", "Threshold": 1}
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
@@ -762,7 +795,6 @@ def cloudformation_cannot_delete_route_tables() -> bool:
     return False
 
 
-<<<<<<< HEAD
 def _admin_user(name: str) -> boto3.Session:
     """An IAM user allowed everything by its identity policy, with its own access key."""
     iam = boto3.client("iam", region_name=REGION)
@@ -822,7 +854,10 @@ def backup_vault_access_policy_api_missing() -> bool:
     try:
         backup.put_backup_vault_access_policy(BackupVaultName="probe", Policy="{}")
     except (ClientError, NotImplementedError):
-=======
+        return True
+    return False
+
+
 def _tampered_bucket_policy_stack() -> Any:
     """A stack of a bucket and its policy, the policy then replaced outside CloudFormation."""
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": "arn:aws:s3:::drift-probe/*",
@@ -842,20 +877,11 @@ def cloudformation_drift_detection_missing() -> bool:
     try:
         cloudformation.detect_stack_drift(StackName="probe")
     except (ClientError, NotImplementedError, AttributeError):
->>>>>>> drift
         return True
     return False
 
 
 @probe
-<<<<<<< HEAD
-def secretsmanager_resource_policy_type_skipped() -> bool:
-    secrets = boto3.client("secretsmanager", region_name=REGION)
-    arn = secrets.create_secret(Name="probe", SecretString="x")["ARN"]
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]}
-    return _skipped("AWS::SecretsManager::ResourcePolicy", {"SecretId": arn, "ResourcePolicy": policy},
-                    lambda: "ResourcePolicy" in secrets.get_resource_policy(SecretId=arn))
-=======
 def cloudformation_revert_drift_change_set_ignored() -> bool:
     cloudformation = _tampered_bucket_policy_stack()
     try:
@@ -865,7 +891,6 @@ def cloudformation_revert_drift_change_set_ignored() -> bool:
     except ClientError:  # "No updates are to be performed": the tampered policy is not seen
         return True
     return not cloudformation.describe_change_set(StackName="probe", ChangeSetName="revert").get("Changes")
->>>>>>> drift
 
 
 def run() -> dict[str, bool | str]:

@@ -77,6 +77,8 @@ DEFECTS = [
     "rds_awsbackup_snapshot_deleted_through_rds",
     "rds_restore_from_awsbackup_snapshot_not_found",
     "secretsmanager_types_skipped",
+    "secretsmanager_policy_and_rotation_types_skipped",
+    "ec2_security_group_egress_skipped",
     "cloudwatch_alarm_skipped",
     "sns_topic_policy_and_subscription_skipped",
     "s3_bucket_policy_skipped",
@@ -122,7 +124,6 @@ DEFECTS = [
     "secretsmanager_resource_policy_not_enforced",
     "s3_bucket_policy_blind_to_the_principal",
     "backup_vault_access_policy_api_missing",
-    "secretsmanager_resource_policy_type_skipped",
     "cloudformation_drift_detection_missing",
     "cloudformation_revert_drift_change_set_ignored",
 ]
