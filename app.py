@@ -30,7 +30,9 @@ import aws_cdk as cdk  # noqa: E402  (jsii must start on the wheel's Node, set j
 
 from tenantkit.compliance.nag import add_compliance_checks  # noqa: E402
 from tenantkit.config import DEFAULT_CONFIG_DIR, ConfigError, load_tenants  # noqa: E402
+from tenantkit.config.fleet import load_fleet  # noqa: E402
 from tenantkit.stacks.app_context import tenant_app_context  # noqa: E402
+from tenantkit.stacks.extensions import ExtensionError, load_extensions  # noqa: E402
 from tenantkit.stacks.tenant import add_tenant  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -42,8 +44,11 @@ def main() -> None:
     config_dir = Path(app.node.try_get_context("tenant_configs") or HERE / DEFAULT_CONFIG_DIR)
     try:
         configs = load_tenants([config_dir])
+        extensions = load_extensions(load_fleet(HERE).extensions, HERE)
     except ConfigError as error:
-        sys.exit(f"tenant files have problems:\n{error}")
+        sys.exit(f"tenant or fleet files have problems:\n{error}")
+    except ExtensionError as error:
+        sys.exit(str(error))
     if selected:
         configs = [config for config in configs if config.tenant_id == selected]
         if not configs:
@@ -52,7 +57,7 @@ def main() -> None:
         if app.node.try_get_context(key) is None:  # cdk.json, cdk.context.json and -c win
             app.node.set_context(key, value)
     for config in configs:
-        add_tenant(app, config)
+        add_tenant(app, config, extensions)
     add_compliance_checks(app, configs)
     app.synth()
 

@@ -36,7 +36,7 @@ CDK_QUALIFIER = "hnb659fds"
 
 NAME_WORDS: tuple[str, ...] = (
     "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores",
-    "break", "glass", "offboarding", "export", "rotation",
+    "break", "glass", "offboarding", "export", "rotation", "ext",
 )
 """Every word tenantkit appends to a tenant id in the names it derives. A tenant id with one of
 them as any of its hyphen-separated words would make one tenant's names prefixes of, or equal to,
@@ -402,6 +402,11 @@ class TenantNames:
     @property
     def replica_flow_log_group(self) -> str:
         return f"/tenantkit/{self.tenant_id}/replica-vpc-flow-logs"
+
+    def extension_resource(self, name: str) -> str:
+        """A physical name for a resource an extension (fleet.yaml `extensions:`) adds, `name` its
+        own word for it: `tenantkit-<id>-ext-<name>`, the same in both regions."""
+        return f"tenantkit-{self.tenant_id}-ext-{name}"
 
     @property
     def incident_topic(self) -> str:

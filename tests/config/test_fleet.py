@@ -108,6 +108,16 @@ INVALID = [
         ["3: quotas.raised.deploying-account/us-east-1: name at least one raised quota"],
         id="empty-entry",
     ),
+    pytest.param(
+        "extensions:\n  - callable: extensions.queue.add_queue\n",
+        ["2: extensions.0.callable: 'extensions.queue.add_queue' is not 'module:function'"],
+        id="extension-without-function",
+    ),
+    pytest.param(
+        "extensions:\n  - callable: extensions.queue:add_queue\n    stack: replica\n",
+        ["3: extensions.0.stack: "],  # pydantic names the two choices
+        id="extension-stack",
+    ),
     pytest.param("quotas:\n  raised: []\n", ["2: quotas.raised: must be a mapping of fields"], id="raised-list"),
     pytest.param(
         "quotas: &q\n  enforce: true\nother: *q\n", ["(file): anchors and aliases (& and *) are not allowed"], id="alias"

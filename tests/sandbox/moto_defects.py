@@ -371,6 +371,16 @@ def sns_topic_policy_and_subscription_skipped() -> bool:
 
 
 @probe
+def sqs_queue_policy_skipped() -> bool:
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="probe")["QueueUrl"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "probe", "Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"}]}
+    status = _create({"P": {"Type": "AWS::SQS::QueuePolicy", "Properties": {"Queues": [url], "PolicyDocument": policy}}})
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return status == "CREATE_COMPLETE" and "probe" not in attributes.get("Policy", "")
+
+
+@probe
 def s3_bucket_policy_skipped() -> bool:
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket="probe-policy")

@@ -81,6 +81,7 @@ DEFECTS = [
     "ec2_security_group_egress_skipped",
     "cloudwatch_alarm_skipped",
     "sns_topic_policy_and_subscription_skipped",
+    "sqs_queue_policy_skipped",
     "s3_bucket_policy_skipped",
     "s3_tls_only_policy_denies_batch_deletes",
     "s3_replication_not_performed",
@@ -381,6 +382,20 @@ def test_bucket_policy_is_set_and_removed_with_its_stack():
     delete("policy")
     with pytest.raises(s3.exceptions.ClientError):
         s3.get_bucket_policy(Bucket="data")
+
+
+# --- sqs -------------------------------------------------------------------------------------
+
+
+def test_a_queue_policy_is_in_the_sqs_api_and_removed_with_its_stack():
+    queue = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}}
+    deploy({"Queue": queue, "Policy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {"Queues": [{"Ref": "Queue"}], "PolicyDocument": POLICY}}})
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.get_queue_url(QueueName="jobs")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
+    assert json.loads(attributes["Policy"])["Statement"][0]["Sid"] == "tenantkit"
+    boto3.client("cloudformation", region_name=REGION).delete_stack(StackName="ext")
+    assert "jobs" not in str(sqs.list_queues().get("QueueUrls", []))
 
 
 # --- sns -------------------------------------------------------------------------------------

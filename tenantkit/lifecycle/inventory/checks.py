@@ -8,6 +8,7 @@ makes the check "could not check", never a finding either way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -336,6 +337,23 @@ def _secret(probe: Probe, session: Any, name: str, props: dict[str, Any], keys: 
     return Item("", "secret", name, {"key": key, "replicas": replicas}, keys.judge(key, probe, unset="the AWS-managed key"))
 
 
+def _queue(probe: Probe, session: Any, name: str, props: dict[str, Any], keys: TenantKeys) -> Item:
+    """A queue (what extensions such as the example's add): its key, dead-letter queue and TLS-only policy."""
+    sqs = session.client("sqs")
+    url = probe.find("GetQueueUrl", lambda: sqs.get_queue_url(QueueName=name)["QueueUrl"])
+    attributes = probe.find("GetQueueAttributes", lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"])
+    key = attributes.get("KmsMasterKeyId")
+    dead_letters = json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"] if "RedrivePolicy" in attributes else None
+    problems = list(keys.judge(key, probe, unset="the SQS-managed key"))
+    if "RedrivePolicy" in props and dead_letters is None:
+        problems.append("no dead-letter queue, the template declares one")
+    statements = json.loads(attributes["Policy"]).get("Statement", []) if "Policy" in attributes else []
+    tls_only = any(s.get("Effect") == "Deny" and "aws:SecureTransport" in json.dumps(s.get("Condition", {})) for s in statements)
+    if not tls_only:
+        problems.append("no policy refusing requests without TLS")
+    return Item("", "queue", name, {"key": key, "dead_letters": dead_letters, "tls_only": tls_only}, tuple(problems))
+
+
 CHECKS: dict[str, tuple[str, Check]] = {
     "AWS::S3::Bucket": ("bucket", _bucket),
     "AWS::RDS::DBInstance": ("database", _database),
@@ -346,6 +364,7 @@ CHECKS: dict[str, tuple[str, Check]] = {
     "AWS::Logs::LogGroup": ("log group", _log_group),
     "AWS::SNS::Topic": ("topic", _topic),
     "AWS::SecretsManager::Secret": ("secret", _secret),
+    "AWS::SQS::Queue": ("queue", _queue),
 }
 """CloudFormation type -> (the kind shown, its check)."""
 
