@@ -116,12 +116,14 @@ def execute(
             config, confirm=confirm, signing_key=signing_key, force=force, reason=reason, today=date.today(), kms_client_for=kms_for
         )
         env = service.environment(config, local=local, state_dir=STATE_DIR)
-        archive = service.archive_for(config, load_fleet(root), env)
+        fleet = load_fleet(root)
+        archive = service.archive_for(config, fleet, env)
         with render.offboard_progress() as on_step:
             try:
                 outcome = service.execute(
                     config, env, state_dir=STATE_DIR, reports_root=where, signing_key_path=signing_key,
                     force=force, reason=reason, on_step=on_step, kms_client_for=kms_for, archive=archive,
+                    job_wait_minutes=fleet.offboarding.job_wait_minutes,
                 )
             except KeyboardInterrupt:
                 render.error(f"interrupted: the journal ({service.journal_path(STATE_DIR, tenant_id)}) keeps what is done; run the same command again to finish")

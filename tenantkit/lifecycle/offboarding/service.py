@@ -110,14 +110,16 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
     return Environment(f"aws:{identity['Account']}", identity["Account"], session_for, f"{identity['Arn']} ({user})")
 
 
-def scope_for(config: TenantConfig, env: Environment) -> Scope:
+def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int | None = None) -> Scope:
     """The tenant, swept across every region of its residency zone and, for anything tagged with
-    it, every enabled region of the account."""
+    it, every enabled region of the account; its running backup jobs awaited `job_wait_minutes`
+    (fleet.yaml offboarding.job_wait_minutes; None: its default)."""
     from tenantkit.config import policy_for
 
     names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
     zone = tuple(sorted(policy_for(config.residency).zone))
-    return Scope(names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region))
+    wait = {} if job_wait_minutes is None else {"job_wait_seconds": job_wait_minutes * 60.0}
+    return Scope(names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region), **wait)
 
 
 ENABLED = ("ENABLED", "ENABLED_BY_DEFAULT")
@@ -182,18 +184,21 @@ def execute(
     kms_client_for: Any = None,
     archive: ArchiveBucket | None = None,
     today: date | None = None,
+    job_wait_minutes: int | None = None,
 ) -> ExecuteOutcome:
     """Destroy everything of the tenant's (checks of `check_may_destroy` done by the caller),
     verify, and write the signed report: under a directory, or (`reports_root` an S3Location) to
     a bucket with S3 Object Lock. When the tenant keeps its audit records, they are archived
-    (`archive`, from `archive_for`) before anything is destroyed. Resumable: see `run`."""
+    (`archive`, from `archive_for`) before anything is destroyed. The tenant's running backup jobs
+    are stopped or awaited (`job_wait_minutes`, fleet.yaml) before any data is deleted
+    (`jobs.JobsStillRunning` when they outlast it). Resumable: see `run`."""
     from tenantkit.lifecycle.report import S3Location, load_signer, upload_report, write_report
 
     signing_key = load_signer(signing_key_path, kms_client_for)  # before anything is destroyed
     keep_days = config.offboarding.keep_audit_records_days
     if keep_days is not None and archive is None:
         raise OffboardingRefused(f"{config.tenant_id} keeps its audit records {keep_days} days: name its zone's archive bucket (fleet.yaml offboarding.archive_buckets): nothing destroyed")
-    scope = scope_for(config, env)
+    scope = scope_for(config, env, job_wait_minutes=job_wait_minutes)
     journal = Journal.open(journal_path(state_dir, config.tenant_id), tenant_id=config.tenant_id, environment=env.name)
     if journal.completed:
         found = discover(scope)
@@ -298,7 +303,11 @@ def export_audit_records(scope: Scope, targets: Any, archive: ArchiveBucket, **k
 def build_report(config: TenantConfig, env: Environment, journal: Journal, searched: Any = None) -> Any:
     """The destruction report, from the journal: every resource in the order destroyed, what was
     searched (`searched`: the report's scope) and what became of the audit records."""
+    import dataclasses
+
     from tenantkit.lifecycle.offboarding.archive import SHARED_TRAIL
+    from tenantkit.lifecycle.offboarding.jobs import KIND as JOB_KIND
+    from tenantkit.lifecycle.offboarding.jobs import job_lines
     from tenantkit.lifecycle.report import (
         AuditArchive,
         AuditRecords,
@@ -315,11 +324,14 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal, searc
     for target in journal.targets():
         if target.kind == "tagged resource" and target.arn in named:
             continue  # the same resource, found again by its tag after an interrupted run (a key whose alias went)
+        if target.kind == JOB_KIND:
+            continue  # not a copy of the data: the report's scope lists each job and what became of it
         done = journal.data["done"][target.id]
         if target.kind == "kms key":
             keys.append(KeyDeletion(target.name, target.arn, target.region, _utc(done.get("deletion_date", "")), KEY_PENDING_WINDOW_DAYS))
         resources.append(DestroyedResource(_report_kind(target), target.name, target.arn, target.region, done["destroyed_at"], journal.counts(target)))
     checked = journal.data["verification"]
+    searched = dataclasses.replace(searched, jobs=job_lines(journal.targets(), journal.data["done"]))
     return DestructionReport(
         tenant_id=config.tenant_id,
         display_name=config.display_name,
