@@ -102,6 +102,10 @@ def execute(
         help="Where signed reports are kept: a directory, or a bucket with S3 Object Lock enabled.",
     ),
     root: Path = ROOT_OPTION,
+    outdir: Path = typer.Option(
+        Path("cdk.out"), "--out", "-o",
+        help="Cloud assembly directory: its asset manifests say which CDK asset objects are only the tenant's (destroyed) and which are shared (kept).",
+    ),
 ) -> None:
     """Destroy every copy of the tenant's data in both regions, verify, and write the signed report."""
     from tenantkit.config import load_fleet
@@ -124,6 +128,7 @@ def execute(
                     config, env, state_dir=STATE_DIR, reports_root=where, signing_key_path=signing_key,
                     force=force, reason=reason, on_step=on_step, kms_client_for=kms_for, archive=archive,
                     job_wait_minutes=fleet.offboarding.job_wait_minutes,
+                    assemblies=(outdir,) if (outdir / "manifest.json").is_file() else (),
                 )
             except KeyboardInterrupt:
                 render.error(f"interrupted: the journal ({service.journal_path(STATE_DIR, tenant_id)}) keeps what is done; run the same command again to finish")

@@ -113,6 +113,8 @@ class Scope:
     resource_ids: set[str] = field(default_factory=set, compare=False)
     searched: dict[str, set[str]] = field(default_factory=dict, compare=False)
     job_wait_seconds: float = 240 * 60
+    assets: tuple[Any, ...] = ()
+    """The CDK asset objects only this tenant's stacks publish (`assets.AssetObject`), from its cloud assemblies."""
     """How long one run awaits the tenant's running backup jobs (`jobs`), all of them together."""
     _job_deadline: list[float] = field(default_factory=list, compare=False, repr=False)
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
@@ -965,7 +967,10 @@ _TAGGED_DELETERS: dict[tuple[str, str], Callable[[Scope, Target, Any, Progress],
 # --- the order ---------------------------------------------------------------------------------
 
 
-from tenantkit.lifecycle.offboarding import jobs  # noqa: E402  # jobs builds on the helpers above; looked up when run
+from tenantkit.lifecycle.offboarding import (  # noqa: E402  # they build on the helpers above; looked up when run
+    assets,
+    jobs,
+)
 
 FIRST_DELETION = "read replica"
 """The first kind whose destruction deletes data: every kind before it stops new copies (plans, jobs)."""
@@ -1001,6 +1006,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("parameter", _find_parameters, _destroy_parameter),
     Kind("stack", _find_stacks, _destroy_stack),
     Kind("function log group", _find_function_log_groups, _destroy_log_group),
+    Kind("cdk asset", lambda scope: assets.find_assets(scope), lambda scope, target, progress: assets.destroy_asset(scope, target, progress)),
     Kind("tagged resource", lambda scope: (), _destroy_tagged),  # found by `run.discover`, after every other kind
     Kind("kms key", _find_keys, _destroy_key),
 )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from tenantkit.config import TenantConfig, TenantStatus
 from tenantkit.lifecycle.offboarding.archive import ArchiveBucket
 from tenantkit.lifecycle.offboarding.resources import KEY_PENDING_WINDOW_DAYS, OffboardingBlocked, Scope, Target
 from tenantkit.lifecycle.offboarding.run import Journal, Plan, StepCallback, destroy, discover, now, verify
-from tenantkit.naming import names_for
+from tenantkit.naming import names_for, stack_names
 
 JOURNAL_DIR = Path("offboarding")
 """Under the state directory (`.tenantkit/`): one journal per tenant."""
@@ -110,16 +110,20 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
     return Environment(f"aws:{identity['Account']}", identity["Account"], session_for, f"{identity['Arn']} ({user})")
 
 
-def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int | None = None) -> Scope:
+def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int | None = None, assets: tuple[Any, ...] = ()) -> Scope:
     """The tenant, swept across every region of its residency zone and, for anything tagged with
     it, every enabled region of the account; its running backup jobs awaited `job_wait_minutes`
-    (fleet.yaml offboarding.job_wait_minutes; None: its default)."""
+    (fleet.yaml offboarding.job_wait_minutes; None: its default); `assets`: the CDK asset objects
+    only its stacks publish (`assets.tenant_assets`)."""
     from tenantkit.config import policy_for
 
     names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
     zone = tuple(sorted(policy_for(config.residency).zone))
     wait = {} if job_wait_minutes is None else {"job_wait_seconds": job_wait_minutes * 60.0}
-    return Scope(names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region), **wait)
+    return Scope(
+        names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region),
+        assets=assets, **wait,
+    )  # fmt: skip
 
 
 ENABLED = ("ENABLED", "ENABLED_BY_DEFAULT")
@@ -185,20 +189,26 @@ def execute(
     archive: ArchiveBucket | None = None,
     today: date | None = None,
     job_wait_minutes: int | None = None,
+    assemblies: Sequence[Path] = (),
 ) -> ExecuteOutcome:
     """Destroy everything of the tenant's (checks of `check_may_destroy` done by the caller),
     verify, and write the signed report: under a directory, or (`reports_root` an S3Location) to
     a bucket with S3 Object Lock. When the tenant keeps its audit records, they are archived
     (`archive`, from `archive_for`) before anything is destroyed. The tenant's running backup jobs
     are stopped or awaited (`job_wait_minutes`, fleet.yaml) before any data is deleted
-    (`jobs.JobsStillRunning` when they outlast it). Resumable: see `run`."""
+    (`jobs.JobsStillRunning` when they outlast it). The CDK asset objects only the tenant's stacks
+    publish, as the cloud `assemblies` (the tenant's and its neighbours') say, are destroyed; those
+    another stack publishes too are kept and reported as shared. Resumable: see `run`."""
     from tenantkit.lifecycle.report import S3Location, load_signer, upload_report, write_report
 
     signing_key = load_signer(signing_key_path, kms_client_for)  # before anything is destroyed
     keep_days = config.offboarding.keep_audit_records_days
     if keep_days is not None and archive is None:
         raise OffboardingRefused(f"{config.tenant_id} keeps its audit records {keep_days} days: name its zone's archive bucket (fleet.yaml offboarding.archive_buckets): nothing destroyed")
-    scope = scope_for(config, env, job_wait_minutes=job_wait_minutes)
+    from tenantkit.lifecycle.offboarding.assets import tenant_assets
+
+    own_assets, shared_assets = tenant_assets(assemblies, stack_names(config.tenant_id), account=env.account)
+    scope = scope_for(config, env, job_wait_minutes=job_wait_minutes, assets=own_assets)
     journal = Journal.open(journal_path(state_dir, config.tenant_id), tenant_id=config.tenant_id, environment=env.name)
     if journal.completed:
         found = discover(scope)
@@ -215,6 +225,8 @@ def execute(
             started_at=now(), operator=env.operator, forced=force, force_reason=reason if force else None,
             retrieval_deadline=_iso(config.subscription.retrieval_deadline),
         )
+    journal.data["shared_assets"] = sorted({*journal.data.get("shared_assets", []), *(str(asset) for asset in shared_assets)})
+    journal.data["assets_searched"] = journal.data.get("assets_searched", False) or bool(assemblies)
     journal.data["searched"] = {
         what: sorted({*journal.data.get("searched", {}).get(what, []), *items}) for what, items in found.searched.items()
     }  # fmt: skip
@@ -331,7 +343,13 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal, searc
             keys.append(KeyDeletion(target.name, target.arn, target.region, _utc(done.get("deletion_date", "")), KEY_PENDING_WINDOW_DAYS))
         resources.append(DestroyedResource(_report_kind(target), target.name, target.arn, target.region, done["destroyed_at"], journal.counts(target)))
     checked = journal.data["verification"]
-    searched = dataclasses.replace(searched, jobs=job_lines(journal.targets(), journal.data["done"]))
+    unsearched = () if journal.data.get("assets_searched") else (
+        "CDK assets in the bootstrap buckets: no cloud assembly of the tenant was given, so none were searched",
+    )  # fmt: skip
+    searched = dataclasses.replace(
+        searched, jobs=job_lines(journal.targets(), journal.data["done"]), shared_assets=tuple(journal.data.get("shared_assets", ())),
+        out_of_reach=(*searched.out_of_reach, *unsearched),
+    )  # fmt: skip
     return DestructionReport(
         tenant_id=config.tenant_id,
         display_name=config.display_name,
