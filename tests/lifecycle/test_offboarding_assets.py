@@ -8,7 +8,6 @@ byte-for-byte unchanged."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -22,37 +21,19 @@ from tenantkit.lifecycle.offboarding.resources import Scope
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover, verify
 from tenantkit.naming import cdk_assets_bucket, stack_names
 from tenantkit.sandbox.extensions import install
-from tests.lifecycle.offboarding_tenant import ACCOUNT, NAMES, PRIMARY, SECONDARY, TENANT, sessions
+from tests.lifecycle.offboarding_tenant import (
+    ACCOUNT,
+    NAMES,
+    PRIMARY,
+    SECONDARY,
+    TENANT,
+    assembly_stack,
+    sessions,
+    template_key,
+)
 
 NEIGHBOUR = f"{TENANT}-x"
 SHARED_ZIP, OWN_ZIP, NEIGHBOUR_ZIP = "a" * 64 + ".zip", "b" * 64 + ".zip", "c" * 64 + ".zip"
-
-
-def _template(stack: str) -> str:
-    return json.dumps({"Description": f"{stack}: security contact and CIDRs", "Resources": {}})
-
-
-def _stack(out: Path, manifest: dict[str, Any], stack: str, region: str, bundles: tuple[str, ...], *, with_assets: bool = True) -> None:
-    """One stack of the assembly: its template and, unless not `with_assets`, its asset manifest
-    naming the template (by its hash) and `bundles`."""
-    template = f"{stack}.template.json"
-    (out / template).write_text(_template(stack))
-    manifest["artifacts"][stack] = {
-        "type": "aws:cloudformation:stack", "environment": f"aws://{ACCOUNT}/{region}", "properties": {"templateFile": template},
-    }  # fmt: skip
-    if not with_assets:
-        return
-    bucket = f"cdk-hnb659fds-assets-${{AWS::AccountId}}-{region}"
-    files = {
-        name: {"source": {"path": path, "packaging": "file"}, "destinations": {f"{ACCOUNT}-{region}": {"bucketName": bucket, "objectKey": name, "region": region}}}
-        for name, path in ((_template_key(stack), template), *((bundle, f"asset.{bundle}") for bundle in bundles))
-    }  # fmt: skip
-    (out / f"{stack}.assets.json").write_text(json.dumps({"version": "36.0.0", "files": files}))
-    manifest["artifacts"][f"{stack}.assets"] = {"type": "cdk:asset-manifest", "properties": {"file": f"{stack}.assets.json"}}
-
-
-def _template_key(stack: str) -> str:
-    return f"{hashlib.sha256(_template(stack).encode()).hexdigest()}.json"
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +41,10 @@ def assembly(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cdk.out")
     manifest: dict[str, Any] = {"version": "36.0.0", "artifacts": {}}
     dr, primary, replica = stack_names(TENANT)
-    _stack(out, manifest, primary, PRIMARY, (SHARED_ZIP, OWN_ZIP))
-    _stack(out, manifest, dr, SECONDARY, (), with_assets=False)  # deploy --local publishes its template under its SHA-256
-    _stack(out, manifest, replica, SECONDARY, ())
-    _stack(out, manifest, stack_names(NEIGHBOUR)[1], PRIMARY, (SHARED_ZIP, NEIGHBOUR_ZIP))
+    assembly_stack(out, manifest, primary, PRIMARY, (SHARED_ZIP, OWN_ZIP))
+    assembly_stack(out, manifest, dr, SECONDARY, (), with_assets=False)  # deploy --local publishes its template under its SHA-256
+    assembly_stack(out, manifest, replica, SECONDARY, ())
+    assembly_stack(out, manifest, stack_names(NEIGHBOUR)[1], PRIMARY, (SHARED_ZIP, NEIGHBOUR_ZIP))
     (out / "manifest.json").write_text(json.dumps(manifest))
     return out
 
@@ -81,8 +62,8 @@ def offboarded(assembly, tmp_path_factory) -> dict[str, Any]:
     with mock_aws():
         dr, primary, replica = stack_names(TENANT)
         for region, keys in (
-            (PRIMARY, [_template_key(primary), _template_key(primary), SHARED_ZIP, OWN_ZIP, _template_key(stack_names(NEIGHBOUR)[1]), NEIGHBOUR_ZIP, OWN_ZIP + "x"]),
-            (SECONDARY, [_template_key(dr), _template_key(replica)]),
+            (PRIMARY, [template_key(primary), template_key(primary), SHARED_ZIP, OWN_ZIP, template_key(stack_names(NEIGHBOUR)[1]), NEIGHBOUR_ZIP, OWN_ZIP + "x"]),
+            (SECONDARY, [template_key(dr), template_key(replica)]),
         ):  # the tenant's primary template was published twice: two versions
             s3 = boto3.client("s3", region_name=region)
             bucket = cdk_assets_bucket(ACCOUNT, region)
@@ -105,8 +86,8 @@ def test_the_tenants_objects_are_exactly_what_only_its_manifests_name(offboarded
     dr, primary, replica = stack_names(TENANT)
     bucket, dr_bucket = cdk_assets_bucket(ACCOUNT, PRIMARY), cdk_assets_bucket(ACCOUNT, SECONDARY)
     assert set(offboarded["own"]) == {
-        AssetObject(PRIMARY, bucket, _template_key(primary)), AssetObject(PRIMARY, bucket, OWN_ZIP),
-        AssetObject(SECONDARY, dr_bucket, _template_key(dr)), AssetObject(SECONDARY, dr_bucket, _template_key(replica)),
+        AssetObject(PRIMARY, bucket, template_key(primary)), AssetObject(PRIMARY, bucket, OWN_ZIP),
+        AssetObject(SECONDARY, dr_bucket, template_key(dr)), AssetObject(SECONDARY, dr_bucket, template_key(replica)),
     }  # fmt: skip
     assert offboarded["shared"] == (AssetObject(PRIMARY, bucket, SHARED_ZIP),)
 
@@ -114,15 +95,15 @@ def test_the_tenants_objects_are_exactly_what_only_its_manifests_name(offboarded
 def test_every_version_of_the_tenants_objects_is_deleted_and_journaled(offboarded):
     remaining = {key for key, _ in offboarded["after"]} | {key for key, _ in offboarded["after_secondary"]}
     dr, primary, replica = stack_names(TENANT)
-    assert not remaining & {_template_key(primary), OWN_ZIP, _template_key(dr), _template_key(replica)}
+    assert not remaining & {template_key(primary), OWN_ZIP, template_key(dr), template_key(replica)}
     journal = offboarded["journal"]
     counts = {t.name.rsplit("/", 1)[1]: journal.counts(t)["object_versions"] for t in journal.targets() if t.kind == KIND}
-    assert counts == {_template_key(primary): 2, OWN_ZIP: 1, _template_key(dr): 1, _template_key(replica): 1}
+    assert counts == {template_key(primary): 2, OWN_ZIP: 1, template_key(dr): 1, template_key(replica): 1}
     assert offboarded["verification"].ok, offboarded["verification"].remaining
 
 
 def test_the_shared_object_and_the_neighbours_are_byte_for_byte_unchanged(offboarded):
-    kept = {SHARED_ZIP, NEIGHBOUR_ZIP, _template_key(stack_names(NEIGHBOUR)[1]), OWN_ZIP + "x"}
+    kept = {SHARED_ZIP, NEIGHBOUR_ZIP, template_key(stack_names(NEIGHBOUR)[1]), OWN_ZIP + "x"}
     expected = {version: body for version, body in offboarded["before"].items() if version[0] in kept}
     assert len(expected) == len(kept)
     assert offboarded["after"] == expected

@@ -364,3 +364,39 @@ def test_keep_audit_records_days_is_checked(tenant_data):
     with pytest.raises(ValidationError, match="offboarding.keep_audit_records_days"):
         TenantConfig.model_validate({**tenant_data, "offboarding": {"keep_audit_records_days": 0}})
 
+
+
+def test_the_report_lists_the_jobs_it_stopped_and_the_shared_assets_it_kept(offboarding):
+    """Issue 19.3 and 19.4 through `execute`: a running bucket backup is stopped before any data is
+    deleted and named in the report's scope; a CDK asset a neighbour's stack also publishes is kept
+    and named as shared; the tenant's own template object is destroyed and reported."""
+    from tenantkit.naming import cdk_assets_bucket, stack_names
+
+    tenant.whole_tenant()
+    job = boto3.client("backup", region_name=PRIMARY).start_backup_job(
+        BackupVaultName=NAMES.backup_vault, ResourceArn=NAMES.data_bucket_arn, IamRoleArn=tenant.ROLE, CompleteWindowMinutes=60
+    )["BackupJobId"]
+    out = offboarding["tmp"] / "cdk.out"
+    out.mkdir()
+    manifest: dict = {"version": "36.0.0", "artifacts": {}}
+    shared = "d" * 64 + ".zip"
+    primary, neighbour = stack_names(TENANT)[1], stack_names(f"{TENANT}-x")[1]
+    tenant.assembly_stack(out, manifest, primary, PRIMARY, (shared,))
+    tenant.assembly_stack(out, manifest, neighbour, PRIMARY, (shared,))
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    s3, bucket = boto3.client("s3", region_name=PRIMARY), cdk_assets_bucket(ACCOUNT, PRIMARY)
+    s3.create_bucket(Bucket=bucket)
+    for key in (tenant.template_key(primary), shared):
+        s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+
+    outcome = offboarding["execute"](assemblies=[out])
+    report = read_report(outcome.report_json)
+
+    (line,) = report.scope.jobs
+    assert f"backup job {job} of {NAMES.data_bucket_arn} ({PRIMARY}): stopped, ended ABORTED" in line
+    assert report.scope.shared_assets == (f"s3://{bucket}/{shared} ({PRIMARY})",)
+    assert [r.name for r in report.resources if r.kind == "cdk asset"] == [f"{bucket}/{tenant.template_key(primary)}"]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == [shared]
+    markdown = outcome.report_json.with_suffix(".md").read_text()
+    assert line in markdown and f"s3://{bucket}/{shared}" in markdown
+    assert not any("CDK assets" in item for item in report.scope.out_of_reach)
