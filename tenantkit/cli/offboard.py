@@ -29,6 +29,10 @@ offboard_app = typer.Typer(
 )
 
 LOCAL_OPTION = typer.Option(False, "--local", help="The tenant in the local sandbox (else AWS, default credentials).")
+OUT_OPTION = typer.Option(
+    Path("cdk.out"), "--out", "-o",
+    help="Cloud assembly directory: its asset manifests say which CDK asset objects are only the tenant's (destroyed) and which are shared (kept).",
+)
 SIGNING_KEY_OPTION = typer.Option(
     ..., "--signing-key", metavar="PEM|kms:ARN",
     help="The key that signs: a PEM Ed25519 private key file, or kms:<ARN> of an AWS KMS asymmetric signing key.",
@@ -75,6 +79,7 @@ def plan(
     local: bool = LOCAL_OPTION,
     directory: Path = CONFIG_DIR_OPTION,
     as_json: bool = JSON_OPTION,
+    outdir: Path = OUT_OPTION,
 ) -> None:
     """Dry run: find everything of the tenant's in both regions; print the ordered destruction plan."""
     from tenantkit.lifecycle.offboarding import service
@@ -82,7 +87,7 @@ def plan(
     with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
         env = service.environment(config, local=local, state_dir=STATE_DIR)
-        found = service.plan(config, env)
+        found = service.plan(config, env, assemblies=_assemblies(outdir))
         undoers = service.plan_undoers(config, env, found)
     render.offboard_plan(config, env, found, as_json=as_json, undoers=undoers)
     raise typer.Exit(1 if found.blockers else 0)
@@ -102,10 +107,7 @@ def execute(
         help="Where signed reports are kept: a directory, or a bucket with S3 Object Lock enabled.",
     ),
     root: Path = ROOT_OPTION,
-    outdir: Path = typer.Option(
-        Path("cdk.out"), "--out", "-o",
-        help="Cloud assembly directory: its asset manifests say which CDK asset objects are only the tenant's (destroyed) and which are shared (kept).",
-    ),
+    outdir: Path = OUT_OPTION,
 ) -> None:
     """Destroy every copy of the tenant's data in both regions, verify, and write the signed report."""
     from tenantkit.config import load_fleet
@@ -128,7 +130,7 @@ def execute(
                     config, env, state_dir=STATE_DIR, reports_root=where, signing_key_path=signing_key,
                     force=force, reason=reason, on_step=on_step, kms_client_for=kms_for, archive=archive,
                     job_wait_minutes=fleet.offboarding.job_wait_minutes,
-                    assemblies=(outdir,) if (outdir / "manifest.json").is_file() else (),
+                    assemblies=_assemblies(outdir),
                 )
             except KeyboardInterrupt:
                 render.error(f"interrupted: the journal ({service.journal_path(STATE_DIR, tenant_id)}) keeps what is done; run the same command again to finish")
@@ -160,6 +162,11 @@ def confirm_keys(
 
 
 @contextmanager
+def _assemblies(outdir: Path) -> tuple[Path, ...]:
+    """The cloud assembly at `outdir`, if there is one there."""
+    return (outdir,) if (outdir / "manifest.json").is_file() else ()
+
+
 def _refusals(journal: Path | None = None) -> Iterator[None]:
     """OffboardingRefused / OffboardingBlocked / JournalError become one line and exit 1. Any
     other failure, once a run has written `journal`, first says that the journal keeps the

@@ -139,8 +139,16 @@ def account_regions(env: Environment, region: str) -> tuple[str, ...]:
     return tuple(sorted(r["RegionName"] for r in listed))
 
 
-def plan(config: TenantConfig, env: Environment) -> Plan:
-    return discover(scope_for(config, env))
+def plan(config: TenantConfig, env: Environment, *, assemblies: Sequence[Path] = ()) -> Plan:
+    return discover(scope_for(config, env, assets=tenant_assets(config, env, assemblies)[0]))
+
+
+def tenant_assets(config: TenantConfig, env: Environment, assemblies: Sequence[Path]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(the CDK asset objects only the tenant's stacks publish, those another stack publishes too),
+    as the cloud `assemblies` say (`assets.tenant_assets`)."""
+    from tenantkit.lifecycle.offboarding import assets
+
+    return assets.tenant_assets(assemblies, stack_names(config.tenant_id), account=env.account)
 
 
 def journal_path(state_dir: Path, tenant_id: str) -> Path:
@@ -205,9 +213,7 @@ def execute(
     keep_days = config.offboarding.keep_audit_records_days
     if keep_days is not None and archive is None:
         raise OffboardingRefused(f"{config.tenant_id} keeps its audit records {keep_days} days: name its zone's archive bucket (fleet.yaml offboarding.archive_buckets): nothing destroyed")
-    from tenantkit.lifecycle.offboarding.assets import tenant_assets
-
-    own_assets, shared_assets = tenant_assets(assemblies, stack_names(config.tenant_id), account=env.account)
+    own_assets, shared_assets = tenant_assets(config, env, assemblies)
     scope = scope_for(config, env, job_wait_minutes=job_wait_minutes, assets=own_assets)
     journal = Journal.open(journal_path(state_dir, config.tenant_id), tenant_id=config.tenant_id, environment=env.name)
     if journal.completed:
