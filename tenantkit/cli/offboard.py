@@ -87,7 +87,7 @@ def plan(
     with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
         env = service.environment(config, local=local, state_dir=STATE_DIR)
-        found = service.plan(config, env, assemblies=_assemblies(outdir))
+        found = service.plan(config, env, assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id))
         undoers = service.plan_undoers(config, env, found)
     render.offboard_plan(config, env, found, as_json=as_json, undoers=undoers)
     raise typer.Exit(1 if found.blockers else 0)
@@ -130,7 +130,7 @@ def execute(
                     config, env, state_dir=STATE_DIR, reports_root=where, signing_key_path=signing_key,
                     force=force, reason=reason, on_step=on_step, kms_client_for=kms_for, archive=archive,
                     job_wait_minutes=fleet.offboarding.job_wait_minutes,
-                    assemblies=_assemblies(outdir),
+                    assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id),
                 )
             except KeyboardInterrupt:
                 render.error(f"interrupted: the journal ({service.journal_path(STATE_DIR, tenant_id)}) keeps what is done; run the same command again to finish")

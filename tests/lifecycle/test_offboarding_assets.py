@@ -9,6 +9,7 @@ byte-for-byte unchanged."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tenantkit.lifecycle.offboarding.assets import KIND, AssetObject, tenant_assets
+from tenantkit.lifecycle.offboarding.assets import KIND, AssetObject, AssetsUnknown, tenant_assets
 from tenantkit.lifecycle.offboarding.resources import Scope
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover, verify
 from tenantkit.naming import cdk_assets_bucket, stack_names
@@ -111,3 +112,21 @@ def test_the_shared_object_and_the_neighbours_are_byte_for_byte_unchanged(offboa
 
 def test_with_no_assembly_nothing_is_searched_or_deleted(assembly):
     assert tenant_assets([], stack_names(TENANT), account=ACCOUNT) == ((), ())
+
+
+def test_every_other_tenant_of_the_fleet_listed_in_the_assembly_is_what_makes_the_split_trustworthy(assembly):
+    own, shared = tenant_assets([assembly], stack_names(TENANT), account=ACCOUNT, neighbours=[NEIGHBOUR])
+    assert len(own) == 4 and len(shared) == 1
+
+
+@pytest.mark.parametrize(
+    ("stacks", "neighbours", "reason"),
+    [
+        (stack_names(TENANT), [NEIGHBOUR, "globex"], "lacks the stacks of 1 other tenant(s) (globex)"),  # globex's shared objects would look like acme's
+        (stack_names(TENANT), None, "could not all be read"),
+        (stack_names("initech"), [], "none of the tenant's stacks"),
+    ],
+)
+def test_when_whose_assets_are_shared_is_unknown_none_is_taken_for_the_tenants(assembly, stacks, neighbours, reason):
+    with pytest.raises(AssetsUnknown, match=re.escape(reason)):
+        tenant_assets([assembly], stacks, account=ACCOUNT, neighbours=neighbours)

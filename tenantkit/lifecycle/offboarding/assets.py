@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tenantkit import naming
 from tenantkit.compliance.assembly import all_stack_names, stack_artifacts
 from tenantkit.lifecycle.offboarding.resources import Progress, Scope, Target, _absent
 from tenantkit.naming import cdk_assets_bucket
@@ -57,16 +58,35 @@ def published_objects(assembly_dir: Path, stack_names: Sequence[str], *, account
     return found
 
 
-def tenant_assets(assemblies: Iterable[Path], stack_names: Sequence[str], *, account: str) -> tuple[tuple[AssetObject, ...], tuple[AssetObject, ...]]:
+class AssetsUnknown(Exception):
+    """Which of the tenant's asset objects are shared cannot be told (a neighbour's stacks are not
+    in the cloud assemblies, or the tenant's are not): none is deleted."""
+
+
+def tenant_assets(
+    assemblies: Sequence[Path], stack_names: Sequence[str], *, account: str, neighbours: Sequence[str] | None = ()
+) -> tuple[tuple[AssetObject, ...], tuple[AssetObject, ...]]:
     """(the tenant's own objects, those of them shared): the objects the tenant's stacks
     (`stack_names`) publish in any of the cloud assemblies, and which of these any other stack of
-    those assemblies publishes too."""
+    those assemblies publishes too. Every other tenant of the fleet (`neighbours`; None: unknown)
+    must have stacks in the assemblies, else AssetsUnknown: an object only a missing neighbour's
+    manifest names would look like the tenant's own."""
+    if not assemblies:
+        return (), ()
+    present = {name for assembly in assemblies for name in all_stack_names(assembly)}
+    if not present & set(stack_names):
+        raise AssetsUnknown("the cloud assembly holds none of the tenant's stacks")
+    if neighbours is None:
+        raise AssetsUnknown("the fleet's tenant files could not all be read, so which assets are shared is unknown")
+    missing = [tenant for tenant in neighbours if not present & set(naming.stack_names(tenant))]
+    if missing:
+        raise AssetsUnknown(f"the cloud assembly lacks the stacks of {len(missing)} other tenant(s) ({', '.join(missing[:3])}): which assets they share is unknown")
     own: set[AssetObject] = set()
     others: set[AssetObject] = set()
     for assembly in assemblies:
-        present = all_stack_names(assembly)
-        own |= published_objects(assembly, [name for name in stack_names if name in present], account=account)
-        others |= published_objects(assembly, [name for name in present if name not in stack_names], account=account)
+        present_here = all_stack_names(assembly)
+        own |= published_objects(assembly, [name for name in stack_names if name in present_here], account=account)
+        others |= published_objects(assembly, [name for name in present_here if name not in stack_names], account=account)
     return tuple(sorted(own - others)), tuple(sorted(own & others))
 
 

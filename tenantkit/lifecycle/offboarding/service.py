@@ -139,16 +139,33 @@ def account_regions(env: Environment, region: str) -> tuple[str, ...]:
     return tuple(sorted(r["RegionName"] for r in listed))
 
 
-def plan(config: TenantConfig, env: Environment, *, assemblies: Sequence[Path] = ()) -> Plan:
-    return discover(scope_for(config, env, assets=tenant_assets(config, env, assemblies)[0]))
+def plan(config: TenantConfig, env: Environment, *, assemblies: Sequence[Path] = (), neighbours: Sequence[str] | None = ()) -> Plan:
+    own, _, _ = tenant_assets(config, env, assemblies, neighbours)
+    return discover(scope_for(config, env, assets=own))
 
 
-def tenant_assets(config: TenantConfig, env: Environment, assemblies: Sequence[Path]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """(the CDK asset objects only the tenant's stacks publish, those another stack publishes too),
-    as the cloud `assemblies` say (`assets.tenant_assets`)."""
+def tenant_assets(
+    config: TenantConfig, env: Environment, assemblies: Sequence[Path], neighbours: Sequence[str] | None
+) -> tuple[tuple[Any, ...], tuple[Any, ...], str | None]:
+    """(the CDK asset objects only the tenant's stacks publish, those another stack publishes too,
+    why none was searched or None), as the cloud `assemblies` say (`assets.tenant_assets`)."""
     from tenantkit.lifecycle.offboarding import assets
 
-    return assets.tenant_assets(assemblies, stack_names(config.tenant_id), account=env.account)
+    if not assemblies:
+        return (), (), "no cloud assembly of the tenant was given"
+    try:
+        own, shared = assets.tenant_assets(assemblies, stack_names(config.tenant_id), account=env.account, neighbours=neighbours)
+    except assets.AssetsUnknown as unknown:
+        return (), (), str(unknown)
+    return own, shared, None
+
+
+def neighbours_of(directory: Path, tenant_id: str) -> tuple[str, ...] | None:
+    """Every other tenant of the fleet's directory; None when a tenant file cannot be read."""
+    from tenantkit.config.loader import validate_paths
+
+    report = validate_paths([directory])
+    return tuple(c.tenant_id for c in report.configs if c.tenant_id != tenant_id) if report.ok else None
 
 
 def journal_path(state_dir: Path, tenant_id: str) -> Path:
@@ -198,6 +215,7 @@ def execute(
     today: date | None = None,
     job_wait_minutes: int | None = None,
     assemblies: Sequence[Path] = (),
+    neighbours: Sequence[str] | None = (),
 ) -> ExecuteOutcome:
     """Destroy everything of the tenant's (checks of `check_may_destroy` done by the caller),
     verify, and write the signed report: under a directory, or (`reports_root` an S3Location) to
@@ -205,15 +223,15 @@ def execute(
     (`archive`, from `archive_for`) before anything is destroyed. The tenant's running backup jobs
     are stopped or awaited (`job_wait_minutes`, fleet.yaml) before any data is deleted
     (`jobs.JobsStillRunning` when they outlast it). The CDK asset objects only the tenant's stacks
-    publish, as the cloud `assemblies` (the tenant's and its neighbours') say, are destroyed; those
-    another stack publishes too are kept and reported as shared. Resumable: see `run`."""
+    publish, as the cloud `assemblies` (the tenant's and its `neighbours`', every other tenant of the
+    fleet) say, are destroyed; those another stack publishes too are kept and reported as shared. Resumable: see `run`."""
     from tenantkit.lifecycle.report import S3Location, load_signer, upload_report, write_report
 
     signing_key = load_signer(signing_key_path, kms_client_for)  # before anything is destroyed
     keep_days = config.offboarding.keep_audit_records_days
     if keep_days is not None and archive is None:
         raise OffboardingRefused(f"{config.tenant_id} keeps its audit records {keep_days} days: name its zone's archive bucket (fleet.yaml offboarding.archive_buckets): nothing destroyed")
-    own_assets, shared_assets = tenant_assets(config, env, assemblies)
+    own_assets, shared_assets, assets_unsearched = tenant_assets(config, env, assemblies, neighbours)
     scope = scope_for(config, env, job_wait_minutes=job_wait_minutes, assets=own_assets)
     journal = Journal.open(journal_path(state_dir, config.tenant_id), tenant_id=config.tenant_id, environment=env.name)
     if journal.completed:
@@ -232,7 +250,7 @@ def execute(
             retrieval_deadline=_iso(config.subscription.retrieval_deadline),
         )
     journal.data["shared_assets"] = sorted({*journal.data.get("shared_assets", []), *(str(asset) for asset in shared_assets)})
-    journal.data["assets_searched"] = journal.data.get("assets_searched", False) or bool(assemblies)
+    journal.data["assets_unsearched"] = assets_unsearched  # this run's: what the report says
     journal.data["searched"] = {
         what: sorted({*journal.data.get("searched", {}).get(what, []), *items}) for what, items in found.searched.items()
     }  # fmt: skip
@@ -349,9 +367,8 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal, searc
             keys.append(KeyDeletion(target.name, target.arn, target.region, _utc(done.get("deletion_date", "")), KEY_PENDING_WINDOW_DAYS))
         resources.append(DestroyedResource(_report_kind(target), target.name, target.arn, target.region, done["destroyed_at"], journal.counts(target)))
     checked = journal.data["verification"]
-    unsearched = () if journal.data.get("assets_searched") else (
-        "CDK assets in the bootstrap buckets: no cloud assembly of the tenant was given, so none were searched",
-    )  # fmt: skip
+    why = journal.data.get("assets_unsearched", "no cloud assembly of the tenant was given")
+    unsearched = (f"CDK assets in the bootstrap buckets: not searched ({why})",) if why else ()
     searched = dataclasses.replace(
         searched, jobs=job_lines(journal.targets(), journal.data["done"]), shared_assets=tuple(journal.data.get("shared_assets", ())),
         out_of_reach=(*searched.out_of_reach, *unsearched),
