@@ -130,3 +130,14 @@ def test_every_other_tenant_of_the_fleet_listed_in_the_assembly_is_what_makes_th
 def test_when_whose_assets_are_shared_is_unknown_none_is_taken_for_the_tenants(assembly, stacks, neighbours, reason):
     with pytest.raises(AssetsUnknown, match=re.escape(reason)):
         tenant_assets([assembly], stacks, account=ACCOUNT, neighbours=neighbours)
+
+
+def test_the_fleets_other_tenants_are_read_from_its_directory_and_unknown_when_a_file_is_bad(write_tenant, tenant_data, tmp_path):
+    from tenantkit.lifecycle.offboarding.service import neighbours_of
+
+    for tenant_id in (TENANT, NEIGHBOUR, "globex"):
+        write_tenant({**tenant_data, "tenant_id": tenant_id})
+    directory = tmp_path / "tenant_configs"
+    assert sorted(neighbours_of(directory, TENANT)) == sorted([NEIGHBOUR, "globex"])
+    write_tenant("tenant_id: [not, valid]\n", name="broken.yaml")
+    assert neighbours_of(directory, TENANT) is None
