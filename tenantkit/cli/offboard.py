@@ -31,7 +31,7 @@ offboard_app = typer.Typer(
 LOCAL_OPTION = typer.Option(False, "--local", help="The tenant in the local sandbox (else AWS, default credentials).")
 OUT_OPTION = typer.Option(
     Path("cdk.out"), "--out", "-o",
-    help="Cloud assembly directory: its asset manifests say which CDK asset objects are only the tenant's (destroyed) and which are shared (kept).",
+    help="Where `tenantkit synth --all` wrote every tenant's cloud assembly (<dir>/<tenant-id>/): their asset manifests say which CDK asset objects are only the tenant's (destroyed) and which are shared (kept).",
 )
 SIGNING_KEY_OPTION = typer.Option(
     ..., "--signing-key", metavar="PEM|kms:ARN",
@@ -163,8 +163,9 @@ def confirm_keys(
 
 @contextmanager
 def _assemblies(outdir: Path) -> tuple[Path, ...]:
-    """The cloud assembly at `outdir`, if there is one there."""
-    return (outdir,) if (outdir / "manifest.json").is_file() else ()
+    from tenantkit.lifecycle.offboarding.assets import assemblies_under
+
+    return assemblies_under(outdir)
 
 
 def _refusals(journal: Path | None = None) -> Iterator[None]:

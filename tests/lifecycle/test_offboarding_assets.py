@@ -17,7 +17,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tenantkit.lifecycle.offboarding.assets import KIND, AssetObject, AssetsUnknown, tenant_assets
+from tenantkit.lifecycle.offboarding.assets import KIND, AssetObject, AssetsUnknown, assemblies_under, tenant_assets
 from tenantkit.lifecycle.offboarding.resources import Scope
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover, verify
 from tenantkit.naming import cdk_assets_bucket, stack_names
@@ -141,3 +141,14 @@ def test_the_fleets_other_tenants_are_read_from_its_directory_and_unknown_when_a
     assert sorted(neighbours_of(directory, TENANT)) == sorted([NEIGHBOUR, "globex"])
     write_tenant("tenant_id: [not, valid]\n", name="broken.yaml")
     assert neighbours_of(directory, TENANT) is None
+
+
+def test_the_assemblies_are_every_tenants_directory_synth_wrote(tmp_path, assembly):
+    out = tmp_path / "cdk.out"
+    for tenant_id in ("globex", TENANT):
+        (out / tenant_id).mkdir(parents=True)
+        (out / tenant_id / "manifest.json").write_text("{}")
+    (out / "cache").mkdir()  # not an assembly
+    assert assemblies_under(out) == (out / TENANT, out / "globex")
+    assert assemblies_under(assembly) == (assembly,)
+    assert assemblies_under(tmp_path / "absent") == ()

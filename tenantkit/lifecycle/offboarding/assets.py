@@ -38,6 +38,13 @@ class AssetObject:
         return f"s3://{self.bucket}/{self.key} ({self.region})"
 
 
+def assemblies_under(outdir: Path) -> tuple[Path, ...]:
+    """The cloud assemblies `tenantkit synth` wrote: `<outdir>/<tenant-id>/` (and `outdir` itself
+    when it is one), each a directory with a `manifest.json`."""
+    candidates = [outdir, *(sorted(outdir.iterdir()) if outdir.is_dir() else [])]
+    return tuple(path for path in candidates if (path / "manifest.json").is_file())
+
+
 def published_objects(assembly_dir: Path, stack_names: Sequence[str], *, account: str) -> set[AssetObject]:
     """What the named stacks of a cloud assembly publish: every file asset destination of their
     asset manifests, and the template of a stack whose manifest does not name it, under its
