@@ -161,13 +161,13 @@ def confirm_keys(
     raise typer.Exit(0 if outcome.confirmed else 1)
 
 
-@contextmanager
 def _assemblies(outdir: Path) -> tuple[Path, ...]:
     from tenantkit.lifecycle.offboarding.assets import assemblies_under
 
     return assemblies_under(outdir)
 
 
+@contextmanager
 def _refusals(journal: Path | None = None) -> Iterator[None]:
     """OffboardingRefused / OffboardingBlocked / JournalError become one line and exit 1. Any
     other failure, once a run has written `journal`, first says that the journal keeps the
