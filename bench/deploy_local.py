@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synth_many import write_tenants
+from synth_many import _resources, write_tenants
 
 CLI = str(Path(sys.executable).parent / "tenantkit")
 
@@ -46,6 +46,7 @@ def main() -> int:
         if code != 0:
             print(output[-3000:])
             return 1
+        resources = _resources(output)
         seconds, code, output = run(project, "sandbox", "up")
         if code != 0:
             print(output)
@@ -63,6 +64,10 @@ def main() -> int:
                     return 1
         finally:
             run(project, "sandbox", "down")
+        if resources:
+            # Issue 18's budget: a stack change may make a deploy at most 1.2x slower per resource.
+            per = 1000 * results["concurrency 1"] / resources
+            print(f"{resources} resources: concurrency 1 takes {per:.2f} ms per resource")
         print(f"{args.tenants} tenants: concurrency 4 / concurrency 1 = {results['concurrency 4'] / results['concurrency 1']:.2f}")
         return 0
 

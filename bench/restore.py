@@ -41,8 +41,11 @@ def main() -> int:
         Store,
         discard_restore,
         run_drill,
+        start_export,
+        start_failover,
         start_restore,
     )
+    from tenantkit.lifecycle.state.service import store_in
     from tenantkit.naming import names_for
     from tenantkit.sandbox.extensions import install
     from tenantkit.synth import synth_tenants
@@ -89,6 +92,14 @@ def main() -> int:
             began = time.perf_counter()
             report = run_drill(config, env)
             print(f"drill (4 stores, 2 regions, scratch deleted): {time.perf_counter() - began:.2f} s, {'passed' if report.ok else 'FAILED'}")
+            began = time.perf_counter()
+            exported = start_export(config, env, "bexport")
+            print(f"export (database export, manifest of {exported.objects} objects): {time.perf_counter() - began:.2f} s")
+            began = time.perf_counter()
+            status = start_failover(config, env, state_dir=Path(tmp) / "state", reason="bench", by="bench",
+                                    store=store_in(env.name, sessions, Path(tmp) / "state"))  # fmt: skip
+            print(f"failover (promote, parameters of both regions, secret, state): {time.perf_counter() - began:.2f} s, "
+                  f"{'complete' if status.complete else 'INCOMPLETE'}")  # fmt: skip
     return 0
 
 

@@ -183,15 +183,25 @@ def _change_one(config_dir: Path) -> str:
     return path.stem
 
 
-def _run(label: str, project: Path, config_dir: Path) -> tuple[float, float, bool]:
-    """Runs and prints one measurement: seconds, CPU seconds, whether it exited 0."""
+def _resources(output: str) -> int:
+    """How many resources the CLI's JSON summary counts (0 when it printed none)."""
+    import json
+
+    try:
+        return sum(row["resources"] for row in json.loads(output[output.index("{"):])["tenants"])
+    except (ValueError, KeyError):
+        return 0
+
+
+def _run(label: str, project: Path, config_dir: Path) -> tuple[float, float, bool, int]:
+    """Runs and prints one measurement: seconds, CPU seconds, whether it exited 0, resources."""
     seconds, peak, code, output, cpu = measure(project, config_dir)
     print(f"{label}: {seconds:.1f} s, peak RSS {peak / 2**30:.2f} GiB, exit {code}")
     print(textwrap.indent(_summary(output), "    "))
     total = sum(cpu.values())
     roles = ", ".join(f"{role} {used:.1f}" for role, used in sorted(cpu.items(), key=lambda r: -r[1]))
     print(f"    CPU {total:.1f} s ({roles})")
-    return seconds, total, code == 0
+    return seconds, total, code == 0, _resources(output)
 
 
 def main() -> int:
@@ -206,19 +216,19 @@ def main() -> int:
             project = Path(tmp) / "single"
             (project / "tenants").mkdir(parents=True)
             write_tenants(project / "tenants", 1)
-            single, _, passed = _run("1 tenant (3 stacks), cold", project, project / "tenants")
+            single, _, passed, _ = _run("1 tenant (3 stacks), cold", project, project / "tenants")
             ok &= passed
         project = Path(tmp) / "fleet"
         config_dir = project / "tenants"
         config_dir.mkdir(parents=True)
         write_tenants(config_dir, args.tenants)
         fleet = f"{args.tenants} tenants ({3 * args.tenants} stacks)"
-        cold, cold_cpu, passed = _run(f"{fleet}, cold", project, config_dir)
+        cold, cold_cpu, passed, resources = _run(f"{fleet}, cold", project, config_dir)
         ok &= passed
-        unchanged, _, passed = _run(f"{fleet}, nothing changed", project, config_dir)
+        unchanged, _, passed, _ = _run(f"{fleet}, nothing changed", project, config_dir)
         ok &= passed
         changed_id = _change_one(config_dir)
-        one_changed, _, passed = _run(f"{fleet}, {changed_id} changed", project, config_dir)
+        one_changed, _, passed, _ = _run(f"{fleet}, {changed_id} changed", project, config_dir)
         ok &= passed
     cpus = _cpus()
     print(
@@ -226,6 +236,9 @@ def main() -> int:
         f"{cold_cpu:.1f} CPU-s, {cold_cpu / args.tenants:.2f} per tenant, so at least "
         f"{cold_cpu / cpus:.1f} s on the {cpus} CPUs this process may use"
     )
+    if resources:
+        # Issue 18's budget: a stack change may cost at most 10 % more CPU per resource.
+        print(f"cold: {resources} resources, {1000 * cold_cpu / resources:.2f} CPU-ms per resource")
     print(f"nothing changed: {unchanged:.1f} s, {unchanged / cold:.3f} of cold (target: under 3 s)")
     target = f"{single + 2:.1f} s (one cold tenant + 2 s)" if single else "one cold tenant + 2 s"
     print(

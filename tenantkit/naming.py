@@ -28,13 +28,15 @@ RESTORE_NAME = re.compile(r"[a-z][a-z0-9]{0,21}")
 """A restore's name: a letter, then letters and digits, at most 22 (no hyphen: see `restore_db_instance`)."""
 RESTORES_FOLDER = "restores/"
 """Restored files go under `restores/<name>/` of the tenant's own bucket in the restore's region."""
+EXPORTS_FOLDER = "exports/"
+"""Exports for the retrieval window go under `exports/<name>/` of the tenant's data bucket."""
 REPLICATION_RULE_ID = "everything-to-dr"
 CDK_QUALIFIER = "hnb659fds"
 """The CDK bootstrap qualifier (the default): names the deployment role of each environment."""
 
 NAME_WORDS: tuple[str, ...] = (
     "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores",
-    "break", "glass", "offboarding",
+    "break", "glass", "offboarding", "export",
 )
 """Every word tenantkit appends to a tenant id in the names it derives. A tenant id with one of
 them as any of its hyphen-separated words would make one tenant's names prefixes of, or equal to,
@@ -56,6 +58,9 @@ it cannot be changed on an existing role, nor passed as a session tag."""
 BASELINE_STACK = "tenantkit-baseline"
 """The one stack per account and region that tenantkit deploys before that environment's tenants
 (the audit trail). Never starts with `tenant-`: no tenant's stack name can match it."""
+LOCK_TABLE = "tenantkit-locks"
+"""The DynamoDB table of operation locks in the tooling account and region (fleet.yaml `tooling:`),
+one item per tenant; tenantkit creates it on first use."""
 AUDIT_TRAIL = "tenantkit-audit"
 """The baseline stack's CloudTrail trail in each account and region."""
 
@@ -89,9 +94,18 @@ def bootstrap_lookup_role_arn(account: str, region: str) -> str:
     return f"arn:{PARTITION}:iam::{account}:role/cdk-{CDK_QUALIFIER}-lookup-role-{account}-{region}"
 
 
-def key_alias_of(tenant_id: str) -> str:
-    """The same alias names the tenant key in the primary region and the DR key in the other."""
-    return f"alias/tenantkit/{tenant_id}"
+def key_alias_of(tenant_id: str, generation: int = 1) -> str:
+    """The same alias names the tenant key in the primary region and the DR key in the other.
+
+    A reinstated tenant (generation 2 on) gets `alias/tenantkit/<id>/generation-<n>`: the keys of
+    the generation before stay pending deletion (and could be restored by `CancelKeyDeletion`
+    until then), and the signed report and every key-policy or `kms:ResourceAliases` condition of
+    the old generation name the old alias, so the new key must never answer to it. Generation 1
+    keeps today's alias, so no deployed tenant changes. Tenant ids hold no `/`: the suffix cannot
+    make one tenant's alias another's."""
+    if generation < 1:
+        raise ValueError(f"generation {generation}: generations start at 1")
+    return f"alias/tenantkit/{tenant_id}" if generation == 1 else f"alias/tenantkit/{tenant_id}/generation-{generation}"
 
 
 def tenant_of_stack(stack_name: str) -> str | None:
@@ -118,6 +132,10 @@ class TenantNames:
     account: str
     primary_region: str
     secondary_region: str
+    generation: int = 1
+    """1 for a tenant never reinstated; `tenantkit reinstate` starts the next. Only the names that
+    could meet what an offboarded generation leaves behind carry it (the key alias); every other
+    name is freed by offboarding's verified destruction and stays the same."""
 
     # --- stacks -------------------------------------------------------------------------------
     @property
@@ -139,7 +157,7 @@ class TenantNames:
     # --- keys ---------------------------------------------------------------------------------
     @property
     def key_alias(self) -> str:
-        return key_alias_of(self.tenant_id)
+        return key_alias_of(self.tenant_id, self.generation)
 
     def key_alias_arn(self, region: str) -> str:
         return self._arn("kms", region, self.key_alias)
@@ -264,6 +282,29 @@ class TenantNames:
         (the trailing slash keeps `restores/x/` from matching `restores/x2/`)."""
         self.restore_db_instance(name)  # the same rule for the name
         return f"{RESTORES_FOLDER}{name}/"
+
+    # --- exports (the retrieval window) -----------------------------------------------------------
+    def export_prefix(self, name: str) -> str:
+        """Where the export `name` goes in the data bucket (primary region, tenant key):
+        `exports/<name>/` (its database export under `database/`, its `manifest.json`). Inside the
+        tenant's own bucket, so offboarding destroys exports with the bucket."""
+        self.restore_db_instance(name)  # the same rule for the name
+        return f"{EXPORTS_FOLDER}{name}/"
+
+    def export_task(self, name: str) -> str:
+        """The snapshot and the RDS export task of the export `name`: `tkx-<id>-<name>`, at most
+        4+30+1+22 = 57 of 60 (ExportTaskIdentifier's limit); no live identifier starts `tkx-`."""
+        self.restore_db_instance(name)
+        return f"tkx-{self.tenant_id}-{name}"
+
+    @property
+    def export_role(self) -> str:
+        """The role RDS assumes to write a snapshot export into the data bucket under the tenant key."""
+        return f"tenantkit-{self.tenant_id}-export"
+
+    @property
+    def export_role_arn(self) -> str:
+        return self._role_arn(self.export_role)
 
     def bucket_in(self, region: str) -> str:
         """The tenant's file store in `region`: the data bucket (primary) or its replica (DR)."""
@@ -392,10 +433,11 @@ class TenantNames:
         return f"arn:{PARTITION}:{service}:{region}:{self.account}:{resource}"
 
 
-def names_for(tenant_id: str, account: str, primary_region: str, secondary_region: str) -> TenantNames:
+def names_for(tenant_id: str, account: str, primary_region: str, secondary_region: str, generation: int = 1) -> TenantNames:
     return TenantNames(
         tenant_id=tenant_id,
         account=account,
         primary_region=primary_region,
         secondary_region=secondary_region,
+        generation=generation,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Optional
 
@@ -9,10 +10,13 @@ import typer
 
 from tenantkit.cli import render
 from tenantkit.cli.options import (
+    BREAK_LOCK_OPTION,
     CHANGED_SINCE_OPTION,
     CONFIG_DIR_OPTION,
     EXACT_OPTION,
     JSON_OPTION,
+    LOCK_REASON_OPTION,
+    ROOT_OPTION,
     SHARD_OPTION,
     selected_tenants,
 )
@@ -43,33 +47,56 @@ def deploy(
     shard: Optional[str] = SHARD_OPTION,  # noqa: UP045
     changed_since: Optional[str] = CHANGED_SINCE_OPTION,  # noqa: UP045
     exact: bool = EXACT_OPTION,
+    repair: bool = typer.Option(
+        False, "--repair", help="Then write the templates' values back over any drift (CloudFormation's REVERT_DRIFT; `cdk deploy --revert-drift` against AWS)."
+    ),
+    break_lock: bool = BREAK_LOCK_OPTION,
+    reason: Optional[str] = LOCK_REASON_OPTION,  # noqa: UP045
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Deploy tenants' stacks (dr, primary, replica), several tenants at once; exit 1 unless all
-    succeed. Without --local, through the AWS CDK CLI."""
+    succeed. Without --local, through the AWS CDK CLI. Each tenant is locked while it deploys; a
+    tenant that is offboarding or later is refused, naming its report."""
     tenant_ids = selected_tenants(
         directory, tenant_ids, all_tenants=all_tenants, shard=shard, changed_since=changed_since, exact=exact
     )
+    lock = _lock_request(break_lock, reason, root)
     if not local:
-        _through_cdk_cli("deploy", tenant_ids or [], directory, cdk_args, concurrency=concurrency, from_path=cdk_from_path)
+        extra = [*cdk_args, "--revert-drift"] if repair else cdk_args
+        _through_cdk_cli("deploy", tenant_ids or [], directory, extra, concurrency=concurrency, from_path=cdk_from_path, lock=lock)
     from tenantkit.cli.errors import as_lines
-    from tenantkit.lifecycle.local import deploy_local
+    from tenantkit.lifecycle.local import deploy_local, repair_local
 
     with as_lines(), render.deploy_progress(quiet=as_json) as progress:
         results = deploy_local(
             directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress,
-            whole_fleet=shard is not None or changed_since is not None,
+            whole_fleet=shard is not None or changed_since is not None, break_reason=lock[0], tooling=lock[1],
         )
+        if repair:
+            results = repair_local(results, directory, STATE_DIR)
     render.deploy_summary(results, as_json=as_json)
     raise typer.Exit(0 if all(result.ok for result in results) else 1)
 
 
 def diff(
     tenant_ids: list[str] = typer.Argument(..., metavar="TENANT...", help="Tenant ids."),
+    local: bool = typer.Option(False, "--local", help="Against the local sandbox: what `deploy --local` would change."),
     directory: Path = CONFIG_DIR_OPTION,
+    outdir: Path = typer.Option(Path("cdk.out"), "--out", "-o", help="Cloud assembly directory."),
     cdk_from_path: bool = CDK_FROM_PATH,
     cdk_args: list[str] = CDK_ARGS,
+    as_json: bool = JSON_OPTION,
 ) -> None:
-    """`cdk diff` of each tenant's stacks against its AWS account."""
+    """What a deploy would change per stack and resource: `cdk diff` against each tenant's AWS
+    account, or with --local against the sandbox (nothing is deployed)."""
+    if local:
+        from tenantkit.cli.errors import as_lines
+        from tenantkit.lifecycle.local import preview_local
+
+        with as_lines():
+            previews = preview_local(directory, tenant_ids, outdir, STATE_DIR)
+        render.deploy_summary(previews, as_json=as_json, title="Would change in the sandbox")
+        raise typer.Exit(0)
     _through_cdk_cli("diff", tenant_ids, directory, cdk_args, concurrency=1, from_path=cdk_from_path)
 
 
@@ -83,8 +110,22 @@ def bootstrap(
     _through_cdk_cli("bootstrap", tenant_ids, directory, cdk_args, concurrency=1, from_path=cdk_from_path)
 
 
+def _lock_request(break_lock: bool, reason: str | None, root: Path) -> tuple[str | None, object]:
+    """(the --break-lock reason or None, fleet.yaml's tooling or None); exit 1 for --break-lock
+    without a reason or a fleet.yaml in error."""
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.cli.guard import lock_break_reason
+    from tenantkit.config import load_fleet
+
+    break_reason = lock_break_reason(break_lock, reason)
+    with as_lines():
+        tooling = load_fleet(root).tooling
+    return break_reason, tooling
+
+
 def _through_cdk_cli(
-    action: str, tenant_ids: list[str], directory: Path, extra: list[str], *, concurrency: int, from_path: bool
+    action: str, tenant_ids: list[str], directory: Path, extra: list[str], *, concurrency: int, from_path: bool,
+    lock: tuple[str | None, object] | None = None,
 ) -> None:
     """Run the CDK CLI's `action` for the tenants of `directory`; exit with its result."""
     from tenantkit import config
@@ -112,6 +153,15 @@ def _through_cdk_cli(
     except CdkCliError as error:
         render.error(str(error))
         raise typer.Exit(1) from None
-    codes = run_for_tenants(cli, action, chosen, extra=extra, concurrency=concurrency, echo=typer.echo)
+    with contextlib.ExitStack() as held:
+        if lock is not None:
+            from tenantkit.lifecycle.state.service import aws_guard, guarded
+
+            with as_lines():
+                guard = aws_guard(action, state_dir=STATE_DIR, tooling=lock[1], break_reason=lock[0])
+                if guard.warning:
+                    render.warning(guard.warning)
+                held.enter_context(guarded(guard, [tenant for tenant in report.configs if tenant.tenant_id in chosen]))
+        codes = run_for_tenants(cli, action, chosen, extra=extra, concurrency=concurrency, echo=typer.echo)
     render.cdk_cli_results(action, codes)
     raise typer.Exit(0 if all(code == 0 for code in codes.values()) else 1)

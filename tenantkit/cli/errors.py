@@ -29,12 +29,13 @@ def as_lines() -> Iterator[None]:
         from tenantkit.lifecycle.cdk_cli import CdkCliError
         from tenantkit.lifecycle.local import LocalDeployError
         from tenantkit.lifecycle.report import ReportError
+        from tenantkit.lifecycle.state import LockHeld, StateError
         from tenantkit.sandbox import SandboxError
         from tenantkit.synth import SynthRequestError
 
         if isinstance(error, ConfigError):
             render.issues(error.issues)
-        elif isinstance(error, SynthRequestError | NoTenantsError | LintSettingsError | LocalDeployError | SandboxError | CdkCliError | ReportError | BackupNowError | EvidenceKeyError):
+        elif isinstance(error, SynthRequestError | NoTenantsError | LintSettingsError | LocalDeployError | SandboxError | CdkCliError | ReportError | BackupNowError | EvidenceKeyError | LockHeld | StateError):
             render.error(str(error))
         elif isinstance(error, BotoCoreError | ClientError):
             render.error(f"AWS: {error}")

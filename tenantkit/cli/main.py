@@ -20,6 +20,7 @@ from tenantkit.cli import (
     tenants,
 )
 from tenantkit.cli import pipeline as pipeline_cli
+from tenantkit.cli import state as state_cli
 
 app = typer.Typer(
     name="tenantkit",
@@ -42,6 +43,7 @@ ci.register(app)
 fleet.register(app)
 pipeline_cli.register(app)
 restore.register(app)  # restore, drill
+state_cli.register(app)  # reinstate
 
 
 def _version(value: bool) -> None:

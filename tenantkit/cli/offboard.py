@@ -17,7 +17,7 @@ import typer
 
 from tenantkit.cli import render
 from tenantkit.cli.errors import as_lines
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION, ROOT_OPTION, parse_date
+from tenantkit.cli.options import BREAK_LOCK_OPTION, CONFIG_DIR_OPTION, JSON_OPTION, ROOT_OPTION, parse_date
 
 STATE_DIR = Path(".tenantkit")
 REPORTS_DIR = Path("reports")
@@ -47,15 +47,34 @@ def register(app: typer.Typer) -> None:
 def start(
     tenant_id: str = typer.Argument(..., help="The tenant whose subscription ends."),
     ends_on: str = typer.Option(..., "--ends-on", help="Last day of the subscription (YYYY-MM-DD)."),
+    local: bool = typer.Option(False, "--local", help="Also record the tenant's state (retrieval-window) in the sandbox."),
     directory: Path = CONFIG_DIR_OPTION,
+    root: Path = ROOT_OPTION,
 ) -> None:
-    """Write subscription.ends_on into the tenant file (comments kept); print the retrieval deadline."""
+    """Write subscription.ends_on into the tenant file (comments kept); print the retrieval deadline.
+    With --local, record the tenant's state as retrieval-window in the sandbox (against AWS,
+    `offboard execute` records the states that follow)."""
     from tenantkit.lifecycle.offboarding import service
 
     day = parse_date(ends_on, "--ends-on")
     with as_lines(), _refusals():
+        config, _ = service.tenant_file(directory, tenant_id)
+        if local:  # the state first: a tenant already offboarding is refused before its file changes
+            _record_retrieval_window(config, root)
         config = service.start(directory, tenant_id, day)
     render.offboard_started(config, today=date.today())
+
+
+def _record_retrieval_window(config: Any, root: Path) -> None:
+    import getpass
+
+    from tenantkit.cli.guard import operation_guard
+    from tenantkit.lifecycle.state import State
+    from tenantkit.lifecycle.state.service import guarded, names_of
+
+    guard = operation_guard("offboard", local=True, root=root, break_lock=False, reason=None)
+    with guarded(guard, [config], refuse_closed=False):
+        guard.store_for(config).move(names_of(config, config.account or ""), State.RETRIEVAL_WINDOW, by=getpass.getuser())
 
 
 @offboard_app.command()
@@ -70,7 +89,7 @@ def status(
     today = parse_date(as_of, "--as-of") if as_of else date.today()
     with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
-    render.offboard_status(config, today=today, journal=_journal_summary(service.journal_path(STATE_DIR, tenant_id)))
+    render.offboard_status(config, today=today, journal=_journal_summary(service.journal_path(STATE_DIR, tenant_id, config.generation)))
 
 
 @offboard_app.command()
@@ -107,15 +126,21 @@ def execute(
         help="Where signed reports are kept: a directory, or a bucket with S3 Object Lock enabled.",
     ),
     root: Path = ROOT_OPTION,
+    break_lock: bool = BREAK_LOCK_OPTION,
     outdir: Path = OUT_OPTION,
 ) -> None:
-    """Destroy every copy of the tenant's data in both regions, verify, and write the signed report."""
+    """Destroy every copy of the tenant's data in both regions, verify, and write the signed report.
+    The tenant is locked meanwhile; its state becomes offboarding, then offboarded."""
+    from tenantkit.cli.guard import operation_guard
     from tenantkit.config import load_fleet
     from tenantkit.lifecycle.offboarding import service
     from tenantkit.lifecycle.report import kms_client_for, reports_location
+    from tenantkit.lifecycle.state.service import guarded
 
-    with as_lines(), _refusals(journal=service.journal_path(STATE_DIR, tenant_id)):
+    with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
+    journal = service.journal_path(STATE_DIR, tenant_id, config.generation)
+    with as_lines(), _refusals(journal=journal):
         where = reports_location(reports)
         kms_for = kms_client_for(local=local, state_dir=STATE_DIR)
         service.check_may_destroy(
@@ -124,7 +149,8 @@ def execute(
         env = service.environment(config, local=local, state_dir=STATE_DIR)
         fleet = load_fleet(root)
         archive = service.archive_for(config, fleet, env)
-        with render.offboard_progress() as on_step:
+        guard = operation_guard("offboard", local=local, root=root, break_lock=break_lock, reason=reason)
+        with guarded(guard, [config], refuse_closed=False), render.offboard_progress() as on_step:
             try:
                 outcome = service.execute(
                     config, env, state_dir=STATE_DIR, reports_root=where, signing_key_path=signing_key,
@@ -133,7 +159,7 @@ def execute(
                     assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id),
                 )
             except KeyboardInterrupt:
-                render.error(f"interrupted: the journal ({service.journal_path(STATE_DIR, tenant_id)}) keeps what is done; run the same command again to finish")
+                render.error(f"interrupted: the journal ({journal}) keeps what is done; run the same command again to finish")
                 raise typer.Exit(130) from None
     render.offboard_done(outcome)
     raise typer.Exit(0 if outcome.verification_ok else 1)

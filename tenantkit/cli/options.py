@@ -12,6 +12,10 @@ CONFIG_DIR_OPTION = typer.Option(
     Path("tenant_configs"), "--dir", "-d", help="Directory of tenant files.", file_okay=False
 )
 
+BREAK_LOCK_OPTION = typer.Option(
+    False, "--break-lock", help="Take over the tenant's lock from an operation that is gone (needs --reason; recorded)."
+)
+LOCK_REASON_OPTION = typer.Option(None, "--reason", help="Why --break-lock: recorded with the broken lock.")
 ROOT_OPTION = typer.Option(
     Path("."), "--root", help="Project root: where fleet.yaml and fleet.schema.json live.", file_okay=False
 )

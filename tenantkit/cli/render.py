@@ -75,7 +75,12 @@ def status_text(tenant: TenantConfig, today: date) -> str:
     return "active"
 
 
-def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None) -> None:
+def tenant_list(
+    report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None,
+    states: dict[str, str] | None = None, orphans: list[str] | None = None, drills: dict[str, Any] | None = None,
+) -> None:
+    """`states` (tenant id -> its lifecycle state) adds a column; each of `orphans` a line;
+    `drills` (tenant id -> its last drill or None) the last drill's time and result."""
     from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
     rows: list[dict[str, Any]] = [
@@ -105,6 +110,8 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
             },
             "file": str(t.source),
             "approval": (approvals or {}).get(t.config.tenant_id),
+            "last_drill": _drill((drills or {}).get(t.config.tenant_id)),
+            **({"state": states.get(t.config.tenant_id)} if states is not None else {}),
         }
         for t in report.tenants
     ]
@@ -116,6 +123,7 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
                 "issues": [i.as_dict() for i in report.issues],
                 "warnings": [i.as_dict() for i in report.warnings],
                 "notes": [i.as_dict() for i in report.notes],
+                **({"orphans": list(orphans or [])} if states is not None else {}),
             }
         )
         return
@@ -126,6 +134,9 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
     for column in ("Tenant", "Residency", "Primary", "Secondary", "Account", "Status"):
         table.add_column(column, no_wrap=True)
     table.add_column("Security review")
+    if states is not None:
+        table.add_column("State")
+    table.add_column("Last drill")
     for row in rows:
         residency = row["residency"] + (" (CGP)" if row["controlled_goods"] else "")
         style = {"active": "", "retrieval": "yellow", "ready-for-destruction": "bold red"}[row["status"]]
@@ -137,15 +148,31 @@ def tenant_list(report: ValidationReport, *, today: date, as_json: bool, approva
             row["account"] or "-",
             row["status_text"],
             row["approval"] or "-",
+            *([row["state"] or "-"] if states is not None else []),
+            _drill_text(row["last_drill"]),
             style=style,
         )
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # piped output: never fold a row into several lines
     console.print(table)
+    for orphan in orphans or []:
+        error(f"orphan: {orphan}")
     issues(report.issues)
     config_notes(report.notes)
     config_warnings(report.warnings)
+
+
+def _drill(last: Any) -> dict[str, Any] | None:
+    return last.as_dict() if last is not None else None
+
+
+def _drill_text(last: dict[str, Any] | None) -> str:
+    if last is None:
+        return "-"
+    if last.get("note"):
+        return f"unreadable ({last['report']})"
+    return f"{last['started_at']} {'ok' if last['ok'] else 'FAILED'}"
 
 
 def created(path: Path, tenant: TenantConfig) -> None:
@@ -318,14 +345,15 @@ def deploy_progress(*, quiet: bool) -> Iterator[Callable[[str, Any], None]]:
             progress.stop()
 
 
-def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
+def deploy_summary(results: Sequence[Any], *, as_json: bool, title: str = "Deployed into the sandbox") -> None:
     rows = [
         {
             "tenant_id": r.tenant_id,
             "ok": r.ok,
             "seconds": round(r.seconds, 1),
             "stacks": [
-                {"stack": s.stack, "region": s.region, "outcome": s.outcome.value, "reasons": list(s.reasons)}
+                {"stack": s.stack, "region": s.region, "outcome": s.outcome.value, "reasons": list(s.reasons),
+                 "changes": [c.as_dict() for c in s.changes]}
                 for s in r.stacks
             ],
         }
@@ -337,7 +365,7 @@ def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Deployed into the sandbox")
+    table = Table(title=title)
     for column in ("Tenant", "Result", "Stacks", "Seconds"):
         table.add_column(column, no_wrap=True)
     for row in rows:
@@ -345,6 +373,15 @@ def deploy_summary(results: Sequence[Any], *, as_json: bool) -> None:
         table.add_row(row["tenant_id"], "ok" if row["ok"] else "failed", stacks, str(row["seconds"]), style="" if row["ok"] else "bold red")
     console = Console() if Console().is_terminal else Console(width=160)
     console.print(table)
+    for result in results:
+        for stack_result in result.stacks:
+            created = stack_result.outcome.value == "created"
+            if created:  # every resource is new: one line (--json lists them)
+                added = sum(c.action == "Add" for c in stack_result.changes)
+                typer.echo(f"{result.tenant_id}: {stack_result.stack}: {added} resources added")
+            for change in stack_result.changes:
+                if not (created and change.action == "Add"):
+                    typer.echo(f"{result.tenant_id}: {stack_result.stack}: {change}")
     for row in rows:
         for stack in row["stacks"]:
             for reason in stack["reasons"]:

@@ -75,3 +75,24 @@ def drilled(report: Any, written: Any, *, as_json: bool) -> None:
                       "ok" if check.ok else f"FAILED: {failed}")  # fmt: skip
     print_table(table)
     typer.echo(f"{report.tenant_id}: drill {'passed' if report.ok else 'FAILED'}; report {written.json} (signed: {written.signature})")
+
+
+def failover(status: Any, *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({**asdict(status), "complete": status.complete}, default=str, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Failover of {status.tenant_id}" + (f": {status.reason}" if status.reason else ""))
+    for column in ("Step", "Region", "Done", "Details"):
+        table.add_column(column, overflow="fold")
+    for step in status.steps:
+        table.add_row(step.step, step.region, step.done_at or "not yet", ", ".join(f"{k}={v}" for k, v in step.details.items()))
+    print_table(table)
+    live = Table(title="Now")
+    for column in ("What (region)", "Value"):
+        live.add_column(column, overflow="fold")
+    for what, value in status.live.items():
+        live.add_row(what, value)
+    print_table(live)
+    typer.echo(f"{status.tenant_id}: failover " + ("complete" if status.complete else "NOT complete: run `tenantkit failover start` again"))

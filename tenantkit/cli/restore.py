@@ -16,7 +16,7 @@ import typer
 
 from tenantkit.cli import render
 from tenantkit.cli.errors import as_lines
-from tenantkit.cli.options import CONFIG_DIR_OPTION, JSON_OPTION
+from tenantkit.cli.options import BREAK_LOCK_OPTION, CONFIG_DIR_OPTION, JSON_OPTION, LOCK_REASON_OPTION, ROOT_OPTION
 
 STATE_DIR = Path(".tenantkit")
 REPORTS_DIR = Path("reports")
@@ -32,6 +32,10 @@ restore_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     app.add_typer(restore_app)
     app.command(name="drill")(drill)
+    from tenantkit.cli import export, failover
+
+    failover.register(app)
+    export.register(app)
 
 
 @contextmanager
@@ -46,6 +50,16 @@ def _refusals() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+@contextmanager
+def _guarded(operation: str, config: object, *, local: bool, root: Path, break_lock: bool, reason: str | None) -> Iterator[None]:
+    """The tenant locked for `operation`, refused when it is offboarding or later (naming its report)."""
+    from tenantkit.cli.guard import operation_guard
+    from tenantkit.lifecycle.state.service import guarded
+
+    with guarded(operation_guard(operation, local=local, root=root, break_lock=break_lock, reason=reason), [config]):
+        yield
+
+
 @restore_app.command()
 def start(
     tenant_id: str = typer.Argument(..., help="The tenant whose data to restore."),
@@ -58,6 +72,9 @@ def start(
     local: bool = LOCAL_OPTION,
     directory: Path = CONFIG_DIR_OPTION,
     as_json: bool = JSON_OPTION,
+    break_lock: bool = BREAK_LOCK_OPTION,
+    reason: Optional[str] = LOCK_REASON_OPTION,  # noqa: UP045
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Restore into NEW resources: a DB instance `tkrestore-<tenant>-<name>` and the folder
     `restores/<name>/` of the tenant's bucket; never over the live ones."""
@@ -75,7 +92,8 @@ def start(
         )  # fmt: skip
         restore.check_request(request)
         env = restore.environment(config, local=local, state_dir=STATE_DIR)
-        result = restore.start_restore(config, env, request)
+        with _guarded("restore", config, local=local, root=root, break_lock=break_lock, reason=reason):
+            result = restore.start_restore(config, env, request)
     render_restore.restored(result, as_json=as_json)
 
 
@@ -120,6 +138,9 @@ def drill(
     directory: Path = CONFIG_DIR_OPTION,
     reports: Path = typer.Option(REPORTS_DIR, "--reports", help="Where signed reports are kept.", file_okay=False),
     as_json: bool = JSON_OPTION,
+    break_lock: bool = BREAK_LOCK_OPTION,
+    reason: Optional[str] = LOCK_REASON_OPTION,  # noqa: UP045
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Prove restores work: a signed report of every store restored, checked and measured.
 
@@ -135,7 +156,8 @@ def drill(
         restore.check_may_restore(config, state_dir=STATE_DIR, today=date.today())
         signer = load_signer(signing_key, kms_client_for(local=local, state_dir=STATE_DIR))
         env = restore.environment(config, local=local, state_dir=STATE_DIR)
-        report = restore.run_drill(config, env)
-        written = restore.write_drill_report(report, reports, signer)
+        with _guarded("drill", config, local=local, root=root, break_lock=break_lock, reason=reason):
+            report = restore.run_drill(config, env)
+            written = restore.write_drill_report(report, reports, signer)
     render_restore.drilled(report, written, as_json=as_json)
     raise typer.Exit(0 if report.ok else 1)

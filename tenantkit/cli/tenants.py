@@ -46,16 +46,34 @@ def list_tenants(
     as_json: bool = JSON_OPTION,
     approvals_dir: Path = typer.Option(Path("approvals"), "--approvals", help="Directory of security review approvals.", file_okay=False),
     root: Path = ROOT_OPTION,
+    local: bool = typer.Option(False, "--local", help="Also each tenant's recorded state, and tenants deployed without a file (orphans), from the sandbox."),
+    reports: Path = typer.Option(Path("reports"), "--reports", help="Where signed reports (drills) are kept.", file_okay=False),
 ) -> None:
-    """Show every tenant: residency, regions, account, subscription status and security review."""
+    """Show every tenant: residency, regions, account, subscription status, security review and
+    last drill; with --local its lifecycle state, and orphans (deployed, no file: exit 1)."""
     from tenantkit import config
+    from tenantkit.lifecycle.drills import last_drill
     from tenantkit.review.service import approval_states
 
     today = parse_date(as_of, "--as-of") if as_of else date.today()
     report = config.validate_fleet([directory], root)
     states = approval_states(directory, approvals_dir, [t.config.tenant_id for t in report.tenants])
-    render.tenant_list(report, today=today, as_json=as_json, approvals=states)
-    raise typer.Exit(0 if report.ok else 1)
+    lifecycle, orphans = _sandbox_states([t.config for t in report.tenants]) if local else (None, [])
+    drills = {t.config.tenant_id: last_drill(reports, t.config.tenant_id) for t in report.tenants}
+    render.tenant_list(report, today=today, as_json=as_json, approvals=states, states=lifecycle, orphans=orphans, drills=drills)
+    raise typer.Exit(0 if report.ok and not orphans else 1)
+
+
+def _sandbox_states(configs: list) -> tuple[dict[str, str], list[str]]:
+    """tenant id -> its state phrase, and one line per orphan, read from the running sandbox."""
+    from tenantkit.cli.errors import as_lines
+    from tenantkit.cli.sandbox import STATE_DIR
+    from tenantkit.lifecycle.local import running_sandbox
+    from tenantkit.lifecycle.state.orphans import sandbox_orphans_and_states
+
+    with as_lines():
+        orphans, states = sandbox_orphans_and_states(running_sandbox(STATE_DIR).endpoint, configs, STATE_DIR)
+    return {tenant_id: state.describe() for tenant_id, state in states.items()}, [orphan.describe() for orphan in orphans]
 
 
 def new(

@@ -29,6 +29,8 @@ class TenantAssembly:
     """The regions the tenant's residency allows."""
     stacks: tuple[StackTemplate, ...]
     other_tenant_ids: frozenset[str] = field(default_factory=frozenset)
+    generation: int = 1
+    """The tenant file's generation: which key alias is the tenant's (`naming.key_alias_of`)."""
 
     def resources(self) -> Iterator[tuple[StackTemplate, str, dict[str, Any]]]:
         for stack in self.stacks:
@@ -118,6 +120,7 @@ def load_tenant_assembly(
     tenant_id: str,
     zone: frozenset[str],
     other_tenant_ids: frozenset[str] = frozenset(),
+    generation: int = 1,
 ) -> TenantAssembly:
     """Read the named stacks' templates and regions from a cloud assembly directory."""
     stacks = tuple(
@@ -125,7 +128,7 @@ def load_tenant_assembly(
         for stack in stack_artifacts(assembly_dir, stack_names)
     )
     return TenantAssembly(
-        tenant_id=tenant_id, zone=zone, stacks=stacks, other_tenant_ids=other_tenant_ids
+        tenant_id=tenant_id, zone=zone, stacks=stacks, other_tenant_ids=other_tenant_ids, generation=generation
     )
 
 

@@ -54,7 +54,7 @@ def _tenant_keys(stack: StackTemplate, alias: str) -> set[str]:
 
 
 def _is_tenant_key(value: Any, stack: StackTemplate, region: str, assembly: TenantAssembly) -> bool:
-    alias = key_alias_of(assembly.tenant_id)
+    alias = key_alias_of(assembly.tenant_id, assembly.generation)
     if isinstance(value, dict) and "Fn::ImportValue" in value:
         exported = assembly.exports().get(value["Fn::ImportValue"])
         if exported is None:

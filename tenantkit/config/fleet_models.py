@@ -16,7 +16,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 from tenantkit.config.models import Strict, TenantId
 from tenantkit.config.quotas import DEPLOYING_ACCOUNT, QUOTAS
 from tenantkit.config.residency import Residency
-from tenantkit.config.rollout_models import Pipeline, Wave, check_rollout_groups
+from tenantkit.config.rollout_models import AccountId, Pipeline, Wave, check_rollout_groups
 from tenantkit.naming import REGION_NAME
 
 _SCOPE = re.compile(rf"^(?P<account>\d{{12}}|{DEPLOYING_ACCOUNT})/(?P<region>[a-z0-9-]+)$")
@@ -140,6 +140,29 @@ class Offboarding(Strict):
     )  # fmt: skip
 
 
+def _check_region(value: str) -> str:
+    if not REGION_NAME.fullmatch(value):
+        raise ValueError(f"'{value}' is not an AWS region name")
+    return value
+
+
+class Tooling(Strict):
+    """The operators' tooling account and region: where the fleet's shared operation locks live
+    (a DynamoDB table, `naming.LOCK_TABLE`), so two operators' machines never act on one tenant at once."""
+
+    account: AccountId = Field(description="12-digit AWS account id of the tooling account, quoted.")
+    region: Annotated[str, AfterValidator(_check_region)] = Field(description="The tooling region, e.g. 'us-east-1'.")
+
+
+class Drills(Strict):
+    """How often each tenant's restores must be proven (`tenantkit drill`)."""
+
+    max_age_days: int | None = Field(
+        default=None, ge=1, le=3650,
+        description="`inventory` flags a tenant whose last drill report is older than this many days, failed, or missing.",
+    )  # fmt: skip
+
+
 class FleetSettings(Strict):
     """fleet.yaml: settings for the whole fleet of tenants."""
 
@@ -152,6 +175,10 @@ class FleetSettings(Strict):
         default=False, description="Before each tenant's deployment, a pipeline step checks its recorded review approval."
     )
     offboarding: Offboarding = Offboarding()
+    drills: Drills = Drills()
+    tooling: Tooling | None = Field(
+        default=None, description="The tooling account and region holding the fleet's operation locks (needed to act on AWS)."
+    )
 
     @model_validator(mode="after")
     def _each_tenant_once(self) -> FleetSettings:

@@ -67,6 +67,51 @@ def _with_ends_on(text: str, document: Any, value: str, mapping_type: type[Any],
     return "".join(lines)
 
 
+def set_generation(path: Path, generation: int) -> TenantConfig:
+    """Write `generation: <n>` into the tenant file (`tenantkit reinstate`) and take out
+    `subscription.ends_on` (the new generation's subscription runs), everything else kept as it is;
+    the tenant as validated after the change. ConfigError (nothing written) otherwise."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    try:
+        original = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError([ConfigIssue(str(path), 0, "(file)", f"cannot read: {error.strerror or error}")]) from None
+    try:
+        document = YAML().load(original)
+    except Exception as error:  # noqa: BLE001 - ruamel's errors share no base class worth naming
+        raise ConfigError([ConfigIssue(str(path), 0, "(file)", f"not valid YAML: {error}".splitlines()[0])]) from None
+    if not isinstance(document, CommentedMap):
+        raise ConfigError([ConfigIssue(str(path), 1, "(file)", "not a YAML mapping")])
+    lines = original.splitlines(keepends=True)
+    subscription = document.get("subscription")
+    ends_on_line = None
+    if isinstance(subscription, CommentedMap) and "ends_on" in subscription and not subscription.fa.flow_style():
+        ends_on_line = subscription.lc.key("ends_on")[0]
+    if "generation" in document:
+        line, column = document.lc.value("generation")
+        match = _SCALAR.match(lines[line], column)
+        if match is None:
+            raise ConfigError([ConfigIssue(str(path), line + 1, "generation", "cannot edit this value in place")])
+        lines[line] = lines[line][:column] + str(generation) + lines[line][match.end() :]
+    else:
+        line = document.lc.key("tenant_id")[0] + 1 if "tenant_id" in document else len(lines)
+        lines.insert(line, f"generation: {generation}\n")
+        if ends_on_line is not None and ends_on_line >= line:
+            ends_on_line += 1
+    if ends_on_line is not None:
+        del lines[ends_on_line]
+        if len(subscription) == 1:  # nothing else under `subscription:`: an empty mapping would be null
+            del lines[document.lc.key("subscription")[0] + (1 if "generation" not in document and line <= document.lc.key("subscription")[0] else 0)]
+    text = "".join(lines)
+    config, issues = load_text(text, path)
+    if config is None or issues:
+        raise ConfigError(issues)
+    _replace(path, text)
+    return config
+
+
 _SCALAR = re.compile(r"""(?:'[^']*'|"[^"]*"|[^\s#]*)""")
 
 

@@ -544,6 +544,10 @@ class TenantConfig(Strict):
     subscription: Subscription = Subscription()
     offboarding: Offboarding = Offboarding()
     compliance: Compliance = Compliance()
+    generation: Annotated[int, Field(ge=1, le=999)] = Field(
+        default=1,
+        description="Written by `tenantkit reinstate`: which generation of this customer's resources the file describes.",
+    )
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict,
         max_length=MAX_CONFIG_TAGS,

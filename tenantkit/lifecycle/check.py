@@ -176,6 +176,7 @@ def run_check(
                 item.stacks,
                 account=config.account or SANDBOX_ACCOUNT,
                 session_for=sandbox_sessions(endpoint, config.account),
+                generation=config.generation,
             )
             flagged = [f"{i.region} {i.kind} {i.name}: {'; '.join(i.findings)}" for i in inventory.flagged]
             record(StepResult(config.tenant_id, "inventory", inventory.ok, time.monotonic() - started, "\n".join(flagged)))

@@ -50,12 +50,51 @@ class StackOutcome(str, Enum):
 
 
 @dataclass(frozen=True)
+class ResourceChange:
+    """What a deploy does to one resource: Add, Modify (naming the properties it changes), Remove,
+    or Revert (drift written back by `deploy --repair`)."""
+
+    logical_id: str
+    resource_type: str
+    action: str
+    properties: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"logical_id": self.logical_id, "type": self.resource_type, "action": self.action, "properties": list(self.properties)}
+
+    def __str__(self) -> str:
+        changed = f" ({', '.join(self.properties)})" if self.properties else ""
+        return f"{self.action} {self.logical_id} [{self.resource_type}]{changed}"
+
+
+def resource_changes(deployed: dict[str, Any] | None, synthesized: dict[str, Any]) -> tuple[ResourceChange, ...]:
+    """The per-resource difference between the deployed template (None: no stack) and the
+    synthesized one, in logical id order."""
+    before = (deployed or {}).get("Resources", {})
+    after = synthesized.get("Resources", {})
+    changes = []
+    for logical_id in sorted(set(before) | set(after)):
+        old, new = before.get(logical_id), after.get(logical_id)
+        if old is None:
+            changes.append(ResourceChange(logical_id, new["Type"], "Add"))
+        elif new is None:
+            changes.append(ResourceChange(logical_id, old["Type"], "Remove"))
+        elif old != new:
+            props_before, props_after = old.get("Properties", {}), new.get("Properties", {})
+            names = tuple(sorted(n for n in set(props_before) | set(props_after) if props_before.get(n) != props_after.get(n)))
+            changes.append(ResourceChange(logical_id, new["Type"], "Modify", names))
+    return tuple(changes)
+
+
+@dataclass(frozen=True)
 class StackResult:
     stack: str
     region: str
     outcome: StackOutcome
     reasons: tuple[str, ...] = ()
     """CloudFormation's events for a failed stack: `LogicalId (Type): reason`."""
+    changes: tuple[ResourceChange, ...] = ()
+    """What the deploy changed, per resource (nothing for an unchanged stack)."""
 
 
 @dataclass
@@ -87,13 +126,13 @@ def deploy_assembly(
     artifacts = stack_artifacts(assembly_dir, stack_names)
     for index, artifact in enumerate(artifacts):
         try:
-            outcome = _deploy_stack(artifact, session_for(artifact.region), account=account, host=template_url_host)
+            outcome, changes = _deploy_stack(artifact, session_for(artifact.region), account=account, host=template_url_host)
         except StackFailed as failure:
             reasons = failure.reasons
         except Exception as error:  # noqa: BLE001 - whatever the endpoint did, it is this stack's failure
             reasons = (f"{type(error).__name__}: {_first_line(str(error))}",)
         else:
-            result.stacks.append(StackResult(artifact.name, artifact.region, outcome))
+            result.stacks.append(StackResult(artifact.name, artifact.region, outcome, changes=changes))
             continue
         result.stacks.append(StackResult(artifact.name, artifact.region, StackOutcome.FAILED, reasons))
         result.stacks.extend(
@@ -150,14 +189,25 @@ def publish_assets(artifact: StackArtifact, session: Any, *, account: str) -> di
     return published
 
 
-def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: str) -> StackOutcome:
+def deployed_template(cloudformation: Any, name: str) -> dict[str, Any] | None:
+    """The template of the stack as deployed; None when there is no stack to update."""
+    current = _current(cloudformation, name)
+    if current is None or current["StackStatus"] not in SUCCEEDED | {"UPDATE_ROLLBACK_COMPLETE"}:
+        return None
+    body = cloudformation.get_template(StackName=name)["TemplateBody"]
+    return body if isinstance(body, dict) else json.loads(body)
+
+
+def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: str) -> tuple[StackOutcome, tuple[ResourceChange, ...]]:
     template_text = artifact.template_text()
     cloudformation = session.client("cloudformation")
     current = _current(cloudformation, artifact.name)
     deployed = current is not None and current["StackStatus"] in SUCCEEDED | {"UPDATE_ROLLBACK_COMPLETE"}
+    before = deployed_template(cloudformation, artifact.name) if deployed else None
+    changes = resource_changes(before, json.loads(template_text))
     # The template names its assets by content hash: the same template needs nothing published.
-    if deployed and _same_template(cloudformation.get_template(StackName=artifact.name)["TemplateBody"], template_text):
-        return StackOutcome.UNCHANGED
+    if deployed and not changes and _same_template(before, template_text):
+        return StackOutcome.UNCHANGED, ()
     bucket = prepare_environment(session, account=account, region=artifact.region)
     published = publish_assets(artifact, session, account=account)
     bucket, key = published.get(artifact.template_file.name, (bucket, ""))
@@ -170,10 +220,10 @@ def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: 
             cloudformation.update_stack(StackName=artifact.name, TemplateURL=url, Capabilities=CAPABILITIES)
         except ClientError as error:
             if "No updates are to be performed" in str(error):
-                return StackOutcome.UNCHANGED
+                return StackOutcome.UNCHANGED, ()
             raise StackFailed([f"{artifact.name}: {error}"]) from None
         _wait(cloudformation, artifact.name)
-        return StackOutcome.UPDATED
+        return StackOutcome.UPDATED, changes
     if current is not None:  # a failed create leaves a stack that can only be deleted
         cloudformation.delete_stack(StackName=artifact.name)
     try:
@@ -186,7 +236,7 @@ def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: 
     except ClientError as error:  # refused outright (moto validates some resources synchronously)
         raise StackFailed([f"{artifact.name}: {error}"]) from None
     _wait(cloudformation, artifact.name)
-    return StackOutcome.CREATED
+    return StackOutcome.CREATED, changes
 
 
 def _current(cloudformation: Any, name: str) -> dict[str, Any] | None:

@@ -27,9 +27,12 @@ def deploy_local(
     concurrency: int,
     on_progress: DeployCallback | None = None,
     whole_fleet: bool = False,
+    break_reason: str | None = None,
+    tooling: Any = None,
 ) -> list[DeployResult]:
     """`whole_fleet`: synthesize the tenants checked against every tenant of the directory (a
-    shard), not only each other."""
+    shard), not only each other. Each tenant is locked for the deploy and refused (StateError,
+    nothing deployed) when offboarding or later; LockHeld when another operation has one."""
     from tenantkit.config import require_tenants, validate_paths
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
@@ -41,16 +44,21 @@ def deploy_local(
     status = sandbox_status(state_dir)
     if status.state is not SandboxState.RUNNING or status.endpoint is None or status.port is None:
         raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
-    synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet)
-    accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
-    return deploy_synthesized(
-        synthesized,
-        accounts,
-        endpoint=status.endpoint,
-        port=status.port,
-        concurrency=concurrency,
-        on_progress=on_progress,
-    )
+    from tenantkit.lifecycle.state.service import guarded, sandbox_guard
+
+    guard = sandbox_guard("deploy", endpoint=status.endpoint, state_dir=state_dir, tooling=tooling, break_reason=break_reason)
+    chosen = [tenant for tenant in report.configs if not tenant_ids or tenant.tenant_id in tenant_ids]
+    with guarded(guard, chosen):
+        synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet)
+        accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
+        return deploy_synthesized(
+            synthesized,
+            accounts,
+            endpoint=status.endpoint,
+            port=status.port,
+            concurrency=concurrency,
+            on_progress=on_progress,
+        )
 
 
 def inventory_tenants(
@@ -92,7 +100,8 @@ def inventory_tenants(
             account = config.account or session_for(config.primary_region).client("sts").get_caller_identity()["Account"]
         inventories.append(
             assembly_inventory(
-                config.tenant_id, Path(synthesized.assembly_dir), synthesized.stacks, account=account, session_for=session_for
+                config.tenant_id, Path(synthesized.assembly_dir), synthesized.stacks, account=account, session_for=session_for,
+                generation=config.generation,
             )
         )
     return inventories
@@ -164,3 +173,79 @@ def running_sandbox(state_dir: Path) -> Any:
     if status.state is not SandboxState.RUNNING or status.port is None or status.endpoint is None:
         raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
     return status
+
+
+def repair_local(results: Sequence[DeployResult], directory: Path, state_dir: Path) -> list[DeployResult]:
+    """`deploy --local --repair` after the deploy: each deployed stack's drift detected, then
+    reverted to its template by a drift-reverting change set (`repair_stacks`); the resources
+    written back are added to the stack's changes as `Revert`."""
+    from dataclasses import replace
+
+    from tenantkit.lifecycle.deploy_local import ResourceChange
+    from tenantkit.lifecycle.inventory.drift import repair_stacks
+
+    status = running_sandbox(state_dir)
+    repaired = []
+    for result in results:
+        if not result.ok:
+            repaired.append(result)
+            continue
+        config = _tenant_config(directory, result.tenant_id)
+        repairs = {r.stack: r for r in repair_stacks({s.stack: s.region for s in result.stacks}, sandbox_sessions(status.endpoint, config.account))}
+        stacks = []
+        for stack in result.stacks:
+            repair = repairs[stack.stack]
+            kinds = {d.logical_id: d.resource_type for d in repair.drift.resources}
+            reverted = tuple(ResourceChange(logical_id, kinds.get(logical_id, ""), "Revert") for logical_id in repair.reverted)
+            stacks.append(replace(stack, changes=stack.changes + reverted))
+        repaired.append(replace(result, stacks=stacks))
+    return repaired
+
+
+def preview_local(directory: Path, tenant_ids: Sequence[str], outdir: Path, state_dir: Path) -> list[DeployResult]:
+    """`diff --local`: what a deploy into the sandbox would change, per stack and resource, with
+    nothing deployed (outcome CREATED/UPDATED/UNCHANGED as the deploy would report it)."""
+    import json
+
+    from tenantkit.compliance.assembly import stack_artifacts
+    from tenantkit.config import require_tenants, validate_paths
+    from tenantkit.lifecycle.deploy_local import StackOutcome, StackResult, deployed_template, resource_changes
+    from tenantkit.synth import SynthCache, synth_directory
+
+    report = validate_paths([directory])
+    if not tenant_ids:
+        require_tenants(report, directory)
+    status = running_sandbox(state_dir)
+    configs = {config.tenant_id: config for config in report.configs}
+    previews = []
+    for synthesized in synth_directory(directory, tenant_ids, outdir, cache=SynthCache()):
+        if synthesized.assembly_dir is None:
+            raise LocalDeployError(f"{synthesized.tenant_id}: cannot synthesize: {synthesized.error}")
+        sessions = sandbox_sessions(status.endpoint, configs[synthesized.tenant_id].account)
+        preview = DeployResult(synthesized.tenant_id)
+        for artifact in stack_artifacts(Path(synthesized.assembly_dir), synthesized.stacks):
+            before = deployed_template(sessions(artifact.region).client("cloudformation"), artifact.name)
+            changes = resource_changes(before, json.loads(artifact.template_text()))
+            outcome = StackOutcome.CREATED if before is None else StackOutcome.UPDATED if changes else StackOutcome.UNCHANGED
+            preview.stacks.append(StackResult(artifact.name, artifact.region, outcome, changes=changes))
+        previews.append(preview)
+    return previews
+
+
+def reencrypt_tenants(inventories: Sequence[Inventory], directory: Path, state_dir: Path, *, local: bool) -> list[Any]:
+    """`inventory --reencrypt`: the objects each inventory found under a foreign key, re-encrypted
+    in place under the tenant key (in the sandbox, or in AWS with the default credentials)."""
+    import boto3
+
+    from tenantkit.lifecycle.inventory.objects import reencrypt
+
+    done: list[Any] = []
+    for inventory in inventories:
+        if local:
+            config = _tenant_config(directory, inventory.tenant_id)
+            session_for = sandbox_sessions(running_sandbox(state_dir).endpoint, config.account)
+        else:
+            def session_for(region: str) -> Any:
+                return boto3.Session(region_name=region)
+        done.extend(reencrypt(inventory, session_for))
+    return done

@@ -38,3 +38,22 @@ def add_key_and_incidents(
         ),
     )
     return key, incidents
+
+
+def add_location_parameters(stack: Stack, *, names: TenantNames, db_endpoint: str | None = None, bucket: str | None = None) -> None:
+    """What the application of this region reads to find its database and its file bucket (SSM
+    `names.db_endpoint_parameter` and `names.bucket_parameter`). In the DR region the replica
+    stack publishes the replica's endpoint and the DR stack the DR bucket; `failover start`
+    re-points both regions' parameters at the promoted instance and the DR bucket."""
+    from aws_cdk import aws_ssm as ssm
+
+    if db_endpoint is not None:
+        ssm.StringParameter(
+            stack, "DbEndpointParameter", parameter_name=names.db_endpoint_parameter, string_value=db_endpoint,
+            description="The tenant's database endpoint the application of this region connects to",
+        )  # fmt: skip
+    if bucket is not None:
+        ssm.StringParameter(
+            stack, "BucketParameter", parameter_name=names.bucket_parameter, string_value=bucket,
+            description="The tenant's file bucket the application of this region uses",
+        )  # fmt: skip

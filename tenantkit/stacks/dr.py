@@ -11,7 +11,7 @@ from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVau
 from tenantkit.constructs.dr_bucket import TenantDrBucket, TenantDrBucketProps
 from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.naming import TenantNames
-from tenantkit.stacks.common import add_key_and_incidents
+from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters
 from tenantkit.stacks.firewall import add_firewall
 
 
@@ -39,6 +39,7 @@ class TenantDrStack(Stack):
                 noncurrent_versions_kept=Duration.days(config.backup.copy_retention_days),
             ),
         ).bucket
+        add_location_parameters(self, names=names, bucket=names.dr_bucket)
         self.vault = TenantBackupVault(
             self,
             "DrVault",

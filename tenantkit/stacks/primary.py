@@ -17,11 +17,12 @@ from tenantkit.constructs.database import (
     TenantDatabase,
     TenantDatabaseProps,
 )
+from tenantkit.constructs.export_role import TenantExportRole, TenantExportRoleProps
 from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.constructs.restore_testing import TenantRestoreTesting, TenantRestoreTestingProps
-from tenantkit.naming import REPLICATION_RULE_ID, TenantNames
-from tenantkit.stacks.common import add_key_and_incidents
+from tenantkit.naming import EXPORTS_FOLDER, REPLICATION_RULE_ID, TenantNames
+from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters
 from tenantkit.stacks.firewall import add_firewall
 
 
@@ -98,6 +99,16 @@ class TenantPrimaryStack(Stack):
                 ),
             ),
         )
+        add_location_parameters(
+            self, names=names, db_endpoint=self.database.instance.attr_endpoint_address, bucket=names.data_bucket
+        )
+        self.export_role = TenantExportRole(
+            self,
+            "ExportRole",
+            TenantExportRoleProps(
+                role_name=names.export_role, path=names.role_path, bucket=self.bucket.bucket, key=self.key, prefix=EXPORTS_FOLDER
+            ),
+        ).role
         self.firewall = add_firewall(
             self,
             config=config,

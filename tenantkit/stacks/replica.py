@@ -14,6 +14,7 @@ from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncid
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.constructs.replica_database import TenantReplicaDatabase, TenantReplicaDatabaseProps
 from tenantkit.naming import TenantNames
+from tenantkit.stacks.common import add_location_parameters
 
 
 class TenantReplicaStack(Stack):
@@ -65,6 +66,7 @@ class TenantReplicaStack(Stack):
                 },
             ),
         )
+        add_location_parameters(self, names=names, db_endpoint=self.replica.instance.attr_endpoint_address)
         TenantIncidentRules(
             self,
             "IncidentRules",

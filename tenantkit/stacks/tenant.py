@@ -29,7 +29,7 @@ class TenantStacks:
 
 def names_of(config: TenantConfig) -> TenantNames:
     """The tenant's names; with no account yet, ARNs carry the deploying account's token."""
-    return names_for(config.tenant_id, config.account or Aws.ACCOUNT_ID, config.primary_region, config.secondary_region)
+    return names_for(config.tenant_id, config.account or Aws.ACCOUNT_ID, config.primary_region, config.secondary_region, config.generation)
 
 
 def tenant_tags(config: TenantConfig) -> dict[str, str]:

@@ -277,6 +277,6 @@ def _synth_one(
     item.findings.extend(validation_findings(assembly_dir))
     item.findings.extend(cdk_annotations(assembly_dir, names))
     assembly = load_tenant_assembly(
-        assembly_dir, names, tenant_id=config.tenant_id, zone=config.policy.zone
+        assembly_dir, names, tenant_id=config.tenant_id, zone=config.policy.zone, generation=config.generation
     )
     item.resources = sum(len(stack.resources) for stack in assembly.stacks)

@@ -32,8 +32,12 @@ def test_one_failed_tenant_makes_the_exit_code_1_and_prints_its_reason(monkeypat
     assert '"outcome": "failed"' in result.output and "Bucket: exists" in result.output
 
 
-def test_deploy_to_aws_runs_the_cdk_cli_per_tenant_and_passes_its_failure_through(monkeypatch):
+def test_deploy_to_aws_runs_the_cdk_cli_per_tenant_and_passes_its_failure_through(monkeypatch, tmp_path):
+    from moto import mock_aws
+
     from tenantkit.lifecycle import cdk_cli
+
+    monkeypatch.setattr("tenantkit.cli.deploy.STATE_DIR", tmp_path)
 
     calls = []
 
@@ -44,7 +48,8 @@ def test_deploy_to_aws_runs_the_cdk_cli_per_tenant_and_passes_its_failure_throug
 
     monkeypatch.setattr(cdk_cli, "find_cdk_cli", lambda *a, **k: cdk_cli.CdkCli(("cdk",)))
     monkeypatch.setattr(cdk_cli, "run_for_tenants", fake_run)
-    result = runner.invoke(app, ["deploy", "maple-ca", "rhein-de", "--concurrency", "2", "--cdk-arg=--require-approval", "--cdk-arg=never"])
+    with mock_aws():  # the tenants' states are read (and their locks taken) before the CDK CLI runs
+        result = runner.invoke(app, ["deploy", "maple-ca", "rhein-de", "--concurrency", "2", "--cdk-arg=--require-approval", "--cdk-arg=never"])
     assert result.exit_code == 1, result.output
     assert calls == [("deploy", ["maple-ca", "rhein-de"], ["--require-approval", "never"], 2)]
     assert "cdk says: stack failed" in result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from moto import mock_aws
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
@@ -91,7 +92,8 @@ def test_a_restore_prints_what_it_made_the_data_age_and_the_time_taken(configs, 
         "tenantkit.lifecycle.restore.start_restore",
         lambda config, env, request: requests.append(request) or RestoreResult(TENANT, request.name, (restored,), "2026-12-01T09:30:00Z"),
     )
-    code, output = _run(configs, "restore", "start", TENANT, "--recovery-point", point, "--as", "before", "--store", "database")
+    with mock_aws():  # the tenant's state is read (and its lock taken) in its account
+        code, output = _run(configs, "restore", "start", TENANT, "--recovery-point", point, "--as", "before", "--store", "database")
     assert code == 0, output
     (request,) = requests
     assert (request.name, request.recovery_point, request.stores, request.region) == ("before", point, (Store.DATABASE,), "us-east-1")

@@ -67,7 +67,12 @@ INVALID = [
     ),
     pytest.param(
         "drills: []\n",
-        ["1: drills: unknown field; allowed here: quotas, ci, pipeline, canary, waves, require_approval, offboarding"],
+        ["1: drills: must be a mapping of fields"],
+        id="drills-is-a-section",
+    ),
+    pytest.param(
+        "rehearsals: {}\n",
+        ["1: rehearsals: unknown field; allowed here: quotas, ci, pipeline, canary, waves, require_approval, offboarding, drills"],
         id="no-section-reserved",
     ),
     pytest.param(

@@ -5,15 +5,12 @@ moves (moto's and the services'), never a sleep."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 
-from tenantkit.config import validate_paths
 from tenantkit.lifecycle.backup_now import backup_now
-from tenantkit.lifecycle.deploy_local import deploy_assembly
 from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, region_sessions
 from tenantkit.lifecycle.report import generate_keypair, load_signer, verify_report
 from tenantkit.lifecycle.restore import (
@@ -28,7 +25,7 @@ from tenantkit.lifecycle.restore import (
     write_drill_report,
 )
 from tenantkit.naming import TAG_RESTORE, TAG_TENANT, names_for
-from tests.conftest import EXAMPLE_CONFIGS
+from tests.lifecycle.deployed_example import deploy_example, synthesized_example
 
 pytestmark = pytest.mark.slow
 TENANT = "northwind-us"
@@ -56,25 +53,13 @@ class Clock:
 def world(tmp_path_factory):
     from moto import mock_aws
 
-    from tenantkit.sandbox.extensions import install
-    from tenantkit.synth import synth_tenants
-
     root = tmp_path_factory.mktemp("restore")
-    configs = root / "tenant_configs"
-    configs.mkdir()
-    shutil.copy(EXAMPLE_CONFIGS / f"{TENANT}.yaml", configs)
-    (config,) = validate_paths([configs]).configs
-    (synthesized,) = synth_tenants([config], root / "cdk.out", lint=False)
-    assert synthesized.ok, synthesized.error
-    assembly = root / "cdk.out" / TENANT
+    config, synthesized = synthesized_example(root, TENANT)
     clock = Clock(T0)
-    install()
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         for module in ("moto.s3.models", "moto.rds.models", "tenantkit.sandbox.extensions.backup_jobs"):
             patch.setattr(f"{module}.utcnow", clock.naive)
-        deployed = deploy_assembly(TENANT, assembly, synthesized.stacks, account=SANDBOX_ACCOUNT,
-                                   session_for=region_sessions(boto3.Session()), template_url_host="localhost:5000")  # fmt: skip
-        assert deployed.ok, deployed
+        deploy_example(root, TENANT, synthesized, region_sessions(boto3.Session()))
         names = names_for(TENANT, SANDBOX_ACCOUNT, config.primary_region, config.secondary_region)
         env = Environment("sandbox", SANDBOX_ACCOUNT, region_sessions(boto3.Session()))
         s3 = env.session_for(config.primary_region).client("s3")

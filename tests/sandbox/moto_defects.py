@@ -465,20 +465,73 @@ def rds_cross_region_replica_subnet_group_looked_up_in_source_region() -> bool:
     return False
 
 
-@probe
-def rds_cross_region_replica_cannot_be_deleted() -> bool:
-    source = boto3.client("rds", region_name=REGION).create_db_instance(
+def _cross_region_replica() -> tuple[Any, Any]:
+    """(source region's RDS client, replica region's) with `replica` replicating `source`."""
+    rds_source = boto3.client("rds", region_name=REGION)
+    source = rds_source.create_db_instance(
         DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
         MasterUsername="admin", MasterUserPassword="password123",
     )["DBInstance"]["DBInstanceArn"]
     rds = boto3.client("rds", region_name="us-west-2")
     rds.create_db_instance_read_replica(DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source)
+    return rds_source, rds
+
+
+@probe
+def rds_cross_region_replica_cannot_be_deleted() -> bool:
+    _, rds = _cross_region_replica()
     try:
         rds.delete_db_instance(DBInstanceIdentifier="replica", SkipFinalSnapshot=True)
     except ValueError:  # in-process moto raises its Python error; its server answers HTTP 500
         return True
     return False
 
+
+
+@probe
+def rds_promoted_replica_keeps_its_source() -> bool:
+    rds_source, rds = _cross_region_replica()
+    promoted = rds.promote_read_replica(DBInstanceIdentifier="replica")["DBInstance"]
+    listed = rds_source.describe_db_instances(DBInstanceIdentifier="source")["DBInstances"][0].get("ReadReplicaDBInstanceIdentifiers", [])
+    return "ReadReplicaSourceDBInstanceIdentifier" in promoted or bool(listed)
+
+
+@probe
+def rds_promote_of_a_standalone_instance_accepted() -> bool:
+    _, rds = _cross_region_replica()
+    rds.promote_read_replica(DBInstanceIdentifier="replica")
+    try:
+        rds.promote_read_replica(DBInstanceIdentifier="replica")
+    except ClientError as error:
+        return error.response["Error"]["Code"] != "InvalidDBInstanceState"
+    return True
+
+
+@probe
+def secretsmanager_stop_replication_to_replica_missing() -> bool:
+    boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="probe", SecretString="{}", AddReplicaRegions=[{"Region": "us-west-2"}]
+    )
+    replica = boto3.client("secretsmanager", region_name="us-west-2")
+    return _missing(lambda: replica.stop_replication_to_replica(SecretId=replica.describe_secret(SecretId="probe")["ARN"]))
+
+
+
+@probe
+def rds_export_task_writes_nothing() -> bool:
+    rds = boto3.client("rds", region_name=REGION)
+    rds.create_db_instance(
+        DBInstanceIdentifier="source", Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+        MasterUsername="admin", MasterUserPassword="password123",
+    )
+    snapshot = rds.create_db_snapshot(DBSnapshotIdentifier="probe", DBInstanceIdentifier="source")["DBSnapshot"]["DBSnapshotArn"]
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="probe-export")
+    rds.start_export_task(
+        ExportTaskIdentifier="probe", SourceArn=snapshot, S3BucketName="probe-export", S3Prefix="exports",
+        IamRoleArn="arn:aws:iam::123456789012:role/export", KmsKeyId="arn:aws:kms:us-east-1:123456789012:key/probe",
+    )
+    return s3.list_objects_v2(Bucket="probe-export").get("KeyCount", 0) == 0
 
 @probe
 def custom_vpc_restrict_default_sg_needs_lambda() -> bool:
@@ -719,6 +772,112 @@ def cloudformation_cannot_delete_route_tables() -> bool:
     except ClientError as error:
         return error.response["Error"]["Code"] == "DependencyViolation"
     return False
+
+
+<<<<<<< HEAD
+def _admin_user(name: str) -> boto3.Session:
+    """An IAM user allowed everything by its identity policy, with its own access key."""
+    iam = boto3.client("iam", region_name=REGION)
+    iam.create_user(UserName=name)
+    allow_all = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    iam.put_user_policy(UserName=name, PolicyName="all", PolicyDocument=json.dumps(allow_all))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return boto3.Session(aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"], region_name=REGION)
+
+
+def _succeeds(call: Callable[[], Any]) -> bool:
+    try:
+        call()
+    except ClientError:
+        return False
+    return True
+
+
+@probe
+def kms_key_policy_not_enforced() -> bool:
+    kms = boto3.client("kms", region_name=REGION)
+    describe_only = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:DescribeKey", "Resource": "*"}]}
+    key = kms.create_key(Policy=json.dumps(describe_only))["KeyMetadata"]["Arn"]
+    return _succeeds(lambda: _admin_user("admin").client("kms").encrypt(KeyId=key, Plaintext=b"x"))
+
+
+@probe
+def secretsmanager_resource_policy_not_enforced() -> bool:
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="probe", SecretString="x")["ARN"]
+    deny_all = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}
+    secrets.put_resource_policy(SecretId=arn, ResourcePolicy=json.dumps(deny_all))
+    return _succeeds(lambda: _admin_user("admin").client("secretsmanager").get_secret_value(SecretId=arn))
+
+
+@probe
+def s3_bucket_policy_blind_to_the_principal() -> bool:
+    """A Deny to everyone outside a role path also refuses a role session on that path."""
+    iam, s3 = boto3.client("iam", region_name=REGION), boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="probe")
+    s3.put_object(Bucket="probe", Key="k", Body=b"x")
+    outside = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::probe/*",
+                                                       "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/tenantkit/acme/*"}}}]}
+    s3.put_bucket_policy(Bucket="probe", Policy=json.dumps(outside))
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName="app", Path="/tenantkit/acme/", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    credentials = boto3.client("sts", region_name=REGION).assume_role(RoleArn=role["Arn"], RoleSessionName="probe")["Credentials"]
+    session = boto3.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                            aws_session_token=credentials["SessionToken"], region_name=REGION)
+    return not _succeeds(lambda: session.client("s3").get_object(Bucket="probe", Key="k"))
+
+
+@probe
+def backup_vault_access_policy_api_missing() -> bool:
+    backup = boto3.client("backup", region_name=REGION)
+    backup.create_backup_vault(BackupVaultName="probe")
+    try:
+        backup.put_backup_vault_access_policy(BackupVaultName="probe", Policy="{}")
+    except (ClientError, NotImplementedError):
+=======
+def _tampered_bucket_policy_stack() -> Any:
+    """A stack of a bucket and its policy, the policy then replaced outside CloudFormation."""
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": "arn:aws:s3:::drift-probe/*",
+              "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    _create({
+        "Data": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "drift-probe"}},
+        "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Data"}, "PolicyDocument": policy}},
+    })
+    public = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::drift-probe/*"}]}
+    boto3.client("s3", region_name=REGION).put_bucket_policy(Bucket="drift-probe", Policy=json.dumps(public))
+    return boto3.client("cloudformation", region_name=REGION)
+
+
+@probe
+def cloudformation_drift_detection_missing() -> bool:
+    cloudformation = _tampered_bucket_policy_stack()
+    try:
+        cloudformation.detect_stack_drift(StackName="probe")
+    except (ClientError, NotImplementedError, AttributeError):
+>>>>>>> drift
+        return True
+    return False
+
+
+@probe
+<<<<<<< HEAD
+def secretsmanager_resource_policy_type_skipped() -> bool:
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="probe", SecretString="x")["ARN"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]}
+    return _skipped("AWS::SecretsManager::ResourcePolicy", {"SecretId": arn, "ResourcePolicy": policy},
+                    lambda: "ResourcePolicy" in secrets.get_resource_policy(SecretId=arn))
+=======
+def cloudformation_revert_drift_change_set_ignored() -> bool:
+    cloudformation = _tampered_bucket_policy_stack()
+    try:
+        cloudformation.create_change_set(
+            StackName="probe", ChangeSetName="revert", ChangeSetType="UPDATE", UsePreviousTemplate=True, DeploymentMode="REVERT_DRIFT"
+        )
+    except ClientError:  # "No updates are to be performed": the tampered policy is not seen
+        return True
+    return not cloudformation.describe_change_set(StackName="probe", ChangeSetName="revert").get("Changes")
+>>>>>>> drift
 
 
 def run() -> dict[str, bool | str]:

@@ -243,3 +243,104 @@ def test_reports_stay_and_the_journal_points_at_them(sandbox, gone):
     )
     journal = json.loads(service.journal_path(sandbox["state"], GONE).read_text())
     assert Path(journal["report"]) == report and journal["verification"]["ok"]
+
+
+# --- states, generations, orphans and locks (issue 20): on the tenants offboarded above ---------
+# These run last in this module: `test_reinstated_...` starts GONE's second generation, so the
+# tests above that read GONE's first one come first (pytest keeps the file's order).
+
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from tenantkit.lifecycle.state import tenant_lock
+from tenantkit.lifecycle.state.service import sandbox_guard
+shared = sandbox_guard("deploy", endpoint=sys.argv[3], state_dir=Path(sys.argv[2])).shared
+with tenant_lock(sys.argv[1], "deploy", state_dir=Path(sys.argv[2]), shared=shared):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def _store(context, config):
+    from tenantkit.lifecycle.fleet import sandbox_sessions
+    from tenantkit.lifecycle.local import running_sandbox
+    from tenantkit.lifecycle.state.service import names_of, store_in
+
+    store = store_in("sandbox", sandbox_sessions(running_sandbox(context["state"]).endpoint, config.account), context["state"])
+    return store, names_of(config, config.account or "")
+
+
+def test_an_offboarded_tenant_is_recorded_so_and_deploy_refuses_it_naming_the_report(sandbox, gone):
+    from tenantkit.lifecycle.state import State, StateError
+
+    store, names = _store(sandbox, _config(sandbox, GONE))
+    recorded = store.read(names)
+    assert (recorded.state, recorded.generation, recorded.report) == (State.OFFBOARDED, 1, str(gone["outcome"].report_json))
+    with pytest.raises(StateError, match=rf"{GONE} is offboarded since .*report {gone['outcome'].report_json}.*deploy refused"):
+        deploy_local(sandbox["configs"], [GONE], sandbox["root"] / "cdk.out", sandbox["state"], concurrency=1)
+    assert store.cached(GONE) == recorded  # the local copy follows the sandbox's
+
+
+def test_a_second_deploy_is_refused_naming_the_holder_on_this_machine_and_across_machines(sandbox):
+    import subprocess
+    import sys
+
+    from tenantkit.lifecycle.local import running_sandbox
+    from tenantkit.lifecycle.state import LockHeld
+
+    endpoint = running_sandbox(sandbox["state"]).endpoint
+    for holder_state, where in ((sandbox["state"], "on this machine"), (sandbox["root"] / "other-machine", "in the sandbox")):
+        child = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, KEPT, str(holder_state), endpoint], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout.readline().strip() == "held"
+            with pytest.raises(LockHeld, match=rf"{KEPT} is locked {where} by deploy by .*\(pid {child.pid} on .*\) since "):
+                deploy_local(sandbox["configs"], [KEPT], sandbox["root"] / "cdk.out", sandbox["state"], concurrency=1)
+        finally:
+            child.stdin.close()
+            child.wait(timeout=120)
+
+
+def test_a_deployed_tenant_without_a_file_is_an_orphan_and_list_exits_1(sandbox, monkeypatch):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from tenantkit.cli.main import app
+
+    without_kept = sandbox["root"] / "without-kept"
+    without_kept.mkdir(exist_ok=True)
+    for tenant in (GONE, CRASH):
+        shutil.copy(sandbox["configs"] / f"{tenant}.yaml", without_kept / f"{tenant}.yaml")
+    monkeypatch.chdir(sandbox["root"])  # the CLI's .tenantkit/ is the sandbox's
+    result = CliRunner().invoke(app, ["list", "--local", "--dir", str(without_kept)])
+    assert result.exit_code == 1, result.output
+    assert f"orphan: {KEPT}: deployed (stack tenant-{KEPT}-" in result.output
+    assert GONE not in result.output.split("orphan:", 1)[-1]  # offboarded: its pending keys are not a deployment
+    listed = CliRunner().invoke(app, ["list", "--local", "--dir", str(sandbox["configs"]), "--json"])
+    assert listed.exit_code == 0, listed.output
+    states = {row["tenant_id"]: row["state"] for row in json.loads(listed.output)["tenants"]}
+    assert states[KEPT] == "active" and states[GONE].startswith("offboarded since")
+
+
+def test_reinstated_as_generation_2_it_deploys_and_its_second_offboarding_verifies(sandbox, gone):
+    from tenantkit.config import find_tenant
+    from tenantkit.lifecycle.state import State
+    from tenantkit.lifecycle.state.service import reinstate
+
+    loaded = find_tenant(sandbox["configs"], GONE)
+    store, names = _store(sandbox, loaded.config)
+    state = reinstate(loaded.config, loaded.source, store, by="test", reason="the customer signed again")
+    assert (state.state, state.generation) == (State.ACTIVE, 2)
+    (deployed,) = deploy_local(sandbox["configs"], [GONE], sandbox["root"] / "cdk.out", sandbox["state"], concurrency=1)
+    assert deployed.ok, deployed
+    config, scope = _scope(sandbox, GONE)
+    assert config.generation == 2 and scope.names.key_alias == f"alias/tenantkit/{GONE}/generation-2"
+    kms = scope.client("kms", config.primary_region)
+    assert kms.describe_key(KeyId=scope.names.key_alias)["KeyMetadata"]["KeyState"] == "Enabled"
+    again = _execute(sandbox, GONE)
+    assert again.verification_ok and not again.already_done, again.remaining
+    assert again.journal == service.journal_path(sandbox["state"], GONE, 2) and again.report_json != gone["outcome"].report_json
+    assert verify_report(again.report_json, sandbox["public"]).ok
+    assert service.journal_path(sandbox["state"], GONE).exists()  # the first generation's journal is kept
+    final = store.read(names)
+    assert (final.state, final.generation, final.report) == (State.OFFBOARDED, 2, str(again.report_json))

@@ -85,7 +85,7 @@ def _every_derived_name(names: TenantNames) -> list[str]:
     }
     derived: list[str] = []
     for attribute in dir(TenantNames):
-        if attribute.startswith("_") or attribute in {"tenant_id", "account", "primary_region", "secondary_region"}:
+        if attribute.startswith("_") or attribute in {"tenant_id", "account", "primary_region", "secondary_region", "generation"}:
             continue
         value = getattr(names, attribute)
         if callable(value):
@@ -115,3 +115,13 @@ def test_every_word_appended_to_a_tenant_id_is_in_name_words():
     assert appended, "no name appends a word to the tenant id: the derivation above is broken"
     assert appended <= set(NAME_WORDS), sorted(appended - set(NAME_WORDS))
 
+
+
+def test_generation_one_keeps_todays_alias_and_later_generations_never_answer_to_it():
+    first = TenantNames(tenant_id="acme", account="123456789012", primary_region="us-east-1", secondary_region="us-west-2")
+    second = TenantNames(**{**first.__dict__, "generation": 2})
+    assert first.key_alias == "alias/tenantkit/acme"
+    assert second.key_alias == "alias/tenantkit/acme/generation-2"
+    assert TenantNames(**{**first.__dict__, "tenant_id": "acme-g2"}).key_alias not in (second.key_alias, first.key_alias)
+    changed = {a for a, b in zip(_every_derived_name(first), _every_derived_name(second), strict=True) if a != b}
+    assert changed == {first.key_alias, first.dr_key_alias_arn, first.key_alias_arn("us-east-1")}

@@ -12,6 +12,11 @@ Flagged, each differently: a declared resource the API says does not exist (miss
 that differs from its template (data under anything but the tenant's keys, versioning, public
 access block, bucket policy, deletion protection, key owner, state and rotation, web ACL
 associations); a check that could not be made (a call denied, throttled or failed).
+
+Each deployed stack is also put through CloudFormation's drift detection (`drift`: every drifted
+property with the template's value and the deployed one; in the sandbox the emulator answers), and
+a sample of each bucket's most recent objects is checked against the bucket's declared encryption
+(`objects`: data under a foreign key, listed by key, re-encrypted only by `inventory --reencrypt`).
 """
 
 from tenantkit.lifecycle.inventory.declared import declared_resources

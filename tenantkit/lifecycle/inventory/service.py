@@ -16,7 +16,9 @@ from tenantkit.lifecycle.inventory.checks import (
     undeclared,
 )
 from tenantkit.lifecycle.inventory.declared import declared_resources
+from tenantkit.lifecycle.inventory.drift import stack_drift
 from tenantkit.lifecycle.inventory.model import Declared, Inventory
+from tenantkit.lifecycle.inventory.objects import object_sample
 from tenantkit.naming import key_alias_of
 
 SessionFor = Callable[[str], Any]
@@ -51,8 +53,14 @@ def tenant_inventory(
                 checked = check_declared(resource_type, session, declaration.region, name, props, tenant_keys)
                 if checked is not None:
                     inventory.items.append(checked)
+                if resource_type == "AWS::S3::Bucket" and checked is not None and not checked.missing:
+                    region_key = next(iter(sorted(keys[declaration.region].verified)), None)
+                    inventory.items.append(object_sample(session, declaration.region, name, props, tenant_keys, region_key))
     for stack_name, region in stack_regions.items():
-        inventory.items.append(stack(session_for(region), region, stack_name))
+        found = stack(session_for(region), region, stack_name)
+        inventory.items.append(found)
+        if not found.missing and not found.unchecked:
+            inventory.items.append(stack_drift(session_for(region), region, stack_name))
     declared_names = {name for d in declared for entries in d.names.values() for name, _ in entries}
     for region in regions:
         inventory.items.extend(undeclared(session_for(region), region, tenant_id, declared_names, tenant_keys))
@@ -60,7 +68,7 @@ def tenant_inventory(
 
 
 def assembly_inventory(
-    tenant_id: str, assembly_dir: Path, stack_names: Sequence[str], *, account: str, session_for: SessionFor
+    tenant_id: str, assembly_dir: Path, stack_names: Sequence[str], *, account: str, session_for: SessionFor, generation: int = 1
 ) -> Inventory:
     """The inventory of a tenant against its synthesized assembly, its stacks included (each in
     the region its manifest names)."""
@@ -68,7 +76,7 @@ def assembly_inventory(
     return tenant_inventory(
         tenant_id,
         declared,
-        key_alias=key_alias_of(tenant_id),
+        key_alias=key_alias_of(tenant_id, generation),
         session_for=session_for,
         stack_regions={d.stack: d.region for d in declared},
     )

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from tenantkit.aws import Failure, classify, error_code, pages, parse_arn
-from tenantkit.naming import TAG_TENANT, TenantNames
+from tenantkit.naming import EXPORTS_FOLDER, TAG_TENANT, TenantNames
 
 
 class Progress(Protocol):
@@ -484,15 +484,23 @@ def _find_buckets(scope: Scope) -> Iterable[Target]:
         if _absent(lambda s=s3, b=bucket: s.head_bucket(Bucket=b)) is None:
             continue
         versions = markers = 0
+        exports: set[str] = set()  # `tenantkit export` folders: the plan and the report name how many go
         for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
             versions += len(page.get("Versions", []))
             markers += len(page.get("DeleteMarkers", []))
+            exports.update(v["Key"].split("/")[1] for v in page.get("Versions", []) if _is_export_manifest(v["Key"]))
         lock = _absent(lambda s=s3, b=bucket: s.get_object_lock_configuration(Bucket=b)["ObjectLockConfiguration"])
         blockers = (f"S3 Object Lock on {bucket}: locked versions cannot be deleted before their retention ends",) if lock and lock.get("ObjectLockEnabled") == "Enabled" else ()
         yield Target(
             "bucket", region, bucket, TenantNames.bucket_arn(bucket),
-            counts={"object_versions": versions, "delete_markers": markers}, blockers=blockers,
+            counts={"object_versions": versions, "delete_markers": markers, **({"exports": len(exports)} if exports else {})}, blockers=blockers,
         )
+
+
+def _is_export_manifest(key: str) -> bool:
+    """`exports/<name>/manifest.json`: one export of `tenantkit export` (destroyed with the bucket)."""
+    parts = key.split("/")
+    return len(parts) == 3 and f"{parts[0]}/" == EXPORTS_FOLDER and parts[2] == "manifest.json" and bool(parts[1])
 
 
 def _destroy_bucket(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
@@ -794,6 +802,8 @@ def _find_parameters(scope: Scope) -> Iterable[Target]:
     for region in scope.regions:
         ssm = scope.client("ssm", region)
         for parameter in pages(ssm, "get_parameters_by_path", "Parameters", Path=scope.names.parameter_path, Recursive=True):
+            if parameter["Name"] == scope.names.state_parameter:
+                continue  # the tenant's lifecycle state (no data): it records the offboarding, so it outlives it
             yield Target("parameter", region, parameter["Name"], parameter["ARN"])
 
 

@@ -117,7 +117,7 @@ def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int |
     only its stacks publish (`assets.tenant_assets`)."""
     from tenantkit.config import policy_for
 
-    names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
+    names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region, config.generation)
     zone = tuple(sorted(policy_for(config.residency).zone))
     wait = {} if job_wait_minutes is None else {"job_wait_seconds": job_wait_minutes * 60.0}
     return Scope(
@@ -168,8 +168,18 @@ def neighbours_of(directory: Path, tenant_id: str) -> tuple[str, ...] | None:
     return tuple(c.tenant_id for c in report.configs if c.tenant_id != tenant_id) if report.ok else None
 
 
-def journal_path(state_dir: Path, tenant_id: str) -> Path:
-    return state_dir / JOURNAL_DIR / f"{tenant_id}.json"
+def journal_path(state_dir: Path, tenant_id: str, generation: int = 1) -> Path:
+    """One journal per tenant and generation: `<id>.json` for the first (as before generations
+    existed), `<id>.generation-<n>.json` after a reinstatement (tenant ids hold no dot)."""
+    name = f"{tenant_id}.json" if generation == 1 else f"{tenant_id}.generation-{generation}.json"
+    return state_dir / JOURNAL_DIR / name
+
+
+def state_store(env: Environment, state_dir: Path) -> Any:
+    """The tenant states of `env` (tenantkit.lifecycle.state.StateStore)."""
+    from tenantkit.lifecycle.state.service import store_in
+
+    return store_in(env.name, env.session_for, state_dir)
 
 
 def check_may_destroy(
@@ -231,9 +241,12 @@ def execute(
     keep_days = config.offboarding.keep_audit_records_days
     if keep_days is not None and archive is None:
         raise OffboardingRefused(f"{config.tenant_id} keeps its audit records {keep_days} days: name its zone's archive bucket (fleet.yaml offboarding.archive_buckets): nothing destroyed")
+    from tenantkit.lifecycle.state import State
+
     own_assets, shared_assets, assets_unsearched = tenant_assets(config, env, assemblies, neighbours)
     scope = scope_for(config, env, job_wait_minutes=job_wait_minutes, assets=own_assets)
-    journal = Journal.open(journal_path(state_dir, config.tenant_id), tenant_id=config.tenant_id, environment=env.name)
+    states = state_store(env, state_dir)
+    journal = Journal.open(journal_path(state_dir, config.tenant_id, config.generation), tenant_id=config.tenant_id, environment=env.name)
     if journal.completed:
         found = discover(scope)
         leftovers = [t for t in found.targets if not (t.kind == "kms key" and t.extra.get("state") == "PendingDeletion")]
@@ -242,7 +255,10 @@ def execute(
                 f"{config.tenant_id} was offboarded on {journal.data['completed_at']} but {len(leftovers)} of its resources exist again "
                 f"(first: {leftovers[0].kind} {leftovers[0].name}); move {journal.path} aside to offboard it anew"
             )
+        if states.read(scope.names).state is State.OFFBOARDING:  # signed, then interrupted before the state was recorded
+            states.move(scope.names, State.OFFBOARDED, by=env.operator, report=journal.data.get("report"))
         return _outcome(config, journal, already_done=True)
+    states.move(scope.names, State.OFFBOARDING, by=env.operator, reason=reason if force else None)  # before anything is destroyed
     found = discover(scope)
     if not journal.started:
         journal.data.update(
@@ -277,6 +293,7 @@ def execute(
     else:
         journal.data["report"] = str(write_report(report, reports_root, signing_key).json)
     journal.save()
+    states.move(scope.names, State.OFFBOARDED, by=env.operator, report=journal.data["report"])
     return _outcome(config, journal, already_done=False)
 
 
@@ -443,7 +460,7 @@ def confirm_keys(
     from tenantkit.lifecycle.report import KeyDeletionConfirmation, KeyGone, load_signer, write_addendum
 
     signer = load_signer(signing_key, kms_client_for)
-    journal = Journal.open(journal_path(state_dir, config.tenant_id), tenant_id=config.tenant_id, environment=env.name)
+    journal = Journal.open(journal_path(state_dir, config.tenant_id, config.generation), tenant_id=config.tenant_id, environment=env.name)
     if not journal.completed or not journal.data.get("report"):
         raise OffboardingRefused(f"{config.tenant_id}: no completed offboarding with a signed report in {journal.path}: nothing to confirm")
     where = journal.data["report"]
@@ -463,7 +480,11 @@ def confirm_keys(
         operator=env.operator, keys=tuple(KeyGone(s.key_arn, s.region, s.deletion_date, s.answer) for s in states),
         tool_version=__version__, sandbox=env.sandbox,
     )
-    return KeysOutcome(config.tenant_id, where, states, write_addendum(where, confirmation, signer, s3))
+    addendum = write_addendum(where, confirmation, signer, s3)
+    from tenantkit.lifecycle.state import State
+
+    state_store(env, state_dir).move(scope.names, State.DESTROYED, by=env.operator, report=where)
+    return KeysOutcome(config.tenant_id, where, states, addendum)
 
 
 def _report_bytes(where: str, s3: Any) -> bytes:

@@ -16,6 +16,16 @@ from tenantkit.lifecycle.restore.drill import (
     run_drill,
     write_drill_report,
 )
+from tenantkit.lifecycle.restore.export import ExportResult, PresignedUrl, check_export_name, export_urls, start_export
+from tenantkit.lifecycle.restore.failover import (
+    FailoverStatus,
+    failback_plan,
+    failover_status,
+    start_failover,
+)
+from tenantkit.lifecycle.restore.failover import (
+    check_confirmation as check_failover_confirmation,
+)
 from tenantkit.lifecycle.restore.model import (
     Environment,
     ListedRestore,
@@ -43,8 +53,11 @@ __all__ = [
     "DrillError",
     "DrillFiles",
     "DrillReport",
+    "FailoverStatus",
     "Environment",
+    "ExportResult",
     "ListedRestore",
+    "PresignedUrl",
     "RestoreRefused",
     "RestoreRequest",
     "RestoreResult",
@@ -52,17 +65,24 @@ __all__ = [
     "Store",
     "StoreCheck",
     "canonical_json",
+    "check_export_name",
+    "check_failover_confirmation",
     "check_may_restore",
     "check_request",
     "default_name",
     "discard_restore",
     "environment",
+    "export_urls",
+    "failback_plan",
+    "failover_status",
     "list_restores",
     "parse_time",
     "promised_rpo",
     "read_drill_report",
     "region_of",
     "run_drill",
+    "start_export",
+    "start_failover",
     "start_restore",
     "tenant",
     "write_drill_report",

@@ -29,12 +29,13 @@ from tenantkit import __version__, evidence
 from tenantkit.aws import atomic_write, pages
 from tenantkit.config import TenantConfig
 from tenantkit.config.promises import copy_promises, secondary_region_rpo
+from tenantkit.lifecycle.drills import DRILL_SCHEMA
 from tenantkit.lifecycle.report import ReportError, _build, _fields  # one reading of report fields
 from tenantkit.lifecycle.restore import database, files
 from tenantkit.lifecycle.restore.model import Clock, Environment, RestoreRefused, Store, iso, utc_now
 from tenantkit.lifecycle.restore.service import default_name, discard_restore, names_of
 
-SCHEMA = "tenantkit.drill-report/1"
+SCHEMA = DRILL_SCHEMA
 SAMPLE = 20
 """Objects whose checksums are compared, per region: enough to catch a wrong version, cheap to read."""
 _AMOUNT = re.compile(r"(\d+)\s+(second|minute|hour|day)s?")
@@ -278,3 +279,4 @@ def read_drill_report(data: bytes) -> DrillReport:
         return DrillReport.from_dict(json.loads(data))
     except (ValueError, TypeError) as error:
         raise DrillError(f"not a drill report: {error}") from None
+

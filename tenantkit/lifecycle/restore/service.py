@@ -27,7 +27,6 @@ from tenantkit.lifecycle.restore.model import (
 )
 from tenantkit.naming import RESTORE_NAME, TenantNames, names_for
 
-OFFBOARDING_JOURNALS = Path("offboarding")
 """Under the state directory: offboarding's journals (`<tenant>.json`), one per tenant in offboarding."""
 
 
@@ -44,7 +43,9 @@ def tenant(directory: Path, tenant_id: str) -> TenantConfig:
 def check_may_restore(config: TenantConfig, *, state_dir: Path, today: date) -> None:
     """Refuse a tenant whose data is being destroyed or may be: in offboarding, or past its
     retrieval deadline. During the retrieval window restores are what the window is for."""
-    journal = state_dir / OFFBOARDING_JOURNALS / f"{config.tenant_id}.json"
+    from tenantkit.lifecycle.offboarding.service import journal_path
+
+    journal = journal_path(state_dir, config.tenant_id, config.generation)  # an earlier generation's is history
     if journal.exists():
         raise RestoreRefused(f"{config.tenant_id} is being offboarded ({journal}): nothing restored")
     if config.subscription.status(today) is TenantStatus.READY_FOR_DESTRUCTION:
@@ -77,7 +78,7 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
 
 
 def names_of(config: TenantConfig, env: Environment) -> TenantNames:
-    return names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
+    return names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region, config.generation)
 
 
 def default_name(now: datetime, prefix: str = "r") -> str:
