@@ -71,6 +71,12 @@ def audit_bucket(account: str, region: str) -> str:
     return f"tenantkit-audit-{account}-{region}"
 
 
+def cdk_assets_bucket(account: str, region: str) -> str:
+    """The CDK bootstrap bucket of an environment (`cdk bootstrap`'s default qualifier): the
+    stacks' file assets and templates, published before each deployment."""
+    return f"cdk-{CDK_QUALIFIER}-assets-{account}-{region}"
+
+
 def stack_names(tenant_id: str) -> tuple[str, str, str]:
     """The tenant's stacks in deployment order: dr, primary, replica."""
     return (f"tenant-{tenant_id}-dr", f"tenant-{tenant_id}-primary", f"tenant-{tenant_id}-replica")

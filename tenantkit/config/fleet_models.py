@@ -134,6 +134,14 @@ class Offboarding(Strict):
             "audit logs of tenants whose file sets offboarding.keep_audit_records_days."
         ),
     )
+    job_wait_minutes: int = Field(
+        default=240, ge=0, le=7 * 24 * 60,
+        description=(
+            "How long one offboarding run awaits the tenant's running AWS Backup jobs it cannot stop "
+            "(RDS backups, copy and restore jobs) before it stops without deleting any data; a rerun "
+            "waits again. Default 240: a daily copy's window."
+        ),
+    )  # fmt: skip
 
 
 def _check_region(value: str) -> str:

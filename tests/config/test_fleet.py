@@ -175,3 +175,16 @@ def test_the_documented_example_is_valid() -> None:
 def test_committed_fleet_schema_is_up_to_date() -> None:
     committed = (REPO_ROOT / "fleet.schema.json").read_text()
     assert committed == fleet_schema_text(), "run `tenantkit schema` and commit fleet.schema.json"
+
+
+def test_offboarding_job_wait_is_read_and_defaults_to_a_copy_window(tmp_path: Path) -> None:
+    assert FleetSettings().offboarding.job_wait_minutes == 240
+    write_fleet(tmp_path, "offboarding:\n  job_wait_minutes: 0\n")
+    assert load_fleet(tmp_path).offboarding.job_wait_minutes == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "10081", '"60"'])
+def test_offboarding_job_wait_out_of_range_names_the_line_and_field(tmp_path: Path, value: str) -> None:
+    path = write_fleet(tmp_path, f"offboarding:\n  job_wait_minutes: {value}\n")
+    (found,) = problems(tmp_path)
+    assert found.startswith(f"{path}:2: offboarding.job_wait_minutes: "), found

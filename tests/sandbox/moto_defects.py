@@ -217,6 +217,18 @@ def backup_jobs_missing() -> bool:
 
 
 @probe
+def backup_job_listing_and_stopping_missing() -> bool:
+    """ListBackupJobs, ListCopyJobs, ListRestoreJobs and StopBackupJob: offboarding's jobs step."""
+    backup, _ = _vault_and_bucket()
+    return (
+        _missing(lambda: backup.list_backup_jobs())
+        and _missing(lambda: backup.list_copy_jobs())
+        and _missing(lambda: backup.list_restore_jobs())
+        and _missing(lambda: backup.stop_backup_job(BackupJobId="x"))
+    )
+
+
+@probe
 def backup_recovery_point_api_missing() -> bool:
     backup, _ = _vault_and_bucket()
     point = f"arn:aws:backup:{REGION}:123456789012:recovery-point:x"
