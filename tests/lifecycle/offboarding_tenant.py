@@ -9,6 +9,7 @@ order, so a test asserts on what was actually sent (the destruction order), not 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -135,9 +136,16 @@ class Calls:
         ]  # fmt: skip
 
 
+@functools.cache
+def _shared_session() -> boto3.Session:
+    # made at first use, inside a test: moto (imported by then) hooks sessions made after it
+    return boto3.Session()
+
+
 def sessions() -> Any:
-    """region -> a session; all share one boto3 session (each service model parsed once)."""
-    return region_sessions(boto3.Session())
+    """region -> a session; all share one boto3 session for the whole test run (botocore loads each
+    service model once per session, and an offboarding run asks some twenty services)."""
+    return region_sessions(_shared_session())
 
 
 @dataclass(frozen=True)
