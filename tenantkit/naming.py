@@ -36,7 +36,7 @@ CDK_QUALIFIER = "hnb659fds"
 
 NAME_WORDS: tuple[str, ...] = (
     "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores",
-    "break", "glass", "offboarding", "export",
+    "break", "glass", "offboarding", "export", "rotation",
 )
 """Every word tenantkit appends to a tenant id in the names it derives. A tenant id with one of
 them as any of its hyphen-separated words would make one tenant's names prefixes of, or equal to,
@@ -208,6 +208,17 @@ class TenantNames:
     def db_master_secret(self) -> str:
         # Secrets Manager appends `-` and six characters to the ARN: a name must not end that way.
         return f"tenantkit/{self.tenant_id}/db-master-user"
+
+    @property
+    def rotation_function(self) -> str:
+        """The Lambda function that rotates the master password (in the primary region)."""
+        return f"tenantkit-{self.tenant_id}-rotation"
+
+    @property
+    def rotation_log_group(self) -> str:
+        """The rotation function's log group: under the tenant's own path, so the tenant key's
+        policy lets CloudWatch Logs encrypt it (`log_group_arn_patterns`)."""
+        return f"/tenantkit/{self.tenant_id}/rotation"
 
     # --- buckets ------------------------------------------------------------------------------
     def _bucket(self, purpose: str, region: str) -> str:

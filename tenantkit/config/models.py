@@ -361,6 +361,12 @@ class Database(Strict):
     )
     allocated_storage_gib: int = Field(default=50, ge=20, le=65536)
     multi_az: bool = Field(default=True, description="Standby in a second availability zone.")
+    rotation_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Days between rotations of the master password (Secrets Manager allows 1 to 1000).",
+    )
 
 
 RestoreTestSchedule = Literal["daily", "weekly", "monthly"]

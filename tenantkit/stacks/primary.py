@@ -96,6 +96,13 @@ class TenantPrimaryStack(Stack):
                     name=names.db_master_secret,
                     replica_region=names.secondary_region,
                     replica_key_alias_arn=names.dr_key_alias_arn,
+                    tenant_role_arn_pattern=names.tenant_role_arn_pattern,
+                    break_glass_role_arn=names.break_glass_role_arn,
+                    deployment_role_arn=names.deployment_role_arn(region),
+                    role_path=names.role_path,
+                    rotation_days=database.rotation_days,
+                    rotation_function_name=names.rotation_function,
+                    rotation_log_group_name=names.rotation_log_group,
                 ),
             ),
         )

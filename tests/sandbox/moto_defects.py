@@ -318,6 +318,39 @@ def secretsmanager_types_skipped() -> bool:
 
 
 @probe
+def secretsmanager_policy_and_rotation_types_skipped() -> bool:
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="probe-secret", SecretString="x")["ARN"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]}
+    status = _create(
+        {
+            "P": {"Type": "AWS::SecretsManager::ResourcePolicy", "Properties": {"SecretId": arn, "ResourcePolicy": policy}},
+            "R": {
+                "Type": "AWS::SecretsManager::RotationSchedule",
+                "Properties": {"SecretId": arn, "RotationLambdaARN": "arn:aws:lambda:us-east-1:123456789012:function:f", "RotationRules": {"AutomaticallyAfterDays": 7}},
+            },
+        }
+    )
+    described = secrets.describe_secret(SecretId=arn)
+    return status == "CREATE_COMPLETE" and "ResourcePolicy" not in secrets.get_resource_policy(SecretId=arn) and not described.get("RotationEnabled")
+
+
+@probe
+def ec2_security_group_egress_skipped() -> bool:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="probe-egress", Description="d", VpcId=vpc)["GroupId"]
+    target = ec2.create_security_group(GroupName="probe-target", Description="d", VpcId=vpc)["GroupId"]
+    properties = {"GroupId": group, "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "DestinationSecurityGroupId": target}
+
+    def seen() -> bool:
+        (described,) = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"]
+        return any(p.get("FromPort") == 5432 for p in described["IpPermissionsEgress"])
+
+    return _skipped("AWS::EC2::SecurityGroupEgress", properties, seen)
+
+
+@probe
 def cloudwatch_alarm_skipped() -> bool:
     properties = {"ComparisonOperator": "GreaterThanThreshold", "EvaluationPeriods": 1, "MetricName": "m", "Namespace": "n", "Period": 60, "Statistic": "Sum", "Threshold": 1}
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)

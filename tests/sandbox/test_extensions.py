@@ -77,6 +77,8 @@ DEFECTS = [
     "rds_awsbackup_snapshot_deleted_through_rds",
     "rds_restore_from_awsbackup_snapshot_not_found",
     "secretsmanager_types_skipped",
+    "secretsmanager_policy_and_rotation_types_skipped",
+    "ec2_security_group_egress_skipped",
     "cloudwatch_alarm_skipped",
     "sns_topic_policy_and_subscription_skipped",
     "s3_bucket_policy_skipped",
