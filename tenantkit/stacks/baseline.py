@@ -53,10 +53,18 @@ def tenant_buckets_in(configs: Iterable[TenantConfig], region: str) -> tuple[str
     return tuple(names)
 
 
-def add_baselines(app: Construct, configs: Iterable[TenantConfig]) -> dict[tuple[str | None, str], BaselineStack]:
-    """One baseline stack per account and region of the fleet."""
+def add_baselines(
+    app: Construct, configs: Iterable[TenantConfig], *, only_for: Iterable[TenantConfig] | None = None
+) -> dict[tuple[str | None, str], BaselineStack]:
+    """One baseline stack per account and region of the fleet `configs`; with `only_for`, only
+    those of these tenants' environments, still covering every tenant of each (a trail built
+    from one tenant would drop the others' buckets)."""
+    environments = baseline_environments(configs)
+    if only_for is not None:
+        wanted = set(baseline_environments(only_for))
+        environments = {env: tenants for env, tenants in environments.items() if env in wanted}
     stacks = {}
-    for (account, region), tenants in sorted(baseline_environments(configs).items(), key=lambda e: (e[0][0] or "", e[0][1])):
+    for (account, region), tenants in sorted(environments.items(), key=lambda e: (e[0][0] or "", e[0][1])):
         names = [names_of(config) for config in tenants]
         readers = tuple(sorted({n.break_glass_role_arn for n in names}))
         stacks[(account, region)] = BaselineStack(

@@ -125,3 +125,23 @@ def test_the_baselines_pass_cdk_nag(tmp_path: Path):
     add_baselines(app, load_tenants([EXAMPLES]))
     add_compliance_checks(app)
     app.synth()  # raises on any unacknowledged finding
+
+
+def test_one_tenants_selection_still_builds_its_environments_trail_from_every_tenant_there(tmp_path: Path):
+    from tenantkit.jsii_node import ensure_jsii_node
+
+    ensure_jsii_node()
+    import aws_cdk as cdk
+
+    from tenantkit.stacks.baseline import add_baselines
+
+    maple = next(c for c in load_tenants([EXAMPLES]) if c.tenant_id == ACCOUNT_TENANT)
+    twin = maple.model_copy(update={"tenant_id": "birch-ca"})  # same account and regions
+    app = cdk.App(outdir=str(tmp_path))
+    stacks = add_baselines(app, [maple, twin], only_for=[maple])
+    assert set(stacks) == {(maple.account, maple.primary_region), (maple.account, maple.secondary_region)}
+    template = cdk.assertions.Template.from_stack(stacks[(maple.account, maple.primary_region)]).to_json()
+    arns = _arns(_one(template, "AWS::CloudTrail::Trail")["Properties"]["AdvancedEventSelectors"])
+    for tenant in (maple, twin):
+        names = names_for(tenant.tenant_id, tenant.account, tenant.primary_region, tenant.secondary_region)
+        assert f"arn:aws:s3:::{names.data_bucket}/" in arns
