@@ -86,6 +86,7 @@ class TenantPrimaryStack(Stack):
                 vpc=self.network.vpc,
                 subnets=self.network.isolated_subnets,
                 engine_version=database.engine_version,
+                audit_log=tuple(database.audit_log),
                 instance_class=database.instance_class,
                 multi_az=database.multi_az,
                 allocated_storage_gib=database.allocated_storage_gib,

@@ -482,6 +482,26 @@ def rds_parameter_group_ref_fails() -> bool:
     return _create({"G": group, "D": _db({"DBParameterGroupName": {"Ref": "G"}})}) != "CREATE_COMPLETE"
 
 
+def _instance_with_group(rds: Any, group: str) -> None:
+    rds.create_db_parameter_group(DBParameterGroupName=group, DBParameterGroupFamily="postgres17", Description="d")
+    rds.create_db_instance(DBInstanceIdentifier="probe", Engine="postgres", DBInstanceClass="db.t4g.medium", MasterUsername="admin",
+                           MasterUserPassword="password123", AllocatedStorage=20, DBParameterGroupName=group)
+
+
+def _apply_status(rds: Any) -> str:
+    (db,) = rds.describe_db_instances(DBInstanceIdentifier="probe")["DBInstances"]
+    return str(db["DBParameterGroups"][0]["ParameterApplyStatus"])
+
+
+@probe
+def rds_static_parameter_change_never_pending_reboot() -> bool:
+    rds = boto3.client("rds", region_name=REGION)
+    _instance_with_group(rds, "probe")
+    rds.modify_db_parameter_group(DBParameterGroupName="probe", Parameters=[
+        {"ParameterName": "shared_preload_libraries", "ParameterValue": "pgaudit", "ApplyMethod": "pending-reboot"}])
+    return _apply_status(rds) == "in-sync"
+
+
 @probe
 def rds_deletion_protection_iam_auth_and_port_ignored() -> bool:
     _create({"D": _db({"DeletionProtection": True, "EnableIAMDatabaseAuthentication": True})})
@@ -913,6 +933,14 @@ def cloudformation_revert_drift_change_set_ignored() -> bool:
     except ClientError:  # "No updates are to be performed": the tampered policy is not seen
         return True
     return not cloudformation.describe_change_set(StackName="probe", ChangeSetName="revert").get("Changes")
+
+
+@probe
+def sns_email_subscription_confirmed_at_once() -> bool:
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="probe")["TopicArn"]
+    arn = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="nobody@mail.invalid", ReturnSubscriptionArn=True)["SubscriptionArn"]
+    return sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"] == "false"
 
 
 def run() -> dict[str, bool | str]:

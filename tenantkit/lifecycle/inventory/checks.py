@@ -20,6 +20,8 @@ from tenantkit.lifecycle.inventory.model import Item, missing
 from tenantkit.naming import TAG_TENANT
 
 _AWS_ERRORS = (ClientError, BotoCoreError)
+PENDING_REBOOT = "pending-reboot"
+"""A DB instance's `ParameterApplyStatus` while parameter changes wait for a reboot."""
 
 
 class Unknown:
@@ -258,6 +260,12 @@ def _database(probe: Probe, session: Any, name: str, props: dict[str, Any], keys
     problems = list(keys.judge(key, probe))
     if props.get("DeletionProtection") and not instance.get("DeletionProtection"):
         problems.append("deletion protection is off, declared on")
+    problems += [
+        f"parameter group {g['DBParameterGroupName']} is pending-reboot: its static parameters (pgaudit in "
+        "shared_preload_libraries) are not in force until the instance is rebooted"
+        for g in instance.get("DBParameterGroups", [])
+        if g.get("ParameterApplyStatus") == PENDING_REBOOT
+    ]
     return Item("", "database", name, details, tuple(problems))
 
 
@@ -326,7 +334,12 @@ def _topic(probe: Probe, session: Any, name: str, props: dict[str, Any], keys: T
             confirmed = None if isinstance(pending, Unknown) else not pending
         subscriptions.append({"endpoint": subscription["Endpoint"], "protocol": subscription["Protocol"], "confirmed": confirmed})
     key = attributes.get("KmsMasterKeyId")
-    return Item("", "topic", name, {"key": key, "subscriptions": subscriptions}, keys.judge(key, probe))
+    unconfirmed = tuple(
+        f"subscription {s['protocol']}:{s['endpoint']} is still PendingConfirmation: nothing published reaches it"
+        for s in subscriptions
+        if s["confirmed"] is False
+    )
+    return Item("", "topic", name, {"key": key, "subscriptions": subscriptions}, keys.judge(key, probe) + unconfirmed)
 
 
 def _secret(probe: Probe, session: Any, name: str, props: dict[str, Any], keys: TenantKeys) -> Item:
