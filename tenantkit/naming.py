@@ -191,6 +191,10 @@ class TenantNames:
         # Secrets Manager appends `-` and six characters to the ARN: a name must not end that way.
         return f"tenantkit/{self.tenant_id}/db-master-user"
 
+    def db_master_secret_arn_pattern(self, region: str) -> str:
+        """The master secret (or its replica) in `region`: Secrets Manager appends six characters."""
+        return self._arn("secretsmanager", region, f"secret:{self.db_master_secret}-??????")
+
     # --- buckets ------------------------------------------------------------------------------
     def _bucket(self, purpose: str, region: str) -> str:
         return f"{self.tenant_id}-{purpose}-{self.account}-{region}"
@@ -290,6 +294,10 @@ class TenantNames:
     @property
     def dr_backup_vault(self) -> str:
         return f"tenantkit-{self.tenant_id}-dr"
+
+    def vault_arn_in(self, region: str) -> str:
+        """The tenant's backup vault of `region` by ARN: where copies of its recovery points may go."""
+        return self._arn("backup", region, f"backup-vault:{self.vault_in(region)}")
 
     @property
     def dr_backup_vault_arn(self) -> str:

@@ -4,22 +4,26 @@ from dataclasses import dataclass
 from typing import cast
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge
 from tenantkit.constructs._checkov import skip_checkov
+from tenantkit.constructs.tenant_roles import TenantPrincipals, not_offboarding
 
 
 @dataclass(frozen=True, kw_only=True)
 class TenantAccessLogBucketProps:
     bucket_name: str
+    principals: TenantPrincipals
     expire_after: Duration = Duration.days(400)
 
 
 class TenantAccessLogBucket(Construct):
     """Where the tenant's buckets write their S3 server access logs: private, TLS-only, versioned,
-    encrypted at rest (SSE-S3, the only encryption S3 log delivery supports), retained."""
+    encrypted at rest (SSE-S3, the only encryption S3 log delivery supports), retained; no record
+    is deleted but by its lifecycle or the offboarding role."""
 
     def __init__(self, scope: Construct, id: str, props: TenantAccessLogBucketProps) -> None:
         super().__init__(scope, id)
@@ -39,6 +43,16 @@ class TenantAccessLogBucket(Construct):
                 )
             ],
             removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        )
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyLifecycleAndOffboardingDelete",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket"],
+                resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+                conditions=not_offboarding(props.principals),
+            )
         )
         resource = cast(s3.CfnBucket, self.bucket.node.default_child)
         acknowledge(

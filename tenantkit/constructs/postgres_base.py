@@ -41,6 +41,8 @@ class TenantPostgresBaseProps:
     log_group_name_of: dict[str, str]
     """Exported log name -> the log group RDS writes it to (created here, encrypted)."""
     log_key: kms.IKey
+    role_path: str
+    """The tenant's IAM path (`/tenantkit/<id>/`): every role made here lives under it."""
 
 
 class TenantPostgresBase(Construct):
@@ -83,6 +85,7 @@ class TenantPostgresBase(Construct):
         self.monitoring_role = iam.Role(
             self,
             "MonitoringRole",
+            path=props.role_path,
             assumed_by=iam.ServicePrincipal(
                 "monitoring.rds.amazonaws.com",
                 conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},

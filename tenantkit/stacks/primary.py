@@ -20,8 +20,9 @@ from tenantkit.constructs.database import (
 from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.constructs.restore_testing import TenantRestoreTesting, TenantRestoreTestingProps
+from tenantkit.constructs.tenant_roles import TenantRoles, TenantRolesProps
 from tenantkit.naming import REPLICATION_RULE_ID, TenantNames
-from tenantkit.stacks.common import add_key_and_incidents
+from tenantkit.stacks.common import add_key_and_incidents, principals_of
 from tenantkit.stacks.firewall import add_firewall
 
 
@@ -41,6 +42,7 @@ class TenantPrimaryStack(Stack):
     ) -> None:
         super().__init__(scope, id, **kwargs)
         region = names.primary_region
+        principals = principals_of(names, region)
         self.key, self.incidents = add_key_and_incidents(
             self, key_id="TenantKey", config=config, names=names, region=region, holds="all tenant data"
         )
@@ -50,11 +52,12 @@ class TenantPrimaryStack(Stack):
             TenantNetworkProps(
                 key=self.key,
                 flow_log_group_name=names.flow_log_group,
+                role_path=names.role_path,
                 availability_zones=availability_zones,
             ),
         )
         access_logs = TenantAccessLogBucket(
-            self, "AccessLogs", TenantAccessLogBucketProps(bucket_name=names.access_log_bucket)
+            self, "AccessLogs", TenantAccessLogBucketProps(bucket_name=names.access_log_bucket, principals=principals)
         )
         self.bucket = TenantBucket(
             self,
@@ -64,6 +67,9 @@ class TenantPrimaryStack(Stack):
                 key=self.key,
                 access_logs=access_logs.bucket,
                 incident_topic=self.incidents.topic,
+                key_alias_arn=names.key_alias_arn(region),
+                principals=principals,
+                role_path=names.role_path,
                 noncurrent_versions_kept=Duration.days(config.backup.retention_days),
                 replica=ReplicaTarget(
                     bucket_arn=names.dr_bucket_arn,
@@ -82,6 +88,7 @@ class TenantPrimaryStack(Stack):
                 identifier=names.db_instance,
                 key=self.key,
                 log_key=self.key,
+                role_path=names.role_path,
                 vpc=self.network.vpc,
                 subnets=self.network.isolated_subnets,
                 engine_version=database.engine_version,
@@ -109,7 +116,11 @@ class TenantPrimaryStack(Stack):
             self,
             "BackupVault",
             TenantBackupVaultProps(
-                vault_name=names.backup_vault, key=self.key, incident_topic=self.incidents.topic
+                vault_name=names.backup_vault,
+                key=self.key,
+                principals=principals,
+                copy_targets=[names.vault_arn_in(region), names.dr_backup_vault_arn],
+                incident_topic=self.incidents.topic,
             ),
         ).vault
         backup = config.backup
@@ -128,6 +139,7 @@ class TenantPrimaryStack(Stack):
                     copy_hourly=backup.copy_hourly,
                 ),
                 resource_arns=[self.database.instance_arn, self.bucket.bucket.bucket_arn],
+                role_path=names.role_path,
             ),
         )
         self.restore_testing = TenantRestoreTesting(
@@ -141,6 +153,23 @@ class TenantPrimaryStack(Stack):
                 bucket_arn=self.bucket.bucket.bucket_arn,
                 db_subnet_group_name=self.database.base.subnet_group.ref,
                 db_security_group_ids=[self.database.security_group.security_group_id],
+                role_path=names.role_path,
+            ),
+        )
+        both_regions = (names.primary_region, names.secondary_region)
+        self.roles = TenantRoles(
+            self,
+            "Roles",
+            TenantRolesProps(
+                role_path=names.role_path,
+                break_glass_role_name=names.break_glass_role,
+                offboarding_role_name=names.offboarding_role,
+                break_glass_max_minutes=config.access.break_glass_max_minutes,
+                bucket_arns=[names.data_bucket_arn, names.dr_bucket_arn],
+                key_arn_patterns=[names.key_arn_pattern(r) for r in both_regions],
+                key_alias=names.key_alias,
+                secret_arn_patterns=[names.db_master_secret_arn_pattern(r) for r in both_regions],
+                deployment_role_arns=[names.deployment_role_arn(r) for r in both_regions],
             ),
         )
         TenantIncidentRules(
