@@ -168,6 +168,6 @@ class TenantRoles(Construct):
             ),
             why,
         )
-        for check in ("CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_110", "CKV_AWS_111", "CKV_AWS_289", "CKV_AWS_290", "CKV_AWS_355"):
+        for check in ("CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_111"):
             skip_checkov(self.offboarding_policy, check, why)
 
