@@ -9,7 +9,6 @@ template's Fn::Join / Ref / GetAtt are resolved with that account and region."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -339,3 +338,60 @@ def test_the_dr_bucket_refuses_the_wrong_principals_and_admits_replication(maple
     assert decide(_role(names, names.role_path, "DataBucketReplicationRole"), "s3:ReplicateObject").allowed
     assert not decide(_role(names, names.role_path, "app"), "s3:DeleteObjectVersion").allowed
     assert decide(names.offboarding_role_arn, "s3:DeleteObjectVersion").allowed
+
+
+# --- uploads in the sandbox (moto in-process with tenantkit's S3 extension) --------------------
+@pytest.fixture
+def sandbox_bucket(data_bucket, maple):
+    """The data bucket in moto with its synthesized policy, evaluated by the sandbox's S3
+    extension (moto's own check knows one condition operator), the SSE headers as sent."""
+    import json
+
+    import boto3
+    from moto import mock_aws
+
+    from tenantkit.sandbox.extensions import install
+
+    names, templates = maple
+    install()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=names.primary_region)
+        s3.create_bucket(Bucket=names.data_bucket, CreateBucketConfiguration={"LocationConstraint": names.primary_region})
+        s3.put_bucket_policy(Bucket=names.data_bucket, Policy=json.dumps(data_bucket[1]))
+        yield s3, names.data_bucket, data_bucket
+
+
+def test_sandbox_accepts_a_plain_upload_a_multipart_upload_and_a_copy(sandbox_bucket):
+    s3, bucket, _ = sandbox_bucket
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="parts")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="parts", UploadId=upload, PartNumber=1, Body=b"y" * 10)["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="parts", UploadId=upload, MultipartUpload={"Parts": [{"ETag": part, "PartNumber": 1}]})
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "plain"})
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
+    assert keys == ["copy", "parts", "plain"]
+
+
+@pytest.mark.parametrize("named_by", ["arn", "id", "alias arn"])
+def test_sandbox_accepts_the_tenant_key_by_arn_id_or_alias_arn(sandbox_bucket, named_by):
+    s3, bucket, (names, _, key_arn, key_id) = sandbox_bucket
+    value = {"arn": key_arn, "id": key_id, "alias arn": names.key_alias_arn(names.primary_region)}[named_by]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=value)
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="m", ServerSideEncryption="aws:kms", SSEKMSKeyId=value)
+    assert upload["UploadId"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"ServerSideEncryption": "AES256"}, {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "arn:aws:kms:ca-central-1:111122223333:key/another"}],
+    ids=["sse-s3", "another key"],
+)
+def test_sandbox_refuses_another_algorithm_or_key_for_uploads_and_copies(sandbox_bucket, headers):
+    from botocore.exceptions import ClientError
+
+    s3, bucket, _ = sandbox_bucket
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    with pytest.raises(ClientError, match=r"\(403\)|AccessDenied"):
+        s3.put_object(Bucket=bucket, Key="refused", Body=b"x", **headers)
+    with pytest.raises(ClientError, match=r"\(403\)|AccessDenied"):
+        s3.copy_object(Bucket=bucket, Key="refused-copy", CopySource={"Bucket": bucket, "Key": "plain"}, **headers)
