@@ -4,13 +4,12 @@ from dataclasses import dataclass
 from typing import cast
 
 from aws_cdk import Duration, RemovalPolicy
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge
 from tenantkit.constructs._checkov import skip_checkov
-from tenantkit.constructs.tenant_roles import TenantPrincipals, not_offboarding
+from tenantkit.constructs.tenant_roles import TenantPrincipals, deny_everyone, not_offboarding
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,13 +44,11 @@ class TenantAccessLogBucket(Construct):
             removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         self.bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="OnlyLifecycleAndOffboardingDelete",
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket"],
-                resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
-                conditions=not_offboarding(props.principals),
+            deny_everyone(
+                "OnlyLifecycleAndOffboardingDelete",
+                ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket"],
+                [self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+                not_offboarding(props.principals),
             )
         )
         resource = cast(s3.CfnBucket, self.bucket.node.default_child)

@@ -6,12 +6,11 @@ from typing import cast
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_backup as backup
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from tenantkit.constructs.tenant_roles import TenantPrincipals, not_offboarding
+from tenantkit.constructs.tenant_roles import TenantPrincipals, deny_everyone, not_offboarding
 
 # Backup reports a failed job as BACKUP_JOB_COMPLETED with state FAILED (the *_FAILED backup
 # events are deprecated); COPY_JOB_FAILED is still emitted. The incident channel's subscription
@@ -67,26 +66,14 @@ class TenantBackupVault(Construct):
         # action, which AWS Backup starts as the plan's role): ForAnyValue so a copy to any vault
         # not listed is refused. Source: AWS Backup Developer Guide, "Condition keys for AWS Backup".
         self.vault.add_to_access_policy(
-            iam.PolicyStatement(
-                sid="OnlyOffboardingDestroys",
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=list(DESTROY_ACTIONS),
-                resources=["*"],
-                conditions=not_offboarding(props.principals),
-            )
+            deny_everyone("OnlyOffboardingDestroys", DESTROY_ACTIONS, ["*"], not_offboarding(props.principals))
         )
         self.vault.add_to_access_policy(
-            iam.PolicyStatement(
-                sid="CopiesStayInTheZone",
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=["backup:StartCopyJob", "backup:CopyIntoBackupVault"],
-                resources=["*"],
-                conditions={
-                    "ForAnyValue:ArnNotLike": {"backup:CopyTargets": list(props.copy_targets)},
-                    **not_offboarding(props.principals),
-                },
+            deny_everyone(
+                "CopiesStayInTheZone",
+                ["backup:StartCopyJob", "backup:CopyIntoBackupVault"],
+                ["*"],
+                {"ForAnyValue:ArnNotLike": {"backup:CopyTargets": list(props.copy_targets)}, **not_offboarding(props.principals)},
             )
         )
         if props.incident_topic is not None:

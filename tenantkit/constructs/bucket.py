@@ -13,7 +13,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge, finding_text
-from tenantkit.constructs.tenant_roles import TenantPrincipals, not_offboarding, outside_tenant
+from tenantkit.constructs.tenant_roles import TenantPrincipals, deny_everyone, not_offboarding, outside_tenant
 
 REPLICATION_MINUTES = 15  # S3 Replication Time Control's promise
 
@@ -108,16 +108,7 @@ def deny_other_encryption(bucket: s3.Bucket, key_names: list[str]) -> None:
         "DenyCustomerProvidedKeys": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
     }
     for sid, condition in denied.items():
-        bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid=sid,
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=["s3:PutObject"],
-                resources=[bucket.arn_for_objects("*")],
-                conditions=condition,
-            )
-        )
+        bucket.add_to_resource_policy(deny_everyone(sid, ["s3:PutObject"], [bucket.arn_for_objects("*")], condition))
 
 
 def deny_outside_tenant(bucket: s3.Bucket, principals: TenantPrincipals) -> None:
@@ -131,16 +122,7 @@ def deny_outside_tenant(bucket: s3.Bucket, principals: TenantPrincipals) -> None
         ("OnlyOffboardingDestroys", list(DESTROY_ACTIONS), not_offboarding(principals)),
     )
     for sid, actions, condition in denies:
-        bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid=sid,
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=actions,
-                resources=everything,
-                conditions=condition,
-            )
-        )
+        bucket.add_to_resource_policy(deny_everyone(sid, actions, everything, condition))
 
 
 def service_principal(service: str, account: str) -> iam.ServicePrincipal:
@@ -183,13 +165,12 @@ class TenantBucket(Construct):
         )
         self._grant_replication(props, stack)
         self.bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="ReplicationRoleOnlyReplicates",
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                not_actions=list(REPLICATION_SOURCE_ACTIONS),
-                resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
-                conditions={"ArnEquals": {"aws:PrincipalArn": self.replication_role.role_arn}},
+            deny_everyone(
+                "ReplicationRoleOnlyReplicates",
+                REPLICATION_SOURCE_ACTIONS,
+                [self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+                {"ArnEquals": {"aws:PrincipalArn": self.replication_role.role_arn}},
+                except_actions=True,
             )
         )
 

@@ -48,6 +48,19 @@ def outside_tenant(principals: TenantPrincipals) -> dict:
     }
 
 
+def deny_everyone(sid: str, actions: Sequence[str], resources: Sequence[str], condition: dict, *, except_actions: bool = False) -> iam.PolicyStatement:
+    """A resource-policy Deny of `actions` (or, `except_actions`, of every action but them) to
+    every principal for which `condition` holds."""
+    return iam.PolicyStatement(
+        sid=sid,
+        effect=iam.Effect.DENY,
+        principals=[iam.AnyPrincipal()],
+        **({"not_actions": list(actions)} if except_actions else {"actions": list(actions)}),
+        resources=list(resources),
+        conditions=condition,
+    )
+
+
 def not_offboarding(principals: TenantPrincipals) -> dict:
     """The condition of a Deny that holds for every caller but the offboarding role."""
     return {"ArnNotEquals": {"aws:PrincipalArn": principals.offboarding_role_arn}}
