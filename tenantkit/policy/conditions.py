@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from operator import eq, ge, gt, le, lt
+from typing import Any
 
 Context = Mapping[str, tuple[str, ...]]  # lower-cased key -> its values (one for single-valued keys)
 
@@ -105,9 +107,9 @@ def _in_network(network: str, address: str) -> bool:
         return False
 
 
-def _comparison(convert: Callable[[str], object], compare: Callable[[object, object], bool]) -> Callable[[str, str], bool]:
+def _comparison(convert: Callable[[str], Any], compare: Callable[[Any, Any], Any]) -> Callable[[str, str], bool]:
     def match(policy_value: str, request_value: str) -> bool:
-        return compare(convert(request_value), convert(policy_value))
+        return bool(compare(convert(request_value), convert(policy_value)))
 
     return match
 
@@ -124,23 +126,23 @@ _BASE: dict[str, tuple[Callable[[str, str], bool], bool, bool]] = {
     "arnlike": (arn_match, False, True),
     "arnnotequals": (arn_match, True, True),
     "arnnotlike": (arn_match, True, True),
-    "numericequals": (_comparison(_number, lambda a, b: a == b), False, False),
-    "numericnotequals": (_comparison(_number, lambda a, b: a == b), True, False),
-    "numericlessthan": (_comparison(_number, lambda a, b: a < b), False, False),  # type: ignore[operator]
-    "numericlessthanequals": (_comparison(_number, lambda a, b: a <= b), False, False),  # type: ignore[operator]
-    "numericgreaterthan": (_comparison(_number, lambda a, b: a > b), False, False),  # type: ignore[operator]
-    "numericgreaterthanequals": (_comparison(_number, lambda a, b: a >= b), False, False),  # type: ignore[operator]
-    "dateequals": (_comparison(_date, lambda a, b: a == b), False, False),
-    "datenotequals": (_comparison(_date, lambda a, b: a == b), True, False),
-    "datelessthan": (_comparison(_date, lambda a, b: a < b), False, False),  # type: ignore[operator]
-    "datelessthanequals": (_comparison(_date, lambda a, b: a <= b), False, False),  # type: ignore[operator]
-    "dategreaterthan": (_comparison(_date, lambda a, b: a > b), False, False),  # type: ignore[operator]
-    "dategreaterthanequals": (_comparison(_date, lambda a, b: a >= b), False, False),  # type: ignore[operator]
     "bool": (lambda p, r: p.lower() == r.lower(), False, False),
     "binaryequals": (lambda p, r: p == r, False, False),
     "ipaddress": (_in_network, False, False),
     "notipaddress": (_in_network, True, False),
 }
+# Numeric* and Date*: the same six comparisons, of numbers or of moments.
+_ORDERINGS = {
+    "equals": (eq, False),
+    "notequals": (eq, True),
+    "lessthan": (lt, False),
+    "lessthanequals": (le, False),
+    "greaterthan": (gt, False),
+    "greaterthanequals": (ge, False),
+}
+for _family, _convert in (("numeric", _number), ("date", _date)):
+    for _suffix, (_compare, _negated) in _ORDERINGS.items():
+        _BASE[f"{_family}{_suffix}"] = (_comparison(_convert, _compare), _negated, False)
 
 
 def _values(raw: object) -> list[str]:

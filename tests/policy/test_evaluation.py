@@ -262,3 +262,13 @@ def test_a_policy_aws_would_refuse_raises():
         evaluate(Request(CARLOS, "s3:GetObject", LOGS), identity_policies=[policy(statement("Permit", "*"))])
     with pytest.raises(PolicyError, match="StringFuzzy"):
         evaluate(Request(CARLOS, "s3:GetObject", LOGS), identity_policies=[policy(statement("Allow", "*", Condition={"StringFuzzy": {"aws:username": "x"}}))])
+
+
+def test_an_anonymous_request_is_allowed_only_by_everyone():
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous
+    ("Principal": "*" includes anonymous users; an account principal does not)."""
+    request = Request("anonymous", "s3:GetObject", f"{LOGS}/public")
+    everyone = policy({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"{LOGS}/*"})
+    account = policy({"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "s3:GetObject", "Resource": f"{LOGS}/*"})
+    assert evaluate(request, resource_policy=everyone).allowed
+    assert not evaluate(request, resource_policy=account).allowed

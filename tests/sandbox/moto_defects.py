@@ -709,6 +709,78 @@ def cloudformation_cannot_delete_route_tables() -> bool:
     return False
 
 
+def _admin_user(name: str) -> boto3.Session:
+    """An IAM user allowed everything by its identity policy, with its own access key."""
+    iam = boto3.client("iam", region_name=REGION)
+    iam.create_user(UserName=name)
+    allow_all = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    iam.put_user_policy(UserName=name, PolicyName="all", PolicyDocument=json.dumps(allow_all))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return boto3.Session(aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"], region_name=REGION)
+
+
+def _succeeds(call: Callable[[], Any]) -> bool:
+    try:
+        call()
+    except ClientError:
+        return False
+    return True
+
+
+@probe
+def kms_key_policy_not_enforced() -> bool:
+    kms = boto3.client("kms", region_name=REGION)
+    describe_only = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:DescribeKey", "Resource": "*"}]}
+    key = kms.create_key(Policy=json.dumps(describe_only))["KeyMetadata"]["Arn"]
+    return _succeeds(lambda: _admin_user("admin").client("kms").encrypt(KeyId=key, Plaintext=b"x"))
+
+
+@probe
+def secretsmanager_resource_policy_not_enforced() -> bool:
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="probe", SecretString="x")["ARN"]
+    deny_all = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}
+    secrets.put_resource_policy(SecretId=arn, ResourcePolicy=json.dumps(deny_all))
+    return _succeeds(lambda: _admin_user("admin").client("secretsmanager").get_secret_value(SecretId=arn))
+
+
+@probe
+def s3_bucket_policy_blind_to_the_principal() -> bool:
+    """A Deny to everyone outside a role path also refuses a role session on that path."""
+    iam, s3 = boto3.client("iam", region_name=REGION), boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="probe")
+    s3.put_object(Bucket="probe", Key="k", Body=b"x")
+    outside = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::probe/*",
+                                                       "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/tenantkit/acme/*"}}}]}
+    s3.put_bucket_policy(Bucket="probe", Policy=json.dumps(outside))
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName="app", Path="/tenantkit/acme/", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    credentials = boto3.client("sts", region_name=REGION).assume_role(RoleArn=role["Arn"], RoleSessionName="probe")["Credentials"]
+    session = boto3.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                            aws_session_token=credentials["SessionToken"], region_name=REGION)
+    return not _succeeds(lambda: session.client("s3").get_object(Bucket="probe", Key="k"))
+
+
+@probe
+def backup_vault_access_policy_api_missing() -> bool:
+    backup = boto3.client("backup", region_name=REGION)
+    backup.create_backup_vault(BackupVaultName="probe")
+    try:
+        backup.put_backup_vault_access_policy(BackupVaultName="probe", Policy="{}")
+    except (ClientError, NotImplementedError):
+        return True
+    return False
+
+
+@probe
+def secretsmanager_resource_policy_type_skipped() -> bool:
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="probe", SecretString="x")["ARN"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]}
+    return _skipped("AWS::SecretsManager::ResourcePolicy", {"SecretId": arn, "ResourcePolicy": policy},
+                    lambda: "ResourcePolicy" in secrets.get_resource_policy(SecretId=arn))
+
+
 def run() -> dict[str, bool | str]:
     results: dict[str, bool | str] = {}
     for name, function in PROBES.items():

@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
+from moto.s3.exceptions import BucketAccessDeniedError
 from moto.s3.models import FakeBucket, s3_backends
 from moto.s3.responses import S3Response
 from moto.utilities.utils import get_partition
@@ -157,7 +158,11 @@ def _with_request_headers(original: Any) -> Any:
     def key_response(self: S3Response, *args: Any, **kwargs: Any) -> Any:
         token = _REQUEST_HEADERS.set({name.lower(): value for name, value in self.headers.items()})
         try:
-            return original(self, *args, **kwargs)
+            response = original(self, *args, **kwargs)
+            if isinstance(response, tuple) and response[0] == 403 and not response[2]:
+                # moto answers a bucket policy's Deny with an empty 403; S3 says AccessDenied
+                raise BucketAccessDeniedError(bucket=self.bucket_name)
+            return response
         finally:
             _REQUEST_HEADERS.reset(token)
 
