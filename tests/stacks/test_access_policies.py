@@ -20,7 +20,7 @@ from .conftest import EXAMPLES, synthesize
 
 TENANT = "maple-ca"
 OTHER = "rhein-de"
-EVERYTHING = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+EVERYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
 @pytest.fixture(scope="module")
@@ -343,8 +343,9 @@ def test_the_dr_bucket_refuses_the_wrong_principals_and_admits_replication(maple
 # --- uploads in the sandbox (moto in-process with tenantkit's S3 extension) --------------------
 @pytest.fixture
 def sandbox_bucket(data_bucket, maple):
-    """The data bucket in moto with its synthesized policy, evaluated by the sandbox's S3
-    extension (moto's own check knows one condition operator), the SSE headers as sent."""
+    """The data bucket in moto, in the tenant's account, with its synthesized policy, used by a
+    role the sandbox holds under the tenant's path (so the sandbox's policy extension evaluates its
+    requests, as AWS would) and by another tenant's role (`other`)."""
     import json
 
     import boto3
@@ -352,17 +353,44 @@ def sandbox_bucket(data_bucket, maple):
 
     from tenantkit.sandbox.extensions import install
 
-    names, templates = maple
+    names, _ = maple
     install()
     with mock_aws():
-        s3 = boto3.client("s3", region_name=names.primary_region)
-        s3.create_bucket(Bucket=names.data_bucket, CreateBucketConfiguration={"LocationConstraint": names.primary_region})
+        region = names.primary_region
+        operator = _session_as(boto3.client("sts", region_name=region), f"arn:aws:iam::{names.account}:role/operator", region)
+        s3 = operator.client("s3")
+        s3.create_bucket(Bucket=names.data_bucket, CreateBucketConfiguration={"LocationConstraint": region})
         s3.put_bucket_policy(Bucket=names.data_bucket, Policy=json.dumps(data_bucket[1]))
-        yield s3, names.data_bucket, data_bucket
+        iam, sts = operator.client("iam"), operator.client("sts")
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{names.account}:root"}, "Action": "sts:AssumeRole"}]})
+        roles = {}
+        for label, path in (("own", names.role_path), ("other", f"/tenantkit/{OTHER}/")):
+            arn = iam.create_role(RoleName=f"{label}-app", Path=path, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+            iam.put_role_policy(RoleName=f"{label}-app", PolicyName="everything", PolicyDocument=json.dumps(EVERYTHING))
+            roles[label] = _session_as(sts, arn, region).client("s3")
+        yield roles["own"], names.data_bucket, data_bucket, roles["other"]
+
+
+def _session_as(sts, role_arn: str, region: str):
+    import boto3
+
+    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="test")["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"], region_name=region,
+    )
+
+
+def test_sandbox_refuses_another_tenants_role(sandbox_bucket):
+    from botocore.exceptions import ClientError
+
+    _, bucket, _, other = sandbox_bucket
+    with pytest.raises(ClientError, match="AccessDenied"):
+        other.put_object(Bucket=bucket, Key="x", Body=b"x")
 
 
 def test_sandbox_accepts_a_plain_upload_a_multipart_upload_and_a_copy(sandbox_bucket):
-    s3, bucket, _ = sandbox_bucket
+    s3, bucket, *_ = sandbox_bucket
     s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
     upload = s3.create_multipart_upload(Bucket=bucket, Key="parts")["UploadId"]
     part = s3.upload_part(Bucket=bucket, Key="parts", UploadId=upload, PartNumber=1, Body=b"y" * 10)["ETag"]
@@ -374,7 +402,7 @@ def test_sandbox_accepts_a_plain_upload_a_multipart_upload_and_a_copy(sandbox_bu
 
 @pytest.mark.parametrize("named_by", ["arn", "id", "alias arn"])
 def test_sandbox_accepts_the_tenant_key_by_arn_id_or_alias_arn(sandbox_bucket, named_by):
-    s3, bucket, (names, _, key_arn, key_id) = sandbox_bucket
+    s3, bucket, (names, _, key_arn, key_id), _ = sandbox_bucket
     value = {"arn": key_arn, "id": key_id, "alias arn": names.key_alias_arn(names.primary_region)}[named_by]
     s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=value)
     upload = s3.create_multipart_upload(Bucket=bucket, Key="m", ServerSideEncryption="aws:kms", SSEKMSKeyId=value)
@@ -389,7 +417,7 @@ def test_sandbox_accepts_the_tenant_key_by_arn_id_or_alias_arn(sandbox_bucket, n
 def test_sandbox_refuses_another_algorithm_or_key_for_uploads_and_copies(sandbox_bucket, headers):
     from botocore.exceptions import ClientError
 
-    s3, bucket, _ = sandbox_bucket
+    s3, bucket, *_ = sandbox_bucket
     s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
     with pytest.raises(ClientError, match=r"\(403\)|AccessDenied"):
         s3.put_object(Bucket=bucket, Key="refused", Body=b"x", **headers)
