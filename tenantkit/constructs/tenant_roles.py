@@ -15,12 +15,16 @@ from tenantkit.constructs._checkov import skip_checkov
 # destroys it chooses by exact name. The boundary between tenants is not this policy but the
 # resource policies' denies, which name this role's exact ARN.
 OFFBOARDING_SERVICES = (
-    "backup", "cloudformation", "cloudwatch", "dynamodb", "events", "kms", "lambda", "logs", "rds", "s3",
-    "secretsmanager", "sns", "sqs", "ssm", "wafv2",
+    "backup", "cloudformation", "cloudwatch", "events", "kms", "logs", "rds", "s3", "secretsmanager",
+    "sns", "ssm", "wafv2",
 )
-"""Every service tenantkit/lifecycle/offboarding calls (its finders, destroyers and the deleters of
-resources found only by the tenant's tag)."""
-OFFBOARDING_LOOKUPS = ("account:ListRegions", "tag:GetResources", "sts:GetCallerIdentity")
+"""The services whose resources offboarding finds and destroys (tenantkit/lifecycle/offboarding)."""
+OFFBOARDING_LOOKUPS = (
+    "account:ListRegions", "tag:GetResources", "sts:GetCallerIdentity",
+    # what the deleters of resources found only by the tenant's tag call, and nothing more
+    # (lambda:* would let the role create a function with a role to pass)
+    "sqs:GetQueueUrl", "sqs:DeleteQueue", "dynamodb:DeleteTable", "lambda:DeleteFunction",
+)
 # STS refuses a role's MaxSessionDuration below one hour; `access grant` caps a session to the
 # tenant file's `access.break_glass_max_minutes` when it asks for one.
 MIN_ROLE_SESSION_MINUTES = 60
