@@ -299,6 +299,11 @@ class TenantNames:
         """The tenant's backup vault of `region` by ARN: where copies of its recovery points may go."""
         return self._arn("backup", region, f"backup-vault:{self.vault_in(region)}")
 
+    def recovery_point_arn_pattern(self, region: str) -> str:
+        """Every recovery point of the account in `region` (recovery-point ARNs carry no vault:
+        the vault's access policy is what names the tenant's)."""
+        return self._arn("backup", region, "recovery-point:*")
+
     @property
     def dr_backup_vault_arn(self) -> str:
         return self._arn("backup", self.secondary_region, f"backup-vault:{self.dr_backup_vault}")

@@ -8,23 +8,17 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge, finding_text
-from tenantkit.constructs._checkov import skip_checkov
 
-# The services offboarding calls (tenantkit/lifecycle/offboarding): it discovers across the
-# residency zone and the account's enabled regions, so it lists with `Resource: "*"`; what it
-# destroys it chooses by exact name. The boundary between tenants is not this policy but the
-# resource policies' denies, which name this role's exact ARN.
-OFFBOARDING_SERVICES = (
-    "backup", "cloudformation", "cloudwatch", "events", "kms", "logs", "rds", "s3", "secretsmanager",
-    "sns", "ssm", "wafv2",
+# What offboarding does as this role (tenantkit/lifecycle/offboarding: `Scope.destroyer`): empty
+# and delete the tenant's own buckets and vaults, which deny it to everyone else. Everything else
+# (discovery, databases, stacks, keys) it does with the operator's credentials.
+BUCKET_ACTIONS = ("s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads", "s3:GetBucketTagging", "s3:DeleteBucket")
+OBJECT_ACTIONS = ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload")
+VAULT_ACTIONS = (
+    "backup:DescribeBackupVault", "backup:ListRecoveryPointsByBackupVault", "backup:ListTags",
+    "backup:DeleteBackupVault", "backup:DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultNotifications",
 )
-"""The services whose resources offboarding finds and destroys (tenantkit/lifecycle/offboarding)."""
-OFFBOARDING_LOOKUPS = (
-    "account:ListRegions", "tag:GetResources", "sts:GetCallerIdentity",
-    # what the deleters of resources found only by the tenant's tag call, and nothing more
-    # (lambda:* would let the role create a function with a role to pass)
-    "sqs:GetQueueUrl", "sqs:DeleteQueue", "dynamodb:DeleteTable", "lambda:DeleteFunction",
-)
+RECOVERY_POINT_ACTIONS = ("backup:DeleteRecoveryPoint", "backup:DescribeRecoveryPoint", "backup:ListTags")
 # STS refuses a role's MaxSessionDuration below one hour; `access grant` caps a session to the
 # tenant file's `access.break_glass_max_minutes` when it asks for one.
 MIN_ROLE_SESSION_MINUTES = 60
@@ -86,8 +80,10 @@ class TenantRolesProps:
     key_alias: str
     secret_arn_patterns: Sequence[str]
     """The master secret in both regions (`...:secret:<name>-??????`)."""
-    deployment_role_arns: Sequence[str]
-    """The CDK cfn-exec roles of both regions: deleting a stack passes its role."""
+    offboarded_bucket_arns: Sequence[str]
+    """The tenant's four buckets (data, DR, both access-log buckets): offboarding empties them."""
+    vault_arns: Sequence[str]
+    recovery_point_arn_patterns: Sequence[str]
 
 
 class TenantRoles(Construct):
@@ -152,41 +148,23 @@ class TenantRoles(Construct):
             description="The only principal the tenant's resource policies let destroy its data (tenantkit offboard execute)",
             assumed_by=iam.AccountRootPrincipal(),
         )
-        # Retained: offboarding deletes the tenant's stacks while it still acts as this role.
+        # Retained: a rerun of an offboarding that already deleted the stacks still assumes it.
         self.offboarding_role.apply_removal_policy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
         self.offboarding_policy = iam.ManagedPolicy(
             self,
             "OffboardingAccess",
             roles=[self.offboarding_role],
             statements=[
-                iam.PolicyStatement(
-                    actions=[f"{service}:*" for service in OFFBOARDING_SERVICES] + list(OFFBOARDING_LOOKUPS),
-                    resources=["*"],
-                ),
-                iam.PolicyStatement(
-                    actions=["iam:PassRole"],
-                    resources=list(props.deployment_role_arns),
-                    conditions={"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
-                ),
+                iam.PolicyStatement(actions=list(BUCKET_ACTIONS), resources=list(props.offboarded_bucket_arns)),
+                iam.PolicyStatement(actions=list(OBJECT_ACTIONS), resources=[f"{arn}/*" for arn in props.offboarded_bucket_arns]),
+                iam.PolicyStatement(actions=list(VAULT_ACTIONS), resources=list(props.vault_arns)),
+                iam.PolicyStatement(actions=list(RECOVERY_POINT_ACTIONS), resources=list(props.recovery_point_arn_patterns)),
             ],
         )
         why = (
-            "Offboarding discovers the tenant's resources across its residency zone and the account's "
-            "enabled regions (list calls take no resource ARN) and destroys every kind it finds; it "
-            "chooses targets by exact name. The resource policies' denies name this role's exact ARN, "
-            "so it cannot destroy another tenant's buckets or vaults."
+            "Offboarding empties the tenant's buckets (every object version) and deletes its recovery "
+            "points, whose ARNs carry a random id; the vault access policies and bucket policies name "
+            "this role's exact ARN, and this policy names the tenant's own buckets and vaults only."
         )
-        for finding in ["Resource::*", *(f"Action::{service}:*" for service in OFFBOARDING_SERVICES)]:
-            acknowledge(self.offboarding_policy, f"AwsSolutions-IAM5[{finding}]", why)
-        acknowledge(
-            self.offboarding_policy,
-            (
-                "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess",
-                "HIPAA.Security-IAMPolicyNoStatementsWithFullAccess",
-                "PCI.DSS.321-IAMPolicyNoStatementsWithFullAccess",
-            ),
-            why,
-        )
-        for check in ("CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_111"):
-            skip_checkov(self.offboarding_policy, check, why)
-
+        for resource in [*(f"{arn}/*" for arn in props.offboarded_bucket_arns), *props.recovery_point_arn_patterns]:
+            acknowledge(self.offboarding_policy, f"AwsSolutions-IAM5[Resource::{finding_text(self, resource)}]", why)

@@ -169,7 +169,12 @@ class TenantPrimaryStack(Stack):
                 key_arn_patterns=[names.key_arn_pattern(r) for r in both_regions],
                 key_alias=names.key_alias,
                 secret_arn_patterns=[names.db_master_secret_arn_pattern(r) for r in both_regions],
-                deployment_role_arns=[names.deployment_role_arn(r) for r in both_regions],
+                offboarded_bucket_arns=[
+                    names.bucket_arn(bucket)
+                    for bucket in (names.data_bucket, names.access_log_bucket, names.dr_bucket, names.dr_access_log_bucket)
+                ],
+                vault_arns=[names.vault_arn_in(r) for r in both_regions],
+                recovery_point_arn_patterns=[names.recovery_point_arn_pattern(r) for r in both_regions],
             ),
         )
         TenantIncidentRules(

@@ -25,7 +25,9 @@ def _roles_props(**overrides) -> TenantRolesProps:
         "key_arn_patterns": ["arn:aws:kms:us-east-1:123456789012:key/*", "arn:aws:kms:us-west-2:123456789012:key/*"],
         "key_alias": "alias/tenantkit/t1",
         "secret_arn_patterns": ["arn:aws:secretsmanager:us-east-1:123456789012:secret:tenantkit/t1/db-master-user-??????"],
-        "deployment_role_arns": [PRINCIPALS.deployment_role_arn],
+        "offboarded_bucket_arns": ["arn:aws:s3:::t1-data-123456789012-us-east-1", "arn:aws:s3:::t1-logs-123456789012-us-east-1"],
+        "vault_arns": VAULT_ARNS,
+        "recovery_point_arn_patterns": ["arn:aws:backup:us-east-1:123456789012:recovery-point:*"],
     }
     return TenantRolesProps(**{**values, **overrides})
 
@@ -98,3 +100,17 @@ def test_access_logs_are_deleted_only_by_lifecycle_and_offboarding(stack):
     assert deny["Effect"] == "Deny"
     assert set(deny["Action"]) == {"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket"}
     assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": PRINCIPALS.offboarding_role_arn}}
+
+
+def test_the_offboarding_role_reaches_only_the_tenants_buckets_and_vaults(stack):
+    TenantRoles(stack, "R", _roles_props())
+    policies = template_of(stack).find_resources("AWS::IAM::ManagedPolicy")
+    (offboarding,) = [p for p in policies.values() if p["Properties"]["Roles"] == [{"Ref": next(iter(
+        template_of(stack).find_resources("AWS::IAM::Role", {"Properties": {"RoleName": "tenantkit-t1-offboarding"}})))}]]
+    resources = [r for s in offboarding["Properties"]["PolicyDocument"]["Statement"] for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+    assert "*" not in resources
+    assert set(resources) == {
+        "arn:aws:s3:::t1-data-123456789012-us-east-1", "arn:aws:s3:::t1-logs-123456789012-us-east-1",
+        "arn:aws:s3:::t1-data-123456789012-us-east-1/*", "arn:aws:s3:::t1-logs-123456789012-us-east-1/*",
+        *VAULT_ARNS, "arn:aws:backup:us-east-1:123456789012:recovery-point:*",
+    }

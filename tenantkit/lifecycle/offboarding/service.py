@@ -11,13 +11,15 @@ points at it. A verification that finds anything of the tenant leaves the run op
 report: what it found is reopened in the journal, and a rerun destroys it, verifies again, and
 signs once nothing remains.
 
-Offboarding acts as the tenant's offboarding role (`tenantkit-<id>-offboarding`, under the
-tenant's path), assumed through STS from the default credentials (on AWS, in the tenant's account
-only: refused otherwise) or, in the sandbox, from the tenant account's deployer session. It must:
-the data and DR buckets deny `s3:DeleteObjectVersion` and `s3:DeleteBucket`, the access-log
-buckets every delete, and both vaults `backup:DeleteRecoveryPoint` and `DeleteBackupVault*`, to
-every principal but that role's exact ARN. Its credentials refresh themselves (botocore's
-assume-role fetcher), so a run longer than one session goes on.
+Offboarding discovers and destroys with the default credentials (on AWS, in the tenant's account
+only: refused otherwise; in the sandbox, the tenant account's deployer session), and empties and
+deletes the tenant's own buckets and vaults as the tenant's offboarding role
+(`tenantkit-<id>-offboarding`, under the tenant's path), assumed through STS from those
+credentials. It must: the data and DR buckets deny `s3:DeleteObjectVersion` and `s3:DeleteBucket`,
+the access-log buckets every delete, and both vaults `backup:DeleteRecoveryPoint` and
+`DeleteBackupVault*`, to every principal but that role's exact ARN; the role's own policy reaches
+those buckets and vaults only. Its credentials refresh themselves (botocore's assume-role
+fetcher), so a run longer than one session goes on.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class Environment:
     account: str
     session_for: Callable[[str], Any]
     operator: str
+    destroyer_for: Callable[[str], Any] | None = None
+    """Sessions acting as the tenant's offboarding role (see the module docstring)."""
 
     @property
     def sandbox(self) -> bool:
@@ -103,20 +107,23 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
         except LocalDeployError as error:
             raise OffboardingRefused(str(error)) from None
         account = config.account or SANDBOX_ACCOUNT
-        source = sandbox_sessions(status.endpoint, config.account)(config.primary_region)
-        session_for, arn = as_offboarding_role(source, _offboarding_role_arn(config, account), status.endpoint)
-        return Environment("sandbox", account, session_for, f"{arn} for {user} (sandbox)")
+        session_for = sandbox_sessions(status.endpoint, config.account)
+        destroyer_for, arn = as_offboarding_role(session_for(config.primary_region), _offboarding_role_arn(config, account), status.endpoint)
+        return Environment("sandbox", account, session_for, f"{user} (sandbox), destroying as {arn}", destroyer_for)
 
     from tenantkit.lifecycle.fleet import region_sessions
 
-    source = region_sessions(boto3.Session())(config.primary_region)
+    session_for = region_sessions(boto3.Session())
+    source = session_for(config.primary_region)
     identity = source.client("sts").get_caller_identity()
     if config.account is not None and identity["Account"] != config.account:
         raise OffboardingRefused(
             f"{config.tenant_id} lives in account {config.account}; these credentials act in {identity['Account']}"
         )
-    session_for, arn = as_offboarding_role(source, _offboarding_role_arn(config, identity["Account"]), None)
-    return Environment(f"aws:{identity['Account']}", identity["Account"], session_for, f"{arn} for {identity['Arn']} ({user})")
+    destroyer_for, arn = as_offboarding_role(source, _offboarding_role_arn(config, identity["Account"]), None)
+    return Environment(
+        f"aws:{identity['Account']}", identity["Account"], session_for, f"{identity['Arn']} ({user}), destroying as {arn}", destroyer_for
+    )
 
 
 def _offboarding_role_arn(config: TenantConfig, account: str) -> str:
@@ -166,7 +173,10 @@ def scope_for(config: TenantConfig, env: Environment) -> Scope:
 
     names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region)
     zone = tuple(sorted(policy_for(config.residency).zone))
-    return Scope(names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region))
+    return Scope(
+        names, env.session_for, tuple(config.access.protect), zone=zone,
+        account_regions=account_regions(env, config.primary_region), destroyer_for=env.destroyer_for,
+    )
 
 
 ENABLED = ("ENABLED", "ENABLED_BY_DEFAULT")
