@@ -49,6 +49,8 @@ VALID = [
     ("access.allowed_cidrs", [f"10.{i // 256}.{i % 256}.0/24" for i in range(10_000)]),
     ("access.allowed_countries", ["DE"]),
     ("access.allow_roaming", True),
+    ("access.break_glass_max_minutes", 15),
+    ("access.break_glass_max_minutes", 720),
     ("database.engine_version", "16.9"),
     ("database.instance_class", "db.r6g.2xlarge"),
     ("database.allocated_storage_gib", 20),
@@ -112,6 +114,8 @@ INVALID = [
     ("access.allowed_countries", ["USA"], "access.allowed_countries.0", "not an ISO 3166-1 alpha-2"),
     ("access.allowed_countries", ["US", "US"], "access.allowed_countries", "listed more than once: US"),
     ("access.allow_roaming", "yes", "access.allow_roaming", "valid boolean"),
+    ("access.break_glass_max_minutes", 14, "access.break_glass_max_minutes", "greater than or equal to 15"),
+    ("access.break_glass_max_minutes", 721, "access.break_glass_max_minutes", "less than or equal to 720"),
     ("database.engine_version", "16", "database.engine_version", "pin a minor version"),
     ("database.engine_version", 16, "database.engine_version", "not the major version alone"),
     ("database.engine_version", 16.1, "database.engine_version", "quoted string"),
@@ -206,6 +210,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert (tenant.backup.retention_days, tenant.backup.copy_retention_days) == (35, 35)
     assert tenant.subscription.retrieval_days == 60
     assert tenant.access.allow_roaming is False
+    assert tenant.access.break_glass_max_minutes == 60
     assert tenant.compliance.controlled_goods is False
     assert tenant.account is None and tenant.tags == {}
     assert tenant.backup.copy_hourly is True and tenant.backup.restore_testing == "weekly"
