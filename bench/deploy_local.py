@@ -10,8 +10,8 @@ sandbox reset`) with `--concurrency 4`, then again with nothing changed. Prints 
 times and the ratio of the first two; exits 1 if any run fails.
 
 The unchanged run is issue 23's target: 100 unchanged tenants in <= 10 s (each stack's template
-digest, tagged on the stack, is compared first: one DescribeStacks per stack). For another
---tenants the target scales (0.1 s per tenant). tenantkit is byte-compiled once before anything is
+digest, tagged on the stack, is compared first: one DescribeStacks per stack); smaller runs print
+the time without a verdict. tenantkit is byte-compiled once before anything is
 timed (bench/validate_many.py's `compile_once`): the steady state of a machine that writes bytecode.
 """
 
@@ -76,10 +76,13 @@ def main() -> int:
             per = 1000 * results["concurrency 1"] / resources
             print(f"{resources} resources: concurrency 1 takes {per:.2f} ms per resource")
         print(f"{args.tenants} tenants: concurrency 4 / concurrency 1 = {results['concurrency 4'] / results['concurrency 1']:.2f}")
-        target = 0.1 * args.tenants
         unchanged = results["unchanged, concurrency 4"]
+        if args.tenants < 100:  # the command's fixed start-up would dominate a scaled-down target
+            print(f"{args.tenants} unchanged tenants: {unchanged:.1f} s (the 10 s target is for 100 tenants)")
+            return 0
+        target = 0.1 * args.tenants
         verdict = "ok" if unchanged <= target else "OVER TARGET"
-        print(f"{args.tenants} unchanged tenants: {unchanged:.1f} s (target <= {target:.1f} s: 10 s for 100) {verdict}")
+        print(f"{args.tenants} unchanged tenants: {unchanged:.1f} s (target <= {target:.0f} s: 10 s per 100) {verdict}")
         return 0 if unchanged <= target else 1
 
 
