@@ -164,19 +164,25 @@ def _build(
     mapping: dict[object, object] = {}
     keys: dict[str, int] = {}
     for key_node, value_node in node.value:
-        if not isinstance(key_node, ScalarNode):
-            raise YamlProblem(key_node.start_mark.line + 1, "mapping keys must be plain scalars")
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not allowed")
-        key = str(key_node.value)
-        line = key_node.start_mark.line + 1
-        if key in keys:
-            dotted = ".".join((*path, key))
-            raise YamlProblem(line, f"{dotted}: duplicate key (first set on line {keys[key]})")
-        keys[key] = line
-        lines[(*path, key)] = line
+        key = _key(key_node, path, keys, lines)
         mapping[_scalar(loader, key_node)] = _build(loader, value_node, (*path, key), lines, seen)
     return mapping
+
+
+def _key(key_node: Node, path: tuple[str, ...], keys: dict[str, int], lines: dict[tuple[str, ...], int]) -> str:
+    """Check one mapping key (plain, not a merge, not seen before in `keys`); record its line."""
+    if not isinstance(key_node, ScalarNode):
+        raise YamlProblem(key_node.start_mark.line + 1, "mapping keys must be plain scalars")
+    if key_node.tag == "tag:yaml.org,2002:merge":
+        raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not allowed")
+    key = str(key_node.value)
+    line = key_node.start_mark.line + 1
+    if key in keys:
+        dotted = ".".join((*path, key))
+        raise YamlProblem(line, f"{dotted}: duplicate key (first set on line {keys[key]})")
+    keys[key] = line
+    lines[(*path, key)] = line
+    return key
 
 
 def _scalar(loader: SafeConstructor, node: ScalarNode) -> object:
@@ -205,17 +211,7 @@ def _index(node: Node, path: tuple[str, ...], lines: dict[tuple[str, ...], int],
     if isinstance(node, MappingNode):
         keys: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                raise YamlProblem(key_node.start_mark.line + 1, "mapping keys must be plain scalars")
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not allowed")
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in keys:
-                dotted = ".".join((*path, key))
-                raise YamlProblem(line, f"{dotted}: duplicate key (first set on line {keys[key]})")
-            keys[key] = line
-            lines[(*path, key)] = line
+            key = _key(key_node, path, keys, lines)
             _index(value_node, (*path, key), lines, seen)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
