@@ -14,7 +14,7 @@ and a copy of the repository's cdk.json (its feature flags are the context both 
   worker pool).
 Printed per N: both wall times, their ratio (tenantkit / CDK CLI; issue 23's target: <= 0.4 at
 N = 100), the CPU seconds of each (the process and all its descendants), the load average before
-and after; then whether every template is byte-identical (by file name: the CDK CLI writes
+and after; then whether every tenant stack's template is byte-identical (by file name: the CDK CLI writes
 `<stack>.template.json` in one directory, tenantkit one directory per tenant) and whether both
 runs found the same problems (the CDK validation report and CDK's warning and error annotations
 of each assembly, read by tenantkit's own `validation_findings` and `cdk_annotations`).
@@ -29,6 +29,7 @@ figures on a shared machine are for reading, not gating).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -53,9 +54,11 @@ def load_average() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} CPUs)"
 
 
-def templates(outdir: Path) -> dict[str, bytes]:
-    """Every stack template under `outdir`, by file name."""
-    return {path.name: path.read_bytes() for path in sorted(outdir.rglob("*.template.json"))}
+def templates(outdir: Path, tenant_ids: list[str]) -> dict[str, bytes]:
+    """The tenants' stack templates under `outdir`, by file name (app.py also synthesizes the
+    account-and-region baseline stacks, which `tenantkit synth` leaves out)."""
+    wanted = {f"{name}.template.json" for tenant_id in tenant_ids for name in stack_names(tenant_id)}
+    return {path.name: path.read_bytes() for path in sorted(outdir.rglob("*.template.json")) if path.name in wanted}
 
 
 def findings(assembly_dirs: list[Path], tenant_ids: list[str]) -> Counter[str]:
@@ -68,10 +71,17 @@ def findings(assembly_dirs: list[Path], tenant_ids: list[str]) -> Counter[str]:
     return found
 
 
+def _rows(output: str) -> list[dict]:
+    """The tenant rows of `tenantkit synth --json` (none when it printed no summary)."""
+    try:
+        return json.loads(output[output.index("{"):])["tenants"]
+    except (ValueError, KeyError):
+        return []
+
+
 def tenantkit_findings(output: str) -> Counter[str]:
     """The findings `tenantkit synth --json` printed (cfn-lint's among them)."""
-    rows = json.loads(output[output.index("{"):])["tenants"]
-    return Counter(finding for row in rows for finding in row["findings"])
+    return Counter(finding for row in _rows(output) for finding in row["findings"])
 
 
 def compare(count: int, workspace: Path, cdk: tuple[str, ...]) -> bool:
@@ -99,10 +109,11 @@ def compare(count: int, workspace: Path, cdk: tuple[str, ...]) -> bool:
     if cdk_code != 0:
         print("  cdk synth failed:\n" + cdk_output[-3000:])
         ok = False
-    if our_code not in (0, 1):  # 1: findings, compared below
-        print("  tenantkit synth failed:\n" + our_output[-3000:])
+    errors = [] if our_code not in (0, 1) else [f"{r['tenant_id']}: {r['error']}" for r in _rows(our_output) if r.get("error")]
+    if our_code not in (0, 1) or errors:  # exit 1 with no error: findings, compared below
+        print("  tenantkit synth failed:\n" + ("\n".join(errors[:5]) or our_output[-3000:]))
         return False
-    theirs, mine = templates(cdk_out), templates(tenantkit_out)
+    theirs, mine = templates(cdk_out, tenant_ids), templates(tenantkit_out, tenant_ids)
     differing = sorted(name for name in theirs.keys() | mine.keys() if theirs.get(name) != mine.get(name))
     print(f"  templates: {len(mine)} from tenantkit, {len(theirs)} from the CDK CLI, "
           + ("byte-identical" if not differing else f"{len(differing)} differ or are missing: {', '.join(differing[:5])}"))
@@ -121,16 +132,21 @@ def compare(count: int, workspace: Path, cdk: tuple[str, ...]) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", default="1,10,30,100", help="comma-separated fleet sizes N (default 1,10,30,100)")
+    parser.add_argument("--keep", type=Path, help="keep the projects (tenants, both outputs) in this new directory")
     args = parser.parse_args()
     counts = [int(part) for part in args.tenants.split(",") if part.strip()]
     compile_once()
     cli = find_cdk_cli(ROOT / ".tenantkit" / "cdk-cli")
     ok = True
-    with tempfile.TemporaryDirectory(prefix="tenantkit-bench-ratio-") as temporary:
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            args.keep.mkdir(parents=True)
+            workspace = args.keep
+        else:
+            workspace = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tenantkit-bench-ratio-")))
         for count in counts:
-            ok &= compare(count, Path(temporary), cli.argv)
+            ok &= compare(count, workspace, cli.argv)
     return 0 if ok else 1
-
 
 if __name__ == "__main__":
     sys.exit(main())
