@@ -8,8 +8,9 @@ For each N, in a temporary project directory holding N generated tenants (bench/
 and a copy of the repository's cdk.json (its feature flags are the context both runs get):
 - `cdk synth --quiet` with the pinned CDK CLI (tenantkit.lifecycle.cdk_cli, installed once under
   .tenantkit/cdk-cli/ of the repository), app `<this venv's python> <repo>/app.py`, the tenants
-  passed as `-c tenant_configs=<dir>`: one app holding every tenant, checked by cdk-nag, the
-  isolation rules and cfn-lint in-process;
+  passed as `-c tenant_configs=<dir>`, without version reporting, path or asset metadata (as
+  tenantkit's own App: otherwise every resource differs by its `aws:cdk:path`): one app holding
+  every tenant, checked by cdk-nag, the isolation rules and cfn-lint in-process;
 - `tenantkit synth --all --no-cache` of the same directory (one app per tenant, cfn-lint in its
   worker pool).
 Printed per N: both wall times, their ratio (tenantkit / CDK CLI; issue 23's target: <= 0.4 at
@@ -94,6 +95,7 @@ def compare(count: int, workspace: Path, cdk: tuple[str, ...]) -> bool:
     cdk_command = [
         *cdk, "synth", "--quiet", "--app", f"{sys.executable} {ROOT / 'app.py'}",
         "-c", f"tenant_configs={config_dir}", "--output", str(cdk_out), "--no-notices", "--no-version-reporting",
+        "--no-path-metadata", "--no-asset-metadata",  # as tenantkit's App: no aws:cdk:path, aws:asset:* in templates
     ]
     print(f"N = {count}: before: {load_average()}")
     cdk_seconds, _, cdk_code, cdk_output, cdk_cpu = measure(project, config_dir, cdk_command, node_environment())
