@@ -56,7 +56,10 @@ def _guarded(operation: str, config: object, *, local: bool, root: Path, break_l
     from tenantkit.cli.guard import operation_guard
     from tenantkit.lifecycle.state.service import guarded
 
-    with guarded(operation_guard(operation, local=local, root=root, break_lock=break_lock, reason=reason), [config]):
+    guard = operation_guard(operation, local=local, root=root, break_lock=break_lock, reason=reason)
+    # A failover runs when the primary region is down: its state is then read from the copy kept
+    # in the secondary region.
+    with guarded(guard, [config], outage=operation == "failover"):
         yield
 
 

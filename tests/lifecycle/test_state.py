@@ -109,3 +109,28 @@ def test_an_unreadable_ssm_is_an_error_not_a_guess(tmp_path):
         store = StateStore("aws:1", lambda region: denied, tmp_path)
         with pytest.raises(StateError, match="acme-corp: cannot read its state"):
             store.read(NAMES)
+
+
+def test_the_state_is_copied_to_the_secondary_region(store):
+    store.move(NAMES, State.OFFBOARDING, by="ops", reason="r")
+    for region in (NAMES.primary_region, NAMES.secondary_region):
+        raw = boto3.client("ssm", region_name=region).get_parameter(Name=NAMES.state_parameter)["Parameter"]["Value"]
+        assert TenantState.from_json(raw, "acme-corp").state is State.OFFBOARDING
+
+
+def test_in_an_outage_of_the_primary_region_only_a_failover_reads_the_secondary_copy(tmp_path):
+    with mock_aws():
+        live = StateStore("aws:1", lambda region: boto3.client("ssm", region_name=region), tmp_path / "a")
+        live.move(NAMES, State.RETRIEVAL_WINDOW, by="ops")
+        down = boto3.client("ssm", region_name=NAMES.primary_region, endpoint_url="http://127.0.0.1:9", config=Config(retries={"max_attempts": 1}))
+
+        def ssm_for(region):
+            return down if region == NAMES.primary_region else boto3.client("ssm", region_name=region)
+
+        store = StateStore("aws:1", ssm_for, tmp_path / "b")
+        with pytest.raises(StateError, match=f"acme-corp: cannot read its state .* in {NAMES.primary_region}"):
+            store.read(NAMES)  # a deploy never guesses
+        assert store.read(NAMES, outage=True).state is State.RETRIEVAL_WINDOW
+        nowhere = StateStore("aws:1", lambda region: down, tmp_path / "c")
+        with pytest.raises(StateError, match=f"nor its copy in {NAMES.secondary_region}"):
+            nowhere.read(NAMES, outage=True)

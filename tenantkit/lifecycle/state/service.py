@@ -93,10 +93,14 @@ def _assumed(session: Any, role_arn: str) -> Any:
 
 
 @contextlib.contextmanager
-def guarded(guard: Guard, configs: Sequence[Any], *, refuse_closed: bool = True) -> Iterator[dict[str, TenantState]]:
+def guarded(
+    guard: Guard, configs: Sequence[Any], *, refuse_closed: bool = True, outage: bool = False
+) -> Iterator[dict[str, TenantState]]:
     """Hold every tenant's lock (LockHeld naming the holder, nothing done), then read each state:
     StateError for a tenant that is offboarding or later (`refuse_closed`), or whose file describes
-    another generation than the one recorded. Yields tenant id -> state, locks held until the end."""
+    another generation than the one recorded. With `outage` (failover), a primary region that cannot
+be read gives way to the state's copy in the secondary region. Yields tenant id -> state, locks
+held until the end."""
     with contextlib.ExitStack() as stack:
         for config in sorted(configs, key=lambda c: c.tenant_id):
             stack.enter_context(
@@ -105,7 +109,7 @@ def guarded(guard: Guard, configs: Sequence[Any], *, refuse_closed: bool = True)
         states = {}
         for config in configs:
             store = guard.store_for(config)
-            state = store.read(names_of(config, config.account or ""))  # the state parameter's name needs no account
+            state = store.read(names_of(config, config.account or ""), outage=outage)  # the state parameter's name needs no account
             if refuse_closed:
                 require_open(state, guard.operation)
                 require_not_failed_over(state, guard.operation)
