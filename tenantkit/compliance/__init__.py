@@ -13,6 +13,7 @@ from tenantkit.compliance.residency_regions import regions_inside_residency_zone
 from tenantkit.compliance.result import Compliance, RuleResult
 from tenantkit.compliance.tenant_key import encryption_uses_tenant_key
 from tenantkit.compliance.tenant_tag import every_resource_tagged
+from tenantkit.compliance.waf_rate_and_reputation import web_acls_limit_rate_and_filter_reputation
 
 RULES = (
     encryption_uses_tenant_key,
@@ -20,6 +21,7 @@ RULES = (
     every_resource_tagged,
     regions_inside_residency_zone,
     backup_is_hourly_and_copies_inside_zone,
+    web_acls_limit_rate_and_filter_reputation,
     *DEPLOY_RULES,
 )
 

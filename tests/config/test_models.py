@@ -49,6 +49,10 @@ VALID = [
     ("access.allowed_cidrs", [f"10.{i // 256}.{i % 256}.0/24" for i in range(10_000)]),
     ("access.allowed_countries", ["DE"]),
     ("access.allow_roaming", True),
+    ("access.rate_limit", 10),
+    ("access.rate_limit", 2_000_000_000),
+    ("access.managed_rules", {"anonymous_ip": {"action": "count", "reason": "staff use a corporate VPN"}}),
+    ("access.managed_rules", {"ip_reputation": {"action": "block"}}),
     ("database.engine_version", "16.9"),
     ("database.instance_class", "db.r6g.2xlarge"),
     ("database.allocated_storage_gib", 20),
@@ -112,6 +116,13 @@ INVALID = [
     ("access.allowed_countries", ["USA"], "access.allowed_countries.0", "not an ISO 3166-1 alpha-2"),
     ("access.allowed_countries", ["US", "US"], "access.allowed_countries", "listed more than once: US"),
     ("access.allow_roaming", "yes", "access.allow_roaming", "valid boolean"),
+    ("access.rate_limit", 9, "access.rate_limit", "greater than or equal to 10"),
+    ("access.rate_limit", 2_000_000_001, "access.rate_limit", "less than or equal to 2000000000"),
+    ("access.rate_limit", "2000", "access.rate_limit", "valid integer"),
+    ("access.managed_rules", {"anonymous_ip": {"action": "count"}}, "access.managed_rules.anonymous_ip", "action count needs a reason"),
+    ("access.managed_rules", {"ip_reputation": {"action": "count", "reason": "  "}}, "access.managed_rules.ip_reputation", "action count needs a reason"),
+    ("access.managed_rules", {"ip_reputation": {"action": "allow"}}, "access.managed_rules.ip_reputation.action", "'block' or 'count'"),
+    ("access.managed_rules", {"tor": {"action": "count", "reason": "x"}}, "access.managed_rules.tor", "Extra inputs are not permitted"),
     ("database.engine_version", "16", "database.engine_version", "pin a minor version"),
     ("database.engine_version", 16, "database.engine_version", "not the major version alone"),
     ("database.engine_version", 16.1, "database.engine_version", "quoted string"),
@@ -195,6 +206,9 @@ def test_defaults_are_the_documented_ones() -> None:
     assert (tenant.backup.retention_days, tenant.backup.copy_retention_days) == (35, 35)
     assert tenant.subscription.retrieval_days == 60
     assert tenant.access.allow_roaming is False
+    assert tenant.access.rate_limit == 2000
+    assert tenant.access.managed_rules.ip_reputation.action == "block"
+    assert tenant.access.managed_rules.anonymous_ip.action == "block"
     assert tenant.compliance.controlled_goods is False
     assert tenant.account is None and tenant.tags == {}
     assert tenant.backup.copy_hourly is True and tenant.backup.restore_testing == "weekly"

@@ -16,7 +16,8 @@ def _props(key, **overrides):
         "allow_roaming": False,
         "ip_set_name_of": {"ipv4": "t1-ipv4", "ipv6": "t1-ipv6"},
         "log_group_name": "aws-waf-logs-t1",
-        "key": key
+        "key": key,
+        "rate_limit": 2000,
     }
 
     values.update(overrides)
