@@ -21,10 +21,12 @@ MANAGED_RULE_GROUPS = (
 )
 REPUTATION_RULE_GROUPS = (
     # Both run ahead of the allow-list and roaming rules, so no allowed country lets a flagged
-    # address or a VPN/hosting range through. Capacity (WCU): 25 and 50 (WAF Developer Guide,
-    # "IP reputation rule groups"); with the rate rule (2 WCU), the Common (700) and Known Bad
-    # Inputs (200) groups, the ACL stays under the 1,500 WCU included in the base price (the hard
-    # limit is 5,000, WAF quotas).
+    # address or a VPN/hosting range through. Capacity: 25 and 50 WCU
+    # (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-ip-rep.html);
+    # with the rate rule (2), the Common (700) and Known Bad Inputs (200) groups and the rest, the
+    # ACL needs about 1,000 WCU: under the 1,500 included in the web ACL's base price, far from the
+    # 5,000 maximum (https://docs.aws.amazon.com/waf/latest/developerguide/aws-waf-capacity-units.html,
+    # https://docs.aws.amazon.com/waf/latest/developerguide/limits.html).
     "AWSManagedRulesAmazonIpReputationList",
     "AWSManagedRulesAnonymousIpList",
 )
