@@ -10,7 +10,8 @@ dependencies (and `python` may not exist at all). If your virtualenv lives elsew
 `cdk --app "<your python> app.py" ...`.
 
 Environment and context are read here and nowhere else:
-- `-c tenant=<id>` selects one tenant (default: all);
+- `-c tenant=<id>` selects one tenant (default: all), and the baseline stacks (audit trail) of its
+  accounts and regions, built from every tenant there;
 - `-c tenant_configs=<dir>` reads tenant files from another directory (default tenant_configs/);
 - every synth runs the cdk-nag packs, our tenant-isolation rules and cfn-lint (tenantkit.compliance.nag);
 - real availability-zone names are seeded for tenants with an account (a `cdk context` lookup
@@ -30,7 +31,10 @@ import aws_cdk as cdk  # noqa: E402  (jsii must start on the wheel's Node, set j
 
 from tenantkit.compliance.nag import add_compliance_checks  # noqa: E402
 from tenantkit.config import DEFAULT_CONFIG_DIR, ConfigError, load_tenants  # noqa: E402
+from tenantkit.config.fleet import load_fleet  # noqa: E402
 from tenantkit.stacks.app_context import tenant_app_context  # noqa: E402
+from tenantkit.stacks.extensions import ExtensionError, load_extensions  # noqa: E402
+from tenantkit.stacks.baseline import add_baselines  # noqa: E402
 from tenantkit.stacks.tenant import add_tenant  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -42,8 +46,12 @@ def main() -> None:
     config_dir = Path(app.node.try_get_context("tenant_configs") or HERE / DEFAULT_CONFIG_DIR)
     try:
         configs = load_tenants([config_dir])
+        extensions = load_extensions(load_fleet(HERE).extensions, HERE)
     except ConfigError as error:
-        sys.exit(f"tenant files have problems:\n{error}")
+        sys.exit(f"tenant or fleet files have problems:\n{error}")
+    except ExtensionError as error:
+        sys.exit(str(error))
+    fleet = configs
     if selected:
         configs = [config for config in configs if config.tenant_id == selected]
         if not configs:
@@ -51,8 +59,9 @@ def main() -> None:
     for key, value in tenant_app_context(configs).items():
         if app.node.try_get_context(key) is None:  # cdk.json, cdk.context.json and -c win
             app.node.set_context(key, value)
+    add_baselines(app, fleet, only_for=configs)  # the audit trail of each account and region
     for config in configs:
-        add_tenant(app, config)
+        add_tenant(app, config, extensions)
     add_compliance_checks(app, configs)
     app.synth()
 

@@ -170,6 +170,8 @@ ABSENT_CODES = frozenset(
         "ResourceNotFoundException", "NotFoundException",
         # WAFv2, SSM, IAM
         "WAFNonexistentItemException", "ParameterNotFound", "NoSuchEntity",
+        # SQS (the JSON protocol's code, and the query protocol's)
+        "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
     }
 )
 """Error codes the APIs document as "does not exist". CloudFormation has no such code: it answers

@@ -36,7 +36,7 @@ CDK_QUALIFIER = "hnb659fds"
 
 NAME_WORDS: tuple[str, ...] = (
     "dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores",
-    "break", "glass", "offboarding", "export",
+    "break", "glass", "offboarding", "export", "rotation", "ext",
 )
 """Every word tenantkit appends to a tenant id in the names it derives. A tenant id with one of
 them as any of its hyphen-separated words would make one tenant's names prefixes of, or equal to,
@@ -69,6 +69,12 @@ def audit_bucket(account: str, region: str) -> str:
     """The baseline stack's bucket of trail logs in (account, region). No tenant's bucket can have
     this name: a tenant's is `<id>-<purpose>-<account>-<region>` with a purpose among NAME_WORDS."""
     return f"tenantkit-audit-{account}-{region}"
+
+
+def cdk_assets_bucket(account: str, region: str) -> str:
+    """The CDK bootstrap bucket of an environment (`cdk bootstrap`'s default qualifier): the
+    stacks' file assets and templates, published before each deployment."""
+    return f"cdk-{CDK_QUALIFIER}-assets-{account}-{region}"
 
 
 def stack_names(tenant_id: str) -> tuple[str, str, str]:
@@ -208,6 +214,17 @@ class TenantNames:
     def db_master_secret(self) -> str:
         # Secrets Manager appends `-` and six characters to the ARN: a name must not end that way.
         return f"tenantkit/{self.tenant_id}/db-master-user"
+
+    @property
+    def rotation_function(self) -> str:
+        """The Lambda function that rotates the master password (in the primary region)."""
+        return f"tenantkit-{self.tenant_id}-rotation"
+
+    @property
+    def rotation_log_group(self) -> str:
+        """The rotation function's log group: under the tenant's own path, so the tenant key's
+        policy lets CloudWatch Logs encrypt it (`log_group_arn_patterns`)."""
+        return f"/tenantkit/{self.tenant_id}/rotation"
 
     # --- buckets ------------------------------------------------------------------------------
     def _bucket(self, purpose: str, region: str) -> str:
@@ -391,6 +408,11 @@ class TenantNames:
     @property
     def replica_flow_log_group(self) -> str:
         return f"/tenantkit/{self.tenant_id}/replica-vpc-flow-logs"
+
+    def extension_resource(self, name: str) -> str:
+        """A physical name for a resource an extension (fleet.yaml `extensions:`) adds, `name` its
+        own word for it: `tenantkit-<id>-ext-<name>`, the same in both regions."""
+        return f"tenantkit-{self.tenant_id}-ext-{name}"
 
     @property
     def incident_topic(self) -> str:

@@ -18,6 +18,10 @@ os.environ.update(
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
+        # moto builds each region's EC2 backend with ~1,100 default AMIs (about 1 s a region);
+        # offboarding's discovery asks every enabled region, so a test paid that some 30 times.
+        # No tenant resource uses an AMI. Inherited by the sandbox servers tests start.
+        "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     }
 )
 os.environ.pop("AWS_PROFILE", None)

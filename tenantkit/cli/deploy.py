@@ -70,7 +70,7 @@ def deploy(
     with as_lines(), render.deploy_progress(quiet=as_json) as progress:
         results = deploy_local(
             directory, tenant_ids or [], outdir, STATE_DIR, concurrency=concurrency, on_progress=progress,
-            whole_fleet=shard is not None or changed_since is not None, break_reason=lock[0], tooling=lock[1],
+            whole_fleet=shard is not None or changed_since is not None, break_reason=lock[0], tooling=lock[1], root=root,
         )
         if repair:
             results = repair_local(results, directory, STATE_DIR)

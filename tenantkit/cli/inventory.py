@@ -44,11 +44,11 @@ def inventory(
 
     with as_lines():
         max_age_days = load_fleet(root).drills.max_age_days
-        found = inventory_tenants(directory, tenant_ids or [], outdir, STATE_DIR, local=local)
+        found = inventory_tenants(directory, tenant_ids or [], outdir, STATE_DIR, local=local, root=root)
         if reencrypt:
             for done in reencrypt_tenants(found, directory, STATE_DIR, local=local):
                 typer.echo(f"re-encrypted s3://{done.bucket}/{done.key} under {done.under}", err=as_json)
-            found = inventory_tenants(directory, tenant_ids or [], outdir, STATE_DIR, local=local)
+            found = inventory_tenants(directory, tenant_ids or [], outdir, STATE_DIR, local=local, root=root)
         flag_drills(found, reports, max_age_days, datetime.now(UTC))
     record_inventories(STATE_DIR, found, where="sandbox" if local else "aws")  # for `fleet status`
     render.inventories(found, as_json=as_json, fleet=all_tenants)

@@ -29,6 +29,10 @@ offboard_app = typer.Typer(
 )
 
 LOCAL_OPTION = typer.Option(False, "--local", help="The tenant in the local sandbox (else AWS, default credentials).")
+OUT_OPTION = typer.Option(
+    Path("cdk.out"), "--out", "-o",
+    help="Where `tenantkit synth --all` wrote every tenant's cloud assembly (<dir>/<tenant-id>/): their asset manifests say which CDK asset objects are only the tenant's (destroyed) and which are shared (kept).",
+)
 SIGNING_KEY_OPTION = typer.Option(
     ..., "--signing-key", metavar="PEM|kms:ARN",
     help="The key that signs: a PEM Ed25519 private key file, or kms:<ARN> of an AWS KMS asymmetric signing key.",
@@ -94,6 +98,7 @@ def plan(
     local: bool = LOCAL_OPTION,
     directory: Path = CONFIG_DIR_OPTION,
     as_json: bool = JSON_OPTION,
+    outdir: Path = OUT_OPTION,
 ) -> None:
     """Dry run: find everything of the tenant's in both regions; print the ordered destruction plan."""
     from tenantkit.lifecycle.offboarding import service
@@ -101,7 +106,7 @@ def plan(
     with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
         env = service.environment(config, local=local, state_dir=STATE_DIR)
-        found = service.plan(config, env)
+        found = service.plan(config, env, assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id))
         undoers = service.plan_undoers(config, env, found)
     render.offboard_plan(config, env, found, as_json=as_json, undoers=undoers)
     raise typer.Exit(1 if found.blockers else 0)
@@ -122,6 +127,7 @@ def execute(
     ),
     root: Path = ROOT_OPTION,
     break_lock: bool = BREAK_LOCK_OPTION,
+    outdir: Path = OUT_OPTION,
 ) -> None:
     """Destroy every copy of the tenant's data in both regions, verify, and write the signed report.
     The tenant is locked meanwhile; its state becomes offboarding, then offboarded."""
@@ -141,13 +147,16 @@ def execute(
             config, confirm=confirm, signing_key=signing_key, force=force, reason=reason, today=date.today(), kms_client_for=kms_for
         )
         env = service.environment(config, local=local, state_dir=STATE_DIR)
-        archive = service.archive_for(config, load_fleet(root), env)
+        fleet = load_fleet(root)
+        archive = service.archive_for(config, fleet, env)
         guard = operation_guard("offboard", local=local, root=root, break_lock=break_lock, reason=reason)
         with guarded(guard, [config], refuse_closed=False), render.offboard_progress() as on_step:
             try:
                 outcome = service.execute(
                     config, env, state_dir=STATE_DIR, reports_root=where, signing_key_path=signing_key,
                     force=force, reason=reason, on_step=on_step, kms_client_for=kms_for, archive=archive,
+                    job_wait_minutes=fleet.offboarding.job_wait_minutes,
+                    assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id),
                 )
             except KeyboardInterrupt:
                 render.error(f"interrupted: the journal ({journal}) keeps what is done; run the same command again to finish")
@@ -176,6 +185,12 @@ def confirm_keys(
         )
     render.keys_confirmed(outcome)
     raise typer.Exit(0 if outcome.confirmed else 1)
+
+
+def _assemblies(outdir: Path) -> tuple[Path, ...]:
+    from tenantkit.lifecycle.offboarding.assets import assemblies_under
+
+    return assemblies_under(outdir)
 
 
 @contextmanager

@@ -69,14 +69,17 @@ def down(
 @sandbox_app.command()
 def clock(
     advance_days: float = typer.Option(0, "--advance-days", min=0, help="Move the sandbox's clock this many days forward."),
+    advance_hours: float = typer.Option(0, "--advance-hours", min=0, help="... and this many hours (added to the days)."),
+    advance_minutes: float = typer.Option(0, "--advance-minutes", min=0, help="... and this many minutes."),
 ) -> None:
-    """Show how far the sandbox's clock runs ahead, or move it forward (`--advance-days N`): for
-    what happens after a date, such as KMS keys deleted at the end of their waiting period
-    (`offboard confirm-keys --local`). It never goes back."""
+    """Show how far the sandbox's clock runs ahead, or move it forward (`--advance-days N`,
+    `--advance-hours N`, `--advance-minutes N`): for what happens after a date, such as KMS keys
+    deleted at the end of their waiting period (`offboard confirm-keys --local`) or a running
+    backup job that completes (`offboard execute --local` awaits it). It never goes back."""
     from tenantkit.sandbox import SandboxError, sandbox_clock
 
     try:
-        ahead = sandbox_clock(STATE_DIR, advance_days)
+        ahead = sandbox_clock(STATE_DIR, advance_days + advance_hours / 24 + advance_minutes / 1440)
     except SandboxError as error:
         render.error(f"sandbox: {error}")
         raise typer.Exit(1) from None

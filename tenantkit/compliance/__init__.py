@@ -9,8 +9,10 @@ from tenantkit.compliance.assembly import StackTemplate, TenantAssembly, load_te
 from tenantkit.compliance.deploy_rules import DEPLOY_RULES
 from tenantkit.compliance.hourly_backup import backup_is_hourly_and_copies_inside_zone
 from tenantkit.compliance.no_other_tenant import names_no_other_tenant
+from tenantkit.compliance.pgaudit_logging import instances_audit_sessions_and_data_access
 from tenantkit.compliance.residency_regions import regions_inside_residency_zone
 from tenantkit.compliance.result import Compliance, RuleResult
+from tenantkit.compliance.secret_policy_and_rotation import secrets_have_a_closing_policy_and_rotation
 from tenantkit.compliance.tenant_key import encryption_uses_tenant_key
 from tenantkit.compliance.tenant_tag import every_resource_tagged
 from tenantkit.compliance.waf_rate_and_reputation import web_acls_limit_rate_and_filter_reputation
@@ -21,6 +23,8 @@ RULES = (
     every_resource_tagged,
     regions_inside_residency_zone,
     backup_is_hourly_and_copies_inside_zone,
+    secrets_have_a_closing_policy_and_rotation,
+    instances_audit_sessions_and_data_access,
     web_acls_limit_rate_and_filter_reputation,
     *DEPLOY_RULES,
 )

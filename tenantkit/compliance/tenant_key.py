@@ -33,7 +33,7 @@ def _key_settings(resource_type: str, props: dict[str, Any]) -> Iterator[tuple[s
             yield "MasterUserSecret.KmsKeyId", props.get("MasterUserSecret", {}).get("KmsKeyId")
     elif resource_type == "AWS::Logs::LogGroup":
         yield "KmsKeyId", props.get("KmsKeyId")
-    elif resource_type == "AWS::SNS::Topic":
+    elif resource_type in ("AWS::SNS::Topic", "AWS::SQS::Queue"):  # SQS: what the example extension adds
         yield "KmsMasterKeyId", props.get("KmsMasterKeyId")
     elif resource_type == "AWS::Backup::BackupVault":
         yield "EncryptionKeyArn", props.get("EncryptionKeyArn")

@@ -8,8 +8,12 @@ that needs them; none is reserved in advance, so the schema stays strict.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import re
-from typing import Annotated, Any
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
@@ -130,6 +134,14 @@ class Offboarding(Strict):
             "audit logs of tenants whose file sets offboarding.keep_audit_records_days."
         ),
     )
+    job_wait_minutes: int = Field(
+        default=240, ge=0, le=7 * 24 * 60,
+        description=(
+            "How long one offboarding run awaits the tenant's running AWS Backup jobs it cannot stop "
+            "(RDS backups, copy and restore jobs) before it stops without deleting any data; a rerun "
+            "waits again. Default 240: a daily copy's window."
+        ),
+    )  # fmt: skip
 
 
 def _check_region(value: str) -> str:
@@ -155,6 +167,60 @@ class Drills(Strict):
     )  # fmt: skip
 
 
+EXTENSION_CALLABLE = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
+
+
+
+def _check_callable(value: str) -> str:
+    if not re.fullmatch(EXTENSION_CALLABLE, value):
+        raise ValueError(f"'{value}' is not 'module:function' (a dotted module path, a colon, a function name)")
+    return value
+
+
+class Extension(Strict):
+    """The application's own per-tenant resources: a Python callable `(stack, tenant, context) ->
+    None` that adds constructs to each tenant's primary or DR stack (tenantkit.stacks.extensions)."""
+
+    callable: Annotated[str, AfterValidator(_check_callable)] = Field(
+        json_schema_extra={"pattern": EXTENSION_CALLABLE},
+        description="'module:function', importable from the project root, e.g. 'extensions.queue:add_queue'.",
+    )
+    stack: Literal["primary", "dr"] = Field(
+        default="primary", description="The stack it adds to: 'primary' (primary region) or 'dr' (secondary region)."
+    )
+
+    @property
+    def module(self) -> str:
+        return self.callable.partition(":")[0]
+
+    @property
+    def function(self) -> str:
+        return self.callable.partition(":")[2]
+
+
+def on_import_path(root: Path) -> None:
+    """Make the project `root` the first place extension modules are imported from."""
+    root_dir = str(root.resolve())
+    if root_dir not in sys.path:
+        sys.path.insert(0, root_dir)
+
+
+def extension_sources(extensions: list[Extension], root: Path) -> list[tuple[str, str, str]]:
+    """Each extension's callable, stack and its module file's sha256, found without importing the
+    module (a fully cached synth imports no CDK): what the synth cache keys on."""
+    on_import_path(root)
+    found = []
+    for extension in extensions:
+        try:
+            spec = importlib.util.find_spec(extension.module)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None and spec.has_location and spec.origin else None
+        digest = hashlib.sha256(Path(origin).read_bytes()).hexdigest() if origin else "not found"
+        found.append((extension.callable, extension.stack, digest))
+    return found
+
+
 class FleetSettings(Strict):
     """fleet.yaml: settings for the whole fleet of tenants."""
 
@@ -170,6 +236,10 @@ class FleetSettings(Strict):
     drills: Drills = Drills()
     tooling: Tooling | None = Field(
         default=None, description="The tooling account and region holding the fleet's operation locks (needed to act on AWS)."
+    )
+    extensions: list[Extension] = Field(
+        default_factory=list,
+        description="The application's own per-tenant resources, added to every tenant's stacks in this order.",
     )
 
     @model_validator(mode="after")

@@ -406,6 +406,14 @@ def _check_instance_class(value: str) -> str:
     return value
 
 
+AuditClass = Literal["read", "write", "function", "role", "ddl", "misc", "misc_set", "all"]
+"""pgAudit's statement classes (https://github.com/pgaudit/pgaudit#pgauditlog)."""
+DEFAULT_AUDIT_LOG: tuple[AuditClass, ...] = ("read", "write", "ddl", "role")
+"""Every read (SELECT, COPY TO) and write (INSERT, UPDATE, DELETE, TRUNCATE, COPY FROM) of the
+data, every schema change and every grant or role change; not `function` (every function call,
+mostly noise from the application's own functions) nor `misc` (VACUUM, DISCARD, FETCH...)."""
+
+
 class Database(Strict):
     engine_version: Annotated[
         str,
@@ -418,6 +426,29 @@ class Database(Strict):
     )
     allocated_storage_gib: int = Field(default=50, ge=20, le=65536)
     multi_az: bool = Field(default=True, description="Standby in a second availability zone.")
+    rotation_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Days between rotations of the master password (Secrets Manager allows 1 to 1000).",
+    )
+    audit_log: list[AuditClass] = Field(
+        default_factory=lambda: list(DEFAULT_AUDIT_LOG),
+        min_length=1,
+        description=(
+            "pgAudit statement classes logged on the primary and the replica (pgaudit.log). "
+            "read and write (or all) are required: every access to the tenant's data is recorded."
+        ),
+    )
+
+    @field_validator("audit_log")
+    @classmethod
+    def _audit_log_records_access(cls, value: list[str]) -> list[str]:
+        if "all" not in value and not {"read", "write"} <= set(value):
+            raise ValueError("must include read and write (or all): every access to the data is recorded")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a class twice")
+        return value
 
 
 RestoreTestSchedule = Literal["daily", "weekly", "monthly"]

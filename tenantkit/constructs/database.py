@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from aws_cdk import ArnFormat, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -19,6 +20,7 @@ from tenantkit.constructs.postgres_base import (
     key_arn_of,
     parameter_group_family,
 )
+from tenantkit.constructs.secret_rotation import MasterSecretRotation, MasterSecretRotationProps
 
 __all__ = ["EXPORTED_LOGS", "TenantDatabase", "TenantDatabaseProps", "parameter_group_family"]
 
@@ -34,6 +36,57 @@ class MasterSecretProps:
     replica_key_alias_arn: str
     """The tenant's DR key (by alias ARN: it lives in the other region), which encrypts the
     secret's replica."""
+    tenant_role_arn_pattern: str
+    """Every role of the tenant (`role/tenantkit/<id>/*`), the rotation function's included."""
+    break_glass_role_arn: str
+    deployment_role_arn: str
+    """The CloudFormation execution role of the primary region (see `master_secret_policy`)."""
+    role_path: str
+    rotation_days: int
+    rotation_function_name: str
+    rotation_log_group_name: str
+
+
+SECRET_DATA_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue")
+SECRET_MANAGEMENT_ACTIONS = ("secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy")
+
+
+def master_secret_policy(props: MasterSecretProps) -> list[iam.PolicyStatement]:
+    """The secret's resource policy: denies reading, writing, deleting and re-policing the master
+    secret to every principal but the tenant's roles (by IAM path, `aws:PrincipalArn`: a path is
+    set only when a role is created, never by a tag), the break-glass role, and, for what a deploy
+    needs, the deployment role.
+
+    The deployment role resolves the `{{resolve:secretsmanager:...}}` reference of the instance's
+    password (GetSecretValue), writes the connection fields through the target attachment
+    (PutSecretValue) and applies this policy (PutResourcePolicy); it never deletes (DeleteSecret:
+    the secret is retained, and offboarding deletes it as the tenant's offboarding role). It cannot
+    be narrowed by `aws:CalledVia`/`aws:CalledViaFirst`: those keys are present only when a
+    service acts with the caller's own credentials (forward access), and CloudFormation acts as
+    the bootstrap's execution role, a service role, so the request carries no CalledVia key and a
+    CalledVia condition would refuse the deploy. Its ARN (one role of the account and region) is
+    the narrowest condition AWS offers here. Secrets Manager copies this policy to the replica in
+    the DR region with the secret (AWS Secrets Manager User Guide, "Replicate secrets across
+    Regions": secret data and metadata such as tags and resource policies)."""
+    tenant = [props.tenant_role_arn_pattern, props.break_glass_role_arn]
+    return [
+        iam.PolicyStatement(
+            sid="OnlyTheTenantAndItsDeploymentReadOrPolicyTheSecret",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=[*SECRET_DATA_ACTIONS, "secretsmanager:PutResourcePolicy"],
+            resources=["*"],
+            conditions={"ArnNotLike": {"aws:PrincipalArn": [*tenant, props.deployment_role_arn]}},
+        ),
+        iam.PolicyStatement(
+            sid="OnlyTheTenantDeletesTheSecret",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=["secretsmanager:DeleteSecret"],
+            resources=["*"],
+            conditions={"ArnNotLike": {"aws:PrincipalArn": tenant}},
+        ),
+    ]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +100,8 @@ class TenantDatabase(Construct):
     Insights), TLS only, IAM authentication, unreachable from the internet, 35 days of point-in-time
     restore, deletion-protected and retained. Its master password is generated into a Secrets
     Manager secret under the tenant key (never in a template or a log), replicated under the DR key
-    to the secondary region, and attached to the instance so that rotation can find it."""
+    to the secondary region, attached to the instance, closed by its resource policy to all but the
+    tenant's roles and break-glass, and rotated on the tenant file's schedule."""
 
     def __init__(self, scope: Construct, id: str, props: TenantDatabaseProps) -> None:
         super().__init__(scope, id)
@@ -75,20 +129,8 @@ class TenantDatabase(Construct):
             "ReplicaRegions",
             [{"Region": props.master_secret.replica_region, "KmsKeyId": props.master_secret.replica_key_alias_arn}],
         )
-        acknowledge(
-            self.master_secret,
-            (
-                "AwsSolutions-SMG4",
-                "NIST.800.53.R5-SecretsManagerRotationEnabled",
-                "HIPAA.Security-SecretsManagerRotationEnabled",
-                "PCI.DSS.321-SecretsManagerRotationEnabled",
-                "NIST.800.53.R5-SecretsManagerUsingKMSKey",
-            ),
-            "The master user is break-glass only (applications authenticate with IAM); the secret "
-            "is attached to the instance, so Secrets Manager's PostgreSQL rotation function can "
-            "rotate it on demand, and a schedule needs a rotation Lambda with network access to "
-            "the isolated subnets that the tenant network deliberately does not have.",
-        )
+        for statement in master_secret_policy(props.master_secret):
+            self.master_secret.add_to_resource_policy(statement)
         self.instance = rds.CfnDBInstance(
             self,
             "Instance",
@@ -115,6 +157,24 @@ class TenantDatabase(Construct):
             target_id=self.instance.ref,
             target_type="AWS::RDS::DBInstance",
         )
+        self.rotation = MasterSecretRotation(
+            self,
+            "Rotation",
+            MasterSecretRotationProps(
+                secret=self.master_secret,
+                key=props.log_key,
+                secret_key_arn=key_arn,
+                vpc=props.vpc,
+                subnets=props.subnets,
+                database_security_group=self.security_group,
+                role_path=props.master_secret.role_path,
+                function_name=props.master_secret.rotation_function_name,
+                log_group_name=props.master_secret.rotation_log_group_name,
+                rotation_days=props.master_secret.rotation_days,
+            ),
+        )
+        # The first rotation runs when the schedule is created: the secret must hold the host by then.
+        self.rotation.schedule.node.add_dependency(self.attachment)
         acknowledge(
             self.instance,
             "AwsSolutions-RDS11",

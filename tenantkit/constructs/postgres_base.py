@@ -19,11 +19,27 @@ BACKUP_RETENTION_DAYS = 35  # the RDS maximum: point-in-time restore over five w
 MONITORING_INTERVAL = Duration.seconds(60)
 CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 MASTER_USERNAME = "tenantkit_admin"
+PRELOADED_LIBRARIES = ("pg_stat_statements", "pgaudit")
+"""RDS's default preload (pg_stat_statements, which Performance Insights' SQL statistics read) plus
+pgAudit. pgAudit loads only at server start: a changed group waits in `pending-reboot` until the
+instance is rebooted (inventory flags it), then `CREATE EXTENSION pgaudit` in each database
+(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.pgaudit.basic-setup.html)."""
 
 
 def parameter_group_family(engine_version: str) -> str:
     """`17.9` -> `postgres17`."""
     return f"postgres{engine_version.split('.')[0]}"
+
+
+def audit_parameters(audit_log: tuple[str, ...]) -> dict[str, str]:
+    """The parameters that record every session and every statement of the `audit_log` pgAudit
+    classes, as RDS takes them (booleans as "1"); the local PostgreSQL tests use the same values."""
+    return {
+        "shared_preload_libraries": ",".join(PRELOADED_LIBRARIES),
+        "pgaudit.log": ",".join(audit_log),
+        "log_connections": "1",
+        "log_disconnections": "1",
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,11 +57,14 @@ class TenantPostgresBaseProps:
     log_group_name_of: dict[str, str]
     """Exported log name -> the log group RDS writes it to (created here, encrypted)."""
     log_key: kms.IKey
+    audit_log: tuple[str, ...]
+    """pgAudit classes (pgaudit.log) from the tenant file; its statements go to the `postgresql` log."""
 
 
 class TenantPostgresBase(Construct):
     """The shared lock-down of a tenant PostgreSQL instance: isolated subnets, a security group
-    admitting nothing, TLS forced, enhanced monitoring, encrypted exported logs."""
+    admitting nothing, TLS forced, every session and data access audited, enhanced monitoring,
+    encrypted exported logs."""
 
     def __init__(self, scope: Construct, id: str, props: TenantPostgresBaseProps) -> None:
         super().__init__(scope, id)
@@ -55,6 +74,8 @@ class TenantPostgresBase(Construct):
             problems.append(f"engine_version must be major.minor, got {props.engine_version!r}")
         if set(props.log_group_name_of) != set(EXPORTED_LOGS):
             problems.append(f"log_group_name_of must name exactly {EXPORTED_LOGS}")
+        if not props.audit_log:
+            problems.append("audit_log must name at least one pgAudit class")
         if problems:
             raise ValueError("; ".join(problems))
 
@@ -76,9 +97,9 @@ class TenantPostgresBase(Construct):
         self.parameter_group = rds.CfnDBParameterGroup(
             self,
             "ParameterGroup",
-            description=f"{props.identifier}: TLS required",
+            description=f"{props.identifier}: TLS required",  # changing it would replace the group
             family=parameter_group_family(props.engine_version),
-            parameters={"rds.force_ssl": "1"},
+            parameters={"rds.force_ssl": "1", **audit_parameters(props.audit_log)},
         )
         self.monitoring_role = iam.Role(
             self,

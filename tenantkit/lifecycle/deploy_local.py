@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 
 from tenantkit.aws import Failure, classify, error_code
 from tenantkit.compliance.assembly import StackArtifact, stack_artifacts
-from tenantkit.naming import CDK_QUALIFIER
+from tenantkit.naming import CDK_QUALIFIER, cdk_assets_bucket
 
 BOOTSTRAP_VERSION_PARAMETER = f"/cdk-bootstrap/{CDK_QUALIFIER}/version"
 BOOTSTRAP_VERSION = "30"
@@ -152,7 +152,7 @@ class StackFailed(Exception):
 def prepare_environment(session: Any, *, account: str, region: str) -> str:
     """What `cdk bootstrap` leaves in an environment and the templates rely on: the assets bucket
     and the bootstrap version parameter. Returns the bucket name."""
-    bucket = f"cdk-{CDK_QUALIFIER}-assets-{account}-{region}"
+    bucket = cdk_assets_bucket(account, region)
     s3 = session.client("s3")
     create = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     try:

@@ -29,6 +29,7 @@ def deploy_local(
     whole_fleet: bool = False,
     break_reason: str | None = None,
     tooling: Any = None,
+    root: Path | None = None,
 ) -> list[DeployResult]:
     """`whole_fleet`: synthesize the tenants checked against every tenant of the directory (a
     shard), not only each other. Each tenant is locked for the deploy and refused (StateError,
@@ -49,7 +50,7 @@ def deploy_local(
     guard = sandbox_guard("deploy", endpoint=status.endpoint, state_dir=state_dir, tooling=tooling, break_reason=break_reason)
     chosen = [tenant for tenant in report.configs if not tenant_ids or tenant.tenant_id in tenant_ids]
     with guarded(guard, chosen):
-        synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet)
+        synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet, root=root)
         accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
         return deploy_synthesized(
             synthesized,
@@ -62,7 +63,7 @@ def deploy_local(
 
 
 def inventory_tenants(
-    directory: Path, tenant_ids: Sequence[str], outdir: Path, state_dir: Path, *, local: bool
+    directory: Path, tenant_ids: Sequence[str], outdir: Path, state_dir: Path, *, local: bool, root: Path | None = None
 ) -> list[Inventory]:
     """The inventory of each named tenant (every tenant when none is named): in the sandbox
     (`local`), or in AWS with the default credentials. Their templates come from the synth cache
@@ -86,7 +87,7 @@ def inventory_tenants(
             raise LocalDeployError(f"the sandbox is {status.state.value}: `tenantkit sandbox up` first")
         endpoint = status.endpoint
     inventories = []
-    for synthesized in synth_directory(directory, tenant_ids, outdir, cache=SynthCache()):
+    for synthesized in synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), root=root):
         config = configs[synthesized.tenant_id]
         if synthesized.assembly_dir is None:
             raise LocalDeployError(f"{config.tenant_id}: cannot synthesize: {synthesized.error}")

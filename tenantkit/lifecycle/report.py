@@ -99,6 +99,8 @@ class SearchScope:
     kinds: tuple[str, ...]  # kinds of resource checked, in destruction order
     tag_search_regions: tuple[str, ...]  # asked for anything tagged with the tenant (Resource Groups Tagging API)
     out_of_reach: tuple[str, ...]  # what was not searched, in words
+    jobs: tuple[str, ...] = ()  # the tenant's backup, copy and restore jobs running at the start: each stopped or awaited
+    shared_assets: tuple[str, ...] = ()  # CDK asset objects the tenant's stacks publish that another tenant's publish too: kept
 
 
 @dataclass(frozen=True)

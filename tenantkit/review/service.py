@@ -61,14 +61,14 @@ def review_assembly(
     return model
 
 
-def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: bool = True) -> dict[str, Any]:
+def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: bool = True, root: Path | None = None) -> dict[str, Any]:
     """Synthesize the tenant of `directory` (from the synth cache when nothing changed) into
-    `cdk_out/<tenant>/` and review its templates."""
+    `cdk_out/<tenant>/` and review its templates (with the extensions of `root`'s fleet.yaml)."""
     from tenantkit.config import validate_paths
     from tenantkit.synth import SynthCache, SynthRequestError, synth_directory
 
     try:
-        (result,) = synth_directory(directory, [tenant_id], cdk_out, cache=SynthCache() if use_cache else None)
+        (result,) = synth_directory(directory, [tenant_id], cdk_out, cache=SynthCache() if use_cache else None, root=root)
     except SynthRequestError as error:
         raise ReviewRequestError(str(error)) from None
     if result.error is not None or result.assembly_dir is None:

@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state", type=Path, help="load the sandbox's state from this file, and save it there on SIGTERM")
     args = parser.parse_args(argv)
+    # moto builds each region's EC2 backend with about 1,100 fake AMIs, a second per region the
+    # first time it is asked (offboarding's discovery asks every enabled region); no tenant
+    # resource uses an AMI. A setting of moto's own, read when moto is imported; set only here,
+    # in the server process, and only if the caller has not chosen.
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     import moto.server
 
     from tenantkit.sandbox.extensions import install

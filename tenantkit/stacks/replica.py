@@ -57,6 +57,7 @@ class TenantReplicaStack(Stack):
                 vpc=self.network.vpc,
                 subnets=self.network.isolated_subnets,
                 engine_version=database.engine_version,
+                audit_log=tuple(database.audit_log),
                 instance_class=config.replica_instance_class,
                 multi_az=database.multi_az,
                 incident_topic=dr_incident_topic,

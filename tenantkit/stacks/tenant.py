@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from constructs import Construct
 from tenantkit.config.models import TenantConfig
 from tenantkit.naming import TAG_RESIDENCY, TAG_TENANT, TenantNames, names_for
 from tenantkit.stacks.dr import TenantDrStack
+from tenantkit.stacks.extensions import ExtensionContext, LoadedExtension, apply_extensions
 from tenantkit.stacks.primary import TenantPrimaryStack
 from tenantkit.stacks.replica import TenantReplicaStack
 
@@ -36,8 +38,9 @@ def tenant_tags(config: TenantConfig) -> dict[str, str]:
     return {**config.tags, TAG_TENANT: config.tenant_id, TAG_RESIDENCY: config.residency.value}
 
 
-def add_tenant(app: Construct, config: TenantConfig) -> TenantStacks:
-    """Add the tenant's dr, primary and replica stacks to `app` (deployed in that order)."""
+def add_tenant(app: Construct, config: TenantConfig, extensions: Sequence[LoadedExtension] = ()) -> TenantStacks:
+    """Add the tenant's dr, primary and replica stacks to `app` (deployed in that order), with
+    what fleet.yaml's `extensions` add to the dr and primary stacks."""
     names = names_of(config)
     tags = tenant_tags(config)
 
@@ -70,6 +73,13 @@ def add_tenant(app: Construct, config: TenantConfig) -> TenantStacks:
     )
     primary.add_stack_dependency(dr, "the bucket replicates to and backups copy to the DR region")
     replica.add_stack_dependency(primary, "the replica's source is the primary database")
+    for kind, stack, region in (("dr", dr, names.secondary_region), ("primary", primary, names.primary_region)):
+        network = getattr(stack, "network", None)
+        context = ExtensionContext(
+            tenant_id=config.tenant_id, stack_kind=kind, region=region, key=stack.key, names=names, tags=tags,
+            vpc=network.vpc if network else None, subnets=network.isolated_subnets if network else None,
+        )  # fmt: skip
+        apply_extensions(extensions, kind=kind, stack=stack, tenant=config, context=context)
     for stack in (dr, primary, replica):
         _tag(stack, tags)
     return TenantStacks(dr=dr, primary=primary, replica=replica)

@@ -7,6 +7,7 @@ An entry is keyed by everything that can change what the synth of a tenant produ
 - the CDK context passed to the app, `cdk.json`'s and `cdk.context.json`'s context in the
   project directory, and `CDK_CONTEXT_JSON` (what the CDK CLI hands an app);
 - whether cfn-lint runs;
+- fleet.yaml's extensions: each callable, its stack and its module file's content;
 - every file of the installed tenantkit package (code and package data);
 - the versions of aws-cdk-lib, constructs, cdk-nag, cfn-lint, jsii and the Node jsii runs on.
 
@@ -115,11 +116,19 @@ class SynthCache:
         )
 
     def key(
-        self, config: TenantConfig, *, fleet_ids: frozenset[str], context: dict[str, Any], lint: bool
+        self,
+        config: TenantConfig,
+        *,
+        fleet_ids: frozenset[str],
+        context: dict[str, Any],
+        lint: bool,
+        extensions: list[tuple[str, str, str]] | None = None,
     ) -> str:
-        return _digest(
-            self._run_key, config.model_dump(mode="json"), sorted(fleet_ids), context, lint
-        )
+        """`extensions`: `fleet_models.extension_sources` of the run (none: the key of a fleet without)."""
+        parts: list[Any] = [self._run_key, config.model_dump(mode="json"), sorted(fleet_ids), context, lint]
+        if extensions:
+            parts.append(extensions)
+        return _digest(*parts)
 
     def _entry(self, tenant_id: str, key: str) -> Path:
         return self.directory / tenant_id / key

@@ -34,6 +34,7 @@ from tenantkit.compliance.assembly import (
     load_tenant_assembly,
     validation_findings,
 )
+from tenantkit.config.fleet_models import Extension, extension_sources
 from tenantkit.config.loader import ConfigError, require_tenants, validate_paths
 from tenantkit.config.models import TenantConfig
 from tenantkit.naming import stack_names
@@ -95,15 +96,21 @@ def synth_directory(
     on_progress: Callable[[int], ProgressCallback] | None = None,
     on_warning: WarningCallback | None = None,
     whole_fleet: bool = False,
+    root: Path | None = None,
 ) -> list[TenantSynthResult]:
     """Synthesize the named tenants of `directory` (all of them if none is named) into `outdir`.
     `whole_fleet`: the isolation rules look for every tenant of the directory, as with all of
     them (a shard of the fleet), not only the named ones.
     Raises ConfigError for bad tenant files, NoTenantsError for every tenant of a directory without
-    any, and SynthRequestError for a request that cannot be carried out; `on_progress(total)` returns the per-tenant progress callback."""
+    any, and SynthRequestError for a request that cannot be carried out; `on_progress(total)` returns the per-tenant progress callback.
+    The extensions of `root`'s fleet.yaml (default: the current directory) are added to every tenant."""
+    from tenantkit.config.fleet import load_fleet
+
     report = validate_paths([directory])
     if not report.ok:
         raise ConfigError(report.issues)
+    root = root if root is not None else Path(".")
+    extensions = load_fleet(root).extensions
     if not tenant_ids:
         require_tenants(report, directory)
     known = {tenant.tenant_id: tenant for tenant in report.configs}
@@ -129,6 +136,8 @@ def synth_directory(
         cache=cache,
         on_warning=on_warning,
         fleet_ids=frozenset(known) if whole_fleet else None,
+        extensions=extensions,
+        root=root,
     )
 
 
@@ -143,11 +152,13 @@ def synth_tenants(
     cache: SynthCache | None = None,
     on_warning: WarningCallback | None = None,
     fleet_ids: frozenset[str] | None = None,
+    extensions: Sequence[Extension] = (),
+    root: Path = Path("."),
 ) -> list[TenantSynthResult]:
     """Synthesize and check every tenant into `outdir/<tenant-id>/`; one result per tenant, in
     input order. The isolation rules look for the tenants of `fleet_ids` (default: `configs`). A failing tenant is reported in its result and never stops the others. With a
     `cache`, an unchanged tenant is restored from it; with every tenant cached, neither aws_cdk
-    nor cfn-lint is imported."""
+    nor cfn-lint is imported. `extensions` (fleet.yaml's, imported from `root`) add to every tenant's stacks."""
     context = dict(context or {})
     warn = on_warning or _log.warning
     if lint:
@@ -156,9 +167,10 @@ def synth_tenants(
         ignored_checks()  # LintSettingsError now, before any work, if the settings are missing
     outdir.mkdir(parents=True, exist_ok=True)
     fleet_ids = frozenset(config.tenant_id for config in configs) | (fleet_ids or frozenset())
+    sources = extension_sources(list(extensions), root) if extensions else []
     items: list[_Synthesized | TenantSynthResult] = []
     for config in configs:
-        key = cache.key(config, fleet_ids=fleet_ids, context=context, lint=lint) if cache else None
+        key = cache.key(config, fleet_ids=fleet_ids, context=context, lint=lint, extensions=sources) if cache else None
         hit = cache.restore(config.tenant_id, key, outdir / config.tenant_id) if cache and key else None
         if hit is None:
             items.append(_Synthesized(config.tenant_id, cache_key=key))
@@ -187,7 +199,7 @@ def synth_tenants(
         pending = {item.tenant_id: item for item in items if isinstance(item, _Synthesized)}
         for config in to_synth:
             item = pending[config.tenant_id]
-            _synth_one(item, config, outdir / config.tenant_id, fleet_ids, context)
+            _synth_one(item, config, outdir / config.tenant_id, fleet_ids, context, (extensions, root))
             if pool is not None and item.assembly_dir is not None and item.error is None:
                 item.lint = pool.submit(item.assembly_dir, item.stacks)
             if on_progress is not None:
@@ -244,11 +256,13 @@ def _synth_one(
     assembly_dir: Path,
     fleet_ids: frozenset[str],
     context: dict[str, Any],
+    extensions: tuple[Sequence[Extension], Path] = ((), Path(".")),
 ) -> None:
     from aws_cdk import App
 
     from tenantkit.compliance.nag import add_compliance_checks
     from tenantkit.stacks.app_context import tenant_app_context
+    from tenantkit.stacks.extensions import load_extensions
     from tenantkit.stacks.tenant import add_tenant
 
     names = stack_names(config.tenant_id)
@@ -265,7 +279,7 @@ def _synth_one(
             analytics_reporting=False,
             builtin_cloud_formation_validation=False,
         )
-        add_tenant(app, config)
+        add_tenant(app, config, load_extensions(*extensions))
         # Isolation rules run inside the synth; cfn-lint runs in the worker pool instead.
         add_compliance_checks(app, [config], lint=False, other_tenant_ids=fleet_ids)
         app.synth()

@@ -104,3 +104,11 @@ def test_clock_without_a_sandbox_says_so_in_one_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["sandbox", "clock", "--advance-days", "31"])
     assert result.exit_code == 1, result.output
     assert result.output.count("\n") == 1 and "sandbox up` first" in result.output
+
+
+def test_clock_adds_hours_and_minutes_to_the_days(monkeypatch):
+    moved = []
+    monkeypatch.setattr("tenantkit.sandbox.sandbox_clock", lambda _state_dir, days: moved.append(days) or days)
+    result = CliRunner().invoke(app, ["sandbox", "clock", "--advance-days", "1", "--advance-hours", "4", "--advance-minutes", "30"])
+    assert result.exit_code == 0, result.output
+    assert moved == [pytest.approx(1 + 4.5 / 24)]

@@ -69,9 +69,9 @@ def _findings(primary=None, **stacks):
 
 @pytest.mark.parametrize(
     ("resource_type", "key_property"),
-    [("AWS::SNS::Topic", "KmsMasterKeyId"), ("AWS::SecretsManager::Secret", "KmsKeyId")],
+    [("AWS::SNS::Topic", "KmsMasterKeyId"), ("AWS::SecretsManager::Secret", "KmsKeyId"), ("AWS::SQS::Queue", "KmsMasterKeyId")],
 )
-def test_a_topic_and_a_secret_are_read(primary, resource_type, key_property):
+def test_a_topic_a_secret_and_a_queue_are_read(primary, resource_type, key_property):
     assert _findings(_with(primary, "Thing", resource_type, **{key_property: TENANT_KEY})) == ()
     assert _findings(_with(primary, "Thing", resource_type)) == (
         f"tenant-acme-primary/Thing: {key_property} is not encrypted with a customer key",

@@ -108,6 +108,16 @@ INVALID = [
         ["3: quotas.raised.deploying-account/us-east-1: name at least one raised quota"],
         id="empty-entry",
     ),
+    pytest.param(
+        "extensions:\n  - callable: extensions.queue.add_queue\n",
+        ["2: extensions.0.callable: 'extensions.queue.add_queue' is not 'module:function'"],
+        id="extension-without-function",
+    ),
+    pytest.param(
+        "extensions:\n  - callable: extensions.queue:add_queue\n    stack: replica\n",
+        ["3: extensions.0.stack: "],  # pydantic names the two choices
+        id="extension-stack",
+    ),
     pytest.param("quotas:\n  raised: []\n", ["2: quotas.raised: must be a mapping of fields"], id="raised-list"),
     pytest.param(
         "quotas: &q\n  enforce: true\nother: *q\n", ["(file): anchors and aliases (& and *) are not allowed"], id="alias"
@@ -165,3 +175,16 @@ def test_the_documented_example_is_valid() -> None:
 def test_committed_fleet_schema_is_up_to_date() -> None:
     committed = (REPO_ROOT / "fleet.schema.json").read_text()
     assert committed == fleet_schema_text(), "run `tenantkit schema` and commit fleet.schema.json"
+
+
+def test_offboarding_job_wait_is_read_and_defaults_to_a_copy_window(tmp_path: Path) -> None:
+    assert FleetSettings().offboarding.job_wait_minutes == 240
+    write_fleet(tmp_path, "offboarding:\n  job_wait_minutes: 0\n")
+    assert load_fleet(tmp_path).offboarding.job_wait_minutes == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "10081", '"60"'])
+def test_offboarding_job_wait_out_of_range_names_the_line_and_field(tmp_path: Path, value: str) -> None:
+    path = write_fleet(tmp_path, f"offboarding:\n  job_wait_minutes: {value}\n")
+    (found,) = problems(tmp_path)
+    assert found.startswith(f"{path}:2: offboarding.job_wait_minutes: "), found

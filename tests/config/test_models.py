@@ -133,6 +133,15 @@ INVALID = [
     ("database.allocated_storage_gib", 65537, "database.allocated_storage_gib", "less than or equal to 65536"),
     ("database.allocated_storage_gib", "50", "database.allocated_storage_gib", "valid integer"),
     ("database.multi_az", "true", "database.multi_az", "valid boolean"),
+    ("database.rotation_days", 0, "database.rotation_days", "greater than or equal to 1"),
+    ("database.rotation_days", 366, "database.rotation_days", "less than or equal to 365"),
+    ("database.rotation_days", "monthly", "database.rotation_days", "valid integer"),
+    ("database.audit_log", ["write", "ddl"], "database.audit_log", "must include read and write (or all)"),
+    ("database.audit_log", ["read"], "database.audit_log", "must include read and write (or all)"),
+    ("database.audit_log", [], "database.audit_log", "at least 1 item"),
+    ("database.audit_log", ["read", "write", "read"], "database.audit_log", "lists a class twice"),
+    ("database.audit_log", ["read", "write", "select"], "database.audit_log.2", "Input should be 'read', 'write'"),
+    ("database.audit_log", "read,write", "database.audit_log", "valid list"),
     ("backup.retention_days", 0, "backup.retention_days", "greater than or equal to 1"),
     ("backup.retention_days", 101, "backup.retention_days", "less than or equal to 100"),
     ("backup.retention_days", 77, "backup", "over RDS's default quota of 100"),
@@ -164,7 +173,7 @@ INVALID = [
     ("surprise", 1, "surprise", "Extra inputs are not permitted"),
 ]
 
-RESERVED_WORDS = ("dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores")
+RESERVED_WORDS = ("dr", "primary", "replica", "data", "logs", "backups", "incidents", "ipv4", "ipv6", "hourly", "restores", "rotation")
 """The words tenantkit appends to tenant ids in names (README, tenant_id row)."""
 INVALID += [
     ("tenant_id", tenant_id, "tenant_id", f"must not contain the word '{word}'")
@@ -203,6 +212,8 @@ def test_defaults_are_the_documented_ones() -> None:
     assert tenant.database.instance_class == "db.t4g.medium"
     assert tenant.database.allocated_storage_gib == 50
     assert tenant.database.multi_az is True
+    assert tenant.database.rotation_days == 30
+    assert tenant.database.audit_log == ["read", "write", "ddl", "role"]
     assert (tenant.backup.retention_days, tenant.backup.copy_retention_days) == (35, 35)
     assert tenant.subscription.retrieval_days == 60
     assert tenant.access.allow_roaming is False

@@ -9,9 +9,12 @@ order, so a test asserts on what was actually sent (the destruction order), not 
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -133,9 +136,16 @@ class Calls:
         ]  # fmt: skip
 
 
+@functools.cache
+def _shared_session() -> boto3.Session:
+    # made at first use, inside a test: moto (imported by then) hooks sessions made after it
+    return boto3.Session()
+
+
 def sessions() -> Any:
-    """region -> a session; all share one boto3 session (each service model parsed once)."""
-    return region_sessions(boto3.Session())
+    """region -> a session; all share one boto3 session for the whole test run (botocore loads each
+    service model once per session, and an offboarding run asks some twenty services)."""
+    return region_sessions(_shared_session())
 
 
 @dataclass(frozen=True)
@@ -159,3 +169,33 @@ def hooked_scope(on_client: Callable[[Any, str, str], None], names: TenantNames 
 
 def recording_scope(calls: Calls, names: TenantNames = NAMES) -> Scope:
     return hooked_scope(lambda client, _service, region: client.meta.events.register("before-parameter-build.*.*", calls.record(region)), names)
+
+
+# --- a cloud assembly, in the CDK's manifest.json and asset-manifest formats -----------------
+
+
+def _template(stack: str) -> str:
+    return json.dumps({"Description": f"{stack}: security contact and CIDRs", "Resources": {}})
+
+
+def assembly_stack(out: Path, manifest: dict[str, Any], stack: str, region: str, bundles: tuple[str, ...], *, with_assets: bool = True) -> None:
+    """One stack of the assembly: its template and, unless not `with_assets`, its asset manifest
+    naming the template (by its hash) and `bundles`."""
+    template = f"{stack}.template.json"
+    (out / template).write_text(_template(stack))
+    manifest["artifacts"][stack] = {
+        "type": "aws:cloudformation:stack", "environment": f"aws://{ACCOUNT}/{region}", "properties": {"templateFile": template},
+    }  # fmt: skip
+    if not with_assets:
+        return
+    bucket = f"cdk-hnb659fds-assets-${{AWS::AccountId}}-{region}"
+    files = {
+        name: {"source": {"path": path, "packaging": "file"}, "destinations": {f"{ACCOUNT}-{region}": {"bucketName": bucket, "objectKey": name, "region": region}}}
+        for name, path in ((template_key(stack), template), *((bundle, f"asset.{bundle}") for bundle in bundles))
+    }  # fmt: skip
+    (out / f"{stack}.assets.json").write_text(json.dumps({"version": "36.0.0", "files": files}))
+    manifest["artifacts"][f"{stack}.assets"] = {"type": "cdk:asset-manifest", "properties": {"file": f"{stack}.assets.json"}}
+
+
+def template_key(stack: str) -> str:
+    return f"{hashlib.sha256(_template(stack).encode()).hexdigest()}.json"

@@ -4,6 +4,7 @@ of another tenant. Resources are made with boto3 in in-process moto, as a deploy
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import boto3
 import pytest
@@ -400,3 +401,68 @@ def test_an_alias_repointed_away_from_the_key_its_stack_declares_is_flagged_even
     inventory = _inventory(tmp_path, templates=_key_templates(), stacks=("tenant-t1-primary",))
     key = _item(inventory, "kms key")
     assert key.problems == (f"the alias points at key {impostor.rsplit('/', 1)[-1]}, not the key {declared} its stack declares",)
+
+
+
+# --- what the audit needs in force: parameters applied, incidents delivered ---------------------
+
+PENDING_REBOOT = (
+    "parameter group t1-audit is pending-reboot: its static parameters (pgaudit in shared_preload_libraries) "
+    "are not in force until the instance is rebooted"
+)
+
+
+def _audited_instance() -> Any:
+    """The tenant's instance on its own parameter group, applied (as a first deploy leaves it)."""
+    rds = boto3.client("rds", region_name=PRIMARY)
+    rds.create_db_parameter_group(DBParameterGroupName="t1-audit", DBParameterGroupFamily="postgres17", Description="d")
+    rds.modify_db_instance(DBInstanceIdentifier="tenantkit-t1", DBParameterGroupName="t1-audit", ApplyImmediately=True)
+    rds.reboot_db_instance(DBInstanceIdentifier="tenantkit-t1")
+    return rds
+
+
+def test_a_static_parameter_change_leaves_the_database_flagged_pending_reboot_until_rebooted(moto_with_extensions, tmp_path):
+    _deployed("t1")
+    rds = _audited_instance()
+    assert _inventory(tmp_path).ok
+    rds.modify_db_parameter_group(DBParameterGroupName="t1-audit", Parameters=[
+        {"ParameterName": "shared_preload_libraries", "ParameterValue": "pg_stat_statements,pgaudit", "ApplyMethod": "pending-reboot"}])
+    (flagged,) = _inventory(tmp_path).flagged
+    assert (flagged.kind, flagged.name, flagged.problems) == ("database", "tenantkit-t1", (PENDING_REBOOT,))
+    rds.reboot_db_instance(DBInstanceIdentifier="tenantkit-t1")
+    assert _inventory(tmp_path).ok
+
+
+def test_a_parameter_group_attached_and_not_yet_rebooted_is_flagged(moto_with_extensions, tmp_path):
+    _deployed("t1")
+    rds = boto3.client("rds", region_name=PRIMARY)
+    rds.create_db_parameter_group(DBParameterGroupName="t1-audit", DBParameterGroupFamily="postgres17", Description="d")
+    rds.modify_db_instance(DBInstanceIdentifier="tenantkit-t1", DBParameterGroupName="t1-audit", ApplyImmediately=True)
+    (flagged,) = _inventory(tmp_path).flagged
+    assert flagged.problems == (PENDING_REBOOT,)
+
+
+def _with_incident_topic() -> dict[str, dict]:
+    templates = _templates()
+    templates["tenant-t1-primary"]["Resources"]["Incidents"] = {
+        "Type": "AWS::SNS::Topic",
+        "Properties": {"TopicName": "tenantkit-t1-incidents", "KmsMasterKeyId": _key_ref()},
+    }
+    return templates
+
+
+def test_an_incident_subscription_still_pending_confirmation_is_flagged(moto_with_extensions, tmp_path):
+    keys = _deployed("t1")
+    sns = boto3.client("sns", region_name=PRIMARY)
+    topic = sns.create_topic(Name="tenantkit-t1-incidents", Attributes={"KmsMasterKeyId": keys[PRIMARY]})["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="oncall@example.com")
+    assert _inventory(tmp_path, templates=_with_incident_topic()).ok
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="security@t1.invalid")  # mail nobody receives: never confirmed
+    (flagged,) = _inventory(tmp_path, templates=_with_incident_topic()).flagged
+    assert (flagged.kind, flagged.name) == ("topic", "tenantkit-t1-incidents")
+    assert flagged.problems == (
+        "subscription email:security@t1.invalid is still PendingConfirmation: nothing published reaches it",
+    )
+    assert {s["endpoint"]: s["confirmed"] for s in flagged.details["subscriptions"]} == {
+        "oncall@example.com": True, "security@t1.invalid": False,
+    }

@@ -14,6 +14,7 @@ from tenantkit.lifecycle.offboarding.resources import OffboardingBlocked, Scope
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover
 from tenantkit.naming import TAG_TENANT, names_for
 from tenantkit.sandbox.extensions import install
+from tests.lifecycle.offboarding_tenant import sessions
 
 TENANT, ACCOUNT, PRIMARY, SECONDARY = "acme-corp", "123456789012", "us-east-1", "us-west-2"
 NAMES = names_for(TENANT, ACCOUNT, PRIMARY, SECONDARY)
@@ -27,7 +28,7 @@ def aws():
 
 
 def _scope() -> Scope:
-    return Scope(NAMES, lambda region: boto3.Session(region_name=region))
+    return Scope(NAMES, sessions())
 
 
 def _journal(tmp_path) -> Journal:

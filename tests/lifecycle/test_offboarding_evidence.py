@@ -38,6 +38,7 @@ from tenantkit.lifecycle.report import (
     verify_report,
     write_report,
 )
+from tenantkit.naming import cdk_assets_bucket, stack_names
 from tenantkit.sandbox.extensions import kms as kms_extension
 from tests.lifecycle import offboarding_tenant as tenant
 from tests.lifecycle.offboarding_tenant import ACCOUNT, NAMES, PRIMARY, SECONDARY, TENANT
@@ -71,8 +72,26 @@ def offboarding(tenant_data, tmp_path):
 
 
 def test_the_report_states_its_scope_and_that_keys_are_only_scheduled(offboarding):
+    """Also issue 19.3 and 19.4 through `execute`: a running bucket backup is stopped before any
+    data is deleted and named in the report's scope; a CDK asset a neighbour's stack also
+    publishes is kept and named as shared; the tenant's own template object is destroyed."""
     tenant.whole_tenant()
-    outcome = offboarding["execute"]()
+    job = boto3.client("backup", region_name=PRIMARY).start_backup_job(
+        BackupVaultName=NAMES.backup_vault, ResourceArn=NAMES.data_bucket_arn, IamRoleArn=tenant.ROLE, CompleteWindowMinutes=60
+    )["BackupJobId"]
+    out, shared = offboarding["tmp"] / "cdk.out", "d" * 64 + ".zip"
+    out.mkdir()
+    manifest: dict = {"version": "36.0.0", "artifacts": {}}
+    primary, neighbour = stack_names(TENANT)[1], stack_names(f"{TENANT}-x")[1]
+    tenant.assembly_stack(out, manifest, primary, PRIMARY, (shared,))
+    tenant.assembly_stack(out, manifest, neighbour, PRIMARY, (shared,))
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    s3, bucket = boto3.client("s3", region_name=PRIMARY), cdk_assets_bucket(ACCOUNT, PRIMARY)
+    s3.create_bucket(Bucket=bucket)
+    for key in (tenant.template_key(primary), shared):
+        s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+
+    outcome = offboarding["execute"](assemblies=[out])
     report = read_report(outcome.report_json)
 
     assert json.loads(outcome.report_json.read_bytes())["schema"] == SCHEMA == "tenantkit.destruction-report/2"
@@ -93,6 +112,14 @@ def test_the_report_states_its_scope_and_that_keys_are_only_scheduled(offboardin
         assert f"scheduled for deletion on {key.deletion_date}" in markdown
         assert f"scheduled for deletion on {key.deletion_date}" in html
     assert "## Scope of this report" in markdown and f"AWS accounts other than {ACCOUNT}" in markdown
+
+    (line,) = scope.jobs
+    assert f"backup job {job} of {NAMES.data_bucket_arn} ({PRIMARY}): stopped, ended ABORTED" in line
+    assert scope.shared_assets == (f"s3://{bucket}/{shared} ({PRIMARY})",)
+    assert [r.name for r in report.resources if r.kind == "cdk asset"] == [f"{bucket}/{tenant.template_key(primary)}"]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == [shared]
+    assert line in markdown and f"s3://{bucket}/{shared}" in markdown and line in html
+    assert not any("CDK assets" in item for item in scope.out_of_reach)
     assert not report.audit_records.kept and report.audit_records.archives == ()
     assert "they were destroyed with its data" in markdown
     assert "cannot be deleted per tenant" in report.audit_records.shared_trail and "90 days" in markdown
@@ -137,6 +164,9 @@ def test_a_report_signed_by_a_kms_key_verifies_offline_from_its_exported_public_
     assert json.loads(outcome.report_json.with_name(outcome.report_json.name + ".sig").read_text())["algorithm"] == "ECDSA_SHA_256"
     assert verify_report(outcome.report_json, public).ok
     assert not verify_report(outcome.report_json, offboarding["public"]).ok  # another key
+    scope = read_report(outcome.report_json).scope  # no cloud assembly was given: the report says what that leaves out
+    assert "CDK assets in the bootstrap buckets: not searched (no cloud assembly of the tenant was given)" in scope.out_of_reach
+    assert scope.jobs == () and scope.shared_assets == ()
 
 
 # --- item 8: reports in a bucket with S3 Object Lock ---------------------------------------------
@@ -363,4 +393,5 @@ def test_keep_audit_records_days_is_checked(tenant_data):
 
     with pytest.raises(ValidationError, match="offboarding.keep_audit_records_days"):
         TenantConfig.model_validate({**tenant_data, "offboarding": {"keep_audit_records_days": 0}})
+
 

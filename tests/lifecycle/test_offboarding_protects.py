@@ -12,6 +12,7 @@ from tenantkit.config import TenantConfig
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover, now
 from tenantkit.lifecycle.offboarding.service import Environment, build_report, scope_for
 from tenantkit.sandbox.extensions import install
+from tests.lifecycle.offboarding_tenant import sessions
 
 ACCOUNT = "123456789012"
 VISIBILITY = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
@@ -27,7 +28,7 @@ def aws():
 def test_protected_resources_are_disassociated_not_deleted_and_named_in_the_report(tenant_data, tmp_path):
     load_balancer = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/portal/0123456789abcdef"
     config = TenantConfig.model_validate({**tenant_data, "account": ACCOUNT, "access": {**tenant_data["access"], "protect": [load_balancer]}})
-    env = Environment("test", ACCOUNT, lambda region: boto3.Session(region_name=region), "tester")
+    env = Environment("test", ACCOUNT, sessions(), "tester")
     scope = scope_for(config, env)
     waf = boto3.client("wafv2", region_name=config.primary_region)
     acl = waf.create_web_acl(Name=scope.names.web_acl, Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=VISIBILITY)["Summary"]

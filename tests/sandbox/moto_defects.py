@@ -217,6 +217,18 @@ def backup_jobs_missing() -> bool:
 
 
 @probe
+def backup_job_listing_and_stopping_missing() -> bool:
+    """ListBackupJobs, ListCopyJobs, ListRestoreJobs and StopBackupJob: offboarding's jobs step."""
+    backup, _ = _vault_and_bucket()
+    return (
+        _missing(lambda: backup.list_backup_jobs())
+        and _missing(lambda: backup.list_copy_jobs())
+        and _missing(lambda: backup.list_restore_jobs())
+        and _missing(lambda: backup.stop_backup_job(BackupJobId="x"))
+    )
+
+
+@probe
 def backup_recovery_point_api_missing() -> bool:
     backup, _ = _vault_and_bucket()
     point = f"arn:aws:backup:{REGION}:123456789012:recovery-point:x"
@@ -318,6 +330,39 @@ def secretsmanager_types_skipped() -> bool:
 
 
 @probe
+def secretsmanager_policy_and_rotation_types_skipped() -> bool:
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="probe-secret", SecretString="x")["ARN"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]}
+    status = _create(
+        {
+            "P": {"Type": "AWS::SecretsManager::ResourcePolicy", "Properties": {"SecretId": arn, "ResourcePolicy": policy}},
+            "R": {
+                "Type": "AWS::SecretsManager::RotationSchedule",
+                "Properties": {"SecretId": arn, "RotationLambdaARN": "arn:aws:lambda:us-east-1:123456789012:function:f", "RotationRules": {"AutomaticallyAfterDays": 7}},
+            },
+        }
+    )
+    described = secrets.describe_secret(SecretId=arn)
+    return status == "CREATE_COMPLETE" and "ResourcePolicy" not in secrets.get_resource_policy(SecretId=arn) and not described.get("RotationEnabled")
+
+
+@probe
+def ec2_security_group_egress_skipped() -> bool:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="probe-egress", Description="d", VpcId=vpc)["GroupId"]
+    target = ec2.create_security_group(GroupName="probe-target", Description="d", VpcId=vpc)["GroupId"]
+    properties = {"GroupId": group, "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "DestinationSecurityGroupId": target}
+
+    def seen() -> bool:
+        (described,) = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"]
+        return any(p.get("FromPort") == 5432 for p in described["IpPermissionsEgress"])
+
+    return _skipped("AWS::EC2::SecurityGroupEgress", properties, seen)
+
+
+@probe
 def cloudwatch_alarm_skipped() -> bool:
     properties = {"ComparisonOperator": "GreaterThanThreshold", "EvaluationPeriods": 1, "MetricName": "m", "Namespace": "n", "Period": 60, "Statistic": "Sum", "Threshold": 1}
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
@@ -335,6 +380,16 @@ def sns_topic_policy_and_subscription_skipped() -> bool:
     })
     policy_set = "probe" in sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"]
     return status == "CREATE_COMPLETE" and not policy_set and not sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+
+
+@probe
+def sqs_queue_policy_skipped() -> bool:
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="probe")["QueueUrl"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "probe", "Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"}]}
+    status = _create({"P": {"Type": "AWS::SQS::QueuePolicy", "Properties": {"Queues": [url], "PolicyDocument": policy}}})
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return status == "CREATE_COMPLETE" and "probe" not in attributes.get("Policy", "")
 
 
 @probe
@@ -425,6 +480,26 @@ def _db(extra: dict) -> dict:
 def rds_parameter_group_ref_fails() -> bool:
     group = {"Type": "AWS::RDS::DBParameterGroup", "Properties": {"Description": "d", "Family": "postgres17", "Parameters": {"rds.force_ssl": "1"}}}
     return _create({"G": group, "D": _db({"DBParameterGroupName": {"Ref": "G"}})}) != "CREATE_COMPLETE"
+
+
+def _instance_with_group(rds: Any, group: str) -> None:
+    rds.create_db_parameter_group(DBParameterGroupName=group, DBParameterGroupFamily="postgres17", Description="d")
+    rds.create_db_instance(DBInstanceIdentifier="probe", Engine="postgres", DBInstanceClass="db.t4g.medium", MasterUsername="admin",
+                           MasterUserPassword="password123", AllocatedStorage=20, DBParameterGroupName=group)
+
+
+def _apply_status(rds: Any) -> str:
+    (db,) = rds.describe_db_instances(DBInstanceIdentifier="probe")["DBInstances"]
+    return str(db["DBParameterGroups"][0]["ParameterApplyStatus"])
+
+
+@probe
+def rds_static_parameter_change_never_pending_reboot() -> bool:
+    rds = boto3.client("rds", region_name=REGION)
+    _instance_with_group(rds, "probe")
+    rds.modify_db_parameter_group(DBParameterGroupName="probe", Parameters=[
+        {"ParameterName": "shared_preload_libraries", "ParameterValue": "pgaudit", "ApplyMethod": "pending-reboot"}])
+    return _apply_status(rds) == "in-sync"
 
 
 @probe
@@ -762,7 +837,6 @@ def cloudformation_cannot_delete_route_tables() -> bool:
     return False
 
 
-<<<<<<< HEAD
 def _admin_user(name: str) -> boto3.Session:
     """An IAM user allowed everything by its identity policy, with its own access key."""
     iam = boto3.client("iam", region_name=REGION)
@@ -822,7 +896,10 @@ def backup_vault_access_policy_api_missing() -> bool:
     try:
         backup.put_backup_vault_access_policy(BackupVaultName="probe", Policy="{}")
     except (ClientError, NotImplementedError):
-=======
+        return True
+    return False
+
+
 def _tampered_bucket_policy_stack() -> Any:
     """A stack of a bucket and its policy, the policy then replaced outside CloudFormation."""
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": "arn:aws:s3:::drift-probe/*",
@@ -842,20 +919,11 @@ def cloudformation_drift_detection_missing() -> bool:
     try:
         cloudformation.detect_stack_drift(StackName="probe")
     except (ClientError, NotImplementedError, AttributeError):
->>>>>>> drift
         return True
     return False
 
 
 @probe
-<<<<<<< HEAD
-def secretsmanager_resource_policy_type_skipped() -> bool:
-    secrets = boto3.client("secretsmanager", region_name=REGION)
-    arn = secrets.create_secret(Name="probe", SecretString="x")["ARN"]
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]}
-    return _skipped("AWS::SecretsManager::ResourcePolicy", {"SecretId": arn, "ResourcePolicy": policy},
-                    lambda: "ResourcePolicy" in secrets.get_resource_policy(SecretId=arn))
-=======
 def cloudformation_revert_drift_change_set_ignored() -> bool:
     cloudformation = _tampered_bucket_policy_stack()
     try:
@@ -865,7 +933,14 @@ def cloudformation_revert_drift_change_set_ignored() -> bool:
     except ClientError:  # "No updates are to be performed": the tampered policy is not seen
         return True
     return not cloudformation.describe_change_set(StackName="probe", ChangeSetName="revert").get("Changes")
->>>>>>> drift
+
+
+@probe
+def sns_email_subscription_confirmed_at_once() -> bool:
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="probe")["TopicArn"]
+    arn = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="nobody@mail.invalid", ReturnSubscriptionArn=True)["SubscriptionArn"]
+    return sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"] == "false"
 
 
 def run() -> dict[str, bool | str]:

@@ -5,6 +5,7 @@ them, vault deletion rules. (That plain moto lacks each is asserted in `test_ext
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -257,3 +258,73 @@ def test_motos_reset_clears_jobs_and_recovery_points(vaults):
     assert backup.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"] == []
     with pytest.raises(ClientError):
         backup.describe_backup_job(BackupJobId=job)
+
+
+# --- running jobs, on the emulator's clock ---------------------------------------------------
+
+
+@pytest.fixture
+def advance():
+    """Move the emulator's clock forward through its HTTP route (as `tenantkit sandbox clock`
+    does); moved back after the test."""
+    from tenantkit.sandbox.extensions import kms as kms_extension
+
+    def move(**delta: float) -> None:
+        seconds = timedelta(**delta).total_seconds()
+        assert requests.post("http://motoapi.amazonaws.com/moto-api/tenantkit/clock", json={"advance_seconds": seconds}, timeout=5).ok
+
+    yield move
+    kms_extension.reset_clock()
+
+
+def test_a_job_with_a_completion_window_runs_until_the_clock_passes_its_end_then_lands_its_recovery_point(vaults, advance):
+    backup, *_ = vaults
+    bucket = _bucket()
+    job_id = backup.start_backup_job(BackupVaultName="primary", ResourceArn=bucket, IamRoleArn=ROLE, CompleteWindowMinutes=240)["BackupJobId"]
+    assert backup.describe_backup_job(BackupJobId=job_id)["State"] == "RUNNING"
+    assert backup.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"] == []
+    advance(minutes=239)
+    assert backup.describe_backup_job(BackupJobId=job_id)["State"] == "RUNNING"
+    advance(minutes=1)
+    job = backup.describe_backup_job(BackupJobId=job_id)
+    (point,) = backup.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"]
+    assert (job["State"], job["RecoveryPointArn"], point["ResourceArn"]) == ("COMPLETED", point["RecoveryPointArn"], bucket)
+
+
+def test_a_running_bucket_backup_is_stopped_and_lands_nothing(vaults, advance):
+    backup, *_ = vaults
+    job_id = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE, CompleteWindowMinutes=60)["BackupJobId"]
+    backup.stop_backup_job(BackupJobId=job_id)
+    advance(hours=2)
+    assert backup.describe_backup_job(BackupJobId=job_id)["State"] == "ABORTED"
+    assert backup.list_recovery_points_by_backup_vault(BackupVaultName="primary")["RecoveryPoints"] == []
+    assert _refusal(lambda: backup.stop_backup_job(BackupJobId=job_id)) == "InvalidRequestException"  # no longer running
+
+
+def test_stop_backup_job_is_refused_for_an_rds_instance_as_aws_refuses_it(vaults, advance):
+    backup, _, key, *_ = vaults
+    job_id = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(key), IamRoleArn=ROLE, CompleteWindowMinutes=60)["BackupJobId"]
+    assert _refusal(lambda: backup.stop_backup_job(BackupJobId=job_id)) == "InvalidRequestException"
+    assert backup.describe_backup_job(BackupJobId=job_id)["State"] == "RUNNING"
+    advance(hours=1)
+    job = backup.describe_backup_job(BackupJobId=job_id)
+    assert job["State"] == "COMPLETED"
+    (snapshot,) = boto3.client("rds", region_name=REGION).describe_db_snapshots(SnapshotType="awsbackup")["DBSnapshots"]
+    assert snapshot["DBSnapshotArn"] == job["RecoveryPointArn"]
+
+
+def test_backup_and_copy_jobs_are_listed_by_resource_vault_and_state_a_page_at_a_time(vaults):
+    backup, _, _, _, dr_arn = vaults
+    data, other = _bucket(), _bucket("other")
+    done = backup.start_backup_job(BackupVaultName="primary", ResourceArn=data, IamRoleArn=ROLE)
+    running = backup.start_backup_job(BackupVaultName="primary", ResourceArn=data, IamRoleArn=ROLE, CompleteWindowMinutes=60)["BackupJobId"]
+    backup.start_backup_job(BackupVaultName="primary", ResourceArn=other, IamRoleArn=ROLE)
+    copy = backup.start_copy_job(RecoveryPointArn=done["RecoveryPointArn"], SourceBackupVaultName="primary", DestinationBackupVaultArn=dr_arn, IamRoleArn=ROLE)
+    listed = [j["BackupJobId"] for j in backup.get_paginator("list_backup_jobs").paginate(ByResourceArn=data, PaginationConfig={"PageSize": 1}).build_full_result()["BackupJobs"]]
+    assert listed == [done["BackupJobId"], running]
+    assert [j["BackupJobId"] for j in backup.list_backup_jobs(ByResourceArn=data, ByState="RUNNING")["BackupJobs"]] == [running]
+    assert len(backup.list_backup_jobs(ByBackupVaultName="primary")["BackupJobs"]) == 3
+    assert backup.list_backup_jobs(ByBackupVaultName="absent")["BackupJobs"] == []
+    assert [j["CopyJobId"] for j in backup.list_copy_jobs(ByResourceArn=data)["CopyJobs"]] == [copy["CopyJobId"]]
+    assert backup.list_copy_jobs(ByResourceArn=other)["CopyJobs"] == []
+    assert backup.list_restore_jobs(ByStatus="RUNNING")["RestoreJobs"] == []  # the sandbox starts no restore jobs

@@ -68,6 +68,7 @@ DEFECTS = [
     "backup_restore_testing_types_skipped",
     "backup_restore_testing_api_missing",
     "backup_jobs_missing",
+    "backup_job_listing_and_stopping_missing",
     "backup_recovery_point_api_missing",
     "backup_recovery_points_by_resource_missing",
     "account_list_regions_missing",
@@ -77,8 +78,12 @@ DEFECTS = [
     "rds_awsbackup_snapshot_deleted_through_rds",
     "rds_restore_from_awsbackup_snapshot_not_found",
     "secretsmanager_types_skipped",
+    "secretsmanager_policy_and_rotation_types_skipped",
+    "ec2_security_group_egress_skipped",
     "cloudwatch_alarm_skipped",
     "sns_topic_policy_and_subscription_skipped",
+    "sqs_queue_policy_skipped",
+    "sns_email_subscription_confirmed_at_once",
     "s3_bucket_policy_skipped",
     "s3_tls_only_policy_denies_batch_deletes",
     "s3_replication_not_performed",
@@ -92,6 +97,7 @@ DEFECTS = [
     "dynamic_reference_unresolved",
     "rds_parameter_group_ref_fails",
     "rds_deletion_protection_iam_auth_and_port_ignored",
+    "rds_static_parameter_change_never_pending_reboot",
     "rds_cross_region_replica_subnet_group_looked_up_in_source_region",
     "rds_cross_region_replica_cannot_be_deleted",
     "custom_vpc_restrict_default_sg_needs_lambda",
@@ -122,7 +128,6 @@ DEFECTS = [
     "secretsmanager_resource_policy_not_enforced",
     "s3_bucket_policy_blind_to_the_principal",
     "backup_vault_access_policy_api_missing",
-    "secretsmanager_resource_policy_type_skipped",
     "cloudformation_drift_detection_missing",
     "cloudformation_revert_drift_change_set_ignored",
 ]
@@ -401,10 +406,38 @@ def test_bucket_policy_is_set_and_removed_with_its_stack():
         s3.get_bucket_policy(Bucket="data")
 
 
+# --- sqs -------------------------------------------------------------------------------------
+
+
+def test_a_queue_policy_is_in_the_sqs_api_and_removed_with_its_stack():
+    queue = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}}
+    deploy({"Queue": queue, "Policy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {"Queues": [{"Ref": "Queue"}], "PolicyDocument": POLICY}}})
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.get_queue_url(QueueName="jobs")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
+    assert json.loads(attributes["Policy"])["Statement"][0]["Sid"] == "tenantkit"
+    boto3.client("cloudformation", region_name=REGION).delete_stack(StackName="ext")
+    assert "jobs" not in str(sqs.list_queues().get("QueueUrls", []))
+
+
 # --- sns -------------------------------------------------------------------------------------
 
 TOPIC = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "incidents"}}
 FILTER = {"$or": [{"State": [{"anything-but": ["COMPLETED"]}]}, {"State": [{"exists": False}]}]}
+
+
+def test_an_email_subscription_nobody_can_receive_stays_pending_others_are_confirmed():
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="incidents")["TopicArn"]
+
+    def pending(protocol: str, endpoint: str) -> str:
+        arn = sns.subscribe(TopicArn=topic, Protocol=protocol, Endpoint=endpoint, ReturnSubscriptionArn=True)["SubscriptionArn"]
+        return sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"]
+
+    assert pending("email", "security@acme.INVALID") == "true"
+    assert pending("email-json", "soc@mail.acme.invalid") == "true"
+    assert pending("email", "security@example.com") == "false"
+    assert pending("sqs", "arn:aws:sqs:us-east-1:123456789012:x.invalid") == "false"
 
 
 def test_topic_policy_and_subscription_are_in_the_sns_api():
@@ -597,6 +630,31 @@ def test_db_instance_keeps_parameter_group_protection_iam_auth_and_engine_port()
     assert db["DeletionProtection"] is True and db["IAMDatabaseAuthenticationEnabled"] is True
     assert db["Endpoint"]["Port"] == 5432
     assert db["DBParameterGroups"][0]["DBParameterGroupName"].startswith("ext-tls")
+
+
+def test_a_static_parameter_change_leaves_the_instances_using_the_group_pending_reboot_until_rebooted():
+    source = {"Engine": "postgres", "EngineVersion": "17.9", "AllocatedStorage": "20", "MasterUsername": "admin", "MasterUserPassword": "password123"}
+    deploy({**_network(REGION), "Db": _instance("primary", source)})
+    rds = boto3.client("rds", region_name=REGION)
+    rds.create_db_instance(DBInstanceIdentifier="bystander", Engine="postgres", DBInstanceClass="db.t4g.medium",
+                           AllocatedStorage=20, MasterUsername="admin", MasterUserPassword="password123")
+
+    def status(identifier: str) -> str:
+        (db,) = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
+        return db["DBParameterGroups"][0]["ParameterApplyStatus"]
+
+    group = rds.describe_db_instances(DBInstanceIdentifier="primary")["DBInstances"][0]["DBParameterGroups"][0]["DBParameterGroupName"]
+    assert status("primary") == "in-sync"
+    rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[
+        {"ParameterName": "log_connections", "ParameterValue": "1", "ApplyMethod": "immediate"}])
+    assert status("primary") == "in-sync"
+    rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[
+        {"ParameterName": "shared_preload_libraries", "ParameterValue": "pgaudit", "ApplyMethod": "pending-reboot"}])
+    assert (status("primary"), status("bystander")) == ("pending-reboot", "in-sync")
+    rds.reboot_db_instance(DBInstanceIdentifier="primary")
+    assert status("primary") == "in-sync"
+    rds.modify_db_instance(DBInstanceIdentifier="bystander", DBParameterGroupName=group)
+    assert status("bystander") == "pending-reboot"
 
 
 def test_cross_region_replica_uses_its_own_regions_subnet_group():

@@ -3,7 +3,8 @@
 Three tenants side by side in one account and the same two regions (copies of northwind-us under
 other ids): `gone-us` is offboarded in one uninterrupted run, `crash-us` through a run that fails
 at every kind of step in turn (each rerun finishing one more), and `kept-us` must come through
-both untouched, object for object. Each has an hourly backup run (recovery points and RDS
+both untouched, object for object. fleet.yaml adds the example extension (an SQS queue and its
+dead-letter queue per tenant, examples/extensions/sqs_queue.py) to every tenant. Each has an hourly backup run (recovery points and RDS
 snapshots in both regions), a manual DB snapshot copied to the DR region, and versioned objects
 (more than one page of versions and delete markers).
 """
@@ -19,16 +20,20 @@ from botocore.exceptions import ClientError
 from tenantkit.config import validate_paths
 from tenantkit.lifecycle.backup_now import backup_now
 from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, EndpointSession
-from tenantkit.lifecycle.local import deploy_local
+from tenantkit.lifecycle.local import deploy_local, inventory_tenants
 from tenantkit.lifecycle.offboarding import service
 from tenantkit.lifecycle.offboarding.resources import KINDS
 from tenantkit.lifecycle.report import generate_keypair, read_report, verify_report
+from tenantkit.review.model import flags_of
+from tenantkit.review.service import review_tenant
 from tenantkit.sandbox import start_sandbox, stop_sandbox
 from tests.conftest import EXAMPLE_CONFIGS
 
 pytestmark = pytest.mark.slow
 GONE, CRASH, KEPT = "gone-us", "crash-us", "kept-us"
 KEYS, VERSIONS_PER_KEY, MARKERS = 800, 3, 400  # 2,400 versions and 400 delete markers: three pages
+EXTENSION = "extensions:\n  - callable: examples.extensions.sqs_queue:add_queue\n    stack: primary\n"
+QUEUES = ("jobs", "jobs-dlq")  # examples/extensions/sqs_queue.py
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +45,11 @@ def sandbox(tmp_path_factory):
     for tenant in (GONE, CRASH, KEPT):
         text = template.replace("northwind-us", tenant).replace("subscription:\n", "subscription:\n  ends_on: 2026-01-31\n", 1)
         (configs / f"{tenant}.yaml").write_text(text, encoding="utf-8")
+    (root / "fleet.yaml").write_text(EXTENSION, encoding="utf-8")
     state = root / ".tenantkit"
     status, _ = start_sandbox(state)
     try:
-        for deployed in deploy_local(configs, [GONE, CRASH, KEPT], root / "cdk.out", state, concurrency=2):
+        for deployed in deploy_local(configs, [GONE, CRASH, KEPT], root / "cdk.out", state, concurrency=2, root=root):
             assert deployed.ok, deployed
         private, public = generate_keypair(root / "keys")
         context = {"root": root, "configs": configs, "state": state, "private": private, "public": public}
@@ -120,6 +126,31 @@ def gone(sandbox, kept_before):
     _, scope = _scope(sandbox, GONE)
     plan = service.discover(scope)
     return {"plan": plan, "outcome": _execute(sandbox, GONE)}
+
+
+def _queue_names(context, tenant) -> set[str]:
+    _, scope = _scope(context, tenant)
+    sqs = scope.client("sqs", scope.names.primary_region)
+    return {url.rsplit("/", 1)[-1] for url in sqs.list_queues(QueueNamePrefix=f"tenantkit-{tenant}-ext-").get("QueueUrls", [])}
+
+
+def test_the_extension_is_deployed_inventoried_and_reviewed(sandbox):
+    _, scope = _scope(sandbox, KEPT)
+    expected = {scope.names.extension_resource(queue) for queue in QUEUES}
+    assert _queue_names(sandbox, KEPT) == expected
+    (inventory,) = inventory_tenants(sandbox["configs"], [KEPT], sandbox["root"] / "cdk.out", sandbox["state"], local=True, root=sandbox["root"])
+    queues = {item.name: item for item in inventory.items if item.kind == "queue"}
+    assert set(queues) == expected
+    assert all(item.problems == () and item.unchecked == () and item.details["tls_only"] for item in queues.values()), queues
+    model = review_tenant(sandbox["configs"], KEPT, sandbox["root"] / "review.out", root=sandbox["root"])
+    assert all(name in json.dumps(model) for name in expected)
+    assert not [flag for flag in flags_of(model) if "Jobs" in json.dumps(flag)], flags_of(model)
+
+
+def test_the_extension_is_destroyed_with_the_tenant_and_the_neighbours_kept(sandbox, gone):
+    assert _queue_names(sandbox, GONE) == set()
+    _, scope = _scope(sandbox, KEPT)
+    assert _queue_names(sandbox, KEPT) == {scope.names.extension_resource(queue) for queue in QUEUES}
 
 
 def test_the_plan_finds_every_copy_in_both_regions(gone):

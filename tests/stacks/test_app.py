@@ -29,7 +29,8 @@ def polar_assembly(tmp_path_factory) -> Path:
 
 def test_context_selects_one_tenant(polar_assembly):
     stacks = sorted(p.name.removesuffix(".template.json") for p in polar_assembly.glob("*.template.json"))
-    assert stacks == ["tenant-polar-cg-dr", "tenant-polar-cg-primary", "tenant-polar-cg-replica"]
+    baselines = [f"tenantkit-baseline-444455556666-{region}" for region in ("ca-central-1", "ca-west-1")]  # polar-cg's account
+    assert stacks == sorted([*baselines, "tenant-polar-cg-dr", "tenant-polar-cg-primary", "tenant-polar-cg-replica"])
 
 
 def test_known_account_gets_real_availability_zones(polar_assembly):

@@ -175,6 +175,21 @@ def test_the_master_secret_exists_and_is_replicated(deployed):
     assert replica["Name"] == secret["Name"]
 
 
+def test_the_master_secret_has_its_policy_and_rotation_recorded(deployed):
+    """Rotation in the sandbox is the schedule only: moto runs no Lambda without Docker."""
+    config, names = deployed
+    secrets = boto3.client("secretsmanager", region_name=names.primary_region)
+    described = secrets.describe_secret(SecretId=names.db_master_secret)
+    assert described["RotationEnabled"] is True
+    assert described["RotationRules"]["AutomaticallyAfterDays"] == config.database.rotation_days
+    assert described["RotationLambdaARN"].endswith(f":function:{names.rotation_function}")
+    policy = json.loads(secrets.get_resource_policy(SecretId=names.db_master_secret)["ResourcePolicy"])
+    denied_unless = [s["Condition"]["ArnNotLike"]["aws:PrincipalArn"] for s in policy["Statement"] if s["Effect"] == "Deny"]
+    assert denied_unless and all(names.tenant_role_arn_pattern in arns for arns in denied_unless)
+    function = boto3.client("lambda", region_name=names.primary_region).get_function(FunctionName=names.rotation_function)
+    assert function["Configuration"]["Role"].startswith(f"arn:aws:iam::{names.account}:role{names.role_path}")
+
+
 def test_the_primary_database_is_encrypted_multi_az_and_protected(deployed):
     _, names = deployed
     rds = boto3.client("rds", region_name=names.primary_region)

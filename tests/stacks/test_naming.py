@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tenantkit.naming import NAME_WORDS, REGION_NAME, TenantNames, stack_names, tenant_of_stack
+from tenantkit.naming import NAME_WORDS, REGION_NAME, TenantNames, cdk_assets_bucket, stack_names, tenant_of_stack
 
 LONGEST_ID = "a" * 28 + "-b"
 
@@ -29,6 +29,10 @@ def test_stack_names_in_deployment_order():
 @pytest.mark.parametrize("stack", stack_names("acme-eu"))
 def test_tenant_is_recovered_from_its_stack_names(stack):
     assert tenant_of_stack(stack) == "acme-eu"
+
+
+def test_the_cdk_assets_bucket_is_cdk_bootstraps_default_of_the_environment():
+    assert cdk_assets_bucket("123456789012", "eu-west-3") == "cdk-hnb659fds-assets-123456789012-eu-west-3"
 
 
 def test_foreign_stacks_belong_to_no_tenant():

@@ -119,9 +119,16 @@ def test_not_publicly_accessible_and_in_isolated_subnets(examples, maple):
     )
 
 
-def test_security_group_admits_nothing_by_default(maple):
-    groups = maple.find_resources("AWS::EC2::SecurityGroup")
-    (group,) = groups.values()
+def test_security_group_admits_only_the_rotation_function(maple):
+    group_id = "DatabaseBaseSecurityGroup23D7989E"
+    group = maple.find_resources("AWS::EC2::SecurityGroup")[group_id]
     assert "SecurityGroupIngress" not in group["Properties"]
     assert group["Properties"]["SecurityGroupEgress"][0]["Description"] == "Disallow all traffic"
-    maple.resource_count_is("AWS::EC2::SecurityGroupIngress", 0)
+    ingress = [
+        rule["Properties"]
+        for rule in maple.find_resources("AWS::EC2::SecurityGroupIngress").values()
+        if rule["Properties"]["GroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}
+    ]
+    assert [(rule["SourceSecurityGroupId"], rule["FromPort"], rule["ToPort"]) for rule in ingress] == [
+        ({"Fn::GetAtt": ["DatabaseRotationSecurityGroup17736B63", "GroupId"]}, 5432, 5432)
+    ]

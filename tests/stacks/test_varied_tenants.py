@@ -138,6 +138,18 @@ def test_parameter_group_family_is_the_engine_major_version(varied, tenant, stac
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
+@pytest.mark.parametrize(
+    ("stack", "parameter_group"),
+    [("primary", PRIMARY_PARAMETER_GROUP), ("replica", REPLICA_PARAMETER_GROUP)],
+)
+def test_parameter_group_audits_the_tenant_files_classes_and_every_session(varied, tenant, stack, parameter_group):
+    parameters = _props(varied, tenant, stack, parameter_group)["Parameters"]
+    assert "pgaudit" in parameters["shared_preload_libraries"].split(",")
+    assert parameters["pgaudit.log"].split(",") == list(varied.configs[tenant].database.audit_log)
+    assert (parameters["log_connections"], parameters["log_disconnections"], parameters["rds.force_ssl"]) == ("1", "1", "1")
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
 def test_master_secret_is_replicated_to_the_secondary_region(varied, tenant):
     (replica,) = _props(varied, tenant, "primary", MASTER_SECRET)["ReplicaRegions"]
     assert replica["Region"] == varied.configs[tenant].secondary_region

@@ -182,3 +182,17 @@ def test_a_failed_tenant_is_not_cached(tmp_path, monkeypatch):
     (result,) = synth_tenants([CONFIGS["maple-ca"]], tmp_path / "out", lint=False, cache=cache)
     assert result.error == "ValueError: props problem" and not result.cached
     assert not (tmp_path / "cache" / "maple-ca").exists()
+
+
+def test_an_extension_and_its_module_file_are_key_parts(cache, tmp_path):
+    from tenantkit.config.fleet_models import Extension, extension_sources
+
+    module = tmp_path / "tk_cache_probe_extension.py"
+    module.write_text("def add(stack, tenant, context):\n    pass\n")
+    extension = Extension(callable="tk_cache_probe_extension:add", stack="primary")
+    before = extension_sources([extension], tmp_path)
+    assert before[0][2] != "not found"
+    assert _key(cache, extensions=before) != _key(cache)
+    assert _key(cache, extensions=extension_sources([extension.model_copy(update={"stack": "dr"})], tmp_path)) != _key(cache, extensions=before)
+    module.write_text("def add(stack, tenant, context):\n    return None\n")
+    assert _key(cache, extensions=extension_sources([extension], tmp_path)) != _key(cache, extensions=before)

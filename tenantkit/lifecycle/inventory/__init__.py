@@ -11,7 +11,8 @@ declares, tagged with the tenant id).
 Flagged, each differently: a declared resource the API says does not exist (missing); a resource
 that differs from its template (data under anything but the tenant's keys, versioning, public
 access block, bucket policy, deletion protection, key owner, state and rotation, web ACL
-associations); a check that could not be made (a call denied, throttled or failed).
+associations, a database parameter group pending-reboot, an incident subscription still
+PendingConfirmation); a check that could not be made (a call denied, throttled or failed).
 
 Each deployed stack is also put through CloudFormation's drift detection (`drift`: every drifted
 property with the template's value and the deployed one; in the sandbox the emulator answers), and

@@ -8,6 +8,7 @@ makes the check "could not check", never a finding either way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,6 +20,8 @@ from tenantkit.lifecycle.inventory.model import Item, missing
 from tenantkit.naming import TAG_TENANT
 
 _AWS_ERRORS = (ClientError, BotoCoreError)
+PENDING_REBOOT = "pending-reboot"
+"""A DB instance's `ParameterApplyStatus` while parameter changes wait for a reboot."""
 
 
 class Unknown:
@@ -257,6 +260,12 @@ def _database(probe: Probe, session: Any, name: str, props: dict[str, Any], keys
     problems = list(keys.judge(key, probe))
     if props.get("DeletionProtection") and not instance.get("DeletionProtection"):
         problems.append("deletion protection is off, declared on")
+    problems += [
+        f"parameter group {g['DBParameterGroupName']} is pending-reboot: its static parameters (pgaudit in "
+        "shared_preload_libraries) are not in force until the instance is rebooted"
+        for g in instance.get("DBParameterGroups", [])
+        if g.get("ParameterApplyStatus") == PENDING_REBOOT
+    ]
     return Item("", "database", name, details, tuple(problems))
 
 
@@ -325,7 +334,12 @@ def _topic(probe: Probe, session: Any, name: str, props: dict[str, Any], keys: T
             confirmed = None if isinstance(pending, Unknown) else not pending
         subscriptions.append({"endpoint": subscription["Endpoint"], "protocol": subscription["Protocol"], "confirmed": confirmed})
     key = attributes.get("KmsMasterKeyId")
-    return Item("", "topic", name, {"key": key, "subscriptions": subscriptions}, keys.judge(key, probe))
+    unconfirmed = tuple(
+        f"subscription {s['protocol']}:{s['endpoint']} is still PendingConfirmation: nothing published reaches it"
+        for s in subscriptions
+        if s["confirmed"] is False
+    )
+    return Item("", "topic", name, {"key": key, "subscriptions": subscriptions}, keys.judge(key, probe) + unconfirmed)
 
 
 def _secret(probe: Probe, session: Any, name: str, props: dict[str, Any], keys: TenantKeys) -> Item:
@@ -334,6 +348,23 @@ def _secret(probe: Probe, session: Any, name: str, props: dict[str, Any], keys: 
     key = secret.get("KmsKeyId")
     replicas = [r["Region"] for r in secret.get("ReplicationStatus", [])]
     return Item("", "secret", name, {"key": key, "replicas": replicas}, keys.judge(key, probe, unset="the AWS-managed key"))
+
+
+def _queue(probe: Probe, session: Any, name: str, props: dict[str, Any], keys: TenantKeys) -> Item:
+    """A queue (what extensions such as the example's add): its key, dead-letter queue and TLS-only policy."""
+    sqs = session.client("sqs")
+    url = probe.find("GetQueueUrl", lambda: sqs.get_queue_url(QueueName=name)["QueueUrl"])
+    attributes = probe.find("GetQueueAttributes", lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"])
+    key = attributes.get("KmsMasterKeyId")
+    dead_letters = json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"] if "RedrivePolicy" in attributes else None
+    problems = list(keys.judge(key, probe, unset="the SQS-managed key"))
+    if "RedrivePolicy" in props and dead_letters is None:
+        problems.append("no dead-letter queue, the template declares one")
+    statements = json.loads(attributes["Policy"]).get("Statement", []) if "Policy" in attributes else []
+    tls_only = any(s.get("Effect") == "Deny" and "aws:SecureTransport" in json.dumps(s.get("Condition", {})) for s in statements)
+    if not tls_only:
+        problems.append("no policy refusing requests without TLS")
+    return Item("", "queue", name, {"key": key, "dead_letters": dead_letters, "tls_only": tls_only}, tuple(problems))
 
 
 CHECKS: dict[str, tuple[str, Check]] = {
@@ -346,6 +377,7 @@ CHECKS: dict[str, tuple[str, Check]] = {
     "AWS::Logs::LogGroup": ("log group", _log_group),
     "AWS::SNS::Topic": ("topic", _topic),
     "AWS::SecretsManager::Secret": ("secret", _secret),
+    "AWS::SQS::Queue": ("queue", _queue),
 }
 """CloudFormation type -> (the kind shown, its check)."""
 

@@ -47,6 +47,7 @@ _NAME_PROPERTY = {
     "AWS::Logs::LogGroup": "LogGroupName",
     "AWS::SNS::Topic": "TopicName",
     "AWS::SecretsManager::Secret": "Name",
+    "AWS::SQS::Queue": "QueueName",
 }
 
 

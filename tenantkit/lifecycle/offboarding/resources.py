@@ -112,6 +112,11 @@ class Scope:
     account_regions: tuple[str, ...] = ()
     resource_ids: set[str] = field(default_factory=set, compare=False)
     searched: dict[str, set[str]] = field(default_factory=dict, compare=False)
+    job_wait_seconds: float = 240 * 60
+    assets: tuple[Any, ...] = ()
+    """The CDK asset objects only this tenant's stacks publish (`assets.AssetObject`), from its cloud assemblies."""
+    """How long one run awaits the tenant's running backup jobs (`jobs`), all of them together."""
+    _job_deadline: list[float] = field(default_factory=list, compare=False, repr=False)
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -135,6 +140,12 @@ class Scope:
     def note(self, what: str, *items: str) -> None:
         """Record that discovery searched `items` (regions, vaults) for the report's scope."""
         self.searched.setdefault(what, set()).update(items)
+
+    def job_wait_left(self) -> float:
+        """Seconds left of this run's bound on awaiting jobs, which starts with the first wait."""
+        if not self._job_deadline:
+            self._job_deadline.append(time.monotonic() + self.job_wait_seconds)
+        return max(0.0, self._job_deadline[0] - time.monotonic())
 
     def client(self, service: str, region: str) -> Any:
         """One client per service and region (a new session per call would cost ~0.3 s each)."""
@@ -966,6 +977,15 @@ _TAGGED_DELETERS: dict[tuple[str, str], Callable[[Scope, Target, Any, Progress],
 # --- the order ---------------------------------------------------------------------------------
 
 
+from tenantkit.lifecycle.offboarding import (  # noqa: E402  # they build on the helpers above; looked up when run
+    assets,
+    jobs,
+)
+
+FIRST_DELETION = "read replica"
+"""The first kind whose destruction deletes data: every kind before it stops new copies (plans, jobs)."""
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -976,6 +996,7 @@ class Kind:
 KINDS: tuple[Kind, ...] = (
     Kind("restore testing plan", _find_restore_testing_plans, _destroy_restore_testing_plan),
     Kind("backup plan", _find_backup_plans, _destroy_backup_plan),
+    Kind("backup job", lambda scope: jobs.find_jobs(scope), lambda scope, target, progress: jobs.settle_job(scope, target, progress)),
     Kind("read replica", _database_finder(replica=True), _destroy_database),
     Kind("database", _database_finder(replica=False), _destroy_database),
     Kind("restored instance", _find_restored_instances, _destroy_database),
@@ -995,6 +1016,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("parameter", _find_parameters, _destroy_parameter),
     Kind("stack", _find_stacks, _destroy_stack),
     Kind("function log group", _find_function_log_groups, _destroy_log_group),
+    Kind("cdk asset", lambda scope: assets.find_assets(scope), lambda scope, target, progress: assets.destroy_asset(scope, target, progress)),
     Kind("tagged resource", lambda scope: (), _destroy_tagged),  # found by `run.discover`, after every other kind
     Kind("kms key", _find_keys, _destroy_key),
 )

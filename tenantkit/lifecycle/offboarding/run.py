@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from tenantkit.aws import atomic_write
+from tenantkit.lifecycle.offboarding.jobs import KIND as JOB_KIND
 from tenantkit.lifecycle.offboarding.resources import (
     BY_NAME,
+    FIRST_DELETION,
     KIND_ORDER,
     KINDS,
     MONITORING_LOG_GROUP,
@@ -228,14 +230,26 @@ class VerificationResult:
 
 def destroy(scope: Scope, journal: Journal, plan: Plan, *, on_step: StepCallback | None = None) -> None:
     """Destroy every target of `plan` and of the journal not yet done, in order, journaling each.
-    Raises OffboardingBlocked before touching anything when a target cannot be destroyed."""
+    Raises OffboardingBlocked before touching anything when a target cannot be destroyed, and
+    JobsStillRunning (`jobs`) after the plans' deletion but before any data's when a running
+    backup job outlasts the bound. Once the jobs are over, the vaults are listed again."""
     blockers = plan.blockers
     if blockers:
         raise OffboardingBlocked(f"{scope.tenant_id}: cannot be destroyed by tenantkit: {'; '.join(blockers)}")
     for target in plan.targets:
         journal.found(target)  # it exists (again): done only once destroyed in this run
     journal.save()
-    for target in journal.targets():
+    first_deletion = KIND_ORDER[FIRST_DELETION]
+    _steps(scope, journal, [t for t in journal.targets() if KIND_ORDER[t.kind] < first_deletion], on_step)  # plans, then jobs
+    if any(target.kind == JOB_KIND for target in journal.targets()):
+        for target in BY_NAME["recovery points"].find(scope):  # what a job landed meanwhile, in any vault
+            journal.found(target)
+        journal.save()
+    _steps(scope, journal, [t for t in journal.targets() if KIND_ORDER[t.kind] >= first_deletion], on_step)
+
+
+def _steps(scope: Scope, journal: Journal, targets: list[Target], on_step: StepCallback | None) -> None:
+    for target in targets:
         if journal.is_done(target):
             continue
         if on_step is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from tenantkit.config import TenantConfig, TenantStatus
 from tenantkit.lifecycle.offboarding.archive import ArchiveBucket
 from tenantkit.lifecycle.offboarding.resources import KEY_PENDING_WINDOW_DAYS, OffboardingBlocked, Scope, Target
 from tenantkit.lifecycle.offboarding.run import Journal, Plan, StepCallback, destroy, discover, now, verify
-from tenantkit.naming import names_for
+from tenantkit.naming import names_for, stack_names
 
 JOURNAL_DIR = Path("offboarding")
 """Under the state directory (`.tenantkit/`): one journal per tenant."""
@@ -110,14 +110,20 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
     return Environment(f"aws:{identity['Account']}", identity["Account"], session_for, f"{identity['Arn']} ({user})")
 
 
-def scope_for(config: TenantConfig, env: Environment) -> Scope:
+def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int | None = None, assets: tuple[Any, ...] = ()) -> Scope:
     """The tenant, swept across every region of its residency zone and, for anything tagged with
-    it, every enabled region of the account."""
+    it, every enabled region of the account; its running backup jobs awaited `job_wait_minutes`
+    (fleet.yaml offboarding.job_wait_minutes; None: its default); `assets`: the CDK asset objects
+    only its stacks publish (`assets.tenant_assets`)."""
     from tenantkit.config import policy_for
 
     names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region, config.generation)
     zone = tuple(sorted(policy_for(config.residency).zone))
-    return Scope(names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region))
+    wait = {} if job_wait_minutes is None else {"job_wait_seconds": job_wait_minutes * 60.0}
+    return Scope(
+        names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region),
+        assets=assets, **wait,
+    )  # fmt: skip
 
 
 ENABLED = ("ENABLED", "ENABLED_BY_DEFAULT")
@@ -133,8 +139,33 @@ def account_regions(env: Environment, region: str) -> tuple[str, ...]:
     return tuple(sorted(r["RegionName"] for r in listed))
 
 
-def plan(config: TenantConfig, env: Environment) -> Plan:
-    return discover(scope_for(config, env))
+def plan(config: TenantConfig, env: Environment, *, assemblies: Sequence[Path] = (), neighbours: Sequence[str] | None = ()) -> Plan:
+    own, _, _ = tenant_assets(config, env, assemblies, neighbours)
+    return discover(scope_for(config, env, assets=own))
+
+
+def tenant_assets(
+    config: TenantConfig, env: Environment, assemblies: Sequence[Path], neighbours: Sequence[str] | None
+) -> tuple[tuple[Any, ...], tuple[Any, ...], str | None]:
+    """(the CDK asset objects only the tenant's stacks publish, those another stack publishes too,
+    why none was searched or None), as the cloud `assemblies` say (`assets.tenant_assets`)."""
+    from tenantkit.lifecycle.offboarding import assets
+
+    if not assemblies:
+        return (), (), "no cloud assembly of the tenant was given"
+    try:
+        own, shared = assets.tenant_assets(assemblies, stack_names(config.tenant_id), account=env.account, neighbours=neighbours)
+    except assets.AssetsUnknown as unknown:
+        return (), (), str(unknown)
+    return own, shared, None
+
+
+def neighbours_of(directory: Path, tenant_id: str) -> tuple[str, ...] | None:
+    """Every other tenant of the fleet's directory; None when a tenant file cannot be read."""
+    from tenantkit.config.loader import validate_paths
+
+    report = validate_paths([directory])
+    return tuple(c.tenant_id for c in report.configs if c.tenant_id != tenant_id) if report.ok else None
 
 
 def journal_path(state_dir: Path, tenant_id: str, generation: int = 1) -> Path:
@@ -192,11 +223,18 @@ def execute(
     kms_client_for: Any = None,
     archive: ArchiveBucket | None = None,
     today: date | None = None,
+    job_wait_minutes: int | None = None,
+    assemblies: Sequence[Path] = (),
+    neighbours: Sequence[str] | None = (),
 ) -> ExecuteOutcome:
     """Destroy everything of the tenant's (checks of `check_may_destroy` done by the caller),
     verify, and write the signed report: under a directory, or (`reports_root` an S3Location) to
     a bucket with S3 Object Lock. When the tenant keeps its audit records, they are archived
-    (`archive`, from `archive_for`) before anything is destroyed. Resumable: see `run`."""
+    (`archive`, from `archive_for`) before anything is destroyed. The tenant's running backup jobs
+    are stopped or awaited (`job_wait_minutes`, fleet.yaml) before any data is deleted
+    (`jobs.JobsStillRunning` when they outlast it). The CDK asset objects only the tenant's stacks
+    publish, as the cloud `assemblies` (the tenant's and its `neighbours`', every other tenant of the
+    fleet) say, are destroyed; those another stack publishes too are kept and reported as shared. Resumable: see `run`."""
     from tenantkit.lifecycle.report import S3Location, load_signer, upload_report, write_report
 
     signing_key = load_signer(signing_key_path, kms_client_for)  # before anything is destroyed
@@ -205,7 +243,8 @@ def execute(
         raise OffboardingRefused(f"{config.tenant_id} keeps its audit records {keep_days} days: name its zone's archive bucket (fleet.yaml offboarding.archive_buckets): nothing destroyed")
     from tenantkit.lifecycle.state import State
 
-    scope = scope_for(config, env)
+    own_assets, shared_assets, assets_unsearched = tenant_assets(config, env, assemblies, neighbours)
+    scope = scope_for(config, env, job_wait_minutes=job_wait_minutes, assets=own_assets)
     states = state_store(env, state_dir)
     journal = Journal.open(journal_path(state_dir, config.tenant_id, config.generation), tenant_id=config.tenant_id, environment=env.name)
     if journal.completed:
@@ -226,6 +265,8 @@ def execute(
             started_at=now(), operator=env.operator, forced=force, force_reason=reason if force else None,
             retrieval_deadline=_iso(config.subscription.retrieval_deadline),
         )
+    journal.data["shared_assets"] = sorted({*journal.data.get("shared_assets", []), *(str(asset) for asset in shared_assets)})
+    journal.data["assets_unsearched"] = assets_unsearched  # this run's: what the report says
     journal.data["searched"] = {
         what: sorted({*journal.data.get("searched", {}).get(what, []), *items}) for what, items in found.searched.items()
     }  # fmt: skip
@@ -315,7 +356,11 @@ def export_audit_records(scope: Scope, targets: Any, archive: ArchiveBucket, **k
 def build_report(config: TenantConfig, env: Environment, journal: Journal, searched: Any = None) -> Any:
     """The destruction report, from the journal: every resource in the order destroyed, what was
     searched (`searched`: the report's scope) and what became of the audit records."""
+    import dataclasses
+
     from tenantkit.lifecycle.offboarding.archive import SHARED_TRAIL
+    from tenantkit.lifecycle.offboarding.jobs import KIND as JOB_KIND
+    from tenantkit.lifecycle.offboarding.jobs import job_lines
     from tenantkit.lifecycle.report import (
         AuditArchive,
         AuditRecords,
@@ -332,11 +377,19 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal, searc
     for target in journal.targets():
         if target.kind == "tagged resource" and target.arn in named:
             continue  # the same resource, found again by its tag after an interrupted run (a key whose alias went)
+        if target.kind == JOB_KIND:
+            continue  # not a copy of the data: the report's scope lists each job and what became of it
         done = journal.data["done"][target.id]
         if target.kind == "kms key":
             keys.append(KeyDeletion(target.name, target.arn, target.region, _utc(done.get("deletion_date", "")), KEY_PENDING_WINDOW_DAYS))
         resources.append(DestroyedResource(_report_kind(target), target.name, target.arn, target.region, done["destroyed_at"], journal.counts(target)))
     checked = journal.data["verification"]
+    why = journal.data.get("assets_unsearched", "no cloud assembly of the tenant was given")
+    unsearched = (f"CDK assets in the bootstrap buckets: not searched ({why})",) if why else ()
+    searched = dataclasses.replace(
+        searched, jobs=job_lines(journal.targets(), journal.data["done"]), shared_assets=tuple(journal.data.get("shared_assets", ())),
+        out_of_reach=(*searched.out_of_reach, *unsearched),
+    )  # fmt: skip
     return DestructionReport(
         tenant_id=config.tenant_id,
         display_name=config.display_name,

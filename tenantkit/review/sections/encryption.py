@@ -68,7 +68,9 @@ def build(templates: TenantTemplates) -> Section:
                 for replica in as_list(props.get("ReplicaRegions")):
                     keyed(stack, logical_id, f"secret replica in {text(replica.get('Region'))}", props.get("Name"),
                           replica.get("KmsKeyId"))
-            elif kind in ("AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::EFS::FileSystem", "AWS::Kinesis::Stream"):
+            elif kind == "AWS::SQS::Queue":  # what the example extension adds (fleet.yaml `extensions:`)
+                keyed(stack, logical_id, "queue", props.get("QueueName"), props.get("KmsMasterKeyId"))
+            elif kind in ("AWS::DynamoDB::Table", "AWS::EFS::FileSystem", "AWS::Kinesis::Stream"):
                 row(stack, logical_id, kind, None, "not reviewed", "a data store the tenant stacks do not create")
 
     keys = section.table("Keys", "Key", "Region", "Alias", "Rotation", "On stack deletion")

@@ -4,8 +4,9 @@ Backup backend, served through boto3 both in-process (`mock_aws`) and by the san
 moto 5.2.5 defects covered (each probed in `tests/sandbox/moto_defects.py`):
 - no backup selection API: `CreateBackupSelection` raises NotImplementedError, and
   `ListBackupSelections` / `GetBackupSelection` / `DeleteBackupSelection` with it;
-- no backup or copy jobs (`StartBackupJob`, `DescribeBackupJob`, `StartCopyJob`,
-  `DescribeCopyJob`: HTTP 404) and no recovery points (`ListRecoveryPointsByBackupVault`,
+- no backup, copy or restore jobs (`StartBackupJob`, `DescribeBackupJob`, `StopBackupJob`,
+  `ListBackupJobs`, `StartCopyJob`, `DescribeCopyJob`, `ListCopyJobs`, `ListRestoreJobs`: HTTP 404)
+  and no recovery points (`ListRecoveryPointsByBackupVault`,
   `ListRecoveryPointsByResource`, `DescribeRecoveryPoint`, `DeleteRecoveryPoint`: HTTP 404);
 - `DeleteBackupVault` deletes a vault that still holds recovery points (AWS refuses:
   InvalidRequestException) and answers an unknown vault with success (AWS:
@@ -14,7 +15,16 @@ moto 5.2.5 defects covered (each probed in `tests/sandbox/moto_defects.py`):
   refuses it (InvalidDBSnapshotState): such a snapshot goes with its recovery point only
   (`DeleteRecoveryPoint`).
 
-Jobs complete synchronously (State COMPLETED at once). A backup of an RDS DB instance is a real
+A backup job completes at once (State COMPLETED) unless it is started with `CompleteWindowMinutes`:
+then it runs (State RUNNING) for that whole window, the longest AWS lets it take, by the
+emulator's clock (`clock.now()`: tests move it with `tenantkit sandbox clock --advance-hours N`
+instead of sleeping); the first Backup call after the window's end completes it, creating its
+recovery point as of that end. `StopBackupJob` aborts a running job (State ABORTED, no recovery
+point) and is refused (InvalidRequestException) for the resource types AWS does not stop
+(`UNSTOPPABLE`: Amazon RDS among them) and for a job no longer running. Copy jobs complete at once
+(StartCopyJob has no window); `ListBackupJobs` / `ListCopyJobs` filter by resource ARN, state,
+vault and resource type. `ListRestoreJobs` lists the restore jobs the sandbox holds: it emulates
+no `StartRestoreJob` (restores go through RDS, `rds_restore`), so that list is empty. A backup of an RDS DB instance is a real
 snapshot in moto's RDS backend of the job's region, `awsbackup:job-<job id>`, SnapshotType
 `awsbackup`, encrypted with the instance's key; its recovery point ARN is the snapshot's ARN, as
 AWS makes it. A copy of it is a snapshot `awsbackup:copyjob-<copy job id>` in the destination
@@ -56,6 +66,7 @@ from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
 
 from tenantkit.aws import Arn, parse_arn
+from tenantkit.sandbox.extensions import clock
 from tenantkit.sandbox.extensions._base import records, wrap
 
 DEFAULT_PAGE = 100
@@ -65,6 +76,7 @@ ROUTES = (
     "{0}/backup-jobs/(?P<backupJobId>[^/]+)$",
     "{0}/copy-jobs/?$",
     "{0}/copy-jobs/(?P<copyJobId>[^/]+)$",
+    "{0}/restore-jobs/?$",
     "{0}/backup-vaults/(?P<backupVaultName>[^/]+)/recovery-points/$",  # botocore keeps the slash
     "{0}/backup-vaults/(?P<backupVaultName>[^/]+)/recovery-points/(?P<recoveryPointArn>.+)$",
     "{0}/resources/(?P<resourceArn>.+)/recovery-points/?$",
@@ -87,6 +99,9 @@ def _recovery_points(backend: BackupBackend) -> dict[str, RecoveryPoint]:
 
 
 JOB_KINDS = {"backup_jobs": "Backup job", "copy_jobs": "Copy job"}
+RUNNING = ("CREATED", "PENDING", "RUNNING")
+UNSTOPPABLE = frozenset({"RDS", "Aurora", "DocumentDB", "Neptune", "FSx", "SAP HANA on Amazon EC2"})
+"""Resource types whose backup jobs AWS does not stop (StopBackupJob, AWS Backup API reference)."""
 
 
 def _keep_job(backend: BackupBackend, kind: str, job: dict[str, Any]) -> dict[str, Any]:
@@ -258,7 +273,7 @@ def _generic_point_arn(region: str, account_id: str) -> str:
 
 def _new_job(self: BackupBackend, id_key: str, resource_arn: str, iam_role_arn: str, **fields: Any) -> dict[str, Any]:
     """A job's fields common to backup and copy jobs (completed at once), and `fields`."""
-    now = utcnow()
+    now = clock.now()
     common = {"AccountId": self.account_id, id_key: _job_id(), "ResourceArn": resource_arn, "IamRoleArn": iam_role_arn,
               "CreationDate": now, "CompletionDate": now, "BackupSizeInBytes": 0, "IsParent": False}  # fmt: skip
     return {**common, **fields}
@@ -271,7 +286,9 @@ def start_backup_job(
     iam_role_arn: str,
     lifecycle: dict[str, Any] | None,
     recovery_point_tags: dict[str, str] | None,
+    complete_window_minutes: int | None = None,
 ) -> dict[str, Any]:
+    _settle(self)
     vault = _vault(self, backup_vault_name)
     if not iam_role_arn:
         raise InvalidParameterValueException(msg="IamRoleArn is required")
@@ -280,14 +297,51 @@ def start_backup_job(
         BackupVaultName=vault.backup_vault_name, BackupVaultArn=vault.backup_vault_arn,
         BackupType="", PercentDone="100.0", RecoveryPointLifecycle=lifecycle or {},
     )  # fmt: skip
-    job_id, now = job["BackupJobId"], job["CreationDate"]
-    job["InitiationDate"] = now
+    job["InitiationDate"] = job["CreationDate"]
     try:
-        resource_type, tags, database = _resource_tags_and_type(self.account_id, self.region_name, resource_arn)
+        job["ResourceType"] = _resource_tags_and_type(self.account_id, self.region_name, resource_arn)[0]
     except LookupError as missing:
         job.update(State="FAILED", StatusMessage=f"Resource not found: {missing}", ResourceType=_type_of(resource_arn))
         return _keep_job(self, "backup_jobs", job)
+    if complete_window_minutes:
+        ends = job["CreationDate"] + timedelta(minutes=int(complete_window_minutes))
+        job.update(State="RUNNING", PercentDone="0.0", CompleteWindowMinutes=int(complete_window_minutes))
+        del job["CompletionDate"]
+        _running(self)[job["BackupJobId"]] = (ends, recovery_point_tags)
+        return _keep_job(self, "backup_jobs", job)
+    return _keep_job(self, "backup_jobs", _complete_backup(self, job, recovery_point_tags, job["CreationDate"]))
+
+
+def _running(backend: BackupBackend) -> dict[str, tuple[datetime, dict[str, str] | None]]:
+    """Backup job id -> (when it completes by the emulator's clock, its RecoveryPointTags)."""
+    return records(backend, "running_backup_jobs")
+
+
+def _settle(self: BackupBackend) -> None:
+    """Complete every running backup job of the region whose window has ended (`clock.now()`)."""
+    now = clock.now()
+    for job_id, (ends, tags) in sorted(_running(self).items(), key=lambda item: item[1][0]):
+        if ends <= now:
+            del _running(self)[job_id]
+            _complete_backup(self, _job(self, "backup_jobs", job_id), tags, ends)
+
+
+def _complete_backup(self: BackupBackend, job: dict[str, Any], recovery_point_tags: dict[str, str] | None, at: datetime) -> dict[str, Any]:
+    """The job's recovery point, made `at` (the job's end): an RDS snapshot or a record; the job
+    FAILED when its resource or vault went meanwhile."""
+    resource_arn, job_id = job["ResourceArn"], job["BackupJobId"]
+    job.update(CompletionDate=at, PercentDone="100.0")
+    vault = self.vaults.get(job["BackupVaultName"])
+    if vault is None:
+        job.update(State="FAILED", StatusMessage=f"Backup vault {job['BackupVaultName']} not found")
+        return job
+    try:
+        resource_type, tags, database = _resource_tags_and_type(self.account_id, self.region_name, resource_arn)
+    except LookupError as missing:
+        job.update(State="FAILED", StatusMessage=f"Resource not found: {missing}")
+        return job
     tags = {**tags, **(recovery_point_tags or {})}
+    lifecycle = job["RecoveryPointLifecycle"]
     if database is not None:
         snapshot = rds_backends[self.account_id][self.region_name].create_db_snapshot(
             database.db_instance_identifier, f"awsbackup:job-{job_id.lower()}", snapshot_type="awsbackup"
@@ -296,11 +350,52 @@ def start_backup_job(
         snapshot.tags = [{"Key": k, "Value": v} for k, v in tags.items()]
     else:
         arn, key = _generic_point_arn(self.region_name, self.account_id), vault.encryption_key_arn
-    point = RecoveryPoint(arn, vault, resource_arn, resource_type, iam_role_arn, lifecycle or {}, key, tags=tags, created=now)
+    point = RecoveryPoint(arn, vault, resource_arn, resource_type, job["IamRoleArn"], lifecycle, key, tags=tags, created=at)
     _add_point(self, point)
     job.update(State="COMPLETED", RecoveryPointArn=arn, ResourceType=resource_type, IsEncrypted=key is not None)
     job.update({"EncryptionKeyArn": key} if key else {})
-    return _keep_job(self, "backup_jobs", job)
+    return job
+
+
+def stop_backup_job(self: BackupBackend, backup_job_id: str) -> None:
+    _settle(self)
+    job = _job(self, "backup_jobs", backup_job_id)
+    if job.get("ResourceType") in UNSTOPPABLE:
+        raise InvalidRequestException(msg=f"StopBackupJob is not supported for resource type {job['ResourceType']}")
+    if job["State"] not in RUNNING:
+        raise InvalidRequestException(msg=f"Backup job {backup_job_id} is {job['State']}: only a running job can be stopped")
+    _running(self).pop(backup_job_id, None)
+    job.update(State="ABORTED", CompletionDate=clock.now(), StatusMessage="Stopped by StopBackupJob")
+
+
+def _listed(
+    self: BackupBackend, kind: str, *, resource_arn: str | None, state: str | None, resource_type: str | None, **fields: str | None
+) -> list[dict[str, Any]]:
+    """The jobs of `kind` in creation order, filtered by resource ARN, state, resource type and
+    each of `fields` (a job field -> the value it must have)."""
+    _settle(self)
+    wanted = {"ResourceArn": resource_arn, "State": state, "ResourceType": resource_type, **fields}
+    return [job for job in records(self, kind).values() if all(value is None or job.get(key) == value for key, value in wanted.items())]
+
+
+def list_backup_jobs(
+    self: BackupBackend, resource_arn: str | None, state: str | None, vault: str | None, resource_type: str | None
+) -> list[dict[str, Any]]:
+    return _listed(self, "backup_jobs", resource_arn=resource_arn, state=state, resource_type=resource_type, BackupVaultName=vault)
+
+
+def list_copy_jobs(
+    self: BackupBackend, resource_arn: str | None, state: str | None, destination_vault_arn: str | None, resource_type: str | None
+) -> list[dict[str, Any]]:
+    return _listed(
+        self, "copy_jobs", resource_arn=resource_arn, state=state, resource_type=resource_type, DestinationBackupVaultArn=destination_vault_arn
+    )
+
+
+def list_restore_jobs(self: BackupBackend, status: str | None, resource_type: str | None) -> list[dict[str, Any]]:
+    """The sandbox's restore jobs: it starts none (no StartRestoreJob), so there are none."""
+    wanted = {"Status": status, "ResourceType": resource_type}
+    return [job for job in records(self, "restore_jobs").values() if all(v is None or job.get(k) == v for k, v in wanted.items())]
 
 
 def _type_of(resource_arn: str) -> str:
@@ -312,6 +407,7 @@ def _type_of(resource_arn: str) -> str:
 
 
 def describe_backup_job(self: BackupBackend, backup_job_id: str) -> dict[str, Any]:
+    _settle(self)
     return _job(self, "backup_jobs", backup_job_id)
 
 
@@ -323,6 +419,7 @@ def start_copy_job(
     iam_role_arn: str,
     lifecycle: dict[str, Any] | None,
 ) -> dict[str, Any]:
+    _settle(self)
     source_vault = _vault(self, source_backup_vault_name)
     source = _recovery_points(self).get(recovery_point_arn)
     if source is None or source.vault is not source_vault:
@@ -375,6 +472,7 @@ def list_recovery_points_by_backup_vault(
 ) -> list[RecoveryPoint]:
     """In creation order; filtered by resource ARN and type (the API's other filters are not
     emulated)."""
+    _settle(self)
     vault = _vault(self, backup_vault_name)
     return [
         point
@@ -388,10 +486,12 @@ def list_recovery_points_by_backup_vault(
 def list_recovery_points_by_resource(self: BackupBackend, resource_arn: str) -> list[RecoveryPoint]:
     """Every recovery point of the resource in this region, whatever vault holds it (the
     account's Default vault included), in creation order."""
+    _settle(self)
     return [point for point in _recovery_points(self).values() if point.resource_arn == resource_arn]
 
 
 def describe_recovery_point(self: BackupBackend, backup_vault_name: str, recovery_point_arn: str) -> RecoveryPoint:
+    _settle(self)
     vault = _vault(self, backup_vault_name)
     point = _recovery_points(self).get(recovery_point_arn)
     if point is None or point.vault is not vault:
@@ -402,7 +502,7 @@ def describe_recovery_point(self: BackupBackend, backup_vault_name: str, recover
 def delete_recovery_point(self: BackupBackend, backup_vault_name: str, recovery_point_arn: str) -> None:
     point = describe_recovery_point(self, backup_vault_name, recovery_point_arn)
     vault = point.vault
-    if vault.locked and vault.min_retention_days and utcnow() < point.created + timedelta(days=vault.min_retention_days):
+    if vault.locked and vault.min_retention_days and clock.now() < point.created + timedelta(days=vault.min_retention_days):
         raise InvalidRequestException(
             msg=f"Recovery point {recovery_point_arn} cannot be deleted: the vault lock keeps it {vault.min_retention_days} days"
         )
@@ -415,6 +515,7 @@ def delete_recovery_point(self: BackupBackend, backup_vault_name: str, recovery_
 
 def _delete_backup_vault(original: Any) -> Any:
     def delete(self: BackupBackend, backup_vault_name: str) -> None:
+        _settle(self)
         vault = _vault(self, backup_vault_name)
         if any(point.vault is vault for point in _recovery_points(self).values()):
             raise InvalidRequestException(msg="Backup vault cannot be deleted because it contains recovery points.")
@@ -442,7 +543,11 @@ BACKEND_OPERATIONS = (
     delete_backup_selection,
     start_backup_job,
     describe_backup_job,
+    stop_backup_job,
+    list_backup_jobs,
     start_copy_job,
+    list_copy_jobs,
+    list_restore_jobs,
     describe_copy_job,
     list_recovery_points_by_resource,
     list_recovery_points_by_backup_vault,
@@ -517,7 +622,7 @@ class BackupJobResponses:
         params = _body(self)
         job = self.backup_backend.start_backup_job(
             params["BackupVaultName"], params["ResourceArn"], params.get("IamRoleArn", ""),
-            params.get("Lifecycle"), params.get("RecoveryPointTags"),
+            params.get("Lifecycle"), params.get("RecoveryPointTags"), params.get("CompleteWindowMinutes"),
         )  # fmt: skip
         return ActionResult(
             _without({"BackupJobId": job["BackupJobId"], "RecoveryPointArn": job.get("RecoveryPointArn"),
@@ -526,6 +631,29 @@ class BackupJobResponses:
 
     def describe_backup_job(self: Any) -> ActionResult:
         return ActionResult(_without(self.backup_backend.describe_backup_job(_path_part(self, "backup-jobs"))))
+
+    def stop_backup_job(self: Any) -> EmptyResult:
+        self.backup_backend.stop_backup_job(_path_part(self, "backup-jobs"))
+        return EmptyResult()
+
+    def list_backup_jobs(self: Any) -> ActionResult:
+        found = self.backup_backend.list_backup_jobs(
+            self._get_param("resourceArn"), self._get_param("state"), self._get_param("backupVaultName"), self._get_param("resourceType")
+        )
+        page, token = _page(self, found)
+        return ActionResult(_without({"BackupJobs": [_without(job) for job in page], "NextToken": token}))
+
+    def list_copy_jobs(self: Any) -> ActionResult:
+        found = self.backup_backend.list_copy_jobs(
+            self._get_param("resourceArn"), self._get_param("state"), self._get_param("destinationVaultArn"), self._get_param("resourceType")
+        )
+        page, token = _page(self, found)
+        return ActionResult(_without({"CopyJobs": [_without(job) for job in page], "NextToken": token}))
+
+    def list_restore_jobs(self: Any) -> ActionResult:
+        found = self.backup_backend.list_restore_jobs(self._get_param("status"), self._get_param("resourceType"))
+        page, token = _page(self, found)
+        return ActionResult(_without({"RestoreJobs": [_without(job) for job in page], "NextToken": token}))
 
     def start_copy_job(self: Any) -> ActionResult:
         params = _body(self)

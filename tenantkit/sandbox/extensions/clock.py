@@ -2,8 +2,9 @@
 
 Some promises are only checkable after a date: a KMS key scheduled for deletion is gone 7 to 30
 days later (`offboard confirm-keys`). moto keeps no clock of its own that a running server can be
-told to move, so the emulator keeps one offset, read where a date decides what happens (today:
-KMS key deletion dates, `tenantkit.sandbox.extensions.kms`), and the sandbox server serves it at
+told to move, so the emulator keeps one offset, read where a date decides what happens (KMS key
+deletion dates, `tenantkit.sandbox.extensions.kms`; the end of a running AWS Backup job,
+`backup_jobs`: both through `now()`), and the sandbox server serves it at
 `/moto-api/tenantkit/clock`: GET answers `{"ahead_seconds": N}`, POST `{"advance_seconds": N}`
 moves it forward (never back: nothing in AWS un-happens). `moto-api/reset` does not move it back.
 """
@@ -11,15 +12,21 @@ moves it forward (never back: nothing in AWS un-happens). `moto-api/reset` does 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from moto.core.utils import utcnow
 from moto.moto_api._internal import urls as moto_api_urls
 
 from tenantkit.sandbox.extensions import kms
 
 ROUTE = "{0}/moto-api/tenantkit/clock"
 PATH = "/moto-api/tenantkit/clock"
+
+
+def now() -> datetime:
+    """The emulator's time: moto's (naive UTC, like every date moto stores) plus the offset."""
+    return utcnow() + kms.CLOCK.ahead
 
 
 def clock(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:

@@ -4,7 +4,7 @@ the sandbox's refusals are ours.
 moto 5.2.5 defect: it checks identity policies only (and only once `INITIAL_NO_AUTH_ACTION_COUNT`
 requests have passed); it never reads a KMS key policy, a secret's resource policy or a Backup
 vault access policy, and reads a bucket policy's Deny statements only. It has no Backup vault
-access-policy API, and its CloudFormation skips AWS::SecretsManager::ResourcePolicy.
+access-policy API (AWS::SecretsManager::ResourcePolicy is modelled in secretsmanager.py).
 
 `patch()` evaluates, for each request signed by a principal created in the sandbox (an IAM user's
 access key, or an assumed-role session of moto's STS), the principal's identity policies together
@@ -43,7 +43,6 @@ from moto.backup.models import backup_backends
 from moto.backup.responses import BackupResponse
 from moto.backup.urls import url_paths as backup_url_paths
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.common_models import CloudFormationModel
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.iam.models import iam_backends
@@ -57,7 +56,7 @@ from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
 from tenantkit.policy import Request, evaluate
-from tenantkit.sandbox.extensions._base import BackedModel, records, wrap
+from tenantkit.sandbox.extensions._base import records, wrap
 from tenantkit.sandbox.extensions.backup import BackupVault
 
 EVALUATED_SERVICES = frozenset({"s3", "kms", "secretsmanager", "backup"})
@@ -321,25 +320,6 @@ def _check_secret_key(response: Any, who: Caller, secret: Any, action: str) -> N
     allowed, reason = _decide(who, kms_action, key.arn, key.policy, context)
     if not allowed:
         raise _refuse(who, action, secret.arn, f"access to KMS is not allowed: {kms_action} on {key.arn}: {reason}")
-
-
-class SecretResourcePolicy(BackedModel, CloudFormationModel):
-    """AWS::SecretsManager::ResourcePolicy on the secret, through moto's put_resource_policy."""
-
-    TYPE = "AWS::SecretsManager::ResourcePolicy"
-
-    @classmethod
-    def create(cls, p: dict[str, Any], account_id: str, region_name: str, resource_name: str) -> SecretResourcePolicy:
-        document = p["ResourcePolicy"]
-        secretsmanager_backends[account_id][region_name].put_resource_policy(
-            p["SecretId"], document if isinstance(document, str) else json.dumps(document)
-        )
-        return cls(p["SecretId"])
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        backend = secretsmanager_backends[account_id][region_name]
-        if self.physical_resource_id in backend.secrets:
-            backend.delete_resource_policy(self.physical_resource_id)
 
 
 # --- Backup ----------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 the `{{resolve:secretsmanager:...}}` dynamic reference.
 
 moto 5.2.5 defects: its CloudFormation has no Secrets Manager model (skipped, reported
-CREATE_COMPLETE; a Ref to the secret resolves to None), and it leaves dynamic references in
+CREATE_COMPLETE; a Ref to the secret resolves to None; the same for a secret's ResourcePolicy and
+RotationSchedule), and it leaves dynamic references in
 property values unresolved (an RDS instance gets the literal `{{resolve:...}}` text as its
 password). A secret's GenerateSecretString is generated with the backend's own
 get_random_password, its ReplicaRegions become moto replica secrets, and a target attachment adds
@@ -95,6 +96,56 @@ class SecretTargetAttachment(BackedModel, CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         """AWS leaves the secret's value as it is when the attachment goes."""
+
+
+class ResourcePolicy(BackedModel, CloudFormationModel):
+    """The secret's resource policy, stored by moto's PutResourcePolicy (which moto never
+    evaluates: the sandbox's refusals come from tenantkit's policy evaluator)."""
+
+    TYPE = "AWS::SecretsManager::ResourcePolicy"
+    ATTRIBUTES = frozenset({"Id"})
+
+    @classmethod
+    def create(cls, p: dict[str, Any], account_id: str, region_name: str, resource_name: str) -> ResourcePolicy:
+        policy = p["ResourcePolicy"]
+        _backend(account_id, region_name).put_resource_policy(
+            p["SecretId"], policy if isinstance(policy, str) else json.dumps(policy)
+        )
+        return cls(p["SecretId"], {"Id": p["SecretId"]})
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = _backend(account_id, region_name)
+        if self.physical_resource_id in backend.secrets:
+            backend.delete_resource_policy(self.physical_resource_id)
+
+
+class RotationSchedule(BackedModel, CloudFormationModel):
+    """Rotation recorded, never run: the secret reports its function and schedule (DescribeSecret's
+    RotationEnabled, RotationLambdaARN, RotationRules), but no rotation happens, where AWS rotates
+    once on creation. moto runs a Lambda only in Docker, absent from the sandbox: the rotation
+    function is tested in-process instead (tests/rotation)."""
+
+    TYPE = "AWS::SecretsManager::RotationSchedule"
+    ATTRIBUTES = frozenset({"Id"})
+
+    @classmethod
+    def create(cls, p: dict[str, Any], account_id: str, region_name: str, resource_name: str) -> RotationSchedule:
+        secret = _backend(account_id, region_name).secrets[p["SecretId"]]
+        rules = p.get("RotationRules", {})
+        days = int(rules.get("AutomaticallyAfterDays", 0))
+        secret.rotation_lambda_arn = p.get("RotationLambdaARN", "")
+        secret.auto_rotate_after_days = days
+        secret.rotation_enabled = True
+        secret.rotation_requested = True  # moto describes rotation only once this is set
+        return cls(p["SecretId"], {"Id": p["SecretId"]})
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        secret = _backend(account_id, region_name).secrets.get(self.physical_resource_id)
+        if secret is not None:
+            secret.rotation_enabled = False
+            secret.rotation_requested = False
+            secret.rotation_lambda_arn = ""
+            secret.auto_rotate_after_days = 0
 
 
 def resolve(account_id: str, region_name: str, reference: str) -> str:
