@@ -33,8 +33,8 @@ from tenantkit.compliance.nag import add_compliance_checks  # noqa: E402
 from tenantkit.config import DEFAULT_CONFIG_DIR, ConfigError, load_tenants  # noqa: E402
 from tenantkit.config.fleet import load_fleet  # noqa: E402
 from tenantkit.stacks.app_context import tenant_app_context  # noqa: E402
-from tenantkit.stacks.extensions import ExtensionError, load_extensions  # noqa: E402
 from tenantkit.stacks.baseline import add_baselines  # noqa: E402
+from tenantkit.stacks.extensions import ExtensionError, load_extensions  # noqa: E402
 from tenantkit.stacks.tenant import add_tenant  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

@@ -13,6 +13,8 @@
 
 Wall-clock times of a whole process on a shared machine are noisy: each timed command runs
 several times and the median and best are printed, with the load average before and after.
+tenantkit is byte-compiled once before anything is timed (`compile_once`, see
+bench/validate_many.py), so the figures are the steady state of a machine that writes bytecode.
 
     python bench/fleet.py [--tenants 1000] [--small 100] [--runs 5] [--synth-shard [--synth-tenants 100]]
 """
@@ -30,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from validate_many import generate  # bench/ is sys.path[0] when run as a script
+from validate_many import compile_once, generate  # bench/ is sys.path[0] when run as a script
 
 from tenantkit.fleet import Shard, in_shard, tenant_ids_in
 
@@ -87,6 +89,7 @@ def main() -> int:
     if executable is None:
         sys.exit("tenantkit is not installed in this environment (pip install -e .)")
     print(f"{platform.node()}: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    compile_once()
     print(f"before: {load_average()}")
     ok = True
     with tempfile.TemporaryDirectory(prefix="tenantkit-bench-fleet-") as temporary:

@@ -17,8 +17,10 @@ role: the synth process, jsii's Node, the cfn-lint workers. Their sum over the C
 may use is the least wall time the run could take however it were scheduled, printed next to
 the cold run's target.
 
-Targets (issues 3 and 8): 100 tenants cold in at most 60 s and 3 GiB on the 2-core build machine;
-unchanged under 3 s; one tenant changed under one cold tenant plus 2 s.
+Targets (issues 3 and 8): 100 tenants cold in at most 3 GiB; unchanged under 3 s; one tenant
+changed under one cold tenant plus 2 s. Cold time has no absolute target (issue 23: the same bench
+varied 2.8x between two machines of the same kind); its target is the ratio to the CDK CLI's
+`cdk synth` of the same app and tenants, measured side by side by bench/cdk_synth_ratio.py.
 """
 
 from __future__ import annotations
@@ -135,22 +137,22 @@ def synth_command(config_dir: Path, outdir: Path) -> list[str]:
 
 
 def measure(
-    project: Path, config_dir: Path
+    project: Path, config_dir: Path, command: list[str] | None = None, environment: dict[str, str] | None = None
 ) -> tuple[float, int, int, str, dict[str, float]]:
-    """One `tenantkit synth --all` process in `project`: seconds, peak RSS, exit code, output,
-    CPU seconds by role."""
-    command = synth_command(config_dir, project / "cdk.out")
+    """One `tenantkit synth --all` process in `project` (or `command`): seconds, peak RSS, exit
+    code, output, CPU seconds by role."""
+    command = command or synth_command(config_dir, project / "cdk.out")
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    peak = 0
-    cpu: dict[int, tuple[str, float]] = {}
-    while process.poll() is None:
-        peak = max(peak, _tree_rss_bytes(process.pid, cpu))
-        time.sleep(0.1)
-    seconds = time.perf_counter() - started
-    output = process.stdout.read() if process.stdout else ""
+    with tempfile.TemporaryFile("w+") as captured:  # a file, not a pipe: a full pipe would block the child
+        process = subprocess.Popen(command, cwd=project, stdout=captured, stderr=subprocess.STDOUT, text=True, env=environment)
+        peak = 0
+        cpu: dict[int, tuple[str, float]] = {}
+        while process.poll() is None:
+            peak = max(peak, _tree_rss_bytes(process.pid, cpu))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        captured.seek(0)
+        output = captured.read()
     by_role: dict[str, float] = {}
     for role, used in cpu.values():
         by_role[role] = by_role.get(role, 0.0) + used
@@ -232,7 +234,7 @@ def main() -> int:
         ok &= passed
     cpus = _cpus()
     print(
-        f"cold: {cold:.1f} s (target: at most 60 s; {'met' if cold <= 60 else 'missed'}); "
+        f"cold: {cold:.1f} s (no absolute target: see bench/cdk_synth_ratio.py); "
         f"{cold_cpu:.1f} CPU-s, {cold_cpu / args.tenants:.2f} per tenant, so at least "
         f"{cold_cpu / cpus:.1f} s on the {cpus} CPUs this process may use"
     )

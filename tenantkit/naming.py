@@ -226,6 +226,10 @@ class TenantNames:
         policy lets CloudWatch Logs encrypt it (`log_group_arn_patterns`)."""
         return f"/tenantkit/{self.tenant_id}/rotation"
 
+    def db_master_secret_arn_pattern(self, region: str) -> str:
+        """The master secret (or its replica) in `region`: Secrets Manager appends six characters."""
+        return self._arn("secretsmanager", region, f"secret:{self.db_master_secret}-??????")
+
     # --- buckets ------------------------------------------------------------------------------
     def _bucket(self, purpose: str, region: str) -> str:
         return f"{self.tenant_id}-{purpose}-{self.account}-{region}"
@@ -348,6 +352,15 @@ class TenantNames:
     @property
     def dr_backup_vault(self) -> str:
         return f"tenantkit-{self.tenant_id}-dr"
+
+    def vault_arn_in(self, region: str) -> str:
+        """The tenant's backup vault of `region` by ARN: where copies of its recovery points may go."""
+        return self._arn("backup", region, f"backup-vault:{self.vault_in(region)}")
+
+    def recovery_point_arn_pattern(self, region: str) -> str:
+        """Every recovery point of the account in `region` (recovery-point ARNs carry no vault:
+        the vault's access policy is what names the tenant's)."""
+        return self._arn("backup", region, "recovery-point:*")
 
     @property
     def dr_backup_vault_arn(self) -> str:

@@ -26,10 +26,10 @@ def reinstate(
     """Start the tenant's next generation: its state becomes active again and its file gets
     `generation: N` (and loses subscription.ends_on); `deploy` then makes new resources whose key
     alias never meets the offboarded generation's keys, still pending deletion."""
-    import getpass
-
-    from tenantkit.cli.guard import operation_guard
+    from tenantkit.cli.guard import STATE_DIR, operation_guard
+    from tenantkit.cli.offboard import _refusals
     from tenantkit.config import UnknownTenantError, find_tenant
+    from tenantkit.lifecycle.offboarding import service
     from tenantkit.lifecycle.state.service import guarded
     from tenantkit.lifecycle.state.service import reinstate as start_generation
 
@@ -42,7 +42,9 @@ def reinstate(
         except UnknownTenantError as error:
             render.error(str(error))
             raise typer.Exit(1) from None
+        with _refusals():  # the state is written where offboarding acts: in the tenant's own account
+            env = service.environment(loaded.config, local=local, state_dir=STATE_DIR)
         guard = operation_guard("reinstate", local=local, root=root, break_lock=break_lock, reason=reason)
         with guarded(guard, [loaded.config], refuse_closed=False):
-            state = start_generation(loaded.config, loaded.source, guard.store_for(loaded.config), by=getpass.getuser(), reason=reason)
+            state = start_generation(loaded.config, loaded.source, service.state_store(env, STATE_DIR), by=env.operator, reason=reason)
     typer.echo(f"{tenant_id}: reinstated as generation {state.generation} ({loaded.source} now says generation: {state.generation}); `tenantkit deploy {tenant_id}` makes its resources")

@@ -8,10 +8,12 @@ Each rule lives in its own module, takes a `TenantAssembly` and returns a `RuleR
 from tenantkit.compliance.assembly import StackTemplate, TenantAssembly, load_tenant_assembly
 from tenantkit.compliance.deploy_rules import DEPLOY_RULES
 from tenantkit.compliance.hourly_backup import backup_is_hourly_and_copies_inside_zone
+from tenantkit.compliance.key_decrypt_conditioned import key_decrypt_needs_tenant_condition
 from tenantkit.compliance.no_other_tenant import names_no_other_tenant
 from tenantkit.compliance.pgaudit_logging import instances_audit_sessions_and_data_access
 from tenantkit.compliance.residency_regions import regions_inside_residency_zone
 from tenantkit.compliance.result import Compliance, RuleResult
+from tenantkit.compliance.role_path import every_role_under_tenant_path
 from tenantkit.compliance.secret_policy_and_rotation import secrets_have_a_closing_policy_and_rotation
 from tenantkit.compliance.tenant_key import encryption_uses_tenant_key
 from tenantkit.compliance.tenant_tag import every_resource_tagged
@@ -26,6 +28,8 @@ RULES = (
     secrets_have_a_closing_policy_and_rotation,
     instances_audit_sessions_and_data_access,
     web_acls_limit_rate_and_filter_reputation,
+    key_decrypt_needs_tenant_condition,
+    every_role_under_tenant_path,
     *DEPLOY_RULES,
 )
 

@@ -70,6 +70,7 @@ class TenantIsolationChecks:
                     StackTemplate(name, region, _read(templates[name])) for name, region in zip(names, regions, strict=True)
                 ),
                 other_tenant_ids=self._all_ids,
+                generation=config.generation,
             )
             for result in check_tenant(assembly):
                 violations.extend(_violation(result.rule, finding, templates) for finding in result.findings)

@@ -331,6 +331,16 @@ class Access(Strict):
         ),
     )
 
+    break_glass_max_minutes: int = Field(
+        default=60,
+        ge=15,
+        le=720,
+        description=(
+            "The longest break-glass session an operator may be granted to this tenant's data, "
+            "in minutes (STS allows 15 to 720; the role itself allows at least 60)."
+        ),
+    )
+
     @field_validator("protect")
     @classmethod
     def _no_duplicate_arns(cls, arns: tuple[str, ...]) -> tuple[str, ...]:

@@ -102,8 +102,7 @@ def parse(text: str) -> YamlDocument:
         if node is None:
             raise YamlProblem(1, "file is empty; a tenant file is a mapping such as 'tenant_id: acme'")
         document = YamlDocument(data=None)
-        _index(node, (), document.lines, set())
-        document.data = loader.construct_document(node)
+        document.data = _build(loader, node, (), document.lines, set())
         return document
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -132,6 +131,75 @@ def _too_deep(text: str) -> bool:
     return False
 
 
+_STR, _NULL, _MAP, _SEQ = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "null", "map", "seq"))
+_PLAIN = {_MAP: MappingNode, _SEQ: SequenceNode, _STR: ScalarNode, _INT: ScalarNode, _BOOL: ScalarNode, _NULL: ScalarNode}
+_BOOL_WORDS = {word: word.lower() == "true" for word in ("true", "True", "TRUE", "false", "False", "FALSE")}
+
+
+def _build(
+    loader: SafeConstructor, node: Node, path: tuple[str, ...], lines: dict[tuple[str, ...], int], seen: set[int]
+) -> object:
+    """`_index` and the loader's construction in one walk: the same checks, lines and values.
+
+    Plain strings, integers, booleans, nulls, mappings and lists (all a tenant file holds) are
+    built here; anything else (floats, dates, `!!binary`...) is left to the loader's constructor.
+    PyYAML constructs in pure Python, and doing it in the walk that already visits every node
+    halves the time to read a tenant file (validate reads 1,000 of them)."""
+    if id(node) in seen:
+        raise YamlProblem(node.start_mark.line + 1, "anchors and aliases (& and *) are not allowed")
+    kind = _PLAIN.get(node.tag)
+    if len(path) > MAX_DEPTH or kind is None or not isinstance(node, kind):
+        _index(node, path, lines, seen)  # every check of a deep or an unusual node
+        return loader.construct_object(node, deep=True)
+    seen.add(id(node))
+    if kind is ScalarNode:
+        return _scalar(loader, node)
+    if isinstance(node, SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            item_path = (*path, str(index))
+            lines[item_path] = item.start_mark.line + 1
+            items.append(_build(loader, item, item_path, lines, seen))
+        return items
+    mapping: dict[object, object] = {}
+    keys: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = _key(key_node, path, keys, lines)
+        mapping[_scalar(loader, key_node)] = _build(loader, value_node, (*path, key), lines, seen)
+    return mapping
+
+
+def _key(key_node: Node, path: tuple[str, ...], keys: dict[str, int], lines: dict[tuple[str, ...], int]) -> str:
+    """Check one mapping key (plain, not a merge, not seen before in `keys`); record its line."""
+    if not isinstance(key_node, ScalarNode):
+        raise YamlProblem(key_node.start_mark.line + 1, "mapping keys must be plain scalars")
+    if key_node.tag == "tag:yaml.org,2002:merge":
+        raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not allowed")
+    key = str(key_node.value)
+    line = key_node.start_mark.line + 1
+    if key in keys:
+        dotted = ".".join((*path, key))
+        raise YamlProblem(line, f"{dotted}: duplicate key (first set on line {keys[key]})")
+    keys[key] = line
+    lines[(*path, key)] = line
+    return key
+
+
+def _scalar(loader: SafeConstructor, node: ScalarNode) -> object:
+    """The value the loader's constructor gives `node`, without its generic machinery for the
+    common tags (its own constructor for the rest: explicit `!!bool yes`, floats, dates...)."""
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _INT:
+        return int(value)
+    if tag == _BOOL and value in _BOOL_WORDS:
+        return _BOOL_WORDS[value]
+    if tag == _NULL:
+        return None
+    return loader.construct_object(node, deep=True)
+
+
 def _index(node: Node, path: tuple[str, ...], lines: dict[tuple[str, ...], int], seen: set[int]) -> None:
     if id(node) in seen:
         raise YamlProblem(node.start_mark.line + 1, "anchors and aliases (& and *) are not allowed")
@@ -143,17 +211,7 @@ def _index(node: Node, path: tuple[str, ...], lines: dict[tuple[str, ...], int],
     if isinstance(node, MappingNode):
         keys: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                raise YamlProblem(key_node.start_mark.line + 1, "mapping keys must be plain scalars")
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not allowed")
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in keys:
-                dotted = ".".join((*path, key))
-                raise YamlProblem(line, f"{dotted}: duplicate key (first set on line {keys[key]})")
-            keys[key] = line
-            lines[(*path, key)] = line
+            key = _key(key_node, path, keys, lines)
             _index(value_node, (*path, key), lines, seen)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):

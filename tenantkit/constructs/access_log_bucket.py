@@ -9,17 +9,20 @@ from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge
 from tenantkit.constructs._checkov import skip_checkov
+from tenantkit.constructs.tenant_roles import TenantPrincipals, deny_everyone, not_offboarding
 
 
 @dataclass(frozen=True, kw_only=True)
 class TenantAccessLogBucketProps:
     bucket_name: str
+    principals: TenantPrincipals
     expire_after: Duration = Duration.days(400)
 
 
 class TenantAccessLogBucket(Construct):
     """Where the tenant's buckets write their S3 server access logs: private, TLS-only, versioned,
-    encrypted at rest (SSE-S3, the only encryption S3 log delivery supports), retained."""
+    encrypted at rest (SSE-S3, the only encryption S3 log delivery supports), retained; no record
+    is deleted but by its lifecycle or the offboarding role."""
 
     def __init__(self, scope: Construct, id: str, props: TenantAccessLogBucketProps) -> None:
         super().__init__(scope, id)
@@ -39,6 +42,14 @@ class TenantAccessLogBucket(Construct):
                 )
             ],
             removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        )
+        self.bucket.add_to_resource_policy(
+            deny_everyone(
+                "OnlyLifecycleAndOffboardingDelete",
+                ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteBucket"],
+                [self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+                not_offboarding(props.principals),
+            )
         )
         resource = cast(s3.CfnBucket, self.bucket.node.default_child)
         acknowledge(

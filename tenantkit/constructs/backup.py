@@ -29,12 +29,13 @@ SERVICE_ROLE_POLICIES = (
 )
 
 
-def backup_service_role(scope: Construct, id: str, policy_names: Sequence[str], why: str) -> iam.Role:
+def backup_service_role(scope: Construct, id: str, policy_names: Sequence[str], why: str, *, path: str) -> iam.Role:
     """A role only AWS Backup of this account may assume (the confused-deputy condition), with
     AWS's managed policies `policy_names`, each acknowledged to cdk-nag with `why`."""
     role = iam.Role(
         scope,
         id,
+        path=path,
         assumed_by=iam.ServicePrincipal(
             "backup.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}
         ),
@@ -70,6 +71,8 @@ class TenantBackupProps:
     tiers: BackupTiers
     resource_arns: Sequence[str]
     """The protected resources, named explicitly (no tag-based selection to drift)."""
+    role_path: str
+    """The tenant's IAM path (`/tenantkit/<id>/`): every role made here lives under it."""
 
 
 class TenantBackup(Construct):
@@ -136,6 +139,7 @@ class TenantBackup(Construct):
             SERVICE_ROLE_POLICIES,
             "AWS Backup's own backup (not restore) policy for RDS and S3, maintained by AWS as the "
             "services change; the selection below limits what the plan touches.",
+            path=props.role_path,
         )
         self.selection = self.plan.add_selection(
             "Selection",

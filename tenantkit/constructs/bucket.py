@@ -13,6 +13,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge, finding_text
+from tenantkit.constructs.tenant_roles import TenantPrincipals, deny_everyone, not_offboarding, outside_tenant
 
 REPLICATION_MINUTES = 15  # S3 Replication Time Control's promise
 
@@ -38,8 +39,13 @@ class TenantBucketProps:
     replica: ReplicaTarget
     access_logs: s3.IBucket
     incident_topic: sns.ITopic
+    key_alias_arn: str
+    """The tenant key's alias ARN in this region: an upload may name the key by it."""
+    principals: TenantPrincipals
     noncurrent_versions_kept: Duration
     """How long an overwritten or deleted object's old version is kept (the retention promise)."""
+    role_path: str
+    """The tenant's IAM path (`/tenantkit/<id>/`): every role made here lives under it."""
 
 
 def secure_bucket_defaults(
@@ -69,28 +75,54 @@ def secure_bucket_defaults(
     }
 
 
-def deny_other_encryption(bucket: s3.Bucket, key_arn: str) -> None:
+# What a Deny on the deployment role keeps it from: the bucket's contents (it manages the bucket).
+CONTENT_ACTIONS = ("s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:ListBucket*", "s3:RestoreObject", "s3:Replicate*")
+# What destroys data for good in a versioned bucket (a plain DeleteObject only adds a delete marker,
+# which the retention window undoes): the offboarding role's alone. Lifecycle expiry is S3's own.
+DESTROY_ACTIONS = ("s3:DeleteObjectVersion", "s3:DeleteBucket")
+REPLICATION_SOURCE_ACTIONS = (
+    "s3:GetReplicationConfiguration",
+    "s3:ListBucket",
+    "s3:GetObjectVersionForReplication",
+    "s3:GetObjectVersionAcl",
+    "s3:GetObjectVersionTagging",
+)
+
+
+def deny_other_encryption(bucket: s3.Bucket, key_names: list[str]) -> None:
     """Refuse any upload that asks for another encryption than the bucket's key: SSE-S3, another
     KMS key, DSSE-KMS or customer-provided keys. Uploads that ask for nothing get the bucket's
-    default (this key)."""
+    default (this key); `key_names` are the values an upload may name it by (key ARN, key id,
+    alias ARN: S3 compares the header as sent). Each Deny holds only when its header is present
+    (`Null: false`), so a plain upload, a multipart part (which carries no encryption header) and a
+    copy that asks for nothing pass."""
     denied = {
-        "DenyOtherEncryption": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+        "DenyOtherEncryption": {
+            "Null": {"s3:x-amz-server-side-encryption": "false"},
+            "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
+        },
         "DenyOtherKmsKey": {
-            "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn}
+            "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
+            "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_names},
         },
         "DenyCustomerProvidedKeys": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
     }
     for sid, condition in denied.items():
-        bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid=sid,
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=["s3:PutObject"],
-                resources=[bucket.arn_for_objects("*")],
-                conditions=condition,
-            )
-        )
+        bucket.add_to_resource_policy(deny_everyone(sid, ["s3:PutObject"], [bucket.arn_for_objects("*")], condition))
+
+
+def deny_outside_tenant(bucket: s3.Bucket, principals: TenantPrincipals) -> None:
+    """The bucket's own boundary, whatever anyone's IAM policies say: nobody outside the tenant's
+    roles and the deployment role touches it, the deployment role never its contents, and only
+    the offboarding role destroys object versions or the bucket."""
+    everything = [bucket.bucket_arn, bucket.arn_for_objects("*")]
+    denies = (
+        ("DenyOutsideTenant", ["s3:*"], outside_tenant(principals)),
+        ("DenyDeploymentRoleContents", list(CONTENT_ACTIONS), {"ArnEquals": {"aws:PrincipalArn": principals.deployment_role_arn}}),
+        ("OnlyOffboardingDestroys", list(DESTROY_ACTIONS), not_offboarding(principals)),
+    )
+    for sid, actions, condition in denies:
+        bucket.add_to_resource_policy(deny_everyone(sid, actions, everything, condition))
 
 
 def service_principal(service: str, account: str) -> iam.ServicePrincipal:
@@ -122,14 +154,25 @@ class TenantBucket(Construct):
                 props.bucket_name, props.key, props.access_logs, "data/", props.noncurrent_versions_kept
             ),
         )
-        deny_other_encryption(self.bucket, props.key.key_arn)
+        deny_other_encryption(self.bucket, [props.key.key_arn, props.key.key_id, props.key_alias_arn])
+        deny_outside_tenant(self.bucket, props.principals)
         self.replication_role = iam.Role(
             self,
             "ReplicationRole",
+            path=props.role_path,
             assumed_by=service_principal("s3.amazonaws.com", stack.account),
             description=f"S3 replication of {props.bucket_name} to its DR bucket",
         )
         self._grant_replication(props, stack)
+        self.bucket.add_to_resource_policy(
+            deny_everyone(
+                "ReplicationRoleOnlyReplicates",
+                REPLICATION_SOURCE_ACTIONS,
+                [self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+                {"ArnEquals": {"aws:PrincipalArn": self.replication_role.role_arn}},
+                except_actions=True,
+            )
+        )
 
         cfn_bucket = cast(s3.CfnBucket, self.bucket.node.default_child)
         cfn_bucket.replication_configuration = s3.CfnBucket.ReplicationConfigurationProperty(
@@ -199,11 +242,7 @@ class TenantBucket(Construct):
                 resources=[self.bucket.bucket_arn],
             ),
             iam.PolicyStatement(
-                actions=[
-                    "s3:GetObjectVersionForReplication",
-                    "s3:GetObjectVersionAcl",
-                    "s3:GetObjectVersionTagging",
-                ],
+                actions=list(REPLICATION_SOURCE_ACTIONS[2:]),
                 resources=[source_objects],
             ),
             iam.PolicyStatement(

@@ -115,7 +115,6 @@ class TenantDatabase(Construct):
             "MasterSecret",
             secret_name=props.master_secret.name,
             description=f"{props.identifier}: master user (break-glass; applications use IAM auth)",
-            encryption_key=None if isinstance(props.key, str) else props.key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template=json.dumps({"username": MASTER_USERNAME}),
                 generate_string_key="password",
@@ -124,6 +123,11 @@ class TenantDatabase(Construct):
             ),
             removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
+        # The key is set on the L1, not as the L2's encryption_key: the L2 would add a key-policy
+        # statement (no Sid) letting any principal of the account decrypt through Secrets
+        # Manager, with no tenant condition. The tenant key's own policy lets the tenant's
+        # principals (by role path) and the deployment role use it through Secrets Manager.
+        cast(secretsmanager.CfnSecret, self.master_secret.node.default_child).kms_key_id = key_arn
         # Set on the L1: the L2's ReplicaRegion wants an IKey, and the DR key is in another region.
         cast(secretsmanager.CfnSecret, self.master_secret.node.default_child).add_property_override(
             "ReplicaRegions",

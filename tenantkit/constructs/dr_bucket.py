@@ -9,7 +9,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge
-from tenantkit.constructs.bucket import deny_other_encryption, secure_bucket_defaults
+from tenantkit.constructs.bucket import deny_other_encryption, deny_outside_tenant, secure_bucket_defaults
+from tenantkit.constructs.tenant_roles import TenantPrincipals
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,6 +18,10 @@ class TenantDrBucketProps:
     bucket_name: str
     key: kms.IKey
     access_logs: s3.IBucket
+    key_alias_arn: str
+    """The DR key's alias ARN: an upload (or the replication's re-encryption) may name it."""
+    principals: TenantPrincipals
+    """The primary bucket's replication role is one of the tenant's roles (its path): it passes."""
     noncurrent_versions_kept: Duration
     """Old versions of replicated objects are kept as long as the DR copies are promised."""
 
@@ -34,7 +39,8 @@ class TenantDrBucket(Construct):
                 props.bucket_name, props.key, props.access_logs, "dr/", props.noncurrent_versions_kept
             ),
         )
-        deny_other_encryption(self.bucket, props.key.key_arn)
+        deny_other_encryption(self.bucket, [props.key.key_arn, props.key.key_id, props.key_alias_arn])
+        deny_outside_tenant(self.bucket, props.principals)
         acknowledge(
             cast(s3.CfnBucket, self.bucket.node.default_child),
             (

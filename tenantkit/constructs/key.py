@@ -56,9 +56,12 @@ class TenantKeyProps:
     tenant_log_group_arns: Sequence[str]
     """CloudWatch Logs may use the key only for these log groups (ARN patterns)."""
     description: str
-    tenant_tag: tuple[str, str]
-    """(tag key, tenant id): principals carrying it are the tenant's own (its roles here and the
-    application's roles, tagged by whoever creates them)."""
+    tenant_principal_arn_pattern: str
+    """`arn:aws:iam::<account>:role/tenantkit/<id>/*`: the tenant's principals are its roles by
+    IAM path (the application's roles, break-glass, offboarding), never by a tag anyone with
+    iam:TagRole or sts:TagSession can set."""
+    incident_topic_arn: str
+    """The tenant's incident topic of this region: the one topic its publishers encrypt for."""
     deployment_role_arn: str
     """The CDK CloudFormation execution role of this environment: it creates the tenant's
     encrypted resources and is the only principal that may change the key policy or alias."""
@@ -84,8 +87,8 @@ class TenantKey(Construct):
         stack = Stack.of(self)
         account = iam.AccountRootPrincipal()
         via_services = [f"{service}.{stack.region}.amazonaws.com" for service in VIA_SERVICES]
-        tag_key, tenant_id = props.tenant_tag
         deployer = {"ArnLike": {"aws:PrincipalArn": props.deployment_role_arn}}
+        tenant = {"ArnLike": {"aws:PrincipalArn": props.tenant_principal_arn_pattern}}
         policy = iam.PolicyDocument(
             statements=[
                 iam.PolicyStatement(
@@ -101,6 +104,12 @@ class TenantKey(Construct):
                     resources=["*"],
                     conditions=deployer,
                 ),
+                # The deployment role uses the key only through the data services, and only as
+                # itself: CloudFormation creates the encrypted resources as it, and resolves the
+                # master password's `{{resolve:secretsmanager:...}}` reference as it (Secrets
+                # Manager decrypts with this key). Not narrowed further by aws:CalledVia: AWS
+                # documents forward access sessions for CloudFormation's resource operations
+                # (aws:ViaAWSService), not which chain a dynamic reference's read carries.
                 iam.PolicyStatement(
                     sid="DeploymentRoleCreatesEncryptedResources",
                     principals=[account],
@@ -114,11 +123,8 @@ class TenantKey(Construct):
                     actions=list(USE_ACTIONS),
                     resources=["*"],
                     conditions={
-                        "StringEquals": {
-                            f"aws:PrincipalTag/{tag_key}": tenant_id,
-                            "kms:ViaService": via_services,
-                            "kms:CallerAccount": stack.account,
-                        }
+                        **tenant,
+                        "StringEquals": {"kms:ViaService": via_services, "kms:CallerAccount": stack.account},
                     },
                 ),
                 iam.PolicyStatement(
@@ -127,10 +133,8 @@ class TenantKey(Construct):
                     actions=list(GRANT_ACTIONS),
                     resources=["*"],
                     conditions={
-                        "StringEquals": {
-                            f"aws:PrincipalTag/{tag_key}": tenant_id,
-                            "kms:ViaService": via_services,
-                        },
+                        **tenant,
+                        "StringEquals": {"kms:ViaService": via_services},
                         "Bool": {"kms:GrantIsForAWSResource": "true"},
                     },
                 ),
@@ -145,14 +149,16 @@ class TenantKey(Construct):
                         }
                     },
                 ),
-                        # No aws:SourceAccount here: EventBridge does not send it with its KMS requests
+                # No aws:SourceAccount here: EventBridge does not send it with its KMS requests
                 # for an encrypted topic (AWS documents the condition as unsupported there); the
-                # topic policy scopes who may publish.
+                # encryption context binds the use to the tenant's topic (SNS encrypts with
+                # `aws:sns:topicArn`), and the topic policy scopes who may publish.
                 iam.PolicyStatement(
                     sid="IncidentPublishersEncryptForTheTopic",
                     principals=[iam.ServicePrincipal(service) for service in PUBLISHERS],
                     actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                     resources=["*"],
+                    conditions={"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": props.incident_topic_arn}},
                 ),
             ]
         )

@@ -29,6 +29,8 @@ class TenantNetworkProps:
     cidr: str = "10.0.0.0/16"
     availability_zones: Sequence[str] | None = None
     """Real AZ names; None takes the stack's AZs (context lookup or Fn::GetAZs)."""
+    role_path: str
+    """The tenant's IAM path (`/tenantkit/<id>/`): the flow-log role lives under it."""
     az_count: int = 2
 
 
@@ -71,6 +73,7 @@ class TenantNetwork(Construct):
         self.flow_log_role = iam.Role(
             self,
             "FlowLogRole",
+            path=props.role_path,
             assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"),
             description="Delivers this VPC's flow logs to its log group",
         )

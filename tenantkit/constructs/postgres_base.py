@@ -59,6 +59,8 @@ class TenantPostgresBaseProps:
     log_key: kms.IKey
     audit_log: tuple[str, ...]
     """pgAudit classes (pgaudit.log) from the tenant file; its statements go to the `postgresql` log."""
+    role_path: str
+    """The tenant's IAM path (`/tenantkit/<id>/`): every role made here lives under it."""
 
 
 class TenantPostgresBase(Construct):
@@ -104,6 +106,7 @@ class TenantPostgresBase(Construct):
         self.monitoring_role = iam.Role(
             self,
             "MonitoringRole",
+            path=props.role_path,
             assumed_by=iam.ServicePrincipal(
                 "monitoring.rds.amazonaws.com",
                 conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},

@@ -39,6 +39,8 @@ class TenantRestoreTestingProps:
     bucket_arn: str
     db_subnet_group_name: str
     db_security_group_ids: Sequence[str]
+    role_path: str
+    """The tenant's IAM path (`/tenantkit/<id>/`): every role made here lives under it."""
 
 
 class TenantRestoreTesting(Construct):
@@ -75,6 +77,7 @@ class TenantRestoreTesting(Construct):
             RESTORE_POLICIES,
             "AWS Backup's own restore policy for RDS and S3, maintained by AWS; only the restore testing "
             "selections below use this role, each naming one of the tenant's resources.",
+            path=props.role_path,
         )
         # Restore the database into the tenant's own isolated subnets and database security group,
         # never into a default VPC (AWS Backup Developer Guide, "Restore testing inferred metadata").

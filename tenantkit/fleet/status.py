@@ -210,6 +210,7 @@ def compute_status(
     With `deployed_templates`, each stack's deployed template is compared with the synthesized."""
     from tenantkit.compliance.assembly import stack_artifacts
     from tenantkit.config import validate_paths
+    from tenantkit.lifecycle.offboarding.service import journal_path
     from tenantkit.naming import stack_names
     from tenantkit.review.service import approval_states
 
@@ -246,7 +247,7 @@ def compute_status(
                 approval=approvals.get(config.tenant_id, ""),
                 offboarding=offboarding_state(
                     config.subscription.status(today).value,
-                    state_dir / "offboarding" / f"{config.tenant_id}.json",
+                    journal_path(state_dir, config.tenant_id, config.generation),  # this generation's
                 ),
                 inventory=inventory_state(state_dir / INVENTORY_DIR_NAME / f"{config.tenant_id}.json"),
             )

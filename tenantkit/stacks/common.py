@@ -9,7 +9,17 @@ from aws_cdk import aws_kms as kms
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs.incident_channel import TenantIncidentChannel, TenantIncidentChannelProps
 from tenantkit.constructs.key import TenantKey, TenantKeyProps
-from tenantkit.naming import TAG_TENANT, TenantNames
+from tenantkit.constructs.tenant_roles import TenantPrincipals
+from tenantkit.naming import TenantNames
+
+
+def principals_of(names: TenantNames, region: str) -> TenantPrincipals:
+    """Who may reach the tenant's stores in `region`, by role ARN."""
+    return TenantPrincipals(
+        role_arn_pattern=names.tenant_role_arn_pattern,
+        deployment_role_arn=names.deployment_role_arn(region),
+        offboarding_role_arn=names.offboarding_role_arn,
+    )
 
 
 def add_key_and_incidents(
@@ -24,7 +34,8 @@ def add_key_and_incidents(
             alias=names.key_alias,
             tenant_log_group_arns=names.log_group_arn_patterns(region),
             description=f"tenantkit {config.tenant_id}: {holds} in {region}",
-            tenant_tag=(TAG_TENANT, config.tenant_id),
+            tenant_principal_arn_pattern=names.tenant_role_arn_pattern,
+            incident_topic_arn=names.incident_topic_arn(region),
             deployment_role_arn=names.deployment_role_arn(region),
         ),
     ).key

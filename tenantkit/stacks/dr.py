@@ -11,7 +11,7 @@ from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVau
 from tenantkit.constructs.dr_bucket import TenantDrBucket, TenantDrBucketProps
 from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.naming import TenantNames
-from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters
+from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters, principals_of
 from tenantkit.stacks.firewall import add_firewall
 
 
@@ -23,11 +23,12 @@ class TenantDrStack(Stack):
     def __init__(self, scope: Construct, id: str, *, config: TenantConfig, names: TenantNames, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         region = names.secondary_region
+        principals = principals_of(names, region)
         self.key, self.incidents = add_key_and_incidents(
             self, key_id="DrKey", config=config, names=names, region=region, holds="DR copies"
         )
         access_logs = TenantAccessLogBucket(
-            self, "AccessLogs", TenantAccessLogBucketProps(bucket_name=names.dr_access_log_bucket)
+            self, "AccessLogs", TenantAccessLogBucketProps(bucket_name=names.dr_access_log_bucket, principals=principals)
         )
         self.bucket = TenantDrBucket(
             self,
@@ -36,6 +37,8 @@ class TenantDrStack(Stack):
                 bucket_name=names.dr_bucket,
                 key=self.key,
                 access_logs=access_logs.bucket,
+                key_alias_arn=names.key_alias_arn(region),
+                principals=principals,
                 noncurrent_versions_kept=Duration.days(config.backup.copy_retention_days),
             ),
         ).bucket
@@ -44,7 +47,11 @@ class TenantDrStack(Stack):
             self,
             "DrVault",
             TenantBackupVaultProps(
-                vault_name=names.dr_backup_vault, key=self.key, incident_topic=self.incidents.topic
+                vault_name=names.dr_backup_vault,
+                key=self.key,
+                principals=principals,
+                copy_targets=[names.vault_arn_in(names.primary_region), names.dr_backup_vault_arn],
+                incident_topic=self.incidents.topic,
             ),
         ).vault
         self.firewall = add_firewall(

@@ -21,8 +21,9 @@ from tenantkit.constructs.export_role import TenantExportRole, TenantExportRoleP
 from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.constructs.restore_testing import TenantRestoreTesting, TenantRestoreTestingProps
+from tenantkit.constructs.tenant_roles import TenantRoles, TenantRolesProps
 from tenantkit.naming import EXPORTS_FOLDER, REPLICATION_RULE_ID, TenantNames
-from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters
+from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters, principals_of
 from tenantkit.stacks.firewall import add_firewall
 
 
@@ -42,6 +43,7 @@ class TenantPrimaryStack(Stack):
     ) -> None:
         super().__init__(scope, id, **kwargs)
         region = names.primary_region
+        principals = principals_of(names, region)
         self.key, self.incidents = add_key_and_incidents(
             self, key_id="TenantKey", config=config, names=names, region=region, holds="all tenant data"
         )
@@ -51,11 +53,12 @@ class TenantPrimaryStack(Stack):
             TenantNetworkProps(
                 key=self.key,
                 flow_log_group_name=names.flow_log_group,
+                role_path=names.role_path,
                 availability_zones=availability_zones,
             ),
         )
         access_logs = TenantAccessLogBucket(
-            self, "AccessLogs", TenantAccessLogBucketProps(bucket_name=names.access_log_bucket)
+            self, "AccessLogs", TenantAccessLogBucketProps(bucket_name=names.access_log_bucket, principals=principals)
         )
         self.bucket = TenantBucket(
             self,
@@ -65,6 +68,9 @@ class TenantPrimaryStack(Stack):
                 key=self.key,
                 access_logs=access_logs.bucket,
                 incident_topic=self.incidents.topic,
+                key_alias_arn=names.key_alias_arn(region),
+                principals=principals,
+                role_path=names.role_path,
                 noncurrent_versions_kept=Duration.days(config.backup.retention_days),
                 replica=ReplicaTarget(
                     bucket_arn=names.dr_bucket_arn,
@@ -83,6 +89,7 @@ class TenantPrimaryStack(Stack):
                 identifier=names.db_instance,
                 key=self.key,
                 log_key=self.key,
+                role_path=names.role_path,
                 vpc=self.network.vpc,
                 subnets=self.network.isolated_subnets,
                 engine_version=database.engine_version,
@@ -128,7 +135,11 @@ class TenantPrimaryStack(Stack):
             self,
             "BackupVault",
             TenantBackupVaultProps(
-                vault_name=names.backup_vault, key=self.key, incident_topic=self.incidents.topic
+                vault_name=names.backup_vault,
+                key=self.key,
+                principals=principals,
+                copy_targets=[names.vault_arn_in(region), names.dr_backup_vault_arn],
+                incident_topic=self.incidents.topic,
             ),
         ).vault
         backup = config.backup
@@ -147,6 +158,7 @@ class TenantPrimaryStack(Stack):
                     copy_hourly=backup.copy_hourly,
                 ),
                 resource_arns=[self.database.instance_arn, self.bucket.bucket.bucket_arn],
+                role_path=names.role_path,
             ),
         )
         self.restore_testing = TenantRestoreTesting(
@@ -160,6 +172,28 @@ class TenantPrimaryStack(Stack):
                 bucket_arn=self.bucket.bucket.bucket_arn,
                 db_subnet_group_name=self.database.base.subnet_group.ref,
                 db_security_group_ids=[self.database.security_group.security_group_id],
+                role_path=names.role_path,
+            ),
+        )
+        both_regions = (names.primary_region, names.secondary_region)
+        self.roles = TenantRoles(
+            self,
+            "Roles",
+            TenantRolesProps(
+                role_path=names.role_path,
+                break_glass_role_name=names.break_glass_role,
+                offboarding_role_name=names.offboarding_role,
+                break_glass_max_minutes=config.access.break_glass_max_minutes,
+                bucket_arns=[names.data_bucket_arn, names.dr_bucket_arn],
+                key_arn_patterns=[names.key_arn_pattern(r) for r in both_regions],
+                key_alias=names.key_alias,
+                secret_arn_patterns=[names.db_master_secret_arn_pattern(r) for r in both_regions],
+                offboarded_bucket_arns=[
+                    names.bucket_arn(bucket)
+                    for bucket in (names.data_bucket, names.access_log_bucket, names.dr_bucket, names.dr_access_log_bucket)
+                ],
+                vault_arns=[names.vault_arn_in(r) for r in both_regions],
+                recovery_point_arn_patterns=[names.recovery_point_arn_pattern(r) for r in both_regions],
             ),
         )
         TenantIncidentRules(

@@ -40,6 +40,7 @@ class TenantReplicaStack(Stack):
             TenantNetworkProps(
                 key=dr_key,
                 flow_log_group_name=names.replica_flow_log_group,
+                role_path=names.role_path,
                 cidr="10.1.0.0/16",
                 availability_zones=availability_zones,
             ),
@@ -54,6 +55,7 @@ class TenantReplicaStack(Stack):
                 source_region=names.primary_region,
                 key=dr_key,
                 log_key=dr_key,
+                role_path=names.role_path,
                 vpc=self.network.vpc,
                 subnets=self.network.isolated_subnets,
                 engine_version=database.engine_version,

@@ -81,11 +81,11 @@ def add_tenant(app: Construct, config: TenantConfig, extensions: Sequence[Loaded
         )  # fmt: skip
         apply_extensions(extensions, kind=kind, stack=stack, tenant=config, context=context)
     for stack in (dr, primary, replica):
-        _tag(stack, tags)
+        _tag(stack, tags, names.role_path)
     return TenantStacks(dr=dr, primary=primary, replica=replica)
 
 
-def _tag(stack: Stack, tags: dict[str, str]) -> None:
+def _tag(stack: Stack, tags: dict[str, str], role_path: str) -> None:
     # Every taggable resource carries the tenant's tags in the template itself (what a reviewer
     # reads, what our tag rule checks), not only through CloudFormation's propagation of stack
     # tags. With @aws-cdk/core:explicitStackTags (recommended), Tags.of(stack) tags the stack's
@@ -95,16 +95,16 @@ def _tag(stack: Stack, tags: dict[str, str]) -> None:
     for key, value in tags.items():
         Tags.of(stack).add(key, value)
     # CDK's own custom-resource providers (stack-level singletons named Custom::...) are raw
-    # CfnResources that Tags.of does not reach.
+    # CfnResources that Tags.of does not reach; their roles are the tenant's too (its path).
     for provider in stack.node.children:
         if not provider.node.id.startswith("Custom::"):
             continue
         for child in provider.node.children:
-            if (
-                isinstance(child, CfnResource)
-                and child.cfn_resource_type in UNTAGGED_PROVIDER_TYPES
-                and not TagManager.is_taggable(child)
-            ):
+            if not isinstance(child, CfnResource):
+                continue
+            if child.cfn_resource_type == "AWS::IAM::Role":
+                child.add_property_override("Path", role_path)
+            if child.cfn_resource_type in UNTAGGED_PROVIDER_TYPES and not TagManager.is_taggable(child):
                 child.add_property_override(
                     "Tags", [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
                 )

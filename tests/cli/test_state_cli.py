@@ -77,3 +77,20 @@ def test_a_tooling_account_the_credentials_are_not_in_is_refused(aws, tmp_path):
 def test_break_lock_needs_a_reason(aws):
     result = runner.invoke(app, ["deploy", "rhein-de", "--break-lock"])
     assert (result.exit_code, result.output) == (1, 'error: --break-lock needs --reason "..." (it is recorded)\n')
+
+
+def test_reinstate_in_the_tenants_account_writes_the_next_generation(aws, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(EXAMPLE_CONFIGS, tmp_path / "tenant_configs")
+    refused = runner.invoke(app, ["reinstate", "rhein-de", "--reason", "back"])
+    assert refused.exit_code == 1 and "rhein-de is active: only an offboarded tenant is reinstated" in refused.output, refused.output
+    config = find_tenant(tmp_path / "tenant_configs", "rhein-de").config
+    store = StateStore("aws:x", lambda region: boto3.client("ssm", region_name=region), tmp_path / "elsewhere")
+    store.write(names_of(config, ""), TenantState(tenant_id="rhein-de", state=State.DESTROYED, report="r.json"))
+    result = runner.invoke(app, ["reinstate", "rhein-de", "--reason", "signed again"])
+    assert result.exit_code == 0, result.output
+    assert "rhein-de: reinstated as generation 2" in result.output
+    assert find_tenant(tmp_path / "tenant_configs", "rhein-de").config.generation == 2
+    assert store.read(names_of(config, "")).generation == 2

@@ -53,6 +53,8 @@ VALID = [
     ("access.rate_limit", 2_000_000_000),
     ("access.managed_rules", {"anonymous_ip": {"action": "count", "reason": "staff use a corporate VPN"}}),
     ("access.managed_rules", {"ip_reputation": {"action": "block"}}),
+    ("access.break_glass_max_minutes", 15),
+    ("access.break_glass_max_minutes", 720),
     ("database.engine_version", "16.9"),
     ("database.instance_class", "db.r6g.2xlarge"),
     ("database.allocated_storage_gib", 20),
@@ -123,6 +125,8 @@ INVALID = [
     ("access.managed_rules", {"ip_reputation": {"action": "count", "reason": "  "}}, "access.managed_rules.ip_reputation", "action count needs a reason"),
     ("access.managed_rules", {"ip_reputation": {"action": "allow"}}, "access.managed_rules.ip_reputation.action", "'block' or 'count'"),
     ("access.managed_rules", {"tor": {"action": "count", "reason": "x"}}, "access.managed_rules.tor", "Extra inputs are not permitted"),
+    ("access.break_glass_max_minutes", 14, "access.break_glass_max_minutes", "greater than or equal to 15"),
+    ("access.break_glass_max_minutes", 721, "access.break_glass_max_minutes", "less than or equal to 720"),
     ("database.engine_version", "16", "database.engine_version", "pin a minor version"),
     ("database.engine_version", 16, "database.engine_version", "not the major version alone"),
     ("database.engine_version", 16.1, "database.engine_version", "quoted string"),
@@ -220,6 +224,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert tenant.access.rate_limit == 2000
     assert tenant.access.managed_rules.ip_reputation.action == "block"
     assert tenant.access.managed_rules.anonymous_ip.action == "block"
+    assert tenant.access.break_glass_max_minutes == 60
     assert tenant.compliance.controlled_goods is False
     assert tenant.account is None and tenant.tags == {}
     assert tenant.backup.copy_hourly is True and tenant.backup.restore_testing == "weekly"

@@ -10,6 +10,8 @@ from .conftest import template_of
 
 LOGS = ("arn:aws:logs:us-east-1:123456789012:log-group:/tenantkit/t1/*",)
 DEPLOYER = "arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1"
+TENANT_ROLES = "arn:aws:iam::123456789012:role/tenantkit/t1/*"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:tenantkit-t1-incidents"
 DECRYPTING = {"kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant", "kms:PutKeyPolicy", "kms:*", "kms:Create*", "kms:Put*"}
 
 
@@ -18,7 +20,8 @@ def _props(**overrides) -> TenantKeyProps:
         "alias": "alias/tenantkit/t1",
         "tenant_log_group_arns": LOGS,
         "description": "d",
-        "tenant_tag": ("tenantkit:tenant", "t1"),
+        "tenant_principal_arn_pattern": TENANT_ROLES,
+        "incident_topic_arn": TOPIC,
         "deployment_role_arn": DEPLOYER,
     }
     return TenantKeyProps(**{**values, **overrides})
@@ -65,14 +68,21 @@ def test_only_the_deployment_role_may_change_the_policy_or_alias(statements):
 def test_tenant_principals_use_the_key_only_through_data_services(statements):
     use = statements["TenantPrincipalsUseThroughDataServices"]
     assert "kms:Decrypt" in _actions(use)
+    assert use["Condition"]["ArnLike"] == {"aws:PrincipalArn": TENANT_ROLES}
+    assert not any(key.startswith("aws:PrincipalTag") for block in use["Condition"].values() for key in block)
     condition = use["Condition"]["StringEquals"]
-    assert condition["aws:PrincipalTag/tenantkit:tenant"] == "t1"
     assert set(condition["kms:ViaService"]) == {
         f"{service}.us-east-1.amazonaws.com" for service in ("rds", "s3", "backup", "secretsmanager", "sns")
     }
     assert condition["kms:CallerAccount"] == "123456789012"
     grants = statements["DataServicesHoldGrantsForTheirResources"]
     assert grants["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+    assert grants["Condition"]["ArnLike"] == {"aws:PrincipalArn": TENANT_ROLES}
+
+
+def test_incident_publishers_encrypt_only_for_the_tenant_topic(statements):
+    publishers = statements["IncidentPublishersEncryptForTheTopic"]
+    assert publishers["Condition"] == {"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": TOPIC}}
 
 
 def test_cloudwatch_logs_only_for_the_tenant_log_groups(statements):

@@ -9,8 +9,16 @@ from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVau
 from tenantkit.constructs.database import parameter_group_family
 from tenantkit.constructs.incident_channel import TenantIncidentChannel, TenantIncidentChannelProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
+from tenantkit.constructs.tenant_roles import TenantPrincipals
 
 from .conftest import template_of
+
+PRINCIPALS = TenantPrincipals(
+    role_arn_pattern="arn:aws:iam::123456789012:role/tenantkit/t1/*",
+    deployment_role_arn="arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1",
+    offboarding_role_arn="arn:aws:iam::123456789012:role/tenantkit/t1/tenantkit-t1-offboarding",
+)
+VAULT_ARNS = ["arn:aws:backup:us-east-1:123456789012:backup-vault:tenantkit-t1", "arn:aws:backup:us-west-2:123456789012:backup-vault:tenantkit-t1-dr"]
 
 
 @pytest.fixture
@@ -26,7 +34,7 @@ def test_parameter_group_family_follows_the_major_version(version, family):
 
 
 def test_access_log_bucket_keeps_acls_disabled(stack):
-    TenantAccessLogBucket(stack, "Logs", TenantAccessLogBucketProps(bucket_name="t1-logs-1-us-east-1"))
+    TenantAccessLogBucket(stack, "Logs", TenantAccessLogBucketProps(bucket_name="t1-logs-1-us-east-1", principals=PRINCIPALS))
     (bucket,) = template_of(stack).find_resources("AWS::S3::Bucket").values()
     assert "AccessControl" not in bucket["Properties"]
     assert bucket["Properties"]["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
@@ -34,12 +42,12 @@ def test_access_log_bucket_keeps_acls_disabled(stack):
 
 def test_network_needs_two_availability_zones(stack, key):
     with pytest.raises(ValueError, match="az_count must be at least 2"):
-        TenantNetwork(stack, "N", TenantNetworkProps(key=key, flow_log_group_name="/t1/flow", az_count=1))
+        TenantNetwork(stack, "N", TenantNetworkProps(key=key, flow_log_group_name="/t1/flow", role_path="/tenantkit/t1/", az_count=1))
 
 
 def test_network_uses_the_given_availability_zones(stack, key):
     TenantNetwork(
-        stack, "N", TenantNetworkProps(key=key, flow_log_group_name="/t1/flow", availability_zones=["us-east-1c", "us-east-1d"])
+        stack, "N", TenantNetworkProps(key=key, flow_log_group_name="/t1/flow", role_path="/tenantkit/t1/", availability_zones=["us-east-1c", "us-east-1d"])
     )
     zones = sorted(s["Properties"]["AvailabilityZone"] for s in template_of(stack).find_resources("AWS::EC2::Subnet").values())
     assert zones == ["us-east-1c", "us-east-1d"]
@@ -49,7 +57,7 @@ def test_vault_notifications_do_not_widen_the_key_policy(stack, key):
     channel = TenantIncidentChannel(
         stack, "I", TenantIncidentChannelProps(topic_name="t1-incidents", key=key, security_email="sec@t1.example")
     )
-    TenantBackupVault(stack, "V", TenantBackupVaultProps(vault_name="t1", key=key, incident_topic=channel.topic))
+    TenantBackupVault(stack, "V", TenantBackupVaultProps(vault_name="t1", key=key, principals=PRINCIPALS, copy_targets=VAULT_ARNS, incident_topic=channel.topic))
     (kms_key,) = template_of(stack).find_resources("AWS::KMS::Key").values()
     backup_grants = [
         s for s in kms_key["Properties"]["KeyPolicy"]["Statement"] if s.get("Principal", {}).get("Service") == "backup.amazonaws.com"
@@ -63,13 +71,13 @@ def test_incident_channel_rejects_a_non_address(stack, key):
 
 
 def test_backup_reports_every_problem_together(stack, key):
-    vault = TenantBackupVault(stack, "V", TenantBackupVaultProps(vault_name="t1", key=key)).vault
+    vault = TenantBackupVault(stack, "V", TenantBackupVaultProps(vault_name="t1", key=key, principals=PRINCIPALS, copy_targets=VAULT_ARNS)).vault
     with pytest.raises(ValueError, match="resource_arns must name") as raised:
         TenantBackup(
             stack,
             "B",
             TenantBackupProps(
-                plan_name="p", vault=vault, copy_vault_arn="t1-dr", resource_arns=[],
+                plan_name="p", vault=vault, copy_vault_arn="t1-dr", resource_arns=[], role_path="/tenantkit/t1/",
                 tiers=BackupTiers(
                     hourly=Duration.days(1), daily=Duration.days(1), copies=Duration.days(1),
                     continuous=Duration.days(36),
@@ -96,6 +104,9 @@ def test_bucket_reports_every_replication_problem_together(stack, key):
                 access_logs=s3.Bucket(stack, "Logs"),
                 incident_topic=sns.Topic(stack, "T"),
                 noncurrent_versions_kept=Duration.days(1),
+                key_alias_arn="arn:aws:kms:us-east-1:123456789012:alias/tenantkit/t1",
+                principals=PRINCIPALS,
+                role_path="/tenantkit/t1/",
                 replica=ReplicaTarget(
                     bucket_arn="t1-dr", key_alias_arn="arn:aws:kms:us-west-2:1:key/abc",
                     key_arn_pattern="arn:aws:kms:us-west-2:1:key/*", key_alias="alias/tenantkit/t1", rule_id="r",

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tenantkit.lifecycle.deploy_local import StackOutcome, deploy_assembly
+from tenantkit.lifecycle.deploy_local import TEMPLATE_DIGEST_TAG, StackOutcome, deploy_assembly
 
 ACCOUNT = "123456789012"
 STACKS = ("tenant-t1-dr", "tenant-t1-primary")
@@ -135,3 +135,44 @@ def test_a_failed_stack_is_reported_with_its_reasons_and_stops_the_tenant(aws, t
     failed, skipped = result.stacks
     assert failed.outcome is StackOutcome.FAILED and failed.reasons, failed
     assert skipped.outcome is StackOutcome.NOT_ATTEMPTED
+
+
+def _counting_session_for(calls: list[str]):
+    """Sessions that record every API call their clients make, as `service.Operation`."""
+
+    def session_for(region: str) -> boto3.Session:
+        session = boto3.Session(region_name=region)
+        session.events.register(
+            "before-call", lambda model, **_: calls.append(f"{model.service_model.service_name}.{model.name}")
+        )
+        return session
+
+    return session_for
+
+
+def test_an_unchanged_stack_costs_one_describe_stacks(aws, tmp_path):
+    assembly = write_assembly(tmp_path, {name: _template(f"{name}-data") for name in STACKS})
+    _deploy(assembly)
+    calls: list[str] = []
+    again = deploy_assembly(
+        "t1", assembly, STACKS, account=ACCOUNT, session_for=_counting_session_for(calls), template_url_host="localhost:5000"
+    )
+    assert [s.outcome for s in again.stacks] == [StackOutcome.UNCHANGED] * len(STACKS)
+    assert calls == ["cloudformation.DescribeStacks"] * len(STACKS)
+
+
+def test_a_stack_whose_digest_tag_differs_is_compared_by_its_template(aws, tmp_path):
+    """No trust in a tag that does not match (a stack tagged by an older tenantkit, or by hand):
+    the deployed template is fetched and compared, and the same template is still unchanged."""
+    assembly = write_assembly(tmp_path, {name: _template(f"{name}-data") for name in STACKS})
+    _deploy(assembly)
+    for name in STACKS:
+        cloudformation = boto3.client("cloudformation", region_name=region_of(name))
+        body = json.dumps(cloudformation.get_template(StackName=name)["TemplateBody"])
+        cloudformation.update_stack(StackName=name, TemplateBody=body, Tags=[{"Key": TEMPLATE_DIGEST_TAG, "Value": "0" * 64}])
+    calls: list[str] = []
+    again = deploy_assembly(
+        "t1", assembly, STACKS, account=ACCOUNT, session_for=_counting_session_for(calls), template_url_host="localhost:5000"
+    )
+    assert [s.outcome for s in again.stacks] == [StackOutcome.UNCHANGED] * len(STACKS)
+    assert calls.count("cloudformation.GetTemplate") == len(STACKS)

@@ -54,7 +54,8 @@ def test_encryption_every_data_store_uses_the_key_of_its_region(tenant: tuple[Te
     assert {(row["Region"], row["Rotation"]) for row in keys} == {(config.primary_region, "yearly"), (config.secondary_region, "yearly")}
     assert {row["Alias"] for row in keys} == {f"alias/tenantkit/{config.tenant_id}"}
     uses = " ".join(row["In plain words"] for row in table(model, "encryption", "Who may use each key"))
-    assert f"only principals tagged tenantkit:tenant={config.tenant_id}" in uses
+    assert f":role/tenantkit/{config.tenant_id}/*" in uses  # the tenant's roles, by path
+    assert "principals tagged" not in uses  # never by a tag anyone with iam:TagRole can set
     assert not section(model, "encryption")["flags"]
 
 

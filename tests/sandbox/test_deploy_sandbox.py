@@ -131,14 +131,6 @@ def test_a_changed_config_updates_the_tenant_in_place(sandbox, first_deploy):
 
 # --- the wrong principals are refused (the sandbox's refusals are ours: extensions/policies) ---
 
-WAITING_FOR_ACCESS = (
-    "waiting for branch `access`: on this branch the key policy still carries aws-cdk-lib's Secret "
-    "statement (any principal of the account may decrypt through Secrets Manager) and the bucket "
-    "policy denies only non-TLS and the wrong key; these pass on a merge with `access` (tried): "
-    "unskip when it is merged"
-)
-
-
 def _as(sandbox, credentials, service):
     return boto3.client(service, endpoint_url=sandbox["endpoint"], region_name="ca-central-1", **credentials)
 
@@ -183,7 +175,6 @@ def test_wrong_principals_cannot_decrypt_with_the_tenant_key(sandbox, wrong_prin
         assert _refused(lambda kms=kms: kms.generate_data_key(KeyId=names.key_alias, KeySpec="AES_256")) == "AccessDeniedException", label
 
 
-@pytest.mark.skip(reason=WAITING_FOR_ACCESS)
 def test_wrong_principals_cannot_read_or_replace_the_master_secret(sandbox, wrong_principals):
     secret = wrong_principals["names"].db_master_secret
     for label, credentials in wrong_principals["principals"].items():
@@ -192,7 +183,6 @@ def test_wrong_principals_cannot_read_or_replace_the_master_secret(sandbox, wron
         assert _refused(lambda s=secrets: s.put_secret_value(SecretId=secret, SecretString="mine")) == "AccessDeniedException", label
 
 
-@pytest.mark.skip(reason=WAITING_FOR_ACCESS)
 def test_wrong_principals_cannot_delete_the_tenants_objects(sandbox, wrong_principals):
     names = wrong_principals["names"]
     operator = _client(sandbox, "s3", wrong_principals["account"])

@@ -331,7 +331,7 @@ def test_a_second_deploy_is_refused_naming_the_holder_on_this_machine_and_across
             child.wait(timeout=120)
 
 
-def test_a_deployed_tenant_without_a_file_is_an_orphan_and_list_exits_1(sandbox, monkeypatch):
+def test_a_deployed_tenant_without_a_file_is_an_orphan_and_list_exits_1(sandbox, gone, monkeypatch):
     import shutil
 
     from typer.testing import CliRunner
@@ -345,8 +345,8 @@ def test_a_deployed_tenant_without_a_file_is_an_orphan_and_list_exits_1(sandbox,
     monkeypatch.chdir(sandbox["root"])  # the CLI's .tenantkit/ is the sandbox's
     result = CliRunner().invoke(app, ["list", "--local", "--dir", str(without_kept)])
     assert result.exit_code == 1, result.output
-    assert f"orphan: {KEPT}: deployed (stack tenant-{KEPT}-" in result.output
-    assert GONE not in result.output.split("orphan:", 1)[-1]  # offboarded: its pending keys are not a deployment
+    assert f"error: orphan: {KEPT}: deployed (stack tenant-{KEPT}-" in result.output, result.output
+    assert f"orphan: {GONE}" not in result.output  # offboarded: its pending keys are not a deployment
     listed = CliRunner().invoke(app, ["list", "--local", "--dir", str(sandbox["configs"]), "--json"])
     assert listed.exit_code == 0, listed.output
     states = {row["tenant_id"]: row["state"] for row in json.loads(listed.output)["tenants"]}

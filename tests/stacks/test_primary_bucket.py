@@ -68,15 +68,17 @@ def test_policy_denies_requests_without_tls(maple):
 
 
 def test_policy_denies_uploads_under_any_other_encryption_or_key(maple):
+    # Each Deny holds only when its header is sent: a plain upload gets the bucket's default.
     statements = {s.get("Sid"): s for s in _policy_statements(maple)}
     assert statements["DenyOtherEncryption"]["Condition"] == {
-        "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}
+        "Null": {"s3:x-amz-server-side-encryption": "false"},
+        "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
     }
-    assert statements["DenyOtherKmsKey"]["Condition"] == {
-        "StringNotEqualsIfExists": {
-            "s3:x-amz-server-side-encryption-aws-kms-key-id": {"Fn::GetAtt": ["TenantKey28C6FA36", "Arn"]}
-        }
-    }
+    key_condition = statements["DenyOtherKmsKey"]["Condition"]
+    assert key_condition["Null"] == {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}
+    named_by = key_condition["StringNotEquals"]["s3:x-amz-server-side-encryption-aws-kms-key-id"]
+    assert named_by[:2] == [{"Fn::GetAtt": ["TenantKey28C6FA36", "Arn"]}, {"Ref": "TenantKey28C6FA36"}]
+    assert named_by[2] == "arn:aws:kms:ca-central-1:111122223333:alias/tenantkit/maple-ca"
     assert statements["DenyCustomerProvidedKeys"]["Condition"] == {
         "Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}
     }

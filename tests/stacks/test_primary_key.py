@@ -38,7 +38,7 @@ def test_administrators_manage_the_key_but_cannot_use_it(examples):
 
 def test_the_tenants_principals_use_the_key_only_through_the_tenant_data_services(examples):
     use = next(s for s in _statements(examples) if s["Sid"] == "TenantPrincipalsUseThroughDataServices")
-    assert use["Condition"]["StringEquals"]["aws:PrincipalTag/tenantkit:tenant"] == "maple-ca"
+    assert use["Condition"]["ArnLike"] == {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/tenantkit/maple-ca/*"}
     assert sorted(use["Condition"]["StringEquals"]["kms:ViaService"]) == sorted(
         f"{service}.ca-central-1.amazonaws.com"
         for service in ("rds", "s3", "backup", "secretsmanager", "sns")

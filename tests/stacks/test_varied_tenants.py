@@ -331,3 +331,12 @@ def test_varied_tenants_protect_resources_in_both_regions():
         for arn in config.access.protect
     }
     assert regions == {"primary", "secondary"}
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_break_glass_sessions_follow_the_config_and_every_role_is_under_the_tenant_path(varied, tenant):
+    minutes = varied.configs[tenant].access.break_glass_max_minutes
+    roles = [r for stack in ("dr", "primary", "replica") for r in _of_type(varied, tenant, stack, "AWS::IAM::Role")]
+    (break_glass,) = [r for r in roles if r.get("RoleName") == f"tenantkit-{tenant}-break-glass"]
+    assert break_glass["MaxSessionDuration"] == max(minutes, 60) * 60
+    assert {r.get("Path") for r in roles} == {f"/tenantkit/{tenant}/"}

@@ -112,10 +112,13 @@ class Scope:
     account_regions: tuple[str, ...] = ()
     resource_ids: set[str] = field(default_factory=set, compare=False)
     searched: dict[str, set[str]] = field(default_factory=dict, compare=False)
+    destroyer_for: Callable[[str], Any] | None = None
+    """region -> a session acting as the tenant's offboarding role: the only principal the
+    tenant's bucket and vault policies let destroy their contents (None: `session_for` acts)."""
     job_wait_seconds: float = 240 * 60
+    """How long one run awaits the tenant's running backup jobs (`jobs`), all of them together."""
     assets: tuple[Any, ...] = ()
     """The CDK asset objects only this tenant's stacks publish (`assets.AssetObject`), from its cloud assemblies."""
-    """How long one run awaits the tenant's running backup jobs (`jobs`), all of them together."""
     _job_deadline: list[float] = field(default_factory=list, compare=False, repr=False)
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -146,6 +149,19 @@ class Scope:
         if not self._job_deadline:
             self._job_deadline.append(time.monotonic() + self.job_wait_seconds)
         return max(0.0, self._job_deadline[0] - time.monotonic())
+
+    def destroyer(self, service: str, region: str, name: str) -> Any:
+        """The client that destroys `name`: as the offboarding role for the tenant's own buckets
+        and vaults (their policies deny everyone else), else the operator's (`client`)."""
+        names = self.names
+        own = {names.data_bucket, names.access_log_bucket, names.dr_bucket, names.dr_access_log_bucket,
+               names.backup_vault, names.dr_backup_vault}
+        if self.destroyer_for is None or name not in own:
+            return self.client(service, region)
+        key = (f"destroyer:{service}", region)
+        if key not in self._clients:
+            self._clients[key] = self.destroyer_for(region).client(service)
+        return self._clients[key]
 
     def client(self, service: str, region: str) -> Any:
         """One client per service and region (a new session per call would cost ~0.3 s each)."""
@@ -428,7 +444,7 @@ def _find_recovery_points(scope: Scope) -> Iterable[Target]:
 def _destroy_recovery_points(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
     """Each point journaled before its deletion is requested and settled after, so a point is
     counted once, by the run that asked for its deletion (a rerun sees it DELETING, or gone)."""
-    backup = scope.client("backup", target.region)
+    backup = scope.destroyer("backup", target.region, target.name)
     if _absent(lambda: backup.describe_backup_vault(BackupVaultName=target.name)) is None:
         return {}
     only = json.loads(target.extra["resources"]) if "resources" in target.extra else None  # a vault not the tenant's: its points only
@@ -458,7 +474,7 @@ def _find_vaults(scope: Scope) -> Iterable[Target]:
 
 
 def _destroy_vault(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
-    backup = scope.client("backup", target.region)
+    backup = scope.destroyer("backup", target.region, target.name)
     tags = _absent(lambda: backup.list_tags(ResourceArn=target.arn).get("Tags"))
     _check_owner(target, tags, scope.tenant_id)
     _gone(lambda: backup.delete_backup_vault(BackupVaultName=target.name))
@@ -504,7 +520,7 @@ def _is_export_manifest(key: str) -> bool:
 
 
 def _destroy_bucket(scope: Scope, target: Target, progress: Progress) -> dict[str, str]:
-    s3 = scope.client("s3", target.region)
+    s3 = scope.destroyer("s3", target.region, target.name)
     if _absent(lambda: s3.head_bucket(Bucket=target.name)) is None:
         return {}
     tags = _absent(lambda: {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=target.name)["TagSet"]})

@@ -11,8 +11,15 @@ points at it. A verification that finds anything of the tenant leaves the run op
 report: what it found is reopened in the journal, and a rerun destroys it, verifies again, and
 signs once nothing remains.
 
-In the sandbox the tenant's account acts through an assumed role, as `deploy --local` does;
-against AWS the default credentials are used, in the tenant's account only (refused otherwise).
+Offboarding discovers and destroys with the default credentials (on AWS, in the tenant's account
+only: refused otherwise; in the sandbox, the tenant account's deployer session), and empties and
+deletes the tenant's own buckets and vaults as the tenant's offboarding role
+(`tenantkit-<id>-offboarding`, under the tenant's path), assumed through STS from those
+credentials. It must: the data and DR buckets deny `s3:DeleteObjectVersion` and `s3:DeleteBucket`,
+the access-log buckets every delete, and both vaults `backup:DeleteRecoveryPoint` and
+`DeleteBackupVault*`, to every principal but that role's exact ARN; the role's own policy reaches
+those buckets and vaults only. Its credentials refresh themselves (botocore's assume-role
+fetcher), so a run longer than one session goes on.
 """
 
 from __future__ import annotations
@@ -48,6 +55,8 @@ class Environment:
     account: str
     session_for: Callable[[str], Any]
     operator: str
+    destroyer_for: Callable[[str], Any] | None = None
+    """Sessions acting as the tenant's offboarding role (see the module docstring)."""
 
     @property
     def sandbox(self) -> bool:
@@ -97,17 +106,64 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
             status = running_sandbox(state_dir)
         except LocalDeployError as error:
             raise OffboardingRefused(str(error)) from None
-        return Environment("sandbox", config.account or SANDBOX_ACCOUNT, sandbox_sessions(status.endpoint, config.account), f"{user} (sandbox)")
+        account = config.account or SANDBOX_ACCOUNT
+        session_for = sandbox_sessions(status.endpoint, config.account)
+        destroyer_for, arn = as_offboarding_role(session_for(config.primary_region), _offboarding_role_arn(config, account), status.endpoint)
+        return Environment("sandbox", account, session_for, f"{user} (sandbox), destroying as {arn}", destroyer_for)
 
     from tenantkit.lifecycle.fleet import region_sessions
 
     session_for = region_sessions(boto3.Session())
-    identity = session_for(config.primary_region).client("sts").get_caller_identity()
+    source = session_for(config.primary_region)
+    identity = source.client("sts").get_caller_identity()
     if config.account is not None and identity["Account"] != config.account:
         raise OffboardingRefused(
             f"{config.tenant_id} lives in account {config.account}; these credentials act in {identity['Account']}"
         )
-    return Environment(f"aws:{identity['Account']}", identity["Account"], session_for, f"{identity['Arn']} ({user})")
+    destroyer_for, arn = as_offboarding_role(source, _offboarding_role_arn(config, identity["Account"]), None)
+    return Environment(
+        f"aws:{identity['Account']}", identity["Account"], session_for, f"{identity['Arn']} ({user}), destroying as {arn}", destroyer_for
+    )
+
+
+def _offboarding_role_arn(config: TenantConfig, account: str) -> str:
+    return names_for(config.tenant_id, account, config.primary_region, config.secondary_region).offboarding_role_arn
+
+
+def as_offboarding_role(source: Any, role_arn: str, endpoint: str | None) -> tuple[Callable[[str], Any], str]:
+    """region -> a session acting as `role_arn`, assumed from `source` (an EndpointSession) with
+    refreshing credentials, and the assumed session's ARN; OffboardingRefused when STS refuses
+    (a tenant deployed before the role existed: deploy it again first)."""
+    import boto3
+    import botocore.session
+    from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+    from botocore.exceptions import ClientError
+
+    from tenantkit.lifecycle.fleet import region_sessions
+
+    core = botocore.session.get_session()
+
+    def sts_client(service: str, **kwargs: Any) -> Any:
+        return core.create_client(service, region_name=source.region_name, endpoint_url=endpoint, **kwargs)
+
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=sts_client,
+        source_credentials=source.credentials(),
+        role_arn=role_arn,
+        extra_args={"RoleSessionName": "tenantkit-offboarding"},
+    )
+    # botocore's own refreshing credentials (what a profile's role_arn gives), set on the session
+    # directly: boto3 has no public setter for refreshable credentials.
+    core._credentials = DeferredRefreshableCredentials(method="assume-role", refresh_using=fetcher.fetch_credentials)
+    session_for = region_sessions(boto3.Session(botocore_session=core, region_name=source.region_name), endpoint)
+    try:
+        arn = session_for(source.region_name).client("sts").get_caller_identity()["Arn"]
+    except ClientError as error:
+        raise OffboardingRefused(
+            f"cannot act as {role_arn} ({error.response['Error'].get('Message', error)}): deploy the tenant's "
+            "stacks again (they create the role), or let these credentials assume it"
+        ) from None
+    return session_for, arn
 
 
 def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int | None = None, assets: tuple[Any, ...] = ()) -> Scope:
@@ -121,7 +177,8 @@ def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int |
     zone = tuple(sorted(policy_for(config.residency).zone))
     wait = {} if job_wait_minutes is None else {"job_wait_seconds": job_wait_minutes * 60.0}
     return Scope(
-        names, env.session_for, tuple(config.access.protect), zone=zone, account_regions=account_regions(env, config.primary_region),
+        names, env.session_for, tuple(config.access.protect), zone=zone,
+        account_regions=account_regions(env, config.primary_region), destroyer_for=env.destroyer_for,
         assets=assets, **wait,
     )  # fmt: skip
 

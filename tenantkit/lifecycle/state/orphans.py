@@ -28,12 +28,14 @@ def find_orphans(session_for: Callable[[str], Any], account: str, regions: Itera
     name is exactly one of that tenant's (`naming.stack_names`), or anything carrying its tag
     (keys pending deletion aside: what offboarding leaves by design)."""
     found: dict[str, Orphan] = {}
-    for region in sorted(set(regions)):
-        session = session_for(region)
-        for stack in pages(session.client("cloudformation"), "describe_stacks", "Stacks"):
+    regions = sorted(set(regions))
+    for region in regions:  # stacks first: the clearest evidence
+        for stack in pages(session_for(region).client("cloudformation"), "describe_stacks", "Stacks"):
             tenant = tenant_of_stack(stack["StackName"])
             if tenant is not None and stack["StackName"] in stack_names(tenant) and tenant not in known:
                 found.setdefault(tenant, Orphan(tenant, account, region, f"stack {stack['StackName']}"))
+    for region in regions:
+        session = session_for(region)
         tagging = session.client("resourcegroupstaggingapi")
         for mapping in pages(tagging, "get_resources", "ResourceTagMappingList", TagFilters=[{"Key": TAG_TENANT}]):
             tenant = next((tag["Value"] for tag in mapping.get("Tags", []) if tag["Key"] == TAG_TENANT), None)
