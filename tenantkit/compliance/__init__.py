@@ -17,6 +17,7 @@ from tenantkit.compliance.role_path import every_role_under_tenant_path
 from tenantkit.compliance.secret_policy_and_rotation import secrets_have_a_closing_policy_and_rotation
 from tenantkit.compliance.tenant_key import encryption_uses_tenant_key
 from tenantkit.compliance.tenant_tag import every_resource_tagged
+from tenantkit.compliance.waf_rate_and_reputation import web_acls_limit_rate_and_filter_reputation
 
 RULES = (
     encryption_uses_tenant_key,
@@ -26,6 +27,7 @@ RULES = (
     backup_is_hourly_and_copies_inside_zone,
     secrets_have_a_closing_policy_and_rotation,
     instances_audit_sessions_and_data_access,
+    web_acls_limit_rate_and_filter_reputation,
     key_decrypt_needs_tenant_condition,
     every_role_under_tenant_path,
     *DEPLOY_RULES,

@@ -241,6 +241,49 @@ def _check_protected_arn(value: str) -> str:
 ProtectedArn = Annotated[str, AfterValidator(_check_protected_arn)]
 
 
+DEFAULT_RATE_LIMIT = 2_000
+"""Requests per client IP per 5 minutes before the web ACL blocks that address."""
+MIN_RATE_LIMIT = 10
+"""AWS WAF's lowest rate limit ("The lowest limit setting allowed is 10",
+https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-high-level-settings.html);
+its evaluation window may be 60, 120, 300 or 600 seconds: tenantkit keeps the default, 300."""
+MAX_RATE_LIMIT = 2_000_000_000
+"""The API's upper bound of `RateBasedStatement.Limit` (WAFv2 API Reference, RateBasedStatement)."""
+
+
+class ManagedRuleSetting(Strict):
+    """One AWS managed rule group's action: block (its rules' own actions), or count only."""
+
+    action: Literal["block", "count"] = Field(
+        default="block",
+        description="block: the group's rules act; count: matches are only logged and counted.",
+    )
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Why the group only counts (required with action: count).",
+    )
+
+    @model_validator(mode="after")
+    def _count_needs_a_reason(self) -> ManagedRuleSetting:
+        if self.action == "count" and not (self.reason or "").strip():
+            raise ValueError("action count needs a reason: say why this filter only counts")
+        return self
+
+
+class ManagedRules(Strict):
+    """The reputation filters that run ahead of the allow-list and roaming rules."""
+
+    ip_reputation: ManagedRuleSetting = Field(
+        default_factory=ManagedRuleSetting,
+        description="AWSManagedRulesAmazonIpReputationList: addresses Amazon's threat intelligence flags.",
+    )
+    anonymous_ip: ManagedRuleSetting = Field(
+        default_factory=ManagedRuleSetting,
+        description="AWSManagedRulesAnonymousIpList: VPNs, proxies, Tor and hosting providers.",
+    )
+
+
 class Access(Strict):
     # Lists in YAML become tuples here (frozen); strict=False only lets a list stand for a tuple,
     # each item is still checked strictly.
@@ -261,6 +304,20 @@ class Access(Strict):
             "Allow requests from allowed countries outside the allow-list, marked with a "
             "roaming header so the application can apply its per-user policy."
         ),
+    )
+
+    rate_limit: int = Field(
+        default=DEFAULT_RATE_LIMIT,
+        ge=MIN_RATE_LIMIT,
+        le=MAX_RATE_LIMIT,
+        description=(
+            "Requests one client IP may send in 5 minutes before the web ACL blocks it "
+            f"(AWS's minimum is {MIN_RATE_LIMIT})."
+        ),
+    )
+    managed_rules: ManagedRules = Field(
+        default_factory=ManagedRules,
+        description="The IP reputation and anonymous IP filters; each may be set to count, with a reason.",
     )
 
     protect: tuple[ProtectedArn, ...] = Field(

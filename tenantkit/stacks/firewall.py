@@ -8,7 +8,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_ssm as ssm
 
 from tenantkit.config.models import TenantConfig, arn_region
-from tenantkit.constructs.firewall import TenantFirewall, TenantFirewallProps
+from tenantkit.constructs.firewall import REPUTATION_RULE_GROUPS, TenantFirewall, TenantFirewallProps
 from tenantkit.naming import TenantNames
 
 
@@ -27,6 +27,16 @@ def add_firewall(stack: Stack, *, config: TenantConfig, names: TenantNames, key:
             ipv4_cidrs=access.ipv4_cidrs,
             ipv6_cidrs=access.ipv6_cidrs,
             allow_roaming=access.allow_roaming,
+            rate_limit=access.rate_limit,
+            counted_groups=frozenset(
+                group
+                for group, setting in zip(
+                    REPUTATION_RULE_GROUPS,
+                    (access.managed_rules.ip_reputation, access.managed_rules.anonymous_ip),
+                    strict=True,
+                )
+                if setting.action == "count"
+            ),
             ip_set_name_of={v: names.ip_set(v) for v in ("ipv4", "ipv6")},
             log_group_name=names.waf_log_group,
             key=key,

@@ -49,6 +49,10 @@ VALID = [
     ("access.allowed_cidrs", [f"10.{i // 256}.{i % 256}.0/24" for i in range(10_000)]),
     ("access.allowed_countries", ["DE"]),
     ("access.allow_roaming", True),
+    ("access.rate_limit", 10),
+    ("access.rate_limit", 2_000_000_000),
+    ("access.managed_rules", {"anonymous_ip": {"action": "count", "reason": "staff use a corporate VPN"}}),
+    ("access.managed_rules", {"ip_reputation": {"action": "block"}}),
     ("access.break_glass_max_minutes", 15),
     ("access.break_glass_max_minutes", 720),
     ("database.engine_version", "16.9"),
@@ -114,6 +118,13 @@ INVALID = [
     ("access.allowed_countries", ["USA"], "access.allowed_countries.0", "not an ISO 3166-1 alpha-2"),
     ("access.allowed_countries", ["US", "US"], "access.allowed_countries", "listed more than once: US"),
     ("access.allow_roaming", "yes", "access.allow_roaming", "valid boolean"),
+    ("access.rate_limit", 9, "access.rate_limit", "greater than or equal to 10"),
+    ("access.rate_limit", 2_000_000_001, "access.rate_limit", "less than or equal to 2000000000"),
+    ("access.rate_limit", "2000", "access.rate_limit", "valid integer"),
+    ("access.managed_rules", {"anonymous_ip": {"action": "count"}}, "access.managed_rules.anonymous_ip", "action count needs a reason"),
+    ("access.managed_rules", {"ip_reputation": {"action": "count", "reason": "  "}}, "access.managed_rules.ip_reputation", "action count needs a reason"),
+    ("access.managed_rules", {"ip_reputation": {"action": "allow"}}, "access.managed_rules.ip_reputation.action", "'block' or 'count'"),
+    ("access.managed_rules", {"tor": {"action": "count", "reason": "x"}}, "access.managed_rules.tor", "Extra inputs are not permitted"),
     ("access.break_glass_max_minutes", 14, "access.break_glass_max_minutes", "greater than or equal to 15"),
     ("access.break_glass_max_minutes", 721, "access.break_glass_max_minutes", "less than or equal to 720"),
     ("database.engine_version", "16", "database.engine_version", "pin a minor version"),
@@ -210,6 +221,9 @@ def test_defaults_are_the_documented_ones() -> None:
     assert (tenant.backup.retention_days, tenant.backup.copy_retention_days) == (35, 35)
     assert tenant.subscription.retrieval_days == 60
     assert tenant.access.allow_roaming is False
+    assert tenant.access.rate_limit == 2000
+    assert tenant.access.managed_rules.ip_reputation.action == "block"
+    assert tenant.access.managed_rules.anonymous_ip.action == "block"
     assert tenant.access.break_glass_max_minutes == 60
     assert tenant.compliance.controlled_goods is False
     assert tenant.account is None and tenant.tags == {}

@@ -16,7 +16,8 @@ def _props(key, **overrides):
         "allow_roaming": False,
         "ip_set_name_of": {"ipv4": "t1-ipv4", "ipv6": "t1-ipv6"},
         "log_group_name": "aws-waf-logs-t1",
-        "key": key
+        "key": key,
+        "rate_limit": 2000,
     }
 
     values.update(overrides)
@@ -56,8 +57,29 @@ def test_logging_redacts_credentials(stack, key):
 
 def test_every_problem_in_the_props_is_reported_together(stack, key):
     with pytest.raises(ValueError, match="allowed_countries must not be empty") as raised:
-        TenantFirewall(stack, "F", _props(key, allowed_countries=[], ipv4_cidrs=[], log_group_name="waf"))
+        TenantFirewall(
+            stack,
+            "F",
+            _props(
+                key,
+                allowed_countries=[],
+                ipv4_cidrs=[],
+                log_group_name="waf",
+                rate_limit=9,
+                counted_groups=frozenset({"AWSManagedRulesCommonRuleSet"}),
+            ),
+        )
     message = str(raised.value)
     assert "allowed_countries must not be empty" in message
     assert "at least one allowed network is required" in message
     assert "aws-waf-logs-" in message
+    assert "rate_limit 9 is below AWS's minimum of 10" in message
+    assert "only the reputation groups can be counted, not AWSManagedRulesCommonRuleSet" in message
+
+
+def test_a_counted_reputation_group_only_counts(stack, key):
+    TenantFirewall(stack, "F", _props(key, counted_groups=frozenset({"AWSManagedRulesAnonymousIpList"})))
+    (acl,) = template_of(stack).find_resources("AWS::WAFv2::WebACL").values()
+    overrides = {rule["Name"]: rule.get("OverrideAction") for rule in acl["Properties"]["Rules"]}
+    assert overrides["AWSManagedRulesAnonymousIpList"] == {"Count": {}}
+    assert overrides["AWSManagedRulesAmazonIpReputationList"] == {"None": {}}

@@ -76,6 +76,12 @@ def test_network_states_the_tenant_access_rules(tenant: tuple[TenantConfig, dict
     expected = {r for r in config.regions if not any(f":{r}:" in arn for arn in config.access.protect)}
     assert unprotected == expected
     assert len(section(model, "network")["flags"]) == len(expected)  # a web ACL that protects nothing is flagged
+    words = {row["Rule"]: row["In plain words"] for row in table(model, "network", "Web ACL rules, in order")}
+    assert words["RateLimitPerClientIp"] == f"Block requests more than {config.access.rate_limit} requests per 300 s from one address"
+    settings = config.access.managed_rules
+    for group, setting in (("AWSManagedRulesAmazonIpReputationList", settings.ip_reputation), ("AWSManagedRulesAnonymousIpList", settings.anonymous_ip)):
+        verb = "Only count (not block)" if setting.action == "count" else "Apply"
+        assert words[group] == f"{verb} AWS managed rule group {group}"
 
 
 def test_backups_hourly_with_the_tenant_retentions(tenant: tuple[TenantConfig, dict[str, Any]]) -> None:

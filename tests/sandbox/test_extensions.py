@@ -198,6 +198,25 @@ def test_waf_web_acl_and_ip_set_are_created_and_referenced():
     assert waf.get_logging_configuration(ResourceArn=outputs["Acl"])["LoggingConfiguration"]["LogDestinationConfigs"]
 
 
+def test_waf_web_acl_with_managed_groups_and_a_rate_rule_deploys_as_written():
+    """The tenant ACL's reputation groups (one counted) and its rate rule, read back as the API
+    shapes them: the sandbox keeps rules it does not evaluate, as AWS stores them."""
+    rules = [
+        {"Name": "AWSManagedRulesAnonymousIpList", "Priority": 0, "OverrideAction": {"Count": {}}, "VisibilityConfig": VISIBILITY,
+         "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesAnonymousIpList"}}},
+        {"Name": "RateLimitPerClientIp", "Priority": 1, "Action": {"Block": {}}, "VisibilityConfig": VISIBILITY,
+         "Statement": {"RateBasedStatement": {"AggregateKeyType": "IP", "Limit": 1000, "EvaluationWindowSec": 300}}},
+    ]
+    acl_resource = {"Type": WEB_ACL["Type"], "Properties": {**WEB_ACL["Properties"], "Rules": rules}}
+    outputs = deploy({"Acl": acl_resource}, {"Acl": {"Value": {"Fn::GetAtt": ["Acl", "Arn"]}}})
+    waf = boto3.client("wafv2", region_name=REGION)
+    acl = waf.get_web_acl(Name="acl", Scope="REGIONAL", Id=outputs["Acl"].rsplit("/", 1)[1])["WebACL"]
+    assert [(r["Name"], r["Priority"]) for r in acl["Rules"]] == [("AWSManagedRulesAnonymousIpList", 0), ("RateLimitPerClientIp", 1)]
+    assert acl["Rules"][0]["OverrideAction"] == {"Count": {}}
+    assert acl["Rules"][0]["Statement"]["ManagedRuleGroupStatement"] == {"VendorName": "AWS", "Name": "AWSManagedRulesAnonymousIpList"}
+    assert acl["Rules"][1]["Statement"]["RateBasedStatement"] == {"AggregateKeyType": "IP", "Limit": 1000, "EvaluationWindowSec": 300}
+
+
 def test_waf_resources_go_with_their_stack():
     deploy({"IpSet": IP_SET, "Acl": WEB_ACL})
     delete()

@@ -132,6 +132,27 @@ def test_the_web_acls_exist_in_both_regions_with_their_ip_sets(deployed):
         assert parameter["Parameter"]["Value"] == acl["ARN"]
 
 
+def test_the_deployed_web_acls_limit_the_rate_and_filter_reputation_before_allowing(deployed):
+    config, names = deployed
+    for region in _regions(names):
+        waf = boto3.client("wafv2", region_name=region)
+        (acl,) = waf.list_web_acls(Scope="REGIONAL")["WebACLs"]
+        rules = waf.get_web_acl(Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"])["WebACL"]["Rules"]
+        first_allow = min(r["Priority"] for r in rules if "Allow" in r.get("Action", {}))
+        (rate,) = [r for r in rules if "RateBasedStatement" in r["Statement"]]
+        assert rate["Statement"]["RateBasedStatement"]["Limit"] == config.access.rate_limit
+        groups = {
+            r["Statement"]["ManagedRuleGroupStatement"]["Name"]: r
+            for r in rules
+            if "ManagedRuleGroupStatement" in r["Statement"]
+        }
+        anonymous = groups["AWSManagedRulesAnonymousIpList"]
+        counted = config.access.managed_rules.anonymous_ip.action == "count"
+        assert anonymous["OverrideAction"] == ({"Count": {}} if counted else {"None": {}})
+        filters = (rate, groups["AWSManagedRulesAmazonIpReputationList"], anonymous)
+        assert all(r["Priority"] < first_allow for r in filters)
+
+
 def test_the_backup_vaults_and_plan_exist(deployed):
     _, names = deployed
     primary = boto3.client("backup", region_name=names.primary_region)

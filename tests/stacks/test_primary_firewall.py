@@ -48,9 +48,29 @@ def test_managed_rule_groups_block_known_bad_inputs_then_common_exploits(example
     ]
 
 
+@pytest.mark.parametrize("tenant", ["maple-ca", "northwind-us"])
+def test_rate_limit_per_client_ip_and_reputation_groups_run_before_the_allow_list(examples, tenant):
+    access = examples.configs[tenant].access
+    rules = sorted(_acl(examples, tenant)["Rules"], key=lambda rule: rule["Priority"])
+    names = [rule["Name"] for rule in rules]
+    filters = ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList", "RateLimitPerClientIp"]
+    assert names[4:7] == filters and names[7] == "AllowListedNetworks"
+    rate = rules[6]
+    assert rate["Action"] == {"Block": {}}
+    assert rate["Statement"] == {
+        "RateBasedStatement": {"AggregateKeyType": "IP", "Limit": access.rate_limit, "EvaluationWindowSec": 300}
+    }
+    settings = (access.managed_rules.ip_reputation, access.managed_rules.anonymous_ip)
+    for rule, setting in zip(rules[4:6], settings, strict=True):
+        assert rule["Statement"] == {
+            "ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": rule["Name"]}
+        }
+        assert rule["OverrideAction"] == ({"Count": {}} if setting.action == "count" else {"None": {}})
+
+
 def test_allow_list_rule_allows_both_ip_sets(examples):
     rule = _rules(examples, "maple-ca")["AllowListedNetworks"]
-    assert rule["Action"] == {"Allow": {}} and rule["Priority"] == 4
+    assert rule["Action"] == {"Allow": {}} and rule["Priority"] == 7
     statements = rule["Statement"]["OrStatement"]["Statements"]
     assert [s["IPSetReferenceStatement"]["Arn"]["Fn::GetAtt"][0] for s in statements] == [
         "FirewallAllowListIPV46B667CF3",
@@ -78,7 +98,7 @@ def test_only_non_empty_ip_sets_exist(examples):
 
 def test_roaming_tenant_allows_allowed_countries_marked_with_a_header(examples):
     rule = _rules(examples, "maple-ca")["AllowRoamingFromAllowedCountries"]
-    assert rule["Priority"] == 5
+    assert rule["Priority"] == 8
     assert rule["Statement"] == {"GeoMatchStatement": {"CountryCodes": ["CA", "US"]}}
     assert rule["Action"]["Allow"]["CustomRequestHandling"] == {
         "InsertHeaders": [{"Name": "tenantkit-roaming", "Value": "true"}]

@@ -103,7 +103,8 @@ def _statement_words(stack: Stack, statement: dict[str, Any]) -> str:
 def _rule_words(stack: Stack, rule: dict[str, Any]) -> str:
     statement = rule.get("Statement", {})
     if "OverrideAction" in rule:
-        return "Apply " + _statement_words(stack, statement)
+        counted = "Count" in rule["OverrideAction"]
+        return ("Only count (not block) " if counted else "Apply ") + _statement_words(stack, statement)
     action = next(iter(rule.get("Action", {})), "?")
     words = f"{action} requests {_statement_words(stack, statement)}"
     headers = rule.get("Action", {}).get(action, {}).get("CustomRequestHandling", {}).get("InsertHeaders", [])
