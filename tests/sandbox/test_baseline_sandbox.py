@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from tenantkit.config import validate_paths
-from tenantkit.lifecycle.local import deploy_local
+from tenantkit.lifecycle.local import deploy_local, inventory_tenants
 from tenantkit.naming import AUDIT_TRAIL, BASELINE_STACK
 from tenantkit.sandbox import start_sandbox, stop_sandbox
 from tenantkit.stacks.tenant import names_of
@@ -30,7 +30,7 @@ def deployed(tmp_path_factory):
     try:
         results = deploy_local(configs, [TENANT], root / "cdk.out", state, concurrency=1)
         (config,) = validate_paths([configs]).configs
-        yield {"results": results, "config": config, "endpoint": status.endpoint}
+        yield {"results": results, "config": config, "endpoint": status.endpoint, "configs": configs, "out": root / "cdk.out", "state": state}
     finally:
         stop_sandbox(state)
 
@@ -65,3 +65,20 @@ def test_each_region_of_the_tenant_has_its_trail_logging_validating_and_recordin
         selectors = cloudtrail.get_event_selectors(TrailName=AUDIT_TRAIL)["AdvancedEventSelectors"]
         prefixes = [v for s in selectors for f in s["FieldSelectors"] if f["Field"] == "resources.ARN" for v in f.get("StartsWith", [])]
         assert prefixes == [f"arn:aws:s3:::{bucket}/"], region
+
+
+def test_inventory_finds_the_trail_sound_then_flags_it_once_stopped(deployed):
+    config = deployed["config"]
+    configs_dir = deployed["configs"]
+
+    def trail_items():
+        (found,) = inventory_tenants(configs_dir, [TENANT], deployed["out"], deployed["state"], local=True)
+        return {item.region: item for item in found.items if item.kind == "audit trail"}
+
+    before = trail_items()
+    assert sorted(before) == sorted(config.regions)
+    assert all(item.problems == () for item in before.values()), before
+    _client(deployed, "cloudtrail", config.primary_region).stop_logging(Name=AUDIT_TRAIL)
+    after = trail_items()
+    assert after[config.primary_region].problems == ("stopped: not logging",)
+    assert after[config.secondary_region].problems == ()
