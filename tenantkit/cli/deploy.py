@@ -130,7 +130,13 @@ def _through_cdk_cli(
     """Run the CDK CLI's `action` for the tenants of `directory`; exit with its result."""
     from tenantkit import config
     from tenantkit.cli.errors import as_lines
-    from tenantkit.lifecycle.cdk_cli import CdkCliError, find_cdk_cli, require_aws_credentials, run_for_tenants
+    from tenantkit.lifecycle.cdk_cli import (
+        CdkCliError,
+        deploy_baselines_first,
+        find_cdk_cli,
+        require_aws_credentials,
+        run_for_tenants,
+    )
 
     report = config.validate_paths([directory])
     if not report.ok:
@@ -162,6 +168,11 @@ def _through_cdk_cli(
                 if guard.warning:
                     render.warning(guard.warning)
                 held.enter_context(guarded(guard, [tenant for tenant in report.configs if tenant.tenant_id in chosen]))
-        codes = run_for_tenants(cli, action, chosen, extra=extra, concurrency=concurrency, echo=typer.echo)
+        codes = {}
+        if action == "deploy":  # the audit trails first: no tenant goes where its accesses are unrecorded
+            codes = {t: code for t, code in deploy_baselines_first(cli, chosen, extra=extra, echo=typer.echo).items() if code}
+        ready = [tenant_id for tenant_id in chosen if tenant_id not in codes]
+        codes |= run_for_tenants(cli, action, ready, extra=extra, concurrency=concurrency, echo=typer.echo)
+        codes = {tenant_id: codes[tenant_id] for tenant_id in chosen}
     render.cdk_cli_results(action, codes)
     raise typer.Exit(0 if all(code == 0 for code in codes.values()) else 1)

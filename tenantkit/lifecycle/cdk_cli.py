@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tenantkit.jsii_node import wheel_node_path
-from tenantkit.naming import stack_names
+from tenantkit.naming import BASELINE_STACK, stack_names
 
 CDK_CLI_VERSION = "2.1148.1"
 """The AWS CDK CLI release tested with this aws-cdk-lib (README: upgrading the toolchain)."""
@@ -47,6 +47,15 @@ class CdkCli:
         if action == "bootstrap":  # the tenant's environments: its account in both its regions
             return [*self.argv, "bootstrap", *selection, *extra]
         return [*self.argv, action, *selection, *stack_names(tenant_id), *extra]
+
+    def baseline_command(self, tenant_id: str, extra: Sequence[str] = ()) -> list[str]:
+        """`cdk deploy` of the baseline stacks (audit trails) of one tenant's accounts and regions:
+        app.py names them `<BASELINE_STACK>-<account>-<region>` and builds each from every tenant there."""
+        return [*self.argv, "deploy", "-c", f"tenant={tenant_id}", BASELINE_SELECTION, *extra]
+
+
+BASELINE_SELECTION = f"{BASELINE_STACK}-*"
+"""The CDK CLI pattern selecting app.py's baseline stacks (of the selected tenant's environments)."""
 
 
 NO_CREDENTIALS = (
@@ -154,3 +163,26 @@ def run_for_tenants(
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         return dict(pool.map(one, tenant_ids))
+
+
+def deploy_baselines_first(
+    cli: CdkCli,
+    tenant_ids: Sequence[str],
+    *,
+    extra: Sequence[str] = (),
+    runner: Runner | None = None,
+    echo: Callable[[str], None] = print,
+    cwd_environment: dict[str, str] | None = None,
+) -> dict[str, int]:
+    """Deploy the baseline stacks of each tenant's environments, one tenant after the other (two
+    tenants of one environment share its stack: never updated twice at once); tenant id -> exit
+    code. A tenant whose baseline failed must not be deployed (its accesses would go unrecorded)."""
+    run = runner or run_streaming
+    environment = node_environment(cwd_environment)
+    prefixed = len(tenant_ids) > 1
+    codes = {}
+    for tenant_id in tenant_ids:
+        codes[tenant_id] = run(
+            cli.baseline_command(tenant_id, extra), environment, lambda line, t=tenant_id: echo(f"[{t}] {line}" if prefixed else line)
+        )
+    return codes

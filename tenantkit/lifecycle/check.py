@@ -153,6 +153,18 @@ def run_check(
 
     by_id = {config.tenant_id: config for config in configs}
     with throwaway_sandbox(sandbox_log) as (endpoint, port):
+        from tenantkit.lifecycle.baseline_local import deploy_baselines
+        from tenantkit.synth.baseline import synth_baselines
+
+        # the audit trails of the tenants' regions first, as `deploy` does (inventory checks them)
+        baseline = synth_baselines(report.configs, configs, outdir)
+        trails = deploy_baselines(baseline.assembly_dir, baseline.artifacts, endpoint=endpoint, port=port, default_account=SANDBOX_ACCOUNT)
+        if not trails.ok:
+            reasons = [f"{s.stack} ({s.region}): {reason}" for s in trails.stacks for reason in s.reasons]
+            for item in deployable:
+                record(StepResult(item.tenant_id, "deploy", False, 0.0, "\n".join(reasons) or "baseline stack failed"))
+                skip_after(item.tenant_id, "deploy")
+            deployable = []
         deployed = deploy_synthesized(
             deployable,
             {tenant_id: config.account for tenant_id, config in by_id.items()},

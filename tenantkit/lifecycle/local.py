@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tenantkit.lifecycle.backup_now import BackupRun
-from tenantkit.lifecycle.deploy_local import DeployResult
+from tenantkit.lifecycle.deploy_local import DeployResult, StackOutcome
 from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, DeployCallback, deploy_synthesized, sandbox_sessions
 from tenantkit.lifecycle.inventory import Inventory
 
@@ -52,6 +52,7 @@ def deploy_local(
     with guarded(guard, chosen):
         synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet, root=root)
         accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
+        _deploy_baselines(report.configs, chosen, outdir, endpoint=status.endpoint, port=status.port)
         return deploy_synthesized(
             synthesized,
             accounts,
@@ -60,6 +61,20 @@ def deploy_local(
             concurrency=concurrency,
             on_progress=on_progress,
         )
+
+
+def _deploy_baselines(fleet: Sequence[Any], chosen: Sequence[Any], outdir: Path, *, endpoint: str, port: int) -> None:
+    """The audit trails of `chosen`'s accounts and regions (each covering all of `fleet` there),
+    synthesized and deployed into the sandbox before any tenant; LocalDeployError (no tenant
+    deployed) when one fails: no tenant goes where its audit trail is not."""
+    from tenantkit.lifecycle.baseline_local import deploy_baselines
+    from tenantkit.synth.baseline import synth_baselines
+
+    assembly = synth_baselines(fleet, chosen, outdir)
+    result = deploy_baselines(assembly.assembly_dir, assembly.artifacts, endpoint=endpoint, port=port, default_account=SANDBOX_ACCOUNT)
+    for stack in result.stacks:
+        if stack.outcome is StackOutcome.FAILED:
+            raise LocalDeployError(f"baseline stack {stack.stack} in {stack.region}: {'; '.join(stack.reasons) or 'failed'}")
 
 
 def inventory_tenants(

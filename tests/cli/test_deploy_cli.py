@@ -48,10 +48,11 @@ def test_deploy_to_aws_runs_the_cdk_cli_per_tenant_and_passes_its_failure_throug
 
     monkeypatch.setattr(cdk_cli, "find_cdk_cli", lambda *a, **k: cdk_cli.CdkCli(("cdk",)))
     monkeypatch.setattr(cdk_cli, "run_for_tenants", fake_run)
+    monkeypatch.setattr(cdk_cli, "deploy_baselines_first", lambda cli, ids, **k: calls.append(("baseline", list(ids))) or dict.fromkeys(ids, 0))
     with mock_aws():  # the tenants' states are read (and their locks taken) before the CDK CLI runs
         result = runner.invoke(app, ["deploy", "maple-ca", "rhein-de", "--concurrency", "2", "--cdk-arg=--require-approval", "--cdk-arg=never"])
     assert result.exit_code == 1, result.output
-    assert calls == [("deploy", ["maple-ca", "rhein-de"], ["--require-approval", "never"], 2)]
+    assert calls == [("baseline", ["maple-ca", "rhein-de"]), ("deploy", ["maple-ca", "rhein-de"], ["--require-approval", "never"], 2)]
     assert "cdk says: stack failed" in result.output
     assert "cdk deploy maple-ca: failed (exit 1)" in result.output
 
@@ -82,6 +83,7 @@ def cdk_cli_started(monkeypatch):
     started: list[str] = []
     monkeypatch.setattr(cdk_cli, "find_cdk_cli", lambda *a, **k: started.append("find") or cdk_cli.CdkCli(("cdk",)))
     monkeypatch.setattr(cdk_cli, "run_for_tenants", lambda cli, action, ids, **k: started.append(action) or dict.fromkeys(ids, 0))
+    monkeypatch.setattr(cdk_cli, "deploy_baselines_first", lambda cli, ids, **k: started.append("baseline") or dict.fromkeys(ids, 0))
     return started
 
 
@@ -112,3 +114,21 @@ def test_credentials_from_a_profile_let_the_cdk_cli_start(no_aws_credentials, cd
     (tmp_path / "no-credentials").write_text("[ops]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n")
     result = runner.invoke(app, ["diff", "maple-ca", "--cdk-arg=--profile", "--cdk-arg=ops"])
     assert (result.exit_code, cdk_cli_started) == (0, ["find", "diff"]), result.output
+
+
+def test_a_tenant_whose_baseline_failed_is_not_deployed(monkeypatch, tmp_path):
+    from moto import mock_aws
+
+    from tenantkit.lifecycle import cdk_cli
+
+    monkeypatch.setattr("tenantkit.cli.deploy.STATE_DIR", tmp_path)
+    deployed: list[str] = []
+    monkeypatch.setattr(cdk_cli, "find_cdk_cli", lambda *a, **k: cdk_cli.CdkCli(("cdk",)))
+    monkeypatch.setattr(cdk_cli, "require_aws_credentials", lambda extra: None)
+    monkeypatch.setattr(cdk_cli, "deploy_baselines_first", lambda cli, ids, **k: {t: (4 if t == "maple-ca" else 0) for t in ids})
+    monkeypatch.setattr(cdk_cli, "run_for_tenants", lambda cli, action, ids, **k: deployed.extend(ids) or dict.fromkeys(ids, 0))
+    with mock_aws():
+        result = runner.invoke(app, ["deploy", "maple-ca", "rhein-de"])
+    assert result.exit_code == 1, result.output
+    assert deployed == ["rhein-de"]
+    assert "cdk deploy maple-ca: failed (exit 4)" in result.output

@@ -74,6 +74,7 @@ def test_deploy_repair_against_aws_is_the_cdk_clis_revert_drift(monkeypatch, tmp
     monkeypatch.setattr(cdk_cli, "find_cdk_cli", lambda *a, **k: cdk_cli.CdkCli(("cdk",)))
     monkeypatch.setattr(cdk_cli, "require_aws_credentials", lambda extra: None)
     monkeypatch.setattr(cdk_cli, "run_for_tenants", lambda cli, action, ids, *, extra, **k: calls.append((action, list(extra))) or dict.fromkeys(ids, 0))
+    monkeypatch.setattr(cdk_cli, "deploy_baselines_first", lambda cli, ids, **k: dict.fromkeys(ids, 0))
     with mock_aws():  # the tenant's state is read (and its lock taken) before the CDK CLI runs
         result = runner.invoke(app, ["deploy", "maple-ca", "--repair", "--dir", str(_examples())])
     assert result.exit_code == 0, result.output

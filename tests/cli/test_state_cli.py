@@ -26,6 +26,7 @@ def aws(monkeypatch, tmp_path):
     started: list[str] = []
     monkeypatch.setattr(cdk_cli, "find_cdk_cli", lambda *a, **k: cdk_cli.CdkCli(("cdk",)))
     monkeypatch.setattr(cdk_cli, "run_for_tenants", lambda cli, action, ids, **k: started.extend(ids) or dict.fromkeys(ids, 0))
+    monkeypatch.setattr(cdk_cli, "deploy_baselines_first", lambda cli, ids, **k: dict.fromkeys(ids, 0))
     monkeypatch.setattr("tenantkit.cli.deploy.STATE_DIR", tmp_path / ".tenantkit")
     with mock_aws():
         yield started

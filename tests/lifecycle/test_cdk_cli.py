@@ -12,6 +12,7 @@ from tenantkit.lifecycle.cdk_cli import (
     CDK_CLI_VERSION,
     CdkCli,
     CdkCliError,
+    deploy_baselines_first,
     find_cdk_cli,
     install_command,
     node_environment,
@@ -91,3 +92,14 @@ def test_the_cli_runs_on_the_wheels_node():
     node = wheel_node_path()
     assert environment["PATH"].split(":")[0] == str(node.parent)
     assert environment["JSII_NODE"] == str(node)
+
+
+def test_the_baselines_deploy_one_tenant_after_the_other_and_a_failure_is_that_tenants():
+    runner = FakeRunner(codes={"bad": 2})
+    lines: list[str] = []
+    codes = deploy_baselines_first(CdkCli(("cdk",)), ["good", "bad"], extra=["--require-approval", "never"], runner=runner, echo=lines.append)
+    assert codes == {"good": 0, "bad": 2}
+    assert runner.commands == [
+        ["cdk", "deploy", "-c", f"tenant={tenant}", "tenantkit-baseline-*", "--require-approval", "never"] for tenant in ("good", "bad")
+    ]
+    assert lines == ["[good] output of good", "[bad] output of bad"]

@@ -943,6 +943,14 @@ def sns_email_subscription_confirmed_at_once() -> bool:
     return sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"] == "false"
 
 
+@probe
+def cloudtrail_trail_type_skipped() -> bool:
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="trail-probe")
+    cloudtrail = boto3.client("cloudtrail", region_name=REGION)
+    properties = {"TrailName": "probe", "S3BucketName": "trail-probe", "IsLogging": True}
+    return _skipped("AWS::CloudTrail::Trail", properties, lambda: bool(cloudtrail.describe_trails()["trailList"]))
+
+
 def run() -> dict[str, bool | str]:
     results: dict[str, bool | str] = {}
     for name, function in PROBES.items():

@@ -130,6 +130,7 @@ DEFECTS = [
     "backup_vault_access_policy_api_missing",
     "cloudformation_drift_detection_missing",
     "cloudformation_revert_drift_change_set_ignored",
+    "cloudtrail_trail_type_skipped",
 ]
 
 
@@ -906,3 +907,41 @@ def test_a_stack_whose_resources_cannot_be_deleted_stays_delete_failed():
     (stack,) = boto3.client("cloudformation", region_name=REGION).describe_stacks(StackName="network")["Stacks"]
     assert stack["StackStatus"] == "DELETE_FAILED"
     assert "has dependencies and cannot be deleted" in stack["StackStatusReason"]
+
+
+# --- cloudtrail ------------------------------------------------------------------------------
+
+SELECTORS = [
+    {"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
+    {"Name": "objects", "FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+        {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::acme-data/"]}]},
+]
+
+
+def test_a_trail_is_in_the_cloudtrail_api_logging_validating_with_its_selectors_and_goes_with_its_stack():
+    outputs = deploy({
+        "Logs": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "audit-logs"}},
+        "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {
+            "TrailName": "audit", "S3BucketName": {"Ref": "Logs"}, "IsLogging": True, "EnableLogFileValidation": True,
+            "IsMultiRegionTrail": False, "KMSKeyId": "arn:aws:kms:us-east-1:123456789012:key/k", "AdvancedEventSelectors": SELECTORS}},
+    }, outputs={"Arn": {"Value": {"Fn::GetAtt": ["Trail", "Arn"]}}})
+    cloudtrail = boto3.client("cloudtrail", region_name=REGION)
+    (trail,) = cloudtrail.describe_trails()["trailList"]
+    assert outputs["Arn"] == trail["TrailARN"] == f"arn:aws:cloudtrail:{REGION}:123456789012:trail/audit"
+    assert (trail["S3BucketName"], trail["LogFileValidationEnabled"], trail["IsMultiRegionTrail"]) == ("audit-logs", True, False)
+    assert trail["KmsKeyId"] == "arn:aws:kms:us-east-1:123456789012:key/k"
+    assert cloudtrail.get_trail_status(Name="audit")["IsLogging"] is True
+    assert cloudtrail.get_event_selectors(TrailName="audit")["AdvancedEventSelectors"] == SELECTORS
+    delete()
+    assert cloudtrail.describe_trails()["trailList"] == []
+
+
+def test_a_trail_declared_not_logging_is_created_stopped():
+    deploy({
+        "Logs": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "audit-logs"}},
+        "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {"TrailName": "audit", "S3BucketName": {"Ref": "Logs"}, "IsLogging": False}},
+    })
+    cloudtrail = boto3.client("cloudtrail", region_name=REGION)
+    assert cloudtrail.get_trail_status(Name="audit")["IsLogging"] is False
+    assert cloudtrail.describe_trails()["trailList"][0]["LogFileValidationEnabled"] is False

@@ -19,7 +19,8 @@ from tenantkit.lifecycle.inventory.declared import declared_resources
 from tenantkit.lifecycle.inventory.drift import stack_drift
 from tenantkit.lifecycle.inventory.model import Declared, Inventory
 from tenantkit.lifecycle.inventory.objects import object_sample
-from tenantkit.naming import key_alias_of
+from tenantkit.lifecycle.inventory.trail import audit_trail
+from tenantkit.naming import TenantNames, key_alias_of, names_for
 
 SessionFor = Callable[[str], Any]
 
@@ -31,8 +32,10 @@ def tenant_inventory(
     key_alias: str,
     session_for: SessionFor,
     stack_regions: dict[str, str],
+    account: str | None = None,
 ) -> Inventory:
-    """Everything the tenant has in its regions, each item checked against its declaration."""
+    """Everything the tenant has in its regions, each item checked against its declaration; with
+    its `account`, also each region's audit trail (recording its data or DR bucket there)."""
     inventory = Inventory(tenant_id)
     regions = sorted({d.region for d in declared})
     keys: dict[str, TenantKeys] = {}
@@ -62,6 +65,8 @@ def tenant_inventory(
         if not found.missing and not found.unchecked:
             inventory.items.append(stack_drift(session_for(region), region, stack_name))
     declared_names = {name for d in declared for entries in d.names.values() for name, _ in entries}
+    for region in regions if account is not None else ():
+        inventory.items.append(audit_trail(session_for(region), region, _file_stores(declared, region, names_for(tenant_id, account, region, region))))
     for region in regions:
         inventory.items.extend(undeclared(session_for(region), region, tenant_id, declared_names, tenant_keys))
     return inventory
@@ -79,7 +84,15 @@ def assembly_inventory(
         key_alias=key_alias_of(tenant_id, generation),
         session_for=session_for,
         stack_regions={d.stack: d.region for d in declared},
+        account=account,
     )
+
+
+def _file_stores(declared: Sequence[Declared], region: str, names: TenantNames) -> list[str]:
+    """The tenant's data or DR bucket declared in `region` (exact names from naming: `names` of
+    that region as both), which the region's audit trail must record."""
+    stores = (names.data_bucket, names.dr_bucket)
+    return sorted({name for d in declared if d.region == region for name, _ in d.names.get("AWS::S3::Bucket", []) if name in stores})
 
 
 def _key_declarations(declared: Sequence[Declared], region: str, alias: str) -> list[KeyDeclaration]:
