@@ -25,13 +25,14 @@ from moto import mock_aws
 from tenantkit.lifecycle.offboarding.assets import AssetObject
 from tenantkit.lifecycle.offboarding.resources import KINDS, MONITORING_LOG_GROUP
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover, verify
-from tenantkit.naming import TAG_TENANT, TenantNames
+from tenantkit.naming import TAG_TENANT, TenantNames, names_for
 from tenantkit.sandbox.extensions import install
 from tests.lifecycle import offboarding_tenant as tenant
-from tests.lifecycle.offboarding_tenant import ACCOUNT, DATA_OBJECTS, NAMES, PRIMARY, ROLE, TENANT
+from tests.lifecycle.offboarding_tenant import ACCOUNT, DATA_OBJECTS, NAMES, PRIMARY, ROLE, SECONDARY, TENANT
 
 SANDBOX_ONLY: frozenset[str] = frozenset()  # kinds in-process moto (with the extensions) cannot make
 MORE_VERSIONS = 1_100  # with DATA_OBJECTS and the delete marker: two DeleteObjects batches of 1,000
+NEIGHBOUR = names_for(f"{TENANT}-x", ACCOUNT, PRIMARY, SECONDARY)  # shares the tenant's id as a prefix, nothing else
 ASSET = AssetObject(PRIMARY, f"cdk-hnb659fds-assets-{ACCOUNT}-{PRIMARY}", "0123abcd.zip")
 VAULT_ARN = f"arn:aws:backup:{PRIMARY}:{ACCOUNT}:backup-vault:{NAMES.backup_vault}"
 LAMBDA_ROLE = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
@@ -79,6 +80,15 @@ def _every_kind() -> None:
     s3.create_bucket(Bucket=ASSET.bucket)
     s3.put_object(Bucket=ASSET.bucket, Key=ASSET.key, Body=b"zip")
     boto3.client("sns", region_name=PRIMARY).create_topic(Name=f"stray-{TENANT}", Tags=[{"Key": TAG_TENANT, "Value": TENANT}])
+    tenant.key(PRIMARY, NEIGHBOUR, NEIGHBOUR.tenant_id)
+    tenant.bucket(PRIMARY, NEIGHBOUR.data_bucket, NEIGHBOUR.tenant_id, versions=2)
+
+
+def _neighbour() -> tuple[str, int]:
+    """The neighbour's key state and how many versions and delete markers its bucket holds."""
+    state = boto3.client("kms", region_name=PRIMARY).describe_key(KeyId=NEIGHBOUR.key_alias)["KeyMetadata"]["KeyState"]
+    listed = boto3.client("s3", region_name=PRIMARY).list_object_versions(Bucket=NEIGHBOUR.data_bucket)
+    return state, len(listed.get("Versions", [])) + len(listed.get("DeleteMarkers", []))
 
 
 class _Fault:
@@ -123,7 +133,11 @@ def _run(journal_path, fault: _Fault):
     return scope, journal
 
 
-def test_a_failure_at_every_step_stops_the_run_and_a_rerun_finishes_it(tmp_path):
+def test_a_failure_at_every_step_stops_the_run_and_a_rerun_finishes_it(tmp_path, monkeypatch):
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError(f"offboarding waited {seconds} s: in-process moto answers at once")
+
+    monkeypatch.setattr("tenantkit.lifecycle.offboarding.resources.time.sleep", no_sleep)
     install()
     with mock_aws():
         _every_kind()
@@ -143,11 +157,13 @@ def test_a_failure_at_every_step_stops_the_run_and_a_rerun_finishes_it(tmp_path)
         scope, journal = _run(journal_path, fault)
         verification = verify(scope, journal)
         after = discover(_scope(fault))
+        neighbour = _neighbour()
 
     assert stopped_at == present  # every kind of step failed once, and stopped the run
     assert set(present) == {kind.name for kind in KINDS} - SANDBOX_ONLY  # no step boundary left out
     assert verification.ok, verification.remaining
     assert after.targets == ()
+    assert neighbour == ("Enabled", 3)  # two versions and a delete marker: it came through every crashed run
     assert {t.id for t in first.targets} <= {t.id for t in journal.targets() if journal.is_done(t)}
     (data,) = [t for t in journal.targets() if t.kind == "bucket" and t.name == NAMES.data_bucket]
     # every version counted once, across the run that stopped mid-way through the bucket
