@@ -89,9 +89,9 @@ def web_acl(region: str, names: TenantNames = NAMES) -> None:
     waf.create_web_acl(Name=names.web_acl, Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=VISIBILITY, Rules=[rule])
 
 
-def whole_tenant(names: TenantNames = NAMES) -> None:
+def whole_tenant(names: TenantNames = NAMES, *, primary_template: str = STACK_TEMPLATE) -> None:
     """Every kind of resource offboarding destroys (but alarms and event rules, which only the
-    stacks' own resources name), in both regions."""
+    stacks' own resources name: `primary_template` can declare those), in both regions."""
     primary, secondary, owner = names.primary_region, names.secondary_region, names.tenant_id
     for region in (primary, secondary):
         key(region, names, owner)
@@ -112,8 +112,9 @@ def whole_tenant(names: TenantNames = NAMES) -> None:
     boto3.client("logs", region_name=primary).create_log_group(logGroupName=f"/tenantkit/{names.tenant_id}/app")
     boto3.client("sns", region_name=primary).create_topic(Name=names.incident_topic)
     boto3.client("ssm", region_name=primary).put_parameter(Name=names.web_acl_arn_parameter, Value="arn", Type="String")
-    for stack, region in ((names.primary_stack, primary), (names.dr_stack, secondary), (names.replica_stack, secondary)):
-        boto3.client("cloudformation", region_name=region).create_stack(StackName=stack, TemplateBody=STACK_TEMPLATE)
+    stacks = ((names.primary_stack, primary, primary_template), (names.dr_stack, secondary, STACK_TEMPLATE), (names.replica_stack, secondary, STACK_TEMPLATE))
+    for stack, region, template in stacks:
+        boto3.client("cloudformation", region_name=region).create_stack(StackName=stack, TemplateBody=template, Capabilities=["CAPABILITY_IAM"])
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """Offboarding against a real sandbox process, as users run it.
 
-Three tenants side by side in one account and the same two regions (copies of northwind-us under
-other ids): `gone-us` is offboarded in one uninterrupted run, `crash-us` through a run that fails
-at every kind of step in turn (each rerun finishing one more), and `kept-us` must come through
-both untouched, object for object. fleet.yaml adds the example extension (an SQS queue and its
+Two tenants side by side in one account and the same two regions (copies of northwind-us under
+other ids): `gone-us` is offboarded in one uninterrupted run, and `kept-us` must come through it
+untouched, object for object. A run that fails at every kind of step in turn (each rerun finishing
+one more) is tests/lifecycle/test_offboarding_faults.py, in-process: every kind is made there. fleet.yaml adds the example extension (an SQS queue and its
 dead-letter queue per tenant, examples/extensions/sqs_queue.py) to every tenant. Each has an hourly backup run (recovery points and RDS
 snapshots in both regions), a manual DB snapshot copied to the DR region, and versioned objects
 (more than one page of versions and delete markers).
@@ -15,11 +15,10 @@ import json
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tenantkit.config import validate_paths
 from tenantkit.lifecycle.backup_now import backup_now
-from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, EndpointSession
+from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT
 from tenantkit.lifecycle.local import deploy_local, inventory_tenants
 from tenantkit.lifecycle.offboarding import service
 from tenantkit.lifecycle.offboarding.resources import KINDS
@@ -30,7 +29,7 @@ from tenantkit.sandbox import start_sandbox, stop_sandbox
 from tests.conftest import EXAMPLE_CONFIGS
 
 pytestmark = pytest.mark.slow
-GONE, CRASH, KEPT = "gone-us", "crash-us", "kept-us"
+GONE, KEPT = "gone-us", "kept-us"
 KEYS, VERSIONS_PER_KEY, MARKERS = 800, 3, 400  # 2,400 versions and 400 delete markers: three pages
 EXTENSION = "extensions:\n  - callable: examples.extensions.sqs_queue:add_queue\n    stack: primary\n"
 QUEUES = ("jobs", "jobs-dlq")  # examples/extensions/sqs_queue.py
@@ -42,18 +41,18 @@ def sandbox(tmp_path_factory):
     configs = root / "tenant_configs"
     configs.mkdir()
     template = (EXAMPLE_CONFIGS / "northwind-us.yaml").read_text(encoding="utf-8")
-    for tenant in (GONE, CRASH, KEPT):
+    for tenant in (GONE, KEPT):
         text = template.replace("northwind-us", tenant).replace("subscription:\n", "subscription:\n  ends_on: 2026-01-31\n", 1)
         (configs / f"{tenant}.yaml").write_text(text, encoding="utf-8")
     (root / "fleet.yaml").write_text(EXTENSION, encoding="utf-8")
     state = root / ".tenantkit"
     status, _ = start_sandbox(state)
     try:
-        for deployed in deploy_local(configs, [GONE, CRASH, KEPT], root / "cdk.out", state, concurrency=2, root=root):
+        for deployed in deploy_local(configs, [GONE, KEPT], root / "cdk.out", state, concurrency=2, root=root):
             assert deployed.ok, deployed
         private, public = generate_keypair(root / "keys")
         context = {"root": root, "configs": configs, "state": state, "private": private, "public": public}
-        for tenant in (GONE, CRASH, KEPT):
+        for tenant in (GONE, KEPT):
             _populate(context, tenant)
         yield context
     finally:
@@ -204,69 +203,6 @@ def test_a_second_run_after_completion_changes_nothing(sandbox, gone):
     assert again.already_done and again.report_json == gone["outcome"].report_json
 
 
-class _Fault:
-    """Fails one AWS call with a throttling error in the first step of the armed kind: mid-way
-    through emptying a bucket (its second DeleteObjects), else the step's first call."""
-
-    def __init__(self) -> None:
-        self.kind: str | None = None
-        self.armed = False
-        self.fired = False
-        self.deletes = 0
-
-    def on_step(self, target, event) -> None:
-        if event == "start" and target.kind == self.kind and not self.fired:
-            self.armed, self.deletes = True, 0
-
-    def before_call(self, model, **_kwargs) -> None:
-        if not self.armed:
-            return
-        if self.kind == "bucket":
-            if model.name != "DeleteObjects":
-                return
-            self.deletes += 1
-            if self.deletes < 2:
-                return
-        self.armed, self.fired = False, True
-        raise ClientError({"Error": {"Code": "Throttling", "Message": f"injected in a {self.kind} step"}}, model.name)
-
-
-def test_a_failure_at_every_step_stops_the_run_and_a_rerun_finishes_it(sandbox, gone, kept_before, monkeypatch):
-    fault = _Fault()
-    real_client = EndpointSession.client
-
-    def client(self, service_name, **kwargs):
-        made = real_client(self, service_name, **kwargs)
-        made.meta.events.register("before-call.*.*", fault.before_call)
-        return made
-
-    monkeypatch.setattr(EndpointSession, "client", client)
-    stopped_at = []
-    present = [k.name for k in KINDS if k.name in gone["plan"].totals()]  # both tenants are populated alike
-    for kind in present:
-        fault.kind, fault.fired = kind, False
-        with pytest.raises(ClientError, match="Throttling"):
-            _execute(sandbox, CRASH, on_step=fault.on_step)
-        stopped_at.append(kind)
-        journal = json.loads(service.journal_path(sandbox["state"], CRASH).read_text())
-        assert fault.fired and not any(done.split("|")[0] == kind for done in journal["done"])
-    assert stopped_at == present  # every kind of step failed once, and stopped the run
-    fault.kind = None
-    outcome = _execute(sandbox, CRASH)
-    assert outcome.verification_ok and not outcome.already_done
-    crashed, clean = read_report(outcome.report_json), read_report(gone["outcome"].report_json)
-    crashed_shape, clean_shape = _shape(crashed, CRASH), _shape(clean, GONE)
-    differences = [(a, b) for a, b in zip(crashed_shape[0], clean_shape[0], strict=False) if a != b]
-    assert not differences and crashed_shape == clean_shape, differences or (len(crashed_shape[0]), len(clean_shape[0]))  # same resources, regions and counts
-    assert _state(sandbox, KEPT) == kept_before  # and the neighbour came through every crashed run
-
-
-def _shape(report, tenant):
-    """Kinds, regions and counts of what was destroyed (a log bucket's count depends on how many
-    requests its bucket served, which differs between the runs)."""
-    return [(r.kind, r.region, {} if "-logs-" in r.name else r.counts) for r in report.resources], len(report.keys), report.verification.remaining
-
-
 def test_reports_stay_and_the_journal_points_at_them(sandbox, gone):
     report = gone["outcome"].report_json
     assert sorted(path.name for path in report.parent.iterdir()) == sorted(
@@ -340,7 +276,7 @@ def test_a_deployed_tenant_without_a_file_is_an_orphan_and_list_exits_1(sandbox,
 
     without_kept = sandbox["root"] / "without-kept"
     without_kept.mkdir(exist_ok=True)
-    for tenant in (GONE, CRASH):
+    for tenant in (GONE,):
         shutil.copy(sandbox["configs"] / f"{tenant}.yaml", without_kept / f"{tenant}.yaml")
     monkeypatch.chdir(sandbox["root"])  # the CLI's .tenantkit/ is the sandbox's
     result = CliRunner().invoke(app, ["list", "--local", "--dir", str(without_kept)])
