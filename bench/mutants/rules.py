@@ -217,8 +217,8 @@ MUTANTS = [
     Mutant(
         name="waf-association-web-acl-by-ref-accepted",
         file="tenantkit/compliance/waf_association_targets.py",
-        old='acl = stack.resources.get(target[0], {}) if target is not None and target[1] == "Arn" else {}',
-        new="acl = stack.resources.get(target[0], {}) if target is not None else {}",
+        old='acl_id = target[0] if target is not None and target[1] == "Arn" else None',
+        new="acl_id = target[0] if target is not None else None",
         tests=DEPLOY_TESTS,
         why="a web ACL named by Ref (its name|id|scope, not its ARN) passes",
     ),
