@@ -15,8 +15,8 @@ MUTANTS = [
     Mutant(
         name="tenant-key-topic-not-read",
         file=TENANT_KEY,
-        old='    elif resource_type == "AWS::SNS::Topic":\n        yield "KmsMasterKeyId", props.get("KmsMasterKeyId")\n',
-        new="",
+        old='    elif resource_type in ("AWS::SNS::Topic", "AWS::SQS::Queue"):',
+        new='    elif resource_type == "AWS::SQS::Queue":',
         tests=TENANT_KEY_TESTS,
         why="an SNS topic encrypted with another key (or none) passes the tenant-key rule",
     ),
