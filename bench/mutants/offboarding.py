@@ -67,7 +67,7 @@ MUTANTS: list[Mutant] = [
         file=RUN,
         old="    for target in discover(scope).targets:  # every region of the zone; anything tagged in the account\n        if target.kind == \"kms key\"",
         new="    for target in ():\n        if target.kind == \"kms key\"",
-        tests=(f"{SAFETY}::test_a_leftover_found_by_verification_keeps_the_run_open_and_a_rerun_finishes_and_signs",),
+        tests=(f"{SAFETY}::test_a_leftover_nothing_journaled_and_untagged_is_found_by_verifications_own_discovery",),
         why="verification no longer discovers again: an untagged leftover is signed as 'nothing remains'",
     ),
     Mutant(

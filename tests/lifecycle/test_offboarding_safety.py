@@ -138,6 +138,21 @@ def test_what_verification_found_again_is_destroyed_by_the_rerun_though_discover
     assert verify_report(second.report_json, offboarding["public"]).ok
 
 
+def test_a_leftover_nothing_journaled_and_untagged_is_found_by_verifications_own_discovery(offboarding):
+    """A log group the application makes under the tenant's path once everything is destroyed: not
+    journaled (the exact re-checks do not know it) and untagged (the tag sweep does not see it), so
+    only verification's discovery, in every region of the zone, finds it."""
+    tenant.key(PRIMARY)
+    late = f"{NAMES.log_group_paths[0]}late"
+    logs = boto3.client("logs", region_name=PRIMARY)
+    first = offboarding["execute"](on_step=_recreate_after("kms key", lambda: logs.create_log_group(logGroupName=late)))
+    assert not first.verification_ok and first.remaining == (f"log group {late} ({PRIMARY})",)
+    assert _reports(offboarding) == []
+
+    second = offboarding["execute"]()
+    assert second.verification_ok and logs.describe_log_groups(logGroupNamePrefix=late)["logGroups"] == []
+
+
 def test_a_tagged_resource_discovery_does_not_know_is_destroyed_and_reported(offboarding):
     """The Resource Groups Tagging API sweep: anything still carrying the tenant's tag is the
     tenant's (issue 19 item 2): destroyed like the rest and named in the report."""
