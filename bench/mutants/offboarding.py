@@ -65,17 +65,17 @@ MUTANTS: list[Mutant] = [
     Mutant(
         name="offboarding-verification-rediscovery-removed",
         file=RUN,
-        old="    for target in discover(scope).targets:\n        if target.kind == \"kms key\"",
+        old="    for target in discover(scope).targets:  # every region of the zone; anything tagged in the account\n        if target.kind == \"kms key\"",
         new="    for target in ():\n        if target.kind == \"kms key\"",
-        tests=(f"{SAFETY}::test_a_leftover_found_by_verification_keeps_the_run_open_and_a_rerun_finishes_and_signs",),
+        tests=(f"{SAFETY}::test_a_leftover_nothing_journaled_and_untagged_is_found_by_verifications_own_discovery",),
         why="verification no longer discovers again: an untagged leftover is signed as 'nothing remains'",
     ),
     Mutant(
         name="offboarding-verification-tag-sweep-removed",
-        file=RUN,
-        old="        for page in paginator.paginate(TagFilters=[{\"Key\": TAG_TENANT, \"Values\": [scope.tenant_id]}]):",
-        new="        for page in ():",
-        tests=(f"{SAFETY}::test_a_tagged_resource_discovery_does_not_know_keeps_the_run_open",),
+        file=RESOURCES,
+        old="        for mapping in pages(tagging, \"get_resources\", \"ResourceTagMappingList\", TagFilters=[{\"Key\": TAG_TENANT, \"Values\": [scope.tenant_id]}]):",
+        new="        for mapping in ():",
+        tests=(f"{SAFETY}::test_a_tagged_resource_tenantkit_cannot_delete_keeps_the_run_open_naming_it",),
         why="a resource carrying the tenant's tag that discovery does not know is signed away",
     ),
     Mutant(
@@ -93,7 +93,7 @@ MUTANTS: list[Mutant] = [
         new="    if not verification.ok and not journal.data:\n        for target_id in verification.found_again:",
         tests=(
             f"{SAFETY}::test_a_leftover_found_by_verification_keeps_the_run_open_and_a_rerun_finishes_and_signs",
-            f"{SAFETY}::test_a_tagged_resource_discovery_does_not_know_keeps_the_run_open",
+            f"{SAFETY}::test_a_tagged_resource_tenantkit_cannot_delete_keeps_the_run_open_naming_it",
         ),
         why="a failed verification marks the run complete and signs a report (the bug of issue 16)",
     ),
@@ -102,8 +102,8 @@ MUTANTS: list[Mutant] = [
         file=SERVICE,
         old="        for target_id in verification.found_again:\n            journal.reopen(target_id)\n",
         new="",
-        tests=(f"{SAFETY}::test_a_key_whose_deletion_was_cancelled_is_found_by_verification_and_scheduled_again",),
-        why="a key verification found not pending deletion stays 'done': no rerun ever schedules it again",
+        tests=(f"{SAFETY}::test_what_verification_found_again_is_destroyed_by_the_rerun_though_discovery_cannot_find_it",),
+        why="what verification found again stays 'done': a rerun whose discovery cannot find it any more never destroys it",
     ),
     # --- a failed deletion is never done
     Mutant(
@@ -206,7 +206,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         name="offboarding-signing-key-checked-after-the-deadline",
         file=SERVICE,
-        old="        raise OffboardingRefused(f\"--confirm must repeat the tenant id ({tenant_id}); got {given}: nothing destroyed\")\n    load_signing_key(signing_key)\n",
+        old="        raise OffboardingRefused(f\"--confirm must repeat the tenant id ({tenant_id}); got {given}: nothing destroyed\")\n    load_signer(signing_key, kms_client_for)\n",
         new="        raise OffboardingRefused(f\"--confirm must repeat the tenant id ({tenant_id}); got {given}: nothing destroyed\")\n",
         tests=(f"{RULES}::test_a_wrong_signing_key_is_found_on_any_day_not_first_on_the_day_of_destruction",),
         why="a wrong signing key is found only on the day of destruction (execute loads it then)",

@@ -15,8 +15,8 @@ MUTANTS = [
     Mutant(
         name="tenant-key-topic-not-read",
         file=TENANT_KEY,
-        old='    elif resource_type == "AWS::SNS::Topic":\n        yield "KmsMasterKeyId", props.get("KmsMasterKeyId")\n',
-        new="",
+        old='    elif resource_type in ("AWS::SNS::Topic", "AWS::SQS::Queue"):',
+        new='    elif resource_type == "AWS::SQS::Queue":',
         tests=TENANT_KEY_TESTS,
         why="an SNS topic encrypted with another key (or none) passes the tenant-key rule",
     ),
@@ -217,8 +217,8 @@ MUTANTS = [
     Mutant(
         name="waf-association-web-acl-by-ref-accepted",
         file="tenantkit/compliance/waf_association_targets.py",
-        old='acl = stack.resources.get(target[0], {}) if target is not None and target[1] == "Arn" else {}',
-        new="acl = stack.resources.get(target[0], {}) if target is not None else {}",
+        old='acl_id = target[0] if target is not None and target[1] == "Arn" else None',
+        new="acl_id = target[0] if target is not None else None",
         tests=DEPLOY_TESTS,
         why="a web ACL named by Ref (its name|id|scope, not its ARN) passes",
     ),

@@ -3,7 +3,7 @@ with tenantkit's emulator extensions, seconds each; the order of destruction is 
 `test_offboarding_order.py`):
 
 - verification discovers again: a leftover keeps the run open (not completed, no report), and
-  a rerun destroys it, verifies and signs;
+  a rerun destroys it, verifies and signs, even what only verification can still find;
 - a failed deletion (a stack ending DELETE_FAILED) is never journaled or reported as destroyed;
 - a resource with the tenant's name but another tenant's tag stops the run and is not touched,
   for every kind the guard covers.
@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from tenantkit.config import TenantConfig
 from tenantkit.lifecycle.offboarding import service
-from tenantkit.lifecycle.offboarding.resources import OffboardingBlocked
+from tenantkit.lifecycle.offboarding.resources import MONITORING_LOG_GROUP, OffboardingBlocked
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover
 from tenantkit.lifecycle.report import generate_keypair, read_report, verify_report
 from tests.lifecycle import offboarding_tenant as tenant
@@ -110,6 +110,47 @@ def test_a_key_whose_deletion_was_cancelled_is_found_by_verification_and_schedul
     second = offboarding["execute"]()
     assert second.verification_ok
     assert kms.describe_key(KeyId=dr_key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+
+
+def test_what_verification_found_again_is_destroyed_by_the_rerun_though_discovery_cannot_find_it(offboarding):
+    """RDS writes its Enhanced Monitoring stream once more after the stream's deletion. Verification
+    finds it by its journaled name; discovery cannot any more (the instance whose DbiResourceId
+    names it is gone), so only the reopening of what verification found makes the rerun destroy it."""
+    tenant.key(PRIMARY)
+    tenant.database()
+    rds = boto3.client("rds", region_name=PRIMARY)
+    resource_id = rds.describe_db_instances(DBInstanceIdentifier=NAMES.db_instance)["DBInstances"][0]["DbiResourceId"]
+    logs = boto3.client("logs", region_name=PRIMARY)
+    logs.create_log_group(logGroupName=MONITORING_LOG_GROUP)
+    logs.create_log_stream(logGroupName=MONITORING_LOG_GROUP, logStreamName=resource_id)
+
+    def streams() -> list[str]:
+        return [s["logStreamName"] for s in logs.describe_log_streams(logGroupName=MONITORING_LOG_GROUP)["logStreams"]]
+
+    written_again = _recreate_after("monitoring stream", lambda: logs.create_log_stream(logGroupName=MONITORING_LOG_GROUP, logStreamName=resource_id))
+    first = offboarding["execute"](on_step=written_again)
+    assert not first.verification_ok and first.remaining == (f"monitoring stream {resource_id} ({PRIMARY})",)
+    assert _reports(offboarding) == [] and streams() == [resource_id]
+
+    second = offboarding["execute"]()
+    assert second.verification_ok and second.remaining == ()
+    assert streams() == []
+    assert verify_report(second.report_json, offboarding["public"]).ok
+
+
+def test_a_leftover_nothing_journaled_and_untagged_is_found_by_verifications_own_discovery(offboarding):
+    """A log group the application makes under the tenant's path once everything is destroyed: not
+    journaled (the exact re-checks do not know it) and untagged (the tag sweep does not see it), so
+    only verification's discovery, in every region of the zone, finds it."""
+    tenant.key(PRIMARY)
+    late = f"{NAMES.log_group_paths[0]}late"
+    logs = boto3.client("logs", region_name=PRIMARY)
+    first = offboarding["execute"](on_step=_recreate_after("kms key", lambda: logs.create_log_group(logGroupName=late)))
+    assert not first.verification_ok and first.remaining == (f"log group {late} ({PRIMARY})",)
+    assert _reports(offboarding) == []
+
+    second = offboarding["execute"]()
+    assert second.verification_ok and logs.describe_log_groups(logGroupNamePrefix=late)["logGroups"] == []
 
 
 def test_a_tagged_resource_discovery_does_not_know_is_destroyed_and_reported(offboarding):
