@@ -362,6 +362,12 @@ class TenantNames:
         the vault's access policy is what names the tenant's)."""
         return self._arn("backup", region, "recovery-point:*")
 
+    def backup_db_snapshot_arn_pattern(self, region: str) -> str:
+        """Every DB snapshot AWS Backup made in `region`: an RDS recovery point's ARN is its
+        snapshot's (`snapshot:awsbackup:job-<id>`), not a `recovery-point:` ARN, and AWS Backup
+        deletes it with the caller's `rds:DeleteDBSnapshot` (the vault policy names the tenant's)."""
+        return self._arn("rds", region, "snapshot:awsbackup:*")
+
     @property
     def dr_backup_vault_arn(self) -> str:
         return self._arn("backup", self.secondary_region, f"backup-vault:{self.dr_backup_vault}")

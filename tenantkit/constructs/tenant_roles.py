@@ -159,6 +159,12 @@ class TenantRoles(Construct):
                 iam.PolicyStatement(actions=list(OBJECT_ACTIONS), resources=[f"{arn}/*" for arn in props.offboarded_bucket_arns]),
                 iam.PolicyStatement(actions=list(VAULT_ACTIONS), resources=list(props.vault_arns)),
                 iam.PolicyStatement(actions=list(RECOVERY_POINT_ACTIONS), resources=list(props.recovery_point_arn_patterns)),
+                # AWS Backup deletes an RDS recovery point (a DB snapshot) with the caller's permission.
+                *(
+                    [iam.PolicyStatement(actions=["rds:DeleteDBSnapshot"], resources=snapshots)]
+                    if (snapshots := [arn for arn in props.recovery_point_arn_patterns if arn.split(":")[2] == "rds"])
+                    else []
+                ),
             ],
         )
         why = (

@@ -193,7 +193,11 @@ class TenantPrimaryStack(Stack):
                     for bucket in (names.data_bucket, names.access_log_bucket, names.dr_bucket, names.dr_access_log_bucket)
                 ],
                 vault_arns=[names.vault_arn_in(r) for r in both_regions],
-                recovery_point_arn_patterns=[names.recovery_point_arn_pattern(r) for r in both_regions],
+                recovery_point_arn_patterns=[
+                    pattern
+                    for r in both_regions
+                    for pattern in (names.recovery_point_arn_pattern(r), names.backup_db_snapshot_arn_pattern(r))
+                ],
             ),
         )
         TenantIncidentRules(

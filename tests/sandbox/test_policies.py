@@ -263,3 +263,12 @@ def test_vault_access_policy_from_cloudformation():
     boto3.client("cloudformation", region_name=REGION).create_stack(StackName="v", TemplateBody=json.dumps(template))
     assert json.loads(boto3.client("backup", region_name=REGION).get_backup_vault_access_policy(BackupVaultName="cfn-vault")["Policy"]) == policy
     _refused(lambda: _user("admin").client("backup").delete_backup_vault(BackupVaultName="cfn-vault"), "AccessDeniedException")
+
+
+def test_s3_head_bucket_is_authorized_as_list_bucket():
+    """moto calls a HEAD of a bucket `HeadBucket`; AWS authorizes it as s3:ListBucket."""
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="heads")
+    lister = _user("lister", {"Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::heads"}]})
+    lister.client("s3").head_bucket(Bucket="heads")
+    nothing = _user("nothing", {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::heads/*"}]})
+    _refused(lambda: nothing.client("s3").head_bucket(Bucket="heads"), "AccessDenied")

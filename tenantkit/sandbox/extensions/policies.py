@@ -145,8 +145,14 @@ def _s3_context(response: Any) -> dict[str, Any]:
     return context
 
 
+_S3_IAM_ACTIONS = {"s3:HeadBucket": "s3:ListBucket"}
+"""moto names a HEAD of a bucket `HeadBucket`, which is no IAM action: AWS authorizes HeadBucket
+as `s3:ListBucket` (S3 API Reference, HeadBucket: "you must have the s3:ListBucket permission")."""
+
+
 def _check_s3(response: Any, who: Caller, resource: str) -> None:
     action = f"s3:{response._get_action()}"
+    action = _S3_IAM_ACTIONS.get(action, action)
     path = resource.split(":::", 1)[1]
     bucket_name, _, key = path.partition("/")
     if bucket_name == "*":
