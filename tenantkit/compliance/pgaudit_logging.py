@@ -60,7 +60,7 @@ def instances_audit_sessions_and_data_access(assembly: TenantAssembly) -> RuleRe
         properties = instance.get("Properties", {})
         target = reference(properties.get("DBParameterGroupName"))
         group = stack.resources.get(target[0]) if target else None
-        if group is None or group.get("Type") != "AWS::RDS::DBParameterGroup":
+        if target is None or group is None or group.get("Type") != "AWS::RDS::DBParameterGroup":
             findings.append(f"{where}: no parameter group of the stack (DBParameterGroupName); RDS's default cannot load pgaudit")
         else:
             parameters = group.get("Properties", {}).get("Parameters", {})

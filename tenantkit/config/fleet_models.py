@@ -205,11 +205,11 @@ def on_import_path(root: Path) -> None:
         sys.path.insert(0, root_dir)
 
 
-def extension_sources(extensions: list[Extension], root: Path) -> list[tuple[str, str, str]]:
+def extension_sources(extensions: list[Extension], root: Path) -> list[tuple[str, str, str]]:  # (callable, stack, sha256)
     """Each extension's callable, stack and its module file's sha256, found without importing the
     module (a fully cached synth imports no CDK): what the synth cache keys on."""
     on_import_path(root)
-    found = []
+    found: list[tuple[str, str, str]] = []
     for extension in extensions:
         try:
             spec = importlib.util.find_spec(extension.module)

@@ -152,7 +152,7 @@ def _build(
         _index(node, path, lines, seen)  # every check of a deep or an unusual node
         return loader.construct_object(node, deep=True)
     seen.add(id(node))
-    if kind is ScalarNode:
+    if isinstance(node, ScalarNode):
         return _scalar(loader, node)
     if isinstance(node, SequenceNode):
         items = []

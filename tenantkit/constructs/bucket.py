@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -96,7 +96,7 @@ def deny_other_encryption(bucket: s3.Bucket, key_names: list[str]) -> None:
     alias ARN: S3 compares the header as sent). Each Deny holds only when its header is present
     (`Null: false`), so a plain upload, a multipart part (which carries no encryption header) and a
     copy that asks for nothing pass."""
-    denied = {
+    denied: dict[str, dict[str, Any]] = {
         "DenyOtherEncryption": {
             "Null": {"s3:x-amz-server-side-encryption": "false"},
             "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},

@@ -51,14 +51,14 @@ def outside_tenant(principals: TenantPrincipals) -> dict:
 def deny_everyone(sid: str, actions: Sequence[str], resources: Sequence[str], condition: dict, *, except_actions: bool = False) -> iam.PolicyStatement:
     """A resource-policy Deny of `actions` (or, `except_actions`, of every action but them) to
     every principal for which `condition` holds."""
-    return iam.PolicyStatement(
-        sid=sid,
-        effect=iam.Effect.DENY,
-        principals=[iam.AnyPrincipal()],
-        **({"not_actions": list(actions)} if except_actions else {"actions": list(actions)}),
-        resources=list(resources),
-        conditions=condition,
+    statement = iam.PolicyStatement(
+        sid=sid, effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()], resources=list(resources), conditions=condition
     )
+    if except_actions:
+        statement.add_not_actions(*actions)
+    else:
+        statement.add_actions(*actions)
+    return statement
 
 
 def not_offboarding(principals: TenantPrincipals) -> dict:

@@ -182,7 +182,9 @@ def deploy_baselines_first(
     prefixed = len(tenant_ids) > 1
     codes = {}
     for tenant_id in tenant_ids:
-        codes[tenant_id] = run(
-            cli.baseline_command(tenant_id, extra), environment, lambda line, t=tenant_id: echo(f"[{t}] {line}" if prefixed else line)
-        )
+
+        def echo_line(line: str, t: str = tenant_id) -> None:
+            echo(f"[{t}] {line}" if prefixed else line)
+
+        codes[tenant_id] = run(cli.baseline_command(tenant_id, extra), environment, echo_line)
     return codes

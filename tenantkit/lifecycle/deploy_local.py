@@ -206,7 +206,7 @@ def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: 
     digest = hashlib.sha256(template_text.encode()).hexdigest()
     # Hash first: the digest tagged on the stack by the deploy that wrote it makes an unchanged
     # stack cost one DescribeStacks (100 unchanged tenants in seconds), no template fetched or parsed.
-    if deployed and _template_digest(current) == digest:
+    if deployed and current is not None and _template_digest(current) == digest:
         return StackOutcome.UNCHANGED, ()
     before = deployed_template(cloudformation, artifact.name) if deployed else None
     changes = resource_changes(before, json.loads(template_text))

@@ -80,8 +80,8 @@ def add_tenant(app: Construct, config: TenantConfig, extensions: Sequence[Loaded
             vpc=network.vpc if network else None, subnets=network.isolated_subnets if network else None,
         )  # fmt: skip
         apply_extensions(extensions, kind=kind, stack=stack, tenant=config, context=context)
-    for stack in (dr, primary, replica):
-        _tag(stack, tags, names.role_path)
+    for tagged in (dr, primary, replica):
+        _tag(tagged, tags, names.role_path)
     return TenantStacks(dr=dr, primary=primary, replica=replica)
 
 

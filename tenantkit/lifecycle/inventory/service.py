@@ -65,8 +65,10 @@ def tenant_inventory(
         if not found.missing and not found.unchecked:
             inventory.items.append(stack_drift(session_for(region), region, stack_name))
     declared_names = {name for d in declared for entries in d.names.values() for name, _ in entries}
-    for region in regions if account is not None else ():
-        inventory.items.append(audit_trail(session_for(region), region, _file_stores(declared, region, names_for(tenant_id, account, region, region))))
+    if account is not None:
+        for region in regions:
+            names = names_for(tenant_id, account, region, region)
+            inventory.items.append(audit_trail(session_for(region), region, _file_stores(declared, region, names)))
     for region in regions:
         inventory.items.extend(undeclared(session_for(region), region, tenant_id, declared_names, tenant_keys))
     return inventory

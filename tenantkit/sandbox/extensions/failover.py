@@ -68,7 +68,7 @@ def stop_replication_to_replica(self: SecretsManagerBackend, secret_id: str) -> 
 
 
 def _stop_replication_response(self: SecretsManagerResponse) -> str:
-    return json.dumps({"ARN": self.backend.stop_replication_to_replica(self._get_param("SecretId"))})
+    return json.dumps({"ARN": stop_replication_to_replica(self.backend, self._get_param("SecretId"))})
 
 
 def patch() -> None:

@@ -28,7 +28,7 @@ def _status_list(self: DBInstance) -> list[Any]:
     groups = []
     for group in self.db_parameter_groups():
         shown = copy.copy(group)  # groups are shared by instances; each has its own status
-        shown.ParameterApplyStatus = getattr(self, _STATUS, "in-sync")
+        setattr(shown, "ParameterApplyStatus", getattr(self, _STATUS, "in-sync"))  # noqa: B010 - moto's template reads it; its class declares no such attribute
         groups.append(shown)
     return groups
 
