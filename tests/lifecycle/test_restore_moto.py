@@ -57,7 +57,7 @@ def world(tmp_path_factory):
     config, synthesized = synthesized_example(root, TENANT)
     clock = Clock(T0)
     with pytest.MonkeyPatch.context() as patch, mock_aws():
-        for module in ("moto.s3.models", "moto.rds.models", "tenantkit.sandbox.extensions.backup_jobs"):
+        for module in ("moto.s3.models", "moto.rds.models", "tenantkit.sandbox.extensions.backup_jobs", "tenantkit.sandbox.extensions.clock"):
             patch.setattr(f"{module}.utcnow", clock.naive)
         deploy_example(root, TENANT, synthesized, region_sessions(boto3.Session()))
         names = names_for(TENANT, SANDBOX_ACCOUNT, config.primary_region, config.secondary_region)

@@ -508,3 +508,11 @@ def test_compliance_flags_unacknowledged_findings_warnings_rule_findings_and_lin
 def test_compliance_flags_nothing_rules_and_lint_do_not_find(tmp_path: Path) -> None:
     found = flags_of(compliance, write_assembly(tmp_path / "assembly", good()), other_tenant_ids=frozenset({"globex"}), lint_findings=())
     assert not [flag for flag in found if flag[2].startswith("names-no-other-tenant") or flag[2].startswith("cfn-lint")]
+
+
+def test_a_wildcard_resource_on_lambda_vpc_actions_alone_is_not_flagged_but_beside_another_action_it_is():
+    from tenantkit.review.sections._words import wildcards
+
+    vpc = {"Effect": "Allow", "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeSubnets"], "Resource": "*"}
+    assert wildcards(vpc) == []
+    assert wildcards({**vpc, "Action": [*vpc["Action"], "s3:GetObject"]}) == ["wildcard resource '*'"]

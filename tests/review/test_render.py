@@ -21,7 +21,7 @@ def flagged_review(weakened: Callable[..., Weakened]) -> dict[str, Any]:
     copy = weakened(CLEAN_TENANT)
 
     def open_group(resources: dict[str, Any]) -> str:
-        group = only(resources, "AWS::EC2::SecurityGroup")
+        group = only(resources, "AWS::EC2::SecurityGroup", lambda props: "-rotation:" not in props["GroupDescription"])
         resources[group]["Properties"]["SecurityGroupIngress"] = [{"CidrIpv6": "::/0", "IpProtocol": "-1"}]
         return group
 

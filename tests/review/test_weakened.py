@@ -45,7 +45,7 @@ def web_acl_allows_by_default(resources: dict[str, Any], config: TenantConfig) -
 
 
 def security_group_open_to_the_world(resources: dict[str, Any], config: TenantConfig) -> str:
-    group = only(resources, "AWS::EC2::SecurityGroup")
+    group = only(resources, "AWS::EC2::SecurityGroup", lambda props: "-rotation:" not in props["GroupDescription"])
     resources[group]["Properties"]["SecurityGroupIngress"] = [
         {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432}
     ]

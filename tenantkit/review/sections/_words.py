@@ -83,8 +83,21 @@ def statement(doc: dict[str, Any]) -> str:
     return f"{who}{effect} {actions}" + (f" ({when})" if when else "")
 
 
+LAMBDA_VPC_ACTIONS = frozenset({
+    "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+    "secretsmanager:GetRandomPassword",
+})
+"""Actions a function in a VPC needs on every resource: Lambda creates and deletes its network
+interfaces, whose ids nobody knows in advance (AWS's managed policy AWSLambdaVPCAccessExecutionRole
+grants exactly these on "*"; Lambda Developer Guide, "Giving Lambda functions access to resources in
+an Amazon VPC"), and Secrets Manager's GetRandomPassword acts on no resource (Service Authorization
+Reference: no resource types). A `Resource: "*"` on these alone is shown, not flagged."""
+
+
 def wildcards(doc: dict[str, Any]) -> list[str]:
-    """The wildcards an Allow statement grants: any action, any action of a service, any resource."""
+    """The wildcards an Allow statement grants: any action, any action of a service, any resource
+    (except for LAMBDA_VPC_ACTIONS alone, which AWS grants on every resource)."""
     if doc.get("Effect") != "Allow":
         return []
     found = []
@@ -93,7 +106,8 @@ def wildcards(doc: dict[str, Any]) -> list[str]:
             found.append(f"wildcard action '{action}'")
     if "NotAction" in doc:
         found.append("NotAction: every action but the listed ones")
-    if "*" in as_list(doc.get("Resource")):
+    actions = as_list(doc.get("Action"))
+    if "*" in as_list(doc.get("Resource")) and not (actions and set(actions) <= LAMBDA_VPC_ACTIONS):
         found.append("wildcard resource '*'")
     if "NotResource" in doc:
         found.append("NotResource: every resource but the listed ones")
