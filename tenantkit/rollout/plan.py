@@ -18,14 +18,15 @@ https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html, the table
 What each piece adds, as aws_cdk.pipelines generates it (counted in the synthesized template by
 tests/rollout/test_pipeline_app.py):
 - every pipeline: the stages Source (1 action: the CodeStar connection), Build (1: the synth
-  step), UpdatePipeline (1: self-mutation) and Assets (1: the tenant stacks' one file asset, the
-  code of CDK's default-security-group custom resource, the same for every tenant, so published once);
+  step), UpdatePipeline (1: self-mutation) and Assets (2: the tenant stacks' two file assets, the
+  code of CDK's default-security-group custom resource and of the master password's rotation
+  function, each the same for every tenant, so published once);
 - every tenant: two actions per stack (Prepare: create a change set; Deploy: execute it), three
   stacks, so 6; plus 1 when `require_approval` adds the approval step before it;
 - every stage: 1 action after its tenants, the `tenantkit inventory` step.
 
 So a stage holds at most (50 - 1) // 7 = 7 tenants with approvals, 8 without; a pipeline at most
-46 tenant stages and 496 actions. A residency that needs more gets further pipelines
+46 tenant stages and 497 actions. A residency that needs more gets further pipelines
 (`tenantkit-pipeline-us-2`, ...); the canary wave is always in its first pipeline. CodePipeline
 cannot make one pipeline wait for another: the later pipelines of a residency do not wait for its
 canary.
@@ -46,8 +47,8 @@ MAX_ACTIONS_PER_STAGE = 50
 MAX_ACTIONS_PER_PIPELINE = 500
 
 FIXED_STAGES = ("Source", "Build", "UpdatePipeline", "Assets")
-FIXED_ACTIONS = 4
-"""One action in each fixed stage (the Assets stage publishes the one file asset of the tenant stacks)."""
+FIXED_ACTIONS = 5
+"""One action in each fixed stage, two in Assets (the tenant stacks' two file assets)."""
 ACTIONS_PER_STACK = 2
 """Prepare (create the change set) and Deploy (execute it)."""
 STACKS_PER_TENANT = 3
