@@ -159,9 +159,11 @@ def test_the_plan_finds_every_copy_in_both_regions(gone):
     assert totals["recovery points"] == {"resources": 2, "recovery_points": 4}  # database and data bucket, each copied
     snapshots = {(t.region, t.name) for t in gone["plan"].targets if t.kind == "db snapshot"}
     assert {("us-east-1", f"{GONE}-manual"), ("us-west-2", f"{GONE}-manual-copy")} <= snapshots
-    # every kind present, in destruction order, but those only a restore, a monitoring agent or a
-    # stray tagged resource would make (none in this sandbox; tests/lifecycle/test_offboarding_zone.py has them)
-    only_when_made = {"restored instance", "monitoring stream", "tagged resource"}
+    # every kind present, in destruction order, but those only a restore, a monitoring agent, a
+    # stray tagged resource, a running backup job or a CDK assembly handed to the plan would make
+    # (none in this sandbox; tests/lifecycle/test_offboarding_zone.py, test_offboarding_order.py and
+    # test_offboarding_assets.py have them)
+    only_when_made = {"restored instance", "monitoring stream", "tagged resource", "backup job", "cdk asset"}
     assert [kind.name for kind in KINDS if kind.name in totals] == list(totals)
     assert {kind.name for kind in KINDS} - set(totals) <= only_when_made
     assert gone["plan"].blockers == []
