@@ -105,9 +105,11 @@ def _readme_cdk_cli_block() -> str:
 
 @pytest.fixture
 def project(tmp_path, cdk_cli):
-    """A project directory as the README's reader has it: the tenant files, cdk.json, `.venv`, and
-    the pinned CLI already installed (linked, so it is not installed again)."""
+    """A project directory as the README's reader has it: the tenant files, cdk.json, app.py (the
+    CDK app `cdk deploy -c tenant=...` runs: the baseline stacks), `.venv`, and the pinned CLI
+    already installed (linked, so it is not installed again)."""
     shutil.copytree(ROOT / "tenant_configs", tmp_path / "tenant_configs")
+    shutil.copy(ROOT / "app.py", tmp_path / "app.py")
     settings = json.loads((ROOT / "cdk.json").read_text()) | {"notices": False}  # no notices fetched from the internet
     (tmp_path / "cdk.json").write_text(json.dumps(settings))
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])
