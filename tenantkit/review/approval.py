@@ -117,7 +117,7 @@ def read_record(approvals_dir: Path, tenant_id: str) -> ApprovalRecord | None:
         return ApprovalRecord(None, problem=f"{path}: not an approval record")
     if "approval" not in data:  # format 1: the approval's fields at the top, no signature
         return ApprovalRecord(_approval(data), history=[])
-    history = data.get("history") if isinstance(data.get("history"), list) else []
+    history: list[dict[str, Any]] = [e for e in data.get("history") or [] if isinstance(e, dict)] if isinstance(data.get("history"), list) else []
     body = data["approval"]
     if not isinstance(body, dict):
         return ApprovalRecord(None, history=history, problem=f"{path}: approval: not an object")

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from tenantkit.review.approval import (
+    COUNTS_AS_NONE,
     ApprovalRecord,
     ApprovalState,
     TrustedKey,
     approval_file,
     read_record,
     record_override,
+    validity,
 )
 from tenantkit.review.service import fleet_trusted_keys, review_tenant, with_approval
 from tenantkit.review.source import ReviewRequestError
@@ -44,9 +46,13 @@ def decide(model: dict[str, Any], record: ApprovalRecord | None, keys: list[Trus
     tenant_id = model["tenant_id"]
     with_approval(model, record, keys, show_changes=False)
     approval = model["approval"]
-    status = approval["status"]
-    if status == ApprovalState.APPROVED.value:
+    if approval["status"] == ApprovalState.APPROVED.value:
         return GateDecision(tenant_id, True, f"{tenant_id}: approved by {approval['approved_by']} on {approval['approved_at']}")
+    return _refused(tenant_id, approval)
+
+
+def _refused(tenant_id: str, approval: dict[str, Any]) -> GateDecision:
+    status = approval["status"]
     if status == ApprovalState.CHANGED.value:
         why = (f"changed since its approval by {approval['approved_by']} on {approval['approved_at']}, "
                f"first in section '{approval['first_change']}'")
@@ -86,6 +92,10 @@ def gate(
     decisions = []
     for tenant_id in chosen:
         record = read_record(approvals_dir, tenant_id)
+        checked = validity(record, keys)
+        if checked.state in COUNTS_AS_NONE and override is None:  # refused whatever the templates are
+            decisions.append(_refused(tenant_id, {"status": checked.state.value, "signature": checked.reason}))
+            continue
         try:
             model = review_tenant(config_dir, tenant_id, cdk_out, root=root)
         except ReviewRequestError as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from tenantkit.review.approval import (
     trusted_keys,
     validity,
 )
-from tenantkit.review.gate import decide
+from tenantkit.review.gate import decide, gate
 from tenantkit.review.model import content_hash, flags_of
 from tenantkit.review.service import with_approval
 from tenantkit.rollout.steps import approval_commands
@@ -216,3 +217,25 @@ def test_approve_without_a_signing_key_is_a_usage_error() -> None:
     result = runner.invoke(app, ["review", "approve", TENANT, "--by", "Ana"])
     assert result.exit_code == 2, result.output
     assert "approve: --signing-key PEM|kms:ARN is required" in result.output
+
+
+@pytest.mark.parametrize("command", [["check"], ["deploy", "maple-ca"], ["deploy", "maple-ca", "--local"]], ids=" ".join)
+def test_require_approval_refuses_an_unapproved_tenant_before_anything_is_synthesized(
+    tmp_path: Path, lead: tuple[PemSigner, TrustedKey], monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    from tests.conftest import EXAMPLE_CONFIGS
+
+    _, key = lead
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tenant_configs").mkdir()
+    shutil.copy(EXAMPLE_CONFIGS / "maple-ca.yaml", tmp_path / "tenant_configs")
+    (tmp_path / "fleet.yaml").write_text(f"require_approval: true\napprovals:\n  public_keys: [{key.path}]\n")
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().startswith("error: maple-ca: refused: never approved; approve it (tenantkit review approve maple-ca")
+    assert not (tmp_path / "cdk.out").exists()
+
+
+def test_without_require_approval_there_is_no_gate(tmp_path: Path) -> None:
+    (tmp_path / "fleet.yaml").write_text("approvals:\n  public_keys: []\n")
+    assert gate(tmp_path / "tenant_configs", ["maple-ca"], cdk_out=tmp_path / "cdk.out", approvals_dir=tmp_path, root=tmp_path) == []
