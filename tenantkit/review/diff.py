@@ -57,6 +57,7 @@ def _section_changes(before: dict[str, Any] | None, after: dict[str, Any] | None
                     _cells([columns[i] for i in differing], [old_row["cells"][i] for i in differing if i < len(old_row["cells"])]),
                     _cells([columns[i] for i in differing], [new_row["cells"][i] for i in differing if i < len(new_row["cells"])]),
                 ))
+                changes.extend(_element_changes(title, key, columns, old_row["cells"], new_row["cells"], differing))
     changes.extend(_other_changes(before or {}, after or {}))
     old_flags = {_flag_key(flag) for flag in (before or {}).get("flags", [])}
     new_flags = {_flag_key(flag) for flag in (after or {}).get("flags", [])}
@@ -68,6 +69,28 @@ def _section_changes(before: dict[str, Any] | None, after: dict[str, Any] | None
 
 
 _COMPARED = ("id", "title", "tables", "flags")
+
+
+def _element_changes(
+    title: str, key: str, columns: list[str], old: list[str], new: list[str], differing: list[int]
+) -> list[dict[str, Any]]:
+    """For a changed cell that lists values (`a, b, c`: networks, countries, actions, ARNs, each
+    without spaces), each value added or removed on its own: a CIDR added to an IP set shows as added."""
+    changes = []
+    for i in differing:
+        if i >= len(old) or i >= len(new) or i >= len(columns):
+            continue
+        before, after = _listed(old[i]), _listed(new[i])
+        if before is None or after is None or max(len(before), len(after)) < 2:  # a single value: the change says it
+            continue
+        changes += [_change(title, key, "added", None, f"{columns[i]}: {value}") for value in after if value not in before]
+        changes += [_change(title, key, "removed", f"{columns[i]}: {value}", None) for value in before if value not in after]
+    return changes
+
+
+def _listed(cell: str) -> list[str] | None:
+    values = [] if cell == "—" else cell.split(", ")
+    return values if all(value and not any(c.isspace() for c in value) for value in values) else None
 
 
 def _other_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:

@@ -239,3 +239,20 @@ def test_require_approval_refuses_an_unapproved_tenant_before_anything_is_synthe
 def test_without_require_approval_there_is_no_gate(tmp_path: Path) -> None:
     (tmp_path / "fleet.yaml").write_text("approvals:\n  public_keys: []\n")
     assert gate(tmp_path / "tenant_configs", ["maple-ca"], cdk_out=tmp_path / "cdk.out", approvals_dir=tmp_path, root=tmp_path) == []
+
+
+def test_a_value_added_to_a_listed_cell_is_shown_as_added(tmp_path: Path, lead: tuple[PemSigner, TrustedKey]) -> None:
+    signer, key = lead
+
+    def with_countries(countries: list[str]) -> dict[str, Any]:
+        model = review_of(["203.0.113.0/24"])
+        model["sections"][1]["tables"].append({"title": "Countries", "columns": ["Web ACL", "Countries"],
+                                               "rows": [{"key": "acl", "cells": ["acl", ", ".join(countries)], "flagged": False}]})
+        model["content_hash"] = content_hash(model)
+        return model
+
+    record_approval(tmp_path, with_countries(["CA", "US"]), "Ana Lead", signer)
+    current = with_countries(["CA", "DE"])
+    with_approval(current, read_record(tmp_path, TENANT), [key])
+    changes = {(c["change"], c["before"], c["after"]) for s in current["changes"]["sections"] for c in s["changes"] if c["table"] == "Countries"}
+    assert changes == {("changed", "Countries: CA, US", "Countries: CA, DE"), ("added", None, "Countries: DE"), ("removed", "Countries: US", None)}
