@@ -2,7 +2,9 @@
 and `tenantkit residency` (the residency options, for sales engineers).
 
 The commands parse, call `tenantkit.review`, and write what it renders. Exit codes of `review`:
-0 nothing flagged, 1 something flagged (or a tenant file or synth problem), 2 a usage error.
+0 nothing flagged, 1 something flagged (a change since the last valid approval is one; or a tenant
+file or synth problem), 2 a usage error. `review verify-approval`: 0 the approval counts (and, with
+`--current`, covers the current templates), 1 it does not.
 """
 
 from __future__ import annotations
