@@ -132,7 +132,7 @@ def _sent(calls: list[tuple[str, str, str, dict[str, Any]]], operation: str) -> 
 def test_past_the_bound_the_run_stops_in_one_line_before_deleting_anything(offboarded):
     message = str(offboarded["stopped"])
     assert "\n" not in message and "still RUNNING" in message and "no data was deleted" in message
-    assert f"offboard execute {TENANT}" in message and f"{COPY_MINUTES}" not in message.split("after")[1]  # the bound was 0 min
+    assert f"offboard execute {TENANT}" in message and "after 0 min" in message
     for operation in DATA_DELETES:
         assert not _sent(offboarded["first_calls"], operation), f"{operation} sent before the jobs were over"
     after = offboarded["after_first"]
