@@ -10,8 +10,10 @@ bound is 0 minutes: it stops, in one line, before anything of the data is delete
 (the bound fleet.yaml's default) awaits both jobs while the clock moves (the wait's sleep moves
 the clock an hour instead of sleeping), then destroys the copy the copy job landed in the DR vault
 and the instance the restore made (untagged: found through the job, by the final sweep), and
-signs a verified report naming both jobs. The neighbour's jobs are never described, stopped or
-awaited, and still run when the tenant's report is signed. One offboarding serves every test.
+signs a verified report naming both jobs; an instance made again under the restore's identifier,
+untagged, is named by verification (only the job's record says it is the tenant's). The
+neighbour's jobs are never described, stopped or awaited, and still run when the tenant's report
+is signed. One offboarding serves every test.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import pytest
 from moto import mock_aws
 
 from tenantkit.config import TenantConfig
-from tenantkit.lifecycle.offboarding import service
+from tenantkit.lifecycle.offboarding import run, service
 from tenantkit.lifecycle.offboarding.jobs import KIND, JobsStillRunning
 from tenantkit.lifecycle.report import generate_keypair, read_report, verify_report
 from tenantkit.naming import names_for
@@ -114,11 +116,18 @@ def offboarded(tmp_path_factory) -> dict[str, Any]:
             slept: list[float] = []
             patch.setattr("tenantkit.lifecycle.offboarding.resources.time.sleep", lambda seconds: (slept.append(seconds), clock.advance_clock(timedelta(hours=1))))
             outcome = execute()
+            instances = _instances(PRIMARY)
+            boto3.client("rds", region_name=PRIMARY).create_db_instance(
+                DBInstanceIdentifier=RESTORED, Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+                MasterUsername="admin", MasterUserPassword="password123",
+            )  # fmt: skip  # made again, untagged: only the restore job's record names it
+            journal = run.Journal.open(outcome.journal, tenant_id=TENANT, environment="test")
+            again = run.verify(service.scope_for(config, env), journal)
             return {
                 "jobs": jobs, "neighbours": neighbours, "point": point, "stopped": stopped.value, "first_calls": calls.made[:first_calls],
                 "second_calls": calls.made[first_calls:], "after_first": after_first, "dr_points_before": dr_points_before,
                 "slept": slept, "outcome": outcome, "public": public, "final": _jobs(jobs), "neighbours_final": _jobs(neighbours),
-                "instances": _instances(PRIMARY), "neighbour_points": _dr_points(NEIGHBOUR.dr_backup_vault),
+                "instances": instances, "neighbour_points": _dr_points(NEIGHBOUR.dr_backup_vault), "again": again,
                 "dr_vaults": [v["BackupVaultName"] for v in boto3.client("backup", region_name=SECONDARY).list_backup_vaults()["BackupVaultList"]],
             }  # fmt: skip
         finally:
@@ -142,7 +151,7 @@ def test_past_the_bound_the_run_stops_in_one_line_before_deleting_anything(offbo
 
 
 def test_the_jobs_awaited_are_exactly_the_tenants_copy_and_restore(offboarded):
-    journal = service.Journal.open(offboarded["outcome"].journal, tenant_id=TENANT, environment="test")
+    journal = run.Journal.open(offboarded["outcome"].journal, tenant_id=TENANT, environment="test")
     journaled = {t.extra["id"]: t.extra["job"] for t in journal.targets() if t.kind == KIND}
     assert journaled == {offboarded["jobs"]["copy"]: "copy", offboarded["jobs"]["restore"]: "restore"}
     calls = offboarded["first_calls"] + offboarded["second_calls"]
@@ -176,6 +185,12 @@ def test_what_the_jobs_landed_is_destroyed_and_the_report_is_verified(offboarded
     jobs = offboarded["jobs"]
     assert any(f"copy job {jobs['copy']}" in line and "awaited, ended COMPLETED" in line and copied in line for line in lines), lines
     assert any(f"restore job {jobs['restore']}" in line and "awaited, ended COMPLETED" in line and restored_arn in line for line in lines), lines
+
+
+def test_verification_looks_up_the_instance_a_restore_job_made_though_no_tag_names_it(offboarded):
+    again = offboarded["again"]
+    assert not again.ok
+    assert f"restored instance {RESTORED} ({PRIMARY}), made by a restore job of the tenant" in again.remaining
 
 
 def test_the_neighbours_jobs_still_run_and_its_data_stays(offboarded):

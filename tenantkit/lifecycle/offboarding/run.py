@@ -302,7 +302,8 @@ by then; a stream or a copy only through an instance that is gone)."""
 
 def verify(scope: Scope, journal: Journal) -> VerificationResult:
     """Every journaled target whose discovery depended on something now gone is looked up again by
-    its exact name (`EXACT_CHECKS`); then discover again, in every region of the zone and, for
+    its exact name (`EXACT_CHECKS`), and every instance a restore job of the tenant made by its
+    ARN; then discover again, in every region of the zone and, for
     anything carrying the tenant's tag, every enabled region of the account: nothing of the
     tenant may remain but its keys, pending deletion."""
     remaining = []
@@ -320,6 +321,9 @@ def verify(scope: Scope, journal: Journal) -> VerificationResult:
             if state != "PendingDeletion":
                 remaining.append(f"kms key {target.arn}: {state}, not pending deletion")
                 found_again.append(target.id)
+    for target in landed_instances(scope, journal.targets(), journal.data["done"]):  # untagged: discovery cannot see them
+        remaining.append(f"{target.kind} {target.name} ({target.region}), made by a restore job of the tenant")
+        found_again.append(target.id)
     for target in discover(scope).targets:  # every region of the zone; anything tagged in the account
         if target.kind == "kms key" and target.extra.get("state") == "PendingDeletion":
             continue
