@@ -124,6 +124,11 @@ def _recovery_points(backend: BackupBackend) -> dict[str, RecoveryPoint]:
     return records(backend, "recovery_points")
 
 
+def recovery_point(account_id: str, region_name: str, arn: str) -> RecoveryPoint | None:
+    """The recovery point `arn` of (account, region), whatever vault holds it; None when none."""
+    return _recovery_points(_backend(account_id, region_name)).get(arn)
+
+
 JOB_KINDS = {"backup_jobs": ("Backup job", "BackupJobId"), "copy_jobs": ("Copy job", "CopyJobId"), "restore_jobs": ("Restore job", "RestoreJobId")}
 """Each kind of job the backend keeps (`records`): what the API calls it, and its id's field."""
 RUNNING = ("CREATED", "PENDING", "RUNNING")
