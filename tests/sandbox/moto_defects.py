@@ -229,6 +229,16 @@ def backup_job_listing_and_stopping_missing() -> bool:
 
 
 @probe
+def backup_restore_jobs_missing() -> bool:
+    """StartRestoreJob and DescribeRestoreJob: restores that offboarding awaits."""
+    backup, _ = _vault_and_bucket()
+    point = f"arn:aws:backup:{REGION}:123456789012:recovery-point:x"
+    return _missing(
+        lambda: backup.start_restore_job(RecoveryPointArn=point, IamRoleArn="arn:aws:iam::123456789012:role/r", Metadata={})
+    ) and _missing(lambda: backup.describe_restore_job(RestoreJobId="x"))
+
+
+@probe
 def backup_recovery_point_api_missing() -> bool:
     backup, _ = _vault_and_bucket()
     point = f"arn:aws:backup:{REGION}:123456789012:recovery-point:x"

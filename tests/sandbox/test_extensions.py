@@ -69,6 +69,7 @@ DEFECTS = [
     "backup_restore_testing_api_missing",
     "backup_jobs_missing",
     "backup_job_listing_and_stopping_missing",
+    "backup_restore_jobs_missing",
     "backup_recovery_point_api_missing",
     "backup_recovery_points_by_resource_missing",
     "account_list_regions_missing",

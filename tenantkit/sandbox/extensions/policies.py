@@ -16,8 +16,8 @@ with the resource's policy, as AWS does:
 - KMS actions naming a key (or, for Decrypt, carrying one in the ciphertext) against the key policy;
 - Secrets Manager actions naming a secret against the secret's resource policy, and reads and
   writes of its value against its key's policy (Secrets Manager uses the key on the caller's behalf);
-- Backup actions on a vault or a recovery point (and StartCopyJob, with `backup:CopyTargets`)
-  against the vault access policy.
+- Backup actions on a vault or a recovery point (and StartCopyJob, with `backup:CopyTargets`;
+  StartRestoreJob, against the vault holding its recovery point) against the vault access policy.
 A refused request gets the service's error: S3 AccessDenied (XML, 403), AccessDeniedException
 from KMS and Secrets Manager (400) and from Backup (403).
 
@@ -56,6 +56,7 @@ from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
 from tenantkit.policy import Request, evaluate
+from tenantkit.sandbox.extensions import backup_jobs
 from tenantkit.sandbox.extensions._base import records, wrap
 from tenantkit.sandbox.extensions.backup import BackupVault
 
@@ -369,6 +370,10 @@ def _check_backup(response: Any, who: Caller) -> None:
     if action == "backup:StartCopyJob":
         vault_name, resource = params.get("SourceBackupVaultName"), params.get("RecoveryPointArn")
         context["backup:CopyTargets"] = [params.get("DestinationBackupVaultArn", "")]
+    if action == "backup:StartRestoreJob":  # the vault holding the recovery point decides
+        resource = params.get("RecoveryPointArn")
+        point = backup_jobs.recovery_point(who.account, response.region, resource or "")
+        vault_name = point.vault.backup_vault_name if point is not None else None
     backend = backup_backends[who.account][response.region]
     if not vault_name or vault_name not in backend.vaults:
         return
