@@ -84,7 +84,7 @@ class AuditTrail(Construct):
             "Key",
             description=f"tenantkit audit trail logs in {stack.region}",
             enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,  # a failed first create leaves no fixed name behind
             policy=iam.PolicyDocument(statements=[
                 iam.PolicyStatement(sid="AdministratorsManageButCannotUse", principals=[account],
                                     actions=list(ADMIN_ACTIONS), resources=["*"]),
@@ -116,7 +116,7 @@ class AuditTrail(Construct):
             enforce_ssl=True,
             versioned=True,
             lifecycle_rules=[s3.LifecycleRule(expiration=props.keep_for, noncurrent_version_expiration=Duration.days(30))],
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,  # a failed first create leaves no fixed name behind
         )
         self.bucket.add_to_resource_policy(iam.PolicyStatement(
             sid="CloudTrailReadsTheAcl", principals=[cloudtrail_principal], actions=["s3:GetBucketAcl"],
