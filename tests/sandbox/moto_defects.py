@@ -890,6 +890,15 @@ def s3_bucket_policy_blind_to_the_principal() -> bool:
 
 
 @probe
+def sts_assume_role_ignores_the_trust_policy() -> bool:
+    """A principal the role's trust policy does not name (it trusts EC2 only) still assumes it."""
+    iam = boto3.client("iam", region_name=REGION)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName="ec2-only", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    return _succeeds(lambda: _admin_user("admin").client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="probe"))
+
+
+@probe
 def backup_vault_access_policy_api_missing() -> bool:
     backup = boto3.client("backup", region_name=REGION)
     backup.create_backup_vault(BackupVaultName="probe")

@@ -128,6 +128,7 @@ DEFECTS = [
     "secretsmanager_resource_policy_not_enforced",
     "s3_bucket_policy_blind_to_the_principal",
     "backup_vault_access_policy_api_missing",
+    "sts_assume_role_ignores_the_trust_policy",
     "cloudformation_drift_detection_missing",
     "cloudformation_revert_drift_change_set_ignored",
     "cloudtrail_trail_type_skipped",
