@@ -23,37 +23,24 @@ from __future__ import annotations
 from typing import Any
 
 from tenantkit.compliance.assembly import render
-from tenantkit.compliance.key_decrypt_conditioned import grants_decrypt
+from tenantkit.compliance.key_decrypt_conditioned import PRINCIPAL_OPERATORS, condition_values, grants_decrypt
 from tenantkit.compliance.result import RuleResult
 from tenantkit.compliance.trail_covers_buckets import BaselineTemplate
 
 RULE = "audit-key-readers"
-
-_PRINCIPAL_OPERATORS = ("ArnLike", "ArnEquals", "StringLike", "StringEquals")
 
 
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _condition_values(statement: dict[str, Any], key: str, operators: tuple[str, ...] | None = None) -> list[str]:
-    return [
-        render(value)
-        for operator, block in statement.get("Condition", {}).items()
-        if operators is None or operator in operators
-        for name, values in block.items()
-        if name.lower() == key.lower()
-        for value in _listed(values)
-    ]
-
-
 def _bound(statement: dict[str, Any], readers: frozenset[str]) -> bool:
     principal = statement.get("Principal", {})
     services = _listed(principal.get("Service", [])) if isinstance(principal, dict) else []
     if isinstance(principal, dict) and set(principal) == {"Service"} and services == ["cloudtrail.amazonaws.com"]:
-        sources = _condition_values(statement, "aws:SourceArn")
+        sources = condition_values(statement, "aws:SourceArn") or []
         return bool(sources) and all(":cloudtrail:" in s and ":trail/" in s for s in sources)
-    arns = _condition_values(statement, "aws:PrincipalArn", _PRINCIPAL_OPERATORS)
+    arns = condition_values(statement, "aws:PrincipalArn", PRINCIPAL_OPERATORS) or []
     return bool(arns) and all(arn in readers for arn in arns)
 
 

@@ -28,8 +28,25 @@ from tenantkit.naming import stack_names
 _WHERE = re.compile(r"^(?P<stack>[^/\s:]+)(?:/(?P<logical_id>[A-Za-z0-9]+))?: ")
 
 
+class _OurPlugin:
+    """What CDK asks of each of our validation plugins besides its `name` and `validate`."""
+
+    @property
+    def rule_ids(self) -> list[str] | None:
+        return None
+
+    @property
+    def version(self) -> str | None:
+        return "1.0.0"
+
+
+def _templates(context: IPolicyValidationContext) -> dict[str, Path]:
+    """Artifact id -> template file of every stack being validated."""
+    return {Path(path).name.removesuffix(".template.json"): Path(path) for path in context.template_paths}
+
+
 @jsii.implements(IPolicyValidationPlugin)
-class TenantIsolationChecks:
+class TenantIsolationChecks(_OurPlugin):
     """Fail the synth on any broken tenant-isolation rule (and, with `lint`, any cfn-lint match)."""
 
     def __init__(
@@ -47,16 +64,8 @@ class TenantIsolationChecks:
     def name(self) -> str:
         return "TenantIsolation"
 
-    @property
-    def rule_ids(self) -> list[str] | None:
-        return None
-
-    @property
-    def version(self) -> str | None:
-        return "1.0.0"
-
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
-        templates = {Path(path).name.removesuffix(".template.json"): Path(path) for path in context.template_paths}
+        templates = _templates(context)
         violations: list[PolicyViolation] = []
         for config in self._configs:
             names = stack_names(config.tenant_id)
@@ -84,7 +93,7 @@ class TenantIsolationChecks:
 
 
 @jsii.implements(IPolicyValidationPlugin)
-class BaselineChecks:
+class BaselineChecks(_OurPlugin):
     """Fail the synth on any broken baseline rule or deploy-time constraint (and, with `lint`, any
     cfn-lint match) in the baseline stacks (`tenantkit.stacks.baseline`) of the assembly."""
 
@@ -98,16 +107,8 @@ class BaselineChecks:
     def name(self) -> str:
         return "Baseline"
 
-    @property
-    def rule_ids(self) -> list[str] | None:
-        return None
-
-    @property
-    def version(self) -> str | None:
-        return "1.0.0"
-
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
-        templates = {Path(path).name.removesuffix(".template.json"): Path(path) for path in context.template_paths}
+        templates = _templates(context)
         violations: list[PolicyViolation] = []
         for artifact_id, (region, buckets, readers) in self._expected.items():
             if artifact_id not in templates:

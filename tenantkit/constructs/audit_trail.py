@@ -171,6 +171,13 @@ class AuditTrail(Construct):
              "PCI.DSS.321-S3BucketReplicationEnabled"),
             "Audit records stay in their region (the tenants' residency zone); a copy elsewhere could leave the zone.",
         )  # fmt: skip
+        skip_checkov(
+            self.trail,
+            "CKV_AWS_67",
+            "Every account and region of the fleet has its own trail (its baseline stack), whose records stay in "
+            "that region, in its tenants' residency zone; a multi-region trail would bring other regions' records "
+            "here, out of their zone.",
+        )
         acknowledge(
             self.trail,
             ("NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled", "HIPAA.Security-CloudTrailCloudWatchLogsEnabled",
