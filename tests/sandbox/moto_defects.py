@@ -900,6 +900,32 @@ def s3_bucket_policy_blind_to_the_principal() -> bool:
 
 
 @probe
+def cloudformation_update_of_a_kms_key_loses_it() -> bool:
+    """A stack update changing only the DeletionPolicy of a key and of the bucket it encrypts fails
+    on the bucket's Fn::GetAtt of the key."""
+    def template(policy: str) -> str:
+        key = {"Type": "AWS::KMS::Key", "DeletionPolicy": policy, "Properties": {"KeyPolicy": {
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]}}}
+        encryption = {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {
+            "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["Key", "Arn"]}}}]}
+        bucket = {"Type": "AWS::S3::Bucket", "DeletionPolicy": policy, "Properties": {"BucketName": "keyed", "BucketEncryption": encryption}}
+        return json.dumps({"Resources": {"Key": key, "Bucket": bucket}})
+
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(StackName="probe", TemplateBody=template("Retain"))
+    return not _succeeds(lambda: cloudformation.update_stack(StackName="probe", TemplateBody=template("RetainExceptOnCreate")))
+
+
+@probe
+def sts_assume_role_ignores_the_trust_policy() -> bool:
+    """A principal the role's trust policy does not name (it trusts EC2 only) still assumes it."""
+    iam = boto3.client("iam", region_name=REGION)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName="ec2-only", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    return _succeeds(lambda: _admin_user("admin").client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="probe"))
+
+
+@probe
 def backup_vault_access_policy_api_missing() -> bool:
     backup = boto3.client("backup", region_name=REGION)
     backup.create_backup_vault(BackupVaultName="probe")

@@ -17,9 +17,14 @@ with the resource's policy, as AWS does:
 - Secrets Manager actions naming a secret against the secret's resource policy, and reads and
   writes of its value against its key's policy (Secrets Manager uses the key on the caller's behalf);
 - Backup actions on a vault or a recovery point (and StartCopyJob, with `backup:CopyTargets`;
-  StartRestoreJob, against the vault holding its recovery point) against the vault access policy.
+  StartRestoreJob, against the vault holding its recovery point) against the vault access policy;
+- STS AssumeRole against the role's trust policy, which must allow as a key policy must (naming
+  the caller, or the caller's account together with an identity Allow; IAM User Guide, "Cross
+  account resource access": a role trust policy is a resource policy that must allow). An
+  AssumeRole call carrying `SerialNumber` and `TokenCode` is evaluated with
+  `aws:MultiFactorAuthPresent` true (the sandbox does not verify the code).
 A refused request gets the service's error: S3 AccessDenied (XML, 403), AccessDeniedException
-from KMS and Secrets Manager (400) and from Backup (403).
+from KMS and Secrets Manager (400) and from Backup (403), STS AccessDenied (XML, 403).
 
 Requests signed with credentials the sandbox did not issue (its default ones, which stand for
 tenantkit's own operator), or by a session of a role the sandbox does not hold (how the operator
@@ -43,7 +48,7 @@ from moto.backup.models import backup_backends
 from moto.backup.responses import BackupResponse
 from moto.backup.urls import url_paths as backup_url_paths
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.exceptions import JsonRESTError
+from moto.core.exceptions import AccessDeniedError, JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.iam.models import iam_backends
 from moto.kms.models import kms_backends
@@ -60,7 +65,7 @@ from tenantkit.sandbox.extensions import backup_jobs
 from tenantkit.sandbox.extensions._base import records, wrap
 from tenantkit.sandbox.extensions.backup import BackupVault
 
-EVALUATED_SERVICES = frozenset({"s3", "kms", "secretsmanager", "backup"})
+EVALUATED_SERVICES = frozenset({"s3", "kms", "secretsmanager", "backup", "sts"})
 _S3_HEADER_KEYS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-customer-algorithm")
 _VAULT_POLICY_ROUTE = "{0}/backup-vaults/(?P<backupVaultName>[^/]+)/access-policy/?$"
 
@@ -126,6 +131,30 @@ def _decide(caller: Caller, action: str, resource: str, policy: str | None, cont
         resource_account=caller.account,
     )
     return decision.allowed, decision.reason
+
+
+# --- STS -------------------------------------------------------------------------------------
+
+
+def _check_assume_role(response: Any, who: Caller) -> None:
+    if response._get_action() != "AssumeRole":
+        return
+    role_arn = response._get_param("RoleArn") or ""
+    parts = role_arn.split(":")
+    if len(parts) != 6 or parts[4] != who.account:
+        return  # another account's role: the operator's way in (`sandbox_sessions`), not evaluated
+    role = next((r for r in iam_backends[who.account][get_partition(response.region)].roles.values() if r.arn == role_arn), None)
+    if role is None:
+        return  # moto answers for an unknown role itself
+    context = {"aws:MultiFactorAuthPresent": "true"} if response._get_param("SerialNumber") and response._get_param("TokenCode") else {}
+    decision = evaluate(
+        Request(who.arn, "sts:AssumeRole", role_arn, who.context(context)),
+        identity_policies=who.identity_policies,
+        resource_policy=role.assume_role_policy_document,
+        resource_account=who.account,
+    )
+    if not decision.allowed:
+        raise AccessDeniedError(who.arn, f"sts:AssumeRole on resource: {role_arn} ({decision.reason})")
 
 
 # --- S3 --------------------------------------------------------------------------------------
@@ -442,6 +471,8 @@ def _evaluated(original: Callable[..., Any]) -> Callable[..., Any]:
             _check_kms(self, who)
         elif service == "secretsmanager":
             _check_secret(self, who)
+        elif service == "sts":
+            _check_assume_role(self, who)
         else:
             _check_backup(self, who)
 
