@@ -24,9 +24,8 @@ import typer
 from tenantkit.cli import render
 from tenantkit.cli.errors import as_lines
 from tenantkit.cli.options import BREAK_LOCK_OPTION, CONFIG_DIR_OPTION, JSON_OPTION, ROOT_OPTION
+from tenantkit.cli.restore import LOCAL_OPTION, STATE_DIR, _guarded
 
-STATE_DIR = Path(".tenantkit")
-LOCAL_OPTION = typer.Option(False, "--local", help="The tenant in the local sandbox (else AWS, default credentials).")
 EVENT_HISTORY_DAYS = 90
 """CloudTrail Event history (LookupEvents) keeps 90 days: the default reach of `access log`."""
 
@@ -66,7 +65,6 @@ def grant(
     root: Path = ROOT_OPTION,
 ) -> None:
     """Assume the tenant's break-glass role; print the credentials as `export` lines on stdout."""
-    from tenantkit.cli.restore import _guarded
     from tenantkit.lifecycle import access
 
     with as_lines(), _refusals():

@@ -150,3 +150,17 @@ def test_sessions_granted_before_since_are_not_listed(config, tenant_world):
     names = tenant_world
     grant(config, names.break_glass_role_arn, boto3.client("sts", region_name=config.primary_region), reason="INC-3", minutes=15, by="bob")
     assert _log(config, names, datetime.now(UTC) + timedelta(minutes=1)).sessions == ()
+
+
+def test_the_sandbox_grants_no_session_of_a_break_glass_role_that_does_not_exist(config, moto_with_extensions, tmp_path):
+    """moto's STS would issue credentials for any role ARN, and the sandbox evaluates no call of a
+    session of a role it does not hold: the grant refuses first."""
+    from tenantkit.lifecycle.access import grant_access
+    from tenantkit.lifecycle.restore import Environment
+
+    env = Environment("sandbox", ACCOUNT, lambda region: boto3.Session(region_name=region))
+    names = names_for(config.tenant_id, ACCOUNT, config.primary_region, config.secondary_region)
+    with pytest.raises(AccessRefused) as refused:
+        grant_access(config, env, reason="INC-5", minutes=15, by="bob", mfa_serial=None, mfa_code=None, state_dir=tmp_path)
+    assert str(refused.value) == f"acme-corp: its break-glass role {names.break_glass_role_arn} does not exist (`tenantkit deploy --local` first)"
+    assert boto3.client("cloudtrail", region_name=config.primary_region).lookup_events()["Events"] == []

@@ -45,6 +45,8 @@ def grant_access(
     through STS of its primary region; in the sandbox, with the sandbox's endpoint to use it at."""
     from dataclasses import replace
 
+    if env.sandbox:
+        _require_role(config, env)
     sts = env.session_for(config.primary_region).client("sts")
     granted = grant(config, _role_arn(config, env), sts, reason=reason, minutes=minutes, by=by, mfa_serial=mfa_serial, mfa_code=mfa_code)
     if not env.sandbox:
@@ -52,6 +54,24 @@ def grant_access(
     from tenantkit.lifecycle.local import running_sandbox
 
     return replace(granted, endpoint=running_sandbox(state_dir).endpoint)
+
+
+def _require_role(config: Any, env: Any) -> None:
+    """AccessRefused when the break-glass role does not exist. In the sandbox only: moto's STS
+    issues credentials for a role it does not hold (AWS refuses AssumeRole itself), and the
+    sandbox does not evaluate such a session's calls, so it would act as the operator."""
+    from botocore.exceptions import ClientError
+
+    from tenantkit.aws import Failure, classify
+
+    names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region, config.generation)
+    try:
+        env.session_for(config.primary_region).client("iam").get_role(RoleName=names.break_glass_role)
+    except ClientError as error:
+        if classify(error) is Failure.ABSENT:
+            raise AccessRefused(f"{config.tenant_id}: its break-glass role {names.break_glass_role_arn} does not exist "
+                                "(`tenantkit deploy --local` first)") from None
+        raise
 
 
 def break_glass_log(config: Any, env: Any, *, since: datetime) -> AccessLog:
