@@ -129,20 +129,25 @@ def _log(found: Any, *, as_json: bool) -> None:
         typer.echo(json.dumps(asdict(found), default=str, indent=2))
         return
     from rich.table import Table
+    from rich.text import Text
 
     from tenantkit.cli.render import print_table
 
     typer.echo(f"{found.tenant_id}: {len(found.sessions)} break-glass session(s) of {found.role_arn} since {found.since:%Y-%m-%d %H:%M} UTC")
     for session in found.sessions:
-        table = Table(title=f"{session.session_name}: {session.operator or '(no operator tag)'}, {session.reason or '(no reason tag)'}")
+        # Text, not markup: a reason's "[...]" or an ARN's ":secret:" (an emoji code) is shown as it is
+        table = Table(title=Text(f"{session.session_name}: {session.operator or '(no operator tag)'}, {session.reason or '(no reason tag)'}"))
         for column in ("Time (UTC)", "Region", "Service", "Action", "Resource", "Outcome"):
             table.add_column(column, overflow="fold")
         for touch in session.touches:
-            table.add_row(f"{touch.time:%Y-%m-%d %H:%M:%S}", touch.region, touch.service, touch.action, "\n".join(touch.resources),
-                          touch.error or "ok")  # fmt: skip
+            cells = (f"{touch.time:%Y-%m-%d %H:%M:%S}", touch.region, touch.service, touch.action, "\n".join(touch.resources), touch.error or "ok")
+            table.add_row(*map(Text, cells))
         print_table(table)
         typer.echo(f"  granted {session.granted_at:%Y-%m-%d %H:%M:%S} to {session.expires_at:%H:%M:%S} UTC by {session.assumed_by}, "
                    f"key {session.access_key_id}: {len(session.touches)} call(s)")  # fmt: skip
+    for attempt in found.refused:
+        typer.echo(f"refused: {attempt.time:%Y-%m-%d %H:%M:%S} UTC, {attempt.caller} asked for a session in {attempt.region} "
+                   f"({attempt.error}), operator {attempt.operator or '(no tag)'}, reason {attempt.reason or '(no tag)'}")  # fmt: skip
     for line in found.searched:
         typer.echo(f"read: {line}")
     for line in found.unreadable:

@@ -164,3 +164,21 @@ def test_the_sandbox_grants_no_session_of_a_break_glass_role_that_does_not_exist
         grant_access(config, env, reason="INC-5", minutes=15, by="bob", mfa_serial=None, mfa_code=None, state_dir=tmp_path)
     assert str(refused.value) == f"acme-corp: its break-glass role {names.break_glass_role_arn} does not exist (`tenantkit deploy --local` first)"
     assert boto3.client("cloudtrail", region_name=config.primary_region).lookup_events()["Events"] == []
+
+
+def test_a_refused_assume_role_is_listed_as_refused_not_as_a_session(config, tenant_world):
+    """STS refusing the role (no MFA) leaves an AssumeRole record with an errorCode: recorded here
+    through the emulator's journal, as the sandbox does not check role trust."""
+    from tenantkit.sandbox.extensions import cloudtrail_events
+
+    names = tenant_world
+    cloudtrail_events.record(
+        account_id=ACCOUNT, region_name=config.primary_region, service="sts", action="AssumeRole",
+        who={"type": "IAMUser", "arn": f"arn:aws:iam::{ACCOUNT}:user/mallory", "accessKeyId": "AKIAMALLORY"},
+        resources=[{"type": "AWS::IAM::Role", "ARN": names.break_glass_role_arn}], error="AccessDenied",
+        request={"roleArn": names.break_glass_role_arn, "tags": [{"key": "tenantkit:break-glass-operator", "value": "mallory"}]},
+    )  # fmt: skip
+    found = _log(config, names, datetime.now(UTC) - timedelta(minutes=5))
+    assert found.sessions == ()
+    (attempt,) = found.refused
+    assert (attempt.caller, attempt.error, attempt.operator) == (f"arn:aws:iam::{ACCOUNT}:user/mallory", "AccessDenied", "mallory")

@@ -108,6 +108,9 @@ def test_the_log_lists_the_session_with_its_reason_operator_and_both_reads(grant
     assert ("GetSecretValue", "Management", None) in touched, touched
     assert ("GetObject", "Data", None) in touched, touched
     assert ("DeleteObject", "Data", "AccessDenied") in touched, touched
+    # Secrets Manager and S3 use the tenant key with the session's permissions: KMS records it as the session's
+    decrypts = [t["resources"] for t in session["touches"] if (t["service"], t["action"], t["error"]) == ("kms", "Decrypt", None)]
+    assert len(decrypts) == 2 and {r[0].rsplit("/", 1)[0] for r in decrypts} == {f"arn:aws:kms:{names.primary_region}:{names.account}:key"}, decrypts
     secret_reads = [t for t in session["touches"] if t["action"] == "GetSecretValue"]
     assert secret_reads[0]["resources"][0].split(":secret:")[1].startswith(f"{names.db_master_secret}-")
     object_reads = [t for t in session["touches"] if t["action"] == "GetObject"]
@@ -119,6 +122,7 @@ def test_the_table_names_the_session_and_what_was_read(granted):
     table = granted["table"]
     assert table.exit_code == 0, table.output
     assert "alice" in table.stdout and REASON in table.stdout and "GetObject" in table.stdout and "GetSecretValue" in table.stdout
+    assert f":secret:{granted['names'].db_master_secret}-" in table.stdout  # not rich's emoji for ":secret:"
 
 
 def test_a_tenant_in_offboarding_is_refused_a_grant(granted):

@@ -13,7 +13,7 @@ from tenantkit.lifecycle.access.grant import (
     grant,
     session_name,
 )
-from tenantkit.lifecycle.access.log import AccessLog, BreakGlassSession, Touch, access_log
+from tenantkit.lifecycle.access.log import AccessLog, BreakGlassSession, RefusedGrant, Touch, access_log
 from tenantkit.lifecycle.access.service import break_glass_log, environment, grant_access, tenant
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "AccessRefused",
     "BreakGlassSession",
     "Grant",
+    "RefusedGrant",
     "Touch",
     "access_log",
     "break_glass_log",

@@ -47,6 +47,7 @@ class Touch:
     error: str | None
     category: str
     """`Management` (from LookupEvents) or `Data` (from the trail's log files)."""
+    event_id: str
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,18 @@ class BreakGlassSession:
 
 
 @dataclass(frozen=True)
+class RefusedGrant:
+    """An AssumeRole of the break-glass role that STS refused (no MFA, no trust): no session."""
+
+    time: datetime
+    caller: str
+    error: str
+    operator: str | None
+    reason: str | None
+    region: str
+
+
+@dataclass(frozen=True)
 class AccessLog:
     tenant_id: str
     role_arn: str
@@ -73,6 +86,7 @@ class AccessLog:
     searched: tuple[str, ...]
     """Each source read: the API and region, or the bucket and prefix, with what it gave."""
     unreadable: tuple[str, ...] = field(default_factory=tuple)
+    refused: tuple[RefusedGrant, ...] = ()
 
 
 def _when(value: Any) -> datetime:
@@ -88,14 +102,17 @@ def _lookup(cloudtrail: Any, attribute: str, value: str, start: datetime, end: d
     return [json.loads(event["CloudTrailEvent"]) for event in pages(cloudtrail, "lookup_events", "Events", **kwargs)]
 
 
-def _session(tenant_id: str, record: dict[str, Any]) -> BreakGlassSession | None:
+def _session(tenant_id: str, record: dict[str, Any]) -> BreakGlassSession | RefusedGrant | None:
     request = record.get("requestParameters") or {}
     response = record.get("responseElements") or {}
     key = (response.get("credentials") or {}).get("accessKeyId")
-    if record.get("errorCode") or not key:
-        return None  # a refused AssumeRole gave no session (still visible in the trail)
     tags = {t.get("key"): t.get("value") for t in request.get("tags") or []}
     granted = _when(record["eventTime"])
+    if record.get("errorCode"):
+        return RefusedGrant(time=granted, caller=str((record.get("userIdentity") or {}).get("arn", "")), error=str(record["errorCode"]),
+                            operator=tags.get(TAG_OPERATOR), reason=tags.get(TAG_REASON), region=str(record.get("awsRegion", "")))  # fmt: skip
+    if not key:
+        return None
     return BreakGlassSession(
         tenant_id=tenant_id, session_name=str(request.get("roleSessionName", "")),
         session_arn=str((response.get("assumedRoleUser") or {}).get("arn", "")), operator=tags.get(TAG_OPERATOR),
@@ -110,7 +127,7 @@ def _touch(record: dict[str, Any]) -> Touch:
         time=_when(record["eventTime"]), region=str(record.get("awsRegion", "")),
         service=str(record.get("eventSource", "")).removesuffix(".amazonaws.com"), action=str(record.get("eventName", "")),
         resources=tuple(str(r.get("ARN", "")) for r in record.get("resources") or []), error=record.get("errorCode"),
-        category=str(record.get("eventCategory", "Management")),
+        category=str(record.get("eventCategory", "Management")), event_id=str(record.get("eventID", "")),
     )  # fmt: skip
 
 
@@ -132,14 +149,17 @@ def access_log(
     searched: list[str] = []
     unreadable: list[str] = []
     sessions: dict[str, BreakGlassSession] = {}
+    refused: list[RefusedGrant] = []
     for region in regions:
         try:
             found = _lookup(session_for(region).client("cloudtrail"), "ResourceName", role_arn, since)
         except (ClientError, BotoCoreError) as error:
             unreadable.append(f"CloudTrail LookupEvents in {region} (ResourceName {role_arn}): {_why(error)}")
             continue
-        grants = [s for s in (_session(config.tenant_id, r) for r in found if r.get("eventName") == "AssumeRole") if s]
-        searched.append(f"CloudTrail LookupEvents in {region}, ResourceName {role_arn}: {len(grants)} AssumeRole")
+        calls = [_session(config.tenant_id, r) for r in found if r.get("eventName") == "AssumeRole"]
+        grants = [c for c in calls if isinstance(c, BreakGlassSession)]
+        refused += [c for c in calls if isinstance(c, RefusedGrant)]
+        searched.append(f"CloudTrail LookupEvents in {region}, ResourceName {role_arn}: {len(calls)} AssumeRole, {len(calls) - len(grants)} refused")
         sessions.update({s.access_key_id: s for s in grants})
 
     touches: dict[str, list[Touch]] = {key: [] for key in sessions}
@@ -161,9 +181,9 @@ def access_log(
     ordered = sorted(sessions.values(), key=lambda s: s.granted_at)
     return AccessLog(
         tenant_id=config.tenant_id, role_arn=role_arn, since=since,
-        sessions=tuple(_with(s, sorted({(t.time, t.action, t.resources, t.category): t for t in touches[s.access_key_id]}.values(),
-                                       key=lambda t: t.time)) for s in ordered),
-        searched=tuple(searched), unreadable=tuple(unreadable),
+        # by event id: a record found twice (a data event in two log files) is one call
+        sessions=tuple(_with(s, sorted({t.event_id: t for t in touches[s.access_key_id]}.values(), key=lambda t: t.time)) for s in ordered),
+        searched=tuple(searched), unreadable=tuple(unreadable), refused=tuple(sorted(refused, key=lambda r: r.time)),
     )  # fmt: skip
 
 

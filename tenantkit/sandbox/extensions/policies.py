@@ -210,6 +210,7 @@ def _s3_key_allows(response: Any, who: Caller, action: str, bucket_name: str, ke
     context = {"kms:ViaService": f"s3.{response.region}.amazonaws.com", "kms:CallerAccount": who.account,
                "kms:EncryptionContext:aws:s3:arn": arn, "kms:EncryptionContextKeys": ["aws:s3:arn"], **_aliases(kms_key)}
     allowed, _ = _decide(who, kms_action, kms_key.arn, kms_key.policy, context)
+    _journal_key_use(response, who, kms_action, kms_key.arn, "s3", {"aws:s3:arn": arn}, refused=not allowed)
     return allowed
 
 
@@ -333,6 +334,7 @@ def _check_secret_key(response: Any, who: Caller, secret: Any, action: str) -> N
                "kms:EncryptionContext:SecretARN": secret.arn, "kms:EncryptionContextKeys": ["SecretARN"], **_aliases(key)}
     kms_action = _SECRET_KEY_ACTIONS[action]
     allowed, reason = _decide(who, kms_action, key.arn, key.policy, context)
+    _journal_key_use(response, who, kms_action, key.arn, "secretsmanager", {"SecretARN": secret.arn}, refused=not allowed)
     if not allowed:
         raise _refuse(who, action, secret.arn, f"access to KMS is not allowed: {kms_action} on {key.arn}: {reason}")
 
@@ -467,6 +469,23 @@ def _journal(response: Any, who: Caller, service: str, resource: str, *, refused
     cloudtrail_events.record(
         account_id=who.account, region_name=response.region, service=service, action=action, resources=resources, request=request,
         who=cloudtrail_events.identity(response.access_key, who.account, response.region), error="AccessDenied" if refused else None,
+    )
+
+
+def _journal_key_use(
+    response: Any, who: Caller, kms_action: str, key_arn: str, service: str, context: dict[str, str], *, refused: bool
+) -> None:
+    """The KMS call a service makes with the caller's permissions (S3 for an SSE-KMS object,
+    Secrets Manager for a secret's value): CloudTrail records it as the caller's, `invokedBy` the
+    service (AWS KMS Developer Guide, "Logging AWS KMS API calls with AWS CloudTrail"). With an S3
+    Bucket Key, AWS reuses a bucket-level key for a while and so records fewer Decrypt calls than
+    objects read; the sandbox records one for each."""
+    from tenantkit.sandbox.extensions import cloudtrail_events
+
+    identity = {**cloudtrail_events.identity(response.access_key, who.account, response.region), "invokedBy": f"{service}.amazonaws.com"}
+    cloudtrail_events.record(
+        account_id=who.account, region_name=response.region, service="kms", action=kms_action.removeprefix("kms:"), who=identity,
+        resources=[{"type": "AWS::KMS::Key", "ARN": key_arn}], request={"encryptionContext": context}, error="AccessDenied" if refused else None,
     )
 
 
