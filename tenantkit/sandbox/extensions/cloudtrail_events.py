@@ -54,7 +54,8 @@ LOOKUP_KEYS = {
     "AccessKeyId": lambda e: [e["userIdentity"].get("accessKeyId", "")],
 }
 _READ_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup")
-_S3_DATA_BUCKET_ACTIONS = frozenset({"ListBucket", "ListBucketVersions", "ListObjects", "ListObjectsV2", "ListObjectVersions"})
+_S3_DATA_BUCKET_ACTIONS = frozenset({"ListBucket", "ListBucketVersions", "ListObjects", "ListObjectsV2", "ListObjectVersions",
+                                     "ListBucketMultipartUploads", "DeleteObject"})  # DeleteObject without a key: DeleteObjects
 
 
 def journal(account_id: str, region_name: str) -> dict[str, dict[str, Any]]:
