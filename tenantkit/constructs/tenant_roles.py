@@ -112,9 +112,11 @@ class TenantRoles(Construct):
             role_name=props.break_glass_role_name,
             path=props.role_path,
             description="Time-boxed, recorded operator access to this tenant's data (tenantkit access grant)",
+            # sts:TagSession too: `access grant` tags the session with its reason and operator,
+            # which STS refuses unless the trust policy allows it.
             assumed_by=iam.AccountRootPrincipal().with_conditions(
                 {"Bool": {"aws:MultiFactorAuthPresent": "true"}, **no_tenant_role}
-            ),
+            ).with_session_tags(),
             max_session_duration=Duration.minutes(max(props.break_glass_max_minutes, MIN_ROLE_SESSION_MINUTES)),
         )
         objects = [f"{arn}/*" for arn in props.bucket_arns]

@@ -987,6 +987,25 @@ def cloudtrail_trail_type_skipped() -> bool:
     return _skipped("AWS::CloudTrail::Trail", properties, lambda: bool(cloudtrail.describe_trails()["trailList"]))
 
 
+@probe
+def cloudtrail_lookup_events_missing() -> bool:
+    cloudtrail = boto3.client("cloudtrail", region_name=REGION)
+    return _missing(lambda: cloudtrail.lookup_events(MaxResults=1))
+
+
+@probe
+def cloudtrail_trail_delivers_no_log_file() -> bool:
+    """A logging trail whose selectors take every management event: after a call, its bucket is empty."""
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="trail-delivery-probe")
+    cloudtrail = boto3.client("cloudtrail", region_name=REGION)
+    cloudtrail.create_trail(Name="probe", S3BucketName="trail-delivery-probe")
+    cloudtrail.start_logging(Name="probe")
+    boto3.client("iam", region_name=REGION).create_role(RoleName="probe", AssumeRolePolicyDocument="{}")
+    boto3.client("sts", region_name=REGION).assume_role(RoleArn="arn:aws:iam::123456789012:role/probe", RoleSessionName="probe")
+    return s3.list_objects_v2(Bucket="trail-delivery-probe").get("KeyCount", 0) == 0
+
+
 def run() -> dict[str, bool | str]:
     results: dict[str, bool | str] = {}
     for name, function in PROBES.items():

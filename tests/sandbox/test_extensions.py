@@ -134,6 +134,8 @@ DEFECTS = [
     "cloudformation_drift_detection_missing",
     "cloudformation_revert_drift_change_set_ignored",
     "cloudtrail_trail_type_skipped",
+    "cloudtrail_lookup_events_missing",
+    "cloudtrail_trail_delivers_no_log_file",
 ]
 
 
