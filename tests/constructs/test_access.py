@@ -47,7 +47,8 @@ def test_both_roles_live_under_the_tenant_path(roles):
 def test_break_glass_needs_mfa_and_is_time_boxed_by_the_tenant_file(roles):
     role = roles["tenantkit-t1-break-glass"]["Properties"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    assert trust["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
+    assert set(trust["Condition"]) == {"Bool", "ArnNotLike"}  # and no tenant's role (tests/sandbox/test_role_trust.py)
     assert role["MaxSessionDuration"] == 90 * 60
 
 
