@@ -203,11 +203,20 @@ class TenantNames:
     def offboarding_role_arn(self) -> str:
         return self._role_arn(self.offboarding_role)
 
+    def deployment_role(self, region: str) -> str:
+        """The CDK bootstrap's CloudFormation execution role name of (account, region)."""
+        return f"cdk-{CDK_QUALIFIER}-cfn-exec-role-{self.account}-{region}"
+
+    def assumed_role_arn_prefix(self, role_name: str) -> str:
+        """What every session of the role `role_name` has as `userIdentity.arn` in CloudTrail:
+        `arn:aws:sts::<account>:assumed-role/<name>/` (no path; role names are unique in an
+        account, and the trailing slash keeps `x` from matching `x-y`)."""
+        return f"arn:{PARTITION}:sts::{self.account}:assumed-role/{role_name}/"
+
     def deployment_role_arn(self, region: str) -> str:
         """The CDK bootstrap's CloudFormation execution role of (account, region): the one
         principal that deploys, and so the one that may change the tenant keys' policies."""
-        role = f"cdk-{CDK_QUALIFIER}-cfn-exec-role-{self.account}-{region}"
-        return f"arn:{PARTITION}:iam::{self.account}:role/{role}"
+        return f"arn:{PARTITION}:iam::{self.account}:role/{self.deployment_role(region)}"
 
     # --- secrets ------------------------------------------------------------------------------
     @property
@@ -221,10 +230,22 @@ class TenantNames:
         return f"tenantkit-{self.tenant_id}-rotation"
 
     @property
+    def rotation_role(self) -> str:
+        """The rotation function's role (under the tenant's path): the one principal whose reads
+        of the master secret raise no incident."""
+        return f"tenantkit-{self.tenant_id}-rotation"
+
+    @property
     def rotation_log_group(self) -> str:
         """The rotation function's log group: under the tenant's own path, so the tenant key's
         policy lets CloudWatch Logs encrypt it (`log_group_arn_patterns`)."""
         return f"/tenantkit/{self.tenant_id}/rotation"
+
+    def db_master_secret_arn_wildcard(self, region: str) -> str:
+        """The master secret (or its replica) in `region` as an EventBridge `wildcard` (`*` only):
+        the name ends in `/db-master-user`, inside the tenant's own `tenantkit/<id>/` namespace,
+        so only Secrets Manager's six-character suffix can follow it."""
+        return self._arn("secretsmanager", region, f"secret:{self.db_master_secret}-*")
 
     def db_master_secret_arn_pattern(self, region: str) -> str:
         """The master secret (or its replica) in `region`: Secrets Manager appends six characters."""

@@ -111,6 +111,7 @@ class TenantPrimaryStack(Stack):
                     rotation_days=database.rotation_days,
                     rotation_function_name=names.rotation_function,
                     rotation_log_group_name=names.rotation_log_group,
+                    rotation_role_name=names.rotation_role,
                 ),
             ),
         )
