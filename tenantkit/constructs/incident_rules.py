@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from aws_cdk import Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
+
+from tenantkit.constructs.detection import Detection
 
 KEY_CHANGES = (
     "DisableKey",
@@ -38,6 +41,30 @@ class TenantIncidentRulesProps:
     """RDS failure and security events of these instances are incidents."""
     web_acl_name: str | None = None
     """A sharp rise in this web ACL's blocked requests is an incident."""
+    detections: Sequence[Detection] = ()
+    """What a security lead must hear about (`detection.detections_for`): each reaches the topic
+    and, when there is one, the operator channel."""
+    operator: OperatorChannel | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatorChannel:
+    """The fleet's operator channel in this stack's region (fleet.yaml `operator_channel`)."""
+
+    topic_arn: str
+    tenant_id: str
+    """The only thing about the tenant the alert text carries."""
+    role_path: str
+    """The tenant's IAM path, for the role EventBridge publishes as (the topic may be another account's)."""
+
+
+def operator_alert(tenant_id: str, description: str) -> events.CfnRule.InputTransformerProperty:
+    """The operator's alert: the tenant id, what the rule watches, the event's type, API call,
+    time and region; never the event's details (callers, parameters, addresses)."""
+    return events.CfnRule.InputTransformerProperty(
+        input_paths_map={"type": "$.detail-type", "call": "$.detail.eventName", "time": "$.time", "region": "$.region"},
+        input_template=f'"tenantkit {tenant_id}: {description}: <type> <call> at <time> in <region>"',
+    )
 
 
 class TenantIncidentRules(Construct):
@@ -95,6 +122,44 @@ class TenantIncidentRules(Construct):
                         "detail": {"EventCategories": list(RDS_EVENT_CATEGORIES)},
                     },
                     targets=target,
+                )
+            )
+        self.operator_role: iam.Role | None = None
+        operator = props.operator
+        if operator is not None and props.detections:
+            self.operator_role = iam.Role(
+                self,
+                "OperatorChannelRole",
+                path=operator.role_path,
+                assumed_by=iam.ServicePrincipal(
+                    "events.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
+                ),
+                description=f"EventBridge publishes {operator.tenant_id}'s detections to the operator channel",
+            )
+            # A managed policy, not an inline one (cdk-nag's IAMNoInlinePolicy): publishing to the
+            # one topic is all the role may do.
+            iam.ManagedPolicy(
+                self,
+                "OperatorChannelPublish",
+                path=operator.role_path,
+                description=f"Publish {operator.tenant_id}'s detections to the operator channel's topic of this region",
+                statements=[iam.PolicyStatement(actions=["sns:Publish"], resources=[operator.topic_arn])],
+                roles=[self.operator_role],
+            )
+        for detection in props.detections:
+            targets = [events.CfnRule.TargetProperty(arn=props.topic.topic_arn, id="IncidentTopic")]
+            if operator is not None and self.operator_role is not None:
+                targets.append(
+                    events.CfnRule.TargetProperty(
+                        arn=operator.topic_arn,
+                        id="OperatorChannel",
+                        role_arn=self.operator_role.role_arn,
+                        input_transformer=operator_alert(operator.tenant_id, detection.description),
+                    )
+                )
+            self.rules.append(
+                events.CfnRule(
+                    self, detection.id, description=detection.description, event_pattern=detection.pattern, targets=targets
                 )
             )
         self.waf_block_alarm: cloudwatch.CfnAlarm | None = None
