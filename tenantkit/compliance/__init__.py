@@ -7,6 +7,7 @@ Each rule lives in its own module, takes a `TenantAssembly` and returns a `RuleR
 
 from tenantkit.compliance.assembly import StackTemplate, TenantAssembly, load_tenant_assembly
 from tenantkit.compliance.deploy_rules import DEPLOY_RULES
+from tenantkit.compliance.detection_rules import detection_rules_exist
 from tenantkit.compliance.hourly_backup import backup_is_hourly_and_copies_inside_zone
 from tenantkit.compliance.key_decrypt_conditioned import key_decrypt_needs_tenant_condition
 from tenantkit.compliance.no_other_tenant import names_no_other_tenant
@@ -30,6 +31,7 @@ RULES = (
     web_acls_limit_rate_and_filter_reputation,
     key_decrypt_needs_tenant_condition,
     every_role_under_tenant_path,
+    detection_rules_exist,
     *DEPLOY_RULES,
 )
 
