@@ -79,6 +79,7 @@ def _every_derived_name(names: TenantNames) -> list[str]:
         "log": ["postgresql", "upgrade"],
         "bucket": [names.data_bucket],
         "function_name": ["some-function"],
+        "role_name": [names.break_glass_role, names.rotation_role],
         # A restore's name is the operator's (`--as NAME`), a letter then letters and digits, no
         # hyphen: never a word of another tenant's id boundary (tests/lifecycle/test_restore_names.py).
         "name": ["zqxrestore"],
