@@ -462,6 +462,31 @@ class TenantNames:
         return self._arn("sns", region, self.incident_topic)
 
     @property
+    def incident_key_alias(self) -> str:
+        """The incident topics' own key (not the data key), beside the tenant key's alias and of
+        the same generation: `alias/tenantkit/<id>[/generation-<n>]/incidents`."""
+        return f"{self.key_alias}/incidents"
+
+    @property
+    def _publisher_prefix(self) -> str:
+        # A dot ends the tenant id: tenant ids hold none, so `tenantkit-acme.` begins no other
+        # tenant's rule or alarm name (`tenantkit-acme-x.`).
+        return f"tenantkit-{self.tenant_id}."
+
+    def incident_publisher(self, purpose: str) -> str:
+        """The name of an EventBridge rule or CloudWatch alarm that publishes to the incident
+        topic: `tenantkit-<id>.<purpose>`, cut to EventBridge's 64 characters."""
+        return f"{self._publisher_prefix}{purpose}"[:64]
+
+    def incident_rule_arn_pattern(self, region: str) -> str:
+        """Every EventBridge rule of the tenant in `region` (`aws:SourceArn`, ArnLike)."""
+        return self._arn("events", region, f"rule/{self._publisher_prefix}*")
+
+    def incident_alarm_arn_pattern(self, region: str) -> str:
+        """Every CloudWatch alarm of the tenant in `region` (`aws:SourceArn`, ArnLike)."""
+        return self._arn("cloudwatch", region, f"alarm:{self._publisher_prefix}*")
+
+    @property
     def log_group_paths(self) -> tuple[str, str, str]:
         """The paths under which every log group is this tenant's: the tenant's own, and those RDS
         exports its two databases' logs to. Each ends with `/` right after the tenant id or a

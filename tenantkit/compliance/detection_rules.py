@@ -34,14 +34,14 @@ _ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])|\$\{AWS\.AccountId\}")
 _INTRINSICS = ("Ref", "Fn::GetAtt", "Fn::Join", "Fn::Sub", "Fn::ImportValue")
 
 
-def _normalized(value: Any) -> Any:
+def with_account_marker(value: Any) -> Any:
     """The pattern with intrinsic functions rendered and every account id replaced by one marker."""
     if isinstance(value, dict):
         if len(value) == 1 and next(iter(value)) in _INTRINSICS:
             return _ACCOUNT_ID.sub(ACCOUNT, render(value))
-        return {key: _normalized(item) for key, item in value.items()}
+        return {key: with_account_marker(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_normalized(item) for item in value]
+        return [with_account_marker(item) for item in value]
     return _ACCOUNT_ID.sub(ACCOUNT, value) if isinstance(value, str) else value
 
 
@@ -75,7 +75,7 @@ def detection_rules_exist(assembly: TenantAssembly) -> RuleResult:
             for logical_id, resource in stack.resources.items()
             if resource.get("Type") == "AWS::Events::Rule"
         ]
-        patterns = [(logical_id, _normalized(props.get("EventPattern")), props) for logical_id, props in rules]
+        patterns = [(logical_id, with_account_marker(props.get("EventPattern")), props) for logical_id, props in rules]
         for detection in detections_for(names, kind):
             found = [(logical_id, props) for logical_id, pattern, props in patterns if pattern == detection.pattern]
             if not found:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Stack
@@ -45,6 +45,9 @@ class TenantIncidentRulesProps:
     """What a security lead must hear about (`detection.detections_for`): each reaches the topic
     and, when there is one, the operator channel."""
     operator: OperatorChannel | None = None
+    name_of: Callable[[str], str] | None = None
+    """`naming.incident_publisher`: each rule's and alarm's name from its construct id, which the
+    incident topic's policy admits by `aws:SourceArn`."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +78,10 @@ class TenantIncidentRules(Construct):
         super().__init__(scope, id)
         stack = Stack.of(self)
         target = [events.CfnRule.TargetProperty(arn=props.topic.topic_arn, id="IncidentTopic")]
+
+        def name(construct_id: str) -> str | None:
+            return props.name_of(construct_id) if props.name_of is not None else None
+
         self.rules: list[events.CfnRule] = []
         if props.key_arns:
             # KMS management calls reach EventBridge as CloudTrail events: the account needs a
@@ -83,6 +90,7 @@ class TenantIncidentRules(Construct):
                 events.CfnRule(
                     self,
                     "KeyChanges",
+                    name=name("KeyChanges"),
                     description="Changes to the tenant's KMS keys",
                     event_pattern={
                         "source": ["aws.kms"],
@@ -100,6 +108,7 @@ class TenantIncidentRules(Construct):
                 events.CfnRule(
                     self,
                     "KeyDeletion",
+                    name=name("KeyDeletion"),
                     description="A tenant KMS key reached its deletion date",
                     event_pattern={
                         "source": ["aws.kms"],
@@ -114,6 +123,7 @@ class TenantIncidentRules(Construct):
                 events.CfnRule(
                     self,
                     "DatabaseEvents",
+                    name=name("DatabaseEvents"),
                     description="Failure and security events of the tenant's databases",
                     event_pattern={
                         "source": ["aws.rds"],
@@ -159,7 +169,8 @@ class TenantIncidentRules(Construct):
                 )
             self.rules.append(
                 events.CfnRule(
-                    self, detection.id, description=detection.description, event_pattern=detection.pattern, targets=targets
+                    self, detection.id, name=name(detection.id), description=detection.description,
+                    event_pattern=detection.pattern, targets=targets,
                 )
             )
         self.waf_block_alarm: cloudwatch.CfnAlarm | None = None
@@ -190,6 +201,7 @@ class TenantIncidentRules(Construct):
             self.waf_block_alarm = cloudwatch.CfnAlarm(
                 self,
                 "WafBlocksRise",
+                alarm_name=name("WafBlocksRise"),
                 alarm_description=f"Requests blocked by {props.web_acl_name} rose sharply above their usual band",
                 comparison_operator="GreaterThanUpperThreshold",
                 evaluation_periods=2,

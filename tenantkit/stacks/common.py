@@ -52,8 +52,12 @@ def add_key_and_incidents(
         "Incidents",
         TenantIncidentChannelProps(
             topic_name=names.incident_topic,
-            key=key,
+            key_alias=names.incident_key_alias,
+            deployment_role_arn=names.deployment_role_arn(region),
             security_email=str(config.contacts.security_email),
+            vault_arns=[names.vault_arn_in(region)],
+            alarm_arn_pattern=names.incident_alarm_arn_pattern(region),
+            rule_arn_pattern=names.incident_rule_arn_pattern(region),
         ),
     )
     return key, incidents

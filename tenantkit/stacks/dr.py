@@ -71,5 +71,6 @@ class TenantDrStack(Stack):
             TenantIncidentRulesProps(
                 topic=self.incidents.topic, key_arns=[self.key.key_arn], web_acl_name=names.web_acl,
                 detections=detections_for(names, "dr"), operator=operator_channel(names, operator_topic_arn),
+                name_of=names.incident_publisher,
             ),  # fmt: skip
         )

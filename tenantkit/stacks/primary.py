@@ -73,6 +73,7 @@ class TenantPrimaryStack(Stack):
                 key_alias_arn=names.key_alias_arn(region),
                 principals=principals,
                 role_path=names.role_path,
+                replication_alarm_name=names.incident_publisher("ReplicationFailures"),
                 noncurrent_versions_kept=Duration.days(config.backup.retention_days),
                 replica=ReplicaTarget(
                     bucket_arn=names.dr_bucket_arn,
@@ -213,5 +214,6 @@ class TenantPrimaryStack(Stack):
                 web_acl_name=names.web_acl,
                 detections=detections_for(names, "primary"),
                 operator=operator_channel(names, operator_topic_arn),
+                name_of=names.incident_publisher,
             ),
         )

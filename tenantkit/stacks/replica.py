@@ -65,6 +65,7 @@ class TenantReplicaStack(Stack):
                 instance_class=config.replica_instance_class,
                 multi_az=database.multi_az,
                 incident_topic=dr_incident_topic,
+                lag_alarm_name=names.incident_publisher("ReplicaLag"),
                 copied_backup_tiers=("hourly", "daily") if config.backup.copy_hourly else ("daily",),
                 log_group_name_of={
                     log: names.db_log_group(names.replica_db_instance, log) for log in EXPORTED_LOGS
@@ -78,5 +79,6 @@ class TenantReplicaStack(Stack):
             TenantIncidentRulesProps(
                 topic=dr_incident_topic, db_instance_arns=[names.replica_db_instance_arn],
                 detections=detections_for(names, "replica"), operator=operator_channel(names, operator_topic_arn),
+                name_of=names.incident_publisher,
             ),  # fmt: skip
         )
