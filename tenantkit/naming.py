@@ -108,6 +108,11 @@ def key_alias_of(tenant_id: str, generation: int = 1) -> str:
     return f"alias/tenantkit/{tenant_id}" if generation == 1 else f"alias/tenantkit/{tenant_id}/generation-{generation}"
 
 
+def incident_key_alias_of(key_alias: str) -> str:
+    """The incident topics' own key beside the tenant key `key_alias` (same generation)."""
+    return f"{key_alias}/incidents"
+
+
 def tenant_of_stack(stack_name: str) -> str | None:
     """The tenant id in a tenantkit stack name, or None for a stack that is not one of ours."""
     for suffix in ("-dr", "-primary", "-replica"):
@@ -465,7 +470,7 @@ class TenantNames:
     def incident_key_alias(self) -> str:
         """The incident topics' own key (not the data key), beside the tenant key's alias and of
         the same generation: `alias/tenantkit/<id>[/generation-<n>]/incidents`."""
-        return f"{self.key_alias}/incidents"
+        return incident_key_alias_of(self.key_alias)
 
     @property
     def _publisher_prefix(self) -> str:
