@@ -43,14 +43,16 @@ def tenant_inventory(
         keys[region], item = tenant_key(session_for(region), region, key_alias, tenant_id, _key_declarations(declared, region, key_alias))
         inventory.items.append(item)
     tenant_keys = _merged(keys.values())
-    # The incident topics have their own key (issue 18.5): checked like the tenant key, and the
-    # only key the incident topic may use.
+    # The incident topics have their own key (issue 18.5) where the templates declare one: checked
+    # like the tenant key, and then the only key the incident topic may use.
     incident_alias = incident_key_alias_of(key_alias)
     incident_keys = []
     for region in regions:
-        found, item = tenant_key(session_for(region), region, incident_alias, tenant_id, _key_declarations(declared, region, incident_alias))
-        incident_keys.append(found)
-        inventory.items.append(item)
+        declarations = _key_declarations(declared, region, incident_alias)
+        if declarations:
+            found, item = tenant_key(session_for(region), region, incident_alias, tenant_id, declarations)
+            incident_keys.append(found)
+            inventory.items.append(item)
     incident_topic = names_for(tenant_id, "", "", "").incident_topic  # the name depends on the id alone
     for declaration in declared:
         session = session_for(declaration.region)
@@ -58,7 +60,8 @@ def tenant_inventory(
             for name, props in entries:
                 if resource_type == "AWS::WAFv2::WebACL":
                     props = {**props, "_protects": declaration.protects}
-                judged_by = _merged(incident_keys) if (resource_type, name) == ("AWS::SNS::Topic", incident_topic) else tenant_keys
+                is_incident_topic = (resource_type, name) == ("AWS::SNS::Topic", incident_topic)
+                judged_by = _merged(incident_keys) if incident_keys and is_incident_topic else tenant_keys
                 checked = check_declared(resource_type, session, declaration.region, name, props, judged_by)
                 if checked is not None:
                     inventory.items.append(checked)
