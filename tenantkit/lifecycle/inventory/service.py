@@ -50,8 +50,8 @@ def tenant_inventory(
     for region in regions:
         declarations = _key_declarations(declared, region, incident_alias)
         if declarations:
-            found, item = tenant_key(session_for(region), region, incident_alias, tenant_id, declarations)
-            incident_keys.append(found)
+            incident_key, item = tenant_key(session_for(region), region, incident_alias, tenant_id, declarations)
+            incident_keys.append(incident_key)
             inventory.items.append(item)
     incident_topic = names_for(tenant_id, "", "", "").incident_topic  # the name depends on the id alone
     for declaration in declared:
