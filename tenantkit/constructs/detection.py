@@ -15,8 +15,8 @@ slash ends the role name). Never a bare name prefix (`acme` would match `acme-x`
 API calls reach EventBridge as "AWS API Call via CloudTrail" events only where a trail records
 management events in that region (the baseline stack's trail, `naming.AUDIT_TRAIL`). STS records
 `AssumeRole` in the region of the endpoint called: a call to the global endpoint is recorded in
-us-east-1, so break-glass access must use the regional endpoint of the tenant's regions (the
-`access grant` command does) for these rules to see it.
+us-east-1 (outside a ca or de tenant's zone), so break-glass sessions must be requested from the
+STS endpoint of one of the tenant's regions for these rules to see them.
 """
 
 from __future__ import annotations
