@@ -46,7 +46,8 @@ def main() -> None:
     config_dir = Path(app.node.try_get_context("tenant_configs") or HERE / DEFAULT_CONFIG_DIR)
     try:
         configs = load_tenants([config_dir])
-        extensions = load_extensions(load_fleet(HERE).extensions, HERE)
+        settings = load_fleet(HERE)
+        extensions = load_extensions(settings.extensions, HERE)
     except ConfigError as error:
         sys.exit(f"tenant or fleet files have problems:\n{error}")
     except ExtensionError as error:
@@ -61,7 +62,7 @@ def main() -> None:
             app.node.set_context(key, value)
     add_baselines(app, fleet, only_for=configs)  # the audit trail of each account and region
     for config in configs:
-        add_tenant(app, config, extensions)
+        add_tenant(app, config, extensions, operator_topics=settings.operator_topics(config.residency))
     add_compliance_checks(app, configs)
     app.synth()
 

@@ -115,6 +115,11 @@ def key_alias_of(tenant_id: str, generation: int = 1) -> str:
     return f"alias/tenantkit/{tenant_id}" if generation == 1 else f"alias/tenantkit/{tenant_id}/generation-{generation}"
 
 
+def incident_key_alias_of(key_alias: str) -> str:
+    """The incident topics' own key beside the tenant key `key_alias` (same generation)."""
+    return f"{key_alias}/incidents"
+
+
 def tenant_of_stack(stack_name: str) -> str | None:
     """The tenant id in a tenantkit stack name, or None for a stack that is not one of ours."""
     for suffix in ("-dr", "-primary", "-replica"):
@@ -210,11 +215,20 @@ class TenantNames:
     def offboarding_role_arn(self) -> str:
         return self._role_arn(self.offboarding_role)
 
+    def deployment_role(self, region: str) -> str:
+        """The CDK bootstrap's CloudFormation execution role name of (account, region)."""
+        return f"cdk-{CDK_QUALIFIER}-cfn-exec-role-{self.account}-{region}"
+
+    def assumed_role_arn_prefix(self, role_name: str) -> str:
+        """What every session of the role `role_name` has as `userIdentity.arn` in CloudTrail:
+        `arn:aws:sts::<account>:assumed-role/<name>/` (no path; role names are unique in an
+        account, and the trailing slash keeps `x` from matching `x-y`)."""
+        return f"arn:{PARTITION}:sts::{self.account}:assumed-role/{role_name}/"
+
     def deployment_role_arn(self, region: str) -> str:
         """The CDK bootstrap's CloudFormation execution role of (account, region): the one
         principal that deploys, and so the one that may change the tenant keys' policies."""
-        role = f"cdk-{CDK_QUALIFIER}-cfn-exec-role-{self.account}-{region}"
-        return f"arn:{PARTITION}:iam::{self.account}:role/{role}"
+        return f"arn:{PARTITION}:iam::{self.account}:role/{self.deployment_role(region)}"
 
     # --- secrets ------------------------------------------------------------------------------
     @property
@@ -228,10 +242,22 @@ class TenantNames:
         return f"tenantkit-{self.tenant_id}-rotation"
 
     @property
+    def rotation_role(self) -> str:
+        """The rotation function's role (under the tenant's path): the one principal whose reads
+        of the master secret raise no incident."""
+        return f"tenantkit-{self.tenant_id}-rotation"
+
+    @property
     def rotation_log_group(self) -> str:
         """The rotation function's log group: under the tenant's own path, so the tenant key's
         policy lets CloudWatch Logs encrypt it (`log_group_arn_patterns`)."""
         return f"/tenantkit/{self.tenant_id}/rotation"
+
+    def db_master_secret_arn_wildcard(self, region: str) -> str:
+        """The master secret (or its replica) in `region` as an EventBridge `wildcard` (`*` only):
+        the name ends in `/db-master-user`, inside the tenant's own `tenantkit/<id>/` namespace,
+        so only Secrets Manager's six-character suffix can follow it."""
+        return self._arn("secretsmanager", region, f"secret:{self.db_master_secret}-*")
 
     def db_master_secret_arn_pattern(self, region: str) -> str:
         """The master secret (or its replica) in `region`: Secrets Manager appends six characters."""
@@ -446,6 +472,31 @@ class TenantNames:
 
     def incident_topic_arn(self, region: str) -> str:
         return self._arn("sns", region, self.incident_topic)
+
+    @property
+    def incident_key_alias(self) -> str:
+        """The incident topics' own key (not the data key), beside the tenant key's alias and of
+        the same generation: `alias/tenantkit/<id>[/generation-<n>]/incidents`."""
+        return incident_key_alias_of(self.key_alias)
+
+    @property
+    def _publisher_prefix(self) -> str:
+        # A dot ends the tenant id: tenant ids hold none, so `tenantkit-acme.` begins no other
+        # tenant's rule or alarm name (`tenantkit-acme-x.`).
+        return f"tenantkit-{self.tenant_id}."
+
+    def incident_publisher(self, purpose: str) -> str:
+        """The name of an EventBridge rule or CloudWatch alarm that publishes to the incident
+        topic: `tenantkit-<id>.<purpose>`, cut to EventBridge's 64 characters."""
+        return f"{self._publisher_prefix}{purpose}"[:64]
+
+    def incident_rule_arn_pattern(self, region: str) -> str:
+        """Every EventBridge rule of the tenant in `region` (`aws:SourceArn`, ArnLike)."""
+        return self._arn("events", region, f"rule/{self._publisher_prefix}*")
+
+    def incident_alarm_arn_pattern(self, region: str) -> str:
+        """Every CloudWatch alarm of the tenant in `region` (`aws:SourceArn`, ArnLike)."""
+        return self._arn("cloudwatch", region, f"alarm:{self._publisher_prefix}*")
 
     @property
     def log_group_paths(self) -> tuple[str, str, str]:

@@ -74,15 +74,16 @@ def write_tenant(tmp_path: Path) -> Callable[..., Path]:
 
 def wrap_add_tenant(monkeypatch: pytest.MonkeyPatch, change: Callable[..., Any]) -> None:
     """Make every tenant app built during the test go through `change(real_add_tenant, app,
-    config)` (to add a finding, or fail one tenant); the extensions, if any, still reach the real one."""
+    config)` (to add a finding, or fail one tenant); the extensions and keywords (the operator
+    channel), if any, still reach the real one."""
     import tenantkit.stacks.tenant as tenant_module
 
     real_add_tenant = tenant_module.add_tenant
     monkeypatch.setattr(
         tenant_module,
         "add_tenant",
-        lambda app, config, extensions=(): change(
-            lambda app, config: real_add_tenant(app, config, extensions), app, config
+        lambda app, config, extensions=(), **keywords: change(
+            lambda app, config: real_add_tenant(app, config, extensions, **keywords), app, config
         ),
     )
 

@@ -8,7 +8,9 @@ Each rule lives in its own module, takes a `TenantAssembly` and returns a `RuleR
 from tenantkit.compliance.assembly import StackTemplate, TenantAssembly, load_tenant_assembly
 from tenantkit.compliance.audit_key_readers import audit_key_decrypts_only_for_named_readers
 from tenantkit.compliance.deploy_rules import DEPLOY_RULES
+from tenantkit.compliance.detection_rules import detection_rules_exist
 from tenantkit.compliance.hourly_backup import backup_is_hourly_and_copies_inside_zone
+from tenantkit.compliance.incident_topics import incident_topics_have_own_key_and_named_publishers
 from tenantkit.compliance.key_decrypt_conditioned import key_decrypt_needs_tenant_condition
 from tenantkit.compliance.no_other_tenant import names_no_other_tenant
 from tenantkit.compliance.pgaudit_logging import instances_audit_sessions_and_data_access
@@ -32,6 +34,8 @@ RULES = (
     web_acls_limit_rate_and_filter_reputation,
     key_decrypt_needs_tenant_condition,
     every_role_under_tenant_path,
+    detection_rules_exist,
+    incident_topics_have_own_key_and_named_publishers,
     *DEPLOY_RULES,
 )
 

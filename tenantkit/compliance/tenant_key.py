@@ -8,7 +8,7 @@ from typing import Any
 
 from tenantkit.compliance.assembly import StackTemplate, TenantAssembly, render
 from tenantkit.compliance.result import RuleResult
-from tenantkit.naming import key_alias_of
+from tenantkit.naming import key_alias_of, names_for
 
 RULE = "encryption-uses-tenant-key"
 
@@ -53,19 +53,28 @@ def _tenant_keys(stack: StackTemplate, alias: str) -> set[str]:
     return keys
 
 
-def _is_tenant_key(value: Any, stack: StackTemplate, region: str, assembly: TenantAssembly) -> bool:
-    alias = key_alias_of(assembly.tenant_id, assembly.generation)
+def _is_tenant_key(value: Any, stack: StackTemplate, region: str, assembly: TenantAssembly, alias: str | None = None) -> bool:
+    """`value` names the tenant's key of `region` (with `alias`: the tenant's key behind that alias)."""
+    alias = alias or key_alias_of(assembly.tenant_id, assembly.generation)
     if isinstance(value, dict) and "Fn::ImportValue" in value:
         exported = assembly.exports().get(value["Fn::ImportValue"])
         if exported is None:
             return False
         source, exported_value = exported
-        return source.region == region and _is_tenant_key(exported_value, source, region, assembly)
+        return source.region == region and _is_tenant_key(exported_value, source, region, assembly, alias)
     if isinstance(value, dict) and ("Ref" in value or "Fn::GetAtt" in value):
         logical_id = value.get("Ref") or value["Fn::GetAtt"][0]
         return stack.region == region and logical_id in _tenant_keys(stack, alias)
     text = render(value)
     return bool(re.fullmatch(rf"arn:[^:]+:kms:{re.escape(region)}:[^:]+:{re.escape(alias)}", text))
+
+
+def _alias_for(resource: dict[str, Any], assembly: TenantAssembly) -> str | None:
+    """The incident topic has its own key (issue 18.5): its alias, not the data key's."""
+    names = names_for(assembly.tenant_id, "", "", "", assembly.generation)  # account and regions play no part here
+    if resource["Type"] == "AWS::SNS::Topic" and render(resource.get("Properties", {}).get("TopicName")) == names.incident_topic:
+        return names.incident_key_alias
+    return None
 
 
 def _bucket_regions(assembly: TenantAssembly) -> dict[str, str]:
@@ -100,7 +109,7 @@ def encryption_uses_tenant_key(assembly: TenantAssembly) -> RuleResult:
                 if logical_id in log_targets[stack.name] and path.endswith("=AES256"):
                     continue  # S3 log delivery cannot write to SSE-KMS buckets
                 findings.append(f"{where}: {path} is not encrypted with a customer key")
-            elif not _is_tenant_key(key, stack, stack.region, assembly):
+            elif not _is_tenant_key(key, stack, stack.region, assembly, _alias_for(resource, assembly)):
                 findings.append(f"{where}: {path} uses {render(key)}, not the tenant key in {stack.region}")
         replication = props.get("ReplicationConfiguration", {})
         for rule in replication.get("Rules", []):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tenantkit.config.fleet_models import FleetSettings
+from tenantkit.config.fleet_models import FleetSettings, operator_topic_in
 from tenantkit.config.loader import (
     FILE_PATH,
     ConfigError,
@@ -21,6 +21,7 @@ from tenantkit.config.loader import (
     _field_issues,
     validate_paths,
 )
+from tenantkit.config.models import TenantConfig
 from tenantkit.config.quotas import QuotaFinding, quota_findings
 from tenantkit.config.yaml_source import YamlDocument, YamlProblem, decode, parse
 
@@ -52,6 +53,7 @@ def validate_fleet(paths: Iterable[Path], root: Path) -> ValidationReport:
         found = [_as_issue(finding, path, document) for finding in quota_findings(report.configs, settings)]
         (report.issues if settings.quotas.enforce else report.warnings).extend(found)
         report.issues.extend(_unknown_rollout_tenants(settings, {c.tenant_id for c in report.configs}, path, document))
+        report.issues.extend(_operator_channel_gaps(settings, report.configs, path, document))
     report.issues.sort()
     report.warnings.sort()
     return report
@@ -95,6 +97,24 @@ def _unknown_rollout_tenants(
         for where, tenant_id in named
         if tenant_id not in known
     ]
+
+
+def _operator_channel_gaps(
+    settings: FleetSettings, configs: Iterable[TenantConfig], path: Path, document: YamlDocument | None
+) -> list[ConfigIssue]:
+    """A region where a tenant of a zone with an operator channel has stacks, but the channel no
+    topic: that region's detections would never reach the operators."""
+    issues = []
+    for residency, topics in settings.operator_channel.items():
+        where = ("operator_channel", residency.value)
+        for config in configs:
+            for region in config.regions if config.residency == residency else ():
+                if operator_topic_in(topics, region) is None:
+                    issues.append(ConfigIssue(
+                        str(path), document.line_of(where) if document is not None else 0, ".".join(where),
+                        f"no topic in {region}, where tenant '{config.tenant_id}' has stacks",
+                    ))  # fmt: skip
+    return issues
 
 
 def _as_issue(finding: QuotaFinding, path: Path, document: YamlDocument | None) -> ConfigIssue:

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 
 from tenantkit.config.models import Strict, TenantId
 from tenantkit.config.quotas import DEPLOYING_ACCOUNT, QUOTAS
-from tenantkit.config.residency import Residency
+from tenantkit.config.residency import POLICIES, Residency
 from tenantkit.config.rollout_models import AccountId, Pipeline, Wave, check_rollout_groups
 from tenantkit.naming import REGION_NAME
 
@@ -238,6 +238,34 @@ class Approvals(Strict):
     )
 
 
+SNS_TOPIC_ARN = r"^arn:aws:sns:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$"
+OperatorTopicArn = Annotated[str, Field(pattern=SNS_TOPIC_ARN)]
+
+
+def _topic_region(arn: str) -> str:
+    return arn.split(":")[3]
+
+
+def operator_topic_in(topics: list[str], region: str) -> str | None:
+    """The operator channel's topic of `region`, or None."""
+    return next((arn for arn in topics if _topic_region(arn) == region), None)
+
+
+def _check_operator_channel(channel: dict[Residency, list[str]]) -> dict[Residency, list[str]]:
+    for residency, topics in channel.items():
+        policy = POLICIES[residency]
+        regions = [_topic_region(arn) for arn in topics]
+        outside = [arn for arn, region in zip(topics, regions, strict=True) if not policy.allows(region)]
+        if outside:
+            raise ValueError(
+                f"{residency.value}: {', '.join(outside)} is outside the {policy.zone_name}: an alert "
+                "names the tenant and the resource, and stays in the tenant's zone"
+            )
+        if len(set(regions)) != len(regions):
+            raise ValueError(f"{residency.value}: one topic per region (EventBridge rules of a region publish to that region's)")
+    return channel
+
+
 class FleetSettings(Strict):
     """fleet.yaml: settings for the whole fleet of tenants."""
 
@@ -262,6 +290,24 @@ class FleetSettings(Strict):
         description="The application's own per-tenant resources, added to every tenant's stacks in this order.",
     )
     approvals: Approvals = Approvals()
+    operator_channel: Annotated[
+        dict[Annotated[Residency, Field(strict=False)], Annotated[list[OperatorTopicArn], Field(min_length=1)]],
+        AfterValidator(_check_operator_channel),
+    ] = Field(
+        default_factory=dict,
+        description=(
+            "Per residency zone (us, ca, de), the vendor security team's SNS topics that every detection "
+            "of the zone's tenants also reaches (besides the tenant's incident topic): one topic per region "
+            "where the zone's tenants have stacks, as an EventBridge rule publishes only to a topic of its "
+            "own region. Per zone, because an alert names the tenant and the resource and stays in the "
+            "tenant's zone; the alert text carries the tenant id, never event details. Each topic's "
+            "policy must let the tenants' operator-channel roles (path /tenantkit/<id>/) publish."
+        ),
+    )
+
+    def operator_topics(self, residency: Residency) -> list[str]:
+        """The operator channel's topics of `residency`'s zone (none configured: empty)."""
+        return list(self.operator_channel.get(residency, []))
 
     @model_validator(mode="after")
     def _each_tenant_once(self) -> FleetSettings:

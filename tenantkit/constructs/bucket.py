@@ -46,6 +46,8 @@ class TenantBucketProps:
     """How long an overwritten or deleted object's old version is kept (the retention promise)."""
     role_path: str
     """The tenant's IAM path (`/tenantkit/<id>/`): every role made here lives under it."""
+    replication_alarm_name: str | None = None
+    """`naming.incident_publisher`: the incident topic's policy admits the tenant's alarms by name."""
 
 
 def secure_bucket_defaults(
@@ -213,6 +215,7 @@ class TenantBucket(Construct):
         self.replication_failure_alarm = cloudwatch.Alarm(
             self,
             "ReplicationFailureAlarm",
+            alarm_name=props.replication_alarm_name,
             alarm_description=f"Objects of {props.bucket_name} failed to replicate to the DR bucket",
             metric=cloudwatch.Metric(
                 namespace="AWS/S3",

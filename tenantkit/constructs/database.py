@@ -45,6 +45,7 @@ class MasterSecretProps:
     rotation_days: int
     rotation_function_name: str
     rotation_log_group_name: str
+    rotation_role_name: str | None = None
 
 
 SECRET_DATA_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue")
@@ -175,6 +176,7 @@ class TenantDatabase(Construct):
                 function_name=props.master_secret.rotation_function_name,
                 log_group_name=props.master_secret.rotation_log_group_name,
                 rotation_days=props.master_secret.rotation_days,
+                role_name=props.master_secret.rotation_role_name,
             ),
         )
         # The first rotation runs when the schedule is created: the secret must hold the host by then.

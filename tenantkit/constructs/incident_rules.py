@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
+
+from tenantkit.constructs.detection import Detection
 
 KEY_CHANGES = (
     "DisableKey",
@@ -38,6 +41,33 @@ class TenantIncidentRulesProps:
     """RDS failure and security events of these instances are incidents."""
     web_acl_name: str | None = None
     """A sharp rise in this web ACL's blocked requests is an incident."""
+    detections: Sequence[Detection] = ()
+    """What a security lead must hear about (`detection.detections_for`): each reaches the topic
+    and, when there is one, the operator channel."""
+    operator: OperatorChannel | None = None
+    name_of: Callable[[str], str] | None = None
+    """`naming.incident_publisher`: each rule's and alarm's name from its construct id, which the
+    incident topic's policy admits by `aws:SourceArn`."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatorChannel:
+    """The fleet's operator channel in this stack's region (fleet.yaml `operator_channel`)."""
+
+    topic_arn: str
+    tenant_id: str
+    """The only thing about the tenant the alert text carries."""
+    role_path: str
+    """The tenant's IAM path, for the role EventBridge publishes as (the topic may be another account's)."""
+
+
+def operator_alert(tenant_id: str, description: str) -> events.CfnRule.InputTransformerProperty:
+    """The operator's alert: the tenant id, what the rule watches, the event's type, API call,
+    time and region; never the event's details (callers, parameters, addresses)."""
+    return events.CfnRule.InputTransformerProperty(
+        input_paths_map={"type": "$.detail-type", "call": "$.detail.eventName", "time": "$.time", "region": "$.region"},
+        input_template=f'"tenantkit {tenant_id}: {description}: <type> <call> at <time> in <region>"',
+    )
 
 
 class TenantIncidentRules(Construct):
@@ -48,6 +78,10 @@ class TenantIncidentRules(Construct):
         super().__init__(scope, id)
         stack = Stack.of(self)
         target = [events.CfnRule.TargetProperty(arn=props.topic.topic_arn, id="IncidentTopic")]
+
+        def name(construct_id: str) -> str | None:
+            return props.name_of(construct_id) if props.name_of is not None else None
+
         self.rules: list[events.CfnRule] = []
         if props.key_arns:
             # KMS management calls reach EventBridge as CloudTrail events: the account needs a
@@ -56,6 +90,7 @@ class TenantIncidentRules(Construct):
                 events.CfnRule(
                     self,
                     "KeyChanges",
+                    name=name("KeyChanges"),
                     description="Changes to the tenant's KMS keys",
                     event_pattern={
                         "source": ["aws.kms"],
@@ -73,6 +108,7 @@ class TenantIncidentRules(Construct):
                 events.CfnRule(
                     self,
                     "KeyDeletion",
+                    name=name("KeyDeletion"),
                     description="A tenant KMS key reached its deletion date",
                     event_pattern={
                         "source": ["aws.kms"],
@@ -87,6 +123,7 @@ class TenantIncidentRules(Construct):
                 events.CfnRule(
                     self,
                     "DatabaseEvents",
+                    name=name("DatabaseEvents"),
                     description="Failure and security events of the tenant's databases",
                     event_pattern={
                         "source": ["aws.rds"],
@@ -95,6 +132,45 @@ class TenantIncidentRules(Construct):
                         "detail": {"EventCategories": list(RDS_EVENT_CATEGORIES)},
                     },
                     targets=target,
+                )
+            )
+        self.operator_role: iam.Role | None = None
+        operator = props.operator
+        if operator is not None and props.detections:
+            self.operator_role = iam.Role(
+                self,
+                "OperatorChannelRole",
+                path=operator.role_path,
+                assumed_by=iam.ServicePrincipal(
+                    "events.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
+                ),
+                description=f"EventBridge publishes {operator.tenant_id}'s detections to the operator channel",
+            )
+            # A managed policy, not an inline one (cdk-nag's IAMNoInlinePolicy): publishing to the
+            # one topic is all the role may do.
+            iam.ManagedPolicy(
+                self,
+                "OperatorChannelPublish",
+                path=operator.role_path,
+                description=f"Publish {operator.tenant_id}'s detections to the operator channel's topic of this region",
+                statements=[iam.PolicyStatement(actions=["sns:Publish"], resources=[operator.topic_arn])],
+                roles=[self.operator_role],
+            )
+        for detection in props.detections:
+            targets = [events.CfnRule.TargetProperty(arn=props.topic.topic_arn, id="IncidentTopic")]
+            if operator is not None and self.operator_role is not None:
+                targets.append(
+                    events.CfnRule.TargetProperty(
+                        arn=operator.topic_arn,
+                        id="OperatorChannel",
+                        role_arn=self.operator_role.role_arn,
+                        input_transformer=operator_alert(operator.tenant_id, detection.description),
+                    )
+                )
+            self.rules.append(
+                events.CfnRule(
+                    self, detection.id, name=name(detection.id), description=detection.description,
+                    event_pattern=detection.pattern, targets=targets,
                 )
             )
         self.waf_block_alarm: cloudwatch.CfnAlarm | None = None
@@ -125,6 +201,7 @@ class TenantIncidentRules(Construct):
             self.waf_block_alarm = cloudwatch.CfnAlarm(
                 self,
                 "WafBlocksRise",
+                alarm_name=name("WafBlocksRise"),
                 alarm_description=f"Requests blocked by {props.web_acl_name} rose sharply above their usual band",
                 comparison_operator="GreaterThanUpperThreshold",
                 evaluation_periods=2,

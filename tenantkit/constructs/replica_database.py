@@ -27,6 +27,8 @@ class TenantReplicaDatabaseProps(TenantPostgresBaseProps):
     copied_backup_tiers: tuple[str, ...]
     """Which of the source's backup tiers are copied into this region's DR vault (e.g. hourly,
     daily): what the acknowledgment below may claim, and nothing more."""
+    lag_alarm_name: str | None = None
+    """`naming.incident_publisher`: the incident topic's policy admits the tenant's alarms by name."""
 
 
 class TenantReplicaDatabase(Construct):
@@ -89,6 +91,7 @@ class TenantReplicaDatabase(Construct):
         self.lag_alarm = cloudwatch.Alarm(
             self,
             "LagAlarm",
+            alarm_name=props.lag_alarm_name,
             alarm_description=f"{props.identifier} is more than {REPLICA_LAG_ALARM_SECONDS}s behind its source",
             metric=cloudwatch.Metric(
                 namespace="AWS/RDS",

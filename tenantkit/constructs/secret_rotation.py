@@ -72,6 +72,9 @@ class MasterSecretRotationProps:
     function_name: str
     log_group_name: str
     rotation_days: int
+    role_name: str | None = None
+    """The function's role by name (`naming.rotation_role`): detection tells its reads of the
+    secret from everyone else's by that name."""
 
 
 class MasterSecretRotation(Construct):
@@ -146,6 +149,7 @@ class MasterSecretRotation(Construct):
         self.role = iam.Role(
             self,
             "Role",
+            role_name=props.role_name,
             path=props.role_path,
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"{props.function_name}: rotates the tenant's database master password",

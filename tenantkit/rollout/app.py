@@ -92,7 +92,7 @@ def _add_pipeline(
         for tenant in planned.tenants:
             config = by_id[tenant.tenant_id]
             stage = Stage(cast(Construct, stack.node.scope), config.tenant_id, env=Environment(account=config.account or plan.account))
-            add_tenant(stage, config)
+            add_tenant(stage, config, operator_topics=settings.operator_topics(config.residency))
             wave.add_stage(stage, pre=[step("Approval", approval_commands(config.tenant_id))] if tenant.approval else [])
     pipeline.build_pipeline()
 

@@ -8,6 +8,7 @@ from aws_cdk import aws_kms as kms
 
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs.incident_channel import TenantIncidentChannel, TenantIncidentChannelProps
+from tenantkit.constructs.incident_rules import OperatorChannel
 from tenantkit.constructs.key import TenantKey, TenantKeyProps
 from tenantkit.constructs.tenant_roles import TenantPrincipals
 from tenantkit.naming import TenantNames
@@ -20,6 +21,13 @@ def principals_of(names: TenantNames, region: str) -> TenantPrincipals:
         deployment_role_arn=names.deployment_role_arn(region),
         offboarding_role_arn=names.offboarding_role_arn,
     )
+
+
+def operator_channel(names: TenantNames, topic_arn: str | None) -> OperatorChannel | None:
+    """The fleet's operator channel of the stack's region, or None when the fleet has none."""
+    if topic_arn is None:
+        return None
+    return OperatorChannel(topic_arn=topic_arn, tenant_id=names.tenant_id, role_path=names.role_path)
 
 
 def add_key_and_incidents(
@@ -44,8 +52,12 @@ def add_key_and_incidents(
         "Incidents",
         TenantIncidentChannelProps(
             topic_name=names.incident_topic,
-            key=key,
+            key_alias=names.incident_key_alias,
+            deployment_role_arn=names.deployment_role_arn(region),
             security_email=str(config.contacts.security_email),
+            vault_arns=[names.vault_arn_in(region)],
+            alarm_arn_pattern=names.incident_alarm_arn_pattern(region),
+            rule_arn_pattern=names.incident_rule_arn_pattern(region),
         ),
     )
     return key, incidents

@@ -8,10 +8,11 @@ from constructs import Construct
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs.access_log_bucket import TenantAccessLogBucket, TenantAccessLogBucketProps
 from tenantkit.constructs.backup_vault import TenantBackupVault, TenantBackupVaultProps
+from tenantkit.constructs.detection import detections_for
 from tenantkit.constructs.dr_bucket import TenantDrBucket, TenantDrBucketProps
 from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.naming import TenantNames
-from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters, principals_of
+from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters, operator_channel, principals_of
 from tenantkit.stacks.firewall import add_firewall
 
 
@@ -20,7 +21,10 @@ class TenantDrStack(Stack):
     replication destination bucket, the backup-copy vault, the web ACL a failover runs behind and
     an incident channel. Deployed first."""
 
-    def __init__(self, scope: Construct, id: str, *, config: TenantConfig, names: TenantNames, **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, config: TenantConfig, names: TenantNames,
+        operator_topic_arn: str | None = None, **kwargs: Any,
+    ) -> None:  # fmt: skip
         super().__init__(scope, id, **kwargs)
         region = names.secondary_region
         principals = principals_of(names, region)
@@ -65,6 +69,8 @@ class TenantDrStack(Stack):
             self,
             "IncidentRules",
             TenantIncidentRulesProps(
-                topic=self.incidents.topic, key_arns=[self.key.key_arn], web_acl_name=names.web_acl
-            ),
+                topic=self.incidents.topic, key_arns=[self.key.key_arn], web_acl_name=names.web_acl,
+                detections=detections_for(names, "dr"), operator=operator_channel(names, operator_topic_arn),
+                name_of=names.incident_publisher,
+            ),  # fmt: skip
         )

@@ -17,13 +17,14 @@ from tenantkit.constructs.database import (
     TenantDatabase,
     TenantDatabaseProps,
 )
+from tenantkit.constructs.detection import detections_for
 from tenantkit.constructs.export_role import TenantExportRole, TenantExportRoleProps
 from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.constructs.restore_testing import TenantRestoreTesting, TenantRestoreTestingProps
 from tenantkit.constructs.tenant_roles import TenantRoles, TenantRolesProps
 from tenantkit.naming import EXPORTS_FOLDER, REPLICATION_RULE_ID, TenantNames
-from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters, principals_of
+from tenantkit.stacks.common import add_key_and_incidents, add_location_parameters, operator_channel, principals_of
 from tenantkit.stacks.firewall import add_firewall
 
 
@@ -39,6 +40,7 @@ class TenantPrimaryStack(Stack):
         config: TenantConfig,
         names: TenantNames,
         availability_zones: Sequence[str] | None = None,
+        operator_topic_arn: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -71,6 +73,7 @@ class TenantPrimaryStack(Stack):
                 key_alias_arn=names.key_alias_arn(region),
                 principals=principals,
                 role_path=names.role_path,
+                replication_alarm_name=names.incident_publisher("ReplicationFailures"),
                 noncurrent_versions_kept=Duration.days(config.backup.retention_days),
                 replica=ReplicaTarget(
                     bucket_arn=names.dr_bucket_arn,
@@ -111,6 +114,7 @@ class TenantPrimaryStack(Stack):
                     rotation_days=database.rotation_days,
                     rotation_function_name=names.rotation_function,
                     rotation_log_group_name=names.rotation_log_group,
+                    rotation_role_name=names.rotation_role,
                 ),
             ),
         )
@@ -208,5 +212,8 @@ class TenantPrimaryStack(Stack):
                 key_arns=[self.key.key_arn],
                 db_instance_arns=[names.db_instance_arn],
                 web_acl_name=names.web_acl,
+                detections=detections_for(names, "primary"),
+                operator=operator_channel(names, operator_topic_arn),
+                name_of=names.incident_publisher,
             ),
         )

@@ -10,11 +10,12 @@ from constructs import Construct
 
 from tenantkit.config.models import TenantConfig
 from tenantkit.constructs.database import EXPORTED_LOGS
+from tenantkit.constructs.detection import detections_for
 from tenantkit.constructs.incident_rules import TenantIncidentRules, TenantIncidentRulesProps
 from tenantkit.constructs.network import TenantNetwork, TenantNetworkProps
 from tenantkit.constructs.replica_database import TenantReplicaDatabase, TenantReplicaDatabaseProps
 from tenantkit.naming import TenantNames
-from tenantkit.stacks.common import add_location_parameters
+from tenantkit.stacks.common import add_location_parameters, operator_channel
 
 
 class TenantReplicaStack(Stack):
@@ -31,6 +32,7 @@ class TenantReplicaStack(Stack):
         dr_key: kms.IKey,
         dr_incident_topic: sns.ITopic,
         availability_zones: Sequence[str] | None = None,
+        operator_topic_arn: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -63,6 +65,7 @@ class TenantReplicaStack(Stack):
                 instance_class=config.replica_instance_class,
                 multi_az=database.multi_az,
                 incident_topic=dr_incident_topic,
+                lag_alarm_name=names.incident_publisher("ReplicaLag"),
                 copied_backup_tiers=("hourly", "daily") if config.backup.copy_hourly else ("daily",),
                 log_group_name_of={
                     log: names.db_log_group(names.replica_db_instance, log) for log in EXPORTED_LOGS
@@ -73,5 +76,9 @@ class TenantReplicaStack(Stack):
         TenantIncidentRules(
             self,
             "IncidentRules",
-            TenantIncidentRulesProps(topic=dr_incident_topic, db_instance_arns=[names.replica_db_instance_arn]),
+            TenantIncidentRulesProps(
+                topic=dr_incident_topic, db_instance_arns=[names.replica_db_instance_arn],
+                detections=detections_for(names, "replica"), operator=operator_channel(names, operator_topic_arn),
+                name_of=names.incident_publisher,
+            ),  # fmt: skip
         )

@@ -38,9 +38,14 @@ def tenant_tags(config: TenantConfig) -> dict[str, str]:
     return {**config.tags, TAG_TENANT: config.tenant_id, TAG_RESIDENCY: config.residency.value}
 
 
-def add_tenant(app: Construct, config: TenantConfig, extensions: Sequence[LoadedExtension] = ()) -> TenantStacks:
+def add_tenant(
+    app: Construct, config: TenantConfig, extensions: Sequence[LoadedExtension] = (), *, operator_topics: Sequence[str] = ()
+) -> TenantStacks:
     """Add the tenant's dr, primary and replica stacks to `app` (deployed in that order), with
-    what fleet.yaml's `extensions` add to the dr and primary stacks."""
+    what fleet.yaml's `extensions` add to the dr and primary stacks; `operator_topics` (fleet.yaml's
+    `operator_channel` of the tenant's zone) also receive each region's detections."""
+    from tenantkit.config.fleet_models import operator_topic_in
+
     names = names_of(config)
     tags = tenant_tags(config)
 
@@ -53,6 +58,7 @@ def add_tenant(app: Construct, config: TenantConfig, extensions: Sequence[Loaded
         names.dr_stack,
         env=env(names.secondary_region),
         description=f"tenantkit {config.tenant_id}: DR key, bucket, vault and web ACL ({names.secondary_region})",
+        operator_topic_arn=operator_topic_in(list(operator_topics), names.secondary_region),
         **common,
     )
     primary = TenantPrimaryStack(
@@ -60,6 +66,7 @@ def add_tenant(app: Construct, config: TenantConfig, extensions: Sequence[Loaded
         names.primary_stack,
         env=env(names.primary_region),
         description=f"tenantkit {config.tenant_id}: primary deployment ({names.primary_region})",
+        operator_topic_arn=operator_topic_in(list(operator_topics), names.primary_region),
         **common,
     )
     replica = TenantReplicaStack(
@@ -67,6 +74,7 @@ def add_tenant(app: Construct, config: TenantConfig, extensions: Sequence[Loaded
         names.replica_stack,
         env=env(names.secondary_region),
         description=f"tenantkit {config.tenant_id}: read replica ({names.secondary_region})",
+        operator_topic_arn=operator_topic_in(list(operator_topics), names.secondary_region),
         dr_key=dr.key,
         dr_incident_topic=dr.incidents.topic,
         **common,

@@ -126,11 +126,15 @@ class SynthCache:
         context: dict[str, Any],
         lint: bool,
         extensions: list[tuple[str, str, str]] | None = None,
+        operator_topics: Sequence[str] = (),
     ) -> str:
-        """`extensions`: `fleet_models.extension_sources` of the run (none: the key of a fleet without)."""
+        """`extensions`: `fleet_models.extension_sources` of the run (none: the key of a fleet without);
+        `operator_topics`: fleet.yaml's operator channel of the tenant's zone (none: the same)."""
         parts: list[Any] = [self._run_key, config.model_dump(mode="json"), sorted(fleet_ids), context, lint]
         if extensions:
             parts.append(extensions)
+        if operator_topics:
+            parts.append(["operator_channel", *operator_topics])
         return _digest(*parts)
 
     def baseline_key(

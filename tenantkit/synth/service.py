@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from tenantkit.compliance.assembly import (
 from tenantkit.config.fleet_models import Extension, extension_sources
 from tenantkit.config.loader import ConfigError, require_tenants, validate_paths
 from tenantkit.config.models import TenantConfig
+from tenantkit.config.residency import Residency
 from tenantkit.naming import stack_names
 from tenantkit.synth.baseline import BaselineAssembly
 from tenantkit.synth.cache import CachedTenant, SynthCache
@@ -148,6 +149,8 @@ class _Selection:
     chosen: list[TenantConfig]
     extensions: Sequence[Extension]
     root: Path
+    operator_channel: Mapping[Residency, Sequence[str]]
+    """fleet.yaml's operator channel: the topics each zone's detections also reach."""
 
 
 def _select(directory: Path, tenant_ids: Sequence[str], outdir: Path, on_warning: WarningCallback | None, root: Path | None) -> _Selection:
@@ -157,7 +160,8 @@ def _select(directory: Path, tenant_ids: Sequence[str], outdir: Path, on_warning
     if not report.ok:
         raise ConfigError(report.issues)
     root = root if root is not None else Path(".")
-    extensions = load_fleet(root).extensions
+    fleet = load_fleet(root)
+    extensions = fleet.extensions
     if not tenant_ids:
         require_tenants(report, directory)
     known = {tenant.tenant_id: tenant for tenant in report.configs}
@@ -176,7 +180,7 @@ def _select(directory: Path, tenant_ids: Sequence[str], outdir: Path, on_warning
         raise SynthRequestError(
             f"{outdir}: --out: cannot use it as the output directory ({error.strerror})"
         ) from None
-    return _Selection(list(report.configs), chosen, extensions, root)
+    return _Selection(list(report.configs), chosen, extensions, root, fleet.operator_channel)
 
 
 def _synth_selection(
@@ -197,6 +201,7 @@ def _synth_selection(
         fleet_ids=frozenset(config.tenant_id for config in selection.fleet) if whole_fleet else None,
         extensions=selection.extensions,
         root=selection.root,
+        operator_channel=selection.operator_channel,
     )
 
 
@@ -213,11 +218,13 @@ def synth_tenants(
     fleet_ids: frozenset[str] | None = None,
     extensions: Sequence[Extension] = (),
     root: Path = Path("."),
+    operator_channel: Mapping[Residency, Sequence[str]] | None = None,
 ) -> list[TenantSynthResult]:
     """Synthesize and check every tenant into `outdir/<tenant-id>/`; one result per tenant, in
     input order. The isolation rules look for the tenants of `fleet_ids` (default: `configs`). A failing tenant is reported in its result and never stops the others. With a
     `cache`, an unchanged tenant is restored from it; with every tenant cached, neither aws_cdk
-    nor cfn-lint is imported. `extensions` (fleet.yaml's, imported from `root`) add to every tenant's stacks."""
+    nor cfn-lint is imported. `extensions` (fleet.yaml's, imported from `root`) add to every tenant's stacks;
+    `operator_channel` (fleet.yaml's) receives the detections of the tenants of each zone."""
     context = dict(context or {})
     warn = on_warning or _log.warning
     if lint:
@@ -228,8 +235,13 @@ def synth_tenants(
     fleet_ids = frozenset(config.tenant_id for config in configs) | (fleet_ids or frozenset())
     sources = extension_sources(list(extensions), root) if extensions else []
     items: list[_Synthesized | TenantSynthResult] = []
+    operators = {config.tenant_id: tuple((operator_channel or {}).get(config.residency, ())) for config in configs}
     for config in configs:
-        key = cache.key(config, fleet_ids=fleet_ids, context=context, lint=lint, extensions=sources) if cache else None
+        key = (
+            cache.key(config, fleet_ids=fleet_ids, context=context, lint=lint, extensions=sources,
+                      operator_topics=operators[config.tenant_id])
+            if cache else None
+        )  # fmt: skip
         hit = cache.restore(config.tenant_id, key, outdir / config.tenant_id) if cache and key else None
         if hit is None:
             items.append(_Synthesized(config.tenant_id, cache_key=key))
@@ -258,7 +270,9 @@ def synth_tenants(
         pending = {item.tenant_id: item for item in items if isinstance(item, _Synthesized)}
         for config in to_synth:
             item = pending[config.tenant_id]
-            _synth_one(item, config, outdir / config.tenant_id, fleet_ids, context, (extensions, root))
+            _synth_one(
+                item, config, outdir / config.tenant_id, fleet_ids, context, (extensions, root), operators[config.tenant_id]
+            )
             if pool is not None and item.assembly_dir is not None and item.error is None:
                 item.lint = pool.submit(item.assembly_dir, item.stacks)
             if on_progress is not None:
@@ -316,6 +330,7 @@ def _synth_one(
     fleet_ids: frozenset[str],
     context: dict[str, Any],
     extensions: tuple[Sequence[Extension], Path] = ((), Path(".")),
+    operator_topics: Sequence[str] = (),
 ) -> None:
     from aws_cdk import App
 
@@ -338,7 +353,7 @@ def _synth_one(
             analytics_reporting=False,
             builtin_cloud_formation_validation=False,
         )
-        add_tenant(app, config, load_extensions(*extensions))
+        add_tenant(app, config, load_extensions(*extensions), operator_topics=operator_topics)
         # Isolation rules run inside the synth; cfn-lint runs in the worker pool instead.
         add_compliance_checks(app, [config], lint=False, other_tenant_ids=fleet_ids)
         app.synth()

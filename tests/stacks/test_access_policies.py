@@ -81,6 +81,13 @@ def _of_type(template: dict, resource_type: str, **properties: Any) -> tuple[str
     return found
 
 
+def _data_key(template: dict, names: TenantNames) -> tuple[str, dict]:
+    """The tenant's data key (the stack also holds the incident topic's own key)."""
+    _, alias = _of_type(template, "AWS::KMS::Alias", AliasName=names.key_alias)
+    key_id = alias["Properties"]["TargetKeyId"]["Fn::GetAtt"][0]
+    return key_id, template["Resources"][key_id]
+
+
 def _bucket_policy(template: dict, resolve: Resolver, bucket_name: str) -> dict:
     bucket_id, _ = _of_type(template, "AWS::S3::Bucket", BucketName=bucket_name)
     _, policy = _of_type(template, "AWS::S3::BucketPolicy", Bucket={"Ref": bucket_id})
@@ -110,7 +117,7 @@ def key(maple):
     names, templates = maple
     template = templates[names.primary_stack]
     resolve = Resolver(template, names, names.primary_region)
-    key_id, key = _of_type(template, "AWS::KMS::Key")
+    key_id, key = _data_key(template, names)
     return names, resolve.arn(key_id), resolve(key["Properties"]["KeyPolicy"])
 
 
@@ -163,7 +170,7 @@ def data_bucket(maple):
     names, templates = maple
     template = templates[names.primary_stack]
     resolve = Resolver(template, names, names.primary_region)
-    key_id, _ = _of_type(template, "AWS::KMS::Key")
+    key_id, _ = _data_key(template, names)
     return names, _bucket_policy(template, resolve, names.data_bucket), resolve.arn(key_id), resolve.key_id(key_id)
 
 

@@ -5,14 +5,28 @@ from __future__ import annotations
 TOPIC = {"Ref": "IncidentsTopic1CF18B78"}
 
 
-def test_topic_is_encrypted_with_the_tenant_key(maple):
+def test_topic_is_encrypted_with_its_own_key_not_the_data_key(maple):
     maple.has_resource_properties(
         "AWS::SNS::Topic",
         {
             "TopicName": "tenantkit-maple-ca-incidents",
-            "KmsMasterKeyId": {"Fn::GetAtt": ["TenantKey28C6FA36", "Arn"]},
+            "KmsMasterKeyId": {"Fn::GetAtt": ["IncidentsKey59FA4D8E", "Arn"]},
         },
     )
+    maple.has_resource_properties(
+        "AWS::KMS::Alias",
+        {"AliasName": "alias/tenantkit/maple-ca/incidents", "TargetKeyId": {"Fn::GetAtt": ["IncidentsKey59FA4D8E", "Arn"]}},
+    )
+
+
+def test_only_the_publishers_may_use_the_incident_key_and_only_for_the_topic(examples):
+    resources = examples.raw("tenant-maple-ca-primary")["Resources"]
+    statements = resources["IncidentsKey59FA4D8E"]["Properties"]["KeyPolicy"]["Statement"]
+    (use,) = [s for s in statements if "kms:Decrypt" in s["Action"]]
+    assert use["Principal"] == {"Service": ["backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"]}
+    assert use["Condition"] == {
+        "StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:ca-central-1:111122223333:tenantkit-maple-ca-incidents"}
+    }
 
 
 def test_security_contact_is_subscribed_by_email(maple):
@@ -29,20 +43,33 @@ def test_completed_backups_are_filtered_out_but_alarms_pass(maple):
     assert {"State": [{"exists": False}]} in policy["$or"]
 
 
-def test_only_this_accounts_backup_cloudwatch_and_eventbridge_may_publish(examples):
+def test_only_the_tenants_own_vault_alarms_and_rules_may_publish(examples):
     resources = examples.raw("tenant-maple-ca-primary")["Resources"]
     statements = resources["IncidentsTopicPolicy26630E52"]["Properties"]["PolicyDocument"]["Statement"]
-    allow = [s for s in statements if s["Effect"] == "Allow"]
-    assert allow == [
-        {
-            "Sid": "TenantServicesPublishForThisAccountOnly",
-            "Effect": "Allow",
-            "Action": "sns:Publish",
-            "Principal": {"Service": ["backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"]},
-            "Resource": TOPIC,
-            "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
-        }
-    ]
+    allow = {s["Principal"]["Service"]: s["Condition"] for s in statements if s["Effect"] == "Allow"}
+    account = {"aws:SourceAccount": "111122223333"}
+    assert allow == {
+        "backup.amazonaws.com": {
+            "ArnLike": {"aws:SourceArn": ["arn:aws:backup:ca-central-1:111122223333:backup-vault:tenantkit-maple-ca"]},
+            "StringEquals": account,
+        },
+        "cloudwatch.amazonaws.com": {
+            "ArnLike": {"aws:SourceArn": ["arn:aws:cloudwatch:ca-central-1:111122223333:alarm:tenantkit-maple-ca.*"]},
+            "StringEquals": account,
+        },
+        "events.amazonaws.com": {
+            "ArnLike": {"aws:SourceArn": ["arn:aws:events:ca-central-1:111122223333:rule/tenantkit-maple-ca.*"]},
+            "StringEquals": account,
+        },
+    }
+
+
+def test_every_publisher_has_a_name_the_topic_policy_admits(examples):
+    for stack in ("tenant-maple-ca-dr", "tenant-maple-ca-primary", "tenant-maple-ca-replica"):
+        template = examples.template(stack)
+        names = [r["Properties"]["Name"] for r in template.find_resources("AWS::Events::Rule").values()]
+        names += [a["Properties"]["AlarmName"] for a in template.find_resources("AWS::CloudWatch::Alarm").values()]
+        assert names and all(name.startswith("tenantkit-maple-ca.") and len(name) <= 64 for name in names), names
 
 
 def test_replication_failures_raise_an_alarm_on_the_topic(maple):

@@ -79,6 +79,8 @@ def _every_derived_name(names: TenantNames) -> list[str]:
         "log": ["postgresql", "upgrade"],
         "bucket": [names.data_bucket],
         "function_name": ["some-function"],
+        "role_name": [names.break_glass_role, names.rotation_role],
+        "purpose": ["SecretReads"],
         # A restore's name is the operator's (`--as NAME`), a letter then letters and digits, no
         # hyphen: never a word of another tenant's id boundary (tests/lifecycle/test_restore_names.py).
         "name": ["zqxrestore"],
@@ -124,4 +126,4 @@ def test_generation_one_keeps_todays_alias_and_later_generations_never_answer_to
     assert second.key_alias == "alias/tenantkit/acme/generation-2"
     assert TenantNames(**{**first.__dict__, "tenant_id": "acme-g2"}).key_alias not in (second.key_alias, first.key_alias)
     changed = {a for a, b in zip(_every_derived_name(first), _every_derived_name(second), strict=True) if a != b}
-    assert changed == {first.key_alias, first.dr_key_alias_arn, first.key_alias_arn("us-east-1")}
+    assert changed == {first.key_alias, first.dr_key_alias_arn, first.key_alias_arn("us-east-1"), first.incident_key_alias}

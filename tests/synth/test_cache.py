@@ -196,3 +196,12 @@ def test_an_extension_and_its_module_file_are_key_parts(cache, tmp_path):
     assert _key(cache, extensions=extension_sources([extension.model_copy(update={"stack": "dr"})], tmp_path)) != _key(cache, extensions=before)
     module.write_text("def add(stack, tenant, context):\n    return None\n")
     assert _key(cache, extensions=extension_sources([extension], tmp_path)) != _key(cache, extensions=before)
+
+
+def test_the_operator_channel_of_the_tenants_zone_is_a_key_part(cache):
+    """fleet.yaml's operator_channel adds a target to every detection rule: a cached assembly
+    from before it was set (or changed) must not be restored."""
+    topic = "arn:aws:sns:ca-central-1:999988887777:tenantkit-operators"
+    assert _key(cache, operator_topics=()) == _key(cache)
+    assert _key(cache, operator_topics=(topic,)) != _key(cache)
+    assert _key(cache, operator_topics=(topic.replace("operators", "security"),)) != _key(cache, operator_topics=(topic,))

@@ -3,7 +3,7 @@ tag without a template naming it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from tenantkit.lifecycle.inventory.drift import stack_drift
 from tenantkit.lifecycle.inventory.model import Declared, Inventory
 from tenantkit.lifecycle.inventory.objects import object_sample
 from tenantkit.lifecycle.inventory.trail import audit_trail
-from tenantkit.naming import TenantNames, key_alias_of, names_for
+from tenantkit.naming import TenantNames, incident_key_alias_of, key_alias_of, names_for
 
 SessionFor = Callable[[str], Any]
 
@@ -42,18 +42,27 @@ def tenant_inventory(
     for region in regions:
         keys[region], item = tenant_key(session_for(region), region, key_alias, tenant_id, _key_declarations(declared, region, key_alias))
         inventory.items.append(item)
-    tenant_keys = TenantKeys(
-        frozenset().union(*(k.verified for k in keys.values())),
-        frozenset().union(*(k.unverified for k in keys.values())),
-        any(k.unreadable for k in keys.values()),
-    )
+    tenant_keys = _merged(keys.values())
+    # The incident topics have their own key (issue 18.5) where the templates declare one: checked
+    # like the tenant key, and then the only key the incident topic may use.
+    incident_alias = incident_key_alias_of(key_alias)
+    incident_keys = []
+    for region in regions:
+        declarations = _key_declarations(declared, region, incident_alias)
+        if declarations:
+            incident_key, item = tenant_key(session_for(region), region, incident_alias, tenant_id, declarations)
+            incident_keys.append(incident_key)
+            inventory.items.append(item)
+    incident_topic = names_for(tenant_id, "", "", "").incident_topic  # the name depends on the id alone
     for declaration in declared:
         session = session_for(declaration.region)
         for resource_type, entries in declaration.names.items():
             for name, props in entries:
                 if resource_type == "AWS::WAFv2::WebACL":
                     props = {**props, "_protects": declaration.protects}
-                checked = check_declared(resource_type, session, declaration.region, name, props, tenant_keys)
+                is_incident_topic = (resource_type, name) == ("AWS::SNS::Topic", incident_topic)
+                judged_by = _merged(incident_keys) if incident_keys and is_incident_topic else tenant_keys
+                checked = check_declared(resource_type, session, declaration.region, name, props, judged_by)
                 if checked is not None:
                     inventory.items.append(checked)
                 if resource_type == "AWS::S3::Bucket" and checked is not None and not checked.missing:
@@ -87,6 +96,16 @@ def assembly_inventory(
         session_for=session_for,
         stack_regions={d.stack: d.region for d in declared},
         account=account,
+    )
+
+
+def _merged(keys: Iterable[TenantKeys]) -> TenantKeys:
+    """The keys of every region as one set."""
+    listed = list(keys)
+    return TenantKeys(
+        frozenset().union(*(k.verified for k in listed)),
+        frozenset().union(*(k.unverified for k in listed)),
+        any(k.unreadable for k in listed),
     )
 
 
