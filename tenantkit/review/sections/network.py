@@ -48,6 +48,8 @@ def build(templates: TenantTemplates) -> Section:
             if address in _OPEN:
                 section.flag(stack.name, logical_id, f"allow-lists {address}: every address")
 
+    _addresses(templates, section)
+
     exposed = section.table("Resources with a public endpoint", "Resource", "Kind", "Why it is reachable")
     for stack in templates.stacks:
         for logical_id, kind, why in _public_endpoints(stack):
@@ -55,6 +57,35 @@ def build(templates: TenantTemplates) -> Section:
             section.flag(stack.name, logical_id, why)
     section.summary.extend(_summary(templates, exposed.rows))
     return section
+
+
+def _addresses(templates: TenantTemplates, section: Section) -> None:
+    """Every allow-listed network, one row each, with the IP sets (regions) holding it. Both
+    regions serve the same tenant from one allow-list: a network in one region's set only is a
+    template edited by hand, or a half-applied change."""
+    table = section.table("Allow-list, network by network", "Network", "Version", "Addresses", "In the IP sets of")
+    holders: dict[str, list[tuple[Stack, str]]] = {}
+    sets: dict[str, list[tuple[Stack, str]]] = {}
+    for stack, logical_id, resource in templates.of_type("AWS::WAFv2::IPSet"):
+        props = resource.get("Properties", {})
+        version = text(props.get("IPAddressVersion"))
+        sets.setdefault(version, []).append((stack, logical_id))
+        for address in props.get("Addresses", []):
+            holders.setdefault(text(address), []).append((stack, logical_id))
+    for address, found in sorted(holders.items()):
+        try:
+            network = ipaddress.ip_network(address, strict=False)
+            version, count = f"IPv{network.version}", _address_count([address])
+        except ValueError:
+            version, count = "unparsable", "unparsable"
+        every = sets.get(f"IPV{version[-1]}", []) if version != "unparsable" else []
+        missing = [where(stack.name, lid) for stack, lid in every if (stack, lid) not in found]
+        table.add(address, address, version, count, [f"{stack.region} ({where(stack.name, lid)})" for stack, lid in found],
+                  flagged=bool(missing))
+        if missing:
+            for stack, lid in found:
+                section.flag(stack.name, lid, f"allow-lists {address}, which {', '.join(missing)} does not: the regions' "
+                             "allow-lists differ")
 
 
 def _protected(stack: Stack, acl_id: str) -> list[str]:
