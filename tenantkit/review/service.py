@@ -73,7 +73,9 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
         raise ReviewRequestError(str(error)) from None
     if result.error is not None or result.assembly_dir is None:
         raise ReviewRequestError(f"{tenant_id}: cannot synthesize: {result.error}")
-    fleet = frozenset(config.tenant_id for config in validate_paths([directory]).configs)
+    configs = validate_paths([directory]).configs
+    fleet = frozenset(config.tenant_id for config in configs)
+    _synth_baseline(configs, tenant_id, Path(result.assembly_dir).parent)
     return review_assembly(
         Path(result.assembly_dir),
         tenant_id,
@@ -81,6 +83,16 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
         lint_findings=tuple(f for f in result.findings if f.startswith(CFN_LINT_PREFIX)),
         source={"kind": "synthesized", "config": str(directory / f"{tenant_id}.yaml"), "assembly": str(result.assembly_dir)},
     )
+
+
+def _synth_baseline(configs: Any, tenant_id: str, outdir: Path) -> None:
+    """The baseline stacks (the audit trail of each of the tenant's regions, covering every tenant
+    of the fleet there) beside the tenant's assembly, where the audit section reads them."""
+    from tenantkit.synth.baseline import synth_baselines
+
+    chosen = [config for config in configs if config.tenant_id == tenant_id]
+    if chosen:
+        synth_baselines(list(configs), chosen, outdir)
 
 
 def review_at_ref(directory: Path, tenant_id: str, ref: str, *, use_cache: bool = True) -> dict[str, Any]:

@@ -30,14 +30,24 @@ def _denies(doc: dict[str, Any], action: str) -> bool:
     return doc.get("Effect") == "Deny" and (action in actions or f"{service}:*" in actions or "*" in actions)
 
 
+def _exempted(doc: dict[str, Any]) -> list[Any] | None:
+    """The principals a Deny spares (aws:PrincipalArn under a negated operator: ArnNotLike...),
+    or None when it spares no named set (a Deny of one named role is no fence)."""
+    for operator, block in (doc.get("Condition") or {}).items():
+        if "Not" in operator:
+            for key, value in (block or {}).items():
+                if key.lower() in _PRINCIPAL_KEYS:
+                    return as_list(value)
+    return None
+
+
 def _keeps_out_others(doc: dict[str, Any], action: str) -> bool:
     """A Deny of `action` to every principal but a named set (aws:PrincipalArn)."""
-    return _denies(doc, action) and any(key in _tests(doc) for key in _PRINCIPAL_KEYS)
+    return _denies(doc, action) and _exempted(doc) is not None
 
 
 def _principal_set(doc: dict[str, Any]) -> str:
-    arns = next((value for key, value in _tests(doc).items() if key in _PRINCIPAL_KEYS), [])
-    return ", ".join(text(arn) for arn in as_list(arns))
+    return ", ".join(text(arn) for arn in _exempted(doc) or [])
 
 
 def build(templates: TenantTemplates) -> Section:
