@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tenantkit.config import TenantConfig
-from tests.review.conftest import CLEAN_TENANT, Examples, flags, section, table
+from tests.review.conftest import CLEAN_TENANT, DETECTION_GAP, Examples, section, table
 
 pytestmark = pytest.mark.slow
 TENANTS = ("maple-ca", "northwind-us", "polar-cg", "rhein-de")
@@ -137,9 +137,10 @@ def test_compliance_lists_packs_acknowledgments_rules_and_lint(tenant: tuple[Ten
     assert not section(model, "compliance")["flags"]
 
 
-def test_the_clean_example_flags_nothing(reviews: dict[str, dict[str, Any]]) -> None:
-    assert flags(reviews[CLEAN_TENANT]) == set()
-    assert reviews[CLEAN_TENANT]["flagged"] == 0
+def test_the_clean_example_flags_nothing_but_the_detection_not_built_yet(reviews: dict[str, dict[str, Any]]) -> None:
+    found = [flag for s in reviews[CLEAN_TENANT]["sections"] for flag in s["flags"]]
+    assert [flag for flag in found if not flag["message"].startswith(DETECTION_GAP)] == []
+    assert reviews[CLEAN_TENANT]["flagged"] == len(found)
 
 
 def test_the_nag_pack_names_are_the_packs_synth_runs() -> None:

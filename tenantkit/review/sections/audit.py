@@ -193,11 +193,11 @@ def _detection(templates: TenantTemplates, section: Section) -> None:
     gaps = section.table("What a security lead must hear about", "Event", "Caught by a rule")
     primary = templates.stack("primary") or templates.stacks[0]
     seen = "\n".join(patterns)
-    for event, names in DETECTIONS:
-        caught = any(f'"{name}"' in seen for name in names)
+    for event, events in DETECTIONS:
+        caught = any(f'"{name}"' in seen for name in events)
         gaps.add(event, event, caught, flagged=not caught)
         if not caught:
-            section.flag(primary.name, "-", f"detection gap: no incident rule catches {event} ({', '.join(names)})")
+            section.flag(primary.name, "-", f"detection gap: no incident rule catches {event} ({', '.join(events)})")
     caught = any(f"-{templates.tenant_id}-break-glass" in pattern for pattern in patterns)
     gaps.add("break-glass", "use of the break-glass role", caught, flagged=not caught)
     if not caught:

@@ -3,6 +3,7 @@ its reason, CDK's own warnings, tenantkit's isolation rules, and cfn-lint's resu
 
 from __future__ import annotations
 
+import json
 import re
 
 from tenantkit.compliance import check_tenant, load_tenant_assembly
@@ -46,8 +47,8 @@ def build(templates: TenantTemplates) -> Section:
                     if pack:
                         counts[pack] += 1
     for stack in templates.stacks:
-        for logical_id, resource in stack.resources.items():
-            for skip in (resource.get("Metadata") or {}).get("checkov", {}).get("skip", []):
+        for logical_id, body in stack.resources.items():
+            for skip in (body.get("Metadata") or {}).get("checkov", {}).get("skip", []):
                 evidence, contradiction = check_claim(templates, stack, logical_id, str(skip.get("comment", "")))
                 acknowledged.add(f"{stack.name}/{logical_id}/checkov {skip.get('id')}", stack.name, logical_id,
                                  f"checkov {skip.get('id')}", skip.get("comment"), evidence or "—", flagged=contradiction is not None)
@@ -113,11 +114,21 @@ def check_claim(templates: TenantTemplates, stack: Stack, logical_id: str, reaso
     if "KmsKeyId names" in reason:
         key, problem = templates.describe_key(stack, props.get("KmsKeyId"))
         return f"KmsKeyId: {key}", (f"claims a tenant key; KmsKeyId is {key} ({problem})" if problem else None)
+    if "narrowed by its alias" in reason:
+        statements = props.get("PolicyDocument", {}).get("Statement", [])
+        wide = [doc for doc in statements if any(str(text(r)).endswith(":key/*") for r in _listed(doc.get("Resource")))]
+        narrowed = [doc for doc in wide if "kms:resourcealiases" in json.dumps(doc.get("Condition") or {}).lower()]
+        return (f"{len(narrowed)} of {len(wide)} statements on key/* narrowed by kms:ResourceAliases",
+                None if len(narrowed) == len(wide) else "claims the keys are narrowed by their alias; a statement on key/* has no kms:ResourceAliases condition")
     if "engine version is pinned" in reason:
         pinned = props.get("AutoMinorVersionUpgrade") is False
         return (f"AutoMinorVersionUpgrade: {text(props.get('AutoMinorVersionUpgrade'))}",
                 None if pinned else "claims the engine version is pinned; automatic minor upgrades are on")
     return None, None
+
+
+def _listed(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
 
 
 def _resource_at(paths: dict[str, str], path: str, stack_name: str) -> str:

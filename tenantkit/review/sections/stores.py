@@ -120,12 +120,12 @@ def build(templates: TenantTemplates) -> Section:
     groups = section.table("Log groups", "Log group", "Name", "Key", "Who may read through the key")
     for stack, logical_id, resource in templates.of_type("AWS::Logs::LogGroup"):
         props = resource.get("Properties", {})
-        key, problem = templates.describe_key(stack, props.get("KmsKeyId"))
+        group_key, key_problem = templates.describe_key(stack, props.get("KmsKeyId"))
         readers = _log_readers(templates, stack, props.get("KmsKeyId"))
-        groups.add(where(stack.name, logical_id), where(stack.name, logical_id), text(props.get("LogGroupName")), key,
-                   readers, flagged=problem is not None)
-        if problem:
-            section.flag(stack.name, logical_id, f"log group: {problem}")
+        groups.add(where(stack.name, logical_id), where(stack.name, logical_id), text(props.get("LogGroupName")), group_key,
+                   readers, flagged=key_problem is not None)
+        if key_problem:
+            section.flag(stack.name, logical_id, f"log group: {key_problem}")
     return section
 
 
