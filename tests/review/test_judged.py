@@ -225,3 +225,113 @@ def test_every_allowed_network_is_a_row_of_the_network_section(synthesized: tupl
     table = next(t for t in network["tables"] if t["title"] == "Allow-list, network by network")
     assert {row["key"] for row in table["rows"]} == {str(n) for n in config.access.allowed_cidrs}
     assert not any(row["flagged"] for row in table["rows"])
+
+
+def _primary(change: Callable[[dict[str, Any], TenantConfig], str], section: str) -> Callable[[Copy, TenantConfig], tuple[str, str, str]]:
+    def weaken(copy: Copy, config: TenantConfig) -> tuple[str, str, str]:
+        return section, PRIMARY, copy.edit(copy.stack(PRIMARY), lambda resources: change(resources, config))
+    weaken.__name__ = change.__name__
+    return weaken
+
+
+def _data_bucket_policy(resources: dict[str, Any], config: TenantConfig) -> str:
+    name = f"{config.tenant_id}-data-{config.account}-{config.primary_region}"
+    bucket = only(resources, "AWS::S3::Bucket", lambda p: p.get("BucketName") == name)
+    return only(resources, "AWS::S3::BucketPolicy", lambda p: p["Bucket"] == {"Ref": bucket})
+
+
+def no_tls_deny(resources: dict[str, Any], config: TenantConfig) -> str:
+    policy = _data_bucket_policy(resources, config)
+    statements = resources[policy]["Properties"]["PolicyDocument"]["Statement"]
+    statements[:] = [s for s in statements if "aws:SecureTransport" not in json.dumps(s)]
+    return policy
+
+
+def no_key_deny(resources: dict[str, Any], config: TenantConfig) -> str:
+    policy = _data_bucket_policy(resources, config)
+    statements = resources[policy]["Properties"]["PolicyDocument"]["Statement"]
+    statements[:] = [s for s in statements if "aws-kms-key-id" not in json.dumps(s)]
+    return policy
+
+
+def secret_without_policy(resources: dict[str, Any], config: TenantConfig) -> str:
+    del resources[only(resources, "AWS::SecretsManager::ResourcePolicy")]
+    return only(resources, "AWS::SecretsManager::Secret")
+
+
+def secret_never_rotated(resources: dict[str, Any], config: TenantConfig) -> str:
+    del resources[only(resources, "AWS::SecretsManager::RotationSchedule")]
+    return only(resources, "AWS::SecretsManager::Secret")
+
+
+def log_group_with_an_aws_key(resources: dict[str, Any], config: TenantConfig) -> str:
+    group = only(resources, "AWS::Logs::LogGroup", lambda p: "flow-logs" in str(p.get("LogGroupName")))
+    resources[group]["Properties"]["KmsKeyId"] = f"arn:aws:kms:{config.primary_region}:{config.account}:alias/aws/logs"
+    return group
+
+
+def connections_not_logged(resources: dict[str, Any], config: TenantConfig) -> str:
+    database = only(resources, "AWS::RDS::DBInstance")
+    group = resources[database]["Properties"]["DBParameterGroupName"]["Ref"]
+    resources[group]["Properties"]["Parameters"]["log_disconnections"] = "0"
+    return database
+
+
+def audit_log_not_exported(resources: dict[str, Any], config: TenantConfig) -> str:
+    database = only(resources, "AWS::RDS::DBInstance")
+    resources[database]["Properties"]["EnableCloudwatchLogsExports"] = ["upgrade"]
+    return database
+
+
+def object_lock(resources: dict[str, Any], config: TenantConfig) -> str:
+    name = f"{config.tenant_id}-data-{config.account}-{config.primary_region}"
+    bucket = only(resources, "AWS::S3::Bucket", lambda p: p.get("BucketName") == name)
+    resources[bucket]["Properties"]["ObjectLockEnabled"] = True
+    resources[bucket]["Properties"]["ObjectLockConfiguration"] = {
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 365}}}
+    return bucket
+
+
+def vault_lock(resources: dict[str, Any], config: TenantConfig) -> str:
+    vault = only(resources, "AWS::Backup::BackupVault")
+    resources[vault]["Properties"]["LockConfiguration"] = {"MinRetentionDays": 35}
+    return vault
+
+
+def vault_deny_spares_no_offboarding(resources: dict[str, Any], config: TenantConfig) -> str:
+    vault = only(resources, "AWS::Backup::BackupVault")
+    for statement in resources[vault]["Properties"]["AccessPolicy"]["Statement"]:
+        statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] = f"arn:aws:iam::{config.account}:role/someone-else"
+    return vault
+
+
+MORE_WEAKENINGS = [
+    _primary(no_tls_deny, "stores"), _primary(no_key_deny, "stores"), _primary(secret_without_policy, "stores"),
+    _primary(secret_never_rotated, "stores"), _primary(log_group_with_an_aws_key, "stores"),
+    _primary(connections_not_logged, "audit"), _primary(audit_log_not_exported, "audit"),
+    _primary(object_lock, "offboarding"), _primary(vault_lock, "offboarding"), _primary(vault_deny_spares_no_offboarding, "offboarding"),
+]
+
+
+@pytest.mark.parametrize("weaken", MORE_WEAKENINGS, ids=[w.__name__ for w in MORE_WEAKENINGS])
+def test_each_store_audit_and_offboarding_weakening_is_flagged(
+    weaken: Callable[[Copy, TenantConfig], tuple[str, str, str]], synthesized: tuple[TenantConfig, Path], tmp_path: Path,
+) -> None:
+    config, outdir = synthesized
+    copy = Copy(outdir, tmp_path / "out")
+    expected = weaken(copy, config)
+    assert expected not in _flags(review_assembly(outdir / CLEAN_TENANT, lint_findings=()))
+    model = review_assembly(copy.dir, lint_findings=())
+    assert expected in _flags(model), sorted(_flags(model))
+
+
+def test_a_trail_that_stopped_logging_is_flagged(synthesized: tuple[TenantConfig, Path], tmp_path: Path) -> None:
+    config, outdir = synthesized
+    copy = Copy(outdir, tmp_path / "out")
+
+    def stop(resources: dict[str, Any]) -> str:
+        trail = only(resources, "AWS::CloudTrail::Trail")
+        resources[trail]["Properties"]["IsLogging"] = False
+        return trail
+    trail = copy.edit(copy.baseline(config.primary_region), stop)
+    assert ("audit", PRIMARY, trail) in _flags(review_assembly(copy.dir, lint_findings=()))
