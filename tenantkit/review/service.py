@@ -36,12 +36,15 @@ def review_assembly(
     other_tenant_ids: frozenset[str] = frozenset(),
     lint_findings: tuple[str, ...] | None = None,
     source: dict[str, Any] | None = None,
+    promised_rpo: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The review of one tenant's stacks in a cloud assembly, judged from the templates alone."""
+    """The review of one tenant's stacks in a cloud assembly, judged from the templates alone
+    (compared with `promised_rpo`, the tenant file's promise, when given)."""
     templates = replace(
         load_tenant_templates(assembly_dir, tenant_id),
         other_tenant_ids=other_tenant_ids,
         lint_findings=lint_findings,
+        promised_rpo=promised_rpo,
     )
     sections = [module.build(templates).as_dict() for module in SECTIONS]
     model: dict[str, Any] = {
@@ -65,6 +68,7 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
     """Synthesize the tenant of `directory` (from the synth cache when nothing changed) into
     `cdk_out/<tenant>/` and review its templates (with the extensions of `root`'s fleet.yaml)."""
     from tenantkit.config import validate_paths
+    from tenantkit.config.promises import secondary_region_rpo
     from tenantkit.synth import SynthCache, SynthRequestError, synth_directory
 
     try:
@@ -81,6 +85,7 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
         tenant_id,
         other_tenant_ids=fleet,
         lint_findings=tuple(f for f in result.findings if f.startswith(CFN_LINT_PREFIX)),
+        promised_rpo=next((secondary_region_rpo(c) for c in configs if c.tenant_id == tenant_id), None),
         source={"kind": "synthesized", "config": str(directory / f"{tenant_id}.yaml"), "assembly": str(result.assembly_dir)},
     )
 

@@ -305,7 +305,16 @@ def vault_deny_spares_no_offboarding(resources: dict[str, Any], config: TenantCo
     return vault
 
 
+def database_reached_from_a_range(resources: dict[str, Any], config: TenantConfig) -> str:
+    database = only(resources, "AWS::RDS::DBInstance")
+    (group,) = [value["Fn::GetAtt"][0] for value in resources[database]["Properties"]["VPCSecurityGroups"]]
+    resources["ExtraIngress"] = {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+        "GroupId": {"Fn::GetAtt": [group, "GroupId"]}, "CidrIp": "10.0.0.0/8", "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432}}
+    return group
+
+
 MORE_WEAKENINGS = [
+    _primary(database_reached_from_a_range, "network"),
     _primary(no_tls_deny, "stores"), _primary(no_key_deny, "stores"), _primary(secret_without_policy, "stores"),
     _primary(secret_never_rotated, "stores"), _primary(log_group_with_an_aws_key, "stores"),
     _primary(connections_not_logged, "audit"), _primary(audit_log_not_exported, "audit"),

@@ -49,6 +49,7 @@ def build(templates: TenantTemplates) -> Section:
                 section.flag(stack.name, logical_id, f"allow-lists {address}: every address")
 
     _addresses(templates, section)
+    _database_reach(templates, section)
 
     exposed = section.table("Resources with a public endpoint", "Resource", "Kind", "Why it is reachable")
     for stack in templates.stacks:
@@ -86,6 +87,32 @@ def _addresses(templates: TenantTemplates, section: Section) -> None:
             for stack, lid in found:
                 section.flag(stack.name, lid, f"allow-lists {address}, which {', '.join(missing)} does not: the regions' "
                              "allow-lists differ")
+
+
+def _database_reach(templates: TenantTemplates, section: Section) -> None:
+    """What reaches each database: every ingress rule of its security groups, by source. A source
+    that is an address range (not another security group of the stack) is flagged: the database
+    sits in isolated subnets, and only named components should reach it."""
+    table = section.table("What reaches the database", "Database", "Security group", "From", "Port")
+    for stack, logical_id, resource in templates.of_type("AWS::RDS::DBInstance"):
+        groups = [target[1] for value in as_list(resource.get("Properties", {}).get("VPCSecurityGroups"))
+                  if (target := templates.target(stack, value)) is not None]
+        for group in groups:
+            rules = list(as_list(stack.resources[group].get("Properties", {}).get("SecurityGroupIngress")))
+            rules += [r.get("Properties", {}) for _, r in stack.of_type("AWS::EC2::SecurityGroupIngress")
+                      if templates.target(stack, r.get("Properties", {}).get("GroupId")) == (stack, group)]
+            if not rules:
+                table.add(f"{stack.name}/{logical_id}/{group}", where(stack.name, logical_id), group, "nothing", "—")
+            for rule in rules:
+                source = templates.target(stack, rule.get("SourceSecurityGroupId"))
+                cidr = rule.get("CidrIp") or rule.get("CidrIpv6")
+                shown = (f"security group {source[1]}" + (f" ({rule['Description']})" if rule.get("Description") else "")
+                         if source else text(cidr or rule.get("SourcePrefixListId") or rule.get("SourceSecurityGroupId")))
+                table.add(f"{stack.name}/{logical_id}/{group}/{shown}", where(stack.name, logical_id), group, shown,
+                          _ports(rule), flagged=source is None)
+                if source is None:
+                    section.flag(stack.name, group, f"database {logical_id} is reachable from {shown} ({_ports(rule)}), "
+                                 "not only from a named security group")
 
 
 def _protected(stack: Stack, acl_id: str) -> list[str]:
