@@ -344,3 +344,23 @@ def test_a_trail_that_stopped_logging_is_flagged(synthesized: tuple[TenantConfig
         return trail
     trail = copy.edit(copy.baseline(config.primary_region), stop)
     assert ("audit", PRIMARY, trail) in _flags(review_assembly(copy.dir, lint_findings=()))
+
+
+def test_the_secondary_rpo_as_built_is_compared_with_the_promise(synthesized: tuple[TenantConfig, Path], tmp_path: Path) -> None:
+    """The hourly copies stop: the secondary region's RPO from backups is a day as built, not the
+    hour the tenant file promises (copy_hourly)."""
+    from tenantkit.config.promises import secondary_region_rpo
+
+    config, outdir = synthesized
+    promised = secondary_region_rpo(config)
+    assert promised["database"]["from backups"] == "1 hour"
+    clean = review_assembly(outdir / CLEAN_TENANT, lint_findings=(), promised_rpo=promised)
+    plan_flags = {f for f in _flags(clean) if f[0] == "backups"}
+    copy = Copy(outdir, tmp_path / "out")
+    false_acknowledgment(copy, config)  # drops the Hourly rule's copy
+    resources = json.loads(copy.stack(PRIMARY).read_text())["Resources"]
+    backup_plan = only(resources, "AWS::Backup::BackupPlan")
+    model = review_assembly(copy.dir, lint_findings=(), promised_rpo=promised)
+    assert ("backups", PRIMARY, backup_plan) in _flags(model) - plan_flags
+    message = next(f["message"] for s in model["sections"] for f in s["flags"] if f["logical_id"] == backup_plan and f["section"] == "backups")
+    assert message.endswith("is 1 day as built; the tenant was promised 1 hour")

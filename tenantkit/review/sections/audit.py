@@ -10,6 +10,7 @@ it cannot show anything recorded, and says so."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,19 +55,25 @@ def _account(assembly_dir: Path, stack_name: str) -> str | None:
     return str(environment).removeprefix("aws://").split("/")[0]
 
 
-def _trail(baseline: Path, account: str | None, region: str) -> tuple[str, dict[str, Any]] | None:
-    """(logical id, properties) of the baseline trail of (account, region), if synthesized."""
+def baseline_templates(assembly_dir: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(account, region, template) of each baseline stack synthesized beside the assembly."""
+    baseline = baseline_dir(assembly_dir)
     try:
         manifest = json.loads((baseline / "manifest.json").read_text())
     except (OSError, ValueError):
-        return None
+        return
     for artifact in manifest.get("artifacts", {}).values():
         if artifact.get("type") != "aws:cloudformation:stack" or artifact.get("properties", {}).get("stackName") != BASELINE_STACK:
             continue
-        env_account, env_region = str(artifact.get("environment", "")).removeprefix("aws://").split("/")[:2]
+        account, _, region = str(artifact.get("environment", "")).removeprefix("aws://").partition("/")
+        yield account, region, json.loads((baseline / artifact["properties"]["templateFile"]).read_text())
+
+
+def _trail(assembly_dir: Path, account: str | None, region: str) -> tuple[str, dict[str, Any]] | None:
+    """(logical id, properties) of the baseline trail of (account, region), if synthesized."""
+    for env_account, env_region, template in baseline_templates(assembly_dir):
         if env_region != region or env_account not in (account, "unknown-account"):
             continue
-        template = json.loads((baseline / artifact["properties"]["templateFile"]).read_text())
         for logical_id, resource in template.get("Resources", {}).items():
             if resource.get("Type") == "AWS::CloudTrail::Trail" and resource.get("Properties", {}).get("TrailName") == AUDIT_TRAIL:
                 return logical_id, resource["Properties"]
@@ -118,7 +125,7 @@ def _trails(templates: TenantTemplates, section: Section) -> None:
     account = _account(templates.assembly_dir, templates.stacks[0].name) if templates.stacks else None
     for region, buckets in sorted(regions.items()):
         stack_name = next(s.name for s in templates.stacks if s.region == region)
-        found = _trail(baseline, account, region)
+        found = _trail(templates.assembly_dir, account, region)
         if found is None:
             table.add(region, region, f"none found ({baseline}/ has no {BASELINE_STACK} of {region})", "—", "no", "nothing", flagged=True)
             section.flag(stack_name, "-", f"no audit trail found for {region} (the baseline stack, {BASELINE_STACK}, is not in "

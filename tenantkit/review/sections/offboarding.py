@@ -11,7 +11,7 @@ from typing import Any
 from tenantkit.naming import TenantNames, audit_bucket
 from tenantkit.review.model import Section
 from tenantkit.review.sections._words import days, text, where
-from tenantkit.review.sections.audit import baseline_dir
+from tenantkit.review.sections.audit import baseline_dir, baseline_templates
 from tenantkit.review.source import TenantTemplates
 
 ID = "offboarding"
@@ -95,18 +95,12 @@ def build(templates: TenantTemplates) -> Section:
 
 
 def _trail_bucket(templates: TenantTemplates, region: str) -> tuple[str, str]:
-    baseline = baseline_dir(templates.assembly_dir)
-    try:
-        manifest = json.loads((baseline / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return "no baseline assembly found", "unknown"
-    for artifact in manifest.get("artifacts", {}).values():
-        account, _, env_region = str(artifact.get("environment", "")).removeprefix("aws://").partition("/")
-        if artifact.get("type") == "aws:cloudformation:stack" and env_region == region:
-            template = json.loads((baseline / artifact["properties"]["templateFile"]).read_text())
-            for resource in template.get("Resources", {}).values():
-                props = resource.get("Properties", {})
-                if resource.get("Type") == "AWS::S3::Bucket" and props.get("BucketName") == audit_bucket(account, region):
-                    expiry = [r.get("ExpirationInDays") for r in props.get("LifecycleConfiguration", {}).get("Rules", []) if r.get("ExpirationInDays")]
-                    return f"trail bucket {props['BucketName']}", (f"{days(expiry[0])} after each record" if expiry else "never expire")
-    return "no trail bucket found", "unknown"
+    for account, env_region, template in baseline_templates(templates.assembly_dir):
+        if env_region != region:
+            continue
+        for resource in template.get("Resources", {}).values():
+            props = resource.get("Properties", {})
+            if resource.get("Type") == "AWS::S3::Bucket" and props.get("BucketName") == audit_bucket(account, region):
+                expiry = [r.get("ExpirationInDays") for r in props.get("LifecycleConfiguration", {}).get("Rules", []) if r.get("ExpirationInDays")]
+                return f"trail bucket {props['BucketName']}", (f"{days(expiry[0])} after each record" if expiry else "never expire")
+    return f"no trail bucket found in {baseline_dir(templates.assembly_dir)}", "unknown"
