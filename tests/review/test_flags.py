@@ -134,10 +134,15 @@ def good_primary() -> dict[str, Any]:
         },
         "Acl": {
             "Type": "AWS::WAFv2::WebACL",
-            "Properties": {"Scope": "REGIONAL", "DefaultAction": {"Block": {}}, "Rules": [{
-                "Name": "AllowListed", "Priority": 1, "Action": {"Allow": {}},
-                "Statement": {"IPSetReferenceStatement": {"Arn": {"Fn::GetAtt": ["IpSet", "Arn"]}}},
-            }]},
+            "Properties": {"Scope": "REGIONAL", "DefaultAction": {"Block": {}}, "Rules": [
+                *({"Name": group, "Priority": number, "OverrideAction": {"None": {}},
+                   "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": group}}}
+                  for number, group in enumerate(("AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList"))),
+                {"Name": "RateLimit", "Priority": 2, "Action": {"Block": {}},
+                 "Statement": {"RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}}},
+                {"Name": "AllowListed", "Priority": 3, "Action": {"Allow": {}},
+                 "Statement": {"IPSetReferenceStatement": {"Arn": {"Fn::GetAtt": ["IpSet", "Arn"]}}}},
+            ]},
         },
         "IpSet": {"Type": "AWS::WAFv2::IPSet", "Properties": {"IPAddressVersion": "IPV4", "Addresses": ["192.0.2.0/24"]}},
         "Association": {

@@ -313,7 +313,22 @@ def database_reached_from_a_range(resources: dict[str, Any], config: TenantConfi
     return group
 
 
+def no_rate_limit(resources: dict[str, Any], config: TenantConfig) -> str:
+    acl = only(resources, "AWS::WAFv2::WebACL")
+    rules = resources[acl]["Properties"]["Rules"]
+    rules[:] = [rule for rule in rules if "RateBasedStatement" not in rule["Statement"]]
+    return acl
+
+
+def no_reputation_list(resources: dict[str, Any], config: TenantConfig) -> str:
+    acl = only(resources, "AWS::WAFv2::WebACL")
+    rules = resources[acl]["Properties"]["Rules"]
+    rules[:] = [rule for rule in rules if "AWSManagedRulesAmazonIpReputationList" not in json.dumps(rule)]
+    return acl
+
+
 MORE_WEAKENINGS = [
+    _primary(no_rate_limit, "network"), _primary(no_reputation_list, "network"),
     _primary(database_reached_from_a_range, "network"),
     _primary(no_tls_deny, "stores"), _primary(no_key_deny, "stores"), _primary(secret_without_policy, "stores"),
     _primary(secret_never_rotated, "stores"), _primary(log_group_with_an_aws_key, "stores"),

@@ -142,8 +142,8 @@ def _secondary_rpo(templates: TenantTemplates, section: Section) -> None:
     schedule); compared with the tenant file's promise when the review has it."""
     dr = templates.stack("dr")
     table = section.table("RPO in the secondary region, from backups", "Region", "As built", "From the rule", "Promised")
-    if dr is None:
-        return
+    if dr is None or not any(templates.of_type("AWS::Backup::BackupPlan")):
+        return  # no plan at all is flagged once, above
     built, rule_name, plan_at = None, None, None
     for stack, logical_id, resource in templates.of_type("AWS::Backup::BackupPlan"):
         for rule in resource.get("Properties", {}).get("BackupPlan", {}).get("BackupPlanRule", []):

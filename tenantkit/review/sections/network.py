@@ -5,6 +5,7 @@ nothing is flagged), and every resource with a public endpoint (there should be 
 from __future__ import annotations
 
 import ipaddress
+import json
 from typing import Any
 
 from tenantkit.review.model import Section
@@ -15,6 +16,9 @@ ID = "network"
 TITLE = "Network exposure"
 
 _OPEN = ("0.0.0.0/0", "::/0")
+REPUTATION_GROUPS = ("AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList")
+"""AWS managed rule groups that keep known-bad, VPN, proxy and hosting addresses out (AWS WAF
+Developer Guide, "IP reputation rule groups"), issue 18 item 7."""
 
 
 def build(templates: TenantTemplates) -> Section:
@@ -32,6 +36,12 @@ def build(templates: TenantTemplates) -> Section:
             section.flag(stack.name, logical_id, "default action is Allow: requests no rule blocks are let through")
         if not protects:
             section.flag(stack.name, logical_id, "protects nothing: no resource is associated with this web ACL")
+        statements = json.dumps(props.get("Rules", []))
+        if "RateBasedStatement" not in statements:
+            section.flag(stack.name, logical_id, "no rate-based rule: one address may send requests unthrottled")
+        for group in REPUTATION_GROUPS:
+            if f'"{group}"' not in statements:
+                section.flag(stack.name, logical_id, f"no {group} rule: VPN, hosting and known-bad addresses of an allowed country pass")
         for rule in sorted(props.get("Rules", []), key=lambda r: r.get("Priority", 0)):
             rules.add(f"{stack.name}/{logical_id}/{rule.get('Name')}", where(stack.name, logical_id),
                       rule.get("Priority"), rule.get("Name"), _rule_words(stack, rule))
