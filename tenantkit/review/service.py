@@ -5,6 +5,7 @@ model. No typer or rich here."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, replace
@@ -191,10 +192,15 @@ def approve(request: ReviewRequest, approved_by: str) -> tuple[dict[str, Any], A
     return model, approval
 
 
-def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str]) -> dict[str, str]:
+def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str], cdk_out: Path = Path("cdk.out")) -> dict[str, str]:
     """Each tenant's approval state for `tenantkit list`, without synthesizing: a tenant with an
     approval on record is compared through its synth-cache entry (what `tenantkit review`
-    synthesized last); with no current entry the state is unknown until it is reviewed again."""
+    synthesized last) and the baseline stacks `tenantkit review` synthesized beside it in
+    `cdk_out` (the audit trails it judged); with no current entry the state is unknown until it
+    is reviewed again."""
+    from tenantkit.config.promises import secondary_region_rpo
+    from tenantkit.synth.baseline import BASELINE_ASSEMBLY
+
     states = {}
     approved = {tenant_id: read_approval(approvals_dir, tenant_id) for tenant_id in tenant_ids}
     if not any(approved.values()):
@@ -215,9 +221,12 @@ def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str]
             if hit is None:
                 states[tenant_id] = f"approved {approval.approved_at[:10]}; current templates not reviewed: run tenantkit review {tenant_id}"
                 continue
+            if (cdk_out / BASELINE_ASSEMBLY).is_dir():
+                shutil.copytree(cdk_out / BASELINE_ASSEMBLY, Path(work) / BASELINE_ASSEMBLY)
             model = review_assembly(
                 Path(work) / tenant_id, tenant_id, other_tenant_ids=fleet,
                 lint_findings=tuple(f for f in hit.findings if f.startswith(CFN_LINT_PREFIX)),
+                promised_rpo=secondary_region_rpo(configs[tenant_id]),
             )
         states[tenant_id] = approval_state(approval, model["content_hash"]).value
     return states
