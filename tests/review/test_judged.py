@@ -38,7 +38,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> tuple[TenantConfig,
     outdir = tmp_path_factory.mktemp("judged-cdk.out")
     (result,) = synth_tenants([config], outdir, lint=False)
     assert result.error is None, result.error
-    synth_baselines(fleet, [config], outdir)
+    synth_baselines(fleet, [config], outdir, lint=False)
     return config, outdir
 
 
