@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -74,7 +75,11 @@ class TenantNetwork(Construct):
             self,
             "FlowLogRole",
             path=props.role_path,
-            assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"),
+            # Confused-deputy prevention as the VPC User Guide's flow-log role shows it
+            # ("IAM role for publishing flow logs to CloudWatch Logs": aws:SourceAccount).
+            assumed_by=iam.ServicePrincipal(
+                "vpc-flow-logs.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}}
+            ),
             description="Delivers this VPC's flow logs to its log group",
         )
         iam.ManagedPolicy(

@@ -5,6 +5,7 @@ model. No typer or rich here."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, replace
@@ -40,12 +41,15 @@ def review_assembly(
     other_tenant_ids: frozenset[str] = frozenset(),
     lint_findings: tuple[str, ...] | None = None,
     source: dict[str, Any] | None = None,
+    promised_rpo: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The review of one tenant's stacks in a cloud assembly, judged from the templates alone."""
+    """The review of one tenant's stacks in a cloud assembly, judged from the templates alone
+    (compared with `promised_rpo`, the tenant file's promise, when given)."""
     templates = replace(
         load_tenant_templates(assembly_dir, tenant_id),
         other_tenant_ids=other_tenant_ids,
         lint_findings=lint_findings,
+        promised_rpo=promised_rpo,
     )
     sections = [module.build(templates).as_dict() for module in SECTIONS]
     model: dict[str, Any] = {
@@ -69,6 +73,7 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
     """Synthesize the tenant of `directory` (from the synth cache when nothing changed) into
     `cdk_out/<tenant>/` and review its templates (with the extensions of `root`'s fleet.yaml)."""
     from tenantkit.config import validate_paths
+    from tenantkit.config.promises import secondary_region_rpo
     from tenantkit.synth import SynthCache, SynthRequestError, synth_directory
 
     try:
@@ -77,14 +82,29 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
         raise ReviewRequestError(str(error)) from None
     if result.error is not None or result.assembly_dir is None:
         raise ReviewRequestError(f"{tenant_id}: cannot synthesize: {result.error}")
-    fleet = frozenset(config.tenant_id for config in validate_paths([directory]).configs)
+    configs = validate_paths([directory]).configs
+    fleet = frozenset(config.tenant_id for config in configs)
+    _synth_baseline(configs, tenant_id, Path(result.assembly_dir).parent, use_cache=use_cache)
     return review_assembly(
         Path(result.assembly_dir),
         tenant_id,
         other_tenant_ids=fleet,
         lint_findings=tuple(f for f in result.findings if f.startswith(CFN_LINT_PREFIX)),
+        promised_rpo=next((secondary_region_rpo(c) for c in configs if c.tenant_id == tenant_id), None),
         source={"kind": "synthesized", "config": str(directory / f"{tenant_id}.yaml"), "assembly": str(result.assembly_dir)},
     )
+
+
+def _synth_baseline(configs: Any, tenant_id: str, outdir: Path, *, use_cache: bool) -> None:
+    """The baseline stacks (the audit trail of each of the tenant's regions, covering every tenant
+    of the fleet there) beside the tenant's assembly, where the audit section reads them (from
+    the synth cache when none of their tenant files changed)."""
+    from tenantkit.synth import SynthCache
+    from tenantkit.synth.baseline import synth_baselines
+
+    chosen = [config for config in configs if config.tenant_id == tenant_id]
+    if chosen:
+        synth_baselines(list(configs), chosen, outdir, cache=SynthCache() if use_cache else None)
 
 
 def review_at_ref(directory: Path, tenant_id: str, ref: str, *, use_cache: bool = True) -> dict[str, Any]:
@@ -239,11 +259,17 @@ def verify_approval(approvals_dir: Path, tenant_id: str, root: Path) -> tuple[Ap
     return record, validity(record, fleet_trusted_keys(root))
 
 
-def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str], root: Path = Path(".")) -> dict[str, str]:
+def approval_states(
+    config_dir: Path, approvals_dir: Path, tenant_ids: list[str], root: Path = Path("."), cdk_out: Path = Path("cdk.out")
+) -> dict[str, str]:
     """Each tenant's approval state for `tenantkit list`, without synthesizing: a tenant with a
     valid approval on record is compared through its synth-cache entry (what `tenantkit review`
-    synthesized last); with no current entry the state is unknown until it is reviewed again."""
+    synthesized last) and the baseline stacks `tenantkit review` synthesized beside it in
+    `cdk_out` (the audit trails it judged); with no current entry the state is unknown until it
+    is reviewed again."""
     from tenantkit.config import ConfigError
+    from tenantkit.config.promises import secondary_region_rpo
+    from tenantkit.synth.baseline import BASELINE_ASSEMBLY
 
     states = {}
     records = {tenant_id: read_record(approvals_dir, tenant_id) for tenant_id in tenant_ids}
@@ -272,9 +298,12 @@ def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str]
             if hit is None:
                 states[tenant_id] = f"approved {approval.approved_at[:10]}; current templates not reviewed: run tenantkit review {tenant_id}"
                 continue
+            if (cdk_out / BASELINE_ASSEMBLY).is_dir():
+                shutil.copytree(cdk_out / BASELINE_ASSEMBLY, Path(work) / BASELINE_ASSEMBLY)
             model = review_assembly(
                 Path(work) / tenant_id, tenant_id, other_tenant_ids=fleet,
                 lint_findings=tuple(f for f in hit.findings if f.startswith(CFN_LINT_PREFIX)),
+                promised_rpo=secondary_region_rpo(configs[tenant_id]),
             )
         states[tenant_id] = approval_state(record, keys, model["content_hash"]).value
     return states

@@ -61,6 +61,9 @@ class TenantTemplates:
     """Other tenants of the fleet, for the isolation rules (their names must not appear)."""
     lint_findings: tuple[str, ...] | None = None
     """cfn-lint's findings when the synth service already linted these templates; None: lint them."""
+    promised_rpo: dict[str, dict[str, str]] | None = None
+    """What the tenant was promised (`tenantkit.config.promises.secondary_region_rpo`) when its
+    tenant file is at hand; None: the templates are judged alone, with nothing to compare to."""
 
     @property
     def zone(self) -> frozenset[str]:

@@ -38,11 +38,13 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> Examples:
     """Every example tenant synthesized once (one app per tenant, as `tenantkit synth` does;
     cfn-lint is left to the review, which lints the templates it is given)."""
     from tenantkit.synth import synth_tenants
+    from tenantkit.synth.baseline import synth_baselines
 
     configs = load_tenants([EXAMPLE_CONFIGS])
     outdir = tmp_path_factory.mktemp("review-cdk.out")
     results = synth_tenants(configs, outdir, lint=False)
     assert all(result.error is None for result in results), [result.error for result in results]
+    synth_baselines(configs, configs, outdir, lint=False)  # the audit trails, beside the tenants as `tenantkit review` lays them out
     return Examples({config.tenant_id: config for config in configs}, outdir)
 
 
@@ -55,6 +57,11 @@ def reviews(examples: Examples) -> dict[str, dict[str, Any]]:
         tenant_id: review_assembly(examples.assembly(tenant_id), tenant_id, other_tenant_ids=frozenset(examples.configs))
         for tenant_id in examples.configs
     }
+
+
+DETECTION_GAP = "detection gap:"
+"""How the audit section begins each flag for a detection issue 18 (item 5) asks for and the
+templates lack: flagged until it lands, by the issue's design."""
 
 
 def section(model: dict[str, Any], section_id: str) -> dict[str, Any]:

@@ -18,17 +18,27 @@ from tenantkit.cli.main import app
 from tenantkit.config import load_tenants
 from tenantkit.review import review_assembly
 from tests.conftest import EXAMPLE_CONFIGS
-from tests.review.conftest import CLEAN_TENANT, Examples, Weakened, only
+from tests.review.conftest import CLEAN_TENANT, DETECTION_GAP, Examples, Weakened, only
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
 
 
+def _expected_exit(output: str) -> int:
+    """1 when the JSON review flags anything; and nothing flagged but the detection gaps that
+    stay flagged until issue 18 (item 5) lands."""
+    found = [flag for section in json.loads(output)["sections"] for flag in section["flags"]]
+    assert [flag for flag in found if not flag["message"].startswith(DETECTION_GAP)] == []
+    return 1 if found else 0
+
+
 def test_the_content_hash_is_stable_across_resynthesis(examples: Examples, reviews: dict[str, dict[str, Any]], tmp_path: Path) -> None:
     from tenantkit.synth import synth_tenants
+    from tenantkit.synth.baseline import synth_baselines
 
     (result,) = synth_tenants([examples.configs[CLEAN_TENANT]], tmp_path / "again", lint=False)
     assert result.error is None
+    synth_baselines(list(examples.configs.values()), [examples.configs[CLEAN_TENANT]], tmp_path / "again")
     again = review_assembly(tmp_path / "again" / CLEAN_TENANT, other_tenant_ids=frozenset(examples.configs))
     assert again["content_hash"] == reviews[CLEAN_TENANT]["content_hash"]
     assert again["generated_at"] >= reviews[CLEAN_TENANT]["generated_at"]
@@ -43,7 +53,7 @@ def test_approve_records_who_and_what_and_review_compares_with_it(
     root = ["--root", str(tmp_path)]
     approved = runner.invoke(app, ["review", "approve", CLEAN_TENANT, "--by", "Ana Lead", "--from", assembly,
                                    "--signing-key", str(signing_key), "--approvals", str(approvals), "--format", "json", *root])
-    assert approved.exit_code == 0, approved.output
+    assert approved.exit_code == _expected_exit(approved.stdout), approved.output
     record = json.loads((approvals / f"{CLEAN_TENANT}.json").read_text())["approval"]
     assert record["approved_by"] == "Ana Lead" and record["tenant_id"] == CLEAN_TENANT
     assert record["content_hash"].startswith("sha256:") and record["tenantkit_version"]
@@ -85,7 +95,7 @@ def test_against_an_earlier_json_review_shows_the_change_resource_by_resource(
     result = runner.invoke(app, ["review", "--from", str(copy.dir), "--against", str(earlier), "--format", "md",
                                  "--approvals", str(tmp_path / "approvals")])
     assert result.exit_code == 1, result.output
-    assert "## 8. Change since approval" in result.output
+    assert "## 11. Change since approval" in result.output
     assert f"| Backups and replication | Databases | `{copy.primary}/{database}` | changed | Deletion protection: yes | Deletion protection: no |" in result.output
     assert f"| Backups and replication | Flags | `{copy.primary}/{database}` | newly flagged |" in result.output
 
@@ -105,7 +115,7 @@ def test_list_and_against_a_git_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     signing_key = trusted_key(project)
     first = runner.invoke(app, ["review", "approve", CLEAN_TENANT, "--by", "Ana Lead", "--signing-key", str(signing_key)])
-    assert first.exit_code == 0, first.output
+    assert first.exit_code in (0, 1), first.output  # 1: the detection gaps flagged until issue 18.5 lands
     assert _list_state() == "approved"
 
     data = yaml.safe_load((configs / f"{CLEAN_TENANT}.yaml").read_text())

@@ -114,11 +114,6 @@ def test_deploys_are_gated_by_a_valid_approval(project: Path) -> None:
     assert [event["event"] for event in history(project)] == ["approved", "override", "approved"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the review's network section lists IP sets by count; the allow-list as addresses is issue 21.1 "
-    "(branch `review`): remove this marker when it lands",
-)
 def test_a_cidr_added_since_the_approval_is_shown_as_added(project: Path) -> None:
     approve()
     tenant_file = project / "tenant_configs" / f"{TENANT}.yaml"

@@ -23,8 +23,9 @@ A4_POINTS = (595, 842)
 PRINTABLE_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
 """A4 less the 12 mm side margins of the report's @page rule, in CSS pixels."""
 HEADINGS = [
-    "1. Residency", "2. Encryption map", "3. Network exposure", "4. Backups and replication",
-    "5. Audit logging", "6. IAM", "7. Compliance", "8. Change since approval",
+    "1. Residency", "2. Encryption map", "3. Stores and their policies", "4. Network exposure",
+    "5. Backups and replication", "6. Audit and detection", "7. Audit logging", "8. IAM",
+    "9. Offboarding readiness", "10. Compliance", "11. Change since approval",
 ]
 
 

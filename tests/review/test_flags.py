@@ -29,6 +29,7 @@ KEY = {"Fn::GetAtt": ["Key", "Arn"]}
 DR_KEY_IMPORT = {"Fn::ImportValue": f"{DR}:DrKeyArn"}
 DR_ALIAS_ARN = f"arn:aws:kms:us-west-2:{ACCOUNT}:alias/tenantkit/{TENANT}"
 BLOCK_PUBLIC = dict.fromkeys(("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True)
+DEPLOYER = f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-{ACCOUNT}-us-east-1"
 ALB = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/acme/50dc6c495c0c9188"
 
 
@@ -43,6 +44,7 @@ def good_primary() -> dict[str, Any]:
         "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
         "Action": ["kms:Create*", "kms:Describe*", "kms:PutKeyPolicy"],
         "Resource": "*",
+        "Condition": {"ArnLike": {"aws:PrincipalArn": DEPLOYER}},
     }
     tagged_use = {
         "Sid": "TenantUse",
@@ -50,7 +52,7 @@ def good_primary() -> dict[str, Any]:
         "Principal": {"AWS": "*"},
         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
         "Resource": "*",
-        "Condition": {"StringEquals": {"aws:PrincipalTag/tenantkit:tenant": TENANT}},
+        "Condition": {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/tenantkit/{TENANT}/*"}},
     }
     return {
         "Key": {
@@ -132,10 +134,15 @@ def good_primary() -> dict[str, Any]:
         },
         "Acl": {
             "Type": "AWS::WAFv2::WebACL",
-            "Properties": {"Scope": "REGIONAL", "DefaultAction": {"Block": {}}, "Rules": [{
-                "Name": "AllowListed", "Priority": 1, "Action": {"Allow": {}},
-                "Statement": {"IPSetReferenceStatement": {"Arn": {"Fn::GetAtt": ["IpSet", "Arn"]}}},
-            }]},
+            "Properties": {"Scope": "REGIONAL", "DefaultAction": {"Block": {}}, "Rules": [
+                *({"Name": group, "Priority": number, "OverrideAction": {"None": {}},
+                   "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": group}}}
+                  for number, group in enumerate(("AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList"))),
+                {"Name": "RateLimit", "Priority": 2, "Action": {"Block": {}},
+                 "Statement": {"RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}}},
+                {"Name": "AllowListed", "Priority": 3, "Action": {"Allow": {}},
+                 "Statement": {"IPSetReferenceStatement": {"Arn": {"Fn::GetAtt": ["IpSet", "Arn"]}}}},
+            ]},
         },
         "IpSet": {"Type": "AWS::WAFv2::IPSet", "Properties": {"IPAddressVersion": "IPV4", "Addresses": ["192.0.2.0/24"]}},
         "Association": {
@@ -165,7 +172,8 @@ def good_primary() -> dict[str, Any]:
             "Type": "AWS::IAM::Role",
             "Properties": {
                 "AssumeRolePolicyDocument": {"Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    {"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole",
+                     "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}
                 ]},
                 "Policies": [{"PolicyName": "read-data", "PolicyDocument": {"Statement": [
                     {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::acme-data-{ACCOUNT}-us-east-1/*"}
@@ -349,6 +357,21 @@ WEAKENINGS = [
      (PRIMARY, "Key", "key policy KeyAdministration: grants every KMS action, decrypting included")),
     (encryption, _set(PRIMARY, "Key", "KeyPolicy.Statement.1.Condition", DELETE),
      (PRIMARY, "Key", "key policy TenantUse: allows anyone, unconditionally")),
+    (encryption, _set(PRIMARY, "Key", "KeyPolicy.Statement.1", {
+        "Sid": "TenantUse", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:Decrypt",
+        "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}}),
+     (PRIMARY, "Key", "key policy TenantUse: grants a Decrypt-family action with no tenant condition (the tenant's role path, "
+      "an encryption context or source ARN of its resources): any principal it names may decrypt the tenant's data")),
+    (encryption, _set(PRIMARY, "Key", "KeyPolicy.Statement.1.Condition", {"StringEquals": {"aws:PrincipalTag/tenantkit:tenant": TENANT}}),
+     (PRIMARY, "Key", "key policy TenantUse: grants a Decrypt-family action with no tenant condition (the tenant's role path, "
+      "an encryption context or source ARN of its resources): any principal it names may decrypt the tenant's data")),
+    (encryption, lambda resources: resources[PRIMARY]["Key"]["Properties"]["KeyPolicy"]["Statement"].append({
+        "Sid": "EventsDescribe", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*"}),
+     (PRIMARY, "Key", "key policy EventsDescribe: a service principal with no aws:SourceAccount, aws:SourceArn or "
+      "encryption-context condition: the service may use the key on behalf of any account (confused deputy)")),
+    (encryption, _set(PRIMARY, "Key", "KeyPolicy.Statement.0.Condition", DELETE),
+     (PRIMARY, "Key", "key policy KeyAdministration: any principal of the account whose IAM policy allows kms:PutKeyPolicy "
+      "may rewrite this key's policy (no aws:PrincipalArn condition)")),
     # network: web ACLs, allow-lists, public endpoints
     (network, _set(PRIMARY, "Acl", "DefaultAction", {"Allow": {}}),
      (PRIMARY, "Acl", "default action is Allow: requests no rule blocks are let through")),
@@ -391,8 +414,11 @@ WEAKENINGS = [
     (audit_logging, _set(PRIMARY, "FlowLogs", "KmsKeyId", "alias/aws/logs"),
      (PRIMARY, "Vpc", "log group /tenantkit/acme/flow-logs: an AWS-managed key, not the tenant's")),
     # IAM: who may assume each role, wildcards in its inline and attached policies
-    (iam, _set(PRIMARY, "BackupRole", "AssumeRolePolicyDocument.Statement.0.Principal", ANYONE),
+    (iam, _set(PRIMARY, "BackupRole", "AssumeRolePolicyDocument.Statement.0", {"Effect": "Allow", "Principal": ANYONE, "Action": "sts:AssumeRole"}),
      (PRIMARY, "BackupRole", "anyone may assume this role")),
+    (iam, _set(PRIMARY, "BackupRole", "AssumeRolePolicyDocument.Statement.0.Condition", DELETE),
+     (PRIMARY, "BackupRole", "trust policy: the backup.amazonaws.com service may assume this role with no aws:SourceAccount "
+      "or aws:SourceArn condition (confused deputy: on behalf of any account)")),
     (iam, _set(PRIMARY, "BackupRole", "Policies.0.PolicyDocument.Statement.0.Action", "*"),
      (PRIMARY, "BackupRole", "inline read-data (role BackupRole): wildcard action '*'")),
     (iam, _set(PRIMARY, "BackupRole", "Policies.0.PolicyDocument.Statement.0.Action", ["s3:GetObject", "s3:*"]),

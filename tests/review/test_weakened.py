@@ -3,6 +3,7 @@ judges the templates, so each weakening is flagged by logical id and section."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from tenantkit.config import TenantConfig
 from tenantkit.review import review_assembly
-from tests.review.conftest import CLEAN_TENANT, Examples, Weakened, flags, only
+from tests.review.conftest import CLEAN_TENANT, DETECTION_GAP, Examples, Weakened, flags, only
 
 pytestmark = pytest.mark.slow
 
@@ -126,15 +127,17 @@ def test_removing_the_hourly_rule_fails_the_tenant_checks_that_synth_runs(exampl
     )
 
 
-def test_a_weakened_assembly_exits_1_and_the_clean_one_0(examples: Examples, weakened: Callable[..., Weakened], tmp_path) -> None:
+def test_a_weakened_assembly_exits_1_and_the_clean_one_flags_only_detection_gaps(examples: Examples, weakened: Callable[..., Weakened], tmp_path) -> None:
     from typer.testing import CliRunner
 
     from tenantkit.cli.main import app
 
     runner = CliRunner()
-    clean = runner.invoke(app, ["review", "--from", str(examples.assembly(CLEAN_TENANT)), "--approvals", str(tmp_path / "approvals")])
-    assert clean.exit_code == 0, clean.output
-    assert "**nothing flagged**" in clean.output
+    clean = runner.invoke(app, ["review", "--from", str(examples.assembly(CLEAN_TENANT)), "--format", "json", "--approvals", str(tmp_path / "approvals")])
+    clean_flags = [flag for s in json.loads(clean.output)["sections"] for flag in s["flags"]]
+    # Detection (issue 18, item 5) is not built yet: only its absence is flagged.
+    assert [flag for flag in clean_flags if not flag["message"].startswith(DETECTION_GAP)] == [], clean.output
+    assert clean.exit_code == (1 if clean_flags else 0), clean.output
     config = examples.configs[CLEAN_TENANT]
     copy = weakened(CLEAN_TENANT)
     logical_id = copy.edit(copy.primary, lambda resources: deletion_protection_off(resources, config))
@@ -146,7 +149,6 @@ def test_a_weakened_assembly_exits_1_and_the_clean_one_0(examples: Examples, wea
 def test_the_zone_comes_from_the_templates_tags_not_the_config(examples: Examples, weakened: Callable[..., Weakened]) -> None:
     """Without CDK's stack tags the resources' tags name the residency; when they disagree there
     is no zone to hold the copies to, and every stack is flagged."""
-    import json
 
     config = examples.configs[CLEAN_TENANT]
     copy = weakened(CLEAN_TENANT)

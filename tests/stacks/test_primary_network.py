@@ -52,3 +52,16 @@ def test_default_security_group_is_stripped_of_its_rules(maple):
     maple.has_resource_properties(
         "AWS::EC2::VPC", Match.object_like({"CidrBlock": "10.0.0.0/16"})
     )
+
+
+def test_only_the_flow_log_service_of_the_tenants_own_account_may_assume_the_flow_log_role(maple, examples):
+    """Confused-deputy prevention, as the VPC User Guide's flow-log role shows it."""
+    maple.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": Match.object_like({"Statement": [Match.object_like({
+                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Condition": {"StringEquals": {"aws:SourceAccount": examples.configs["maple-ca"].account}},
+            })]}),
+        },
+    )

@@ -73,6 +73,8 @@ def build(templates: TenantTemplates) -> Section:
         if pitr == "off":
             section.flag(stack.name, logical_id, "automated backups are off: no point-in-time restore")
 
+    _secondary_rpo(templates, section)
+
     testing = section.table("Restore testing", "Plan", "Schedule", "Restores", "Kept for validation")
     plans_tested = list(templates.of_type("AWS::Backup::RestoreTestingPlan"))
     for stack, logical_id, resource in plans_tested:
@@ -129,3 +131,38 @@ def build(templates: TenantTemplates) -> Section:
         if not on:
             section.flag(stack.name, logical_id, "versioning is off")
     return section
+
+
+_RPO_OF_SCHEDULE = (("every hour", "1 hour"), ("daily", "1 day"), ("weekly", "1 week"), ("monthly", "1 month"))
+
+
+def _secondary_rpo(templates: TenantTemplates, section: Section) -> None:
+    """How much a restore from backups in the secondary region can lose, as built: the most
+    frequent backup rule whose copies go to a vault there (a continuous rule's job is no copy
+    schedule); compared with the tenant file's promise when the review has it."""
+    dr = templates.stack("dr")
+    table = section.table("RPO in the secondary region, from backups", "Region", "As built", "From the rule", "Promised")
+    if dr is None or not any(templates.of_type("AWS::Backup::BackupPlan")):
+        return  # no plan at all is flagged once, above
+    built, rule_name, plan_at = None, None, None
+    for stack, logical_id, resource in templates.of_type("AWS::Backup::BackupPlan"):
+        for rule in resource.get("Properties", {}).get("BackupPlan", {}).get("BackupPlanRule", []):
+            if rule.get("EnableContinuousBackup"):
+                continue
+            if not any(templates.region_of(stack, a.get("DestinationBackupVaultArn")) == dr.region for a in rule.get("CopyActions", [])):
+                continue
+            when = schedule(rule.get("ScheduleExpression"))
+            rpo = next((rpo for start, rpo in _RPO_OF_SCHEDULE if when.startswith(start)), when)
+            order = [rpo for _, rpo in _RPO_OF_SCHEDULE]
+            if built is None or (rpo in order and (built not in order or order.index(rpo) < order.index(built))):
+                built, rule_name, plan_at = rpo, rule.get("RuleName"), (stack, logical_id)
+    promised = (templates.promised_rpo or {}).get("database", {}).get("from backups")
+    differs = promised is not None and built != promised
+    table.add(dr.region, dr.region, built or "no backup is copied there", rule_name, promised or "not known (no tenant file)",
+              flagged=built is None or differs)
+    where_stack, where_id = plan_at if plan_at else (templates.stack("primary") or dr, "-")
+    if built is None:
+        section.flag(where_stack.name, where_id if isinstance(where_id, str) else "-", f"no backup is copied to {dr.region}: "
+                     "a corruption the replica and the replicated bucket copied cannot be rolled back there")
+    elif differs:
+        section.flag(where_stack.name, where_id, f"RPO from backups in {dr.region} is {built} as built; the tenant was promised {promised}")

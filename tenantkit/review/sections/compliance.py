@@ -3,10 +3,14 @@ its reason, CDK's own warnings, tenantkit's isolation rules, and cfn-lint's resu
 
 from __future__ import annotations
 
+import json
+import re
+
 from tenantkit.compliance import check_tenant, load_tenant_assembly
 from tenantkit.compliance.assembly import cdk_annotations, validation_findings
 from tenantkit.review.model import Section
-from tenantkit.review.source import TenantTemplates
+from tenantkit.review.sections._words import text
+from tenantkit.review.source import Stack, TenantTemplates
 
 ID = "compliance"
 TITLE = "Compliance"
@@ -23,7 +27,7 @@ NAG_PACKS = {
 def build(templates: TenantTemplates) -> Section:
     section = Section(ID, TITLE)
     names = tuple(stack.name for stack in templates.stacks)
-    acknowledged = section.table("Acknowledged findings", "Stack", "Resource", "Rule", "Reason")
+    acknowledged = section.table("Acknowledged findings", "Stack", "Resource", "Rule", "Reason", "What the template does")
     counts = dict.fromkeys(NAG_PACKS, 0)
     for stack in templates.stacks:
         paths = stack.logical_ids_by_path()
@@ -34,10 +38,22 @@ def build(templates: TenantTemplates) -> Section:
                 resource = _resource_at(paths, path, stack.name)
                 for rule, reason in sorted(entry.get("data", {}).items()):
                     rule_id = rule.removeprefix("Annotation::")
-                    acknowledged.add(f"{stack.name}/{resource}/{rule_id}", stack.name, resource, rule_id, reason)
+                    evidence, contradiction = check_claim(templates, stack, resource, str(reason))
+                    acknowledged.add(f"{stack.name}/{resource}/{rule_id}", stack.name, resource, rule_id, reason,
+                                     evidence or "—", flagged=contradiction is not None)
+                    if contradiction:
+                        section.flag(stack.name, resource, f"acknowledgment of {rule_id} is contradicted by the template: {contradiction}")
                     pack = next((p for p in NAG_PACKS if rule_id.startswith(f"{p}-")), None)
                     if pack:
                         counts[pack] += 1
+    for stack in templates.stacks:
+        for logical_id, body in stack.resources.items():
+            for skip in (body.get("Metadata") or {}).get("checkov", {}).get("skip", []):
+                evidence, contradiction = check_claim(templates, stack, logical_id, str(skip.get("comment", "")))
+                acknowledged.add(f"{stack.name}/{logical_id}/checkov {skip.get('id')}", stack.name, logical_id,
+                                 f"checkov {skip.get('id')}", skip.get("comment"), evidence or "—", flagged=contradiction is not None)
+                if contradiction:
+                    section.flag(stack.name, logical_id, f"checkov skip {skip.get('id')} is contradicted by the template: {contradiction}")
     section.summary.append(
         "cdk-nag packs run at synth: "
         + ", ".join(f"{title} ({counts[prefix]} acknowledged)" for prefix, title in NAG_PACKS.items())
@@ -71,6 +87,48 @@ def build(templates: TenantTemplates) -> Section:
         section.flag(_stack_in(finding, names), _logical_id_in(finding, templates), finding)
     section.summary.append(f"cfn-lint: {len(findings) or 'no'} finding{'s' if len(findings) != 1 else ''}.")
     return section
+
+
+_COPIED_TIERS = re.compile(r"copied into this region's DR vault: (?P<tiers>[a-z ,]+?)\.")
+
+
+def check_claim(templates: TenantTemplates, stack: Stack, logical_id: str, reason: str) -> tuple[str | None, str | None]:
+    """(what the template does about the acknowledgment's factual claim, the contradiction or
+    None) for the claims an acknowledgment of the tenant stacks makes; (None, None) for a reason
+    that states no claim the templates can show."""
+    props = stack.resources.get(logical_id, {}).get("Properties", {})
+    if match := _COPIED_TIERS.search(reason):
+        claimed = {tier.strip().lower() for tier in re.split(r",| and ", match["tiers"]) if tier.strip() and tier.strip() != "none"}
+        copied = set()
+        for plan_stack, _, plan in templates.of_type("AWS::Backup::BackupPlan"):
+            for rule in plan.get("Properties", {}).get("BackupPlan", {}).get("BackupPlanRule", []):
+                if any(templates.region_of(plan_stack, a.get("DestinationBackupVaultArn")) == stack.region for a in rule.get("CopyActions", [])):
+                    copied.add(str(rule.get("RuleName", "")).lower())
+        evidence = f"tiers copied into {stack.region}: {', '.join(sorted(copied)) or 'none'}"
+        untrue = sorted(claimed - copied)
+        return evidence, (f"claims {', '.join(untrue)} copied into {stack.region}; the backup plan copies only "
+                          f"{', '.join(sorted(copied)) or 'nothing'} there") if untrue else None
+    if "IAM authentication" in reason and stack.resources.get(logical_id, {}).get("Type") == "AWS::RDS::DBInstance":
+        on = props.get("EnableIAMDatabaseAuthentication") is True
+        return f"EnableIAMDatabaseAuthentication: {'on' if on else 'off'}", None if on else "claims IAM authentication; it is off"
+    if "KmsKeyId names" in reason:
+        key, problem = templates.describe_key(stack, props.get("KmsKeyId"))
+        return f"KmsKeyId: {key}", (f"claims a tenant key; KmsKeyId is {key} ({problem})" if problem else None)
+    if "narrowed by its alias" in reason:
+        statements = props.get("PolicyDocument", {}).get("Statement", [])
+        wide = [doc for doc in statements if any(str(text(r)).endswith(":key/*") for r in _listed(doc.get("Resource")))]
+        narrowed = [doc for doc in wide if "kms:resourcealiases" in json.dumps(doc.get("Condition") or {}).lower()]
+        return (f"{len(narrowed)} of {len(wide)} statements on key/* narrowed by kms:ResourceAliases",
+                None if len(narrowed) == len(wide) else "claims the keys are narrowed by their alias; a statement on key/* has no kms:ResourceAliases condition")
+    if "engine version is pinned" in reason:
+        pinned = props.get("AutoMinorVersionUpgrade") is False
+        return (f"AutoMinorVersionUpgrade: {text(props.get('AutoMinorVersionUpgrade'))}",
+                None if pinned else "claims the engine version is pinned; automatic minor upgrades are on")
+    return None, None
+
+
+def _listed(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
 
 
 def _resource_at(paths: dict[str, str], path: str, stack_name: str) -> str:

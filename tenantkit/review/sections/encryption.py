@@ -4,10 +4,12 @@ who may use it (its key policy in plain words)."""
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from typing import Any
 
+from tenantkit.compliance.key_decrypt_conditioned import _bound_to_tenant, grants_decrypt
 from tenantkit.review.model import Section
-from tenantkit.review.sections._words import as_list, statement, text, where
+from tenantkit.review.sections._words import as_list, conditions, statement, text, where
 from tenantkit.review.source import Stack, TenantTemplates
 
 ID = "encryption"
@@ -75,6 +77,7 @@ def build(templates: TenantTemplates) -> Section:
 
     keys = section.table("Keys", "Key", "Region", "Alias", "Rotation", "On stack deletion")
     uses = section.table("Who may use each key", "Key", "Statement", "In plain words")
+    changers = section.table("Who may change each key's policy", "Key", "Statement", "Who")
     aliases = {
         text(props.get("TargetKeyId")): text(props.get("AliasName"))
         for _, _, resource in templates.of_type("AWS::KMS::Alias")
@@ -90,7 +93,14 @@ def build(templates: TenantTemplates) -> Section:
             section.flag(stack.name, logical_id, "key rotation is off")
         for number, doc in enumerate(as_list(props.get("KeyPolicy", {}).get("Statement"))):
             sid = doc.get("Sid") or f"statement {number + 1}"
-            problem = _key_statement_problem(doc)
+            problem = _key_statement_problem(doc, templates.tenant_id)
+            if doc.get("Effect") == "Allow" and _changes_policy(doc):
+                changers.add(f"{stack.name}/{logical_id}/{sid}", where(stack.name, logical_id), sid,
+                             statement(doc).split(" may ")[0] + (f" ({when})" if (when := conditions(doc.get("Condition"))) else ""),
+                             flagged=not doc.get("Condition"))
+                if not doc.get("Condition"):
+                    section.flag(stack.name, logical_id, f"key policy {sid}: any principal of the account whose IAM policy "
+                                 "allows kms:PutKeyPolicy may rewrite this key's policy (no aws:PrincipalArn condition)")
             uses.add(f"{stack.name}/{logical_id}/{sid}", where(stack.name, logical_id), sid,
                      statement(doc) + (f" — {problem}" if problem else ""), flagged=problem is not None)
             if problem:
@@ -114,7 +124,15 @@ def _bucket(stack: Stack, logical_id: str, props: dict[str, Any], log_bucket: bo
         row(stack, logical_id, kind, name, "none set", "no default encryption set")
 
 
-def _key_statement_problem(doc: dict[str, Any]) -> str | None:
+_CONFUSED_DEPUTY_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceowner")
+
+
+def _changes_policy(doc: dict[str, Any]) -> bool:
+    return any(fnmatchcase("kms:putkeypolicy", text(action).lower()) for action in as_list(doc.get("Action")))
+
+
+def _key_statement_problem(doc: dict[str, Any], tenant_id: str) -> str | None:
+    """Why a security lead would refuse a key-policy statement, or None."""
     if doc.get("Effect") != "Allow":
         return None
     actions = as_list(doc.get("Action"))
@@ -122,4 +140,13 @@ def _key_statement_problem(doc: dict[str, Any]) -> str | None:
         return "grants every KMS action, decrypting included"
     if doc.get("Principal") in ("*", {"AWS": "*"}) and not doc.get("Condition"):
         return "allows anyone, unconditionally"
+    if grants_decrypt(doc) and not _bound_to_tenant(doc, tenant_id):
+        return ("grants a Decrypt-family action with no tenant condition (the tenant's role path, an encryption "
+                "context or source ARN of its resources): any principal it names may decrypt the tenant's data")
+    principal = doc.get("Principal")
+    services = as_list(principal.get("Service")) if isinstance(principal, dict) else []
+    tested = {key.lower() for block in (doc.get("Condition") or {}).values() for key in (block or {})}
+    if services and not tested & set(_CONFUSED_DEPUTY_KEYS) and not any(k.startswith("kms:encryptioncontext:") for k in tested):
+        return ("a service principal with no aws:SourceAccount, aws:SourceArn or encryption-context condition: "
+                "the service may use the key on behalf of any account (confused deputy)")
     return None

@@ -25,6 +25,9 @@ def build(templates: TenantTemplates) -> Section:
             trusted.append(principal(doc.get("Principal")) + (f" ({when})" if when else ""))
             if doc.get("Effect") == "Allow" and doc.get("Principal") in ("*", {"AWS": "*"}) and not doc.get("Condition"):
                 section.flag(stack.name, logical_id, "anyone may assume this role")
+            for service in _unguarded_services(doc):
+                section.flag(stack.name, logical_id, f"trust policy: the {service} service may assume this role with no "
+                             "aws:SourceAccount or aws:SourceArn condition (confused deputy: on behalf of any account)")
         policies = []
         for name, doc, holder in _policies(stack, logical_id, props):
             policies.append(name)
@@ -40,10 +43,30 @@ def build(templates: TenantTemplates) -> Section:
             shown = text(arn).replace("${AWS.Partition}", "aws")
             policies.append(shown.rsplit("/", 1)[-1] + " (AWS-managed)")
             permissions.add(f"{stack.name}/{logical_id}/{shown}", where(stack.name, logical_id), shown.rsplit("/", 1)[-1],
-                            "Allow", "as AWS defines this managed policy", "—", None)
+                            "Allow", f"the actions of AWS-managed {shown.rsplit('/', 1)[-1]} (AWS edits them)", "*",
+                            "wildcard resource '*' (AWS-managed: shown, not flagged; AWS scopes it by its actions)")
         roles.add(where(stack.name, logical_id), where(stack.name, logical_id), trusted, policies)
     section.summary.append(f"{len(roles.rows)} roles; {len(section.flags)} wildcard or trust problems.")
     return section
+
+
+_CONFUSED_DEPUTY_KEYS = frozenset({"aws:sourceaccount", "aws:sourcearn", "aws:sourceowner"})
+EXECUTION_ROLE_SERVICES = frozenset({"lambda.amazonaws.com"})
+"""Services whose role is an execution role passed (iam:PassRole) to a resource of the role's own
+account, which IAM cannot pass to another account's resource: no other account can make the
+service assume it, so a trust without aws:SourceAccount is shown, not flagged."""
+
+
+def _unguarded_services(doc: dict[str, Any]) -> list[str]:
+    """The service principals an Allow trust statement lets assume the role with no confused-deputy
+    condition (aws:SourceAccount / aws:SourceArn)."""
+    principal = doc.get("Principal")
+    if doc.get("Effect") != "Allow" or not isinstance(principal, dict):
+        return []
+    tested = {key.lower() for block in (doc.get("Condition") or {}).values() for key in (block or {})}
+    if tested & _CONFUSED_DEPUTY_KEYS:
+        return []
+    return [name for name in map(text, as_list(principal.get("Service"))) if name not in EXECUTION_ROLE_SERVICES]
 
 
 def _policies(stack: Stack, role_id: str, props: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:

@@ -5,6 +5,7 @@ nothing is flagged), and every resource with a public endpoint (there should be 
 from __future__ import annotations
 
 import ipaddress
+import json
 from typing import Any
 
 from tenantkit.review.model import Section
@@ -15,6 +16,9 @@ ID = "network"
 TITLE = "Network exposure"
 
 _OPEN = ("0.0.0.0/0", "::/0")
+REPUTATION_GROUPS = ("AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList")
+"""AWS managed rule groups that keep known-bad, VPN, proxy and hosting addresses out (AWS WAF
+Developer Guide, "IP reputation rule groups"), issue 18 item 7."""
 
 
 def build(templates: TenantTemplates) -> Section:
@@ -32,6 +36,12 @@ def build(templates: TenantTemplates) -> Section:
             section.flag(stack.name, logical_id, "default action is Allow: requests no rule blocks are let through")
         if not protects:
             section.flag(stack.name, logical_id, "protects nothing: no resource is associated with this web ACL")
+        statements = json.dumps(props.get("Rules", []))
+        if "RateBasedStatement" not in statements:
+            section.flag(stack.name, logical_id, "no rate-based rule: one address may send requests unthrottled")
+        for group in REPUTATION_GROUPS:
+            if f'"{group}"' not in statements:
+                section.flag(stack.name, logical_id, f"no {group} rule: VPN, hosting and known-bad addresses of an allowed country pass")
         for rule in sorted(props.get("Rules", []), key=lambda r: r.get("Priority", 0)):
             rules.add(f"{stack.name}/{logical_id}/{rule.get('Name')}", where(stack.name, logical_id),
                       rule.get("Priority"), rule.get("Name"), _rule_words(stack, rule))
@@ -48,6 +58,9 @@ def build(templates: TenantTemplates) -> Section:
             if address in _OPEN:
                 section.flag(stack.name, logical_id, f"allow-lists {address}: every address")
 
+    _addresses(templates, section)
+    _database_reach(templates, section)
+
     exposed = section.table("Resources with a public endpoint", "Resource", "Kind", "Why it is reachable")
     for stack in templates.stacks:
         for logical_id, kind, why in _public_endpoints(stack):
@@ -55,6 +68,61 @@ def build(templates: TenantTemplates) -> Section:
             section.flag(stack.name, logical_id, why)
     section.summary.extend(_summary(templates, exposed.rows))
     return section
+
+
+def _addresses(templates: TenantTemplates, section: Section) -> None:
+    """Every allow-listed network, one row each, with the IP sets (regions) holding it. Both
+    regions serve the same tenant from one allow-list: a network in one region's set only is a
+    template edited by hand, or a half-applied change."""
+    table = section.table("Allow-list, network by network", "Network", "Version", "Addresses", "In the IP sets of")
+    holders: dict[str, list[tuple[Stack, str]]] = {}
+    sets: dict[str, list[tuple[Stack, str]]] = {}
+    for stack, logical_id, resource in templates.of_type("AWS::WAFv2::IPSet"):
+        props = resource.get("Properties", {})
+        version = text(props.get("IPAddressVersion"))
+        sets.setdefault(version, []).append((stack, logical_id))
+        for address in props.get("Addresses", []):
+            holders.setdefault(text(address), []).append((stack, logical_id))
+    for address, found in sorted(holders.items()):
+        try:
+            network = ipaddress.ip_network(address, strict=False)
+            version, count = f"IPv{network.version}", _address_count([address])
+        except ValueError:
+            version, count = "unparsable", "unparsable"
+        every = sets.get(f"IPV{version[-1]}", []) if version != "unparsable" else []
+        missing = [where(stack.name, lid) for stack, lid in every if (stack, lid) not in found]
+        table.add(address, address, version, count, [f"{stack.region} ({where(stack.name, lid)})" for stack, lid in found],
+                  flagged=bool(missing))
+        if missing:
+            for stack, lid in found:
+                section.flag(stack.name, lid, f"allow-lists {address}, which {', '.join(missing)} does not: the regions' "
+                             "allow-lists differ")
+
+
+def _database_reach(templates: TenantTemplates, section: Section) -> None:
+    """What reaches each database: every ingress rule of its security groups, by source. A source
+    that is an address range (not another security group of the stack) is flagged: the database
+    sits in isolated subnets, and only named components should reach it."""
+    table = section.table("What reaches the database", "Database", "Security group", "From", "Port")
+    for stack, logical_id, resource in templates.of_type("AWS::RDS::DBInstance"):
+        groups = [target[1] for value in as_list(resource.get("Properties", {}).get("VPCSecurityGroups"))
+                  if (target := templates.target(stack, value)) is not None]
+        for group in groups:
+            rules = list(as_list(stack.resources[group].get("Properties", {}).get("SecurityGroupIngress")))
+            rules += [r.get("Properties", {}) for _, r in stack.of_type("AWS::EC2::SecurityGroupIngress")
+                      if templates.target(stack, r.get("Properties", {}).get("GroupId")) == (stack, group)]
+            if not rules:
+                table.add(f"{stack.name}/{logical_id}/{group}", where(stack.name, logical_id), group, "nothing", "—")
+            for rule in rules:
+                source = templates.target(stack, rule.get("SourceSecurityGroupId"))
+                cidr = rule.get("CidrIp") or rule.get("CidrIpv6")
+                shown = (f"security group {source[1]}" + (f" ({rule['Description']})" if rule.get("Description") else "")
+                         if source else text(cidr or rule.get("SourcePrefixListId") or rule.get("SourceSecurityGroupId")))
+                table.add(f"{stack.name}/{logical_id}/{group}/{shown}", where(stack.name, logical_id), group, shown,
+                          _ports(rule), flagged=source is None)
+                if source is None:
+                    section.flag(stack.name, group, f"database {logical_id} is reachable from {shown} ({_ports(rule)}), "
+                                 "not only from a named security group")
 
 
 def _protected(stack: Stack, acl_id: str) -> list[str]:
