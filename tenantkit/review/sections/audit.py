@@ -33,7 +33,7 @@ DETECTIONS = (
     ("a snapshot shared, copied or exported", ("ModifyDBSnapshotAttribute", "CopyDBSnapshot", "StartExportTask")),
     ("a bucket policy, replication, versioning or public access block change",
      ("PutBucketPolicy", "PutBucketReplication", "PutBucketVersioning", "PutPublicAccessBlock")),
-    ("an AWS Backup restore", ("StartRestoreJob", "RESTORE_JOB_STARTED")),
+    ("an AWS Backup restore", ("StartRestoreJob", "RESTORE_JOB_STARTED", "Restore Job State Change")),
     ("an edit of the IP set or web ACL outside a deploy", ("UpdateIPSet", "UpdateWebACL")),
     ("a change of the tenant's keys", ("PutKeyPolicy", "ScheduleKeyDeletion", "DisableKey")),
 )
@@ -209,9 +209,17 @@ def _detection(templates: TenantTemplates, section: Section) -> None:
     gaps.add("break-glass", "use of the break-glass role", caught, flagged=not caught)
     if not caught:
         section.flag(primary.name, "-", "detection gap: no incident rule catches use of the break-glass role")
+    # The operator channel (fleet.yaml `operator_channel`) is a second target of the detection
+    # rules, published through a role (tenantkit/constructs/incident_rules.py), not a subscriber.
+    operator = any(
+        "RoleArn" in target
+        for _, _, rule in templates.of_type("AWS::Events::Rule")
+        for target in rule.get("Properties", {}).get("Targets", [])
+    )
+    gaps.add("operator-channel", "the operator channel (a second receiver besides the customer's contact)", operator, flagged=not operator)
     for stack, logical_id, _ in templates.of_type("AWS::SNS::Topic"):
         count = sum(1 for s, _, r in templates.of_type("AWS::SNS::Subscription")
                     if templates.target(s, r.get("Properties", {}).get("TopicArn")) == (stack, logical_id))
-        if count < 2:
+        if count < 2 and not operator:
             section.flag(stack.name, logical_id, f"detection gap: {count or 'no'} subscriber{'s' if count != 1 else ''}: "
                          "no operator channel besides the customer's contact hears of an incident")
