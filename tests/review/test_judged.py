@@ -73,7 +73,7 @@ def _statements(resources: dict[str, Any], logical_id: str) -> list[dict[str, An
 def account_wide_decrypt(copy: Copy, config: TenantConfig) -> tuple[str, str, str]:
     """What aws-cdk-lib's Secret adds: the account may decrypt through Secrets Manager."""
     def change(resources: dict[str, Any]) -> str:
-        key = only(resources, "AWS::KMS::Key")
+        key = only(resources, "AWS::KMS::Key", lambda p: "all tenant data" in str(p.get("Description")))  # the data key, not the incident topic's
         _statements(resources, key).append({
             "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{config.account}:root"}, "Resource": "*",
             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
