@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tenantkit.config import TenantConfig
+from tenantkit.naming import names_for
 from tests.review.conftest import CLEAN_TENANT, DETECTION_GAP, Examples, section, table
 
 pytestmark = pytest.mark.slow
@@ -53,7 +54,8 @@ def test_encryption_every_data_store_uses_the_key_of_its_region(tenant: tuple[Te
             assert row["Key"].startswith("DR key") and f"({config.secondary_region})" in row["Key"], row
     keys = table(model, "encryption", "Keys")
     assert {(row["Region"], row["Rotation"]) for row in keys} == {(config.primary_region, "yearly"), (config.secondary_region, "yearly")}
-    assert {row["Alias"] for row in keys} == {f"alias/tenantkit/{config.tenant_id}"}
+    names = names_for(config.tenant_id, config.account or "", config.primary_region, config.secondary_region, config.generation)
+    assert {row["Alias"] for row in keys} == {names.key_alias, names.incident_key_alias}  # the data keys and the incident topics' own
     uses = " ".join(row["In plain words"] for row in table(model, "encryption", "Who may use each key"))
     assert f":role/tenantkit/{config.tenant_id}/*" in uses  # the tenant's roles, by path
     assert "principals tagged" not in uses  # never by a tag anyone with iam:TagRole can set
