@@ -188,11 +188,15 @@ def as_offboarding_role(source: Any, role_arn: str, endpoint: str | None) -> tup
     return session_for, arn
 
 
-def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int | None = None, assets: tuple[Any, ...] = ()) -> Scope:
+def scope_for(
+    config: TenantConfig, env: Environment, *, job_wait_minutes: int | None = None, assets: tuple[Any, ...] = (),
+    extensions: tuple[Any, ...] = (),
+) -> Scope:
     """The tenant, swept across every region of its residency zone and, for anything tagged with
     it, every enabled region of the account; its running backup jobs awaited `job_wait_minutes`
     (fleet.yaml offboarding.job_wait_minutes; None: its default); `assets`: the CDK asset objects
-    only its stacks publish (`assets.tenant_assets`)."""
+    only its stacks publish (`assets.tenant_assets`); `extensions`: the finders and destroyers
+    fleet.yaml's extensions declare (`extensions.load_offboarding`)."""
     from tenantkit.config import policy_for
 
     names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region, config.generation)
@@ -200,7 +204,7 @@ def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int |
     scope = Scope(
         names, env.session_for, tuple(config.access.protect), zone=zone,
         account_regions=account_regions(env, config.primary_region), destroyer_for=env.destroyer_for,
-        assets=assets,
+        assets=assets, extensions=extensions,
     )  # fmt: skip
     return scope if job_wait_minutes is None else replace(scope, job_wait_seconds=job_wait_minutes * 60.0)
 
@@ -218,9 +222,24 @@ def account_regions(env: Environment, region: str) -> tuple[str, ...]:
     return tuple(sorted(r["RegionName"] for r in listed))
 
 
-def plan(config: TenantConfig, env: Environment, *, assemblies: Sequence[Path] = (), neighbours: Sequence[str] | None = ()) -> Plan:
+def plan(
+    config: TenantConfig, env: Environment, *, assemblies: Sequence[Path] = (), neighbours: Sequence[str] | None = (),
+    extensions: tuple[Any, ...] = (),
+) -> Plan:
     own, _, _ = tenant_assets(config, env, assemblies, neighbours)
-    return discover(scope_for(config, env, assets=own))
+    return discover(scope_for(config, env, assets=own, extensions=extensions))
+
+
+def extensions_of(fleet: Any, root: Path) -> tuple[Any, ...]:
+    """The finders and destroyers fleet.yaml's extensions declare, loaded from the project `root`;
+    OffboardingRefused (one line naming the entry) for one that cannot be imported."""
+    from tenantkit.config.fleet_models import ExtensionImportError
+    from tenantkit.lifecycle.offboarding.extensions import load_offboarding
+
+    try:
+        return load_offboarding(fleet.extensions, root)
+    except ExtensionImportError as error:
+        raise OffboardingRefused(f"{error}: nothing destroyed") from None
 
 
 def tenant_assets(
@@ -305,6 +324,7 @@ def execute(
     job_wait_minutes: int | None = None,
     assemblies: Sequence[Path] = (),
     neighbours: Sequence[str] | None = (),
+    extensions: tuple[Any, ...] = (),
 ) -> ExecuteOutcome:
     """Destroy everything of the tenant's (checks of `check_may_destroy` done by the caller),
     verify, and write the signed report: under a directory, or (`reports_root` an S3Location) to
@@ -313,7 +333,9 @@ def execute(
     are stopped or awaited (`job_wait_minutes`, fleet.yaml) before any data is deleted
     (`jobs.JobsStillRunning` when they outlast it). The CDK asset objects only the tenant's stacks
     publish, as the cloud `assemblies` (the tenant's and its `neighbours`', every other tenant of the
-    fleet) say, are destroyed; those another stack publishes too are kept and reported as shared. Resumable: see `run`."""
+    fleet) say, are destroyed; those another stack publishes too are kept and reported as shared.
+    What fleet.yaml's extensions' finders find (`extensions`, loaded) is destroyed by their
+    destroyers. Resumable: see `run`."""
     from tenantkit.lifecycle.report import S3Location, load_signer, upload_report, write_report
 
     signing_key = load_signer(signing_key_path, kms_client_for)  # before anything is destroyed
@@ -323,7 +345,7 @@ def execute(
     from tenantkit.lifecycle.state import State
 
     own_assets, shared_assets, assets_unsearched = tenant_assets(config, env, assemblies, neighbours)
-    scope = scope_for(config, env, job_wait_minutes=job_wait_minutes, assets=own_assets)
+    scope = scope_for(config, env, job_wait_minutes=job_wait_minutes, assets=own_assets, extensions=extensions)
     states = state_store(env, state_dir)
     journal = Journal.open(journal_path(state_dir, config.tenant_id, config.generation), tenant_id=config.tenant_id, environment=env.name)
     if journal.completed:
