@@ -37,7 +37,7 @@ def deploy_local(
     from tenantkit.config import require_tenants, validate_paths
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
-    from tenantkit.synth import SynthCache, synth_directory
+    from tenantkit.synth import SynthCache, synth_fleet
 
     report = validate_paths([directory])
     if not tenant_ids:
@@ -50,11 +50,12 @@ def deploy_local(
     guard = sandbox_guard("deploy", endpoint=status.endpoint, state_dir=state_dir, tooling=tooling, break_reason=break_reason)
     chosen = [tenant for tenant in report.configs if not tenant_ids or tenant.tenant_id in tenant_ids]
     with guarded(guard, chosen):
-        synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet, root=root)
+        # the baseline stacks come from the synth cache too: an unchanged fleet synthesizes none
+        run = synth_fleet(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet, root=root)
         accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
-        _deploy_baselines(report.configs, chosen, outdir, endpoint=status.endpoint, port=status.port)
+        _deploy_baselines(run.baseline, endpoint=status.endpoint, port=status.port)
         return deploy_synthesized(
-            synthesized,
+            run.tenants,
             accounts,
             endpoint=status.endpoint,
             port=status.port,
@@ -63,14 +64,17 @@ def deploy_local(
         )
 
 
-def _deploy_baselines(fleet: Sequence[Any], chosen: Sequence[Any], outdir: Path, *, endpoint: str, port: int) -> None:
-    """The audit trails of `chosen`'s accounts and regions (each covering all of `fleet` there),
-    synthesized and deployed into the sandbox before any tenant; LocalDeployError (no tenant
-    deployed) when one fails: no tenant goes where its audit trail is not."""
+def _deploy_baselines(assembly: Any, *, endpoint: str, port: int) -> None:
+    """The audit trails of the chosen tenants' accounts and regions (a synthesized
+    `BaselineAssembly`), deployed into the sandbox before any tenant; LocalDeployError (no tenant
+    deployed) when their synth failed, has findings, or one fails to deploy: no tenant goes where
+    its audit trail is not."""
     from tenantkit.lifecycle.baseline_local import deploy_baselines
-    from tenantkit.synth.baseline import synth_baselines
 
-    assembly = synth_baselines(fleet, chosen, outdir)
+    if assembly.error is not None:
+        raise LocalDeployError(f"baseline stacks: cannot synthesize: {assembly.error}")
+    if assembly.findings:
+        raise LocalDeployError(f"baseline stacks: {len(assembly.findings)} compliance findings, the first: {assembly.findings[0]} (`tenantkit synth` lists them)")
     result = deploy_baselines(assembly.assembly_dir, assembly.artifacts, endpoint=endpoint, port=port, default_account=SANDBOX_ACCOUNT)
     for stack in result.stacks:
         if stack.outcome is StackOutcome.FAILED:

@@ -47,8 +47,17 @@ def test_both_roles_live_under_the_tenant_path(roles):
 def test_break_glass_needs_mfa_and_is_time_boxed_by_the_tenant_file(roles):
     role = roles["tenantkit-t1-break-glass"]["Properties"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    assert trust["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
+    assert set(trust["Condition"]) == {"Bool", "ArnNotLike"}  # and no tenant's role (tests/sandbox/test_role_trust.py)
     assert role["MaxSessionDuration"] == 90 * 60
+
+
+def test_break_glass_sessions_may_carry_the_grants_tags(roles):
+    """STS refuses AssumeRole with Tags unless the trust policy allows sts:TagSession too."""
+    (trust,) = roles["tenantkit-t1-break-glass"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert sorted(trust["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+    (offboarding,) = roles["tenantkit-t1-offboarding"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert offboarding["Action"] == "sts:AssumeRole"
 
 
 def test_a_short_break_glass_limit_keeps_the_role_at_the_sts_minimum(stack):
