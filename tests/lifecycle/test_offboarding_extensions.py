@@ -2,11 +2,11 @@
 is found by the finder the extension declares in fleet.yaml and destroyed by its destroyer, in the
 journaled, verified offboarding run (`tenantkit.lifecycle.offboarding.extensions`), under
 in-process moto; the neighbour whose id begins the same is kept. The finder and destroyer below
-are this test's extension, loaded through fleet.yaml's entry as a user's would be."""
+are a test extension's (tests/lifecycle/archive_extension.py), loaded through fleet.yaml's entry as
+a user's would be."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -16,41 +16,16 @@ from pydantic import ValidationError
 
 from tenantkit.config.fleet_models import Extension, ExtensionImportError, FleetSettings
 from tenantkit.lifecycle.offboarding.extensions import KIND, load_offboarding
-from tenantkit.lifecycle.offboarding.resources import OffboardingBlocked, Scope, Target
+from tenantkit.lifecycle.offboarding.resources import OffboardingBlocked, Scope
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover, verify
 from tenantkit.naming import TenantNames
 from tests.conftest import REPO_ROOT
+from tests.lifecycle.archive_extension import QUEUE
 
-QUEUE = "archive"
-HERE = "tests.lifecycle.test_offboarding_extensions"
+HERE = "tests.lifecycle.archive_extension"
 ENTRY = {"callable": f"{HERE}:add_nothing", "finder": f"{HERE}:find_archive_queue", "destroyer": f"{HERE}:delete_archive_queue"}
 NAMES = TenantNames(tenant_id="acme", account="123456789012", primary_region="us-east-1", secondary_region="us-west-2")
 NEIGHBOUR = TenantNames(**{**NAMES.__dict__, "tenant_id": "acme-x"})
-
-
-def add_nothing(stack: Any, tenant: Any, context: Any) -> None:
-    """This extension's resource is made by the application at run time, not by its stack."""
-
-
-def find_archive_queue(scope: Scope) -> Iterator[Target]:
-    """The tenant's archive queue in each of its regions, by its exact name."""
-    name = scope.names.extension_resource(QUEUE)
-    for region in scope.regions:
-        sqs = scope.client("sqs", region)
-        urls = sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", [])
-        for url in urls:
-            if url.rsplit("/", 1)[-1] == name:
-                arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-                yield Target("queue", region, name, arn, extra={"url": url})
-
-
-def delete_archive_queue(scope: Scope, target: Target, progress: Any) -> dict[str, str]:
-    sqs = scope.client("sqs", target.region)
-    try:
-        sqs.delete_queue(QueueUrl=target.extra["url"])
-    except sqs.exceptions.QueueDoesNotExist:
-        return {"deleted": "already gone"}
-    return {"deleted": target.name}
 
 
 @pytest.fixture
