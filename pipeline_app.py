@@ -30,6 +30,7 @@ def main() -> None:
     config_dir = Path(app.node.try_get_context("tenant_configs") or HERE / DEFAULT_CONFIG_DIR)
     try:
         rollout = load_rollout(HERE, config_dir)
+        extensions = rollout.extensions()  # fleet.yaml's, added to every tenant's stage
     except ConfigError as error:
         sys.exit(f"tenant files or fleet.yaml have problems:\n{error}")
     except PlanError as error:
@@ -37,7 +38,7 @@ def main() -> None:
     for key, value in tenant_app_context(rollout.configs).items():
         if app.node.try_get_context(key) is None:
             app.node.set_context(key, value)
-    add_pipeline_checks(add_pipelines(app, rollout.configs, rollout.settings, rollout.plan))
+    add_pipeline_checks(add_pipelines(app, rollout.configs, rollout.settings, rollout.plan, extensions))
     app.synth()
 
 

@@ -146,8 +146,9 @@ class TenantNames:
     secondary_region: str
     generation: int = 1
     """1 for a tenant never reinstated; `tenantkit reinstate` starts the next. Only the names that
-    could meet what an offboarded generation leaves behind carry it (the key alias); every other
-    name is freed by offboarding's verified destruction and stays the same."""
+    could meet what an offboarded generation leaves behind carry it (the key alias: its keys wait
+    out their deletion window; the offboarding role: retained by its stack); every other name is
+    freed by offboarding's verified destruction and stays the same."""
 
     # --- stacks -------------------------------------------------------------------------------
     @property
@@ -201,8 +202,13 @@ class TenantNames:
 
     @property
     def offboarding_role(self) -> str:
-        """The one principal the resource policies' denies let destroy this tenant's data."""
-        return f"tenantkit-{self.tenant_id}-offboarding"
+        """The one principal the resource policies' denies let destroy this tenant's data. Its
+        stack retains it (a rerun of an offboarding that already deleted the stacks assumes it)
+        and a verified offboarding deletes it last; a reinstated tenant's generation has its own,
+        `tenantkit-<id>-offboarding-g<n>` (at most 10+30+12+5 = 57 of IAM's 64), so its stacks
+        never meet one an earlier generation's offboarding left (forced, or before it was deleted)."""
+        role = f"tenantkit-{self.tenant_id}-offboarding"
+        return role if self.generation == 1 else f"{role}-g{self.generation}"
 
     def _role_arn(self, role_name: str) -> str:
         return f"arn:{PARTITION}:iam::{self.account}:role{self.role_path}{role_name}"

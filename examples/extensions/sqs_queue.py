@@ -8,6 +8,9 @@ fleet.yaml:
 
 The queue and its dead-letter queue are encrypted with the tenant key, refuse any request not
 made over TLS (a queue policy), and are named from the tenant's names; the stack's tags reach them.
+They are deleted with their stack (no retention policy), so offboarding needs no `finder:` and
+`destroyer:` for them: an extension whose resources can outlive the stack (retained, or made by the
+application at run time) declares both (tenantkit.lifecycle.offboarding.extensions).
 """
 
 from __future__ import annotations

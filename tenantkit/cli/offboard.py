@@ -99,14 +99,19 @@ def plan(
     directory: Path = CONFIG_DIR_OPTION,
     as_json: bool = JSON_OPTION,
     outdir: Path = OUT_OPTION,
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Dry run: find everything of the tenant's in both regions; print the ordered destruction plan."""
+    from tenantkit.config import load_fleet
     from tenantkit.lifecycle.offboarding import service
 
     with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
         env = service.environment(config, local=local, state_dir=STATE_DIR)
-        found = service.plan(config, env, assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id))
+        found = service.plan(
+            config, env, assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id),
+            extensions=service.extensions_of(load_fleet(root), root),
+        )
         undoers = service.plan_undoers(config, env, found)
     render.offboard_plan(config, env, found, as_json=as_json, undoers=undoers)
     raise typer.Exit(1 if found.blockers else 0)
@@ -157,6 +162,7 @@ def execute(
                     force=force, reason=reason, on_step=on_step, kms_client_for=kms_for, archive=archive,
                     job_wait_minutes=fleet.offboarding.job_wait_minutes,
                     assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id),
+                    extensions=service.extensions_of(fleet, root),
                 )
             except KeyboardInterrupt:
                 render.error(f"interrupted: the journal ({journal}) keeps what is done; run the same command again to finish")

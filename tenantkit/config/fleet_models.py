@@ -9,6 +9,7 @@ that needs them; none is reserved in advance, so the schema stays strict.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 import re
 import sys
@@ -177,6 +178,28 @@ def _check_callable(value: str) -> str:
     return value
 
 
+def _check_optional_callable(value: str | None) -> str | None:
+    return None if value is None else _check_callable(value)
+
+
+class ExtensionImportError(Exception):
+    """A callable fleet.yaml names that cannot be imported (one line, naming its entry)."""
+
+
+def import_callable(reference: str, where: str) -> Any:
+    """The function `reference` ('module:function') names, its module imported (from the project
+    root first, `on_import_path`); ExtensionImportError naming `where` (its fleet.yaml field)."""
+    module_name, _, function_name = reference.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ExtensionImportError(f"{where}: cannot import '{module_name}': {error}") from None
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise ExtensionImportError(f"{where}: module '{module_name}' has no function '{function_name}'")
+    return function
+
+
 class Extension(Strict):
     """The application's own per-tenant resources: a Python callable `(stack, tenant, context) ->
     None` that adds constructs to each tenant's primary or DR stack (tenantkit.stacks.extensions)."""
@@ -188,6 +211,25 @@ class Extension(Strict):
     stack: Literal["primary", "dr"] = Field(
         default="primary", description="The stack it adds to: 'primary' (primary region) or 'dr' (secondary region)."
     )
+    finder: Annotated[str | None, AfterValidator(_check_optional_callable)] = Field(
+        default=None,
+        json_schema_extra={"pattern": EXTENSION_CALLABLE},
+        description=(
+            "For a resource that can outlive its stack (retained, or made at run time): 'module:function' "
+            "`(scope) -> Iterable[Target]` that offboarding calls to find the tenant's (with `destroyer`)."
+        ),
+    )
+    destroyer: Annotated[str | None, AfterValidator(_check_optional_callable)] = Field(
+        default=None,
+        json_schema_extra={"pattern": EXTENSION_CALLABLE},
+        description="'module:function' `(scope, target, progress) -> dict` that destroys one thing `finder` found.",
+    )
+
+    @model_validator(mode="after")
+    def _finder_with_destroyer(self) -> Extension:
+        if (self.finder is None) != (self.destroyer is None):
+            raise ValueError("finder and destroyer go together: offboarding destroys what the finder finds with the destroyer")
+        return self
 
     @property
     def module(self) -> str:

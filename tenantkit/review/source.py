@@ -119,6 +119,15 @@ class TenantTemplates:
         found = REGION_NAME.findall(text)
         return found[-1] if found else None
 
+    @property
+    def key_alias(self) -> str:
+        """The tenant key's alias as its templates declare it: a reinstated tenant's is its
+        generation's (`alias/tenantkit/<id>/generation-<n>`); generation 1's when they declare
+        none of this tenant's, or disagree."""
+        declared = {props.get("AliasName") for _, _, resource in self.of_type("AWS::KMS::Alias") if isinstance(props := resource.get("Properties"), dict)}
+        ours = {alias for alias in declared if isinstance(alias, str) and _generation_of_alias(alias, self.tenant_id) is not None}
+        return ours.pop() if len(ours) == 1 else key_alias_of(self.tenant_id)
+
     def describe_key(self, stack: Stack, value: Any) -> tuple[str, str | None]:
         """(which key, the problem with it or None) for a resource's key setting."""
         if value is None:
@@ -130,7 +139,7 @@ class TenantTemplates:
                 return f"{key_id} (not a key)", "not a KMS key"
             return f"{_key_kind(key_stack)} {key_id} ({key_stack.region})", None
         text = render(value)
-        alias = key_alias_of(self.tenant_id)
+        alias = self.key_alias
         if text.endswith(f":{alias}") or text == alias:
             region = self.region_of(stack, value) or stack.region
             owner = next((s for s in self.stacks if s.region == region and any(s.of_type("AWS::KMS::Key"))), None)
@@ -139,6 +148,17 @@ class TenantTemplates:
         if "alias/aws/" in text:
             return f"AWS-managed key {text}", "an AWS-managed key, not the tenant's"
         return text, "a key the tenant's stacks do not create"
+
+
+def _generation_of_alias(alias: str, tenant_id: str) -> int | None:
+    """The generation whose key alias `alias` is (naming.key_alias_of), or None for any other alias."""
+    suffix = alias.removeprefix(key_alias_of(tenant_id))
+    if suffix == "":
+        return 1
+    number = suffix.removeprefix("/generation-")
+    if suffix == number or not number.isdigit() or number.startswith("0") or int(number) < 2:
+        return None
+    return int(number) if key_alias_of(tenant_id, int(number)) == alias else None
 
 
 def _key_kind(stack: Stack) -> str:

@@ -4,7 +4,7 @@ Each pipeline builds the repository fleet.yaml names (a CodeStar Connections sou
 `tenantkit check` and then `cdk synth` of this app (pipeline_app.py) in its synth step, updates
 itself, publishes the tenant stacks' assets, and then deploys its stages in order. A stage is a
 CDK Pipelines wave: each of its tenants is a `Stage` holding the tenant's three stacks, built by
-`add_tenant` exactly as app.py builds them, deployed in parallel; before each tenant, with
+`add_tenant` exactly as app.py builds them (fleet.yaml's `extensions:` included), deployed in parallel; before each tenant, with
 `require_approval`, a step checks the tenant's recorded review approval; after the stage, a step
 runs `tenantkit inventory` for the stage's tenants and stops the rollout on a flag.
 
@@ -29,13 +29,17 @@ from tenantkit.constructs._acknowledge import acknowledge, finding_text
 from tenantkit.naming import bootstrap_lookup_role_arn
 from tenantkit.rollout.plan import PipelinePlan, RolloutPlan
 from tenantkit.rollout.steps import INSTALL, approval_commands, inventory_commands, synth_commands
+from tenantkit.stacks.extensions import LoadedExtension
 from tenantkit.stacks.tenant import add_tenant
 
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 
 
-def add_pipelines(app: App, configs: Sequence[TenantConfig], settings: FleetSettings, plan: RolloutPlan) -> list[Stack]:
-    """Add one pipeline stack per planned pipeline to `app`, with its tenants' stages; return the stacks."""
+def add_pipelines(
+    app: App, configs: Sequence[TenantConfig], settings: FleetSettings, plan: RolloutPlan, extensions: Sequence[LoadedExtension] = ()
+) -> list[Stack]:
+    """Add one pipeline stack per planned pipeline to `app`, with its tenants' stages; return the
+    stacks. Each tenant's stage gets fleet.yaml's `extensions` (loaded), as app.py's stacks do."""
     assert settings.pipeline is not None  # plan_rollout refused it otherwise
     by_id = {config.tenant_id: config for config in configs}
     stacks = []
@@ -47,7 +51,7 @@ def add_pipelines(app: App, configs: Sequence[TenantConfig], settings: FleetSett
             description=f"tenantkit rollout pipeline, residency {pipeline_plan.residency.value} ({pipeline_plan.region})",
             termination_protection=True,
         )
-        _add_pipeline(stack, pipeline_plan, by_id, settings, plan.require_approval)
+        _add_pipeline(stack, pipeline_plan, by_id, settings, plan.require_approval, extensions)
         stacks.append(stack)
     for stack in stacks:  # the support stacks exist once every pipeline is built
         _acknowledge_generated(app, stack)
@@ -55,7 +59,8 @@ def add_pipelines(app: App, configs: Sequence[TenantConfig], settings: FleetSett
 
 
 def _add_pipeline(
-    stack: Stack, plan: PipelinePlan, by_id: dict[str, TenantConfig], settings: FleetSettings, approval: bool
+    stack: Stack, plan: PipelinePlan, by_id: dict[str, TenantConfig], settings: FleetSettings, approval: bool,
+    extensions: Sequence[LoadedExtension],
 ) -> None:
     source_settings = settings.pipeline.source  # type: ignore[union-attr]
     source = pipelines.CodePipelineSource.connection(
@@ -92,7 +97,7 @@ def _add_pipeline(
         for tenant in planned.tenants:
             config = by_id[tenant.tenant_id]
             stage = Stage(cast(Construct, stack.node.scope), config.tenant_id, env=Environment(account=config.account or plan.account))
-            add_tenant(stage, config, operator_topics=settings.operator_topics(config.residency))
+            add_tenant(stage, config, extensions, operator_topics=settings.operator_topics(config.residency))
             wave.add_stage(stage, pre=[step("Approval", approval_commands(config.tenant_id))] if tenant.approval else [])
     pipeline.build_pipeline()
 

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tenantkit.config import load_fleet, load_tenants
 from tenantkit.config.fleet_models import FleetSettings
@@ -23,6 +24,18 @@ class Rollout:
     configs: tuple[TenantConfig, ...]
     settings: FleetSettings
     plan: RolloutPlan
+    root: Path = Path(".")
+    """The project root: fleet.yaml's directory, where its `extensions:` modules are looked up first."""
+
+    def extensions(self) -> tuple[Any, ...]:
+        """fleet.yaml's `extensions:`, imported (LoadedExtension), for every tenant stage; PlanError
+        (one line naming the fleet.yaml entry) for one that cannot be imported."""
+        from tenantkit.stacks.extensions import ExtensionError, load_extensions
+
+        try:
+            return load_extensions(self.settings.extensions, self.root)
+        except ExtensionError as error:
+            raise PlanError(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,7 @@ def load_rollout(root: Path, config_dir: Path) -> Rollout:
     """The tenants, fleet.yaml and the plan; ConfigError or PlanError when they cannot be had."""
     configs = tuple(load_tenants([config_dir]))
     settings = load_fleet(root)
-    return Rollout(configs=configs, settings=settings, plan=plan_rollout(configs, settings))
+    return Rollout(configs=configs, settings=settings, plan=plan_rollout(configs, settings), root=root)
 
 
 def synth_pipelines(rollout: Rollout, outdir: Path) -> PipelineSynthResult:
@@ -55,7 +68,7 @@ def synth_pipelines(rollout: Rollout, outdir: Path) -> PipelineSynthResult:
     shutil.rmtree(outdir, ignore_errors=True)
     context = {**tenant_app_context(rollout.configs), _FAIL_SYNTH_ON_VALIDATION_ERRORS: False}
     app = App(outdir=str(outdir), context=context)
-    stacks = add_pipelines(app, rollout.configs, rollout.settings, rollout.plan)
+    stacks = add_pipelines(app, rollout.configs, rollout.settings, rollout.plan, rollout.extensions())
     add_pipeline_checks(stacks)
     app.synth()
     names = [stack.stack_name for stack in stacks]

@@ -3,14 +3,16 @@ each called as `(stack, tenant, context) -> None` on every tenant's primary or D
 
 What an extension adds is part of the tenant's stack, so it is tagged with the tenant's tags
 (`Tags.of(stack)` reaches every construct), checked by every cdk-nag pack, our rules and
-cfn-lint, listed by `inventory` and the review, and destroyed when offboarding deletes the stack.
+cfn-lint, listed by `inventory` and the review, and destroyed when offboarding deletes the stack;
+what can outlive the stack is found and destroyed by the `finder` and `destroyer` the fleet.yaml
+entry names (tenantkit.lifecycle.offboarding.extensions).
 The context gives it the tenant key and names (`context.names.extension_resource(...)`); the
 callable's module file is part of the synth cache key (tenantkit.synth.cache).
 """
 
 from __future__ import annotations
 
-import importlib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from constructs import IConstruct
 
-from tenantkit.config.fleet_models import Extension, on_import_path
+from tenantkit.config.fleet_models import Extension, ExtensionImportError, import_callable, on_import_path
 from tenantkit.config.models import TenantConfig
 from tenantkit.naming import TenantNames
 
@@ -77,15 +79,11 @@ def load_extensions(specs: Sequence[Extension], root: Path) -> tuple[LoadedExten
     on_import_path(root)
     loaded = []
     for index, spec in enumerate(specs):
-        where = f"fleet.yaml: extensions.{index}.callable"
         try:
-            module = importlib.import_module(spec.module)
-        except ImportError as error:
-            raise ExtensionError(f"{where}: cannot import '{spec.module}': {error}") from None
-        function = getattr(module, spec.function, None)
-        if not callable(function):
-            raise ExtensionError(f"{where}: module '{spec.module}' has no function '{spec.function}'")
-        origin = getattr(module, "__file__", None)
+            function = import_callable(spec.callable, f"fleet.yaml: extensions.{index}.callable")
+        except ExtensionImportError as error:
+            raise ExtensionError(str(error)) from None
+        origin = getattr(sys.modules[spec.module], "__file__", None)
         loaded.append(LoadedExtension(spec, function, Path(origin).resolve() if origin else None))
     return tuple(loaded)
 

@@ -266,3 +266,74 @@ def test_a_revert_change_set_that_fails_for_another_reason_is_an_error():
         stubber.add_response("delete_change_set", {})
         with pytest.raises(DriftError, match="does not support drift-aware change sets"):
             revert_drift(client, STACK, _drifted(), waiter_delay=0)
+
+
+REPLICATION = {"Role": "arn:aws:iam::123456789012:role/tenantkit/t1/replication", "Rules": [
+    {"Id": "everything-to-dr", "Priority": 1, "Status": "Enabled", "Filter": {"Prefix": ""}, "DeleteMarkerReplication": {"Status": "Enabled"},
+     "Destination": {"Bucket": "arn:aws:s3:::t1-dr"}}]}
+VAULT_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "OnlyOffboardingDestroys", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "backup:DeleteRecoveryPoint", "Resource": "*"}]}
+EVERYONE_BACKUP = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "backup:*", "Resource": "*"}]}
+NETWORK_AND_COPIES = {"Resources": {
+    "App": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "t1 application"}},
+    "Db": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "t1 database"}},
+    "DbFromApp": {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+        "GroupId": {"Fn::GetAtt": ["Db", "GroupId"]}, "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+        "SourceSecurityGroupId": {"Fn::GetAtt": ["App", "GroupId"]}}},
+    "Vault": {"Type": "AWS::Backup::BackupVault", "Properties": {"BackupVaultName": "tenantkit-t1", "AccessPolicy": VAULT_POLICY}},
+    "Dr": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "t1-dr", "VersioningConfiguration": {"Status": "Enabled"}}},
+    "Data": {"Type": "AWS::S3::Bucket", "Properties": {
+        "BucketName": BUCKET, "VersioningConfiguration": {"Status": "Enabled"}, "ReplicationConfiguration": REPLICATION}},
+}}
+
+
+def _ingress(ec2: Any, group_id: str) -> list[dict[str, Any]]:
+    (group,) = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
+    return group["IpPermissions"]
+
+
+def test_the_sandbox_checks_and_reverts_security_group_ingress_vault_access_policy_and_replication_rules():
+    from tenantkit.sandbox.extensions import install
+
+    install()
+    with mock_aws():
+        cloudformation = boto3.client("cloudformation", region_name=REGION)
+        cloudformation.create_stack(StackName=STACK, TemplateBody=json.dumps(NETWORK_AND_COPIES))
+        assert detect_stack_drift(cloudformation, STACK).status == "IN_SYNC"  # the group's rule of its own resource is declared
+        resources = cloudformation.describe_stack_resources(StackName=STACK)["StackResources"]
+        groups = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::EC2::SecurityGroup"}
+        ec2 = boto3.client("ec2", region_name=REGION)
+        declared_ingress = _ingress(ec2, groups["Db"])
+        # opened to the internet, the one declared rule revoked; anyone may delete backups; replication off
+        ec2.authorize_security_group_ingress(GroupId=groups["Db"], IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        ec2.revoke_security_group_ingress(GroupId=groups["Db"], IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [{"GroupId": groups["App"]}]}])
+        boto3.client("backup", region_name=REGION).put_backup_vault_access_policy(BackupVaultName="tenantkit-t1", Policy=json.dumps(EVERYONE_BACKUP))
+        boto3.client("s3", region_name=REGION).delete_bucket_replication(Bucket=BUCKET)
+
+        drift = detect_stack_drift(cloudformation, STACK)
+        lines = sorted(line for resource in drift.resources for line in resource.lines())
+        rule = {"FromPort": 5432, "IpProtocol": "tcp", "ToPort": 5432}
+        assert lines[0] == f"Data (AWS::S3::Bucket) /ReplicationConfiguration: declared {canonical(_text(REPLICATION))}, actual null"
+        assert lines[1:] == [
+            f'Db (AWS::EC2::SecurityGroup) /SecurityGroupIngress: declared {canonical([{**rule, "Peer": groups["App"]}])}, '
+            f'actual {canonical([{**rule, "Peer": "0.0.0.0/0"}])}',
+            f"Vault (AWS::Backup::BackupVault) /AccessPolicy: declared {canonical(VAULT_POLICY)}, actual {canonical(EVERYONE_BACKUP)}",
+        ]
+        assert sorted(revert_drift(cloudformation, STACK, drift, waiter_delay=0).reverted) == ["Data", "Db", "Vault"]
+        assert detect_stack_drift(cloudformation, STACK).status == "IN_SYNC"
+        assert _ingress(ec2, groups["Db"]) == declared_ingress
+        policy = boto3.client("backup", region_name=REGION).get_backup_vault_access_policy(BackupVaultName="tenantkit-t1")["Policy"]
+        assert json.loads(policy) == VAULT_POLICY
+        rules = boto3.client("s3", region_name=REGION).get_bucket_replication(Bucket=BUCKET)["ReplicationConfiguration"]["Rules"]
+        assert [(r["ID"], r["Destination"]["Bucket"]) for r in rules] == [("everything-to-dr", "arn:aws:s3:::t1-dr")]
+
+
+def _text(value: Any) -> Any:
+    """A template value as S3's XML gives it back: every scalar as text."""
+    if isinstance(value, dict):
+        return {key: _text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_text(item) for item in value]
+    return str(value)

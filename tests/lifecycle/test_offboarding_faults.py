@@ -4,8 +4,9 @@ tenantkit's emulator extensions; moved here from the sandbox module, where it to
 One tenant with a resource of every kind offboarding destroys: `whole_tenant`, its primary stack
 declaring what only the stacks name (a backup plan and its selection, a restore testing plan and
 its selection, an alarm, an event rule, a custom-resource Lambda whose log group Lambda made), a
-running bucket backup, a restored instance, its Enhanced Monitoring stream, a CDK asset, a stray
-topic carrying the tenant's tag, and a data bucket of more than one batch of versions (so the
+running bucket backup, a restored instance, its Enhanced Monitoring stream, a CDK asset, an
+extension's queue that outlives its stack (found by the extension's finder), a stray topic carrying
+the tenant's tag, and a data bucket of more than one batch of versions (so the
 fault lands mid-way through emptying it). Each run fails one AWS call with a throttling error in
 the first step of the next kind; the run stops, that kind is not journaled as done, and the next
 run goes on from the journal. No kind is left to the sandbox module: SANDBOX_ONLY is empty, and
@@ -23,10 +24,12 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from tenantkit.lifecycle.offboarding.assets import AssetObject
+from tenantkit.lifecycle.offboarding.extensions import ExtensionOffboarding
 from tenantkit.lifecycle.offboarding.resources import KINDS, MONITORING_LOG_GROUP
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover, verify
 from tenantkit.naming import TAG_TENANT, TenantNames, names_for
 from tenantkit.sandbox.extensions import install
+from tests.lifecycle import archive_extension as extension
 from tests.lifecycle import offboarding_tenant as tenant
 from tests.lifecycle.offboarding_tenant import ACCOUNT, DATA_OBJECTS, NAMES, PRIMARY, ROLE, SECONDARY, TENANT
 
@@ -34,6 +37,7 @@ SANDBOX_ONLY: frozenset[str] = frozenset()  # kinds in-process moto (with the ex
 MORE_VERSIONS = 1_100  # with DATA_OBJECTS and the delete marker: two DeleteObjects batches of 1,000
 NEIGHBOUR = names_for(f"{TENANT}-x", ACCOUNT, PRIMARY, SECONDARY)  # shares the tenant's id as a prefix, nothing else
 ASSET = AssetObject(PRIMARY, f"cdk-hnb659fds-assets-{ACCOUNT}-{PRIMARY}", "0123abcd.zip")
+EXTENSION = ExtensionOffboarding("tests.lifecycle.archive_extension:add_nothing", extension.find_archive_queue, extension.delete_archive_queue)
 VAULT_ARN = f"arn:aws:backup:{PRIMARY}:{ACCOUNT}:backup-vault:{NAMES.backup_vault}"
 LAMBDA_ROLE = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
     "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}}
@@ -82,6 +86,7 @@ def _every_kind() -> None:
     boto3.client("sns", region_name=PRIMARY).create_topic(Name=f"stray-{TENANT}", Tags=[{"Key": TAG_TENANT, "Value": TENANT}])
     tenant.key(PRIMARY, NEIGHBOUR, NEIGHBOUR.tenant_id)
     tenant.bucket(PRIMARY, NEIGHBOUR.data_bucket, NEIGHBOUR.tenant_id, versions=2)
+    boto3.client("sqs", region_name=PRIMARY).create_queue(QueueName=NAMES.extension_resource(extension.QUEUE))  # outlives its stack
 
 
 def _neighbour() -> tuple[str, int]:
@@ -122,7 +127,7 @@ class _Fault:
 
 
 def _scope(fault: _Fault):
-    return dataclasses.replace(tenant.hooked_scope(fault.on_client), assets=(ASSET,))
+    return dataclasses.replace(tenant.hooked_scope(fault.on_client), assets=(ASSET,), extensions=(EXTENSION,))
 
 
 def _run(journal_path, fault: _Fault):

@@ -1,4 +1,5 @@
-"""Drift in a real sandbox process, on one deployed tenant: each tamper is flagged by `inventory`
+"""Drift in a real sandbox process, on one deployed tenant: each tamper (web ACL, bucket policy, key
+policy, subscription, security group, vault access policy, replication rules) is flagged by `inventory`
 with the declared and the actual value, `deploy --repair` writes the configuration back (a
 drift-reverting change set) and `inventory` is clean again; objects under a foreign key are data,
 listed by key and fixed by `--reencrypt` only."""
@@ -41,10 +42,13 @@ def sandbox(tmp_path_factory):
     stop_sandbox(state)
 
 
-def _client(sandbox, service):
+OPEN_DB = {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+
+
+def _client(sandbox, service, role_arn=f"arn:aws:iam::{ACCOUNT}:role/test"):
     """A client acting in the tenant's account (moto maps an assumed role's credentials to it)."""
     sts = boto3.client("sts", endpoint_url=sandbox["endpoint"], region_name="us-east-1")
-    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/test", RoleSessionName="tamper")["Credentials"]
+    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="tamper")["Credentials"]
     return boto3.client(
         service, endpoint_url=sandbox["endpoint"], region_name=REGION, aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"],
@@ -75,6 +79,12 @@ def _tamper(sandbox) -> str:
     topic = NAMES.incident_topic_arn(REGION)
     (mail,) = [s for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] if s["Endpoint"] == SECURITY_EMAIL]
     sns.unsubscribe(SubscriptionArn=mail["SubscriptionArn"])
+    # the database opened to the internet; the vault's protections gone (its policy lets only the
+    # offboarding role delete it, whose own policy allows that and no put); no replication to the DR region
+    (db,) = _client(sandbox, "rds").describe_db_instances(DBInstanceIdentifier=NAMES.db_instance)["DBInstances"]
+    _client(sandbox, "ec2").authorize_security_group_ingress(GroupId=db["VpcSecurityGroups"][0]["VpcSecurityGroupId"], IpPermissions=[OPEN_DB])
+    _client(sandbox, "backup", NAMES.offboarding_role_arn).delete_backup_vault_access_policy(BackupVaultName=NAMES.backup_vault)
+    s3.delete_bucket_replication(Bucket=NAMES.data_bucket)
     foreign = kms.create_key()["KeyMetadata"]["Arn"]
     s3.put_object(Bucket=NAMES.data_bucket, Key="export/customers.csv", Body=b"id,name\n", ServerSideEncryption="aws:kms", SSEKMSKeyId=foreign)
     return foreign
@@ -95,6 +105,14 @@ def test_each_tamper_is_flagged_with_both_values_repaired_and_the_data_reencrypt
     declared, actual = key_policy.split(": declared ", 1)[1].split(", actual ", 1)
     assert actual == json.dumps(EVERYONE_KMS, sort_keys=True) and f"arn:aws:iam::{ACCOUNT}:root" in declared
     assert "(AWS::SNS::Subscription): declared, deleted outside CloudFormation" in drift
+    (ingress,) = [line for line in drift.splitlines() if "/SecurityGroupIngress: declared" in line]
+    declared, actual = ingress.split(": declared ", 1)[1].split(", actual ", 1)
+    assert '"Peer": "0.0.0.0/0"' in actual and "0.0.0.0/0" not in declared
+    (vault_policy,) = [line for line in drift.splitlines() if "(AWS::Backup::BackupVault) /AccessPolicy: declared" in line]
+    declared, actual = vault_policy.split(": declared ", 1)[1].split(", actual ", 1)
+    assert actual == "null" and NAMES.offboarding_role_arn in declared
+    (replication,) = [line for line in drift.splitlines() if "/ReplicationConfiguration: declared" in line]
+    assert NAMES.dr_bucket in replication.split(", actual ", 1)[0] and replication.endswith(", actual null")
     (objects,) = [i for i in tampered.items if i.kind == OBJECTS and i.name == NAMES.data_bucket]
     assert objects.details["foreign"] == ["export/customers.csv"]
     assert objects.problems == (f"object export/customers.csv: declared aws:kms under the tenant key {objects.details['tenant_key']}, actual aws:kms under {foreign}",)
@@ -107,7 +125,8 @@ def test_each_tamper_is_flagged_with_both_values_repaired_and_the_data_reencrypt
         deploy_local(sandbox["configs"], [TENANT], sandbox["out"], sandbox["state"], concurrency=1), sandbox["configs"], sandbox["state"]
     )
     reverted = {(c.resource_type, c.action) for s in repaired.stacks for c in s.changes}
-    assert {("AWS::WAFv2::WebACL", "Revert"), ("AWS::S3::BucketPolicy", "Revert"), ("AWS::KMS::Key", "Revert"), ("AWS::SNS::Subscription", "Revert")} <= reverted
+    assert {("AWS::WAFv2::WebACL", "Revert"), ("AWS::S3::BucketPolicy", "Revert"), ("AWS::KMS::Key", "Revert"), ("AWS::SNS::Subscription", "Revert"),
+            ("AWS::EC2::SecurityGroup", "Revert"), ("AWS::Backup::BackupVault", "Revert"), ("AWS::S3::Bucket", "Revert")} <= reverted
     after_repair = _inventory(sandbox)
     assert [i.as_dict() for i in after_repair.flagged] == [objects.as_dict()], "repair leaves the data alone"
 

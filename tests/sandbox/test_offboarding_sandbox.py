@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tenantkit.config import validate_paths
 from tenantkit.lifecycle.backup_now import backup_now
@@ -162,8 +163,9 @@ def test_the_plan_finds_every_copy_in_both_regions(gone):
     # every kind present, in destruction order, but those only a restore, a monitoring agent, a
     # stray tagged resource, a running backup job or a CDK assembly handed to the plan would make
     # (none in this sandbox; tests/lifecycle/test_offboarding_zone.py, test_offboarding_order.py and
-    # test_offboarding_assets.py have them)
-    only_when_made = {"restored instance", "monitoring stream", "tagged resource", "backup job", "cdk asset"}
+    # test_offboarding_assets.py have them), or an extension's finder (the example's queues go with
+    # their stack: tests/lifecycle/test_offboarding_extensions.py has one)
+    only_when_made = {"restored instance", "monitoring stream", "tagged resource", "backup job", "cdk asset", "extension resource"}
     assert [kind.name for kind in KINDS if kind.name in totals] == list(totals)
     assert {kind.name for kind in KINDS} - set(totals) <= only_when_made
     assert gone["plan"].blockers == []
@@ -180,6 +182,12 @@ def test_one_run_destroys_everything_and_signs_a_verified_report(sandbox, gone):
     assert sorted(k.region for k in report.keys) == ["us-east-1", "us-west-2"]
     assert all(k.pending_window_days == 30 for k in report.keys)
     assert _state(sandbox, GONE)["targets"] == []  # nothing left to find: the key aliases too (the keys wait out their window)
+    _, scope = _scope(sandbox, GONE)
+    assert (report.resources[-1].kind, report.resources[-1].arn) == ("iam role", scope.names.offboarding_role_arn)  # the last step
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        scope.client("iam", scope.names.primary_region).get_role(RoleName=scope.names.offboarding_role)
+    _, kept = _scope(sandbox, KEPT)
+    assert kept.client("iam", kept.names.primary_region).get_role(RoleName=kept.names.offboarding_role)["Role"]["Arn"] == kept.names.offboarding_role_arn
 
 
 def test_snapshots_and_recovery_points_are_gone_in_both_regions(sandbox, gone):
@@ -291,15 +299,6 @@ def test_a_deployed_tenant_without_a_file_is_an_orphan_and_list_exits_1(sandbox,
     assert states[KEPT] == "active" and states[GONE].startswith("offboarded since")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known defect found by the fresh-clone CI at the end of the 2026-12-07 session, not yet "
-        "fixed: since the stacks create a retained offboarding role (issue 18), redeploying a "
-        "reinstated tenant (generation 2) into the sandbox ends with its DR stack not deployed; "
-        "suspected cause: names that do not carry the generation (the retained role) colliding"
-    ),
-)
 def test_reinstated_as_generation_2_it_deploys_and_its_second_offboarding_verifies(sandbox, gone):
     from tenantkit.config import find_tenant
     from tenantkit.lifecycle.state import State
@@ -313,6 +312,9 @@ def test_reinstated_as_generation_2_it_deploys_and_its_second_offboarding_verifi
     assert deployed.ok, deployed
     config, scope = _scope(sandbox, GONE)
     assert config.generation == 2 and scope.names.key_alias == f"alias/tenantkit/{GONE}/generation-2"
+    # the generation's own offboarding role: generation 1's collided with this deploy while its stack retained it
+    iam = scope.client("iam", config.primary_region)
+    assert iam.get_role(RoleName=f"tenantkit-{GONE}-offboarding-g2")["Role"]["Arn"] == scope.names.offboarding_role_arn
     kms = scope.client("kms", config.primary_region)
     assert kms.describe_key(KeyId=scope.names.key_alias)["KeyMetadata"]["KeyState"] == "Enabled"
     again = _execute(sandbox, GONE)

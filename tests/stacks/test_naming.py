@@ -126,4 +126,16 @@ def test_generation_one_keeps_todays_alias_and_later_generations_never_answer_to
     assert second.key_alias == "alias/tenantkit/acme/generation-2"
     assert TenantNames(**{**first.__dict__, "tenant_id": "acme-g2"}).key_alias not in (second.key_alias, first.key_alias)
     changed = {a for a, b in zip(_every_derived_name(first), _every_derived_name(second), strict=True) if a != b}
-    assert changed == {first.key_alias, first.dr_key_alias_arn, first.key_alias_arn("us-east-1"), first.incident_key_alias}
+    assert changed == {
+        first.key_alias, first.dr_key_alias_arn, first.key_alias_arn("us-east-1"), first.incident_key_alias,
+        first.offboarding_role, first.offboarding_role_arn,
+    }
+
+
+def test_a_later_generation_has_its_own_offboarding_role_under_the_tenant_path():
+    first = TenantNames(tenant_id="a" * 30, account="123456789012", primary_region="us-east-1", secondary_region="us-west-2")
+    later = [TenantNames(**{**first.__dict__, "generation": generation}) for generation in (2, 999)]
+    assert first.offboarding_role == f"tenantkit-{'a' * 30}-offboarding"
+    assert [names.offboarding_role for names in later] == [f"{first.offboarding_role}-g2", f"{first.offboarding_role}-g999"]
+    assert all(len(names.offboarding_role) <= 64 for names in later)  # IAM's limit on a role name
+    assert all(names.offboarding_role_arn.startswith(first.tenant_role_arn_pattern.rstrip("*")) for names in later)

@@ -119,6 +119,8 @@ class Scope:
     """How long one run awaits the tenant's running backup jobs (`jobs`), all of them together."""
     assets: tuple[Any, ...] = ()
     """The CDK asset objects only this tenant's stacks publish (`assets.AssetObject`), from its cloud assemblies."""
+    extensions: tuple[Any, ...] = ()
+    """The finders and destroyers fleet.yaml's extensions declare (`extensions.ExtensionOffboarding`)."""
     _job_deadline: list[float] = field(default_factory=list, compare=False, repr=False)
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -1000,6 +1002,7 @@ _TAGGED_DELETERS: dict[tuple[str, str], Callable[[Scope, Target, Any, Progress],
 
 from tenantkit.lifecycle.offboarding import (  # noqa: E402  # they build on the helpers above; looked up when run
     assets,
+    extensions,
     jobs,
 )
 
@@ -1036,6 +1039,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("topic", _find_topics, _destroy_topic),
     Kind("parameter", _find_parameters, _destroy_parameter),
     Kind("stack", _find_stacks, _destroy_stack),
+    # what an extension's resources may leave after their stack (its declared finder and destroyer)
+    Kind(extensions.KIND, lambda scope: extensions.find_extension_resources(scope), lambda scope, target, progress: extensions.destroy_extension_resource(scope, target, progress)),
     Kind("function log group", _find_function_log_groups, _destroy_log_group),
     Kind("cdk asset", lambda scope: assets.find_assets(scope), lambda scope, target, progress: assets.destroy_asset(scope, target, progress)),
     Kind("tagged resource", lambda scope: (), _destroy_tagged),  # found by `run.discover`, after every other kind

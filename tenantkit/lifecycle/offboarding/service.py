@@ -36,6 +36,9 @@ from tenantkit import __version__
 from tenantkit.config import TenantConfig, TenantStatus
 from tenantkit.lifecycle.offboarding.archive import ArchiveBucket
 from tenantkit.lifecycle.offboarding.resources import KEY_PENDING_WINDOW_DAYS, OffboardingBlocked, Scope, Target
+from tenantkit.lifecycle.offboarding.role import JOURNAL_KEY as ROLE_RECORD
+from tenantkit.lifecycle.offboarding.role import KIND as ROLE_KIND
+from tenantkit.lifecycle.offboarding.role import retire_offboarding_role, role_retired
 from tenantkit.lifecycle.offboarding.run import Journal, Plan, StepCallback, destroy, discover, now, verify
 from tenantkit.naming import names_for, stack_names
 
@@ -108,6 +111,8 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
             raise OffboardingRefused(str(error)) from None
         account = config.account or SANDBOX_ACCOUNT
         session_for = sandbox_sessions(status.endpoint, config.account)
+        if _role_retired(config, state_dir, "sandbox"):
+            return Environment("sandbox", account, session_for, f"{user} (sandbox), {RETIRED}")
         destroyer_for, arn = as_offboarding_role(session_for(config.primary_region), _offboarding_role_arn(config, account), status.endpoint)
         return Environment("sandbox", account, session_for, f"{user} (sandbox), destroying as {arn}", destroyer_for)
 
@@ -120,14 +125,31 @@ def environment(config: TenantConfig, *, local: bool, state_dir: Path) -> Enviro
         raise OffboardingRefused(
             f"{config.tenant_id} lives in account {config.account}; these credentials act in {identity['Account']}"
         )
+    if _role_retired(config, state_dir, f"aws:{identity['Account']}"):
+        return Environment(f"aws:{identity['Account']}", identity["Account"], session_for, f"{identity['Arn']} ({user}), {RETIRED}")
     destroyer_for, arn = as_offboarding_role(source, _offboarding_role_arn(config, identity["Account"]), None)
     return Environment(
         f"aws:{identity['Account']}", identity["Account"], session_for, f"{identity['Arn']} ({user}), destroying as {arn}", destroyer_for
     )
 
 
+RETIRED = "the offboarding role already deleted (journal)"
+
+
+def _role_retired(config: TenantConfig, state_dir: Path, environment: str) -> bool:
+    """The journal of the tenant's generation in `environment` records its offboarding role
+    deleted: the run verified and only its report may be missing, so no role is assumed."""
+    from tenantkit.lifecycle.offboarding.run import JournalError
+
+    path = journal_path(state_dir, config.tenant_id, config.generation)
+    try:
+        return path.exists() and role_retired(Journal.open(path, tenant_id=config.tenant_id, environment=environment))
+    except JournalError:  # another environment's journal: `execute` refuses it, in its words
+        return False
+
+
 def _offboarding_role_arn(config: TenantConfig, account: str) -> str:
-    return names_for(config.tenant_id, account, config.primary_region, config.secondary_region).offboarding_role_arn
+    return names_for(config.tenant_id, account, config.primary_region, config.secondary_region, config.generation).offboarding_role_arn
 
 
 def as_offboarding_role(source: Any, role_arn: str, endpoint: str | None) -> tuple[Callable[[str], Any], str]:
@@ -166,11 +188,15 @@ def as_offboarding_role(source: Any, role_arn: str, endpoint: str | None) -> tup
     return session_for, arn
 
 
-def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int | None = None, assets: tuple[Any, ...] = ()) -> Scope:
+def scope_for(
+    config: TenantConfig, env: Environment, *, job_wait_minutes: int | None = None, assets: tuple[Any, ...] = (),
+    extensions: tuple[Any, ...] = (),
+) -> Scope:
     """The tenant, swept across every region of its residency zone and, for anything tagged with
     it, every enabled region of the account; its running backup jobs awaited `job_wait_minutes`
     (fleet.yaml offboarding.job_wait_minutes; None: its default); `assets`: the CDK asset objects
-    only its stacks publish (`assets.tenant_assets`)."""
+    only its stacks publish (`assets.tenant_assets`); `extensions`: the finders and destroyers
+    fleet.yaml's extensions declare (`extensions.load_offboarding`)."""
     from tenantkit.config import policy_for
 
     names = names_for(config.tenant_id, env.account, config.primary_region, config.secondary_region, config.generation)
@@ -178,7 +204,7 @@ def scope_for(config: TenantConfig, env: Environment, *, job_wait_minutes: int |
     scope = Scope(
         names, env.session_for, tuple(config.access.protect), zone=zone,
         account_regions=account_regions(env, config.primary_region), destroyer_for=env.destroyer_for,
-        assets=assets,
+        assets=assets, extensions=extensions,
     )  # fmt: skip
     return scope if job_wait_minutes is None else replace(scope, job_wait_seconds=job_wait_minutes * 60.0)
 
@@ -196,9 +222,24 @@ def account_regions(env: Environment, region: str) -> tuple[str, ...]:
     return tuple(sorted(r["RegionName"] for r in listed))
 
 
-def plan(config: TenantConfig, env: Environment, *, assemblies: Sequence[Path] = (), neighbours: Sequence[str] | None = ()) -> Plan:
+def plan(
+    config: TenantConfig, env: Environment, *, assemblies: Sequence[Path] = (), neighbours: Sequence[str] | None = (),
+    extensions: tuple[Any, ...] = (),
+) -> Plan:
     own, _, _ = tenant_assets(config, env, assemblies, neighbours)
-    return discover(scope_for(config, env, assets=own))
+    return discover(scope_for(config, env, assets=own, extensions=extensions))
+
+
+def extensions_of(fleet: Any, root: Path) -> tuple[Any, ...]:
+    """The finders and destroyers fleet.yaml's extensions declare, loaded from the project `root`;
+    OffboardingRefused (one line naming the entry) for one that cannot be imported."""
+    from tenantkit.config.fleet_models import ExtensionImportError
+    from tenantkit.lifecycle.offboarding.extensions import load_offboarding
+
+    try:
+        return load_offboarding(fleet.extensions, root)
+    except ExtensionImportError as error:
+        raise OffboardingRefused(f"{error}: nothing destroyed") from None
 
 
 def tenant_assets(
@@ -283,6 +324,7 @@ def execute(
     job_wait_minutes: int | None = None,
     assemblies: Sequence[Path] = (),
     neighbours: Sequence[str] | None = (),
+    extensions: tuple[Any, ...] = (),
 ) -> ExecuteOutcome:
     """Destroy everything of the tenant's (checks of `check_may_destroy` done by the caller),
     verify, and write the signed report: under a directory, or (`reports_root` an S3Location) to
@@ -291,7 +333,9 @@ def execute(
     are stopped or awaited (`job_wait_minutes`, fleet.yaml) before any data is deleted
     (`jobs.JobsStillRunning` when they outlast it). The CDK asset objects only the tenant's stacks
     publish, as the cloud `assemblies` (the tenant's and its `neighbours`', every other tenant of the
-    fleet) say, are destroyed; those another stack publishes too are kept and reported as shared. Resumable: see `run`."""
+    fleet) say, are destroyed; those another stack publishes too are kept and reported as shared.
+    What fleet.yaml's extensions' finders find (`extensions`, loaded) is destroyed by their
+    destroyers. Resumable: see `run`."""
     from tenantkit.lifecycle.report import S3Location, load_signer, upload_report, write_report
 
     signing_key = load_signer(signing_key_path, kms_client_for)  # before anything is destroyed
@@ -301,7 +345,7 @@ def execute(
     from tenantkit.lifecycle.state import State
 
     own_assets, shared_assets, assets_unsearched = tenant_assets(config, env, assemblies, neighbours)
-    scope = scope_for(config, env, job_wait_minutes=job_wait_minutes, assets=own_assets)
+    scope = scope_for(config, env, job_wait_minutes=job_wait_minutes, assets=own_assets, extensions=extensions)
     states = state_store(env, state_dir)
     journal = Journal.open(journal_path(state_dir, config.tenant_id, config.generation), tenant_id=config.tenant_id, environment=env.name)
     if journal.completed:
@@ -343,6 +387,9 @@ def execute(
         journal.data.pop("report", None)
         journal.save()
         return _outcome(config, journal, already_done=False)
+    # The last destruction: nothing is left for the role to destroy (journaled before completion,
+    # so a run interrupted here reruns without it: `environment` reads the journal).
+    retire_offboarding_role(scope.client("iam", config.primary_region), scope.names, journal)
     journal.data["completed_at"] = verification.checked_at
     report = build_report(config, env, journal, search_scope(scope, env.account, journal.data.get("searched")))
     if isinstance(reports_root, S3Location):
@@ -440,6 +487,10 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal, searc
         if target.kind == "kms key":
             keys.append(KeyDeletion(target.name, target.arn, target.region, _utc(done.get("deletion_date", "")), KEY_PENDING_WINDOW_DAYS))
         resources.append(DestroyedResource(_report_kind(target), target.name, target.arn, target.region, done["destroyed_at"], journal.counts(target)))
+    if ROLE_RECORD in journal.data:  # the last destruction: the role that did the rest (IAM is global: asked in the primary region)
+        role = journal.data[ROLE_RECORD]
+        kind = ROLE_KIND if role["existed"] else f"{ROLE_KIND} (already deleted when the run ended)"
+        resources.append(DestroyedResource(kind, role["name"], role["arn"], config.primary_region, role["deleted_at"]))
     checked = journal.data["verification"]
     why = journal.data.get("assets_unsearched", "no cloud assembly of the tenant was given")
     unsearched = (f"CDK assets in the bootstrap buckets: not searched ({why})",) if why else ()

@@ -16,8 +16,13 @@ moto 5.2.5 defects, in `moto.cloudformation`:
 Checked and reverted (the declared properties only, as CloudFormation): AWS::S3::BucketPolicy
 (PolicyDocument), AWS::S3::Bucket (PublicAccessBlockConfiguration), AWS::KMS::Key (KeyPolicy,
 EnableKeyRotation), AWS::WAFv2::WebACL (DefaultAction, Rules: order and actions included),
-AWS::WAFv2::IPSet (Addresses, as a set), AWS::RDS::DBParameterGroup (Parameters) and
-AWS::SNS::Subscription (exists).
+AWS::WAFv2::IPSet (Addresses, as a set), AWS::RDS::DBParameterGroup (Parameters),
+AWS::SNS::Subscription (exists), AWS::S3::Bucket (ReplicationConfiguration, its scalars compared as
+text: the API's XML gives strings where the template has numbers), AWS::Backup::BackupVault
+(AccessPolicy) and AWS::EC2::SecurityGroup (SecurityGroupIngress, as a set of rules: the group's
+own and those of the stack's AWS::EC2::SecurityGroupIngress resources on it, which is what the
+stack allows into the group; a rule added outside CloudFormation is revoked by the revert, a
+declared one revoked outside it is authorized again).
 """
 
 from __future__ import annotations
@@ -29,11 +34,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from moto.backup.models import backup_backends
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import Change, CloudFormationBackend, Stack
 from moto.cloudformation.parsing import clean_json
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, EmptyResult
+from moto.ec2.models import ec2_backends
 from moto.kms.models import kms_backends
 from moto.rds.models import rds_backends
 from moto.s3.models import s3_backends
@@ -43,6 +50,8 @@ from moto.wafv2.models import wafv2_backends
 
 from tenantkit.sandbox.extensions import cloudformation as _changesets
 from tenantkit.sandbox.extensions._base import records
+from tenantkit.sandbox.extensions.policies import set_vault_access_policy, vault_access_policy
+from tenantkit.sandbox.extensions.s3 import _replication
 from tenantkit.sandbox.extensions.waf import api_shape
 
 REVERT_DRIFT = "REVERT_DRIFT"
@@ -117,16 +126,112 @@ def _bucket_actual(resource: Any, declared: dict[str, Any], account: str, region
     bucket = s3_backends[account][get_partition(region)].buckets.get(resource.physical_resource_id)
     if bucket is None:
         return _GONE
+    replication = getattr(bucket, "replication", None)
+    actual: dict[str, Any] = {"ReplicationConfiguration": _as_text(_cloudformation_replication(replication)) if replication else None}
     block = bucket.public_access_block
     if block is None:
-        return {"PublicAccessBlockConfiguration": None}
+        return {**actual, "PublicAccessBlockConfiguration": None}
     values = {"BlockPublicAcls": block.block_public_acls, "IgnorePublicAcls": block.ignore_public_acls,
               "BlockPublicPolicy": block.block_public_policy, "RestrictPublicBuckets": block.restrict_public_buckets}
-    return {"PublicAccessBlockConfiguration": {name: bool(values.get(name)) for name in declared.get("PublicAccessBlockConfiguration") or values}}
+    return {**actual, "PublicAccessBlockConfiguration": {name: bool(values.get(name)) for name in declared.get("PublicAccessBlockConfiguration") or values}}
 
 
 def _bucket_revert(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
-    s3_backends[account][get_partition(region)].put_public_access_block(resource.physical_resource_id, declared["PublicAccessBlockConfiguration"])
+    backend = s3_backends[account][get_partition(region)]
+    if "PublicAccessBlockConfiguration" in declared:
+        backend.put_public_access_block(resource.physical_resource_id, declared["PublicAccessBlockConfiguration"])
+    if "ReplicationConfiguration" in declared:
+        backend.put_bucket_replication(resource.physical_resource_id, _replication(declared["ReplicationConfiguration"]))
+    return resource
+
+
+def _cloudformation_replication(stored: dict[str, Any]) -> dict[str, Any]:
+    """moto's stored replication configuration (Rule, ID: the API's XML shape) in
+    CloudFormation's shape (Rules, Id): the inverse of `s3._replication`."""
+    rules = stored.get("Rule", [])
+    rules = [rules] if isinstance(rules, dict) else rules
+    return {"Role": stored.get("Role"), "Rules": [{("Id" if key == "ID" else key): value for key, value in rule.items()} for rule in rules]}
+
+
+def _as_text(value: Any) -> Any:
+    """Every scalar as text (booleans as `true`/`false`), as the API's XML gives them back."""
+    if isinstance(value, dict):
+        return {key: _as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if value is None else str(value)
+
+
+def _vault(resource: Any, account: str, region: str) -> Any:
+    return backup_backends[account][region].vaults.get(resource.physical_resource_id)
+
+
+def _vault_actual(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
+    vault = _vault(resource, account, region)
+    if vault is None:
+        return _GONE
+    policy = vault_access_policy(account, region, vault)
+    return {"AccessPolicy": _json(policy) if policy else None}
+
+
+def _vault_revert(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
+    document = declared.get("AccessPolicy")
+    set_vault_access_policy(account, region, _vault(resource, account, region), None if document is None else json.dumps(document))
+    return resource
+
+
+def _rule(protocol: Any, from_port: Any, to_port: Any, peer: Any) -> dict[str, Any]:
+    """One ingress rule as CloudFormation and EC2 both can say it (protocol names as EC2 keeps
+    them, no ports for all traffic; `Peer` the CIDR, security group or prefix list it admits)."""
+    name = {"6": "tcp", "17": "udp", "1": "icmp", "all": "-1"}.get(str(protocol).lower(), str(protocol).lower())
+    every = name == "-1"
+    return {"IpProtocol": name, "FromPort": None if every else int(from_port), "ToPort": None if every else int(to_port), "Peer": peer}
+
+
+def _declared_rule(entry: dict[str, Any]) -> dict[str, Any]:
+    peer = next((entry[key] for key in ("CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId") if key in entry), None)
+    return _rule(entry["IpProtocol"], entry.get("FromPort"), entry.get("ToPort"), peer)
+
+
+def _actual_rule(rule: Any) -> dict[str, Any]:
+    peer = rule.ip_range.get("CidrIp") or rule.ip_range.get("CidrIpv6") or rule.source_group.get("GroupId") or rule.prefix_list_id
+    return _rule(rule.ip_protocol, rule.from_port, rule.to_port, peer)
+
+
+def _rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A set of rules, in one order: a group's rules have none."""
+    unique = {_canonical(rule): rule for rule in rules}
+    return [unique[key] for key in sorted(unique)]
+
+
+def _group(resource: Any, account: str, region: str) -> Any:
+    return ec2_backends[account][region].get_security_group_from_id(resource.physical_resource_id)
+
+
+def _group_actual(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
+    group = _group(resource, account, region)
+    if group is None:
+        return _GONE
+    return {"SecurityGroupIngress": _rules([_actual_rule(rule) for rule in group.ingress_rules])}
+
+
+def _group_revert(resource: Any, declared: dict[str, Any], account: str, region: str) -> Any:
+    group = _group(resource, account, region)
+    wanted = {_canonical(rule): rule for rule in declared.get("SecurityGroupIngress", [])}
+    group.ingress_rules = [rule for rule in group.ingress_rules if _canonical(_actual_rule(rule)) in wanted]
+    present = {_canonical(_actual_rule(rule)) for rule in group.ingress_rules}
+    for key, rule in wanted.items():
+        if key in present:
+            continue
+        peer = str(rule["Peer"])
+        ranges = [{"CidrIpv6" if ":" in peer else "CidrIp": peer}] if "/" in peer else []
+        ec2_backends[account][region].authorize_security_group_ingress(
+            group.id, rule["IpProtocol"], rule["FromPort"], rule["ToPort"], ranges,
+            source_groups=[{"GroupId": peer}] if peer.startswith("sg-") else None,
+            prefix_list_ids=[{"PrefixListId": peer}] if peer.startswith("pl-") else None,
+        )
     return resource
 
 
@@ -157,7 +262,9 @@ KINDS: dict[str, _Kind] = {
     "AWS::WAFv2::WebACL": _Kind(("DefaultAction", "Rules"), _web_acl_actual, _web_acl_revert),
     "AWS::SNS::Subscription": _Kind((), _subscription_actual, _subscription_revert),
     "AWS::WAFv2::IPSet": _Kind(("Addresses",), _ip_set_actual, _web_acl_revert),
-    "AWS::S3::Bucket": _Kind(("PublicAccessBlockConfiguration",), _bucket_actual, _bucket_revert),
+    "AWS::S3::Bucket": _Kind(("PublicAccessBlockConfiguration", "ReplicationConfiguration"), _bucket_actual, _bucket_revert),
+    "AWS::Backup::BackupVault": _Kind(("AccessPolicy",), _vault_actual, _vault_revert),
+    "AWS::EC2::SecurityGroup": _Kind(("SecurityGroupIngress",), _group_actual, _group_revert),
     "AWS::RDS::DBParameterGroup": _Kind(("Parameters",), _parameter_group_actual, _parameter_group_revert),
 }
 
@@ -174,7 +281,27 @@ def _declared(stack: Stack, logical_id: str, resource_type: str) -> dict[str, An
         resolved = {**resolved, "Addresses": sorted(resolved.get("Addresses", []))}
     if resource_type == "AWS::RDS::DBParameterGroup":
         resolved = {**resolved, "Parameters": {k: str(v) for k, v in resolved.get("Parameters", {}).items()}}
+    if resource_type == "AWS::S3::Bucket" and "ReplicationConfiguration" in resolved:
+        resolved = {**resolved, "ReplicationConfiguration": _as_text(resolved["ReplicationConfiguration"])}
+    if resource_type == "AWS::Backup::BackupVault" and isinstance(resolved.get("AccessPolicy"), str):
+        resolved = {**resolved, "AccessPolicy": json.loads(resolved["AccessPolicy"])}
+    if resource_type == "AWS::EC2::SecurityGroup":
+        resolved = {**resolved, "SecurityGroupIngress": _rules(_group_ingress(stack, logical_id, resolved))}
     return resolved
+
+
+def _group_ingress(stack: Stack, logical_id: str, resolved: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ingress rules the stack declares for the group: its own, and those of the stack's
+    AWS::EC2::SecurityGroupIngress resources whose GroupId is the group's."""
+    group_id = getattr(stack.resource_map._parsed_resources.get(logical_id), "physical_resource_id", None)
+    rules = [_declared_rule(entry) for entry in resolved.get("SecurityGroupIngress", [])]
+    for other_id, other in stack.resource_map._resource_json_map.items():
+        if other["Type"] != "AWS::EC2::SecurityGroupIngress" or other_id not in stack.resource_map._parsed_resources:
+            continue
+        entry = clean_json(other.get("Properties", {}), stack.resource_map)
+        if group_id is not None and entry.get("GroupId") == group_id:
+            rules.append(_declared_rule(entry))
+    return rules
 
 
 def _canonical(value: Any) -> str:
