@@ -9,13 +9,20 @@ sandbox's default account.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from tenantkit.lifecycle.deploy_local import DeployResult, StackOutcome, StackResult, deploy_assembly
+from tenantkit.lifecycle.deploy_local import (
+    DeployResult,
+    StackOutcome,
+    StackResult,
+    deploy_assembly,
+    deployed_unchanged,
+)
 
 SANDBOX_ACCOUNT = "123456789012"
 """moto's default account: where a tenant without an `account` is deployed."""
@@ -30,51 +37,98 @@ class EndpointSession:
 
     Sessions made by one `sandbox_sessions` / `region_sessions` call share one boto3 session, so
     botocore loads each service model once (a new boto3 session per region re-parsed the models:
-    0.25 s per client). Client creation is locked: boto3 sessions are not thread-safe."""
+    0.25 s per client), and one client per service, region and endpoint (`clients`). Client
+    creation is locked: boto3 sessions are not thread-safe; botocore clients are. `credentials`
+    (boto3's `aws_access_key_id`, ...) are given to every client: sessions acting in different
+    accounts can then share one boto3 session."""
 
-    def __init__(self, session: Any, endpoint: str | None, region: str | None = None, lock: threading.Lock | None = None) -> None:
+    def __init__(
+        self,
+        session: Any,
+        endpoint: str | None,
+        region: str | None = None,
+        lock: threading.Lock | None = None,
+        *,
+        credentials: dict[str, str] | None = None,
+        clients: dict[tuple[str, str, str | None], Any] | None = None,
+    ) -> None:
         self._session = session
         self._endpoint = endpoint
         self._region = region or session.region_name
         self._lock = lock or threading.Lock()
+        self._credentials = credentials
+        self._clients = clients if clients is not None else {}
 
     @property
     def region_name(self) -> str:
         return self._region
 
     def credentials(self) -> Any:
-        return self._session.get_credentials()
+        if self._credentials is None:
+            return self._session.get_credentials()
+        from botocore.credentials import Credentials
+
+        given = self._credentials
+        return Credentials(given["aws_access_key_id"], given["aws_secret_access_key"], given.get("aws_session_token"))
 
     def client(self, service: str, **kwargs: Any) -> Any:
-        options = {"region_name": self._region, **kwargs}
+        options = {"region_name": self._region, **(self._credentials or {}), **kwargs}
         if self._endpoint is not None:
             options["endpoint_url"] = self._endpoint
         with self._lock:
-            return self._session.client(service, **options)
+            if kwargs:  # a client configured for one caller is not shared
+                return self._session.client(service, **options)
+            key = (service, self._region, self._endpoint)
+            if key not in self._clients:
+                self._clients[key] = self._session.client(service, **options)
+            return self._clients[key]
 
 
-def region_sessions(session: Any, endpoint: str | None = None) -> Callable[[str], EndpointSession]:
-    """region -> a session of `session` (one boto3 session) in that region."""
-    lock = threading.Lock()
-    return lambda region: EndpointSession(session, endpoint, region, lock)
+def region_sessions(
+    session: Any, endpoint: str | None = None, *, credentials: dict[str, str] | None = None, lock: threading.Lock | None = None
+) -> Callable[[str], EndpointSession]:
+    """region -> a session of `session` (one boto3 session) in that region; the sessions share
+    their clients."""
+    lock = lock or threading.Lock()
+    clients: dict[tuple[str, str, str | None], Any] = {}
+    return lambda region: EndpointSession(session, endpoint, region, lock, credentials=credentials, clients=clients)
+
+
+_SHARED_LOCK = threading.Lock()
+_SANDBOX_DUMMY = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@functools.cache
+def _sandbox_session() -> Any:
+    """The one boto3 session behind every sandbox session of the process (its credentials are
+    given per client): botocore reads its endpoint data and each service model once, not once
+    per tenant (a boto3 session per tenant made that most of an unchanged deploy's time)."""
+    import boto3
+
+    return boto3.Session(region_name="us-east-1", **_SANDBOX_DUMMY)
+
+
+@functools.lru_cache(maxsize=16)
+def _default_account_sessions(endpoint: str) -> Callable[[str], EndpointSession]:
+    """The sandbox's default account: one family of sessions, and of clients, per endpoint for the
+    process (its dummy credentials never change)."""
+    return region_sessions(_sandbox_session(), endpoint, credentials=_SANDBOX_DUMMY, lock=_SHARED_LOCK)
 
 
 def sandbox_sessions(endpoint: str, account: str | None) -> Callable[[str], EndpointSession]:
-    """region -> a session acting in `account` (the sandbox's default account when None)."""
-    import boto3
-
-    dummy = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-    if account is not None and account != SANDBOX_ACCOUNT:
-        sts = EndpointSession(boto3.Session(region_name="us-east-1", **dummy), endpoint).client("sts")
-        credentials = sts.assume_role(
-            RoleArn=f"arn:aws:iam::{account}:role/{DEPLOYER_ROLE}", RoleSessionName="tenantkit"
-        )["Credentials"]
-        dummy = {
-            "aws_access_key_id": credentials["AccessKeyId"],
-            "aws_secret_access_key": credentials["SecretAccessKey"],
-            "aws_session_token": credentials["SessionToken"],
-        }
-    return region_sessions(boto3.Session(region_name="us-east-1", **dummy), endpoint)
+    """region -> a session acting in `account` (the sandbox's default account when None). Each
+    call for another account assumes its deployer role anew: credentials of a sandbox since reset
+    would silently act in the default account."""
+    if account is None or account == SANDBOX_ACCOUNT:
+        return _default_account_sessions(endpoint)
+    sts = _default_account_sessions(endpoint)("us-east-1").client("sts")
+    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{DEPLOYER_ROLE}", RoleSessionName="tenantkit")["Credentials"]
+    assumed = {
+        "aws_access_key_id": credentials["AccessKeyId"],
+        "aws_secret_access_key": credentials["SecretAccessKey"],
+        "aws_session_token": credentials["SessionToken"],
+    }
+    return region_sessions(_sandbox_session(), endpoint, credentials=assumed, lock=_SHARED_LOCK)
 
 
 def deploy_synthesized(
@@ -116,3 +170,27 @@ def deploy_synthesized(
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         return list(pool.map(one, synthesized))
+
+
+def unchanged_tenants(
+    templates: dict[str, Sequence[tuple[str, str, str]]],
+    accounts: dict[str, str | None],
+    *,
+    endpoint: str,
+    concurrency: int,
+) -> dict[str, DeployResult]:
+    """The tenants of `templates` (tenant id -> (stack, region, sha256 of the template it would
+    deploy) per stack, `synth.cached_templates`) whose every stack is deployed in the sandbox with
+    exactly that template, each with its result (all UNCHANGED); checked before anything is
+    synthesized, restored or published, several tenants at a time. A tenant that cannot be
+    checked is left to the deploy, which reports why."""
+
+    def one(tenant_id: str) -> DeployResult | None:
+        try:
+            return deployed_unchanged(tenant_id, templates[tenant_id], sandbox_sessions(endpoint, accounts[tenant_id]))
+        except Exception:  # noqa: BLE001 - the deploy that follows meets the same fault and reports it
+            return None
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        checked = dict(zip(templates, pool.map(one, templates), strict=True))
+    return {tenant_id: result for tenant_id, result in checked.items() if result is not None}

@@ -50,17 +50,50 @@ def deploy_local(
     guard = sandbox_guard("deploy", endpoint=status.endpoint, state_dir=state_dir, tooling=tooling, break_reason=break_reason)
     chosen = [tenant for tenant in report.configs if not tenant_ids or tenant.tenant_id in tenant_ids]
     with guarded(guard, chosen):
-        synthesized = synth_directory(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet, root=root)
+        cache = SynthCache()
         accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
+        # The deployed templates' digests first: a tenant deployed as it would be synthesized costs
+        # one DescribeStacks per stack, and a fleet of them no synth, baseline or cache restore.
+        unchanged = _unchanged(report, tenant_ids, cache, accounts, endpoint=status.endpoint, concurrency=concurrency, whole_fleet=whole_fleet, root=root)
+        for result in unchanged.values():
+            _progress(on_progress, result)
+        order = list(dict.fromkeys(tenant_ids)) or [tenant.tenant_id for tenant in report.configs]
+        if order and all(tenant_id in unchanged for tenant_id in order):
+            return [unchanged[tenant_id] for tenant_id in order]
+        synthesized = synth_directory(directory, tenant_ids, outdir, cache=cache, whole_fleet=whole_fleet, root=root)
         _deploy_baselines(report.configs, chosen, outdir, endpoint=status.endpoint, port=status.port)
-        return deploy_synthesized(
-            synthesized,
+        deployed = deploy_synthesized(
+            [item for item in synthesized if item.tenant_id not in unchanged],
             accounts,
             endpoint=status.endpoint,
             port=status.port,
             concurrency=concurrency,
             on_progress=on_progress,
         )
+        results = {result.tenant_id: result for result in deployed} | unchanged
+        return [results[item.tenant_id] for item in synthesized]
+
+
+def _unchanged(
+    report: Any, tenant_ids: Sequence[str], cache: Any, accounts: dict[str, str | None], *, endpoint: str, concurrency: int,
+    whole_fleet: bool, root: Path | None,
+) -> dict[str, DeployResult]:
+    """The chosen tenants whose synth is cached and whose stacks are deployed with exactly its
+    templates, with their (UNCHANGED) results; none while a tenant file is in error (the synth
+    reports it)."""
+    from tenantkit.lifecycle.fleet import unchanged_tenants
+    from tenantkit.synth import cached_templates
+
+    if not report.ok:
+        return {}
+    templates = cached_templates(report.configs, tenant_ids, cache, whole_fleet=whole_fleet, root=root)
+    return unchanged_tenants(templates, accounts, endpoint=endpoint, concurrency=concurrency)
+
+
+def _progress(on_progress: DeployCallback | None, result: DeployResult) -> None:
+    if on_progress is not None:
+        on_progress(result.tenant_id, None)
+        on_progress(result.tenant_id, result)
 
 
 def _deploy_baselines(fleet: Sequence[Any], chosen: Sequence[Any], outdir: Path, *, endpoint: str, port: int) -> None:

@@ -6,8 +6,9 @@ from tenantkit.synth.cache import SynthCache
 from tenantkit.synth.service import (
     SynthRequestError,
     TenantSynthResult,
+    cached_templates,
     synth_directory,
     synth_tenants,
 )
 
-__all__ = ["SynthCache", "SynthRequestError", "TenantSynthResult", "synth_directory", "synth_tenants"]
+__all__ = ["SynthCache", "SynthRequestError", "TenantSynthResult", "cached_templates", "synth_directory", "synth_tenants"]

@@ -12,7 +12,7 @@ from moto import mock_aws
 from tenantkit.lifecycle import fleet
 from tenantkit.lifecycle.deploy_local import StackOutcome
 
-from .test_deploy_local import _template, stacks_of, write_assembly
+from .test_deploy_local import _template, stacks_of, template_digests, write_assembly
 
 
 @dataclass
@@ -38,7 +38,7 @@ def aws(monkeypatch):
     with mock_aws():
         # In-process moto: sessions without an endpoint reach the mock.
         real = fleet.EndpointSession
-        monkeypatch.setattr(fleet, "EndpointSession", lambda session, endpoint, region=None, lock=None: real(session, None, region, lock))
+        monkeypatch.setattr(fleet, "EndpointSession", lambda session, endpoint, region=None, lock=None, **kw: real(session, None, region, lock, **kw))
         yield
 
 
@@ -96,3 +96,28 @@ def test_the_regions_of_one_account_share_one_boto3_session():
     assert (east.region_name, west.region_name) == ("us-east-1", "us-west-2")
     client = west.client("s3")
     assert client.meta.region_name == "us-west-2" and client.meta.endpoint_url == "http://localhost:5000"
+
+
+def test_only_tenants_deployed_with_their_templates_are_found_unchanged(aws, tmp_path):
+    deployed = write_assembly(tmp_path / "deployed", {name: _template(f"data-{name}") for name in stacks_of("deployed")})
+    fleet.deploy_synthesized([Synthesized("deployed", deployed)], {"deployed": None}, endpoint="http://localhost:5000", port=5000, concurrency=1)
+    never = write_assembly(tmp_path / "never", {name: _template(f"data-{name}") for name in stacks_of("never")})
+    found = fleet.unchanged_tenants(
+        {"deployed": template_digests(deployed, stacks_of("deployed")), "never": template_digests(never, stacks_of("never"))},
+        {"deployed": None, "never": None},
+        endpoint="http://localhost:5000",
+        concurrency=2,
+    )
+    assert list(found) == ["deployed"]
+    assert [s.outcome for s in found["deployed"].stacks] == [StackOutcome.UNCHANGED] * 2
+
+
+def test_sessions_of_the_sandboxs_default_account_share_their_clients():
+    """One client per service and region for the process (a client per tenant cost 0.1 s each)."""
+    first = fleet.sandbox_sessions("http://localhost:5000", None)("us-east-1").client("cloudformation")
+    again = fleet.sandbox_sessions("http://localhost:5000", fleet.SANDBOX_ACCOUNT)("us-east-1").client("cloudformation")
+    other_region = fleet.sandbox_sessions("http://localhost:5000", None)("us-west-2").client("cloudformation")
+    other_endpoint = fleet.sandbox_sessions("http://localhost:5001", None)("us-east-1").client("cloudformation")
+    assert first is again
+    assert other_region is not first and other_endpoint is not first
+    assert other_endpoint.meta.endpoint_url == "http://localhost:5001"
