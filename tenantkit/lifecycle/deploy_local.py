@@ -18,7 +18,7 @@ import io
 import json
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -143,17 +143,27 @@ def deploy_assembly(
     return result
 
 
-def deployed_unchanged(tenant_id: str, templates: Sequence[tuple[str, str, str]], session_for: SessionFor) -> DeployResult | None:
+def stacks_in(cloudformation: Any) -> dict[str, dict[str, Any]]:
+    """Every stack of the client's account and region by name (DescribeStacks without a name,
+    every page): one call for all the tenants of an account and region, not one per stack."""
+    from tenantkit.aws import pages
+
+    return {stack["StackName"]: stack for stack in pages(cloudformation, "describe_stacks", "Stacks") if stack["StackStatus"] != "DELETE_COMPLETE"}
+
+
+def deployed_unchanged(
+    tenant_id: str, templates: Sequence[tuple[str, str, str]], deployed: Callable[[str], Mapping[str, dict[str, Any]]]
+) -> DeployResult | None:
     """A tenant's result when each of its stacks, (stack, region, sha256 of the template it would
-    deploy), is deployed and tagged with that digest: every stack UNCHANGED, at one DescribeStacks
-    each and nothing read, published or synthesized. None as soon as one is not."""
-    started = time.monotonic()
+    deploy), is deployed and tagged with that digest: every stack UNCHANGED, with nothing read,
+    published or synthesized. None as soon as one is not. `deployed(region)`: the stacks of the
+    tenant's account there by name (`stacks_in`)."""
     stacks = []
     for name, region, digest in templates:
-        if not _tagged_with(_current(session_for(region).client("cloudformation"), name), digest):
+        if not _tagged_with(deployed(region).get(name), digest):
             return None
         stacks.append(StackResult(name, region, StackOutcome.UNCHANGED))
-    return DeployResult(tenant_id, stacks, time.monotonic() - started) if stacks else None
+    return DeployResult(tenant_id, stacks) if stacks else None
 
 
 class StackFailed(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from tenantkit.lifecycle.deploy_local import (
     StackResult,
     deploy_assembly,
     deployed_unchanged,
+    stacks_in,
 )
 
 SANDBOX_ACCOUNT = "123456789012"
@@ -173,7 +174,7 @@ def deploy_synthesized(
 
 
 def unchanged_tenants(
-    templates: dict[str, Sequence[tuple[str, str, str]]],
+    templates: Mapping[str, Sequence[tuple[str, str, str]]],
     accounts: dict[str, str | None],
     *,
     endpoint: str,
@@ -182,15 +183,39 @@ def unchanged_tenants(
     """The tenants of `templates` (tenant id -> (stack, region, sha256 of the template it would
     deploy) per stack, `synth.cached_templates`) whose every stack is deployed in the sandbox with
     exactly that template, each with its result (all UNCHANGED); checked before anything is
-    synthesized, restored or published, several tenants at a time. A tenant that cannot be
-    checked is left to the deploy, which reports why."""
+    synthesized, restored or published, by listing the stacks of each account and region once
+    (several at a time). A tenant whose stacks cannot be listed is left to the deploy, which
+    reports why."""
+    where = {(accounts[tenant_id], region) for tenant_id, stacks in templates.items() for _, region, _ in stacks}
+    sessions = {account: _sessions_or_none(endpoint, account) for account in {account for account, _ in where}}
 
-    def one(tenant_id: str) -> DeployResult | None:
+    def listed(place: tuple[str | None, str]) -> dict[str, dict[str, Any]] | None:
+        account, region = place
+        session_for = sessions[account]
         try:
-            return deployed_unchanged(tenant_id, templates[tenant_id], sandbox_sessions(endpoint, accounts[tenant_id]))
+            return stacks_in(session_for(region).client("cloudformation")) if session_for is not None else None
         except Exception:  # noqa: BLE001 - the deploy that follows meets the same fault and reports it
             return None
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        checked = dict(zip(templates, pool.map(one, templates), strict=True))
-    return {tenant_id: result for tenant_id, result in checked.items() if result is not None}
+        stacks = dict(zip(where, pool.map(listed, where), strict=True))
+    found = {}
+    for tenant_id, expected in templates.items():
+        listed_here: dict[str, dict[str, dict[str, Any]]] = {}
+        for _, region, _ in expected:
+            in_region = stacks[(accounts[tenant_id], region)]
+            if in_region is None:
+                break
+            listed_here[region] = in_region
+        else:
+            result = deployed_unchanged(tenant_id, expected, listed_here.__getitem__)
+            if result is not None:
+                found[tenant_id] = result
+    return found
+
+
+def _sessions_or_none(endpoint: str, account: str | None) -> Callable[[str], EndpointSession] | None:
+    try:
+        return sandbox_sessions(endpoint, account)
+    except Exception:  # noqa: BLE001 - as above: the deploy reports it
+        return None

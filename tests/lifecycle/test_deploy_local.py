@@ -11,7 +11,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tenantkit.lifecycle.deploy_local import TEMPLATE_DIGEST_TAG, StackOutcome, deploy_assembly, deployed_unchanged
+from tenantkit.lifecycle.deploy_local import (
+    TEMPLATE_DIGEST_TAG,
+    StackOutcome,
+    deploy_assembly,
+    deployed_unchanged,
+    stacks_in,
+)
 
 ACCOUNT = "123456789012"
 STACKS = ("tenant-t1-dr", "tenant-t1-primary")
@@ -184,14 +190,20 @@ def template_digests(assembly: Path, stacks=STACKS) -> tuple[tuple[str, str, str
     return tuple((name, region_of(name), hashlib.sha256((assembly / f"{name}.template.json").read_bytes()).hexdigest()) for name in stacks)
 
 
-def test_a_tenant_deployed_with_its_templates_is_unchanged_at_one_describe_stacks_each(aws, tmp_path):
+def _listed(session_for):
+    """deployed(region) of `deployed_unchanged`: each region's stacks listed once, as the fleet does."""
+    listed: dict[str, dict] = {}
+    return lambda region: listed.setdefault(region, stacks_in(session_for(region).client("cloudformation")))
+
+
+def test_a_tenant_deployed_with_its_templates_is_unchanged_at_one_describe_stacks_per_region(aws, tmp_path):
     assembly = write_assembly(tmp_path, {name: _template(f"{name}-data") for name in STACKS})
     _deploy(assembly)
     calls: list[str] = []
-    result = deployed_unchanged("t1", template_digests(assembly), _counting_session_for(calls))
+    result = deployed_unchanged("t1", template_digests(assembly), _listed(_counting_session_for(calls)))
     assert result is not None and result.ok and result.tenant_id == "t1"
     assert [(s.stack, s.region, s.outcome) for s in result.stacks] == [(n, region_of(n), StackOutcome.UNCHANGED) for n in STACKS]
-    assert calls == ["cloudformation.DescribeStacks"] * len(STACKS)
+    assert calls == ["cloudformation.DescribeStacks"] * len({region_of(n) for n in STACKS})
 
 
 def _other_template(assembly: Path) -> tuple:
@@ -207,7 +219,7 @@ def _one_stack_more(assembly: Path) -> tuple:
 def test_a_tenant_not_deployed_with_its_templates_is_left_to_the_deploy(aws, tmp_path, expected):
     assembly = write_assembly(tmp_path, {name: _template(f"{name}-data") for name in STACKS})
     _deploy(assembly)
-    assert deployed_unchanged("t1", expected(assembly), lambda region: boto3.Session(region_name=region)) is None
+    assert deployed_unchanged("t1", expected(assembly), _listed(lambda region: boto3.Session(region_name=region))) is None
 
 
 def test_a_failed_stack_tagged_with_its_template_is_not_unchanged(aws, tmp_path):
@@ -218,4 +230,4 @@ def test_a_failed_stack_tagged_with_its_template_is_not_unchanged(aws, tmp_path)
     )
     assembly = write_assembly(tmp_path, {"tenant-t1-dr": broken, "tenant-t1-primary": _template("p-data")})
     assert not _deploy(assembly).ok
-    assert deployed_unchanged("t1", template_digests(assembly)[:1], lambda region: boto3.Session(region_name=region)) is None
+    assert deployed_unchanged("t1", template_digests(assembly)[:1], _listed(lambda region: boto3.Session(region_name=region))) is None

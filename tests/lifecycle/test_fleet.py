@@ -98,18 +98,31 @@ def test_the_regions_of_one_account_share_one_boto3_session():
     assert client.meta.region_name == "us-west-2" and client.meta.endpoint_url == "http://localhost:5000"
 
 
-def test_only_tenants_deployed_with_their_templates_are_found_unchanged(aws, tmp_path):
-    deployed = write_assembly(tmp_path / "deployed", {name: _template(f"data-{name}") for name in stacks_of("deployed")})
-    fleet.deploy_synthesized([Synthesized("deployed", deployed)], {"deployed": None}, endpoint="http://localhost:5000", port=5000, concurrency=1)
+def test_only_tenants_deployed_with_their_templates_are_found_unchanged(aws, tmp_path, monkeypatch):
+    deployed = {}
+    for tenant in ("first", "second"):
+        deployed[tenant] = write_assembly(tmp_path / tenant, {name: _template(f"data-{name}") for name in stacks_of(tenant)})
+    fleet.deploy_synthesized(
+        [Synthesized(tenant, assembly) for tenant, assembly in deployed.items()],
+        {"first": None, "second": None}, endpoint="http://localhost:5000", port=5000, concurrency=1,
+    )
     never = write_assembly(tmp_path / "never", {name: _template(f"data-{name}") for name in stacks_of("never")})
+    listings = []
+    real_stacks_in = fleet.stacks_in
+    monkeypatch.setattr(fleet, "stacks_in", lambda client: listings.append(client.meta.region_name) or real_stacks_in(client))
     found = fleet.unchanged_tenants(
-        {"deployed": template_digests(deployed, stacks_of("deployed")), "never": template_digests(never, stacks_of("never"))},
-        {"deployed": None, "never": None},
+        {
+            "first": template_digests(deployed["first"], stacks_of("first")),
+            "second": template_digests(deployed["second"], stacks_of("second")),
+            "never": template_digests(never, stacks_of("never")),
+        },
+        {"first": None, "second": None, "never": None},
         endpoint="http://localhost:5000",
         concurrency=2,
     )
-    assert list(found) == ["deployed"]
-    assert [s.outcome for s in found["deployed"].stacks] == [StackOutcome.UNCHANGED] * 2
+    assert sorted(found) == ["first", "second"]
+    assert sorted(listings) == ["us-east-1", "us-west-2"]  # one listing per account and region, not one call per stack
+    assert [s.outcome for s in found["first"].stacks] == [StackOutcome.UNCHANGED] * 2
 
 
 def test_sessions_of_the_sandboxs_default_account_share_their_clients():
