@@ -9,9 +9,10 @@ sandbox's default account.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -116,12 +117,38 @@ def _default_account_sessions(endpoint: str) -> Callable[[str], EndpointSession]
     return region_sessions(_sandbox_session(), endpoint, credentials=_SANDBOX_DUMMY, lock=_SHARED_LOCK)
 
 
+_REMEMBERED_LOCK = threading.Lock()
+_remembered: dict[tuple[str, str], Callable[[str], EndpointSession]] | None = None
+
+
+@contextlib.contextmanager
+def remembering_sessions() -> Iterator[None]:
+    """Within the block (a decorated call), `sandbox_sessions` assumes each account's deployer
+    role once: a deploy takes each tenant's lock, reads its state, checks its stacks and deploys
+    them, and each asked anew. Never across blocks: credentials of a sandbox reset since would
+    silently act in the default account."""
+    global _remembered
+    with _REMEMBERED_LOCK:
+        outermost = _remembered is None
+        if outermost:
+            _remembered = {}
+    try:
+        yield
+    finally:
+        if outermost:
+            with _REMEMBERED_LOCK:
+                _remembered = None
+
+
 def sandbox_sessions(endpoint: str, account: str | None) -> Callable[[str], EndpointSession]:
     """region -> a session acting in `account` (the sandbox's default account when None). Each
-    call for another account assumes its deployer role anew: credentials of a sandbox since reset
-    would silently act in the default account."""
+    call for another account assumes its deployer role anew (once per `remembering_sessions`
+    block)."""
     if account is None or account == SANDBOX_ACCOUNT:
         return _default_account_sessions(endpoint)
+    remembered = _remembered
+    if remembered is not None and (endpoint, account) in remembered:
+        return remembered[(endpoint, account)]
     sts = _default_account_sessions(endpoint)("us-east-1").client("sts")
     credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{DEPLOYER_ROLE}", RoleSessionName="tenantkit")["Credentials"]
     assumed = {
@@ -129,7 +156,11 @@ def sandbox_sessions(endpoint: str, account: str | None) -> Callable[[str], Endp
         "aws_secret_access_key": credentials["SecretAccessKey"],
         "aws_session_token": credentials["SessionToken"],
     }
-    return region_sessions(_sandbox_session(), endpoint, credentials=assumed, lock=_SHARED_LOCK)
+    sessions = region_sessions(_sandbox_session(), endpoint, credentials=assumed, lock=_SHARED_LOCK)
+    if remembered is not None:
+        with _REMEMBERED_LOCK:
+            sessions = remembered.setdefault((endpoint, account), sessions)
+    return sessions
 
 
 def deploy_synthesized(

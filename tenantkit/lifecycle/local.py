@@ -10,7 +10,13 @@ from typing import Any
 
 from tenantkit.lifecycle.backup_now import BackupRun
 from tenantkit.lifecycle.deploy_local import DeployResult, StackOutcome
-from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, DeployCallback, deploy_synthesized, sandbox_sessions
+from tenantkit.lifecycle.fleet import (
+    SANDBOX_ACCOUNT,
+    DeployCallback,
+    deploy_synthesized,
+    remembering_sessions,
+    sandbox_sessions,
+)
 from tenantkit.lifecycle.inventory import Inventory
 
 
@@ -18,6 +24,7 @@ class LocalDeployError(Exception):
     """The local deploy cannot start; the message says why, in one line."""
 
 
+@remembering_sessions()  # each account's role assumed once for the lock, the check and the deploy
 def deploy_local(
     directory: Path,
     tenant_ids: Sequence[str],

@@ -134,3 +134,17 @@ def test_sessions_of_the_sandboxs_default_account_share_their_clients():
     assert first is again
     assert other_region is not first and other_endpoint is not first
     assert other_endpoint.meta.endpoint_url == "http://localhost:5001"
+
+
+def test_an_accounts_role_is_assumed_once_within_a_remembering_block_and_anew_outside(aws):
+    with fleet.remembering_sessions():
+        first = fleet.sandbox_sessions("http://localhost:5000", "111122223333")
+        again = fleet.sandbox_sessions("http://localhost:5000", "111122223333")
+        other = fleet.sandbox_sessions("http://localhost:5000", "444455556666")
+        assert again is first
+        assert other is not first
+        assert other("us-east-1").client("sts").get_caller_identity()["Account"] == "444455556666"
+    after = fleet.sandbox_sessions("http://localhost:5000", "111122223333")
+    assert after is not first
+    assert after("us-east-1").credentials().access_key != first("us-east-1").credentials().access_key
+    assert after("us-east-1").client("sts").get_caller_identity()["Account"] == "111122223333"
