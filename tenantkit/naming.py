@@ -55,6 +55,13 @@ ROLE_PATH_ROOT = "/tenantkit/"
 """Every IAM role of a tenant lives under `/tenantkit/<id>/`: policies name the tenant's principals
 by that path (`aws:PrincipalArn`), which only `iam:CreateRole` with that path sets: unlike a tag,
 it cannot be changed on an existing role, nor passed as a session tag."""
+
+
+def every_tenant_role_arn_pattern(account: str) -> str:
+    """Every role of every tenant in `account` (`aws:PrincipalArn` with ArnLike): `role/tenantkit/*`."""
+    return f"arn:{PARTITION}:iam::{account}:role{ROLE_PATH_ROOT}*"
+
+
 BASELINE_STACK = "tenantkit-baseline"
 """The one stack per account and region that tenantkit deploys before that environment's tenants
 (the audit trail). Never starts with `tenant-`: no tenant's stack name can match it."""

@@ -9,10 +9,12 @@ from typing import Optional
 import typer
 
 from tenantkit.cli import render
+from tenantkit.cli.approvals import APPROVALS_OPTION, REASON_OPTION, UNAPPROVED_OPTION, require_approvals
 from tenantkit.cli.options import (
     CHANGED_SINCE_OPTION,
     CONFIG_DIR_OPTION,
     EXACT_OPTION,
+    ROOT_OPTION,
     SHARD_OPTION,
     selected_tenants,
 )
@@ -34,13 +36,22 @@ def check(
     shard: Optional[str] = SHARD_OPTION,  # noqa: UP045
     changed_since: Optional[str] = CHANGED_SINCE_OPTION,  # noqa: UP045
     exact: bool = EXACT_OPTION,
+    unapproved: bool = UNAPPROVED_OPTION,
+    reason: Optional[str] = REASON_OPTION,  # noqa: UP045
+    approvals_dir: Path = APPROVALS_OPTION,
+    root: Path = ROOT_OPTION,
 ) -> None:
-    """Every tenant (or a shard of them, or those changed), every step; exit 1 if any step fails."""
+    """Every tenant (or a shard of them, or those changed), every step; exit 1 if any step fails.
+    With fleet.yaml's `require_approval`, a tenant changed since its last valid approval is refused first."""
     from tenantkit.cli.errors import as_lines
     from tenantkit.lifecycle.check import junit_xml, run_check
 
     tenant_ids = selected_tenants(
         directory, None, all_tenants=True, shard=shard, changed_since=changed_since, exact=exact
+    )
+    require_approvals(
+        directory, tenant_ids, cdk_out=outdir, approvals_dir=approvals_dir, root=root,
+        unapproved=unapproved, reason=reason, command="check",
     )
     with as_lines():
         results = run_check(

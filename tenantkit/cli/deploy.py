@@ -9,13 +9,13 @@ from typing import Optional
 import typer
 
 from tenantkit.cli import render
+from tenantkit.cli.approvals import APPROVALS_OPTION, REASON_OPTION, UNAPPROVED_OPTION, require_approvals
 from tenantkit.cli.options import (
     BREAK_LOCK_OPTION,
     CHANGED_SINCE_OPTION,
     CONFIG_DIR_OPTION,
     EXACT_OPTION,
     JSON_OPTION,
-    LOCK_REASON_OPTION,
     ROOT_OPTION,
     SHARD_OPTION,
     selected_tenants,
@@ -51,16 +51,23 @@ def deploy(
         False, "--repair", help="Then write the templates' values back over any drift (CloudFormation's REVERT_DRIFT; `cdk deploy --revert-drift` against AWS)."
     ),
     break_lock: bool = BREAK_LOCK_OPTION,
-    reason: Optional[str] = LOCK_REASON_OPTION,  # noqa: UP045
+    reason: Optional[str] = REASON_OPTION,  # noqa: UP045
     root: Path = ROOT_OPTION,
+    unapproved: bool = UNAPPROVED_OPTION,
+    approvals_dir: Path = APPROVALS_OPTION,
 ) -> None:
     """Deploy tenants' stacks (dr, primary, replica), several tenants at once; exit 1 unless all
     succeed. Without --local, through the AWS CDK CLI. Each tenant is locked while it deploys; a
-    tenant that is offboarding or later is refused, naming its report."""
+    tenant that is offboarding or later is refused, naming its report. With fleet.yaml's
+    `require_approval`, a tenant changed since its last valid approval is refused first."""
     tenant_ids = selected_tenants(
         directory, tenant_ids, all_tenants=all_tenants, shard=shard, changed_since=changed_since, exact=exact
     )
     lock = _lock_request(break_lock, reason, root)
+    require_approvals(
+        directory, tenant_ids or [], cdk_out=outdir, approvals_dir=approvals_dir, root=root,
+        unapproved=unapproved, reason=reason, command="deploy --local" if local else "deploy",
+    )
     if not local:
         extra = [*cdk_args, "--revert-drift"] if repair else cdk_args
         _through_cdk_cli("deploy", tenant_ids or [], directory, extra, concurrency=concurrency, from_path=cdk_from_path, lock=lock)

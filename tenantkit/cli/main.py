@@ -6,6 +6,7 @@ import typer
 
 from tenantkit import __version__
 from tenantkit.cli import (
+    access,
     check,
     ci,
     deploy,
@@ -44,6 +45,7 @@ fleet.register(app)
 pipeline_cli.register(app)
 restore.register(app)  # restore, drill
 state_cli.register(app)  # reinstate
+access.register(app)
 
 
 def _version(value: bool) -> None:

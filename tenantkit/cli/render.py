@@ -245,7 +245,9 @@ def synth_progress(*, quiet: bool) -> Iterator[Callable[[int], Callable[[str], N
             progress.stop()
 
 
-def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> None:
+def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool, baseline: Any = None) -> None:
+    """`baseline`: the baseline stacks' `BaselineAssembly`, shown as a last row `(baseline)` (in
+    JSON, under `baseline`)."""
     rows = [
         {
             "tenant_id": r.tenant_id,
@@ -258,9 +260,23 @@ def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> Non
         }
         for r in results
     ]
+    baseline_row = None if baseline is None else {
+        "tenant_id": BASELINE_ROW,
+        "stacks": [artifact_id for artifact_id, _ in baseline.artifacts],
+        "resources": baseline.resources,
+        "findings": list(baseline.findings),
+        "error": baseline.error,
+        "cached": baseline.cached,
+        "ok": baseline.ok,
+    }
     if as_json:
-        _print_json({"outdir": str(outdir), "tenants": rows})
+        document: dict[str, Any] = {"outdir": str(outdir), "tenants": rows}
+        if baseline_row is not None:
+            document["baseline"] = {k: v for k, v in baseline_row.items() if k != "tenant_id"}
+        _print_json(document)
         return
+    if baseline_row is not None:
+        rows.append(baseline_row)
     from rich.console import Console
     from rich.table import Table
 
@@ -285,6 +301,10 @@ def synth_summary(results: Sequence[Any], outdir: Path, *, as_json: bool) -> Non
             typer.echo(f"{row['tenant_id']}: {finding}", err=True)
         if row["error"]:
             typer.echo(f"{row['tenant_id']}: error: {row['error']}", err=True)
+
+
+BASELINE_ROW = "(baseline)"
+"""How synth's summary names the baseline stacks (no tenant id has parentheses)."""
 
 
 def sandbox_started(status: Any, *, started: bool) -> None:
@@ -450,7 +470,7 @@ def check_summary(results: Sequence[Any]) -> None:
         for step in STEPS:
             found = [r for r in results if r.tenant_id == tenant and r.step == step]
             cells.append("-" if not found else "skipped" if found[0].skipped else "ok" if found[0].ok else "FAILED")
-        table.add_row(tenant, *cells, style="" if all(c == "ok" for c in cells) else "bold red")
+        table.add_row(tenant, *cells, style="" if all(c in ("ok", "-") for c in cells) else "bold red")  # `-`: a step the baseline has not
     console = Console() if Console().is_terminal else Console(width=160)
     console.print(table)
     for result in results:

@@ -2,7 +2,9 @@
 and `tenantkit residency` (the residency options, for sales engineers).
 
 The commands parse, call `tenantkit.review`, and write what it renders. Exit codes of `review`:
-0 nothing flagged, 1 something flagged (or a tenant file or synth problem), 2 a usage error.
+0 nothing flagged, 1 something flagged (a change since the last valid approval is one; or a tenant
+file or synth problem), 2 a usage error. `review verify-approval`: 0 the approval counts (and, with
+`--current`, covers the current templates), 1 it does not.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from typing import Any
 import typer
 
 from tenantkit.cli import render
-from tenantkit.cli.options import CONFIG_DIR_OPTION
+from tenantkit.cli.options import CONFIG_DIR_OPTION, ROOT_OPTION
 
 FORMAT_OPTION = typer.Option("md", "--format", "-f", help="md, html or json.")
-USAGE = "review TENANT | review --from DIR [TENANT] | review approve TENANT --by NAME"
+USAGE = (
+    "review TENANT | review --from DIR [TENANT] | review approve TENANT --by NAME --signing-key PEM|kms:ARN"
+    " | review verify-approval TENANT [--current]"
+)
+ACTIONS = ("approve", "verify-approval")
 
 
 def register(app: typer.Typer) -> None:
@@ -27,39 +33,55 @@ def register(app: typer.Typer) -> None:
 
 
 def review(
-    words: list[str] | None = typer.Argument(None, metavar="TENANT | approve TENANT", help="The tenant to review; `approve TENANT` records its approval."),
+    words: list[str] | None = typer.Argument(
+        None, metavar="TENANT | approve TENANT | verify-approval TENANT",
+        help="The tenant to review; `approve TENANT` records its signed approval; `verify-approval TENANT` checks it.",
+    ),
     fmt: str = FORMAT_OPTION,
     out: Path | None = typer.Option(None, "--out", "-o", help="Directory to write <tenant>-review.<format> into (default: stdout).", file_okay=False),
     from_dir: Path | None = typer.Option(None, "--from", help="Review this cloud assembly as it is, without synthesizing."),
     against: str | None = typer.Option(None, "--against", help="A git ref (the tenant file as it was there) or an earlier JSON review."),
     by: str | None = typer.Option(None, "--by", help="With approve: who approves."),
+    signing_key: str | None = typer.Option(
+        None, "--signing-key", help="With approve: the approver's key, an Ed25519 PEM file or kms:<key ARN> (its public half in fleet.yaml's approvals.public_keys)."
+    ),
+    current: bool = typer.Option(False, "--current", help="With verify-approval: also check the tenant's current templates are the approved ones."),
+    root: Path = ROOT_OPTION,
     directory: Path = CONFIG_DIR_OPTION,
     cdk_out: Path = typer.Option(Path("cdk.out"), "--cdk-out", help="Where the tenant is synthesized."),
     approvals_dir: Path = typer.Option(Path("approvals"), "--approvals", help="Directory of approval records.", file_okay=False),
 ) -> None:
     """Review a tenant's templates for a security lead: exit 0 nothing flagged, 1 flagged, 2 usage error."""
     words = words or []
-    approving = bool(words) and words[0] == "approve"
-    tenant_ids = words[1:] if approving else words
-    problem = _usage_problem(fmt, tenant_ids, approving=approving, by=by, from_dir=from_dir)
+    action = words[0] if words and words[0] in ACTIONS else None
+    tenant_ids = words[1:] if action else words
+    approving = action == "approve"
+    problem = _usage_problem(fmt, tenant_ids, action=action, by=by, signing_key=signing_key, current=current, from_dir=from_dir)
     if problem:
         render.error(f"{problem} (usage: tenantkit {USAGE})")
         raise typer.Exit(2)
+    if action == "verify-approval":
+        _verify_approval(tenant_ids[0], directory, cdk_out, approvals_dir, root, current=current)
     from tenantkit.review import ReviewRequest, approve, run_review
     from tenantkit.review.render import render_review
 
     request = ReviewRequest(
         tenant_id=tenant_ids[0] if tenant_ids else None,
-        config_dir=directory, cdk_out=cdk_out, approvals_dir=approvals_dir, from_dir=from_dir, against=against,
+        config_dir=directory, cdk_out=cdk_out, approvals_dir=approvals_dir, from_dir=from_dir, against=against, root=root,
     )
     with _review_errors():
         if approving:
-            model, approval = approve(request, by or "")
+            from tenantkit.cli.sandbox import STATE_DIR
+            from tenantkit.lifecycle.report import kms_client_for, load_signer
+
+            signer = load_signer(signing_key or "", kms_client_for(local=False, state_dir=STATE_DIR))
+            model, approval = approve(request, by or "", signer)
         else:
             model = run_review(request)
         text = render_review(model, fmt)
     if approving:
         typer.echo(f"{model['tenant_id']}: approved by {approval.approved_by} ({approval.content_hash}), "
+                   f"signed with {signer.description} ({signer.fingerprint}), "
                    f"recorded in {approvals_dir / (model['tenant_id'] + '.json')}", err=True)
         if model["flagged"]:
             render.warning(f"{model['tenant_id']}: approved with {model['flagged']} flagged finding(s)")
@@ -92,17 +114,54 @@ def residency(
         typer.echo(f"wrote {out}", err=True)
 
 
-def _usage_problem(fmt: str, tenant_ids: list[str], *, approving: bool, by: str | None, from_dir: Path | None) -> str | None:
+def _verify_approval(tenant_id: str, directory: Path, cdk_out: Path, approvals_dir: Path, root: Path, *, current: bool) -> None:
+    """One line: whether the tenant's recorded approval counts (signed by a key fleet.yaml trusts,
+    untouched) and, with --current, whether it covers the current templates; exit 0 or 1."""
+    from tenantkit.review.approval import ApprovalState, approval_file
+    from tenantkit.review.gate import gate
+    from tenantkit.review.service import verify_approval
+
+    with _review_errors():
+        record, validity = verify_approval(approvals_dir, tenant_id, root)
+        if validity.state is not ApprovalState.APPROVED:
+            render.error(f"{approval_file(approvals_dir, tenant_id)}: {validity.state.value}: {validity.reason}; it counts as no approval")
+            raise typer.Exit(1)
+        assert record is not None and record.approval is not None
+        typer.echo(
+            f"{tenant_id}: valid approval by {record.approval.approved_by} on {record.approval.approved_at} "
+            f"of {record.approval.content_hash}, {validity.reason}; {len(record.history)} event(s) in its history"
+        )
+        if current:
+            (decision,) = gate(directory, [tenant_id], cdk_out=cdk_out, approvals_dir=approvals_dir, root=root, required=True)
+            if not decision.allowed:
+                render.error(decision.line)
+                raise typer.Exit(1)
+            typer.echo(f"{tenant_id}: the current templates are the approved ones")
+    raise typer.Exit(0)
+
+
+def _usage_problem(
+    fmt: str, tenant_ids: list[str], *, action: str | None, by: str | None, signing_key: str | None, current: bool, from_dir: Path | None
+) -> str | None:
+    approving = action == "approve"
     if fmt not in ("md", "html", "json"):
         return f"--format: '{fmt}' is not one of md, html, json"
     if len(tenant_ids) > 1:
         return "name one tenant"
-    if approving and not tenant_ids:
-        return "approve: name the tenant"
+    if action and not tenant_ids:
+        return f"{action}: name the tenant"
     if approving and not by:
         return "approve: --by NAME is required"
+    if approving and not signing_key:
+        return "approve: --signing-key PEM|kms:ARN is required (an unsigned approval counts as none; `tenantkit report keygen` makes a key)"
     if by and not approving:
         return "--by goes with approve"
+    if signing_key and not approving:
+        return "--signing-key goes with approve"
+    if current and action != "verify-approval":
+        return "--current goes with verify-approval"
+    if action == "verify-approval" and from_dir is not None:
+        return "verify-approval: --from does not apply (--current synthesizes the tenant)"
     if not tenant_ids and from_dir is None:
         return "name the tenant to review, or pass --from DIR"
     return None

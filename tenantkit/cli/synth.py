@@ -1,6 +1,6 @@
 """`tenantkit synth`: synthesize tenants' stacks into cdk.out/, with compliance checks.
 
-The command parses, calls `tenantkit.synth.synth_directory`, and renders. aws_cdk is imported
+The command parses, calls `tenantkit.synth.synth_fleet`, and renders. aws_cdk is imported
 only by the synth service, and only for tenants not restored from the cache.
 """
 
@@ -40,15 +40,15 @@ def synth(
     changed_since: str | None = CHANGED_SINCE_OPTION,
     exact: bool = EXACT_OPTION,
 ) -> None:
-    """Synthesize tenant stacks into cdk.out/ and check them (cdk-nag, isolation rules, cfn-lint)."""
+    """Synthesize tenant stacks, and the baseline stacks of their accounts and regions, into cdk.out/ and check them (cdk-nag, isolation rules, cfn-lint)."""
     from tenantkit.cli.errors import as_lines
-    from tenantkit.synth import SynthCache, synth_directory
+    from tenantkit.synth import SynthCache, synth_fleet
 
     tenant_ids = selected_tenants(
         directory, tenant_ids, all_tenants=all_tenants, shard=shard, changed_since=changed_since, exact=exact
     )
     with as_lines(), render.synth_progress(quiet=as_json) as start_progress:
-        results = synth_directory(
+        run = synth_fleet(
             directory,
             tenant_ids or [],
             outdir,
@@ -57,5 +57,5 @@ def synth(
             on_warning=render.warning,
             whole_fleet=shard is not None or changed_since is not None,
         )
-    render.synth_summary(results, outdir, as_json=as_json)
-    raise typer.Exit(0 if all(result.ok for result in results) else 1)
+    render.synth_summary(run.tenants, outdir, as_json=as_json, baseline=run.baseline)
+    raise typer.Exit(0 if run.ok else 1)

@@ -38,7 +38,7 @@ RULE = "key-decrypt-conditioned"
 
 DECRYPT_FAMILY = ("kms:decrypt", "kms:reencryptfrom", "kms:reencryptto", "kms:generatedatakey",
                   "kms:generatedatakeywithoutplaintext", "kms:generatedatakeypair")
-_PRINCIPAL_OPERATORS = ("ArnLike", "ArnEquals", "StringLike", "StringEquals")
+PRINCIPAL_OPERATORS = ("ArnLike", "ArnEquals", "StringLike", "StringEquals")
 _EXEC_ROLE = re.compile(r"arn:[^:]+:iam::[^:]+:role/cdk-hnb659fds-cfn-exec-role-[^/*?]+")
 
 
@@ -63,7 +63,7 @@ def _tenant_resource(tenant_id: str) -> re.Pattern[str]:
     return re.compile(rf"(?:/tenantkit/{own}/|tenantkit-{own}(?:-replica|-incidents)?(?:/|$))")
 
 
-def _values(statement: dict, key: str, operators: tuple[str, ...] | None = None) -> list[str] | None:
+def condition_values(statement: dict, key: str, operators: tuple[str, ...] | None = None) -> list[str] | None:
     """Every value the statement's condition tests `key` against (None when it tests none)."""
     found = [
         render(value)
@@ -87,7 +87,7 @@ def _bound_to_tenant(statement: dict, tenant_id: str) -> bool:
     aws = [render(p) for p in _listed(principal.get("AWS", []))] if isinstance(principal, dict) else []
     if aws and all(own_principal(p) for p in aws):
         return True
-    arns = _values(statement, "aws:PrincipalArn", _PRINCIPAL_OPERATORS)
+    arns = condition_values(statement, "aws:PrincipalArn", PRINCIPAL_OPERATORS)
     if arns and all(own_principal(arn) for arn in arns):
         return True
     conditions = statement.get("Condition", {})
@@ -100,9 +100,9 @@ def _bound_to_tenant(statement: dict, tenant_id: str) -> bool:
     ]
     if contexts and all(resource.search(value) for value in contexts):
         return True
-    sources = _values(statement, "aws:SourceArn")
+    sources = condition_values(statement, "aws:SourceArn")
     return bool(
-        sources and _values(statement, "kms:ViaService") and all(resource.search(s) for s in sources)
+        sources and condition_values(statement, "kms:ViaService") and all(resource.search(s) for s in sources)
     )
 
 

@@ -9,7 +9,7 @@ runs cfn-lint itself, in worker processes, and turns it off here).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jsii
@@ -21,15 +21,32 @@ from aws_cdk import (
     PolicyViolation,
 )
 
-from tenantkit.compliance import StackTemplate, TenantAssembly, check_tenant
+from tenantkit.compliance import BaselineTemplate, StackTemplate, TenantAssembly, check_baseline, check_tenant
 from tenantkit.config.models import TenantConfig
 from tenantkit.naming import stack_names
 
 _WHERE = re.compile(r"^(?P<stack>[^/\s:]+)(?:/(?P<logical_id>[A-Za-z0-9]+))?: ")
 
 
+class _OurPlugin:
+    """What CDK asks of each of our validation plugins besides its `name` and `validate`."""
+
+    @property
+    def rule_ids(self) -> list[str] | None:
+        return None
+
+    @property
+    def version(self) -> str | None:
+        return "1.0.0"
+
+
+def _templates(context: IPolicyValidationContext) -> dict[str, Path]:
+    """Artifact id -> template file of every stack being validated."""
+    return {Path(path).name.removesuffix(".template.json"): Path(path) for path in context.template_paths}
+
+
 @jsii.implements(IPolicyValidationPlugin)
-class TenantIsolationChecks:
+class TenantIsolationChecks(_OurPlugin):
     """Fail the synth on any broken tenant-isolation rule (and, with `lint`, any cfn-lint match)."""
 
     def __init__(
@@ -47,16 +64,8 @@ class TenantIsolationChecks:
     def name(self) -> str:
         return "TenantIsolation"
 
-    @property
-    def rule_ids(self) -> list[str] | None:
-        return None
-
-    @property
-    def version(self) -> str | None:
-        return "1.0.0"
-
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
-        templates = {Path(path).name.removesuffix(".template.json"): Path(path) for path in context.template_paths}
+        templates = _templates(context)
         violations: list[PolicyViolation] = []
         for config in self._configs:
             names = stack_names(config.tenant_id)
@@ -80,6 +89,38 @@ class TenantIsolationChecks:
                 for name, region in zip(names, regions, strict=True):
                     for finding in lint_template(templates[name].read_text(), region):
                         violations.append(_violation("cfn-lint", f"{name}: {finding}", templates))
+        return PolicyValidationPluginReport(success=not violations, violations=violations)
+
+
+@jsii.implements(IPolicyValidationPlugin)
+class BaselineChecks(_OurPlugin):
+    """Fail the synth on any broken baseline rule or deploy-time constraint (and, with `lint`, any
+    cfn-lint match) in the baseline stacks (`tenantkit.stacks.baseline`) of the assembly."""
+
+    def __init__(self, expected: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...]]], *, lint: bool = True) -> None:
+        """`expected`: artifact id -> (region, the tenants' buckets there, their break-glass role
+        ARNs), from the tenant files."""
+        self._expected = dict(expected)
+        self._lint = lint
+
+    @property
+    def name(self) -> str:
+        return "Baseline"
+
+    def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        templates = _templates(context)
+        violations: list[PolicyViolation] = []
+        for artifact_id, (region, buckets, readers) in self._expected.items():
+            if artifact_id not in templates:
+                continue
+            baseline = BaselineTemplate(StackTemplate(artifact_id, region, _read(templates[artifact_id])), buckets, readers)
+            for result in check_baseline(baseline):
+                violations.extend(_violation(result.rule, finding, templates) for finding in result.findings)
+            if self._lint:
+                from tenantkit.compliance.cfn_lint import lint_template
+
+                for finding in lint_template(templates[artifact_id].read_text(), region):
+                    violations.append(_violation("cfn-lint", f"{artifact_id}: {finding}", templates))
         return PolicyValidationPluginReport(success=not violations, violations=violations)
 
 

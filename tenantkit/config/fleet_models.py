@@ -221,6 +221,23 @@ def extension_sources(extensions: list[Extension], root: Path) -> list[tuple[str
     return found
 
 
+PUBLIC_KEY_FILE = r"^[^\s]+\.pem$"
+
+
+class Approvals(Strict):
+    """Who may sign review approvals (`tenantkit review approve --signing-key`): the public halves
+    of the security leads' keys, committed with the fleet."""
+
+    public_keys: list[Annotated[str, Field(pattern=PUBLIC_KEY_FILE)]] = Field(
+        default_factory=list,
+        description=(
+            "PEM public key files (Ed25519, ECDSA P-256 or RSA; `tenantkit report keygen` writes one, "
+            "`--kms ARN` exports a KMS key's), relative to the project root. An approval counts only "
+            "when one of them verifies its signature."
+        ),
+    )
+
+
 class FleetSettings(Strict):
     """fleet.yaml: settings for the whole fleet of tenants."""
 
@@ -230,7 +247,10 @@ class FleetSettings(Strict):
     canary: list[TenantId] = Field(default_factory=list, description="Tenants deployed first, in their pipeline's canary wave.")
     waves: list[Wave] = Field(default_factory=list, description="Named waves, in rollout order, after the canary.")
     require_approval: bool = Field(
-        default=False, description="Before each tenant's deployment, a pipeline step checks its recorded review approval."
+        default=False, description=(
+            "Refuse to deploy (deploy, deploy --local, check and the pipeline's per-tenant step) a tenant whose "
+            "templates changed since its last validly signed review approval; `--unapproved --reason` overrides."
+        ),
     )
     offboarding: Offboarding = Offboarding()
     drills: Drills = Drills()
@@ -241,6 +261,7 @@ class FleetSettings(Strict):
         default_factory=list,
         description="The application's own per-tenant resources, added to every tenant's stacks in this order.",
     )
+    approvals: Approvals = Approvals()
 
     @model_validator(mode="after")
     def _each_tenant_once(self) -> FleetSettings:

@@ -84,7 +84,7 @@ class AuditTrail(Construct):
             "Key",
             description=f"tenantkit audit trail logs in {stack.region}",
             enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,  # a failed first create leaves no fixed name behind
             policy=iam.PolicyDocument(statements=[
                 iam.PolicyStatement(sid="AdministratorsManageButCannotUse", principals=[account],
                                     actions=list(ADMIN_ACTIONS), resources=["*"]),
@@ -116,7 +116,7 @@ class AuditTrail(Construct):
             enforce_ssl=True,
             versioned=True,
             lifecycle_rules=[s3.LifecycleRule(expiration=props.keep_for, noncurrent_version_expiration=Duration.days(30))],
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,  # a failed first create leaves no fixed name behind
         )
         self.bucket.add_to_resource_policy(iam.PolicyStatement(
             sid="CloudTrailReadsTheAcl", principals=[cloudtrail_principal], actions=["s3:GetBucketAcl"],
@@ -171,6 +171,13 @@ class AuditTrail(Construct):
              "PCI.DSS.321-S3BucketReplicationEnabled"),
             "Audit records stay in their region (the tenants' residency zone); a copy elsewhere could leave the zone.",
         )  # fmt: skip
+        skip_checkov(
+            self.trail,
+            "CKV_AWS_67",
+            "Every account and region of the fleet has its own trail (its baseline stack), whose records stay in "
+            "that region, in its tenants' residency zone; a multi-region trail would bring other regions' records "
+            "here, out of their zone.",
+        )
         acknowledge(
             self.trail,
             ("NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled", "HIPAA.Security-CloudTrailCloudWatchLogsEnabled",

@@ -3,11 +3,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from tenantkit.constructs._acknowledge import acknowledge, finding_text
+from tenantkit.naming import every_tenant_role_arn_pattern
 
 # What offboarding does as this role (tenantkit/lifecycle/offboarding: `Scope.destroyer`): empty
 # and delete the tenant's own buckets and vaults, which deny it to everyone else. Everything else
@@ -101,15 +102,21 @@ class TenantRoles(Construct):
         if problems:
             raise ValueError("; ".join(problems))
 
+        # No tenant's role (an application's, a break-glass or replication session) may become an
+        # operator role: only the account's other principals with an IAM Allow, as delegated by
+        # the account principal (a break-glass one with MFA).
+        no_tenant_role = {"ArnNotLike": {"aws:PrincipalArn": every_tenant_role_arn_pattern(Stack.of(self).account)}}
         self.break_glass_role = iam.Role(
             self,
             "BreakGlassRole",
             role_name=props.break_glass_role_name,
             path=props.role_path,
             description="Time-boxed, recorded operator access to this tenant's data (tenantkit access grant)",
+            # sts:TagSession too: `access grant` tags the session with its reason and operator,
+            # which STS refuses unless the trust policy allows it.
             assumed_by=iam.AccountRootPrincipal().with_conditions(
-                {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
-            ),
+                {"Bool": {"aws:MultiFactorAuthPresent": "true"}, **no_tenant_role}
+            ).with_session_tags(),
             max_session_duration=Duration.minutes(max(props.break_glass_max_minutes, MIN_ROLE_SESSION_MINUTES)),
         )
         objects = [f"{arn}/*" for arn in props.bucket_arns]
@@ -146,7 +153,7 @@ class TenantRoles(Construct):
             role_name=props.offboarding_role_name,
             path=props.role_path,
             description="The only principal the tenant's resource policies let destroy its data (tenantkit offboard execute)",
-            assumed_by=iam.AccountRootPrincipal(),
+            assumed_by=iam.AccountRootPrincipal().with_conditions(no_tenant_role),
         )
         # Retained: a rerun of an offboarding that already deleted the stacks still assumes it.
         self.offboarding_role.apply_removal_policy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)

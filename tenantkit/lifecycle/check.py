@@ -151,16 +151,30 @@ def run_check(
         record(StepResult(item.tenant_id, "compliance", not item.findings, 0.0, "\n".join(item.findings)))
         deployable.append(item)
 
+    from tenantkit.lifecycle.baseline_local import BASELINE_RESULT, deploy_baselines
+    from tenantkit.synth.baseline import synth_baselines
+
+    # the audit trails of the deployable tenants' regions (each built from every tenant there),
+    # checked as a tenant is, with cases of their own: synth, compliance, deploy
+    baseline = None
+    if deployable:
+        started = time.monotonic()
+        deployable_ids = {item.tenant_id for item in deployable}
+        baseline = synth_baselines(report.configs, [c for c in configs if c.tenant_id in deployable_ids], outdir, cache=SynthCache())
+        record(StepResult(BASELINE_RESULT, "synth", baseline.error is None, time.monotonic() - started, baseline.error or ""))
+        if baseline.error is None:
+            record(StepResult(BASELINE_RESULT, "compliance", baseline.ok, 0.0, "\n".join(baseline.findings)))
+
     by_id = {config.tenant_id: config for config in configs}
     with throwaway_sandbox(sandbox_log) as (endpoint, port):
-        from tenantkit.lifecycle.baseline_local import deploy_baselines
-        from tenantkit.synth.baseline import synth_baselines
-
-        # the audit trails of the tenants' regions first, as `deploy` does (inventory checks them)
-        baseline = synth_baselines(report.configs, configs, outdir)
-        trails = deploy_baselines(baseline.assembly_dir, baseline.artifacts, endpoint=endpoint, port=port, default_account=SANDBOX_ACCOUNT)
-        if not trails.ok:
-            reasons = [f"{s.stack} ({s.region}): {reason}" for s in trails.stacks for reason in s.reasons]
+        # the audit trails first, as `deploy` does (inventory checks them); none with findings
+        if baseline is not None:
+            reasons = [f"the baseline stacks (audit trails) are not deployable: see {BASELINE_RESULT}"]
+            if baseline.ok:
+                trails = deploy_baselines(baseline.assembly_dir, baseline.artifacts, endpoint=endpoint, port=port, default_account=SANDBOX_ACCOUNT)
+                reasons = [f"{s.stack} ({s.region}): {reason}" for s in trails.stacks for reason in s.reasons]
+                record(StepResult(BASELINE_RESULT, "deploy", trails.ok, trails.seconds, "\n".join(reasons)))
+        if baseline is not None and not (baseline.ok and trails.ok):
             for item in deployable:
                 record(StepResult(item.tenant_id, "deploy", False, 0.0, "\n".join(reasons) or "baseline stack failed"))
                 skip_after(item.tenant_id, "deploy")

@@ -44,7 +44,7 @@ def deploy_local(
     from tenantkit.config import require_tenants, validate_paths
     from tenantkit.sandbox import sandbox_status
     from tenantkit.sandbox.process import SandboxState
-    from tenantkit.synth import SynthCache, synth_directory
+    from tenantkit.synth import SynthCache, synth_fleet
 
     report = validate_paths([directory])
     if not tenant_ids:
@@ -60,17 +60,19 @@ def deploy_local(
         cache = SynthCache()
         accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
         # The deployed templates' digests first: a tenant deployed as it would be synthesized costs
-        # one DescribeStacks per stack, and a fleet of them no synth, baseline or cache restore.
+        # a share of one DescribeStacks per account and region, and a fleet of them no synth,
+        # cache restore or baseline stack.
         unchanged = _unchanged(report, tenant_ids, cache, accounts, endpoint=status.endpoint, concurrency=concurrency, whole_fleet=whole_fleet, root=root)
         for result in unchanged.values():
             _progress(on_progress, result)
         order = list(dict.fromkeys(tenant_ids)) or [tenant.tenant_id for tenant in report.configs]
         if order and all(tenant_id in unchanged for tenant_id in order):
             return [unchanged[tenant_id] for tenant_id in order]
-        synthesized = synth_directory(directory, tenant_ids, outdir, cache=cache, whole_fleet=whole_fleet, root=root)
-        _deploy_baselines(report.configs, chosen, outdir, endpoint=status.endpoint, port=status.port)
+        # the baseline stacks come from the synth cache too: an unchanged fleet synthesizes none
+        run = synth_fleet(directory, tenant_ids, outdir, cache=cache, whole_fleet=whole_fleet, root=root)
+        _deploy_baselines(run.baseline, endpoint=status.endpoint, port=status.port)
         deployed = deploy_synthesized(
-            [item for item in synthesized if item.tenant_id not in unchanged],
+            [item for item in run.tenants if item.tenant_id not in unchanged],
             accounts,
             endpoint=status.endpoint,
             port=status.port,
@@ -78,7 +80,7 @@ def deploy_local(
             on_progress=on_progress,
         )
         results = {result.tenant_id: result for result in deployed} | unchanged
-        return [results[item.tenant_id] for item in synthesized]
+        return [results[item.tenant_id] for item in run.tenants]
 
 
 def _unchanged(
@@ -103,14 +105,17 @@ def _progress(on_progress: DeployCallback | None, result: DeployResult) -> None:
         on_progress(result.tenant_id, result)
 
 
-def _deploy_baselines(fleet: Sequence[Any], chosen: Sequence[Any], outdir: Path, *, endpoint: str, port: int) -> None:
-    """The audit trails of `chosen`'s accounts and regions (each covering all of `fleet` there),
-    synthesized and deployed into the sandbox before any tenant; LocalDeployError (no tenant
-    deployed) when one fails: no tenant goes where its audit trail is not."""
+def _deploy_baselines(assembly: Any, *, endpoint: str, port: int) -> None:
+    """The audit trails of the chosen tenants' accounts and regions (a synthesized
+    `BaselineAssembly`), deployed into the sandbox before any tenant; LocalDeployError (no tenant
+    deployed) when their synth failed, has findings, or one fails to deploy: no tenant goes where
+    its audit trail is not."""
     from tenantkit.lifecycle.baseline_local import deploy_baselines
-    from tenantkit.synth.baseline import synth_baselines
 
-    assembly = synth_baselines(fleet, chosen, outdir)
+    if assembly.error is not None:
+        raise LocalDeployError(f"baseline stacks: cannot synthesize: {assembly.error}")
+    if assembly.findings:
+        raise LocalDeployError(f"baseline stacks: {len(assembly.findings)} compliance findings, the first: {assembly.findings[0]} (`tenantkit synth` lists them)")
     result = deploy_baselines(assembly.assembly_dir, assembly.artifacts, endpoint=endpoint, port=port, default_account=SANDBOX_ACCOUNT)
     for stack in result.stacks:
         if stack.outcome is StackOutcome.FAILED:

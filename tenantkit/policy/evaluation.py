@@ -34,8 +34,11 @@ __all__ = ["Decision", "PolicyError", "Request", "evaluate"]
 
 PolicyDocument = Mapping[str, Any] | str
 
-# Services whose resource policy must allow (directly or by delegation to IAM): the KMS key policy.
-RESOURCE_POLICY_REQUIRED = frozenset({"kms"})
+# Services whose resource policy must allow (directly or by delegation to IAM): the KMS key policy,
+# and a role's trust policy for sts:AssumeRole (IAM User Guide, "Roles terms and concepts": the
+# trust policy defines which principals can assume the role; an identity Allow alone does not).
+_REQUIRED_POLICY = {"kms": "the key policy", "sts": "the role's trust policy"}
+RESOURCE_POLICY_REQUIRED = frozenset(_REQUIRED_POLICY)
 
 
 @dataclass(frozen=True)
@@ -274,8 +277,8 @@ def evaluate(
         if delegated is not None and identity_allow is not None:
             return Decision(True, f"allowed by {identity_allow.label}, as {delegated.label} delegates to IAM")
         if identity_allow is not None:
-            return Decision(False, f"implicit deny: the key policy does not allow it ({identity_allow.label} alone does not suffice for {service})")
-        return Decision(False, "implicit deny: the key policy does not allow it")
+            return Decision(False, f"implicit deny: {_REQUIRED_POLICY[service]} does not allow it ({identity_allow.label} alone does not suffice for {service})")
+        return Decision(False, f"implicit deny: {_REQUIRED_POLICY[service]} does not allow it")
     if same_account:
         if identity_allow is not None:
             return Decision(True, f"allowed by {identity_allow.label}")

@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from tenantkit import __version__
+from tenantkit.evidence import EvidenceKeyError, Signer
 from tenantkit.review.approval import (
     Approval,
+    ApprovalRecord,
     ApprovalState,
+    TrustedKey,
     approval_state,
     approval_summary,
-    read_approval,
+    read_record,
     record_approval,
+    trusted_keys,
 )
-from tenantkit.review.diff import compare
-from tenantkit.review.model import FORMAT, content_hash, flags_of
+from tenantkit.review.diff import compare, first_change
+from tenantkit.review.model import FORMAT, content_hash, content_of, flags_of
 from tenantkit.review.sections import SECTIONS
 from tenantkit.review.source import ReviewRequestError, load_tenant_templates
 
@@ -138,11 +142,58 @@ class ReviewRequest:
     against: str | None = None
     """A git ref, or an earlier JSON review."""
     use_cache: bool = True
+    root: Path = Path(".")
+    """The project root: its fleet.yaml names the keys approvals are signed with."""
+
+
+def fleet_trusted_keys(root: Path) -> list[TrustedKey]:
+    """The approval keys fleet.yaml trusts (`approvals.public_keys`); ConfigError for a fleet.yaml
+    in error, EvidenceKeyError for a key file that cannot be read."""
+    from tenantkit.config import load_fleet
+
+    return trusted_keys(root, load_fleet(root).approvals.public_keys)
 
 
 def run_review(request: ReviewRequest) -> dict[str, Any]:
-    """The review of the tenant's current templates, with its approval state and, with
-    `against`, the changes since that review."""
+    """The review of the tenant's current templates, with its approval state (a change since
+    the last valid approval shown section by section, and flagged) and, with `against`, the
+    changes since that review."""
+    model = _current_review(request)
+    record = read_record(request.approvals_dir, model["tenant_id"])
+    with_approval(model, record, fleet_trusted_keys(request.root), show_changes=request.against is None)
+    return model
+
+
+def with_approval(model: dict[str, Any], record: ApprovalRecord | None, keys: list[TrustedKey], *, show_changes: bool = True) -> None:
+    """Add the approval state to `model`; when it changed since a valid approval, what changed
+    (`approval.first_change`, and `changes` unless `show_changes` is off: `--against` shows its
+    own) and one flag in each changed section, until it is approved again."""
+    model["approval"] = approval_summary(record, keys, model)
+    if model["approval"]["status"] != ApprovalState.CHANGED.value:
+        return
+    assert record is not None and record.approval is not None and record.review is not None
+    approved = record.approval
+    before = record.review | {"source": {"kind": "approval", "approved_by": approved.approved_by, "approved_at": approved.approved_at}}
+    changes = compare(before, model)
+    model["approval"]["first_change"] = first_change(changes, record.review, content_of(model))
+    model["approval"]["changed_sections"] = [section["id"] for section in changes["sections"]]
+    if show_changes:
+        model["changes"] = changes
+    counts = {section["id"]: len(section["changes"]) for section in changes["sections"]}
+    sections = [s for s in model["sections"] if s["id"] in counts] or model["sections"][:1]
+    for section in sections:
+        count = counts.get(section["id"])
+        what = f"{count} change(s) in this section" if count else f"{model['approval']['first_change']} changed"
+        section["flags"].append({
+            "section": section["id"], "stack": model["tenant_id"], "logical_id": "approval",
+            "message": f"changed since the approval by {approved.approved_by} on {approved.approved_at}: {what}; "
+                       f"not approved until `tenantkit review approve {model['tenant_id']}` again",
+        })
+    model["flagged"] = len(flags_of(model))
+
+
+def _current_review(request: ReviewRequest) -> dict[str, Any]:
+    """The review of the current templates, with `changes` for `against`; no approval state."""
     fleet = frozenset(path.stem for path in request.config_dir.glob("*.yaml")) if request.config_dir.is_dir() else frozenset()
     before = None
     if request.against is not None and request.tenant_id is not None:
@@ -153,8 +204,7 @@ def run_review(request: ReviewRequest) -> dict[str, Any]:
     elif request.tenant_id is None:
         raise ReviewRequestError("name the tenant to review, or pass --from DIR")
     else:
-        model = review_tenant(request.config_dir, request.tenant_id, request.cdk_out, use_cache=request.use_cache)
-    model["approval"] = approval_summary(request.approvals_dir, model)
+        model = review_tenant(request.config_dir, request.tenant_id, request.cdk_out, use_cache=request.use_cache, root=request.root)
     if request.against is not None:
         if before is None:
             before = previous_review(request.against, request.config_dir, model["tenant_id"], use_cache=request.use_cache)
@@ -164,34 +214,58 @@ def run_review(request: ReviewRequest) -> dict[str, Any]:
     return model
 
 
-def approve(request: ReviewRequest, approved_by: str) -> tuple[dict[str, Any], Approval]:
-    """Review the tenant's current templates and record their approval by `approved_by`."""
+def approve(request: ReviewRequest, approved_by: str, signer: Signer) -> tuple[dict[str, Any], Approval]:
+    """Review the tenant's current templates and record their approval by `approved_by`, signed
+    by `signer`, whose public half fleet.yaml must trust (else the approval would count as none)."""
     if not approved_by.strip():
         raise ReviewRequestError("--by: name who approves")
-    model = run_review(request)
-    approval = record_approval(request.approvals_dir, model, approved_by.strip())
-    model["approval"] = approval_summary(request.approvals_dir, model)
+    keys = fleet_trusted_keys(request.root)
+    if signer.fingerprint not in {key.fingerprint for key in keys}:
+        raise EvidenceKeyError(
+            f"{signer.description}: its public key ({signer.fingerprint}) is not in {request.root / 'fleet.yaml'}'s "
+            "approvals.public_keys, so the approval would count as none: add the public key file there first"
+        )
+    model = _current_review(request)
+    approval = record_approval(request.approvals_dir, model, approved_by.strip(), signer)
+    with_approval(model, read_record(request.approvals_dir, model["tenant_id"]), keys)
     return model, approval
 
 
-def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str]) -> dict[str, str]:
-    """Each tenant's approval state for `tenantkit list`, without synthesizing: a tenant with an
-    approval on record is compared through its synth-cache entry (what `tenantkit review`
+def verify_approval(approvals_dir: Path, tenant_id: str, root: Path) -> tuple[ApprovalRecord | None, Any]:
+    """The tenant's approval record and whether it counts (`approval.validity`), offline."""
+    from tenantkit.review.approval import validity
+
+    record = read_record(approvals_dir, tenant_id)
+    return record, validity(record, fleet_trusted_keys(root))
+
+
+def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str], root: Path = Path(".")) -> dict[str, str]:
+    """Each tenant's approval state for `tenantkit list`, without synthesizing: a tenant with a
+    valid approval on record is compared through its synth-cache entry (what `tenantkit review`
     synthesized last); with no current entry the state is unknown until it is reviewed again."""
+    from tenantkit.config import ConfigError
+
     states = {}
-    approved = {tenant_id: read_approval(approvals_dir, tenant_id) for tenant_id in tenant_ids}
-    if not any(approved.values()):
+    records = {tenant_id: read_record(approvals_dir, tenant_id) for tenant_id in tenant_ids}
+    if not any(records.values()):
         return dict.fromkeys(tenant_ids, ApprovalState.NEVER.value)
+    try:
+        keys = fleet_trusted_keys(root)
+    except (ConfigError, EvidenceKeyError):
+        keys = []  # `validate` reports fleet.yaml; without a trusted key no approval counts
     from tenantkit.config import validate_paths
     from tenantkit.synth import SynthCache
 
     configs = {config.tenant_id: config for config in validate_paths([config_dir]).configs}
     cache = SynthCache()
     fleet = frozenset(configs)
-    for tenant_id, approval in approved.items():
-        if approval is None or tenant_id not in configs:
-            states[tenant_id] = approval_state(approval, None).value
+    for tenant_id, record in records.items():
+        state = approval_state(record, keys, None)
+        if state is not ApprovalState.CHANGED or tenant_id not in configs:
+            states[tenant_id] = state.value
             continue
+        assert record is not None and record.approval is not None
+        approval = record.approval
         key = cache.key(configs[tenant_id], fleet_ids=frozenset({tenant_id}), context={}, lint=True)
         with tempfile.TemporaryDirectory(prefix="tenantkit-list-") as work:
             hit = cache.restore(tenant_id, key, Path(work) / tenant_id)
@@ -202,5 +276,5 @@ def approval_states(config_dir: Path, approvals_dir: Path, tenant_ids: list[str]
                 Path(work) / tenant_id, tenant_id, other_tenant_ids=fleet,
                 lint_findings=tuple(f for f in hit.findings if f.startswith(CFN_LINT_PREFIX)),
             )
-        states[tenant_id] = approval_state(approval, model["content_hash"]).value
+        states[tenant_id] = approval_state(record, keys, model["content_hash"]).value
     return states

@@ -14,19 +14,10 @@ INSTALL = ["python3 -m pip install --quiet -e ."]
 
 
 def approval_commands(tenant_id: str) -> list[str]:
-    """Fail unless the tenant's current templates are the ones its recorded approval covers.
-    `tenantkit review` exits 1 on a flagged finding (an approval may accept flags), so its status
-    is read from the JSON review rather than from its exit code."""
-    quoted = shlex.quote(tenant_id)
-    check = (
-        "import json, sys; "
-        f"status = json.load(open('reviews/{tenant_id}-review.json'))['approval']['status']; "
-        f"sys.exit(0 if status == 'approved' else '{tenant_id}: ' + status)"
-    )
-    return [
-        f"tenantkit review {quoted} --format json --out reviews || test -s reviews/{quoted}-review.json",
-        f"python3 -c {shlex.quote(check)}",
-    ]
+    """Fail unless the tenant's approval is valid (signed by a key fleet.yaml trusts, untouched)
+    and covers its current templates; the failure is one line naming the tenant and the first
+    changed section."""
+    return [f"tenantkit review verify-approval {shlex.quote(tenant_id)} --current"]
 
 
 def inventory_commands(tenants_by_role: Mapping[str, Sequence[str]]) -> list[str]:

@@ -5,10 +5,21 @@ a fully cached run never starts jsii's Node."""
 from tenantkit.synth.cache import SynthCache
 from tenantkit.synth.service import (
     SynthRequestError,
+    SynthRun,
     TenantSynthResult,
     cached_templates,
     synth_directory,
+    synth_fleet,
     synth_tenants,
 )
 
-__all__ = ["SynthCache", "SynthRequestError", "TenantSynthResult", "cached_templates", "synth_directory", "synth_tenants"]
+__all__ = [
+    "SynthCache",
+    "SynthRequestError",
+    "SynthRun",
+    "TenantSynthResult",
+    "cached_templates",
+    "synth_directory",
+    "synth_fleet",
+    "synth_tenants",
+]

@@ -9,6 +9,8 @@ An entry is keyed by everything that can change what the synth of a tenant produ
 - whether cfn-lint runs;
 - fleet.yaml's extensions: each callable, its stack and its module file's content;
 - every file of the installed tenantkit package (code and package data);
+- for the baseline stacks (entry `_baseline`, `tenantkit.synth.baseline`): every tenant file of
+  the selected accounts and regions, and which of them are selected;
 - the versions of aws-cdk-lib, constructs, cdk-nag, cfn-lint, jsii and the Node jsii runs on.
 
 An entry is written to a temporary directory and renamed into place, and holds the sha256 of each
@@ -24,6 +26,7 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -129,6 +132,15 @@ class SynthCache:
         if extensions:
             parts.append(extensions)
         return _digest(*parts)
+
+    def baseline_key(
+        self, members: Sequence[TenantConfig], chosen: Sequence[TenantConfig], *, context: dict[str, Any], lint: bool
+    ) -> str:
+        """The key of the baseline stacks of `chosen`'s environments: every tenant file of those
+        environments (`members`, each trail covers them all) and which environments are chosen."""
+        environments = sorted({(config.account or "", region) for config in chosen for region in config.regions})
+        tenants = sorted((config.model_dump(mode="json") for config in members), key=lambda dumped: str(dumped.get("tenant_id")))
+        return _digest(self._run_key, "baseline", environments, tenants, context, lint)
 
     def _entry(self, tenant_id: str, key: str) -> Path:
         return self.directory / tenant_id / key

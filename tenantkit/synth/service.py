@@ -38,6 +38,7 @@ from tenantkit.config.fleet_models import Extension, extension_sources
 from tenantkit.config.loader import ConfigError, require_tenants, validate_paths
 from tenantkit.config.models import TenantConfig
 from tenantkit.naming import stack_names
+from tenantkit.synth.baseline import BaselineAssembly
 from tenantkit.synth.cache import CachedTenant, SynthCache
 from tenantkit.synth.lint_pool import LintJob, LintPool, WarningCallback, lint_workers
 
@@ -104,6 +105,52 @@ def synth_directory(
     Raises ConfigError for bad tenant files, NoTenantsError for every tenant of a directory without
     any, and SynthRequestError for a request that cannot be carried out; `on_progress(total)` returns the per-tenant progress callback.
     The extensions of `root`'s fleet.yaml (default: the current directory) are added to every tenant."""
+    selection = _select(directory, tenant_ids, outdir, on_warning, root)
+    return _synth_selection(selection, outdir, cache=cache, on_progress=on_progress, on_warning=on_warning, whole_fleet=whole_fleet)
+
+
+@dataclass(frozen=True)
+class SynthRun:
+    """The tenants' results and their environments' baseline stacks (`tenantkit.synth.baseline`)."""
+
+    tenants: list[TenantSynthResult]
+    baseline: BaselineAssembly
+
+    @property
+    def ok(self) -> bool:
+        return self.baseline.ok and all(result.ok for result in self.tenants)
+
+
+def synth_fleet(
+    directory: Path,
+    tenant_ids: Sequence[str],
+    outdir: Path,
+    *,
+    cache: SynthCache | None,
+    on_progress: Callable[[int], ProgressCallback] | None = None,
+    on_warning: WarningCallback | None = None,
+    whole_fleet: bool = False,
+    root: Path | None = None,
+) -> SynthRun:
+    """`synth_directory`, and the baseline stacks of the chosen tenants' accounts and regions (each
+    built from every tenant of the directory there), synthesized, checked and cached likewise."""
+    from tenantkit.synth.baseline import synth_baselines
+
+    selection = _select(directory, tenant_ids, outdir, on_warning, root)
+    tenants = _synth_selection(selection, outdir, cache=cache, on_progress=on_progress, on_warning=on_warning, whole_fleet=whole_fleet)
+    return SynthRun(tenants, synth_baselines(selection.fleet, selection.chosen, outdir, cache=cache))
+
+
+@dataclass(frozen=True)
+class _Selection:
+    fleet: list[TenantConfig]
+    """Every valid tenant of the directory."""
+    chosen: list[TenantConfig]
+    extensions: Sequence[Extension]
+    root: Path
+
+
+def _select(directory: Path, tenant_ids: Sequence[str], outdir: Path, on_warning: WarningCallback | None, root: Path | None) -> _Selection:
     from tenantkit.config.fleet import load_fleet
 
     report = validate_paths([directory])
@@ -129,15 +176,27 @@ def synth_directory(
         raise SynthRequestError(
             f"{outdir}: --out: cannot use it as the output directory ({error.strerror})"
         ) from None
+    return _Selection(list(report.configs), chosen, extensions, root)
+
+
+def _synth_selection(
+    selection: _Selection,
+    outdir: Path,
+    *,
+    cache: SynthCache | None,
+    on_progress: Callable[[int], ProgressCallback] | None,
+    on_warning: WarningCallback | None,
+    whole_fleet: bool,
+) -> list[TenantSynthResult]:
     return synth_tenants(
-        chosen,
+        selection.chosen,
         outdir,
-        on_progress(len(chosen)) if on_progress else None,
+        on_progress(len(selection.chosen)) if on_progress else None,
         cache=cache,
         on_warning=on_warning,
-        fleet_ids=frozenset(known) if whole_fleet else None,
-        extensions=extensions,
-        root=root,
+        fleet_ids=frozenset(config.tenant_id for config in selection.fleet) if whole_fleet else None,
+        extensions=selection.extensions,
+        root=selection.root,
     )
 
 

@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
+from tenantkit.config import load_tenants
+from tenantkit.naming import BASELINE_STACK
 from tests.conftest import EXAMPLE_CONFIGS, wrap_add_tenant
 
 runner = CliRunner()
@@ -74,6 +76,13 @@ def test_synth_end_to_end_then_from_the_cache(tmp_path: Path, monkeypatch: pytes
     assert tenant["tenant_id"] == "rhein-de" and tenant["ok"] and tenant["findings"] == []
     assert tenant["cached"] is False
     assert tenant["stacks"] == ["tenant-rhein-de-dr", "tenant-rhein-de-primary", "tenant-rhein-de-replica"]
+    rhein = next(c for c in load_tenants([EXAMPLE_CONFIGS]) if c.tenant_id == "rhein-de")
+    baseline = json.loads(result.stdout)["baseline"]
+    assert baseline["ok"] and baseline["findings"] == [] and baseline["cached"] is False, baseline
+    # one baseline stack per account and region of the tenant (no account: the deploying one)
+    assert baseline["stacks"] == [f"{BASELINE_STACK}-any-{region}" for region in sorted(rhein.regions)]
+    for artifact_id in baseline["stacks"]:
+        assert (tmp_path / "cdk.out" / "_baseline" / f"{artifact_id}.template.json").is_file()
     template = tmp_path / "cdk.out" / "rhein-de" / "tenant-rhein-de-primary.template.json"
     first = template.read_bytes()
     template.unlink()
@@ -85,11 +94,13 @@ def test_synth_end_to_end_then_from_the_cache(tmp_path: Path, monkeypatch: pytes
     assert "EXIT: 0" in probe.stderr, probe.stderr
     assert "HEAVY:\n" in probe.stderr, probe.stderr
     assert "rhein-de" in probe.stdout and "yes" in probe.stdout, probe.stdout  # the Cached column
+    assert [line for line in probe.stdout.splitlines() if "(baseline)" in line and "yes" in line], probe.stdout
     assert template.read_bytes() == first
 
     result = runner.invoke(app, [*args, "--json", "--no-cache"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["tenants"][0]["cached"] is False
+    assert json.loads(result.stdout)["baseline"]["cached"] is False
 
 
 @pytest.mark.slow

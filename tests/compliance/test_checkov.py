@@ -1,5 +1,5 @@
 """checkov, as security leads run it, finds nothing in the templates of every example and varied
-tenant: each real finding was fixed; each that does not apply is skipped on its resource with the
+tenant and of their baseline stacks: each real finding was fixed; each that does not apply is skipped on its resource with the
 reason (`tenantkit.constructs._checkov.skip_checkov`, called by the construct that owns it).
 
 checkov lives in its own virtualenv (`.venv-checkov/`, installed by the README's test command):
@@ -43,6 +43,7 @@ def templates(tmp_path_factory) -> list[Path]:
 
     from tenantkit.config import load_tenants
     from tenantkit.stacks.app_context import tenant_app_context
+    from tenantkit.stacks.baseline import add_baselines
     from tenantkit.stacks.tenant import add_tenant
 
     configs = load_tenants([path for path in (EXAMPLE_CONFIGS, VARIED) if path.is_dir()])
@@ -50,6 +51,7 @@ def templates(tmp_path_factory) -> list[Path]:
     app = App(outdir=str(outdir), context=tenant_app_context(configs), analytics_reporting=False)
     for config in configs:
         add_tenant(app, config)
+    add_baselines(app, configs)  # the audit trail of each account and region, as synth writes it
     app.synth()
     return sorted(outdir.glob("*.template.json"))
 

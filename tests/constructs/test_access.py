@@ -51,6 +51,14 @@ def test_break_glass_needs_mfa_and_is_time_boxed_by_the_tenant_file(roles):
     assert role["MaxSessionDuration"] == 90 * 60
 
 
+def test_break_glass_sessions_may_carry_the_grants_tags(roles):
+    """STS refuses AssumeRole with Tags unless the trust policy allows sts:TagSession too."""
+    (trust,) = roles["tenantkit-t1-break-glass"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert sorted(trust["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+    (offboarding,) = roles["tenantkit-t1-offboarding"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert offboarding["Action"] == "sts:AssumeRole"
+
+
 def test_a_short_break_glass_limit_keeps_the_role_at_the_sts_minimum(stack):
     TenantRoles(stack, "R", _roles_props(break_glass_max_minutes=30))
     template_of(stack).has_resource_properties("AWS::IAM::Role", {"RoleName": "tenantkit-t1-break-glass", "MaxSessionDuration": 3600})

@@ -168,6 +168,14 @@ def hooked_scope(on_client: Callable[[Any, str, str], None], names: TenantNames 
     return Scope(names, lambda region: _HookedSession(shared, region, on_client))
 
 
+def recording_sessions(calls: Calls) -> Callable[[str], Any]:
+    """region -> a session whose every new client records its calls (an Environment's
+    `session_for`, for `service.execute`)."""
+    shared = sessions()
+    record = lambda client, _service, region: client.meta.events.register("before-parameter-build.*.*", calls.record(region))  # noqa: E731
+    return lambda region: _HookedSession(shared, region, record)
+
+
 def recording_scope(calls: Calls, names: TenantNames = NAMES) -> Scope:
     return hooked_scope(lambda client, _service, region: client.meta.events.register("before-parameter-build.*.*", calls.record(region)), names)
 

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tenantkit.cli.main import app
+from tenantkit.lifecycle.baseline_local import BASELINE_RESULT
 from tests.conftest import EXAMPLE_CONFIGS
 
 pytestmark = pytest.mark.slow
@@ -34,4 +35,8 @@ def test_check_runs_every_step_and_writes_junit(tmp_path):
     assert failed is not None and "required field is missing" in failed.text
     for step in ("synth", "compliance", "deploy", "inventory"):  # skipped after its failure, one case each
         assert cases[(step, "broken-co")].find("skipped") is not None, step
-    assert len(cases) == 2 * len(suites)
+    # the baseline stacks (audit trails of maple-ca's regions): synthesized, checked, deployed
+    baseline = [("synth", BASELINE_RESULT), ("compliance", BASELINE_RESULT), ("deploy", BASELINE_RESULT)]
+    for key in baseline:
+        assert cases[key].find("failure") is None, key
+    assert len(cases) == 2 * len(suites) + len(baseline)

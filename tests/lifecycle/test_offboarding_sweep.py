@@ -8,8 +8,9 @@ incident). The neighbours get the same kinds of copies. Offboarding acme destroy
 each with its region in the report (the incident marked as one), and leaves the neighbours' resources
 and bytes exactly as they were.
 
-Not covered here (not built): running backup/copy/restore jobs stopped or awaited before the first
-deletion (issue 19 item 3), and the tenant's CDK asset objects (item 4).
+Covered elsewhere: running backup, copy and restore jobs stopped or awaited before the first
+deletion (tests/lifecycle/test_offboarding_order.py, test_offboarding_copy_restore_jobs.py) and the
+tenant's CDK asset objects (tests/lifecycle/test_offboarding_assets.py).
 Expected values come from the tenants' names and the copies made here, never from the code under test.
 """
 

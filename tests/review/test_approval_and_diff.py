@@ -39,20 +39,40 @@ def test_approve_records_who_and_what_and_review_compares_with_it(
 ) -> None:
     approvals = tmp_path / "approvals"
     assembly = str(examples.assembly(CLEAN_TENANT))
+    signing_key = trusted_key(tmp_path)
+    root = ["--root", str(tmp_path)]
     approved = runner.invoke(app, ["review", "approve", CLEAN_TENANT, "--by", "Ana Lead", "--from", assembly,
-                                   "--approvals", str(approvals), "--format", "json"])
+                                   "--signing-key", str(signing_key), "--approvals", str(approvals), "--format", "json", *root])
     assert approved.exit_code == 0, approved.output
-    record = json.loads((approvals / f"{CLEAN_TENANT}.json").read_text())
+    record = json.loads((approvals / f"{CLEAN_TENANT}.json").read_text())["approval"]
     assert record["approved_by"] == "Ana Lead" and record["tenant_id"] == CLEAN_TENANT
     assert record["content_hash"].startswith("sha256:") and record["tenantkit_version"]
 
-    same = runner.invoke(app, ["review", "--from", assembly, "--approvals", str(approvals), "--format", "json"])
+    same = runner.invoke(app, ["review", "--from", assembly, "--approvals", str(approvals), "--format", "json", *root])
     assert json.loads(same.stdout)["approval"]["status"] == "approved"
     copy = weakened(CLEAN_TENANT)
-    copy.edit(copy.primary, lambda resources: _deletion_protection_off(resources))
-    changed = runner.invoke(app, ["review", "--from", str(copy.dir), "--approvals", str(approvals), "--format", "json"])
+    database = copy.edit(copy.primary, lambda resources: _deletion_protection_off(resources))
+    changed = runner.invoke(app, ["review", "--from", str(copy.dir), "--approvals", str(approvals), "--format", "json", *root])
     assert changed.exit_code == 1
-    assert json.loads(changed.stdout)["approval"]["status"] == "changed since approval"
+    model = json.loads(changed.stdout)
+    assert model["approval"]["status"] == "changed since approval"
+    shown = {(c["key"], c["change"]) for s in model["changes"]["sections"] for c in s["changes"]}
+    assert (f"{copy.primary}/{database}", "changed") in shown
+
+
+def trusted_key(root: Path) -> Path:
+    """A signing key whose public half `root`'s fleet.yaml trusts; the private key's path."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private = Ed25519PrivateKey.generate()
+    (root / "lead.pub.pem").write_bytes(
+        private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    (root / "fleet.yaml").write_text("approvals:\n  public_keys: [lead.pub.pem]\n")
+    path = root / "lead.pem"
+    path.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return path
 
 
 def test_against_an_earlier_json_review_shows_the_change_resource_by_resource(
@@ -83,7 +103,8 @@ def test_list_and_against_a_git_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "maple"], check=True)
 
-    first = runner.invoke(app, ["review", "approve", CLEAN_TENANT, "--by", "Ana Lead"])
+    signing_key = trusted_key(project)
+    first = runner.invoke(app, ["review", "approve", CLEAN_TENANT, "--by", "Ana Lead", "--signing-key", str(signing_key)])
     assert first.exit_code == 0, first.output
     assert _list_state() == "approved"
 
@@ -96,7 +117,7 @@ def test_list_and_against_a_git_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert _list_state().startswith("approved 20")  # not known to be the approved templates: not reviewed yet
 
     result = runner.invoke(app, ["review", CLEAN_TENANT, "--against", "HEAD", "--format", "json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # changed since approval: flagged until approved again
     model = json.loads(result.stdout)
     assert model["approval"]["status"] == "changed since approval"
     assert "current toolkit code" in model["changes"]["note"]

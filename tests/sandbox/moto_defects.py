@@ -229,6 +229,16 @@ def backup_job_listing_and_stopping_missing() -> bool:
 
 
 @probe
+def backup_restore_jobs_missing() -> bool:
+    """StartRestoreJob and DescribeRestoreJob: restores that offboarding awaits."""
+    backup, _ = _vault_and_bucket()
+    point = f"arn:aws:backup:{REGION}:123456789012:recovery-point:x"
+    return _missing(
+        lambda: backup.start_restore_job(RecoveryPointArn=point, IamRoleArn="arn:aws:iam::123456789012:role/r", Metadata={})
+    ) and _missing(lambda: backup.describe_restore_job(RestoreJobId="x"))
+
+
+@probe
 def backup_recovery_point_api_missing() -> bool:
     backup, _ = _vault_and_bucket()
     point = f"arn:aws:backup:{REGION}:123456789012:recovery-point:x"
@@ -890,6 +900,32 @@ def s3_bucket_policy_blind_to_the_principal() -> bool:
 
 
 @probe
+def cloudformation_update_of_a_kms_key_loses_it() -> bool:
+    """A stack update changing only the DeletionPolicy of a key and of the bucket it encrypts fails
+    on the bucket's Fn::GetAtt of the key."""
+    def template(policy: str) -> str:
+        key = {"Type": "AWS::KMS::Key", "DeletionPolicy": policy, "Properties": {"KeyPolicy": {
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]}}}
+        encryption = {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {
+            "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["Key", "Arn"]}}}]}
+        bucket = {"Type": "AWS::S3::Bucket", "DeletionPolicy": policy, "Properties": {"BucketName": "keyed", "BucketEncryption": encryption}}
+        return json.dumps({"Resources": {"Key": key, "Bucket": bucket}})
+
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(StackName="probe", TemplateBody=template("Retain"))
+    return not _succeeds(lambda: cloudformation.update_stack(StackName="probe", TemplateBody=template("RetainExceptOnCreate")))
+
+
+@probe
+def sts_assume_role_ignores_the_trust_policy() -> bool:
+    """A principal the role's trust policy does not name (it trusts EC2 only) still assumes it."""
+    iam = boto3.client("iam", region_name=REGION)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName="ec2-only", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    return _succeeds(lambda: _admin_user("admin").client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="probe"))
+
+
+@probe
 def backup_vault_access_policy_api_missing() -> bool:
     backup = boto3.client("backup", region_name=REGION)
     backup.create_backup_vault(BackupVaultName="probe")
@@ -949,6 +985,25 @@ def cloudtrail_trail_type_skipped() -> bool:
     cloudtrail = boto3.client("cloudtrail", region_name=REGION)
     properties = {"TrailName": "probe", "S3BucketName": "trail-probe", "IsLogging": True}
     return _skipped("AWS::CloudTrail::Trail", properties, lambda: bool(cloudtrail.describe_trails()["trailList"]))
+
+
+@probe
+def cloudtrail_lookup_events_missing() -> bool:
+    cloudtrail = boto3.client("cloudtrail", region_name=REGION)
+    return _missing(lambda: cloudtrail.lookup_events(MaxResults=1))
+
+
+@probe
+def cloudtrail_trail_delivers_no_log_file() -> bool:
+    """A logging trail whose selectors take every management event: after a call, its bucket is empty."""
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="trail-delivery-probe")
+    cloudtrail = boto3.client("cloudtrail", region_name=REGION)
+    cloudtrail.create_trail(Name="probe", S3BucketName="trail-delivery-probe")
+    cloudtrail.start_logging(Name="probe")
+    boto3.client("iam", region_name=REGION).create_role(RoleName="probe", AssumeRolePolicyDocument="{}")
+    boto3.client("sts", region_name=REGION).assume_role(RoleArn="arn:aws:iam::123456789012:role/probe", RoleSessionName="probe")
+    return s3.list_objects_v2(Bucket="trail-delivery-probe").get("KeyCount", 0) == 0
 
 
 def run() -> dict[str, bool | str]:

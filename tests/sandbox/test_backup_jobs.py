@@ -1,6 +1,6 @@
 """The AWS Backup API tenantkit adds to moto (`extensions/backup_jobs.py`), through boto3 under
-in-process moto: selections, backup and copy jobs, recovery points and the RDS snapshots behind
-them, vault deletion rules. (That plain moto lacks each is asserted in `test_extensions.py`.)"""
+in-process moto: selections, backup, copy and restore jobs (running on the emulator's clock),
+recovery points and the RDS snapshots behind them, vault deletion rules. (That plain moto lacks each is asserted in `test_extensions.py`.)"""
 
 from __future__ import annotations
 
@@ -327,4 +327,144 @@ def test_backup_and_copy_jobs_are_listed_by_resource_vault_and_state_a_page_at_a
     assert backup.list_backup_jobs(ByBackupVaultName="absent")["BackupJobs"] == []
     assert [j["CopyJobId"] for j in backup.list_copy_jobs(ByResourceArn=data)["CopyJobs"]] == [copy["CopyJobId"]]
     assert backup.list_copy_jobs(ByResourceArn=other)["CopyJobs"] == []
-    assert backup.list_restore_jobs(ByStatus="RUNNING")["RestoreJobs"] == []  # the sandbox starts no restore jobs
+    assert backup.list_restore_jobs(ByStatus="RUNNING")["RestoreJobs"] == []  # none was started
+
+
+# --- copy and restore jobs, for the windows a test sets (`job_windows`) ------------------------
+
+
+WINDOWS = "http://motoapi.amazonaws.com/moto-api/tenantkit/job-windows"
+
+
+def _windows(**body: object) -> requests.Response:
+    return requests.post(WINDOWS, json=body, timeout=5)
+
+
+def test_a_copy_runs_until_its_window_ends_then_lands_its_recovery_point_in_the_destination_vault(vaults, advance):
+    backup, dr, key, dr_key, dr_arn = vaults
+    source = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(key), IamRoleArn=ROLE)["RecoveryPointArn"]
+    assert _windows(region=REGION, copy_minutes=240).json()["copy_minutes"] == 240
+    copy_id = backup.start_copy_job(RecoveryPointArn=source, SourceBackupVaultName="primary", DestinationBackupVaultArn=dr_arn, IamRoleArn=ROLE)["CopyJobId"]
+    assert backup.describe_copy_job(CopyJobId=copy_id)["CopyJob"]["State"] == "RUNNING"
+    advance(minutes=239)
+    assert dr.list_recovery_points_by_backup_vault(BackupVaultName="dr")["RecoveryPoints"] == []  # asked in the destination's region
+    assert [j["CopyJobId"] for j in backup.list_copy_jobs(ByState="RUNNING")["CopyJobs"]] == [copy_id]
+    advance(minutes=1)
+    (copied,) = dr.list_recovery_points_by_backup_vault(BackupVaultName="dr")["RecoveryPoints"]
+    job = backup.describe_copy_job(CopyJobId=copy_id)["CopyJob"]
+    assert (job["State"], job["DestinationRecoveryPointArn"]) == ("COMPLETED", copied["RecoveryPointArn"])
+    assert copied["EncryptionKeyArn"] == dr_key and job["CompletionDate"] == copied["CreationDate"]
+
+
+def test_a_copy_whose_source_point_is_deleted_while_it_runs_fails_and_lands_nothing(vaults, advance):
+    backup, dr, _, _, dr_arn = vaults
+    source = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    _windows(region=REGION, copy_minutes=60)
+    copy_id = backup.start_copy_job(RecoveryPointArn=source, SourceBackupVaultName="primary", DestinationBackupVaultArn=dr_arn, IamRoleArn=ROLE)["CopyJobId"]
+    backup.delete_recovery_point(BackupVaultName="primary", RecoveryPointArn=source)
+    advance(hours=1)
+    job = backup.describe_copy_job(CopyJobId=copy_id)["CopyJob"]
+    assert job["State"] == "FAILED" and source in job["StatusMessage"]
+    assert dr.list_recovery_points_by_backup_vault(BackupVaultName="dr")["RecoveryPoints"] == []
+
+
+def test_a_copy_job_cannot_be_stopped_as_aws_has_no_call_for_it(vaults):
+    backup, *_ = vaults
+    assert not {"StopCopyJob", "StopRestoreJob"} & set(backup.meta.service_model.operation_names)
+    source = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    _windows(region=REGION, copy_minutes=60)
+    copy_id = backup.start_copy_job(RecoveryPointArn=source, SourceBackupVaultName="primary", DestinationBackupVaultArn=vaults[4], IamRoleArn=ROLE)["CopyJobId"]
+    assert _refusal(lambda: backup.stop_backup_job(BackupJobId=copy_id)) == "ResourceNotFoundException"  # not a backup job
+    assert backup.describe_copy_job(CopyJobId=copy_id)["CopyJob"]["State"] == "RUNNING"
+
+
+def test_windows_are_per_region_and_bad_ones_are_refused(vaults):
+    _windows(region=REGION, copy_minutes=30)
+    assert requests.get(WINDOWS, params={"region": DR_REGION}, timeout=5).json()["copy_minutes"] == 0
+    for bad in ({"region": REGION, "copy_minutes": -1}, {"region": "mars-1", "copy_minutes": 1}, {"copy_minutes": 1}, {"region": REGION, "restore_minutes": "x"}):
+        assert _windows(**bad).status_code == 400, bad
+    assert requests.get(WINDOWS, params={"region": REGION}, timeout=5).json() == {
+        "account": ACCOUNT, "region": REGION, "copy_minutes": 30, "restore_minutes": 0
+    }
+
+
+def test_an_rds_restore_runs_until_its_window_ends_then_the_instance_exists_restored_from_the_snapshot(vaults, advance):
+    backup, _, key, *_ = vaults
+    source = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(key), IamRoleArn=ROLE)["RecoveryPointArn"]
+    _windows(region=REGION, restore_minutes=90)
+    job_id = backup.start_restore_job(RecoveryPointArn=source, IamRoleArn=ROLE, Metadata={"DBInstanceIdentifier": "restored"})["RestoreJobId"]
+    rds = boto3.client("rds", region_name=REGION)
+    running = backup.describe_restore_job(RestoreJobId=job_id)
+    assert (running["Status"], running["SourceResourceArn"], running["ExpectedCompletionTimeMinutes"]) == ("RUNNING", f"arn:aws:rds:{REGION}:{ACCOUNT}:db:db", 90)
+    assert "CreatedResourceArn" not in running and "Metadata" not in running
+    assert [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]] == ["db"]
+    advance(minutes=90)
+    job = backup.describe_restore_job(RestoreJobId=job_id)
+    (restored,) = rds.describe_db_instances(DBInstanceIdentifier="restored")["DBInstances"]
+    assert (job["Status"], job["CreatedResourceArn"]) == ("COMPLETED", restored["DBInstanceArn"])
+    assert restored["KmsKeyId"] == key and restored["TagList"] == []  # tags only with CopySourceTagsToRestoredResource
+
+
+def test_a_restore_copying_source_tags_carries_the_recovery_points_tags(vaults):
+    backup, _, key, *_ = vaults
+    source = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(key), IamRoleArn=ROLE)["RecoveryPointArn"]
+    job_id = backup.start_restore_job(
+        RecoveryPointArn=source, IamRoleArn=ROLE, Metadata={"DBInstanceIdentifier": "restored"}, CopySourceTagsToRestoredResource=True
+    )["RestoreJobId"]
+    assert backup.describe_restore_job(RestoreJobId=job_id)["Status"] == "COMPLETED"  # no window set: at once
+    (restored,) = boto3.client("rds", region_name=REGION).describe_db_instances(DBInstanceIdentifier="restored")["DBInstances"]
+    assert restored["TagList"] == [{"Key": "tenant", "Value": "t1"}]
+
+
+def test_a_restore_into_a_taken_identifier_fails_with_rdss_reason(vaults):
+    backup, _, key, *_ = vaults
+    source = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(key), IamRoleArn=ROLE)["RecoveryPointArn"]
+    job_id = backup.start_restore_job(RecoveryPointArn=source, IamRoleArn=ROLE, Metadata={"DBInstanceIdentifier": "db"})["RestoreJobId"]
+    job = backup.describe_restore_job(RestoreJobId=job_id)
+    assert job["Status"] == "FAILED" and "CreatedResourceArn" not in job and job["StatusMessage"]
+
+
+def test_a_bucket_restore_is_a_record_of_its_destination(vaults):
+    backup, *_ = vaults
+    source = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    to_source = backup.start_restore_job(RecoveryPointArn=source, IamRoleArn=ROLE, Metadata={})["RestoreJobId"]
+    elsewhere = backup.start_restore_job(RecoveryPointArn=source, IamRoleArn=ROLE, Metadata={"DestinationBucketName": "other"})["RestoreJobId"]
+    assert backup.describe_restore_job(RestoreJobId=to_source)["CreatedResourceArn"] == "arn:aws:s3:::data"
+    assert backup.describe_restore_job(RestoreJobId=elsewhere)["CreatedResourceArn"] == "arn:aws:s3:::other"
+
+
+def test_bad_restores_are_refused(vaults):
+    backup, _, key, *_ = vaults
+    database = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(key), IamRoleArn=ROLE)["RecoveryPointArn"]
+    absent = f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:absent"
+    assert _refusal(lambda: backup.start_restore_job(RecoveryPointArn=absent, IamRoleArn=ROLE, Metadata={})) == "ResourceNotFoundException"
+    assert _refusal(lambda: backup.start_restore_job(RecoveryPointArn=database, IamRoleArn=ROLE, Metadata={})) == "InvalidParameterValueException"
+    wrong_type = lambda: backup.start_restore_job(  # noqa: E731
+        RecoveryPointArn=database, IamRoleArn=ROLE, Metadata={"DBInstanceIdentifier": "r"}, ResourceType="S3"
+    )
+    assert _refusal(wrong_type) == "InvalidParameterValueException"
+    assert _refusal(lambda: backup.describe_restore_job(RestoreJobId="absent")) == "ResourceNotFoundException"
+
+
+def test_restore_jobs_are_listed_by_status_type_account_and_dates_a_page_at_a_time(vaults, advance):
+    backup, _, key, *_ = vaults
+    bucket_point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_bucket(), IamRoleArn=ROLE)["RecoveryPointArn"]
+    database_point = backup.start_backup_job(BackupVaultName="primary", ResourceArn=_database(key), IamRoleArn=ROLE)["RecoveryPointArn"]
+    done = backup.start_restore_job(RecoveryPointArn=bucket_point, IamRoleArn=ROLE, Metadata={})["RestoreJobId"]
+    advance(hours=1)
+    between = backup.describe_restore_job(RestoreJobId=done)["CreationDate"] + timedelta(minutes=30)
+    _windows(region=REGION, restore_minutes=120)
+    running = backup.start_restore_job(RecoveryPointArn=database_point, IamRoleArn=ROLE, Metadata={"DBInstanceIdentifier": "r"})["RestoreJobId"]
+
+    def listed(**filters: object) -> list[str]:
+        paginator = backup.get_paginator("list_restore_jobs").paginate(**filters, PaginationConfig={"PageSize": 1})
+        return [job["RestoreJobId"] for job in paginator.build_full_result()["RestoreJobs"]]
+
+    assert listed() == [done, running]
+    assert listed(ByStatus="RUNNING") == [running] and listed(ByStatus="COMPLETED") == [done]
+    assert listed(ByResourceType="RDS") == [running] and listed(ByResourceType="S3") == [done]
+    assert listed(ByAccountId=ACCOUNT) == [done, running] and listed(ByAccountId="210987654321") == []
+    assert listed(ByCreatedAfter=between) == [running] and listed(ByCreatedBefore=between) == [done]
+    assert listed(ByCompleteBefore=between) == [done] and listed(ByCompleteAfter=between) == []  # a running job has no completion
+    assert listed(ByRestoreTestingPlanArn=f"arn:aws:backup:{REGION}:{ACCOUNT}:restore-testing-plan:p") == []
+    assert boto3.client("backup", region_name=DR_REGION).list_restore_jobs()["RestoreJobs"] == []  # the region's own jobs only

@@ -67,6 +67,21 @@ def test_each_region_of_the_tenant_has_its_trail_logging_validating_and_recordin
         assert prefixes == [f"arn:aws:s3:::{bucket}/"], region
 
 
+def test_an_unchanged_deploy_synthesizes_no_baseline_and_leaves_the_trails_unchanged(deployed, monkeypatch):
+    from tenantkit.synth import baseline as baseline_synth
+
+    def synthesized(*args, **kwargs):
+        raise AssertionError("the unchanged baseline stacks were synthesized again, not restored from the synth cache")
+
+    monkeypatch.setattr(baseline_synth, "_synth", synthesized)
+    (result,) = deploy_local(deployed["configs"], [TENANT], deployed["out"], deployed["state"], concurrency=1)
+    assert result.ok, result
+    config = deployed["config"]
+    for region in config.regions:
+        cloudformation = _client(deployed, "cloudformation", region)
+        assert cloudformation.describe_stacks(StackName=BASELINE_STACK)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE", region
+
+
 def test_inventory_finds_the_trail_sound_then_flags_it_once_stopped(deployed):
     config = deployed["config"]
     configs_dir = deployed["configs"]

@@ -214,3 +214,16 @@ def test_wrong_principals_cannot_delete_the_tenants_objects(sandbox, wrong_princ
         answer = s3.delete_objects(Bucket=names.data_bucket, Delete={"Objects": [{"Key": "wrong-principals/kept"}]})
         assert [e["Code"] for e in answer.get("Errors", [])] == ["AccessDenied"], label
     assert operator.get_object(Bucket=names.data_bucket, Key="wrong-principals/kept")["Body"].read() == b"x"
+
+
+def test_wrong_principals_cannot_assume_the_tenants_operator_roles(sandbox, wrong_principals):
+    """The trust policies as deployed: break-glass needs MFA (none of these callers gives it), and no
+    tenant's role (here northwind-us's) becomes maple-ca's break-glass or offboarding role, MFA or not."""
+    names, account = wrong_principals["names"], wrong_principals["account"]
+    mfa = {"SerialNumber": f"arn:aws:iam::{account}:mfa/operator", "TokenCode": "123456"}
+    for label, credentials in wrong_principals["principals"].items():
+        sts = _as(sandbox, credentials, "sts")
+        assert _refused(lambda sts=sts: sts.assume_role(RoleArn=names.break_glass_role_arn, RoleSessionName="wrong-principal")) == "AccessDenied", label
+    neighbour = _as(sandbox, wrong_principals["principals"]["other tenant's role"], "sts")
+    for role_arn in (names.break_glass_role_arn, names.offboarding_role_arn):
+        assert _refused(lambda arn=role_arn: neighbour.assume_role(RoleArn=arn, RoleSessionName="wrong-principal", **mfa)) == "AccessDenied", role_arn

@@ -69,6 +69,7 @@ DEFECTS = [
     "backup_restore_testing_api_missing",
     "backup_jobs_missing",
     "backup_job_listing_and_stopping_missing",
+    "backup_restore_jobs_missing",
     "backup_recovery_point_api_missing",
     "backup_recovery_points_by_resource_missing",
     "account_list_regions_missing",
@@ -128,9 +129,13 @@ DEFECTS = [
     "secretsmanager_resource_policy_not_enforced",
     "s3_bucket_policy_blind_to_the_principal",
     "backup_vault_access_policy_api_missing",
+    "sts_assume_role_ignores_the_trust_policy",
+    "cloudformation_update_of_a_kms_key_loses_it",
     "cloudformation_drift_detection_missing",
     "cloudformation_revert_drift_change_set_ignored",
     "cloudtrail_trail_type_skipped",
+    "cloudtrail_lookup_events_missing",
+    "cloudtrail_trail_delivers_no_log_file",
 ]
 
 
@@ -531,6 +536,28 @@ def test_a_key_created_by_cloudformation_can_be_described():
     outputs = deploy({"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": POLICY}}}, {"Key": {"Value": {"Ref": "Key"}}})
     metadata = boto3.client("kms", region_name=REGION).describe_key(KeyId=outputs["Key"])["KeyMetadata"]
     assert metadata["KeyState"] == "Enabled"
+
+
+def test_a_stack_update_changes_a_key_in_place_and_what_refers_to_it_still_resolves():
+    def template(policy: dict, deletion: str) -> str:
+        key = {"Type": "AWS::KMS::Key", "DeletionPolicy": deletion, "Properties": {"KeyPolicy": policy, "Description": deletion}}
+        encryption = {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {
+            "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["Key", "Arn"]}}}]}
+        bucket = {"Type": "AWS::S3::Bucket", "DeletionPolicy": deletion, "Properties": {"BucketName": "keyed", "BucketEncryption": encryption}}
+        return json.dumps({"Resources": {"Key": key, "Bucket": bucket}, "Outputs": {"Key": {"Value": {"Ref": "Key"}}}})
+
+    cloudformation, kms = boto3.client("cloudformation", region_name=REGION), boto3.client("kms", region_name=REGION)
+    cloudformation.create_stack(StackName="ext", TemplateBody=template(POLICY, "Retain"))
+    (key_id,) = [o["OutputValue"] for o in cloudformation.describe_stacks(StackName="ext")["Stacks"][0]["Outputs"]]
+    allow = {"Version": "2012-10-17", "Statement": [{"Sid": "changed", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]}
+    cloudformation.update_stack(StackName="ext", TemplateBody=template(allow, "RetainExceptOnCreate"))
+    (stack,) = cloudformation.describe_stacks(StackName="ext")["Stacks"]
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert [o["OutputValue"] for o in stack["Outputs"]] == [key_id]  # the same key, not a replacement
+    assert json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]) == allow
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["Description"] == "RetainExceptOnCreate"
+    rule = boto3.client("s3", region_name=REGION).get_bucket_encryption(Bucket="keyed")["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"].endswith(key_id)
 
 
 def test_a_key_is_deleted_once_its_deletion_date_is_past_on_the_emulators_clock():

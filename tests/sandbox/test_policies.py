@@ -257,6 +257,23 @@ def test_vault_access_policy_api_and_refusals():
     _refused(lambda: backup.get_backup_vault_access_policy(BackupVaultName="acme-vault"), "ResourceNotFoundException")
 
 
+def test_a_restore_is_decided_by_the_policy_of_the_vault_holding_its_recovery_point():
+    backup = boto3.client("backup", region_name=REGION)
+    backup.create_backup_vault(BackupVaultName="acme-vault")
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="acme-data")
+    role = f"arn:aws:iam::{ACCOUNT}:role/backup"
+    point = backup.start_backup_job(BackupVaultName="acme-vault", ResourceArn="arn:aws:s3:::acme-data", IamRoleArn=role)["RecoveryPointArn"]
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "backup:StartRestoreJob", "Resource": "*",
+            "Condition": {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/tenantkit/acme/offboarding*"}}}]}  # fmt: skip
+    backup.put_backup_vault_access_policy(BackupVaultName="acme-vault", Policy=json.dumps(deny))
+    restore = {"RecoveryPointArn": point, "IamRoleArn": role, "Metadata": {}}
+    error = _refused(lambda: _user("admin").client("backup").start_restore_job(**restore), "AccessDeniedException")
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert backup.list_restore_jobs()["RestoreJobs"] == []
+    allowed = _role_session("offboarding", "/tenantkit/acme/").client("backup").start_restore_job(**restore)["RestoreJobId"]
+    assert backup.describe_restore_job(RestoreJobId=allowed)["Status"] == "COMPLETED"
+
+
 def test_vault_access_policy_from_cloudformation():
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "backup:DeleteBackupVault", "Resource": "*"}]}
     template = {"Resources": {"V": {"Type": "AWS::Backup::BackupVault", "Properties": {"BackupVaultName": "cfn-vault", "AccessPolicy": policy}}}}

@@ -12,7 +12,9 @@ call to stop them). The rest are awaited, all of one run within one bound (fleet
 `offboarding.job_wait_minutes`, 240 by default: a daily copy's window). When the bound passes
 first, the run stops (`JobsStillRunning`) before anything of the data is deleted; the journal
 keeps every job, so a rerun continues waiting for those not yet done. Once the jobs are over,
-`run.destroy` lists the vaults again, so a recovery point a job landed is destroyed and reported.
+`run.destroy` lists the vaults and the zone's instances again, and adds the instance each restore
+job made (its CreatedResourceArn: a restore of the tenant's recovery point is the tenant's data,
+whatever tags it carries), so what a job landed is destroyed and reported.
 """
 
 from __future__ import annotations
@@ -22,16 +24,18 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tenantkit.aws import error_code, pages
+from tenantkit.aws import error_code, pages, parse_arn
 from tenantkit.lifecycle.offboarding.resources import (
     OffboardingBlocked,
     Progress,
     Scope,
     Target,
+    _absent,
     _backed_up_resources,
     _recovery_points,
     _vaults,
     _wait,
+    restored_instance,
 )  # fmt: skip
 
 KIND = "backup job"
@@ -39,6 +43,10 @@ UNSTOPPABLE = frozenset({"RDS", "Aurora", "DocumentDB", "Neptune", "FSx", "SAP H
 """Resource types whose backup jobs AWS does not stop (StopBackupJob, AWS Backup API reference)."""
 RUNNING = {"backup": ("CREATED", "PENDING", "RUNNING", "ABORTING"), "copy": ("CREATED", "RUNNING"), "restore": ("PENDING", "RUNNING")}
 """Per kind of job, the states in which it may still land (or remove) a copy of the data."""
+
+
+LANDS = {"backup": "RecoveryPointArn", "copy": "DestinationRecoveryPointArn", "restore": "CreatedResourceArn"}
+"""Per kind of job, the field naming what it made (a restore job's RecoveryPointArn is its source)."""
 
 
 class JobsStillRunning(OffboardingBlocked):
@@ -83,11 +91,13 @@ def _running_jobs(scope: Scope) -> Iterable[Target]:
 
 def _restore_jobs(scope: Scope, backup: Any, region: str, resources: list[str]) -> list[dict[str, Any]]:
     """Running restore jobs of the region restoring one of the tenant's recovery points (their
-    exact ARNs; ListRestoreJobs filters by status, not by resource)."""
+    exact ARNs; ListRestoreJobs filters by status, not by resource). Its vaults may be gone already
+    (verification discovers again while another tenant's restore runs)."""
     running = [job for status in RUNNING["restore"] for job in pages(backup, "list_restore_jobs", "RestoreJobs", ByStatus=status)]
     if not running:
         return []
-    points = {p["RecoveryPointArn"] for where, vault in _vaults(scope) if where == region for p in _recovery_points(backup, vault)}
+    own = [vault for where, vault in _vaults(scope) if where == region]
+    points = {p["RecoveryPointArn"] for vault in own for p in _absent(lambda v=vault: _recovery_points(backup, v)) or []}  # a vault gone: none
     for arn in resources:
         points.update(p["RecoveryPointArn"] for p in pages(backup, "list_recovery_points_by_resource", "RecoveryPoints", ResourceArn=arn))
     return [job for job in running if job.get("RecoveryPointArn") in points or job.get("SourceResourceArn") in resources]
@@ -128,8 +138,28 @@ def settle_job(scope: Scope, target: Target, progress: Progress) -> dict[str, st
             f"(its backup plan is gone: no new job starts): run `tenantkit offboard execute {scope.tenant_id}` again to keep waiting"
         ) from None
     job = _describe(backup, kind, job_id)
-    landed = job.get("RecoveryPointArn") or job.get("DestinationRecoveryPointArn") or job.get("CreatedResourceArn") or ""
+    landed = job.get(LANDS[kind], "")
     return {"outcome": "stopped" if stopped else "awaited", "state": _state(job), "landed": landed if _state(job) == "COMPLETED" else ""}
+
+
+def landed_instances(scope: Scope, targets: Iterable[Target], done: dict[str, dict[str, str]]) -> Iterable[Target]:
+    """The DB instances the tenant's settled restore jobs made (`landed`), as restored instances to
+    destroy: found by the job, not by a tag (AWS Backup's restore copies no tag by default)."""
+    for target in targets:
+        landed = done.get(target.id, {}).get("landed", "") if target.kind == KIND else ""
+        try:
+            arn = parse_arn(landed)
+        except ValueError:
+            continue
+        if arn.service != "rds" or arn.resource_type != "db":
+            continue
+        rds = scope.client("rds", arn.region)
+        for instance in _absent(lambda r=rds, i=arn.resource_id: r.describe_db_instances(DBInstanceIdentifier=i)["DBInstances"]) or []:
+            if instance.get("DBInstanceStatus") == "deleting":
+                continue
+            if instance.get("DbiResourceId"):
+                scope.resource_ids.add(instance["DbiResourceId"])
+            yield restored_instance(arn.region, instance)
 
 
 def job_lines(targets: Iterable[Target], done: dict[str, dict[str, str]]) -> tuple[str, ...]:

@@ -311,11 +311,16 @@ def _find_restored_instances(scope: Scope) -> Iterable[Target]:
     for region, instance in _zone_instances(scope):
         if instance["DBInstanceIdentifier"] in own or instance.get("DBInstanceStatus") == "deleting":
             continue
-        yield Target(
-            "restored instance", region, instance["DBInstanceIdentifier"], instance["DBInstanceArn"],
-            lifts=("deletion protection",) if instance.get("DeletionProtection") else (),
-            extra={"resource_id": instance.get("DbiResourceId", "")},
-        )
+        yield restored_instance(region, instance)
+
+
+def restored_instance(region: str, instance: dict[str, Any]) -> Target:
+    """The target destroying a restored instance (DescribeDBInstances' shape)."""
+    return Target(
+        "restored instance", region, instance["DBInstanceIdentifier"], instance["DBInstanceArn"],
+        lifts=("deletion protection",) if instance.get("DeletionProtection") else (),
+        extra={"resource_id": instance.get("DbiResourceId", "")},
+    )
 
 
 def _automated_backups(rds: Any, identifier: str) -> list[dict[str, Any]]:

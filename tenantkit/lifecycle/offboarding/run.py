@@ -22,6 +22,7 @@ from typing import Any
 
 from tenantkit.aws import atomic_write
 from tenantkit.lifecycle.offboarding.jobs import KIND as JOB_KIND
+from tenantkit.lifecycle.offboarding.jobs import landed_instances
 from tenantkit.lifecycle.offboarding.resources import (
     BY_NAME,
     FIRST_DELETION,
@@ -232,7 +233,8 @@ def destroy(scope: Scope, journal: Journal, plan: Plan, *, on_step: StepCallback
     """Destroy every target of `plan` and of the journal not yet done, in order, journaling each.
     Raises OffboardingBlocked before touching anything when a target cannot be destroyed, and
     JobsStillRunning (`jobs`) after the plans' deletion but before any data's when a running
-    backup job outlasts the bound. Once the jobs are over, the vaults are listed again."""
+    backup, copy or restore job outlasts the bound. Once the jobs are over, the vaults and the
+    zone's instances are listed again, and the instances restore jobs made are added."""
     blockers = plan.blockers
     if blockers:
         raise OffboardingBlocked(f"{scope.tenant_id}: cannot be destroyed by tenantkit: {'; '.join(blockers)}")
@@ -242,7 +244,12 @@ def destroy(scope: Scope, journal: Journal, plan: Plan, *, on_step: StepCallback
     first_deletion = KIND_ORDER[FIRST_DELETION]
     _steps(scope, journal, [t for t in journal.targets() if KIND_ORDER[t.kind] < first_deletion], on_step)  # plans, then jobs
     if any(target.kind == JOB_KIND for target in journal.targets()):
-        for target in BY_NAME["recovery points"].find(scope):  # what a job landed meanwhile, in any vault
+        landed = [  # what a job landed meanwhile: a recovery point in any vault, a restored instance
+            *BY_NAME["restored instance"].find(scope),
+            *landed_instances(scope, journal.targets(), journal.data["done"]),
+            *BY_NAME["recovery points"].find(scope),
+        ]
+        for target in landed:
             journal.found(target)
         journal.save()
     _steps(scope, journal, [t for t in journal.targets() if KIND_ORDER[t.kind] >= first_deletion], on_step)
@@ -295,7 +302,8 @@ by then; a stream or a copy only through an instance that is gone)."""
 
 def verify(scope: Scope, journal: Journal) -> VerificationResult:
     """Every journaled target whose discovery depended on something now gone is looked up again by
-    its exact name (`EXACT_CHECKS`); then discover again, in every region of the zone and, for
+    its exact name (`EXACT_CHECKS`), and every instance a restore job of the tenant made by its
+    ARN; then discover again, in every region of the zone and, for
     anything carrying the tenant's tag, every enabled region of the account: nothing of the
     tenant may remain but its keys, pending deletion."""
     remaining = []
@@ -313,6 +321,9 @@ def verify(scope: Scope, journal: Journal) -> VerificationResult:
             if state != "PendingDeletion":
                 remaining.append(f"kms key {target.arn}: {state}, not pending deletion")
                 found_again.append(target.id)
+    for target in landed_instances(scope, journal.targets(), journal.data["done"]):  # untagged: discovery cannot see them
+        remaining.append(f"{target.kind} {target.name} ({target.region}), made by a restore job of the tenant")
+        found_again.append(target.id)
     for target in discover(scope).targets:  # every region of the zone; anything tagged in the account
         if target.kind == "kms key" and target.extra.get("state") == "PendingDeletion":
             continue

@@ -21,10 +21,32 @@ emulator's clock (`clock.now()`: tests move it with `tenantkit sandbox clock --a
 instead of sleeping); the first Backup call after the window's end completes it, creating its
 recovery point as of that end. `StopBackupJob` aborts a running job (State ABORTED, no recovery
 point) and is refused (InvalidRequestException) for the resource types AWS does not stop
-(`UNSTOPPABLE`: Amazon RDS among them) and for a job no longer running. Copy jobs complete at once
-(StartCopyJob has no window); `ListBackupJobs` / `ListCopyJobs` filter by resource ARN, state,
-vault and resource type. `ListRestoreJobs` lists the restore jobs the sandbox holds: it emulates
-no `StartRestoreJob` (restores go through RDS, `rds_restore`), so that list is empty. A backup of an RDS DB instance is a real
+(`UNSTOPPABLE`: Amazon RDS among them) and for a job no longer running.
+
+Copy and restore jobs run the same way, for the window the emulator is told (`job_windows`):
+StartCopyJob and StartRestoreJob take no window in AWS's API (a plan's copy runs within its
+rule's completion window, 240 minutes in tenantkit's plan; a restore as long as the data takes),
+so a test sets, per account and region, how long the copy and restore jobs started there from
+then on run: `set_job_windows(account, region, copy_minutes=240, restore_minutes=60)` in-process,
+or POST `{"region": R, "copy_minutes": N, "restore_minutes": M}` (optional `"account"`) to
+`/moto-api/tenantkit/job-windows` on the sandbox server; unset (or 0), a job completes at once.
+moto's reset clears the windows with the jobs. Nothing stops a copy or restore job: AWS has no
+StopCopyJob or StopRestoreJob (its API reference: copy and restore jobs run to their end). A
+copy lands its recovery point when its window ends; it FAILS when its source point or
+destination vault went meanwhile. `StartRestoreJob` restores the resource types tenantkit backs
+up: an RDS recovery point becomes a new DB instance, restored from the snapshot behind it (as
+`rds_restore` restores it), named by Metadata's `DBInstanceIdentifier` (required, as AWS requires
+it; `DBInstanceClass`, `DBSubnetGroupName` and `AvailabilityZone` are read too) and carrying the
+recovery point's tags only with `CopySourceTagsToRestoredResource`; an S3 recovery point's restore
+is a record (its CreatedResourceArn the `DestinationBucketName` of Metadata, else the source
+bucket; no object is written). The instance appears when the restore's window ends; a restore that
+cannot be made (the identifier taken) ends FAILED with RDS's reason. `DescribeRestoreJob` reads a
+job; `ListRestoreJobs` filters by account, resource type, status, creation and completion dates,
+restore testing plan and parent job, as AWS does (`ListCopyJobs`: by resource ARN, state,
+destination vault, resource type, source recovery point, account and dates;
+`ListBackupJobs` by resource ARN, state, vault and resource type). Copy and restore jobs are
+settled, whichever region is asked, across every region of their account (a copy lands in another
+region). A backup of an RDS DB instance is a real
 snapshot in moto's RDS backend of the job's region, `awsbackup:job-<job id>`, SnapshotType
 `awsbackup`, encrypted with the instance's key; its recovery point ARN is the snapshot's ARN, as
 AWS makes it. A copy of it is a snapshot `awsbackup:copyjob-<copy job id>` in the destination
@@ -49,17 +71,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlparse
 
+from botocore.utils import parse_timestamp
 from moto.backup import urls as backup_urls
 from moto.backup.exceptions import InvalidParameterValueException, InvalidRequestException, ResourceNotFoundException
 from moto.backup.models import BackupBackend, Vault, backup_backends
 from moto.backup.responses import BackupResponse
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.moto_api._internal import mock_random
+from moto.moto_api._internal import urls as moto_api_urls
 from moto.rds.exceptions import RDSClientError
 from moto.rds.models import RDSBackend, rds_backends
 from moto.s3.models import s3_backends
@@ -77,6 +102,7 @@ ROUTES = (
     "{0}/copy-jobs/?$",
     "{0}/copy-jobs/(?P<copyJobId>[^/]+)$",
     "{0}/restore-jobs/?$",
+    "{0}/restore-jobs/(?P<restoreJobId>[^/]+)$",
     "{0}/backup-vaults/(?P<backupVaultName>[^/]+)/recovery-points/$",  # botocore keeps the slash
     "{0}/backup-vaults/(?P<backupVaultName>[^/]+)/recovery-points/(?P<recoveryPointArn>.+)$",
     "{0}/resources/(?P<resourceArn>.+)/recovery-points/?$",
@@ -98,21 +124,27 @@ def _recovery_points(backend: BackupBackend) -> dict[str, RecoveryPoint]:
     return records(backend, "recovery_points")
 
 
-JOB_KINDS = {"backup_jobs": "Backup job", "copy_jobs": "Copy job"}
+def recovery_point(account_id: str, region_name: str, arn: str) -> RecoveryPoint | None:
+    """The recovery point `arn` of (account, region), whatever vault holds it; None when none."""
+    return _recovery_points(_backend(account_id, region_name)).get(arn)
+
+
+JOB_KINDS = {"backup_jobs": ("Backup job", "BackupJobId"), "copy_jobs": ("Copy job", "CopyJobId"), "restore_jobs": ("Restore job", "RestoreJobId")}
+"""Each kind of job the backend keeps (`records`): what the API calls it, and its id's field."""
 RUNNING = ("CREATED", "PENDING", "RUNNING")
 UNSTOPPABLE = frozenset({"RDS", "Aurora", "DocumentDB", "Neptune", "FSx", "SAP HANA on Amazon EC2"})
 """Resource types whose backup jobs AWS does not stop (StopBackupJob, AWS Backup API reference)."""
 
 
 def _keep_job(backend: BackupBackend, kind: str, job: dict[str, Any]) -> dict[str, Any]:
-    records(backend, kind)[job["BackupJobId" if kind == "backup_jobs" else "CopyJobId"]] = job
+    records(backend, kind)[job[JOB_KINDS[kind][1]]] = job
     return job
 
 
 def _job(backend: BackupBackend, kind: str, job_id: str) -> dict[str, Any]:
     job = records(backend, kind).get(job_id)
     if job is None:
-        raise ResourceNotFoundException(msg=f"{JOB_KINDS[kind]} {job_id} not found")
+        raise ResourceNotFoundException(msg=f"{JOB_KINDS[kind][0]} {job_id} not found")
     return job
 
 
@@ -126,6 +158,55 @@ def _parsed_arn(arn: str) -> Arn:
         return parse_arn(arn)
     except ValueError:
         raise InvalidParameterValueException(msg=f"Invalid ARN: {arn}") from None
+
+
+WINDOWS_ROUTE = "{0}/moto-api/tenantkit/job-windows"
+WINDOWED = ("copy", "restore")
+
+
+def job_windows(account_id: str, region: str) -> dict[str, int]:
+    """How many minutes the copy and restore jobs started in (account, region) run, by kind
+    (`copy`, `restore`); a kind not set completes at once."""
+    return records(_backend(account_id, region), "job_windows")
+
+
+def set_job_windows(account_id: str, region: str, *, copy_minutes: int | None = None, restore_minutes: int | None = None) -> dict[str, int]:
+    """Set how long the copy and/or restore jobs started in (account, region) from now on run
+    (0: they complete at once); the windows now in force. ValueError for a negative window."""
+    windows = job_windows(account_id, region)
+    for kind, minutes in zip(WINDOWED, (copy_minutes, restore_minutes), strict=True):
+        if minutes is not None:
+            if int(minutes) < 0:
+                raise ValueError(f"a {kind} window of {minutes} minutes: it must be 0 or more")
+            windows[kind] = int(minutes)
+    return dict(windows)
+
+
+def windows_route(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    """`/moto-api/tenantkit/job-windows`: POST `{"region": R, "copy_minutes": N, "restore_minutes":
+    M}` (`account` optional) sets them; GET `?region=R[&account=A]` reads them."""
+    usage = 'POST {"region": R, "copy_minutes": N, "restore_minutes": M}, N and M >= 0 (optional "account")'
+    try:
+        if request.method == "POST":
+            body = clock.request_json(request)
+            account, region = str(body.get("account", DEFAULT_ACCOUNT_ID)), str(body["region"])
+            minutes = {f"{kind}_minutes": body.get(f"{kind}_minutes") for kind in WINDOWED}
+            if region not in backup_backends[account] or any(m is not None and not isinstance(m, int) for m in minutes.values()):
+                raise ValueError(usage)
+            windows = set_job_windows(account, region, **minutes)
+        else:
+            query = parse_qs(urlparse(full_url).query)
+            account, region = query.get("account", [DEFAULT_ACCOUNT_ID])[0], query["region"][0]
+            if region not in backup_backends[account]:
+                raise ValueError(usage)
+            windows = dict(job_windows(account, region))
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        return 400, {}, json.dumps({"Error": str(error) if type(error) is ValueError else usage})
+    return 200, {}, json.dumps({"account": account, "region": region, **{f"{kind}_minutes": windows.get(kind, 0) for kind in WINDOWED}})
+
+
+def _window(backend: BackupBackend, kind: str) -> int:
+    return job_windows(backend.account_id, backend.region_name).get(kind, 0)
 
 
 @dataclass
@@ -272,7 +353,8 @@ def _generic_point_arn(region: str, account_id: str) -> str:
 
 
 def _new_job(self: BackupBackend, id_key: str, resource_arn: str, iam_role_arn: str, **fields: Any) -> dict[str, Any]:
-    """A job's fields common to backup and copy jobs (completed at once), and `fields`."""
+    """A job's fields common to backup and copy jobs (CompletionDate: now, dropped while the job
+    runs), and `fields`."""
     now = clock.now()
     common = {"AccountId": self.account_id, id_key: _job_id(), "ResourceArn": resource_arn, "IamRoleArn": iam_role_arn,
               "CreationDate": now, "CompletionDate": now, "BackupSizeInBytes": 0, "IsParent": False}  # fmt: skip
@@ -318,12 +400,33 @@ def _running(backend: BackupBackend) -> dict[str, tuple[datetime, dict[str, str]
 
 
 def _settle(self: BackupBackend) -> None:
-    """Complete every running backup job of the region whose window has ended (`clock.now()`)."""
+    """Complete every running backup job of the region, and every running copy and restore job of
+    the account (a copy lands in another region), whose window has ended (`clock.now()`)."""
     now = clock.now()
     for job_id, (ends, tags) in sorted(_running(self).items(), key=lambda item: item[1][0]):
         if ends <= now:
             del _running(self)[job_id]
             _complete_backup(self, _job(self, "backup_jobs", job_id), tags, ends)
+    for backend in list(backup_backends[self.account_id].values()):
+        for kind, complete in (("copy_jobs", _complete_copy), ("restore_jobs", _complete_restore)):
+            running: dict[str, datetime] = records(backend, f"running_{kind}")
+            for job_id, ends in sorted(running.items(), key=lambda item: item[1]):
+                if ends <= now:
+                    del running[job_id]
+                    complete(backend, _job(backend, kind, job_id), ends)
+
+
+def _run_or_complete(
+    self: BackupBackend, kind: str, job: dict[str, Any], complete: Any, *, state: str, **running_fields: Any
+) -> dict[str, Any]:
+    """Keep `job` running for the region's window of its kind (`job_windows`), or complete it now."""
+    minutes = _window(self, kind.removesuffix("_jobs"))
+    if not minutes:
+        return _keep_job(self, kind, complete(self, job, job["CreationDate"]))
+    job.pop("CompletionDate", None)
+    job.update({state: "RUNNING", "PercentDone": "0.0", **running_fields})
+    records(self, f"running_{kind}")[job[JOB_KINDS[kind][1]]] = job["CreationDate"] + timedelta(minutes=minutes)
+    return _keep_job(self, kind, job)
 
 
 def _complete_backup(self: BackupBackend, job: dict[str, Any], recovery_point_tags: dict[str, str] | None, at: datetime) -> dict[str, Any]:
@@ -368,34 +471,155 @@ def stop_backup_job(self: BackupBackend, backup_job_id: str) -> None:
     job.update(State="ABORTED", CompletionDate=clock.now(), StatusMessage="Stopped by StopBackupJob")
 
 
+@dataclass(frozen=True)
+class Dates:
+    """The date filters of ListCopyJobs and ListRestoreJobs (`By{Created,Complete}{Before,After}`),
+    as the query string carries them (ISO 8601)."""
+
+    created_before: str | None = None
+    created_after: str | None = None
+    complete_before: str | None = None
+    complete_after: str | None = None
+
+    def admit(self, job: dict[str, Any]) -> bool:
+        """Whether `job` was created, and completed, within the bounds (a running job has no
+        completion date: a completion bound excludes it)."""
+        for field_name, bound, before in (
+            ("CreationDate", self.created_before, True), ("CreationDate", self.created_after, False),
+            ("CompletionDate", self.complete_before, True), ("CompletionDate", self.complete_after, False),
+        ):  # fmt: skip
+            if bound is None:
+                continue
+            when, limit = job.get(field_name), _moto_time(bound)
+            if when is None or (when >= limit if before else when <= limit):
+                return False
+        return True
+
+
+def _moto_time(value: str) -> datetime:
+    """A query string's timestamp as moto keeps dates (naive UTC); InvalidParameterValueException
+    when it is not one."""
+    try:
+        parsed = parse_timestamp(value)
+    except (ValueError, TypeError):
+        raise InvalidParameterValueException(msg=f"Invalid timestamp: {value}") from None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
 def _listed(
-    self: BackupBackend, kind: str, *, resource_arn: str | None, state: str | None, resource_type: str | None, **fields: str | None
+    self: BackupBackend, kind: str, dates: Dates | None = None, **fields: str | None
 ) -> list[dict[str, Any]]:
-    """The jobs of `kind` in creation order, filtered by resource ARN, state, resource type and
-    each of `fields` (a job field -> the value it must have)."""
+    """The jobs of `kind` in creation order, within `dates` and with each of `fields` (a job field
+    -> the value it must have; None: any)."""
     _settle(self)
-    wanted = {"ResourceArn": resource_arn, "State": state, "ResourceType": resource_type, **fields}
-    return [job for job in records(self, kind).values() if all(value is None or job.get(key) == value for key, value in wanted.items())]
+    dates = dates or Dates()
+    return [
+        job for job in records(self, kind).values()
+        if all(value is None or job.get(key) == value for key, value in fields.items()) and dates.admit(job)
+    ]  # fmt: skip
 
 
 def list_backup_jobs(
     self: BackupBackend, resource_arn: str | None, state: str | None, vault: str | None, resource_type: str | None
 ) -> list[dict[str, Any]]:
-    return _listed(self, "backup_jobs", resource_arn=resource_arn, state=state, resource_type=resource_type, BackupVaultName=vault)
+    return _listed(self, "backup_jobs", ResourceArn=resource_arn, State=state, ResourceType=resource_type, BackupVaultName=vault)
 
 
 def list_copy_jobs(
-    self: BackupBackend, resource_arn: str | None, state: str | None, destination_vault_arn: str | None, resource_type: str | None
+    self: BackupBackend,
+    resource_arn: str | None,
+    state: str | None,
+    destination_vault_arn: str | None,
+    resource_type: str | None,
+    source_recovery_point_arn: str | None = None,
+    account_id: str | None = None,
+    dates: Dates | None = None,
 ) -> list[dict[str, Any]]:
     return _listed(
-        self, "copy_jobs", resource_arn=resource_arn, state=state, resource_type=resource_type, DestinationBackupVaultArn=destination_vault_arn
-    )
+        self, "copy_jobs", dates, ResourceArn=resource_arn, State=state, ResourceType=resource_type,
+        DestinationBackupVaultArn=destination_vault_arn, SourceRecoveryPointArn=source_recovery_point_arn, AccountId=account_id,
+    )  # fmt: skip
 
 
-def list_restore_jobs(self: BackupBackend, status: str | None, resource_type: str | None) -> list[dict[str, Any]]:
-    """The sandbox's restore jobs: it starts none (no StartRestoreJob), so there are none."""
-    wanted = {"Status": status, "ResourceType": resource_type}
-    return [job for job in records(self, "restore_jobs").values() if all(v is None or job.get(k) == v for k, v in wanted.items())]
+def list_restore_jobs(
+    self: BackupBackend,
+    status: str | None,
+    resource_type: str | None,
+    account_id: str | None = None,
+    restore_testing_plan_arn: str | None = None,
+    parent_job_id: str | None = None,
+    dates: Dates | None = None,
+) -> list[dict[str, Any]]:
+    """The region's restore jobs in creation order, filtered as ListRestoreJobs filters them."""
+    jobs = _listed(self, "restore_jobs", dates, Status=status, ResourceType=resource_type, AccountId=account_id, ParentJobId=parent_job_id)
+    if restore_testing_plan_arn is None:
+        return jobs
+    return [job for job in jobs if job.get("CreatedBy", {}).get("RestoreTestingPlanArn") == restore_testing_plan_arn]
+
+
+RESTORE_METADATA = {"DBInstanceIdentifier": "db_instance_identifier", "DBInstanceClass": "db_instance_class",
+                    "DBSubnetGroupName": "db_subnet_group_name", "AvailabilityZone": "availability_zone"}  # fmt: skip
+"""The RDS restore metadata the sandbox reads, and moto's name for each."""
+
+
+def start_restore_job(
+    self: BackupBackend,
+    recovery_point_arn: str,
+    metadata: dict[str, str] | None,
+    iam_role_arn: str,
+    resource_type: str | None,
+    copy_source_tags: bool = False,
+) -> dict[str, Any]:
+    _settle(self)
+    point = _recovery_points(self).get(recovery_point_arn)
+    if point is None:
+        raise ResourceNotFoundException(msg=f"Recovery point {recovery_point_arn} not found")
+    if not iam_role_arn:
+        raise InvalidParameterValueException(msg="IamRoleArn is required")
+    if resource_type and resource_type != point.resource_type:
+        raise InvalidParameterValueException(msg=f"ResourceType {resource_type} does not match the recovery point's ({point.resource_type})")
+    metadata = dict(metadata or {})
+    if point.resource_type == "RDS" and not metadata.get("DBInstanceIdentifier"):
+        raise InvalidParameterValueException(msg="Metadata DBInstanceIdentifier is required to restore an RDS recovery point")
+    job = {
+        "AccountId": self.account_id, "RestoreJobId": _job_id(), "RecoveryPointArn": recovery_point_arn,
+        "SourceResourceArn": point.resource_arn, "BackupVaultArn": point.vault.backup_vault_arn, "ResourceType": point.resource_type,
+        "IamRoleArn": iam_role_arn, "CreationDate": clock.now(), "RecoveryPointCreationDate": point.created, "BackupSizeInBytes": 0,
+        "IsParent": False, "Metadata": metadata, "CopySourceTags": bool(copy_source_tags),
+    }  # fmt: skip
+    minutes = _window(self, "restore")
+    return _run_or_complete(self, "restore_jobs", job, _complete_restore, state="Status", ExpectedCompletionTimeMinutes=minutes)
+
+
+def _complete_restore(self: BackupBackend, job: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """What the restore makes, `at` (the job's end): a DB instance restored from the snapshot
+    behind an RDS recovery point, or an S3 restore's record; FAILED when the point went meanwhile
+    or RDS refuses the restore."""
+    job.update(CompletionDate=at, PercentDone="100.0")
+    point = _recovery_points(self).get(job["RecoveryPointArn"])
+    metadata = job["Metadata"]
+    if point is None:
+        job.update(Status="FAILED", StatusMessage=f"Recovery point {job['RecoveryPointArn']} not found")
+        return job
+    if point.snapshot_id is None:
+        bucket = metadata.get("DestinationBucketName") or parse_arn(point.resource_arn).resource_id
+        job.update(Status="COMPLETED", CreatedResourceArn=f"arn:{get_partition(self.region_name)}:s3:::{bucket}")
+        return job
+    rds = rds_backends[self.account_id][point.region]
+    overrides = {moto_name: metadata[name] for name, moto_name in RESTORE_METADATA.items() if metadata.get(name)}
+    try:
+        instance = rds.restore_db_instance_from_db_snapshot(point.snapshot_id, overrides)
+    except RDSClientError as error:
+        job.update(Status="FAILED", StatusMessage=str(error))
+        return job
+    instance.tags = [{"Key": k, "Value": v} for k, v in point.tags.items()] if job["CopySourceTags"] else []  # moto copies the source's
+    job.update(Status="COMPLETED", CreatedResourceArn=instance.db_instance_arn)
+    return job
+
+
+def describe_restore_job(self: BackupBackend, restore_job_id: str) -> dict[str, Any]:
+    _settle(self)
+    return _job(self, "restore_jobs", restore_job_id)
 
 
 def _type_of(resource_arn: str) -> str:
@@ -438,7 +662,24 @@ def start_copy_job(
         DestinationBackupVaultArn=target_vault.backup_vault_arn, ResourceType=source.resource_type,
         DestinationRecoveryPointLifecycle=lifecycle or {},
     )  # fmt: skip
-    job_id, now = job["CopyJobId"], job["CreationDate"]
+    return _run_or_complete(self, "copy_jobs", job, _complete_copy, state="State")
+
+
+def _complete_copy(self: BackupBackend, job: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """The copy's recovery point in its destination vault, made `at` (the job's end): an RDS
+    snapshot copied into the vault's region under the vault's key, or a record; FAILED when its
+    source point or its destination vault went meanwhile."""
+    job.update(CompletionDate=at, PercentDone="100.0")
+    source = _recovery_points(self).get(job["SourceRecoveryPointArn"])
+    destination_arn = parse_arn(job["DestinationBackupVaultArn"])
+    account_id, region = destination_arn.account, destination_arn.region
+    destination = _backend(account_id, region)
+    target_vault = destination.vaults.get(destination_arn.resource_id)
+    if source is None or target_vault is None:
+        missing = f"Recovery point {job['SourceRecoveryPointArn']}" if source is None else f"Backup vault {destination_arn.resource_id}"
+        job.update(State="FAILED", StatusMessage=f"{missing} not found")
+        return job
+    job_id = job["CopyJobId"]
     key: str | None = target_vault.encryption_key_arn
     if source.snapshot_id is not None:
         try:
@@ -448,22 +689,23 @@ def start_copy_job(
             )  # fmt: skip
         except Exception as error:  # noqa: BLE001 - moto's RDS refusal becomes the job's failure, as in AWS
             job.update(State="FAILED", StatusMessage=str(error))
-            return _keep_job(self, "copy_jobs", job)
+            return job
         copied.snapshot_type = "awsbackup"
         point_arn, key = copied.arn, copied.kms_key_id
     else:
         point_arn = _generic_point_arn(region, account_id)
     point = RecoveryPoint(
-        point_arn, target_vault, source.resource_arn, source.resource_type, iam_role_arn, lifecycle or {}, key,
-        source_vault_arn=source_vault.backup_vault_arn, tags=dict(source.tags), created=now,
+        point_arn, target_vault, source.resource_arn, source.resource_type, job["IamRoleArn"], job["DestinationRecoveryPointLifecycle"], key,
+        source_vault_arn=job["SourceBackupVaultArn"], tags=dict(source.tags), created=at,
     )  # fmt: skip
     _add_point(destination, point)
     job.update(State="COMPLETED", DestinationRecoveryPointArn=point_arn)
     job.update({"DestinationEncryptionKeyArn": key} if key else {})
-    return _keep_job(self, "copy_jobs", job)
+    return job
 
 
 def describe_copy_job(self: BackupBackend, copy_job_id: str) -> dict[str, Any]:
+    _settle(self)
     return _job(self, "copy_jobs", copy_job_id)
 
 
@@ -549,6 +791,8 @@ BACKEND_OPERATIONS = (
     list_copy_jobs,
     list_restore_jobs,
     describe_copy_job,
+    start_restore_job,
+    describe_restore_job,
     list_recovery_points_by_resource,
     list_recovery_points_by_backup_vault,
     describe_recovery_point,
@@ -573,6 +817,15 @@ def _body(response: BackupResponse) -> dict[str, Any]:
 
 def _without(record: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {key: value for key, value in record.items() if key not in keys and value is not None}
+
+
+def _dates(response: BackupResponse) -> Dates:
+    return Dates(*(response._get_param(name) for name in ("createdBefore", "createdAfter", "completeBefore", "completeAfter")))
+
+
+def _restore_job(job: dict[str, Any]) -> dict[str, Any]:
+    """A restore job as the API shows it (what the sandbox keeps to complete it left out)."""
+    return _without(job, "Metadata", "CopySourceTags")
 
 
 def _page(response: BackupResponse, items: list[Any]) -> tuple[list[Any], str | None]:
@@ -645,15 +898,30 @@ class BackupJobResponses:
 
     def list_copy_jobs(self: Any) -> ActionResult:
         found = self.backup_backend.list_copy_jobs(
-            self._get_param("resourceArn"), self._get_param("state"), self._get_param("destinationVaultArn"), self._get_param("resourceType")
-        )
+            self._get_param("resourceArn"), self._get_param("state"), self._get_param("destinationVaultArn"), self._get_param("resourceType"),
+            self._get_param("sourceRecoveryPointArn"), self._get_param("accountId"), _dates(self),
+        )  # fmt: skip
         page, token = _page(self, found)
         return ActionResult(_without({"CopyJobs": [_without(job) for job in page], "NextToken": token}))
 
     def list_restore_jobs(self: Any) -> ActionResult:
-        found = self.backup_backend.list_restore_jobs(self._get_param("status"), self._get_param("resourceType"))
+        found = self.backup_backend.list_restore_jobs(
+            self._get_param("status"), self._get_param("resourceType"), self._get_param("accountId"),
+            self._get_param("restoreTestingPlanArn"), self._get_param("parentJobId"), _dates(self),
+        )  # fmt: skip
         page, token = _page(self, found)
-        return ActionResult(_without({"RestoreJobs": [_without(job) for job in page], "NextToken": token}))
+        return ActionResult(_without({"RestoreJobs": [_restore_job(job) for job in page], "NextToken": token}))
+
+    def start_restore_job(self: Any) -> ActionResult:
+        params = _body(self)
+        job = self.backup_backend.start_restore_job(
+            params["RecoveryPointArn"], params.get("Metadata"), params.get("IamRoleArn", ""), params.get("ResourceType"),
+            bool(params.get("CopySourceTagsToRestoredResource")),
+        )  # fmt: skip
+        return ActionResult({"RestoreJobId": job["RestoreJobId"]})
+
+    def describe_restore_job(self: Any) -> ActionResult:
+        return ActionResult(_restore_job(self.backup_backend.describe_restore_job(_path_part(self, "restore-jobs"))))
 
     def start_copy_job(self: Any) -> ActionResult:
         params = _body(self)
@@ -702,3 +970,4 @@ def patch() -> None:
     wrap(RDSBackend, "delete_db_snapshot", _delete_db_snapshot)
     for route in ROUTES:
         backup_urls.url_paths.setdefault(route, BackupResponse.dispatch)
+    moto_api_urls.url_paths.setdefault(WINDOWS_ROUTE, windows_route)

@@ -3,8 +3,8 @@
 Some promises are only checkable after a date: a KMS key scheduled for deletion is gone 7 to 30
 days later (`offboard confirm-keys`). moto keeps no clock of its own that a running server can be
 told to move, so the emulator keeps one offset, read where a date decides what happens (KMS key
-deletion dates, `tenantkit.sandbox.extensions.kms`; the end of a running AWS Backup job,
-`backup_jobs`: both through `now()`), and the sandbox server serves it at
+deletion dates, `tenantkit.sandbox.extensions.kms`; the end of a running AWS Backup backup, copy
+or restore job, `backup_jobs`: both through `now()`), and the sandbox server serves it at
 `/moto-api/tenantkit/clock`: GET answers `{"ahead_seconds": N}`, POST `{"advance_seconds": N}`
 moves it forward (never back: nothing in AWS un-happens). `moto-api/reset` does not move it back.
 """
@@ -29,11 +29,17 @@ def now() -> datetime:
     return utcnow() + kms.CLOCK.ahead
 
 
+def request_json(request: Any) -> Any:
+    """The JSON body of a request to a `/moto-api/tenantkit/...` route (werkzeug's request on the
+    server, moto's own in-process); ValueError when it is not JSON."""
+    body = request.get_data() if hasattr(request, "get_data") else request.body
+    return json.loads(body or b"{}")
+
+
 def clock(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
     if request.method == "POST":
         try:
-            body = request.get_data() if hasattr(request, "get_data") else request.body  # werkzeug's request, or moto's in-process one
-            seconds = float(json.loads(body or b"{}")["advance_seconds"])
+            seconds = float(request_json(request)["advance_seconds"])
         except (ValueError, KeyError, TypeError):
             return 400, {}, json.dumps({"Error": 'POST {"advance_seconds": N}, N >= 0'})
         if seconds < 0:

@@ -13,6 +13,12 @@ moto 5.2.5 defects:
   document. With DIGEST, the message is taken as the prehashed digest, as KMS does (KMS API
   Reference, Sign: "DIGEST ... AWS KMS skips the hashing step"); PSS uses a salt as long as the
   digest, as KMS's RSASSA_PSS_SHA_* do.
+- its CloudFormation key model has no update: a stack update that changes anything of a key (its
+  KeyPolicy, Description, rotation, or only its DeletionPolicy) leaves the key out of the stack's
+  resources, and every `Fn::GetAtt` of it fails the update ("references undefined resource").
+  CloudFormation updates these properties in place, without replacing the key
+  (AWS::KMS::Key: KeyPolicy, Description, EnableKeyRotation, Enabled are "Update requires: No
+  interruption"); so does the update here.
 - a key scheduled for deletion stays `PendingDeletion` forever: moto records its DeletionDate but
   never deletes it, so nothing can show that a key is gone after its window. Here a key whose
   deletion date has passed is deleted (with its aliases and tags) before any KMS call looks keys
@@ -144,8 +150,21 @@ def _api_shapes(properties: dict[str, Any]) -> None:
         properties["KeyPolicy"] = json.dumps(properties["KeyPolicy"])
 
 
+def _update_in_place(
+    cls: type, original_resource: Key, new_resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+) -> Key:
+    properties = dict(cloudformation_json.get("Properties", {}))
+    _api_shapes(properties)
+    original_resource.policy = properties.get("KeyPolicy") or original_resource.policy
+    original_resource.description = properties.get("Description", "")
+    original_resource.key_rotation_status = properties.get("EnableKeyRotation", False)
+    original_resource.enabled = properties.get("Enabled", True)
+    return original_resource
+
+
 def patch() -> None:
     around_create(Key, before=_api_shapes)
+    Key.update_from_cloudformation_json = classmethod(_update_in_place)  # type: ignore[method-assign,assignment]
     wrap(KmsResponse, "sign", _digest_sign)
     wrap(KmsResponse, "verify", _digest_verify)
     for validate in ("_validate_cmk_id", "_validate_alias", "_validate_key_id"):

@@ -16,16 +16,24 @@ with the resource's policy, as AWS does:
 - KMS actions naming a key (or, for Decrypt, carrying one in the ciphertext) against the key policy;
 - Secrets Manager actions naming a secret against the secret's resource policy, and reads and
   writes of its value against its key's policy (Secrets Manager uses the key on the caller's behalf);
-- Backup actions on a vault or a recovery point (and StartCopyJob, with `backup:CopyTargets`)
-  against the vault access policy.
+- Backup actions on a vault or a recovery point (and StartCopyJob, with `backup:CopyTargets`;
+  StartRestoreJob, against the vault holding its recovery point) against the vault access policy;
+- STS AssumeRole against the role's trust policy, which must allow as a key policy must (naming
+  the caller, or the caller's account together with an identity Allow; IAM User Guide, "Cross
+  account resource access": a role trust policy is a resource policy that must allow). An
+  AssumeRole call carrying `SerialNumber` and `TokenCode` is evaluated with
+  `aws:MultiFactorAuthPresent` true (the sandbox does not verify the code).
 A refused request gets the service's error: S3 AccessDenied (XML, 403), AccessDeniedException
-from KMS and Secrets Manager (400) and from Backup (403).
+from KMS and Secrets Manager (400) and from Backup (403), STS AccessDenied (XML, 403).
 
 Requests signed with credentials the sandbox did not issue (its default ones, which stand for
 tenantkit's own operator), or by a session of a role the sandbox does not hold (how the operator
 acts in another account: `tenantkit.lifecycle.fleet.sandbox_sessions`), are not evaluated, so
 every existing sandbox flow keeps working.
 Not modelled: session policies, permissions boundaries, SCPs/RCPs, session tags.
+
+Every request evaluated here is also recorded, with its decision, in the sandbox's CloudTrail
+journal (`cloudtrail_events`): what `tenantkit access log` reads.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ from moto.backup.models import backup_backends
 from moto.backup.responses import BackupResponse
 from moto.backup.urls import url_paths as backup_url_paths
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.exceptions import JsonRESTError
+from moto.core.exceptions import AccessDeniedError, JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.iam.models import iam_backends
 from moto.kms.models import kms_backends
@@ -56,10 +64,11 @@ from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
 from tenantkit.policy import Request, evaluate
+from tenantkit.sandbox.extensions import backup_jobs
 from tenantkit.sandbox.extensions._base import records, wrap
 from tenantkit.sandbox.extensions.backup import BackupVault
 
-EVALUATED_SERVICES = frozenset({"s3", "kms", "secretsmanager", "backup"})
+EVALUATED_SERVICES = frozenset({"s3", "kms", "secretsmanager", "backup", "sts"})
 _S3_HEADER_KEYS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-customer-algorithm")
 _VAULT_POLICY_ROUTE = "{0}/backup-vaults/(?P<backupVaultName>[^/]+)/access-policy/?$"
 
@@ -125,6 +134,30 @@ def _decide(caller: Caller, action: str, resource: str, policy: str | None, cont
         resource_account=caller.account,
     )
     return decision.allowed, decision.reason
+
+
+# --- STS -------------------------------------------------------------------------------------
+
+
+def _check_assume_role(response: Any, who: Caller) -> None:
+    if response._get_action() != "AssumeRole":
+        return
+    role_arn = response._get_param("RoleArn") or ""
+    parts = role_arn.split(":")
+    if len(parts) != 6 or parts[4] != who.account:
+        return  # another account's role: the operator's way in (`sandbox_sessions`), not evaluated
+    role = next((r for r in iam_backends[who.account][get_partition(response.region)].roles.values() if r.arn == role_arn), None)
+    if role is None:
+        return  # moto answers for an unknown role itself
+    context = {"aws:MultiFactorAuthPresent": "true"} if response._get_param("SerialNumber") and response._get_param("TokenCode") else {}
+    decision = evaluate(
+        Request(who.arn, "sts:AssumeRole", role_arn, who.context(context)),
+        identity_policies=who.identity_policies,
+        resource_policy=role.assume_role_policy_document,
+        resource_account=who.account,
+    )
+    if not decision.allowed:
+        raise AccessDeniedError(who.arn, f"sts:AssumeRole on resource: {role_arn} ({decision.reason})")
 
 
 # --- S3 --------------------------------------------------------------------------------------
@@ -205,8 +238,9 @@ def _s3_key_allows(response: Any, who: Caller, action: str, bucket_name: str, ke
         return True
     arn = f"arn:aws:s3:::{bucket_name}" if bucket_key else f"arn:aws:s3:::{bucket_name}/{key}"
     context = {"kms:ViaService": f"s3.{response.region}.amazonaws.com", "kms:CallerAccount": who.account,
-               "kms:EncryptionContext:aws:s3:arn": arn, "kms:EncryptionContextKeys": ["aws:s3:arn"]}
+               "kms:EncryptionContext:aws:s3:arn": arn, "kms:EncryptionContextKeys": ["aws:s3:arn"], **_aliases(kms_key)}
     allowed, _ = _decide(who, kms_action, kms_key.arn, kms_key.policy, context)
+    _journal_key_use(response, who, kms_action, kms_key.arn, "s3", {"aws:s3:arn": arn}, refused=not allowed)
     return allowed
 
 
@@ -250,6 +284,12 @@ def _params(response: Any) -> dict[str, Any]:
         return {}
 
 
+def _aliases(key: Any) -> dict[str, list[str]]:
+    """`kms:ResourceAliases`, which AWS sets on every request for a key: the aliases of the key
+    (AWS KMS Developer Guide, "kms:ResourceAliases")."""
+    return {"kms:ResourceAliases": sorted(key.aliases)} if getattr(key, "aliases", None) else {}
+
+
 def _kms_keys(response: Any, action: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     """(IAM action, key id) pairs the request needs: the named key; the ciphertext's for Decrypt
     and ReEncrypt (ReEncryptFrom), the destination for ReEncrypt (ReEncryptTo)."""
@@ -282,7 +322,7 @@ def _check_kms(response: Any, who: Caller) -> None:
             key = backend.describe_key(key_id)
         except Exception:  # noqa: BLE001  (an unknown key: moto answers NotFoundException itself)
             continue
-        allowed, reason = _decide(who, iam_action, key.arn, key.policy, context)
+        allowed, reason = _decide(who, iam_action, key.arn, key.policy, {**context, **_aliases(key)})
         if not allowed:
             raise _refuse(who, iam_action, key.arn, reason)
 
@@ -321,9 +361,10 @@ def _check_secret_key(response: Any, who: Caller, secret: Any, action: str) -> N
     except Exception:  # noqa: BLE001  (a key the sandbox does not hold: nothing to evaluate)
         return
     context = {"kms:ViaService": f"secretsmanager.{response.region}.amazonaws.com", "kms:CallerAccount": who.account,
-               "kms:EncryptionContext:SecretARN": secret.arn, "kms:EncryptionContextKeys": ["SecretARN"]}
+               "kms:EncryptionContext:SecretARN": secret.arn, "kms:EncryptionContextKeys": ["SecretARN"], **_aliases(key)}
     kms_action = _SECRET_KEY_ACTIONS[action]
     allowed, reason = _decide(who, kms_action, key.arn, key.policy, context)
+    _journal_key_use(response, who, kms_action, key.arn, "secretsmanager", {"SecretARN": secret.arn}, refused=not allowed)
     if not allowed:
         raise _refuse(who, action, secret.arn, f"access to KMS is not allowed: {kms_action} on {key.arn}: {reason}")
 
@@ -369,6 +410,10 @@ def _check_backup(response: Any, who: Caller) -> None:
     if action == "backup:StartCopyJob":
         vault_name, resource = params.get("SourceBackupVaultName"), params.get("RecoveryPointArn")
         context["backup:CopyTargets"] = [params.get("DestinationBackupVaultArn", "")]
+    if action == "backup:StartRestoreJob":  # the vault holding the recovery point decides
+        resource = params.get("RecoveryPointArn")
+        point = backup_jobs.recovery_point(who.account, response.region, resource or "")
+        vault_name = point.vault.backup_vault_name if point is not None else None
     backend = backup_backends[who.account][response.region]
     if not vault_name or vault_name not in backend.vaults:
         return
@@ -419,6 +464,68 @@ def _keep_access_policy(original: Callable[..., Any]) -> Callable[..., Any]:
     return create
 
 
+# --- the journal (cloudtrail_events) ----------------------------------------------------------
+
+
+def _resources(response: Any, who: Caller, service: str, resource: str) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """CloudTrail's `resources` and `requestParameters` of a request the evaluator decided."""
+    params = _params(response)
+    if service == "s3":
+        bucket_name, _, key = resource.split(":::", 1)[1].partition("/")
+        bucket = {"type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket_name}"}
+        if key:
+            return [{"type": "AWS::S3::Object", "ARN": resource}, bucket], {"bucketName": bucket_name, "key": key}
+        return [bucket], {"bucketName": bucket_name}
+    if service == "kms":
+        backend, arns = kms_backends[who.account][response.region], []
+        for _, key_id in _kms_keys(response, response._get_action(), params):
+            try:
+                arns.append(backend.describe_key(key_id).arn)
+            except Exception:  # noqa: BLE001  (an unknown key: recorded by the id asked for)
+                arns.append(key_id)
+        return [{"type": "AWS::KMS::Key", "ARN": arn} for arn in arns], {k: v for k, v in params.items() if k in ("KeyId", "EncryptionContext")}
+    if service == "secretsmanager":
+        store = secretsmanager_backends[who.account][response.region].secrets
+        secret_id = params.get("SecretId")
+        arn = store[secret_id].arn if secret_id and secret_id in store else secret_id
+        return ([{"type": "AWS::SecretsManager::Secret", "ARN": arn}] if arn else []), ({"secretId": secret_id} if secret_id else {})
+    if service == "sts":
+        role_arn = response._get_param("RoleArn")  # a query-protocol request: not a JSON body
+        return ([{"type": "AWS::IAM::Role", "ARN": role_arn}] if role_arn else []), {"roleArn": role_arn, "roleSessionName": response._get_param("RoleSessionName")}
+    vault_name = _path_after(response.path, "backup-vaults") or params.get("SourceBackupVaultName")
+    vaults = backup_backends[who.account][response.region].vaults
+    arn = vaults[vault_name].backup_vault_arn if vault_name in vaults else vault_name
+    return ([{"type": "AWS::Backup::BackupVault", "ARN": arn}] if arn else []), ({"backupVaultName": vault_name} if vault_name else {})
+
+
+def _journal(response: Any, who: Caller, service: str, resource: str, *, refused: bool) -> None:
+    from tenantkit.sandbox.extensions import cloudtrail_events
+
+    action = response._get_action()
+    resources, request = _resources(response, who, service, resource)
+    cloudtrail_events.record(
+        account_id=who.account, region_name=response.region, service=service, action=action, resources=resources, request=request,
+        who=cloudtrail_events.identity(response.access_key, who.account, response.region), error="AccessDenied" if refused else None,
+    )
+
+
+def _journal_key_use(
+    response: Any, who: Caller, kms_action: str, key_arn: str, service: str, context: dict[str, str], *, refused: bool
+) -> None:
+    """The KMS call a service makes with the caller's permissions (S3 for an SSE-KMS object,
+    Secrets Manager for a secret's value): CloudTrail records it as the caller's, `invokedBy` the
+    service (AWS KMS Developer Guide, "Logging AWS KMS API calls with AWS CloudTrail"). With an S3
+    Bucket Key, AWS reuses a bucket-level key for a while and so records fewer Decrypt calls than
+    objects read; the sandbox records one for each."""
+    from tenantkit.sandbox.extensions import cloudtrail_events
+
+    identity = {**cloudtrail_events.identity(response.access_key, who.account, response.region), "invokedBy": f"{service}.amazonaws.com"}
+    cloudtrail_events.record(
+        account_id=who.account, region_name=response.region, service="kms", action=kms_action.removeprefix("kms:"), who=identity,
+        resources=[{"type": "AWS::KMS::Key", "ARN": key_arn}], request={"encryptionContext": context}, error="AccessDenied" if refused else None,
+    )
+
+
 # --- the hook --------------------------------------------------------------------------------
 
 
@@ -431,14 +538,22 @@ def _evaluated(original: Callable[..., Any]) -> Callable[..., Any]:
         who = caller(self.access_key, self.current_account, self.region)
         if who is None:
             return  # the operator's default credentials: not evaluated
-        if service == "s3":
-            _check_s3(self, who, resource)
-        elif service == "kms":
-            _check_kms(self, who)
-        elif service == "secretsmanager":
-            _check_secret(self, who)
-        else:
-            _check_backup(self, who)
+        try:
+            if service == "s3":
+                _check_s3(self, who, resource)
+            elif service == "kms":
+                _check_kms(self, who)
+            elif service == "secretsmanager":
+                _check_secret(self, who)
+            elif service == "sts":
+                _check_assume_role(self, who)
+            else:
+                _check_backup(self, who)
+        except (JsonRESTError, S3AccessDeniedError, BucketAccessDeniedError, AccessDeniedError):
+            _journal(self, who, service, resource, refused=True)
+            raise
+        if service != "sts":  # an AssumeRole allowed is recorded by cloudtrail_events, with its session
+            _journal(self, who, service, resource, refused=False)
 
     return authorize
 
