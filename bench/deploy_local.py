@@ -10,7 +10,8 @@ sandbox reset`) with `--concurrency 4`, then again with nothing changed. Prints 
 times and the ratio of the first two; exits 1 if any run fails.
 
 The unchanged run is issue 23's target: 100 unchanged tenants in <= 10 s (each stack's template
-digest, tagged on the stack, is compared first: one DescribeStacks per stack); smaller runs print
+digest, tagged on the stack, is compared with the synth cache's record before anything else: one
+DescribeStacks per account and region, no synth, cache restore or baseline stack); smaller runs print
 the time without a verdict. tenantkit is byte-compiled once before anything is
 timed (bench/validate_many.py's `compile_once`): the steady state of a machine that writes bytecode.
 """

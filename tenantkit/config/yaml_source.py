@@ -20,6 +20,7 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 16
+_REMEMBERED_TAGS = 10_000
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 
@@ -34,7 +35,23 @@ class YamlProblem(Exception):
 
 
 class TenantYamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]  # base chosen at run time: libyaml's C loader when present
-    """Safe loader with YAML 1.2 booleans and decimal-only integers."""
+    """Safe loader with YAML 1.2 booleans and decimal-only integers.
+
+    The tag of a plain scalar depends on its text alone (this loader has no path resolvers), so it
+    is remembered: PyYAML resolves every scalar in Python by trying each regular expression of its
+    first character, and 1,000 tenant files repeat the same keys and values."""
+
+    _plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode or not implicit[0] or self.yaml_path_resolvers:
+            return str(super().resolve(kind, value, implicit))
+        tag = self._plain_tags.get(value)
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))
+            if len(self._plain_tags) < _REMEMBERED_TAGS:
+                self._plain_tags[value] = tag
+        return tag
 
 
 TenantYamlLoader.yaml_implicit_resolvers = {

@@ -18,7 +18,7 @@ import io
 import json
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -143,6 +143,29 @@ def deploy_assembly(
     return result
 
 
+def stacks_in(cloudformation: Any) -> dict[str, dict[str, Any]]:
+    """Every stack of the client's account and region by name (DescribeStacks without a name,
+    every page): one call for all the tenants of an account and region, not one per stack."""
+    from tenantkit.aws import pages
+
+    return {stack["StackName"]: stack for stack in pages(cloudformation, "describe_stacks", "Stacks") if stack["StackStatus"] != "DELETE_COMPLETE"}
+
+
+def deployed_unchanged(
+    tenant_id: str, templates: Sequence[tuple[str, str, str]], deployed: Callable[[str], Mapping[str, dict[str, Any]]]
+) -> DeployResult | None:
+    """A tenant's result when each of its stacks, (stack, region, sha256 of the template it would
+    deploy), is deployed and tagged with that digest: every stack UNCHANGED, with nothing read,
+    published or synthesized. None as soon as one is not. `deployed(region)`: the stacks of the
+    tenant's account there by name (`stacks_in`)."""
+    stacks = []
+    for name, region, digest in templates:
+        if not _tagged_with(deployed(region).get(name), digest):
+            return None
+        stacks.append(StackResult(name, region, StackOutcome.UNCHANGED))
+    return DeployResult(tenant_id, stacks) if stacks else None
+
+
 class StackFailed(Exception):
     def __init__(self, reasons: Sequence[str]) -> None:
         self.reasons = tuple(reasons)
@@ -206,7 +229,7 @@ def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: 
     digest = hashlib.sha256(template_text.encode()).hexdigest()
     # Hash first: the digest tagged on the stack by the deploy that wrote it makes an unchanged
     # stack cost one DescribeStacks (100 unchanged tenants in seconds), no template fetched or parsed.
-    if deployed and current is not None and _template_digest(current) == digest:
+    if _tagged_with(current, digest):
         return StackOutcome.UNCHANGED, ()
     before = deployed_template(cloudformation, artifact.name) if deployed else None
     changes = resource_changes(before, json.loads(template_text))
@@ -268,6 +291,11 @@ def _digest_tags(digest: str) -> list[dict[str, str]]:
 
 def _template_digest(stack: dict[str, Any]) -> str | None:
     return next((tag["Value"] for tag in stack.get("Tags", []) if tag["Key"] == TEMPLATE_DIGEST_TAG), None)
+
+
+def _tagged_with(stack: dict[str, Any] | None, digest: str) -> bool:
+    """The stack is deployed, last by a deploy of the template whose digest is `digest`."""
+    return stack is not None and stack["StackStatus"] in SUCCEEDED | {"UPDATE_ROLLBACK_COMPLETE"} and _template_digest(stack) == digest
 
 
 def _same_template(deployed: Any, synthesized: str) -> bool:

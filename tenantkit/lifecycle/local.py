@@ -10,7 +10,13 @@ from typing import Any
 
 from tenantkit.lifecycle.backup_now import BackupRun
 from tenantkit.lifecycle.deploy_local import DeployResult, StackOutcome
-from tenantkit.lifecycle.fleet import SANDBOX_ACCOUNT, DeployCallback, deploy_synthesized, sandbox_sessions
+from tenantkit.lifecycle.fleet import (
+    SANDBOX_ACCOUNT,
+    DeployCallback,
+    deploy_synthesized,
+    remembering_sessions,
+    sandbox_sessions,
+)
 from tenantkit.lifecycle.inventory import Inventory
 
 
@@ -18,6 +24,7 @@ class LocalDeployError(Exception):
     """The local deploy cannot start; the message says why, in one line."""
 
 
+@remembering_sessions()  # each account's role assumed once for the lock, the check and the deploy
 def deploy_local(
     directory: Path,
     tenant_ids: Sequence[str],
@@ -50,18 +57,52 @@ def deploy_local(
     guard = sandbox_guard("deploy", endpoint=status.endpoint, state_dir=state_dir, tooling=tooling, break_reason=break_reason)
     chosen = [tenant for tenant in report.configs if not tenant_ids or tenant.tenant_id in tenant_ids]
     with guarded(guard, chosen):
-        # the baseline stacks come from the synth cache too: an unchanged fleet synthesizes none
-        run = synth_fleet(directory, tenant_ids, outdir, cache=SynthCache(), whole_fleet=whole_fleet, root=root)
+        cache = SynthCache()
         accounts = {tenant.tenant_id: tenant.account for tenant in report.configs}
+        # The deployed templates' digests first: a tenant deployed as it would be synthesized costs
+        # a share of one DescribeStacks per account and region, and a fleet of them no synth,
+        # cache restore or baseline stack.
+        unchanged = _unchanged(report, tenant_ids, cache, accounts, endpoint=status.endpoint, concurrency=concurrency, whole_fleet=whole_fleet, root=root)
+        for result in unchanged.values():
+            _progress(on_progress, result)
+        order = list(dict.fromkeys(tenant_ids)) or [tenant.tenant_id for tenant in report.configs]
+        if order and all(tenant_id in unchanged for tenant_id in order):
+            return [unchanged[tenant_id] for tenant_id in order]
+        # the baseline stacks come from the synth cache too: an unchanged fleet synthesizes none
+        run = synth_fleet(directory, tenant_ids, outdir, cache=cache, whole_fleet=whole_fleet, root=root)
         _deploy_baselines(run.baseline, endpoint=status.endpoint, port=status.port)
-        return deploy_synthesized(
-            run.tenants,
+        deployed = deploy_synthesized(
+            [item for item in run.tenants if item.tenant_id not in unchanged],
             accounts,
             endpoint=status.endpoint,
             port=status.port,
             concurrency=concurrency,
             on_progress=on_progress,
         )
+        results = {result.tenant_id: result for result in deployed} | unchanged
+        return [results[item.tenant_id] for item in run.tenants]
+
+
+def _unchanged(
+    report: Any, tenant_ids: Sequence[str], cache: Any, accounts: dict[str, str | None], *, endpoint: str, concurrency: int,
+    whole_fleet: bool, root: Path | None,
+) -> dict[str, DeployResult]:
+    """The chosen tenants whose synth is cached and whose stacks are deployed with exactly its
+    templates, with their (UNCHANGED) results; none while a tenant file is in error (the synth
+    reports it)."""
+    from tenantkit.lifecycle.fleet import unchanged_tenants
+    from tenantkit.synth import cached_templates
+
+    if not report.ok:
+        return {}
+    templates = cached_templates(report.configs, tenant_ids, cache, whole_fleet=whole_fleet, root=root)
+    return unchanged_tenants(templates, accounts, endpoint=endpoint, concurrency=concurrency)
+
+
+def _progress(on_progress: DeployCallback | None, result: DeployResult) -> None:
+    if on_progress is not None:
+        on_progress(result.tenant_id, None)
+        on_progress(result.tenant_id, result)
 
 
 def _deploy_baselines(assembly: Any, *, endpoint: str, port: int) -> None:

@@ -7,9 +7,19 @@ from tenantkit.synth.service import (
     SynthRequestError,
     SynthRun,
     TenantSynthResult,
+    cached_templates,
     synth_directory,
     synth_fleet,
     synth_tenants,
 )
 
-__all__ = ["SynthCache", "SynthRequestError", "SynthRun", "TenantSynthResult", "synth_directory", "synth_fleet", "synth_tenants"]
+__all__ = [
+    "SynthCache",
+    "SynthRequestError",
+    "SynthRun",
+    "TenantSynthResult",
+    "cached_templates",
+    "synth_directory",
+    "synth_fleet",
+    "synth_tenants",
+]

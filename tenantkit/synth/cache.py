@@ -170,6 +170,27 @@ class SynthCache:
             return None
         return cached
 
+    def templates(self, tenant_id: str, key: str) -> tuple[tuple[str, str, str], ...] | None:
+        """(stack, region, sha256 of its template), in deployment order, of the entry's assembly,
+        read in place: nothing is copied and only the manifest is hashed (the templates' digests are
+        the entry's record). None on a miss, an altered manifest, or an entry with findings (a
+        tenant with findings is not deployed)."""
+        from tenantkit.compliance.assembly import MANIFEST_FILE, stack_artifacts
+
+        entry = self._entry(tenant_id, key)
+        try:
+            data = json.loads((entry / _RESULT).read_text())
+            files, assembly = data["files"], entry / _ASSEMBLY
+            if data["findings"] or hashlib.sha256((assembly / MANIFEST_FILE).read_bytes()).hexdigest() != files[MANIFEST_FILE]:
+                return None
+            artifacts = stack_artifacts(assembly, [str(name) for name in data["stacks"]])
+            return tuple(
+                (artifact.name, artifact.region, str(files[artifact.template_file.relative_to(assembly).as_posix()]))
+                for artifact in artifacts
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
     def store(self, tenant_id: str, key: str, assembly_dir: Path, result: CachedTenant) -> None:
         """Save a tenant's assembly and results (atomically); a failure to save is not an error."""
         tenant_dir = self.directory / tenant_id

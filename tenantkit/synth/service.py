@@ -233,15 +233,15 @@ def synth_tenants(
         ignored_checks()  # LintSettingsError now, before any work, if the settings are missing
     outdir.mkdir(parents=True, exist_ok=True)
     fleet_ids = frozenset(config.tenant_id for config in configs) | (fleet_ids or frozenset())
-    sources = extension_sources(list(extensions), root) if extensions else []
+    keys = (
+        _cache_keys(configs, cache, fleet_ids=fleet_ids, context=context, lint=lint, extensions=extensions, root=root,
+                    operator_channel=operator_channel)
+        if cache else {}
+    )  # fmt: skip
     items: list[_Synthesized | TenantSynthResult] = []
     operators = {config.tenant_id: tuple((operator_channel or {}).get(config.residency, ())) for config in configs}
     for config in configs:
-        key = (
-            cache.key(config, fleet_ids=fleet_ids, context=context, lint=lint, extensions=sources,
-                      operator_topics=operators[config.tenant_id])
-            if cache else None
-        )  # fmt: skip
+        key = keys.get(config.tenant_id)
         hit = cache.restore(config.tenant_id, key, outdir / config.tenant_id) if cache and key else None
         if hit is None:
             items.append(_Synthesized(config.tenant_id, cache_key=key))
@@ -288,6 +288,63 @@ def synth_tenants(
     finally:
         if pool is not None:
             pool.shutdown(cancel=not finished)
+
+
+def _cache_keys(
+    configs: Sequence[TenantConfig],
+    cache: SynthCache,
+    *,
+    fleet_ids: frozenset[str],
+    context: dict[str, Any],
+    lint: bool,
+    extensions: Sequence[Extension],
+    root: Path,
+    operator_channel: Mapping[Residency, Sequence[str]] | None,
+) -> dict[str, str]:
+    """Each tenant's synth cache key in a run synthesizing `configs` (the isolation rules looking
+    for `fleet_ids` and `configs`; fleet.yaml's operator channel of each tenant's zone)."""
+    fleet_ids = frozenset(config.tenant_id for config in configs) | fleet_ids
+    sources = extension_sources(list(extensions), root) if extensions else []
+    return {
+        config.tenant_id: cache.key(
+            config, fleet_ids=fleet_ids, context=context, lint=lint, extensions=sources,
+            operator_topics=tuple((operator_channel or {}).get(config.residency, ())),
+        )
+        for config in configs
+    }  # fmt: skip
+
+
+def cached_templates(
+    fleet: Sequence[TenantConfig],
+    tenant_ids: Sequence[str],
+    cache: SynthCache,
+    *,
+    whole_fleet: bool = False,
+    root: Path | None = None,
+) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """What `synth_directory` would give `tenant_ids` (every tenant of `fleet`, the directory's
+    valid tenants, when none is named) from `cache`, without synthesizing, restoring or writing
+    anything: tenant id -> (stack, region, sha256 of its template) per stack in deployment order,
+    for each tenant whose entry is cached without findings. The others (and unknown ids) are
+    left out: only a synthesis can say what they are."""
+    from tenantkit.config.fleet import load_fleet
+
+    root = root if root is not None else Path(".")
+    known = {config.tenant_id: config for config in fleet}
+    chosen = [known[t] for t in dict.fromkeys(tenant_ids) if t in known] if tenant_ids else list(known.values())
+    settings = load_fleet(root)
+    keys = _cache_keys(
+        chosen,
+        cache,
+        fleet_ids=frozenset(known) if whole_fleet else frozenset(),
+        context={},
+        lint=True,
+        extensions=settings.extensions,
+        root=root,
+        operator_channel=settings.operator_channel,
+    )
+    found = {tenant_id: cache.templates(tenant_id, key) for tenant_id, key in keys.items()}
+    return {tenant_id: templates for tenant_id, templates in found.items() if templates}
 
 
 def _from_cache(tenant_id: str, hit: CachedTenant, assembly_dir: Path) -> TenantSynthResult:

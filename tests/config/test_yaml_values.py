@@ -36,6 +36,14 @@ def test_values_are_the_yaml_1_2_loaders(text, expected):
     assert [type(v) for v in data.values()] == [type(v) for v in expected.values()]
 
 
+def test_a_remembered_scalar_tag_is_the_one_resolved_every_time():
+    """Plain scalars' tags are remembered across files: the same text read again, as a key or a
+    value, is still what the loader resolves, and quoted text stays text."""
+    again = [parse(text + "\n").data for text, _ in CASES]
+    assert again == [expected for _, expected in CASES]
+    assert parse('a: "012"\nb: \'true\'\n012: NO\ntrue: 012\n').data == {"a": "012", "b": "true", 12: "NO", True: 12}
+
+
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [

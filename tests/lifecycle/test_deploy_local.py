@@ -3,6 +3,7 @@ failure with CloudFormation's reasons, assets published where the template expec
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -10,7 +11,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tenantkit.lifecycle.deploy_local import TEMPLATE_DIGEST_TAG, StackOutcome, deploy_assembly
+from tenantkit.lifecycle.deploy_local import (
+    TEMPLATE_DIGEST_TAG,
+    StackOutcome,
+    deploy_assembly,
+    deployed_unchanged,
+    stacks_in,
+)
 
 ACCOUNT = "123456789012"
 STACKS = ("tenant-t1-dr", "tenant-t1-primary")
@@ -176,3 +183,51 @@ def test_a_stack_whose_digest_tag_differs_is_compared_by_its_template(aws, tmp_p
     )
     assert [s.outcome for s in again.stacks] == [StackOutcome.UNCHANGED] * len(STACKS)
     assert calls.count("cloudformation.GetTemplate") == len(STACKS)
+
+
+def template_digests(assembly: Path, stacks=STACKS) -> tuple[tuple[str, str, str], ...]:
+    """(stack, region, sha256 of its template file), as the synth cache records them."""
+    return tuple((name, region_of(name), hashlib.sha256((assembly / f"{name}.template.json").read_bytes()).hexdigest()) for name in stacks)
+
+
+def _listed(session_for):
+    """deployed(region) of `deployed_unchanged`: each region's stacks listed once, as the fleet does."""
+    listed: dict[str, dict] = {}
+    return lambda region: listed.setdefault(region, stacks_in(session_for(region).client("cloudformation")))
+
+
+def test_a_tenant_deployed_with_its_templates_is_unchanged_at_one_describe_stacks_per_region(aws, tmp_path):
+    assembly = write_assembly(tmp_path, {name: _template(f"{name}-data") for name in STACKS})
+    _deploy(assembly)
+    calls: list[str] = []
+    result = deployed_unchanged("t1", template_digests(assembly), _listed(_counting_session_for(calls)))
+    assert result is not None and result.ok and result.tenant_id == "t1"
+    assert [(s.stack, s.region, s.outcome) for s in result.stacks] == [(n, region_of(n), StackOutcome.UNCHANGED) for n in STACKS]
+    assert calls == ["cloudformation.DescribeStacks"] * len({region_of(n) for n in STACKS})
+
+
+def _other_template(assembly: Path) -> tuple:
+    *same, (name, region, _) = template_digests(assembly)
+    return (*same, (name, region, hashlib.sha256(b"another template").hexdigest()))
+
+
+def _one_stack_more(assembly: Path) -> tuple:
+    return (*template_digests(assembly), ("tenant-t2-primary", "us-east-1", template_digests(assembly)[-1][2]))
+
+
+@pytest.mark.parametrize("expected", [_other_template, _one_stack_more], ids=["another template", "a stack not deployed"])
+def test_a_tenant_not_deployed_with_its_templates_is_left_to_the_deploy(aws, tmp_path, expected):
+    assembly = write_assembly(tmp_path, {name: _template(f"{name}-data") for name in STACKS})
+    _deploy(assembly)
+    assert deployed_unchanged("t1", expected(assembly), _listed(lambda region: boto3.Session(region_name=region))) is None
+
+
+def test_a_failed_stack_tagged_with_its_template_is_not_unchanged(aws, tmp_path):
+    """A failed create keeps the digest tag it was created with: the tag alone proves nothing."""
+    broken = _template(
+        "tenant-t1-dr-data",
+        extra={"Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": "vpc-00000000", "CidrBlock": "10.0.0.0/24"}}},
+    )
+    assembly = write_assembly(tmp_path, {"tenant-t1-dr": broken, "tenant-t1-primary": _template("p-data")})
+    assert not _deploy(assembly).ok
+    assert deployed_unchanged("t1", template_digests(assembly)[:1], _listed(lambda region: boto3.Session(region_name=region))) is None

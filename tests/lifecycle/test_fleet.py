@@ -12,7 +12,7 @@ from moto import mock_aws
 from tenantkit.lifecycle import fleet
 from tenantkit.lifecycle.deploy_local import StackOutcome
 
-from .test_deploy_local import _template, stacks_of, write_assembly
+from .test_deploy_local import _template, stacks_of, template_digests, write_assembly
 
 
 @dataclass
@@ -38,7 +38,7 @@ def aws(monkeypatch):
     with mock_aws():
         # In-process moto: sessions without an endpoint reach the mock.
         real = fleet.EndpointSession
-        monkeypatch.setattr(fleet, "EndpointSession", lambda session, endpoint, region=None, lock=None: real(session, None, region, lock))
+        monkeypatch.setattr(fleet, "EndpointSession", lambda session, endpoint, region=None, lock=None, **kw: real(session, None, region, lock, **kw))
         yield
 
 
@@ -96,3 +96,55 @@ def test_the_regions_of_one_account_share_one_boto3_session():
     assert (east.region_name, west.region_name) == ("us-east-1", "us-west-2")
     client = west.client("s3")
     assert client.meta.region_name == "us-west-2" and client.meta.endpoint_url == "http://localhost:5000"
+
+
+def test_only_tenants_deployed_with_their_templates_are_found_unchanged(aws, tmp_path, monkeypatch):
+    deployed = {}
+    for tenant in ("first", "second"):
+        deployed[tenant] = write_assembly(tmp_path / tenant, {name: _template(f"data-{name}") for name in stacks_of(tenant)})
+    fleet.deploy_synthesized(
+        [Synthesized(tenant, assembly) for tenant, assembly in deployed.items()],
+        {"first": None, "second": None}, endpoint="http://localhost:5000", port=5000, concurrency=1,
+    )
+    never = write_assembly(tmp_path / "never", {name: _template(f"data-{name}") for name in stacks_of("never")})
+    listings = []
+    real_stacks_in = fleet.stacks_in
+    monkeypatch.setattr(fleet, "stacks_in", lambda client: listings.append(client.meta.region_name) or real_stacks_in(client))
+    found = fleet.unchanged_tenants(
+        {
+            "first": template_digests(deployed["first"], stacks_of("first")),
+            "second": template_digests(deployed["second"], stacks_of("second")),
+            "never": template_digests(never, stacks_of("never")),
+        },
+        {"first": None, "second": None, "never": None},
+        endpoint="http://localhost:5000",
+        concurrency=2,
+    )
+    assert sorted(found) == ["first", "second"]
+    assert sorted(listings) == ["us-east-1", "us-west-2"]  # one listing per account and region, not one call per stack
+    assert [s.outcome for s in found["first"].stacks] == [StackOutcome.UNCHANGED] * 2
+
+
+def test_sessions_of_the_sandboxs_default_account_share_their_clients():
+    """One client per service and region for the process (a client per tenant cost 0.1 s each)."""
+    first = fleet.sandbox_sessions("http://localhost:5000", None)("us-east-1").client("cloudformation")
+    again = fleet.sandbox_sessions("http://localhost:5000", fleet.SANDBOX_ACCOUNT)("us-east-1").client("cloudformation")
+    other_region = fleet.sandbox_sessions("http://localhost:5000", None)("us-west-2").client("cloudformation")
+    other_endpoint = fleet.sandbox_sessions("http://localhost:5001", None)("us-east-1").client("cloudformation")
+    assert first is again
+    assert other_region is not first and other_endpoint is not first
+    assert other_endpoint.meta.endpoint_url == "http://localhost:5001"
+
+
+def test_an_accounts_role_is_assumed_once_within_a_remembering_block_and_anew_outside(aws):
+    with fleet.remembering_sessions():
+        first = fleet.sandbox_sessions("http://localhost:5000", "111122223333")
+        again = fleet.sandbox_sessions("http://localhost:5000", "111122223333")
+        other = fleet.sandbox_sessions("http://localhost:5000", "444455556666")
+        assert again is first
+        assert other is not first
+        assert other("us-east-1").client("sts").get_caller_identity()["Account"] == "444455556666"
+    after = fleet.sandbox_sessions("http://localhost:5000", "111122223333")
+    assert after is not first
+    assert after("us-east-1").credentials().access_key != first("us-east-1").credentials().access_key
+    assert after("us-east-1").client("sts").get_caller_identity()["Account"] == "111122223333"

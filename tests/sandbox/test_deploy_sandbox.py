@@ -66,9 +66,30 @@ def test_two_tenants_deploy_in_parallel_as_synthesized(first_deploy):
         assert [s.outcome for s in result.stacks] == [StackOutcome.CREATED] * 3
 
 
-def test_an_unchanged_redeploy_changes_nothing(sandbox, first_deploy):
+def test_an_unchanged_redeploy_changes_nothing(sandbox, first_deploy, monkeypatch):
+    """The deployed templates' digests are compared first: no tenant synthesized or restored from
+    the synth cache, no baseline stack synthesized or deployed, nothing published."""
+    import tenantkit.lifecycle.baseline_local
+    import tenantkit.lifecycle.deploy_local
+    import tenantkit.synth.baseline
+    import tenantkit.synth.service
+    from tenantkit.synth import SynthCache
+
+    done: list[str] = []
+
+    def refuse(name):
+        return lambda *args, **kwargs: done.append(name)
+
+    monkeypatch.setattr(tenantkit.synth.service, "_synth_one", refuse("synth"))
+    monkeypatch.setattr(SynthCache, "restore", refuse("cache restore"))
+    monkeypatch.setattr(tenantkit.synth.baseline, "synth_baselines", refuse("baseline synth"))
+    monkeypatch.setattr(tenantkit.lifecycle.baseline_local, "deploy_baselines", refuse("baseline deploy"))
+    monkeypatch.setattr(tenantkit.lifecycle.deploy_local, "publish_assets", refuse("publish"))
     again = deploy_local(sandbox["configs"], [], sandbox["out"], sandbox["state"], concurrency=2)
+    assert [r.tenant_id for r in again] == list(TENANTS)
     assert all(s.outcome is StackOutcome.UNCHANGED for result in again for s in result.stacks), again
+    assert [len(result.stacks) for result in again] == [3, 3]
+    assert done == []
 
 
 def test_each_inventory_lists_only_its_own_tenant_and_flags_nothing(sandbox, first_deploy):

@@ -205,3 +205,40 @@ def test_the_operator_channel_of_the_tenants_zone_is_a_key_part(cache):
     assert _key(cache, operator_topics=()) == _key(cache)
     assert _key(cache, operator_topics=(topic,)) != _key(cache)
     assert _key(cache, operator_topics=(topic.replace("operators", "security"),)) != _key(cache, operator_topics=(topic,))
+
+
+# --- the templates of an entry, read in place (deploy's unchanged check) --------------------------
+
+
+def _stored_assembly(cache: SynthCache, tmp_path: Path, findings: tuple[str, ...] = ()) -> tuple[str, Path]:
+    from tests.lifecycle.test_deploy_local import STACKS, _template, write_assembly
+
+    assembly = write_assembly(tmp_path / "assembly", {name: _template(f"{name}-data") for name in STACKS})
+    key = _key(cache)
+    cache.store("maple-ca", key, assembly, cache_module.CachedTenant(STACKS, 2, findings))
+    return key, assembly
+
+
+def test_an_entrys_templates_are_its_stacks_regions_and_template_digests(cache, tmp_path):
+    import hashlib
+
+    from tests.lifecycle.test_deploy_local import STACKS, region_of
+
+    key, assembly = _stored_assembly(cache, tmp_path)
+    expected = tuple(
+        (name, region_of(name), hashlib.sha256((assembly / f"{name}.template.json").read_bytes()).hexdigest()) for name in STACKS
+    )
+    assert cache.templates("maple-ca", key) == expected
+    assert cache.templates("maple-ca", _key(cache, lint=False)) is None  # another key: a miss
+
+
+def test_an_entry_with_findings_has_no_templates_to_deploy(cache, tmp_path):
+    key, _ = _stored_assembly(cache, tmp_path, findings=("cfn-lint: W1234",))
+    assert cache.templates("maple-ca", key) is None
+
+
+def test_an_entry_whose_manifest_was_altered_has_no_templates(cache, tmp_path):
+    key, _ = _stored_assembly(cache, tmp_path)
+    manifest = _entry(cache) / "assembly" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace("us-east-1", "eu-west-1"))
+    assert cache.templates("maple-ca", key) is None

@@ -113,3 +113,37 @@ def test_cross_stack_reference_strength_is_chosen_not_defaulted(tmp_path, maple,
     monkeypatch.setattr(app_context, "feature_flags", lambda: flags)
     (result,) = synth_tenants([maple], tmp_path / "without", lint=False)
     assert any("cross-stack-reference strength" in f for f in result.findings), result.findings
+
+
+@pytest.mark.parametrize(
+    ("tenant_ids", "whole_fleet"),
+    [((), False), (("maple-ca",), False), (("maple-ca",), True)],
+    ids=["every tenant", "one tenant", "one tenant of a shard"],
+)
+def test_cached_templates_asks_the_cache_for_the_entries_the_synth_would_restore(tmp_path, monkeypatch, tenant_ids, whole_fleet):
+    """deploy's unchanged check reads the very entries `synth_directory` restores: same keys for
+    the same request (the isolation rules' fleet is a key part), nothing synthesized or restored."""
+    from tenantkit.config import validate_paths
+    from tenantkit.synth import SynthCache, cached_templates, synth_directory
+    from tenantkit.synth.cache import CachedTenant
+
+    cache = SynthCache(tmp_path / "cache", project_dir=tmp_path)
+    restored: list[tuple[str, str]] = []
+    read: list[tuple[str, str]] = []
+
+    def restore(tenant_id, key, _assembly_dir):
+        restored.append((tenant_id, key))
+        return CachedTenant(stack_names(tenant_id), 1, ())
+
+    def templates(tenant_id, key):
+        read.append((tenant_id, key))
+        return ((f"tenant-{tenant_id}-primary", "us-east-1", tenant_id),) if tenant_id != "northwind-us" else None
+
+    monkeypatch.setattr(cache, "restore", restore)
+    monkeypatch.setattr(cache, "templates", templates)
+    synth_directory(EXAMPLES, list(tenant_ids), tmp_path / "out", cache=cache, whole_fleet=whole_fleet, root=tmp_path)
+    asked = list(restored)
+    found = cached_templates(validate_paths([EXAMPLES]).configs, list(tenant_ids), cache, whole_fleet=whole_fleet, root=tmp_path)
+    assert read == asked and asked
+    assert restored == asked  # nothing restored by the check
+    assert set(found) == {tenant_id for tenant_id, _ in asked} - {"northwind-us"}
