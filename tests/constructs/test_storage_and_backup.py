@@ -53,12 +53,22 @@ def test_network_uses_the_given_availability_zones(stack, key):
     assert zones == ["us-east-1c", "us-east-1d"]
 
 
+def _channel_props(**overrides: object) -> TenantIncidentChannelProps:
+    props: dict[str, object] = {
+        "topic_name": "t1-incidents", "key_alias": "alias/tenantkit/t1/incidents",
+        "deployment_role_arn": "arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1",
+        "security_email": "sec@t1.example", "vault_arns": [VAULT_ARNS[0]],
+        "alarm_arn_pattern": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:tenantkit-t1.*",
+        "rule_arn_pattern": "arn:aws:events:us-east-1:123456789012:rule/tenantkit-t1.*",
+    } | overrides  # fmt: skip
+    return TenantIncidentChannelProps(**props)  # type: ignore[arg-type]
+
+
 def test_vault_notifications_do_not_widen_the_key_policy(stack, key):
-    channel = TenantIncidentChannel(
-        stack, "I", TenantIncidentChannelProps(topic_name="t1-incidents", key=key, security_email="sec@t1.example")
-    )
+    channel = TenantIncidentChannel(stack, "I", _channel_props())
     TenantBackupVault(stack, "V", TenantBackupVaultProps(vault_name="t1", key=key, principals=PRINCIPALS, copy_targets=VAULT_ARNS, incident_topic=channel.topic))
-    (kms_key,) = template_of(stack).find_resources("AWS::KMS::Key").values()
+    data_key = stack.resolve(key.key_id)["Ref"]  # the vault's (data) key, not the topic's own
+    kms_key = template_of(stack).find_resources("AWS::KMS::Key")[data_key]
     backup_grants = [
         s for s in kms_key["Properties"]["KeyPolicy"]["Statement"] if s.get("Principal", {}).get("Service") == "backup.amazonaws.com"
     ]
@@ -67,7 +77,7 @@ def test_vault_notifications_do_not_widen_the_key_policy(stack, key):
 
 def test_incident_channel_rejects_a_non_address(stack, key):
     with pytest.raises(ValueError, match="not an e-mail address"):
-        TenantIncidentChannel(stack, "I", TenantIncidentChannelProps(topic_name="t", key=key, security_email="nobody"))
+        TenantIncidentChannel(stack, "I", _channel_props(topic_name="t", security_email="nobody"))
 
 
 def test_backup_reports_every_problem_together(stack, key):

@@ -50,7 +50,8 @@ def test_the_example_queues_use_the_tenant_key_tags_and_names_and_pass_every_che
     resources = _template(result, names.primary_stack)["Resources"]
     queues = {r["Properties"]["QueueName"]: r["Properties"] for r in resources.values() if r["Type"] == "AWS::SQS::Queue"}
     assert set(queues) == {names.extension_resource("jobs"), names.extension_resource("jobs-dlq")}
-    (key_id,) = [lid for lid, r in resources.items() if r["Type"] == "AWS::KMS::Key"]
+    (alias,) = [r for r in resources.values() if r["Type"] == "AWS::KMS::Alias" and r["Properties"]["AliasName"] == names.key_alias]
+    key_id = alias["Properties"]["TargetKeyId"]["Fn::GetAtt"][0]  # the tenant's data key (the incident topic has its own)
     expected_tags = {**config.tags, TAG_TENANT: config.tenant_id}
     for queue in queues.values():
         assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
