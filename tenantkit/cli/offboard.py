@@ -99,15 +99,18 @@ def plan(
     directory: Path = CONFIG_DIR_OPTION,
     as_json: bool = JSON_OPTION,
     outdir: Path = OUT_OPTION,
+    root: Path = ROOT_OPTION,
 ) -> None:
     """Dry run: find everything of the tenant's in both regions; print the ordered destruction plan."""
+    from tenantkit.config import load_fleet
     from tenantkit.lifecycle.offboarding import service
 
     with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
+        topics = load_fleet(root).operator_topics(config.residency)
         env = service.environment(config, local=local, state_dir=STATE_DIR)
         found = service.plan(config, env, assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id))
-        undoers = service.plan_undoers(config, env, found)
+        undoers = service.plan_undoers(config, env, found, operator_topics=topics)
     render.offboard_plan(config, env, found, as_json=as_json, undoers=undoers)
     raise typer.Exit(1 if found.blockers else 0)
 
