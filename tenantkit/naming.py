@@ -65,6 +65,13 @@ def every_tenant_role_arn_pattern(account: str) -> str:
 BASELINE_STACK = "tenantkit-baseline"
 """The one stack per account and region that tenantkit deploys before that environment's tenants
 (the audit trail). Never starts with `tenant-`: no tenant's stack name can match it."""
+BASELINE_ROLE_PATH = f"{ROLE_PATH_ROOT}_baseline/"
+"""The IAM path of the baseline stack's roles: under `ROLE_PATH_ROOT`, so an operator topic's
+policy admitting `role/tenantkit/*` admits them, yet no tenant's (a tenant id starts with a letter)."""
+KEY_UNDO_RULE = "tenantkit-baseline-key-undo"
+"""The baseline's EventBridge rule on `CancelKeyDeletion`/`EnableKey` of any KMS key of its region
+(the operator channel's alert during an offboarded tenant's key-deletion window). No dot: a tenant's
+rules are named `tenantkit-<id>.<purpose>`, so no tenant's rule name can equal it."""
 LOCK_TABLE = "tenantkit-locks"
 """The DynamoDB table of operation locks in the tooling account and region (fleet.yaml `tooling:`),
 one item per tenant; tenantkit creates it on first use."""

@@ -107,12 +107,14 @@ def plan(
 
     with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
+        fleet = load_fleet(root)
+        topics = fleet.operator_topics(config.residency)
         env = service.environment(config, local=local, state_dir=STATE_DIR)
         found = service.plan(
             config, env, assemblies=_assemblies(outdir), neighbours=service.neighbours_of(directory, tenant_id),
-            extensions=service.extensions_of(load_fleet(root), root),
+            extensions=service.extensions_of(fleet, root),
         )
-        undoers = service.plan_undoers(config, env, found)
+        undoers = service.plan_undoers(config, env, found, operator_topics=topics)
     render.offboard_plan(config, env, found, as_json=as_json, undoers=undoers)
     raise typer.Exit(1 if found.blockers else 0)
 

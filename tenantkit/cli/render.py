@@ -672,7 +672,10 @@ def offboard_plan(config: TenantConfig, env: Any, plan: Any, *, as_json: bool, u
     for arn in config.access.protect:
         typer.echo(f"  left to the application (its web ACL is removed from it): {arn}")
     if undoers:
-        typer.echo("  during the keys' deletion window, these could cancel the deletion (kms:CancelKeyDeletion) and re-enable a key:")
+        typer.echo(
+            "  during the keys' deletion window, these could cancel the deletion (kms:CancelKeyDeletion) and re-enable a key;"
+            " per region, whether anyone is alerted:"
+        )
     for line in undoers:
         typer.echo(f"    {line}")
     for blocker in plan.blockers:

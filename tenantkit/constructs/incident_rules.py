@@ -70,6 +70,31 @@ def operator_alert(tenant_id: str, description: str) -> events.CfnRule.InputTran
     )
 
 
+def operator_publisher(scope: Construct, *, topic_arns: Sequence[str], role_path: str, what: str) -> iam.Role:
+    """The role (`OperatorChannelRole` under `scope`, at `role_path`) EventBridge rules of this
+    account publish `what` to the operator channel as: the topic may be another account's, which
+    only a rule target with a role reaches. Publishing to `topic_arns` is all it may do."""
+    role = iam.Role(
+        scope,
+        "OperatorChannelRole",
+        path=role_path,
+        assumed_by=iam.ServicePrincipal(
+            "events.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}
+        ),
+        description=f"EventBridge publishes {what} to the operator channel",
+    )
+    # A managed policy, not an inline one (cdk-nag's IAMNoInlinePolicy).
+    iam.ManagedPolicy(
+        scope,
+        "OperatorChannelPublish",
+        path=role_path,
+        description=f"Publish {what} to the operator channel's topic of this region",
+        statements=[iam.PolicyStatement(actions=["sns:Publish"], resources=list(topic_arns))],
+        roles=[role],
+    )
+    return role
+
+
 class TenantIncidentRules(Construct):
     """Routes to the tenant's incident topic: changes to the tenant's keys, RDS failure and security
     events of its databases, and a sharp rise in requests its web ACL blocks."""
@@ -137,24 +162,8 @@ class TenantIncidentRules(Construct):
         self.operator_role: iam.Role | None = None
         operator = props.operator
         if operator is not None and props.detections:
-            self.operator_role = iam.Role(
-                self,
-                "OperatorChannelRole",
-                path=operator.role_path,
-                assumed_by=iam.ServicePrincipal(
-                    "events.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
-                ),
-                description=f"EventBridge publishes {operator.tenant_id}'s detections to the operator channel",
-            )
-            # A managed policy, not an inline one (cdk-nag's IAMNoInlinePolicy): publishing to the
-            # one topic is all the role may do.
-            iam.ManagedPolicy(
-                self,
-                "OperatorChannelPublish",
-                path=operator.role_path,
-                description=f"Publish {operator.tenant_id}'s detections to the operator channel's topic of this region",
-                statements=[iam.PolicyStatement(actions=["sns:Publish"], resources=[operator.topic_arn])],
-                roles=[self.operator_role],
+            self.operator_role = operator_publisher(
+                self, topic_arns=[operator.topic_arn], role_path=operator.role_path, what=f"{operator.tenant_id}'s detections"
             )
         for detection in props.detections:
             targets = [events.CfnRule.TargetProperty(arn=props.topic.topic_arn, id="IncidentTopic")]

@@ -84,7 +84,7 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
         raise ReviewRequestError(f"{tenant_id}: cannot synthesize: {result.error}")
     configs = validate_paths([directory]).configs
     fleet = frozenset(config.tenant_id for config in configs)
-    _synth_baseline(configs, tenant_id, Path(result.assembly_dir).parent, use_cache=use_cache)
+    _synth_baseline(configs, tenant_id, Path(result.assembly_dir).parent, use_cache=use_cache, root=root)
     return review_assembly(
         Path(result.assembly_dir),
         tenant_id,
@@ -95,16 +95,19 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
     )
 
 
-def _synth_baseline(configs: Any, tenant_id: str, outdir: Path, *, use_cache: bool) -> None:
+def _synth_baseline(configs: Any, tenant_id: str, outdir: Path, *, use_cache: bool, root: Path | None = None) -> None:
     """The baseline stacks (the audit trail of each of the tenant's regions, covering every tenant
-    of the fleet there) beside the tenant's assembly, where the audit section reads them (from
-    the synth cache when none of their tenant files changed)."""
+    of the fleet there, and the operator channel's key-deletion-window alert of `root`'s
+    fleet.yaml) beside the tenant's assembly, where the audit section reads them (from the synth
+    cache when none of their tenant files changed)."""
+    from tenantkit.config import load_fleet
     from tenantkit.synth import SynthCache
     from tenantkit.synth.baseline import synth_baselines
 
     chosen = [config for config in configs if config.tenant_id == tenant_id]
     if chosen:
-        synth_baselines(list(configs), chosen, outdir, cache=SynthCache() if use_cache else None)
+        channel = load_fleet(root if root is not None else Path(".")).operator_channel
+        synth_baselines(list(configs), chosen, outdir, cache=SynthCache() if use_cache else None, operator_channel=channel)
 
 
 def review_at_ref(directory: Path, tenant_id: str, ref: str, *, use_cache: bool = True) -> dict[str, Any]:

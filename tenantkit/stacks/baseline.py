@@ -1,26 +1,31 @@
 """The baseline stack of each account and region that has tenants (`naming.BASELINE_STACK`): the
-audit trail of that region. Deployed before the tenants of its environment."""
+audit trail of that region and, where fleet.yaml names an operator channel topic there, the alert
+on undone key deletions (`constructs/key_window.py`). Deployed before the tenants of its environment."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from aws_cdk import Environment, Stack
 from constructs import Construct
 
+from tenantkit.config.fleet_models import operator_topic_in
 from tenantkit.config.models import TenantConfig
+from tenantkit.config.residency import Residency
 from tenantkit.constructs.audit_trail import AuditTrail, AuditTrailProps
-from tenantkit.naming import AUDIT_TRAIL, BASELINE_STACK, audit_bucket
+from tenantkit.constructs.key_window import KeyDeletionWindowAlert, KeyDeletionWindowAlertProps
+from tenantkit.naming import AUDIT_TRAIL, BASELINE_ROLE_PATH, BASELINE_STACK, KEY_UNDO_RULE, audit_bucket
 from tenantkit.stacks.tenant import names_of
 
 
 class BaselineStack(Stack):
-    """One account and region's audit trail, covering the data and DR buckets of its tenants."""
+    """One account and region's audit trail, covering the data and DR buckets of its tenants; with
+    `operator_topic_arns`, the operator channel's alert on undone key deletions in the region."""
 
     def __init__(self, scope: Construct, id: str, *, bucket_names: tuple[str, ...], reader_role_arns: tuple[str, ...],
-                 deployment_role_arn: str, **kwargs: Any) -> None:
+                 deployment_role_arn: str, operator_topic_arns: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(scope, id, stack_name=BASELINE_STACK, **kwargs)
         self.audit = AuditTrail(
             self,
@@ -33,6 +38,15 @@ class BaselineStack(Stack):
                 deployment_role_arn=deployment_role_arn,
             ),
         )
+        self.key_window: KeyDeletionWindowAlert | None = None
+        if operator_topic_arns:
+            self.key_window = KeyDeletionWindowAlert(
+                self,
+                "KeyDeletionWindow",
+                KeyDeletionWindowAlertProps(
+                    operator_topic_arns=operator_topic_arns, rule_name=KEY_UNDO_RULE, role_path=BASELINE_ROLE_PATH
+                ),
+            )
 
 
 def baseline_environments(configs: Iterable[TenantConfig]) -> dict[tuple[str | None, str], list[TenantConfig]]:
@@ -53,12 +67,26 @@ def tenant_buckets_in(configs: Iterable[TenantConfig], region: str) -> tuple[str
     return tuple(names)
 
 
+def operator_topics_in(
+    configs: Iterable[TenantConfig], region: str, operator_channel: Mapping[Residency, Sequence[str]]
+) -> tuple[str, ...]:
+    """The operator channel's topics of `region` for the zones of `configs` (fleet.yaml's
+    `operator_channel`), sorted; none configured: empty."""
+    found = {operator_topic_in(list(operator_channel.get(config.residency, ())), region) for config in configs}
+    return tuple(sorted(arn for arn in found if arn is not None))
+
+
 def add_baselines(
-    app: Construct, configs: Iterable[TenantConfig], *, only_for: Iterable[TenantConfig] | None = None
+    app: Construct,
+    configs: Iterable[TenantConfig],
+    *,
+    only_for: Iterable[TenantConfig] | None = None,
+    operator_channel: Mapping[Residency, Sequence[str]] | None = None,
 ) -> dict[tuple[str | None, str], BaselineStack]:
     """One baseline stack per account and region of the fleet `configs`; with `only_for`, only
     those of these tenants' environments, still covering every tenant of each (a trail built
-    from one tenant would drop the others' buckets)."""
+    from one tenant would drop the others' buckets). `operator_channel` (fleet.yaml's) receives
+    each region's alert on undone key deletions."""
     environments = baseline_environments(configs)
     if only_for is not None:
         wanted = set(baseline_environments(only_for))
@@ -74,6 +102,7 @@ def add_baselines(
             bucket_names=tenant_buckets_in(tenants, region),
             reader_role_arns=readers,
             deployment_role_arn=names[0].deployment_role_arn(region),
+            operator_topic_arns=operator_topics_in(tenants, region, operator_channel or {}),
             description=f"tenantkit baseline: audit trail of {account or 'the deploying account'} in {region}",
             termination_protection=True,
         )

@@ -5,20 +5,21 @@ constraints of `tenantkit.compliance` (`BaselineChecks`), cfn-lint, and CDK's ow
 Each trail is still built from every tenant of its environment (`add_baselines(only_for=...)`).
 
 Cached like a tenant (`SynthCache.baseline_key`): the key holds every tenant file of the selected
-environments (a trail covers them all), so an unchanged fleet restores the assembly, with its
+environments (a trail covers them all) and fleet.yaml's operator channel of their zones, so an unchanged fleet restores the assembly, with its
 findings, without starting jsii's Node."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tenantkit.compliance.assembly import MANIFEST_FILE, cdk_annotations, first_line, validation_findings
 from tenantkit.config.models import TenantConfig
+from tenantkit.config.residency import Residency
 from tenantkit.naming import names_for
 from tenantkit.synth.cache import CachedTenant, SynthCache
 
@@ -63,18 +64,22 @@ def synth_baselines(
     cache: SynthCache | None = None,
     lint: bool = True,
     context: dict[str, Any] | None = None,
+    operator_channel: Mapping[Residency, Sequence[str]] | None = None,
 ) -> BaselineAssembly:
     """Synthesize and check the baseline stacks of `chosen`'s accounts and regions, each covering
     every tenant of `fleet` there, into `outdir/_baseline/`; with a `cache`, restore them from it
-    when no tenant file of those environments (nor the code, toolchain or context) has changed."""
+    when no tenant file of those environments (nor the operator channel, code, toolchain or
+    context) has changed. `operator_channel` (fleet.yaml's) receives each region's alert on
+    undone key deletions; without a topic in a region, that baseline has no such rule."""
     assembly_dir = outdir / BASELINE_ASSEMBLY
     members = baseline_fleet(fleet, chosen)
-    key = cache.baseline_key(members, chosen, context=context or {}, lint=lint) if cache else None
+    channel = operator_channel or {}
+    key = cache.baseline_key(members, chosen, context=context or {}, lint=lint, operator_channel=channel) if cache else None
     hit = cache.restore(BASELINE_ASSEMBLY, key, assembly_dir) if cache and key else None
     if hit is not None:
         return BaselineAssembly(assembly_dir, _artifacts(assembly_dir, hit.stacks), hit.resources, hit.findings, cached=True)
     try:
-        synthesized = _synth(members, chosen, assembly_dir, lint=lint, context=context or {})
+        synthesized = _synth(members, chosen, assembly_dir, lint=lint, context=context or {}, operator_channel=channel)
     except Exception as error:  # noqa: BLE001 - reported as the baseline's failure, as a tenant's is
         return BaselineAssembly(assembly_dir, (), error=f"{type(error).__name__}: {first_line(str(error))}")
     if cache is not None and key is not None:
@@ -84,7 +89,8 @@ def synth_baselines(
 
 
 def _synth(
-    members: Sequence[TenantConfig], chosen: Sequence[TenantConfig], assembly_dir: Path, *, lint: bool, context: dict[str, Any]
+    members: Sequence[TenantConfig], chosen: Sequence[TenantConfig], assembly_dir: Path, *, lint: bool, context: dict[str, Any],
+    operator_channel: Mapping[Residency, Sequence[str]],
 ) -> BaselineAssembly:
     from aws_cdk import App
 
@@ -102,7 +108,7 @@ def _synth(
         analytics_reporting=False,
         builtin_cloud_formation_validation=False,
     )
-    stacks = add_baselines(app, members, only_for=chosen)
+    stacks = add_baselines(app, members, only_for=chosen, operator_channel=operator_channel)
     tenants_of = baseline_environments(members)
     expected = {stack.artifact_id: (region, *_expected(tenants_of[(account, region)], region)) for (account, region), stack in stacks.items()}
     add_compliance_checks(app)  # the cdk-nag packs

@@ -26,7 +26,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Any
 
 import tenantkit
 from tenantkit.config.models import TenantConfig
+from tenantkit.config.residency import Residency
 
 CACHE_DIR = Path(".tenantkit") / "cache"
 ENTRY_FORMAT = 1
@@ -138,13 +139,20 @@ class SynthCache:
         return _digest(*parts)
 
     def baseline_key(
-        self, members: Sequence[TenantConfig], chosen: Sequence[TenantConfig], *, context: dict[str, Any], lint: bool
+        self, members: Sequence[TenantConfig], chosen: Sequence[TenantConfig], *, context: dict[str, Any], lint: bool,
+        operator_channel: Mapping[Residency, Sequence[str]] | None = None,
     ) -> str:
         """The key of the baseline stacks of `chosen`'s environments: every tenant file of those
-        environments (`members`, each trail covers them all) and which environments are chosen."""
+        environments (`members`, each trail covers them all), which environments are chosen, and
+        the operator channel's topics of the members' zones (none: the same as no channel)."""
         environments = sorted({(config.account or "", region) for config in chosen for region in config.regions})
         tenants = sorted((config.model_dump(mode="json") for config in members), key=lambda dumped: str(dumped.get("tenant_id")))
-        return _digest(self._run_key, "baseline", environments, tenants, context, lint)
+        zones = sorted({config.residency for config in members})
+        channel = [[zone.value, *sorted(operator_channel[zone])] for zone in zones if operator_channel and operator_channel.get(zone)]
+        parts: list[Any] = [environments, tenants, context, lint]
+        if channel:
+            parts.append(["operator_channel", *channel])
+        return _digest(self._run_key, "baseline", *parts)
 
     def _entry(self, tenant_id: str, key: str) -> Path:
         return self.directory / tenant_id / key

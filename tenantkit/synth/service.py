@@ -139,7 +139,9 @@ def synth_fleet(
 
     selection = _select(directory, tenant_ids, outdir, on_warning, root)
     tenants = _synth_selection(selection, outdir, cache=cache, on_progress=on_progress, on_warning=on_warning, whole_fleet=whole_fleet)
-    return SynthRun(tenants, synth_baselines(selection.fleet, selection.chosen, outdir, cache=cache))
+    return SynthRun(
+        tenants, synth_baselines(selection.fleet, selection.chosen, outdir, cache=cache, operator_channel=selection.operator_channel)
+    )
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,14 @@ def test_report_verify_accepts_a_signed_key_deletion_addendum_and_rejects_a_chan
     addendum.write_bytes(addendum.read_bytes().replace(b"alice", b"mallory"))
     result = runner.invoke(app, ["report", "verify", str(addendum), "--public-key", str(public)])
     assert result.exit_code == 1 and result.output.startswith("invalid:"), result.output
+
+
+def test_plan_reads_the_operator_channel_of_fleet_yaml_first_and_names_its_bad_field(write_tenant, tenant_data, tmp_path):
+    directory = _tenant(write_tenant, tenant_data)
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "fleet.yaml").write_text("operator_channel:\n  us:\n    - not-a-topic-arn\n")
+    result = runner.invoke(app, ["offboard", "plan", tenant_data["tenant_id"], "--dir", str(directory), "--root", str(root)])
+    assert result.exit_code == 1
+    line = _one_line(result)
+    assert "fleet.yaml" in line and "operator_channel" in line, line

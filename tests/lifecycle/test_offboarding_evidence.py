@@ -280,6 +280,21 @@ def test_the_plan_reads_who_could_undo_from_each_tenant_keys_policy(offboarding)
     assert any(line.startswith(f"{NAMES.key_alias} ({PRIMARY}): ") for line in lines)  # moto's default policy: kms:*
 
 
+def test_the_plan_says_per_key_region_whether_the_operator_channel_hears_an_undo(offboarding):
+    from tenantkit.naming import KEY_UNDO_RULE
+
+    tenant.whole_tenant()
+    config = offboarding["config"]()
+    found = service.plan(config, offboarding["env"])
+    topic = f"arn:aws:sns:{PRIMARY}:999988887777:tenantkit-operators"
+    lines = service.plan_undoers(config, offboarding["env"], found, operator_topics=[topic])
+    assert f"{PRIMARY}: CancelKeyDeletion or EnableKey of any key there alerts the operator channel ({topic}) through the baseline's rule {KEY_UNDO_RULE}" in lines
+    (silent,) = [line for line in lines if line.startswith(f"{SECONDARY}: no alert is configured")]
+    assert f"no {config.residency.value} topic in {SECONDARY}" in silent
+    without = service.plan_undoers(config, offboarding["env"], found)
+    assert sorted(line.split(":")[0] for line in without if "no alert is configured" in line) == sorted({PRIMARY, SECONDARY})
+
+
 def test_the_key_change_alarm_covers_what_undoes_a_deletion():
     from tenantkit.constructs.incident_rules import KEY_CHANGES
 

@@ -103,3 +103,43 @@ def test_a_bucket_of_the_tenant_files_the_trail_misses_is_a_finding(fleet, tmp_p
     findings = validation_findings(tmp_path)
     assert [f for f in findings if f.startswith("trail-covers-buckets") and f.endswith(f"S3 object events of {ghost} are not recorded")], findings
     assert not [f for f in findings if names.data_bucket in f], findings
+
+
+def test_the_cache_key_changes_with_the_operator_channel_of_the_members_zones(fleet, tmp_path: Path):
+    from tenantkit.config.residency import Residency
+
+    cache = SynthCache(tmp_path / "cache")
+    maple = _tenant(fleet, "maple-ca")
+    members = baseline_fleet(fleet, [maple])
+    zone = Residency(maple.residency)
+    other_zone = next(z for z in Residency if z not in {Residency(m.residency) for m in members})
+    topic = f"arn:aws:sns:{maple.primary_region}:999988887777:tenantkit-operators"
+
+    def key(channel):
+        return cache.baseline_key(members, [maple], context={}, lint=True, operator_channel=channel)
+
+    base = key(None)
+    assert key({}) == base, "no channel at all is the same as none configured"
+    assert key({zone: [topic]}) != base, "the channel's topic adds the key-window rule"
+    assert key({zone: [topic.replace("tenantkit-operators", "other")]}) != key({zone: [topic]})
+    assert key({other_zone: [topic]}) == base, "another zone's topics shape none of these baselines"
+
+
+@pytest.mark.slow
+def test_the_baselines_with_an_operator_channel_are_clean(fleet, tmp_path: Path):
+    """cdk-nag, the baseline rules and cfn-lint, as the synth runs them, with the key-window rule."""
+    import json
+
+    from tenantkit.config.residency import Residency
+    from tenantkit.naming import KEY_UNDO_RULE
+
+    maple = _tenant(fleet, "maple-ca")
+    topic = f"arn:aws:sns:{maple.primary_region}:999988887777:tenantkit-operators"
+    built = synth_baselines(fleet, [maple], tmp_path / "out", operator_channel={Residency(maple.residency): [topic]})
+    assert built.ok, built.findings or built.error
+    rules = {
+        artifact_id: [r["Properties"]["Name"] for r in json.loads((built.assembly_dir / f"{artifact_id}.template.json").read_text())["Resources"].values()
+                      if r["Type"] == "AWS::Events::Rule"]
+        for artifact_id, _ in built.artifacts
+    }  # fmt: skip
+    assert sorted(rules.values()) == [[], [KEY_UNDO_RULE]], rules

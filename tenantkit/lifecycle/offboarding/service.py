@@ -530,17 +530,37 @@ def build_report(config: TenantConfig, env: Environment, journal: Journal, searc
     )
 
 
-def plan_undoers(config: TenantConfig, env: Environment, found: Plan) -> list[str]:
+def plan_undoers(config: TenantConfig, env: Environment, found: Plan, *, operator_topics: Sequence[str] = ()) -> list[str]:
     """For each tenant key the plan schedules for deletion: who could undo it during the window
-    (the statements of the key's policy that allow kms:CancelKeyDeletion or kms:EnableKey)."""
+    (the statements of the key's policy that allow kms:CancelKeyDeletion or kms:EnableKey); then,
+    for each region of those keys, whether anyone hears of it: the baseline's rule alerts the
+    operator channel (`operator_topics`, fleet.yaml's of the tenant's zone) of that region, and
+    without a topic there no alert is configured (the tenant's own key-change rule goes with its stacks)."""
+    from tenantkit.config.fleet_models import operator_topic_in
     from tenantkit.lifecycle.offboarding.keys import key_undoers
+    from tenantkit.naming import KEY_UNDO_RULE
 
     scope = scope_for(config, env)
-    return [
+    keys = [target for target in found.targets if target.kind == "kms key"]
+    lines = [
         f"{target.name} ({target.region}): {line}"
-        for target in found.targets if target.kind == "kms key"
+        for target in keys
         for line in key_undoers(scope.client("kms", target.region), target.arn)
     ]  # fmt: skip
+    for region in sorted({target.region for target in keys}):
+        topic = operator_topic_in(list(operator_topics), region)
+        if topic is None:
+            lines.append(
+                f"{region}: no alert is configured on CancelKeyDeletion or EnableKey during the window "
+                f"(fleet.yaml's operator_channel has no {config.residency.value} topic in {region}; "
+                "the tenant's own key-change rule is deleted with its stacks)"
+            )
+        else:
+            lines.append(
+                f"{region}: CancelKeyDeletion or EnableKey of any key there alerts the operator channel "
+                f"({topic}) through the baseline's rule {KEY_UNDO_RULE}"
+            )
+    return lines
 
 
 @dataclass(frozen=True)
