@@ -163,9 +163,9 @@ def aws_survey(session: Any, configs: list[Any], state_dir: Path) -> Survey:
     """Against AWS with `session`'s credentials (boto3's default chain): their own account
     directly, another account a tenant file names through its CDK bootstrap lookup role
     (read-only; `cdk bootstrap --trust <this account>`), as the state guard reads states."""
-    from tenantkit.lifecycle.fleet import region_sessions
-
     from botocore.exceptions import BotoCoreError, ClientError
+
+    from tenantkit.lifecycle.fleet import region_sessions
 
     own = region_sessions(session)
     primary = {config.account: config.primary_region for config in configs if config.account}
