@@ -55,3 +55,20 @@ def test_local_and_aws_together_is_one_line(project):
     result = runner.invoke(app, ["list", "--aws", "--local"])
     assert result.exit_code == 1
     assert result.output.strip() == "error: --local and --aws: choose one (the sandbox, or AWS)"
+
+
+def test_list_aws_without_credentials_is_could_not_check_never_active(tmp_path, monkeypatch, write_tenant, tenant_data):
+    """No credentials anywhere (no network asked: instance metadata disabled): one line, exit 1,
+    and the tenant's state `could not check`."""
+    write_tenant({**tenant_data, "tenant_id": "acme"})
+    monkeypatch.chdir(tmp_path)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    result = runner.invoke(app, ["list", "--aws", "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [row["state"] for row in data["tenants"]] == ["could not check"]
+    assert data["unchecked"] == ["could not check AWS (the credentials' own account): Unable to locate credentials"]

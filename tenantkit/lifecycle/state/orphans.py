@@ -166,24 +166,19 @@ def aws_survey(session: Any, configs: list[Any], state_dir: Path) -> Survey:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from tenantkit.lifecycle.fleet import region_sessions
+    from tenantkit.lifecycle.state.service import _assumed
 
     own = region_sessions(session)
     primary = {config.account: config.primary_region for config in configs if config.account}
     try:
         default_account = own(session.region_name or "us-east-1").client("sts").get_caller_identity()["Account"]
     except (BotoCoreError, ClientError) as error:
-        return Survey([], {}, [Unchecked("AWS (whose credentials?)", str(error))])
+        return Survey([], {}, [Unchecked("AWS (the credentials' own account)", str(error))])
 
     def sessions_for(account: str | None) -> Callable[[str], Any]:
         if account is None:
             return own
-        role = bootstrap_lookup_role_arn(account, primary[account])  # an IAM role acts in every region
-        credentials = own(primary[account]).client("sts").assume_role(RoleArn=role, RoleSessionName="tenantkit-survey")["Credentials"]
-        assumed = {
-            "aws_access_key_id": credentials["AccessKeyId"],
-            "aws_secret_access_key": credentials["SecretAccessKey"],
-            "aws_session_token": credentials["SessionToken"],
-        }
-        return region_sessions(session, credentials=assumed)
+        # an IAM role acts in every region: the lookup role of one of its tenants' primary regions
+        return region_sessions(_assumed(session, bootstrap_lookup_role_arn(account, primary[account])))
 
     return survey(sessions_for, default_account, configs, state_dir, lambda account: f"aws:{account}")
