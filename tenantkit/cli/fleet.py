@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -27,12 +27,14 @@ def status(
     outdir: Path = typer.Option(Path("cdk.out"), "--out", "-o", help="Cloud assembly directory (synthesized templates)."),
     approvals_dir: Path = typer.Option(Path("approvals"), "--approvals", help="Directory of security review approvals.", file_okay=False),
     local: bool = typer.Option(False, "--local", help="Compare each stack's template deployed in the local sandbox with the synthesized one."),
+    aws: bool = typer.Option(False, "--aws", help="Each tenant's recorded state, and orphans, read from AWS (default credentials)."),
     refresh: bool = typer.Option(False, "--refresh", help="Recompute the rows instead of reading .tenantkit/fleet-status.json."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Each tenant's residency, regions, templates (synthesized, and deployed with --local),
-    approval, last drill, offboarding and inventory flags; with --local its recorded lifecycle
-    state, and the tenants deployed in the sandbox without a file (orphans: exit 1)."""
+    approval, last drill, offboarding and inventory flags; with --local (the sandbox) or --aws its
+    recorded lifecycle state, the tenants deployed without a file (orphans) and the accounts or
+    regions that could not be checked (either: exit 1)."""
     from tenantkit.cli.errors import as_lines
     from tenantkit.fleet.status import fleet_status, sandbox_templates
 
@@ -45,25 +47,29 @@ def status(
             state_dir=STATE_DIR,
             deployed_templates=sandbox_templates(STATE_DIR) if local else None,
         )
-        states, orphans = _sandbox_states(directory) if local else (None, [])
-    _render(found, as_json=as_json, states=states, orphans=orphans)
-    if orphans:
+        survey = _survey(directory, local=local, aws=aws)
+    states = survey.state_phrases(row.tenant_id for row in found.tenants) if survey is not None else None
+    orphans = [orphan.describe() for orphan in survey.orphans] if survey is not None else []
+    unchecked = [line.describe() for line in survey.unchecked] if survey is not None else []
+    _render(found, as_json=as_json, states=states, orphans=orphans, unchecked=unchecked)
+    if orphans or unchecked:
         raise typer.Exit(1)
 
 
-def _sandbox_states(directory: Path) -> tuple[dict[str, str], list[str]]:
+def _survey(directory: Path, *, local: bool, aws: bool) -> Any:
+    from tenantkit.cli.tenants import deployed_survey
     from tenantkit.config import validate_paths
-    from tenantkit.lifecycle.local import running_sandbox
-    from tenantkit.lifecycle.state.orphans import sandbox_orphans_and_states
 
-    configs = validate_paths([directory]).configs
-    orphans, states = sandbox_orphans_and_states(running_sandbox(STATE_DIR).endpoint, configs, STATE_DIR)
-    return {tenant_id: state.describe() for tenant_id, state in states.items()}, [orphan.describe() for orphan in orphans]
+    if not (local or aws):
+        return None
+    return deployed_survey(validate_paths([directory]).configs, local=local, aws=aws)
 
 
-def _render(found: FleetStatus, *, as_json: bool, states: dict[str, str] | None = None, orphans: list[str] | None = None) -> None:
+def _render(
+    found: FleetStatus, *, as_json: bool, states: dict[str, str] | None = None, orphans: list[str] | None = None, unchecked: list[str] | None = None
+) -> None:
     if as_json:
-        extra = {"states": states, "orphans": orphans or []} if states is not None else {}
+        extra = {"states": states, "orphans": orphans or [], "unchecked": unchecked or []} if states is not None else {}
         typer.echo(json.dumps({**found.as_dict(), "from_cache": found.from_cache, "changed_since": list(found.changed_since), **extra}, indent=1))
         return
     # Plain aligned columns: rich's Table measured every cell of 1,000 rows several times
@@ -83,6 +89,8 @@ def _render(found: FleetStatus, *, as_json: bool, states: dict[str, str] | None 
     typer.echo("\n".join(lines))
     for orphan in orphans or []:
         typer.echo(f"error: orphan: {orphan}", err=True)
+    for line in unchecked or []:
+        typer.echo(f"error: {line}", err=True)
     if found.changed_since:
         shown = ", ".join(found.changed_since[:10]) + (" ..." if len(found.changed_since) > 10 else "")
         typer.echo(

@@ -78,8 +78,10 @@ def status_text(tenant: TenantConfig, today: date) -> str:
 def tenant_list(
     report: ValidationReport, *, today: date, as_json: bool, approvals: dict[str, str] | None = None,
     states: dict[str, str] | None = None, orphans: list[str] | None = None, drills: dict[str, Any] | None = None,
+    unchecked: list[str] | None = None,
 ) -> None:
-    """`states` (tenant id -> its lifecycle state) adds a column; each of `orphans` a line;
+    """`states` (tenant id -> its lifecycle state) adds a column; each of `orphans` a line, each
+    of `unchecked` (an account, region or state that could not be read) a line;
     `drills` (tenant id -> its last drill or None) the last drill's time and result."""
     from tenantkit.config.promises import copy_promises, secondary_region_rpo
 
@@ -123,7 +125,7 @@ def tenant_list(
                 "issues": [i.as_dict() for i in report.issues],
                 "warnings": [i.as_dict() for i in report.warnings],
                 "notes": [i.as_dict() for i in report.notes],
-                **({"orphans": list(orphans or [])} if states is not None else {}),
+                **({"orphans": list(orphans or []), "unchecked": list(unchecked or [])} if states is not None else {}),
             }
         )
         return
@@ -158,6 +160,8 @@ def tenant_list(
     console.print(table)
     for orphan in orphans or []:
         error(f"orphan: {orphan}")
+    for line in unchecked or []:
+        error(line)
     issues(report.issues)
     config_notes(report.notes)
     config_warnings(report.warnings)

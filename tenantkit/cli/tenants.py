@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -47,10 +48,12 @@ def list_tenants(
     approvals_dir: Path = typer.Option(Path("approvals"), "--approvals", help="Directory of security review approvals.", file_okay=False),
     root: Path = ROOT_OPTION,
     local: bool = typer.Option(False, "--local", help="Also each tenant's recorded state, and tenants deployed without a file (orphans), from the sandbox."),
+    aws: bool = typer.Option(False, "--aws", help="Also each tenant's recorded state, and orphans, from AWS (default credentials)."),
     reports: Path = typer.Option(Path("reports"), "--reports", help="Where signed reports (drills) are kept.", file_okay=False),
 ) -> None:
     """Show every tenant: residency, regions, account, subscription status, security review and
-    last drill; with --local its lifecycle state, and orphans (deployed, no file: exit 1)."""
+    last drill; with --local (the sandbox) or --aws its lifecycle state, and orphans (deployed, no
+    file) and accounts or regions that could not be checked (either: exit 1)."""
     from tenantkit import config
     from tenantkit.lifecycle.drills import last_drill
     from tenantkit.review.service import approval_states
@@ -58,22 +61,39 @@ def list_tenants(
     today = parse_date(as_of, "--as-of") if as_of else date.today()
     report = config.validate_fleet([directory], root)
     states = approval_states(directory, approvals_dir, [t.config.tenant_id for t in report.tenants])
-    lifecycle, orphans = _sandbox_states([t.config for t in report.tenants]) if local else (None, [])
+    found = deployed_survey([t.config for t in report.tenants], local=local, aws=aws)
+    lifecycle = found.state_phrases(t.config.tenant_id for t in report.tenants) if found is not None else None
+    orphans = [orphan.describe() for orphan in found.orphans] if found is not None else []
+    unchecked = [line.describe() for line in found.unchecked] if found is not None else []
     drills = {t.config.tenant_id: last_drill(reports, t.config.tenant_id) for t in report.tenants}
-    render.tenant_list(report, today=today, as_json=as_json, approvals=states, states=lifecycle, orphans=orphans, drills=drills)
-    raise typer.Exit(0 if report.ok and not orphans else 1)
+    render.tenant_list(
+        report, today=today, as_json=as_json, approvals=states, states=lifecycle, orphans=orphans, drills=drills, unchecked=unchecked
+    )
+    raise typer.Exit(0 if report.ok and (found is None or found.ok) else 1)
 
 
-def _sandbox_states(configs: list) -> tuple[dict[str, str], list[str]]:
-    """tenant id -> its state phrase, and one line per orphan, read from the running sandbox."""
+def deployed_survey(configs: list, *, local: bool, aws: bool) -> Any:
+    """The states and orphans (a `Survey`) read from the running sandbox (`local`) or from AWS with
+    the default credentials (`aws`); None for neither. Both: one line, exit 1."""
     from tenantkit.cli.errors import as_lines
     from tenantkit.cli.sandbox import STATE_DIR
-    from tenantkit.lifecycle.local import running_sandbox
-    from tenantkit.lifecycle.state.orphans import sandbox_orphans_and_states
 
+    if local and aws:
+        render.error("--local and --aws: choose one (the sandbox, or AWS)")
+        raise typer.Exit(1)
+    if not (local or aws):
+        return None
     with as_lines():
-        orphans, states = sandbox_orphans_and_states(running_sandbox(STATE_DIR).endpoint, configs, STATE_DIR)
-    return {tenant_id: state.describe() for tenant_id, state in states.items()}, [orphan.describe() for orphan in orphans]
+        if local:
+            from tenantkit.lifecycle.local import running_sandbox
+            from tenantkit.lifecycle.state.orphans import sandbox_survey
+
+            return sandbox_survey(running_sandbox(STATE_DIR).endpoint, configs, STATE_DIR)
+        import boto3
+
+        from tenantkit.lifecycle.state.orphans import aws_survey
+
+        return aws_survey(boto3.Session(), configs, STATE_DIR)
 
 
 def new(
