@@ -27,6 +27,7 @@ from tenantkit.review.approval import (
     trusted_keys,
 )
 from tenantkit.review.diff import compare, first_change
+from tenantkit.review.grants import ID as GRANTS_ID
 from tenantkit.review.grants import build_grants
 from tenantkit.review.model import FORMAT, content_hash, content_of, flags_of
 from tenantkit.review.sections import SECTIONS
@@ -53,6 +54,7 @@ def review_assembly(
         promised_rpo=promised_rpo,
     )
     sections = [module.build(templates).as_dict() for module in SECTIONS]
+    sections.append(build_grants(None).as_dict())  # looked up on request only: `with_grants`
     model: dict[str, Any] = {
         "format": FORMAT,
         "tenant_id": templates.tenant_id,
@@ -178,9 +180,9 @@ GRANTS_LOOKBACK = timedelta(days=90)
 
 
 def with_grants(model: dict[str, Any], log: Any) -> None:
-    """Add the break-glass grants section to `model` (`log` None: not looked up) and count its
+    """Set the break-glass grants section of `model` (`log` None: not looked up) and count its
     flags in the verdict; the content hash leaves it out (`model.RUNTIME_SECTIONS`)."""
-    model["sections"].append(build_grants(log).as_dict())
+    model["sections"] = [s for s in model["sections"] if s["id"] != GRANTS_ID] + [build_grants(log).as_dict()]
     model["flagged"] = len(flags_of(model))
 
 
@@ -261,7 +263,8 @@ def _current_review(request: ReviewRequest) -> dict[str, Any]:
         raise ReviewRequestError("name the tenant to review, or pass --from DIR")
     else:
         model = review_tenant(request.config_dir, request.tenant_id, request.cdk_out, use_cache=request.use_cache, root=request.root)
-    with_grants(model, _lookup_grants(request, model["tenant_id"]) if request.grants else None)
+    if request.grants:
+        with_grants(model, _lookup_grants(request, model["tenant_id"]))
     if request.against is not None:
         if before is None:
             before = previous_review(request.against, request.config_dir, model["tenant_id"], use_cache=request.use_cache)
