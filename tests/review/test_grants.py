@@ -125,3 +125,18 @@ def test_grants_and_local_are_refused_where_they_do_not_apply(tmp_path):
     assert local_alone.exit_code == 2 and "--local goes with --grants" in local_alone.output
     approving = runner.invoke(app, ["review", "approve", "acme-corp", "--by", "x", "--signing-key", "k.pem", "--grants"])
     assert approving.exit_code == 2 and "--grants goes with review TENANT, not approve" in approving.output
+
+
+def test_grants_for_a_tenant_without_a_tenant_file_is_one_line_naming_it(config, tmp_path):
+    from typer.testing import CliRunner
+
+    from tenantkit.cli.main import app
+
+    assembly = _assembly(tmp_path / "cdk.out", config)
+    empty = tmp_path / "no_configs"
+    empty.mkdir()
+    result = CliRunner().invoke(app, ["review", "--from", str(assembly), config.tenant_id, "--grants", "--dir", str(empty),
+                                      "--approvals", str(tmp_path / "approvals"), "--root", str(tmp_path)])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "--grants: " in result.output and config.tenant_id in result.output and "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1, result.output
