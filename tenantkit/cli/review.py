@@ -21,7 +21,7 @@ from tenantkit.cli.options import CONFIG_DIR_OPTION, ROOT_OPTION
 
 FORMAT_OPTION = typer.Option("md", "--format", "-f", help="md, html or json.")
 USAGE = (
-    "review TENANT | review --from DIR [TENANT] | review approve TENANT --by NAME --signing-key PEM|kms:ARN"
+    "review TENANT [--grants [--local]] | review --from DIR [TENANT] | review approve TENANT --by NAME --signing-key PEM|kms:ARN"
     " | review verify-approval TENANT [--current]"
 )
 ACTIONS = ("approve", "verify-approval")
@@ -45,6 +45,10 @@ def review(
     signing_key: str | None = typer.Option(
         None, "--signing-key", help="With approve: the approver's key, an Ed25519 PEM file or kms:<key ARN> (its public half in fleet.yaml's approvals.public_keys)."
     ),
+    grants: bool = typer.Option(
+        False, "--grants", help="Also list the tenant's break-glass grants (CloudTrail; the sandbox with --local); off: templates only."
+    ),
+    local: bool = typer.Option(False, "--local", help="With --grants: read the grants from the running sandbox."),
     current: bool = typer.Option(False, "--current", help="With verify-approval: also check the tenant's current templates are the approved ones."),
     root: Path = ROOT_OPTION,
     directory: Path = CONFIG_DIR_OPTION,
@@ -56,22 +60,25 @@ def review(
     action = words[0] if words and words[0] in ACTIONS else None
     tenant_ids = words[1:] if action else words
     approving = action == "approve"
-    problem = _usage_problem(fmt, tenant_ids, action=action, by=by, signing_key=signing_key, current=current, from_dir=from_dir)
+    problem = _usage_problem(fmt, tenant_ids, action=action, by=by, signing_key=signing_key, current=current, from_dir=from_dir) or (
+        _grants_problem(action, grants=grants, local=local)
+    )
     if problem:
         render.error(f"{problem} (usage: tenantkit {USAGE})")
         raise typer.Exit(2)
     if action == "verify-approval":
         _verify_approval(tenant_ids[0], directory, cdk_out, approvals_dir, root, current=current)
+    from tenantkit.cli.sandbox import STATE_DIR
     from tenantkit.review import ReviewRequest, approve, run_review
     from tenantkit.review.render import render_review
 
     request = ReviewRequest(
         tenant_id=tenant_ids[0] if tenant_ids else None,
         config_dir=directory, cdk_out=cdk_out, approvals_dir=approvals_dir, from_dir=from_dir, against=against, root=root,
+        grants=grants, local=local, state_dir=STATE_DIR,
     )
     with _review_errors():
         if approving:
-            from tenantkit.cli.sandbox import STATE_DIR
             from tenantkit.lifecycle.report import kms_client_for, load_signer
 
             signer = load_signer(signing_key or "", kms_client_for(local=False, state_dir=STATE_DIR))
@@ -164,6 +171,14 @@ def _usage_problem(
         return "verify-approval: --from does not apply (--current synthesizes the tenant)"
     if not tenant_ids and from_dir is None:
         return "name the tenant to review, or pass --from DIR"
+    return None
+
+
+def _grants_problem(action: str | None, *, grants: bool, local: bool) -> str | None:
+    if grants and action:
+        return f"--grants goes with review TENANT, not {action}"
+    if local and not grants:
+        return "--local goes with --grants"
     return None
 
 

@@ -18,6 +18,8 @@ REPLICA_LAG_ALARM_SECONDS = 300
 CONTINUOUS_BACKUP_RPO_MINUTES = 5
 """AWS Backup continuous backup of RDS restores to any second up to about 5 minutes ago
 (transaction logs are uploaded every 5 minutes); for S3, to within about 15 minutes."""
+CONTINUOUS_S3_BACKUP_RPO_MINUTES = 15
+"""AWS Backup continuous backup of S3: a restore to any point within about the last 15 minutes."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +82,7 @@ def copy_promises(config: TenantConfig) -> list[CopyPromise]:
             store="files",
             copy="point-in-time restore (AWS Backup continuous backup)",
             region=primary,
-            rpo="15 minutes",
+            rpo=f"{CONTINUOUS_S3_BACKUP_RPO_MINUTES} minutes",
             kept=f"{backup.continuous_days} days",
         ),
         CopyPromise(store="files", copy="hourly backups", region=primary, rpo="1 hour", kept=hourly),
@@ -117,3 +119,18 @@ def secondary_region_rpo(config: TenantConfig) -> dict[str, dict[str, str]]:
             "from backups": from_backups,
         },
     }
+
+
+PRIMARY_REGION = "primary region"
+"""The key of `rpo_promises`' entry for a restore in the primary region."""
+
+
+def rpo_promises(config: TenantConfig) -> dict[str, dict[str, str]]:
+    """Per store, what the tenant file promises a restore can lose: in the secondary region
+    (`secondary_region_rpo`) and, under `PRIMARY_REGION`, in the primary region (its most recent
+    copy there: point-in-time restore). What the review compares the templates with."""
+    promises = secondary_region_rpo(config)
+    for store, found in promises.items():
+        first = next(p for p in copy_promises(config) if p.store == store and p.region == config.primary_region)
+        found[PRIMARY_REGION] = first.rpo
+    return promises

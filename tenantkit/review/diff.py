@@ -7,15 +7,18 @@ import json
 from typing import Any
 
 from tenantkit import __version__
+from tenantkit.review.model import templated_sections
 
 FLAGS_TABLE = "Flags"
 
 
 def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """The changes from `before` to `after`, with a note on what the comparison can and cannot see."""
-    titles = {section["id"]: section["title"] for section in [*before["sections"], *after["sections"]]}
-    old = {section["id"]: section for section in before["sections"]}
-    new = {section["id"]: section for section in after["sections"]}
+    """The changes from `before` to `after`, with a note on what the comparison can and cannot see
+    (the templated sections only: not what happened in the account, `model.RUNTIME_SECTIONS`)."""
+    before_sections, after_sections = templated_sections(before["sections"]), templated_sections(after["sections"])
+    titles = {section["id"]: section["title"] for section in [*before_sections, *after_sections]}
+    old = {section["id"]: section for section in before_sections}
+    new = {section["id"]: section for section in after_sections}
     sections = []
     for section_id, title in titles.items():
         changes = _section_changes(old.get(section_id), new.get(section_id))

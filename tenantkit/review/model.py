@@ -12,6 +12,9 @@ FORMAT = 1
 VOLATILE_FIELDS = ("generated_at", "source", "tenantkit_version", "approval", "changes", "content_hash")
 """Top-level fields that say when, where and against what the review was made, not what the
 templates are: left out of the content hash."""
+RUNTIME_SECTIONS = ("grants",)
+"""Sections that say what happened in the account (`review --grants`), not what the templates
+build: left out of the content hash and of the changes since an approval."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,19 @@ def flags_of(model: dict[str, Any]) -> list[dict[str, str]]:
 
 def content_of(model: dict[str, Any]) -> dict[str, Any]:
     """The reviewed content: the model without the fields that change between two reviews of
-    the same templates."""
-    return {key: value for key, value in model.items() if key not in VOLATILE_FIELDS}
+    the same templates (nor the runtime sections)."""
+    content = {key: value for key, value in model.items() if key not in VOLATILE_FIELDS}
+    if "sections" in content:
+        runtime = [section for section in content["sections"] if section.get("id") in RUNTIME_SECTIONS]
+        content["sections"] = templated_sections(content["sections"])
+        if runtime and isinstance(content.get("flagged"), int):
+            content["flagged"] -= sum(len(section.get("flags", [])) for section in runtime)
+    return content
+
+
+def templated_sections(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sections read from the templates: all but `RUNTIME_SECTIONS`."""
+    return [section for section in sections if section.get("id") not in RUNTIME_SECTIONS]
 
 
 def content_hash(model: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from tenantkit.review.approval import (
     trusted_keys,
 )
 from tenantkit.review.diff import compare, first_change
+from tenantkit.review.grants import ID as GRANTS_ID
+from tenantkit.review.grants import build_grants
 from tenantkit.review.model import FORMAT, content_hash, content_of, flags_of
 from tenantkit.review.sections import SECTIONS
 from tenantkit.review.source import ReviewRequestError, load_tenant_templates
@@ -52,6 +54,7 @@ def review_assembly(
         promised_rpo=promised_rpo,
     )
     sections = [module.build(templates).as_dict() for module in SECTIONS]
+    sections.append(build_grants(None).as_dict())  # looked up on request only: `with_grants`
     model: dict[str, Any] = {
         "format": FORMAT,
         "tenant_id": templates.tenant_id,
@@ -73,7 +76,7 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
     """Synthesize the tenant of `directory` (from the synth cache when nothing changed) into
     `cdk_out/<tenant>/` and review its templates (with the extensions of `root`'s fleet.yaml)."""
     from tenantkit.config import validate_paths
-    from tenantkit.config.promises import secondary_region_rpo
+    from tenantkit.config.promises import rpo_promises
     from tenantkit.synth import SynthCache, SynthRequestError, synth_directory
 
     try:
@@ -90,7 +93,7 @@ def review_tenant(directory: Path, tenant_id: str, cdk_out: Path, *, use_cache: 
         tenant_id,
         other_tenant_ids=fleet,
         lint_findings=tuple(f for f in result.findings if f.startswith(CFN_LINT_PREFIX)),
-        promised_rpo=next((secondary_region_rpo(c) for c in configs if c.tenant_id == tenant_id), None),
+        promised_rpo=next((rpo_promises(c) for c in configs if c.tenant_id == tenant_id), None),
         source={"kind": "synthesized", "config": str(directory / f"{tenant_id}.yaml"), "assembly": str(result.assembly_dir)},
     )
 
@@ -167,6 +170,41 @@ class ReviewRequest:
     use_cache: bool = True
     root: Path = Path(".")
     """The project root: its fleet.yaml names the keys approvals are signed with."""
+    grants: bool = False
+    """Look the tenant's break-glass grants up (CloudTrail, or the sandbox with `local`); off: the
+    review reads templates only and its grants section says it did not look."""
+    local: bool = False
+    state_dir: Path = Path(".tenantkit")
+    """The sandbox's state directory, for `grants` with `local`."""
+
+
+GRANTS_LOOKBACK = timedelta(days=90)
+"""How far back `--grants` looks: the 90 days CloudTrail's event history keeps."""
+
+
+def with_grants(model: dict[str, Any], log: Any) -> None:
+    """Set the break-glass grants section of `model` (`log` None: not looked up) and count its
+    flags in the verdict; the content hash leaves it out (`model.RUNTIME_SECTIONS`)."""
+    model["sections"] = [s for s in model["sections"] if s["id"] != GRANTS_ID] + [build_grants(log).as_dict()]
+    model["flagged"] = len(flags_of(model))
+
+
+def tenant_grants(config: Any, env: Any, *, now: datetime | None = None) -> Any:
+    """The tenant's break-glass sessions of the last `GRANTS_LOOKBACK` (`access.AccessLog`)."""
+    from tenantkit.lifecycle.access import break_glass_log
+
+    return break_glass_log(config, env, since=(now or datetime.now(UTC)) - GRANTS_LOOKBACK)
+
+
+def _lookup_grants(request: ReviewRequest, tenant_id: str) -> Any:
+    from tenantkit.lifecycle.access import AccessRefused, environment, tenant
+
+    try:
+        config = tenant(request.config_dir, tenant_id)
+        env = environment(config, local=request.local, state_dir=request.state_dir)
+    except AccessRefused as error:
+        raise ReviewRequestError(f"--grants: {error}") from None
+    return tenant_grants(config, env)
 
 
 def fleet_trusted_keys(root: Path) -> list[TrustedKey]:
@@ -228,6 +266,8 @@ def _current_review(request: ReviewRequest) -> dict[str, Any]:
         raise ReviewRequestError("name the tenant to review, or pass --from DIR")
     else:
         model = review_tenant(request.config_dir, request.tenant_id, request.cdk_out, use_cache=request.use_cache, root=request.root)
+    if request.grants:
+        with_grants(model, _lookup_grants(request, model["tenant_id"]))
     if request.against is not None:
         if before is None:
             before = previous_review(request.against, request.config_dir, model["tenant_id"], use_cache=request.use_cache)
@@ -271,7 +311,7 @@ def approval_states(
     `cdk_out` (the audit trails it judged); with no current entry the state is unknown until it
     is reviewed again."""
     from tenantkit.config import ConfigError
-    from tenantkit.config.promises import secondary_region_rpo
+    from tenantkit.config.promises import rpo_promises
     from tenantkit.synth.baseline import BASELINE_ASSEMBLY
 
     states = {}
@@ -306,7 +346,7 @@ def approval_states(
             model = review_assembly(
                 Path(work) / tenant_id, tenant_id, other_tenant_ids=fleet,
                 lint_findings=tuple(f for f in hit.findings if f.startswith(CFN_LINT_PREFIX)),
-                promised_rpo=secondary_region_rpo(configs[tenant_id]),
+                promised_rpo=rpo_promises(configs[tenant_id]),
             )
         states[tenant_id] = approval_state(record, keys, model["content_hash"]).value
     return states

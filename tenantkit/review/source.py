@@ -62,7 +62,7 @@ class TenantTemplates:
     lint_findings: tuple[str, ...] | None = None
     """cfn-lint's findings when the synth service already linted these templates; None: lint them."""
     promised_rpo: dict[str, dict[str, str]] | None = None
-    """What the tenant was promised (`tenantkit.config.promises.secondary_region_rpo`) when its
+    """What the tenant was promised (`tenantkit.config.promises.rpo_promises`) when its
     tenant file is at hand; None: the templates are judged alone, with nothing to compare to."""
 
     @property

@@ -95,7 +95,7 @@ def test_against_an_earlier_json_review_shows_the_change_resource_by_resource(
     result = runner.invoke(app, ["review", "--from", str(copy.dir), "--against", str(earlier), "--format", "md",
                                  "--approvals", str(tmp_path / "approvals")])
     assert result.exit_code == 1, result.output
-    assert "## 11. Change since approval" in result.output
+    assert "## 12. Change since approval" in result.output
     assert f"| Backups and replication | Databases | `{copy.primary}/{database}` | changed | Deletion protection: yes | Deletion protection: no |" in result.output
     assert f"| Backups and replication | Flags | `{copy.primary}/{database}` | newly flagged |" in result.output
 

@@ -25,7 +25,7 @@ PRINTABLE_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
 HEADINGS = [
     "1. Residency", "2. Encryption map", "3. Stores and their policies", "4. Network exposure",
     "5. Backups and replication", "6. Audit and detection", "7. Audit logging", "8. IAM",
-    "9. Offboarding readiness", "10. Compliance", "11. Change since approval",
+    "9. Offboarding readiness", "10. Compliance", "11. Break-glass grants", "12. Change since approval",
 ]
 
 

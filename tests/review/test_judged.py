@@ -379,3 +379,68 @@ def test_the_secondary_rpo_as_built_is_compared_with_the_promise(synthesized: tu
     assert ("backups", PRIMARY, backup_plan) in _flags(model) - plan_flags
     message = next(f["message"] for s in model["sections"] for f in s["flags"] if f["logical_id"] == backup_plan and f["section"] == "backups")
     assert message.endswith("is 1 day as built; the tenant was promised 1 hour")
+
+
+def _rpo_rows(model: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(store, region, copy) -> row of the backups section's "Recovery point per store" table."""
+    (table,) = [t for s in model["sections"] if s["id"] == "backups" for t in s["tables"] if t["title"] == "Recovery point per store"]
+    return {(row["cells"][0], row["cells"][1], row["cells"][2]): row for row in table["rows"]}
+
+
+def test_the_rpo_per_store_as_built_meets_the_promise_of_the_clean_example(synthesized: tuple[TenantConfig, Path]) -> None:
+    from tenantkit.config.promises import PRIMARY_REGION, rpo_promises
+
+    config, outdir = synthesized
+    promised = rpo_promises(config)
+    model = review_assembly(outdir / CLEAN_TENANT, lint_findings=(), promised_rpo=promised)
+    rows = _rpo_rows(model)
+    expected = {(store, region, copy) for store in ("database", "files")
+                for region, copy in ((config.primary_region, PRIMARY_REGION), (config.secondary_region, "live copy"),
+                                     (config.secondary_region, "from backups"))}
+    assert set(rows) == expected
+    assert [key for key, row in rows.items() if row["flagged"]] == []
+    for (store, _, copy), row in rows.items():
+        assert row["cells"][5] == promised[store][copy]
+    assert rows[("database", config.primary_region, PRIMARY_REGION)]["cells"][3] == promised["database"][PRIMARY_REGION]
+    assert rows[("files", config.secondary_region, "from backups")]["cells"][3] == promised["files"]["from backups"]
+    assert not [f for s in model["sections"] for f in s["flags"] if " RPO in " in f["message"]]
+    without = _rpo_rows(review_assembly(outdir / CLEAN_TENANT, lint_findings=()))  # --from DIR: no tenant file
+    assert {row["cells"][5] for row in without.values()} == {"not known (no tenant file)"}
+    assert not [row for row in without.values() if row["flagged"]]
+
+
+def _rtc_off(resources: dict[str, Any]) -> str:
+    bucket = only(resources, "AWS::S3::Bucket", lambda p: "ReplicationConfiguration" in p)
+    for rule in resources[bucket]["Properties"]["ReplicationConfiguration"]["Rules"]:
+        rule["Destination"]["ReplicationTime"]["Status"] = "Disabled"
+    return bucket
+
+
+def _no_hourly_tier(resources: dict[str, Any]) -> str:
+    plan = only(resources, "AWS::Backup::BackupPlan")
+    rules = resources[plan]["Properties"]["BackupPlan"]["BackupPlanRule"]
+    rules[:] = [rule for rule in rules if rule["RuleName"] != "Hourly"]
+    return plan
+
+
+@pytest.mark.parametrize(("weaken", "expected"), [
+    (_rtc_off, [("files", "live copy", "unbounded")]),
+    (_no_hourly_tier, [("database", "from backups", "1 day"), ("files", "from backups", "1 day")]),
+], ids=["rtc-off", "no-hourly-tier"])
+def test_a_weakened_template_is_flagged_where_the_rpo_as_built_exceeds_the_promise(
+    weaken: Callable[[dict[str, Any]], str], expected: list[tuple[str, str, str]], synthesized: tuple[TenantConfig, Path], tmp_path: Path,
+) -> None:
+    from tenantkit.config.promises import rpo_promises
+
+    config, outdir = synthesized
+    promised = rpo_promises(config)
+    copy = Copy(outdir, tmp_path / "out")
+    logical_id = copy.edit(copy.stack(PRIMARY), weaken)
+    model = review_assembly(copy.dir, lint_findings=(), promised_rpo=promised)
+    rows = _rpo_rows(model)
+    assert sorted(key for key, row in rows.items() if row["flagged"]) == sorted(
+        (store, config.secondary_region, copy_kind) for store, copy_kind, _ in expected)
+    messages = {f["message"] for s in model["sections"] if s["id"] == "backups" for f in s["flags"] if f["logical_id"] == logical_id}
+    for store, copy_kind, built in expected:
+        line = f"{store} RPO in {config.secondary_region} ({copy_kind}) is {built} as built"
+        assert [m for m in messages if m.startswith(line) and m.endswith(f"the tenant was promised {promised[store][copy_kind]}")], messages

@@ -23,7 +23,7 @@ def test_every_section_is_there_in_order(tenant: tuple[TenantConfig, dict[str, A
     _, model = tenant
     assert [s["title"] for s in model["sections"]] == [
         "Residency", "Encryption map", "Stores and their policies", "Network exposure", "Backups and replication",
-        "Audit and detection", "Audit logging", "IAM", "Offboarding readiness", "Compliance",
+        "Audit and detection", "Audit logging", "IAM", "Offboarding readiness", "Compliance", "Break-glass grants",
     ]
 
 
@@ -102,6 +102,25 @@ def test_backups_hourly_with_the_tenant_retentions(tenant: tuple[TenantConfig, d
     (replication,) = table(model, "backups", "Bucket replication")
     assert replication["Scope"] == "every object" and replication["Replication Time Control"] == "on, 15 minutes"
     assert replication["Destination"].endswith(f"-{config.secondary_region}")
+    assert not section(model, "backups")["flags"]
+
+
+def test_backups_the_rpo_per_store_as_built_meets_the_tenant_files_promise(
+    tenant: tuple[TenantConfig, dict[str, Any]], examples: Examples
+) -> None:
+    from tenantkit.config.promises import PRIMARY_REGION, rpo_promises
+    from tenantkit.review import review_assembly
+
+    config, _ = tenant
+    promised = rpo_promises(config)
+    model = review_assembly(examples.assembly(config.tenant_id), config.tenant_id, lint_findings=(), promised_rpo=promised)
+    rows = table(model, "backups", "Recovery point per store")
+    assert {(row["Store"], row["Region"], row["Copy"]) for row in rows} == {
+        (store, region, copy) for store in ("database", "files")
+        for region, copy in ((config.primary_region, PRIMARY_REGION), (config.secondary_region, "live copy"),
+                             (config.secondary_region, "from backups"))
+    }
+    assert all(row["Promised"] == promised[row["Store"]][row["Copy"]] for row in rows)
     assert not section(model, "backups")["flags"]
 
 

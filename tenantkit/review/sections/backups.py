@@ -1,12 +1,18 @@
 """4. Backups and replication: each backup plan's rules (schedule, retention, copies and their
 retention), what the plan covers, each database's backup retention, point-in-time restore and
-deletion protection, S3 replication (scope, Replication Time Control), the replica database."""
+deletion protection, S3 replication (scope, Replication Time Control), the replica database; the
+recovery point per store and region as built, next to the tenant file's promise."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tenantkit.config.promises import CONTINUOUS_BACKUP_RPO_MINUTES, CONTINUOUS_S3_BACKUP_RPO_MINUTES, PRIMARY_REGION
 from tenantkit.review.model import Section
 from tenantkit.review.sections._words import as_list, days, schedule, text, where
-from tenantkit.review.source import TenantTemplates
+from tenantkit.review.source import Stack, TenantTemplates
 
 ID = "backups"
 TITLE = "Backups and replication"
@@ -74,6 +80,7 @@ def build(templates: TenantTemplates) -> Section:
             section.flag(stack.name, logical_id, "automated backups are off: no point-in-time restore")
 
     _secondary_rpo(templates, section)
+    _rpo_per_store(templates, section)
 
     testing = section.table("Restore testing", "Plan", "Schedule", "Restores", "Kept for validation")
     plans_tested = list(templates.of_type("AWS::Backup::RestoreTestingPlan"))
@@ -136,6 +143,31 @@ def build(templates: TenantTemplates) -> Section:
 _RPO_OF_SCHEDULE = (("every hour", "1 hour"), ("daily", "1 day"), ("weekly", "1 week"), ("monthly", "1 month"))
 
 
+def _copied_to(templates: TenantTemplates, region: str, covering: set[tuple[str, str]] | None = None) -> tuple[str | None, str | None, tuple[Stack, str] | None]:
+    """(RPO, rule name, plan) of the most frequent snapshot rule whose copies go to a vault in
+    `region` (a continuous rule's job is no copy schedule); only plans covering one of `covering`
+    (stack name, logical id) when given. (None, None, None) when no rule copies there."""
+    built, rule_name, plan_at = None, None, None
+    order = [rpo for _, rpo in _RPO_OF_SCHEDULE]
+    for stack, logical_id, resource in templates.of_type("AWS::Backup::BackupPlan"):
+        if covering is not None and not covering & _covered_by(templates).get((stack.name, logical_id), set()):
+            continue
+        for rule in resource.get("Properties", {}).get("BackupPlan", {}).get("BackupPlanRule", []):
+            if rule.get("EnableContinuousBackup"):
+                continue
+            if not any(templates.region_of(stack, a.get("DestinationBackupVaultArn")) == region for a in rule.get("CopyActions", [])):
+                continue
+            rpo = _rpo_of(rule)
+            if built is None or (rpo in order and (built not in order or order.index(rpo) < order.index(built))):
+                built, rule_name, plan_at = rpo, rule.get("RuleName"), (stack, logical_id)
+    return built, rule_name, plan_at
+
+
+def _rpo_of(rule: dict[str, Any]) -> str:
+    when = schedule(rule.get("ScheduleExpression"))
+    return next((rpo for start, rpo in _RPO_OF_SCHEDULE if when.startswith(start)), when)
+
+
 def _secondary_rpo(templates: TenantTemplates, section: Section) -> None:
     """How much a restore from backups in the secondary region can lose, as built: the most
     frequent backup rule whose copies go to a vault there (a continuous rule's job is no copy
@@ -144,18 +176,7 @@ def _secondary_rpo(templates: TenantTemplates, section: Section) -> None:
     table = section.table("RPO in the secondary region, from backups", "Region", "As built", "From the rule", "Promised")
     if dr is None or not any(templates.of_type("AWS::Backup::BackupPlan")):
         return  # no plan at all is flagged once, above
-    built, rule_name, plan_at = None, None, None
-    for stack, logical_id, resource in templates.of_type("AWS::Backup::BackupPlan"):
-        for rule in resource.get("Properties", {}).get("BackupPlan", {}).get("BackupPlanRule", []):
-            if rule.get("EnableContinuousBackup"):
-                continue
-            if not any(templates.region_of(stack, a.get("DestinationBackupVaultArn")) == dr.region for a in rule.get("CopyActions", [])):
-                continue
-            when = schedule(rule.get("ScheduleExpression"))
-            rpo = next((rpo for start, rpo in _RPO_OF_SCHEDULE if when.startswith(start)), when)
-            order = [rpo for _, rpo in _RPO_OF_SCHEDULE]
-            if built is None or (rpo in order and (built not in order or order.index(rpo) < order.index(built))):
-                built, rule_name, plan_at = rpo, rule.get("RuleName"), (stack, logical_id)
+    built, rule_name, plan_at = _copied_to(templates, dr.region)
     promised = (templates.promised_rpo or {}).get("database", {}).get("from backups")
     differs = promised is not None and built != promised
     table.add(dr.region, dr.region, built or "no backup is copied there", rule_name, promised or "not known (no tenant file)",
@@ -166,3 +187,140 @@ def _secondary_rpo(templates: TenantTemplates, section: Section) -> None:
                      "a corruption the replica and the replicated bucket copied cannot be rolled back there")
     elif differs:
         section.flag(where_stack.name, where_id, f"RPO from backups in {dr.region} is {built} as built; the tenant was promised {promised}")
+
+
+def _covered_by(templates: TenantTemplates) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """Backup plan (stack name, logical id) -> the resources its selections name (stack name, logical id)."""
+    covered: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for stack, _, resource in templates.of_type("AWS::Backup::BackupSelection"):
+        props = resource.get("Properties", {})
+        plan = templates.target(stack, props.get("BackupPlanId"))
+        if plan is None:
+            continue
+        for item in as_list(props.get("BackupSelection", {}).get("Resources")):
+            joined = item.get("Fn::Join", [None, []])[1] if isinstance(item, dict) else []
+            found = templates.target(stack, item) or next((t for part in joined if (t := templates.target(stack, part))), None)
+            if found is not None:
+                covered.setdefault((plan[0].name, plan[1]), set()).add((found[0].name, found[1]))
+    return covered
+
+
+_AMOUNT = re.compile(r"(\d+) (second|minute|hour|day|week|month)")
+_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 31 * 86400}
+
+
+def _seconds(rpo: str | None) -> int | None:
+    """`15 minutes` -> 900; `seconds (...)` (a live copy, asynchronous) -> 1; None when the
+    figure has no bound (no copy, replication without a time control)."""
+    if rpo is None:
+        return None
+    if rpo.startswith("seconds"):
+        return 1
+    match = _AMOUNT.match(rpo)
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)] if match else None
+
+
+@dataclass(frozen=True)
+class _Built:
+    rpo: str | None
+    """None: no such copy, or one without a bound."""
+    source: str
+    at: tuple[str, str]
+    """(stack name, logical id) the figure is read from."""
+
+
+def _primary_copy(templates: TenantTemplates, stores: set[tuple[str, str]], continuous_minutes: int, pitr: str | None) -> _Built:
+    """The most recent point a restore in the primary region reaches: a continuous rule of a plan
+    covering the store, else the store's own point-in-time restore (`pitr`), else the most frequent
+    snapshot rule covering it."""
+    best: _Built | None = None
+    order = [rpo for _, rpo in _RPO_OF_SCHEDULE]
+    for stack, logical_id, resource in templates.of_type("AWS::Backup::BackupPlan"):
+        if not stores & _covered_by(templates).get((stack.name, logical_id), set()):
+            continue
+        for rule in resource.get("Properties", {}).get("BackupPlan", {}).get("BackupPlanRule", []):
+            if rule.get("EnableContinuousBackup"):
+                return _Built(f"{continuous_minutes} minutes", f"continuous backup, rule {rule.get('RuleName')}", (stack.name, logical_id))
+            rpo = _rpo_of(rule)
+            if best is None or (rpo in order and (best.rpo not in order or order.index(rpo) < order.index(str(best.rpo)))):
+                best = _Built(rpo, f"snapshots, rule {rule.get('RuleName')}", (stack.name, logical_id))
+    store = min(stores)
+    if pitr is not None:
+        return _Built(pitr, "the database's automated backups (point-in-time restore)", store)
+    return best or _Built(None, "no backup plan covers it", store)
+
+
+def _rpo_per_store(templates: TenantTemplates, section: Section) -> None:
+    """Recovery point per store and region, as built (each figure read from the templates:
+    continuous rules, snapshot schedules, the replica, Replication Time Control) next to what the
+    tenant file promises; flagged where built is worse than promised."""
+    table = section.table("Recovery point per store", "Store", "Region", "Copy", "As built", "From", "Promised")
+    primary, dr = templates.stack("primary"), templates.stack("dr")
+    if primary is None:
+        return
+    secondary = dr.region if dr is not None else None
+    databases = [(logical_id, props) for logical_id, resource in primary.of_type("AWS::RDS::DBInstance")
+                 if "SourceDBInstanceIdentifier" not in (props := resource.get("Properties", {}))]
+    buckets = [(logical_id, resource.get("Properties", {})) for logical_id, resource in primary.of_type("AWS::S3::Bucket")
+               if resource.get("Properties", {}).get("ReplicationConfiguration")]
+    rows: list[tuple[str, str, str, _Built]] = []
+    if databases:
+        stores = {(primary.name, logical_id) for logical_id, _ in databases}
+        retention = [int(props.get("BackupRetentionPeriod") or 0) for _, props in databases]
+        pitr = f"{CONTINUOUS_BACKUP_RPO_MINUTES} minutes" if min(retention) > 0 else None
+        rows.append(("database", primary.region, PRIMARY_REGION, _primary_copy(templates, stores, CONTINUOUS_BACKUP_RPO_MINUTES, pitr)))
+        if secondary is not None:
+            replica = next(((s, logical_id) for s, logical_id, r in templates.of_type("AWS::RDS::DBInstance")
+                            if s.region == secondary and "SourceDBInstanceIdentifier" in r.get("Properties", {})), None)
+            rows.append(("database", secondary, "live copy", _Built("seconds (read replica, asynchronous)", "cross-region read replica",
+                                                                    (replica[0].name, replica[1])) if replica else
+                         _Built(None, "no read replica there", min(stores))))
+            rows.append(("database", secondary, "from backups", _copies(templates, secondary, stores)))
+    if buckets:
+        stores = {(primary.name, logical_id) for logical_id, _ in buckets}
+        unversioned = [logical_id for logical_id, props in buckets if props.get("VersioningConfiguration", {}).get("Status") != "Enabled"]
+        built = (_Built(None, "versioning is off: AWS Backup cannot back the bucket up", (primary.name, unversioned[0])) if unversioned
+                 else _primary_copy(templates, stores, CONTINUOUS_S3_BACKUP_RPO_MINUTES, None))
+        rows.append(("files", primary.region, PRIMARY_REGION, built))
+        if secondary is not None:
+            rows.append(("files", secondary, "live copy", _replication(templates, primary, buckets, secondary)))
+            rows.append(("files", secondary, "from backups", _copies(templates, secondary, stores)))
+    for store, region, copy, built in rows:
+        promised = (templates.promised_rpo or {}).get(store, {}).get(copy)
+        worse = promised is not None and _worse(built.rpo, promised)
+        table.add(f"{store}/{copy}", store, region, copy, built.rpo or "none", built.source, promised or "not known (no tenant file)",
+                  flagged=worse)
+        if worse:
+            section.flag(built.at[0], built.at[1], f"{store} RPO in {region} ({copy}) is {built.rpo or 'unbounded'} as built "
+                         f"({built.source}); the tenant was promised {promised}")
+
+
+def _worse(built: str | None, promised: str) -> bool:
+    limit, achieved = _seconds(promised), _seconds(built)
+    if limit is None:
+        return False  # a promise with no bound: nothing to exceed
+    return achieved is None or achieved > limit
+
+
+def _copies(templates: TenantTemplates, region: str, stores: set[tuple[str, str]]) -> _Built:
+    built, rule_name, plan_at = _copied_to(templates, region, stores)
+    if built is None or plan_at is None:
+        return _Built(None, f"no backup of it is copied to {region}", min(stores))
+    return _Built(built, f"copies of rule {rule_name}", (plan_at[0].name, plan_at[1]))
+
+
+def _replication(templates: TenantTemplates, primary: Stack, buckets: list[tuple[str, dict[str, Any]]], region: str) -> _Built:
+    """The bucket's live copy in `region`: an enabled replication rule there, bounded by its
+    Replication Time Control (S3: 99.99 % of objects within its minutes) or not bounded at all."""
+    for logical_id, props in buckets:
+        for rule in props["ReplicationConfiguration"].get("Rules", []):
+            destination = rule.get("Destination", {})
+            if rule.get("Status") != "Enabled" or templates.region_of(primary, destination.get("Bucket")) != region:
+                continue
+            rtc = destination.get("ReplicationTime", {})
+            if rtc.get("Status") == "Enabled":
+                return _Built(f"{rtc.get('Time', {}).get('Minutes')} minutes", f"S3 replication, rule {rule.get('Id')}, with "
+                              "Replication Time Control (99.99 % of objects)", (primary.name, logical_id))
+            return _Built(None, f"S3 replication, rule {rule.get('Id')}, without Replication Time Control: no time bound",
+                          (primary.name, logical_id))
+    return _Built(None, f"no enabled replication rule to {region}", (primary.name, buckets[0][0]))
