@@ -14,7 +14,7 @@ from typing import Any
 from tenantkit.aws import parse_arn
 from tenantkit.compliance.assembly import all_stack_names, render, stack_artifacts
 from tenantkit.config.residency import POLICIES, Residency
-from tenantkit.naming import REGION_NAME, TAG_RESIDENCY, key_alias_of, tenant_of_stack
+from tenantkit.naming import REGION_NAME, TAG_RESIDENCY, incident_key_alias_of, key_alias_of, tenant_of_stack
 
 
 class ReviewRequestError(Exception):
@@ -128,6 +128,16 @@ class TenantTemplates:
         ours = {alias for alias in declared if isinstance(alias, str) and _generation_of_alias(alias, self.tenant_id) is not None}
         return ours.pop() if len(ours) == 1 else key_alias_of(self.tenant_id)
 
+    def _is_incident_key(self, stack: Stack, key_id: str) -> bool:
+        """Whether `key_id` is the incident topics' own key (its alias is naming's incident alias),
+        not the key of the tenant's data."""
+        alias = incident_key_alias_of(self.key_alias)
+        return any(
+            resource.get("Properties", {}).get("AliasName") == alias
+            and self.target(stack, resource.get("Properties", {}).get("TargetKeyId")) == (stack, key_id)
+            for _, resource in stack.of_type("AWS::KMS::Alias")
+        )
+
     def describe_key(self, stack: Stack, value: Any) -> tuple[str, str | None]:
         """(which key, the problem with it or None) for a resource's key setting."""
         if value is None:
@@ -137,7 +147,8 @@ class TenantTemplates:
             key_stack, key_id = target
             if key_stack.resources[key_id].get("Type") != "AWS::KMS::Key":
                 return f"{key_id} (not a key)", "not a KMS key"
-            return f"{_key_kind(key_stack)} {key_id} ({key_stack.region})", None
+            kind = "incident key" if self._is_incident_key(key_stack, key_id) else _key_kind(key_stack)
+            return f"{kind} {key_id} ({key_stack.region})", None
         text = render(value)
         alias = self.key_alias
         if text.endswith(f":{alias}") or text == alias:
