@@ -48,31 +48,36 @@ def start(
     tenant_id: str = typer.Argument(..., help="The tenant whose subscription ends."),
     ends_on: str = typer.Option(..., "--ends-on", help="Last day of the subscription (YYYY-MM-DD)."),
     local: bool = typer.Option(False, "--local", help="Also record the tenant's state (retrieval-window) in the sandbox."),
+    aws: bool = typer.Option(False, "--aws", help="Also record the tenant's state (retrieval-window) in its AWS account (SSM)."),
     directory: Path = CONFIG_DIR_OPTION,
     root: Path = ROOT_OPTION,
 ) -> None:
     """Write subscription.ends_on into the tenant file (comments kept); print the retrieval deadline.
-    With --local, record the tenant's state as retrieval-window in the sandbox (against AWS,
-    `offboard execute` records the states that follow)."""
+    With --local (the sandbox) or --aws (the tenant's account and primary region, with the default
+    credentials), also record the tenant's state as retrieval-window, where `list` and the guarded
+    commands read it; `offboard execute` records the states that follow."""
     from tenantkit.lifecycle.offboarding import service
 
+    if local and aws:
+        render.error("--local and --aws: choose one (the sandbox, or AWS)")
+        raise typer.Exit(1)
     day = parse_date(ends_on, "--ends-on")
     with as_lines(), _refusals():
         config, _ = service.tenant_file(directory, tenant_id)
-        if local:  # the state first: a tenant already offboarding is refused before its file changes
-            _record_retrieval_window(config, root)
+        if local or aws:  # the state first: a tenant already offboarding is refused before its file changes
+            _record_retrieval_window(config, root, local=local)
         config = service.start(directory, tenant_id, day)
     render.offboard_started(config, today=date.today())
 
 
-def _record_retrieval_window(config: Any, root: Path) -> None:
+def _record_retrieval_window(config: Any, root: Path, *, local: bool) -> None:
     import getpass
 
     from tenantkit.cli.guard import operation_guard
     from tenantkit.lifecycle.state import State
     from tenantkit.lifecycle.state.service import guarded, names_of
 
-    guard = operation_guard("offboard", local=True, root=root, break_lock=False, reason=None)
+    guard = operation_guard("offboard", local=local, root=root, break_lock=False, reason=None)
     with guarded(guard, [config], refuse_closed=False):
         guard.store_for(config).move(names_of(config, config.account or ""), State.RETRIEVAL_WINDOW, by=getpass.getuser())
 

@@ -142,11 +142,18 @@ class SynthCache:
         self, members: Sequence[TenantConfig], chosen: Sequence[TenantConfig], *, context: dict[str, Any], lint: bool,
         operator_channel: Mapping[Residency, Sequence[str]] | None = None,
     ) -> str:
-        """The key of the baseline stacks of `chosen`'s environments: every tenant file of those
-        environments (`members`, each trail covers them all), which environments are chosen, and
-        the operator channel's topics of the members' zones (none: the same as no channel)."""
+        """The key of the baseline stacks of `chosen`'s environments: what the baseline reads of
+        every tenant of those environments (`members`, each trail covers them all: the names its
+        buckets and roles take, from id, account, regions and generation, and its zone), which
+        environments are chosen, and the operator channel's topics of the members' zones (none:
+        the same as no channel). Any other change to a tenant file (its allow-list, its contact)
+        leaves the baseline as it is, so it is restored, not synthesized again."""
         environments = sorted({(config.account or "", region) for config in chosen for region in config.regions})
-        tenants = sorted((config.model_dump(mode="json") for config in members), key=lambda dumped: str(dumped.get("tenant_id")))
+        tenants = sorted(
+            [config.tenant_id, config.account or "", config.primary_region, config.secondary_region, config.generation,
+             config.residency.value]
+            for config in members
+        )  # fmt: skip
         zones = sorted({config.residency for config in members})
         channel = [[zone.value, *sorted(operator_channel[zone])] for zone in zones if operator_channel and operator_channel.get(zone)]
         parts: list[Any] = [environments, tenants, context, lint]

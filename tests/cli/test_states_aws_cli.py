@@ -72,3 +72,23 @@ def test_list_aws_without_credentials_is_could_not_check_never_active(tmp_path, 
     data = json.loads(result.stdout)
     assert [row["state"] for row in data["tenants"]] == ["could not check"]
     assert data["unchecked"] == ["could not check AWS (the credentials' own account): Unable to locate credentials"]
+
+
+def test_offboard_start_aws_records_the_retrieval_window_where_list_aws_reads_it(project):
+    """Against AWS, `offboard start --aws` records retrieval-window in the tenant's account (its
+    SSM state parameter), and a second operator's `list --aws` sees it."""
+    _deploy_stack(stack_names("acme")[1])
+    started = runner.invoke(app, ["offboard", "start", "acme", "--ends-on", "2026-12-31", "--aws"])
+    assert started.exit_code == 0, started.output
+    listed = runner.invoke(app, ["list", "--aws", "--json"])
+    assert listed.exit_code == 0, listed.output
+    (row,) = json.loads(listed.output)["tenants"]
+    assert row["state"].startswith("retrieval-window"), row
+
+
+def test_offboard_start_local_and_aws_together_is_one_line_and_changes_nothing(project):
+    before = (project / "tenant_configs" / "acme.yaml").read_text()
+    result = runner.invoke(app, ["offboard", "start", "acme", "--ends-on", "2026-12-31", "--aws", "--local"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: --local and --aws: choose one (the sandbox, or AWS)"
+    assert (project / "tenant_configs" / "acme.yaml").read_text() == before

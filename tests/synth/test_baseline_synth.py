@@ -63,8 +63,10 @@ def test_the_cache_key_changes_with_a_tenant_of_the_environments_only(fleet, tmp
     base = key([*fleet, twin])
     assert key([*fleet, twin]) == base
     assert key(list(fleet)) != base, "a tenant leaving maple's environment changes maple's trail"
-    changed_twin = twin.model_copy(update={"tags": {**twin.tags, "cost-centre": "x"}})
-    assert key([*fleet, changed_twin]) != base
+    renamed_twin = twin.model_copy(update={"tenant_id": "cedar-ca"})  # the trail records other buckets, another reader role
+    assert key([*fleet, renamed_twin]) != base
+    retagged_twin = twin.model_copy(update={"tags": {**twin.tags, "cost-centre": "x"}})
+    assert key([*fleet, retagged_twin]) == base, "what the baseline does not read of a tenant file does not re-synthesize it"
     changed_rhein = rhein.model_copy(update={"tags": {**rhein.tags, "cost-centre": "x"}})
     assert key([*(c for c in fleet if c is not rhein), changed_rhein, twin]) == base, "rhein-de shares no account and region with maple"
     assert cache.baseline_key(baseline_fleet(fleet, [maple]), [maple], context={}, lint=False) != key(list(fleet))
