@@ -38,6 +38,20 @@ def run(project: Path, *arguments: str) -> tuple[float, int, str]:
     return time.perf_counter() - started, process.returncode, process.stdout + process.stderr
 
 
+def _failures(output: str) -> str:
+    """What a failed deploy said: its error lines and the tenants its JSON reports not ok (the
+    whole output of 100 tenants is too long to print, and its tail is only the last changes)."""
+    import json
+
+    lines = [line for line in output.splitlines() if line.lstrip().lower().startswith(("error", "warning"))]
+    try:
+        document = json.loads(output[output.index('{"'):]) if '{"' in output else {}
+    except ValueError:
+        document = {}
+    failed = [json.dumps(t)[:600] for t in document.get("tenants", []) if isinstance(t, dict) and not t.get("ok", True)]
+    return "\n".join([*lines[:40], *failed[:10]]) or output[-3000:]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tenants", type=int, default=20)
@@ -68,7 +82,7 @@ def main() -> int:
                 results[label] = seconds
                 print(f"deploy --all --local, {label}: {seconds:.1f} s, exit {code}")
                 if code != 0:
-                    print(output[-3000:])
+                    print(_failures(output))
                     return 1
         finally:
             run(project, "sandbox", "down")
