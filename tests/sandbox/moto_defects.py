@@ -1018,5 +1018,31 @@ def run() -> dict[str, bool | str]:
     return results
 
 
+@probe
+def iam_create_role_iterates_the_live_roles() -> bool:
+    """`IAMBackend.create_role` checks the new name by iterating the backend's live `roles` dict,
+    unlocked: a role another server thread adds meanwhile raises RuntimeError. Made deterministic
+    here: reading the name of a role already there adds one, as another thread would."""
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends["123456789012"]["global"]
+
+    class Intruder:
+        @property
+        def name(self) -> str:
+            backend.roles.setdefault("added-meanwhile", self)
+            return "intruder"
+
+    backend.roles["intruder"] = Intruder()  # type: ignore[assignment]
+    try:
+        backend.create_role("probe-role", json.dumps({"Version": "2012-10-17", "Statement": []}), "/", None, "", [], "3600")
+    except RuntimeError:
+        return True
+    finally:
+        for name in ("intruder", "added-meanwhile", "probe-role"):
+            backend.roles.pop(name, None)
+    return False
+
+
 if __name__ == "__main__":
     print(json.dumps(run()))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 
 MODEL_MODULES = ("waf", "backup", "restore_testing", "s3", "sns", "sqs", "cloudwatch", "secretsmanager", "ec2", "custom_resources", "policies", "cloudtrail")
-PATCH_MODULES = ("account", "waf", "backup_jobs", "restore_testing", "s3", "s3_replication", "kms", "clock", "logs", "ssm", "rds", "rds_parameters", "sns_confirmation", "rds_restore", "failover", "dynamic_references", "custom_resources", "cloudformation", "drift", "policies", "cloudtrail_events")
+PATCH_MODULES = ("account", "iam_lock", "waf", "backup_jobs", "restore_testing", "s3", "s3_replication", "kms", "clock", "logs", "ssm", "rds", "rds_parameters", "sns_confirmation", "rds_restore", "failover", "dynamic_references", "custom_resources", "cloudformation", "drift", "policies", "cloudtrail_events")
 
 
 def install() -> None:

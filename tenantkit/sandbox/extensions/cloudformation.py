@@ -56,6 +56,8 @@ moto 5.2.5 defects, in `moto.cloudformation` unless said otherwise:
 
 from __future__ import annotations
 
+import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -324,6 +326,10 @@ def _roll_back_create(backend: CloudFormationBackend, stack: Stack, error: Excep
     (`RetainExceptOnCreate` too, `Retain` stays), the stack ends ROLLBACK_COMPLETE (ROLLBACK_FAILED
     when something cannot go) with no outputs nor exports, and can then only be deleted."""
     reason = f"{type(error).__name__}: {error}"
+    # The whole traceback goes to the sandbox's log (.tenantkit/sandbox.log, never a console): the
+    # stack's reason holds one line, too little to find an emulator defect by.
+    print(f"tenantkit sandbox: {stack.name}: create failed:", file=sys.stderr)
+    traceback.print_exception(error, file=sys.stderr)
     stack._add_stack_event("CREATE_FAILED", resource_status_reason=reason)
     stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=f"The following resource(s) failed to create: {reason}")
     stack.status = "ROLLBACK_IN_PROGRESS"
