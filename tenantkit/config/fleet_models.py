@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
+from tenantkit.aws import parse_arn
 from tenantkit.config.models import Strict, TenantId
 from tenantkit.config.quotas import DEPLOYING_ACCOUNT, QUOTAS
 from tenantkit.config.residency import POLICIES, Residency
@@ -285,7 +286,7 @@ OperatorTopicArn = Annotated[str, Field(pattern=SNS_TOPIC_ARN)]
 
 
 def _topic_region(arn: str) -> str:
-    return arn.split(":")[3]
+    return parse_arn(arn).region
 
 
 def operator_topic_in(topics: list[str], region: str) -> str | None:

@@ -39,6 +39,7 @@ from moto.sts.models import sts_backends
 from moto.sts.responses import TokenResponse
 from moto.utilities.utils import get_partition
 
+from tenantkit.aws import parse_arn
 from tenantkit.sandbox.extensions._base import records, wrap
 
 MAX_RESULTS = 50
@@ -226,7 +227,7 @@ def _recorded_assume_role(original: Any) -> Any:
     def assume_role(self: TokenResponse) -> Any:
         result = original(self)
         role_arn = self._get_param("RoleArn")
-        account = role_arn.split(":")[4]
+        account = parse_arn(role_arn).account
         session = result.result["Credentials"]  # moto's AssumedRole
         tags = [{"key": t["Key"], "value": t["Value"]} for t in self._get_param("Tags") or []]
         request = {"roleArn": role_arn, "roleSessionName": self._get_param("RoleSessionName"),
