@@ -139,3 +139,15 @@ def test_a_later_generation_has_its_own_offboarding_role_under_the_tenant_path()
     assert [names.offboarding_role for names in later] == [f"{first.offboarding_role}-g2", f"{first.offboarding_role}-g999"]
     assert all(len(names.offboarding_role) <= 64 for names in later)  # IAM's limit on a role name
     assert all(names.offboarding_role_arn.startswith(first.tenant_role_arn_pattern.rstrip("*")) for names in later)
+
+
+def test_incident_publisher_names_fit_eventbridge_and_stay_distinct_for_the_longest_tenant_id():
+    """EventBridge rule and CloudWatch alarm names: at most 64 characters of `[.\\-_A-Za-z0-9]`
+    (EventBridge API Reference, PutRule `Name`); cutting to 64 must never merge two publishers."""
+    from tenantkit.constructs.detection import DETECTION_IDS
+
+    names = TenantNames(tenant_id="a" * 30, account="123456789012", primary_region="us-east-1", secondary_region="us-west-2")
+    purposes = sorted({*itertools.chain.from_iterable(DETECTION_IDS.values()), "ReplicaLag", "ReplicationFailures"})
+    published = [names.incident_publisher(purpose) for purpose in purposes]
+    assert all(len(name) <= 64 and re.fullmatch(r"[.\-_A-Za-z0-9]+", name) for name in published), published
+    assert len(set(published)) == len(purposes)
