@@ -7,12 +7,17 @@ with the hashes of all its distributions.
     .venv/bin/python bench/lock.py --upgrade              # move everything to its newest allowed
 
 One lock per environment, resolved from pyproject.toml's dependencies and one extra:
-requirements/test.lock (`test`) and requirements/sandbox.lock (`sandbox`). The locks are
+requirements/test.lock (`test`) and requirements/sandbox.lock (`sandbox`); and one per tool that
+lives outside them, resolved from its requirements/<tool>.in: requirements/uv.lock (the installer
+the README and CI install the others with) and requirements/checkov.lock (checkov's own
+virtualenv: its pins conflict with the test environment's). The locks are
 universal (any OS, Python 3.11 and later; environment markers where a platform differs). Without
 --upgrade*, uv keeps every version already locked that still satisfies pyproject.toml. uv reads
 no pip configuration, so a local mirror or wheel directory never ends up in a lock.
-Install one with
-    pip install --require-hashes -r requirements/test.lock && pip install --no-deps -e .
+Install one as the README does:
+    pip install --require-hashes -r requirements/uv.lock
+    uv pip install --compile-bytecode --python .venv/bin/python --require-hashes -r requirements/test.lock
+    uv pip install --python .venv/bin/python --no-deps -e .
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ UV_VERSION = "0.13.8"
 PYTHON_VERSION = "3.11"
 LOCKS = {"test": REPO / "requirements" / "test.lock", "sandbox": REPO / "requirements" / "sandbox.lock"}
 """extra -> its lock file."""
+TOOL_LOCKS = {tool: REPO / "requirements" / f"{tool}.lock" for tool in ("uv", "checkov")}
+"""tool -> its lock file, compiled from requirements/<tool>.in (the tool's exact pin)."""
 COMMAND = "python bench/lock.py"
 
 _PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)\s*(?:;\s*(?P<marker>[^\\]+?))?\s*\\?$")
@@ -72,6 +79,12 @@ def direct_requirements(extra: str) -> list[str]:
     return [*project["dependencies"], *project["optional-dependencies"][extra]]
 
 
+def tool_requirements(tool: str) -> list[str]:
+    """The requirement lines of requirements/<tool>.in (comments and blank lines left out)."""
+    lines = TOOL_LOCKS[tool].with_suffix(".in").read_text().splitlines()
+    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
 def uv_command() -> list[str]:
     try:
         installed = version("uv")
@@ -85,10 +98,12 @@ def uv_command() -> list[str]:
     return [find_uv_bin()]
 
 
-def compile_lock(extra: str, output: Path, *, upgrade: bool = False, upgrade_packages: tuple[str, ...] = ()) -> int:
-    """Run `uv pip compile` for `extra` into `output` (kept pins are read from it when it exists)."""
+def compile_lock(extra: str, output: Path, *, upgrade: bool = False, upgrade_packages: tuple[str, ...] = (), tool: bool = False) -> int:
+    """Run `uv pip compile` for `extra` (or, with `tool`, requirements/<extra>.in) into `output`
+    (kept pins are read from it when it exists)."""
+    source = [str(output.with_suffix(".in"))] if tool else ["pyproject.toml", "--extra", extra]
     command = [
-        *uv_command(), "pip", "compile", "pyproject.toml", "--extra", extra,
+        *uv_command(), "pip", "compile", *source,
         "--universal", "--python-version", PYTHON_VERSION, "--generate-hashes",
         "--no-config", "--quiet", "--custom-compile-command", COMMAND, "--output-file", str(output),
     ]  # fmt: skip
@@ -105,9 +120,9 @@ def main() -> int:
     parser.add_argument("--upgrade-package", action="append", default=[], metavar="NAME")
     args = parser.parse_args()
     failed = 0
-    for extra, path in LOCKS.items():
+    for (extra, path), tool in [*((item, False) for item in LOCKS.items()), *((item, True) for item in TOOL_LOCKS.items())]:
         path.parent.mkdir(exist_ok=True)
-        code = compile_lock(extra, path, upgrade=args.upgrade, upgrade_packages=tuple(args.upgrade_package))
+        code = compile_lock(extra, path, upgrade=args.upgrade, upgrade_packages=tuple(args.upgrade_package), tool=tool)
         print(f"{path.relative_to(REPO)}: {'written' if code == 0 else 'FAILED'}")
         failed |= code
     return 1 if failed else 0

@@ -2,7 +2,8 @@
 
     # 1. raise the bound in pyproject.toml (e.g. "cfn-lint~=1.59.0"), lock and install it
     .venv/bin/python bench/lock.py --upgrade-package cfn-lint
-    .venv/bin/pip install --require-hashes -r requirements/test.lock && .venv/bin/pip install --no-deps -e .
+    .venv/bin/uv pip install --compile-bytecode --python .venv/bin/python --require-hashes -r requirements/test.lock
+    .venv/bin/uv pip install --python .venv/bin/python --no-deps -e .
     # 2. check it
     .venv/bin/python bench/upgrade_check.py [--tenants 12] [--skip-suite] [--newer] [--lock-only]
 
@@ -34,7 +35,7 @@ import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from lock import LOCKS, Pin, compile_lock, direct_requirements, normalize, read_lock
+from lock import LOCKS, TOOL_LOCKS, Pin, compile_lock, direct_requirements, normalize, read_lock, tool_requirements
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -53,9 +54,10 @@ def _applies(pin: Pin) -> bool:
     return pin.marker is None or Marker(pin.marker).evaluate()
 
 
-def lock_problems(extra: str, lock: Path, *, installed: bool) -> list[str]:
-    """Why `lock` is not the environment pyproject.toml describes for `extra` (empty when it is).
-    With `installed`, also each locked package this interpreter has at another version."""
+def lock_problems(extra: str, lock: Path, *, installed: bool, tool: bool = False) -> list[str]:
+    """Why `lock` is not the environment pyproject.toml describes for `extra` (empty when it is);
+    with `tool`, the one requirements/<extra>.in describes. With `installed`, also each locked
+    package this interpreter has at another version."""
     shown = lock.relative_to(REPO) if lock.is_relative_to(REPO) else lock
     if not lock.exists():
         return [f"{shown}: missing: python bench/lock.py"]
@@ -64,14 +66,15 @@ def lock_problems(extra: str, lock: Path, *, installed: bool) -> list[str]:
     for pin in pins:
         by_name.setdefault(pin.name, []).append(pin)
     problems = [f"{pin.name}=={pin.version}: no hashes" for pin in pins if pin.hashes == 0]
-    for text in direct_requirements(extra):
+    source = f"requirements/{extra}.in" if tool else "pyproject.toml"
+    for text in tool_requirements(extra) if tool else direct_requirements(extra):
         requirement = Requirement(text)
         locked = by_name.get(normalize(requirement.name), [])
         if not locked:
-            problems.append(f"{requirement.name}: required by pyproject.toml, not locked")
+            problems.append(f"{requirement.name}: required by {source}, not locked")
         for pin in locked:
             if not requirement.specifier.contains(pin.version, prereleases=True):
-                problems.append(f"{pin.name}=={pin.version}: pyproject.toml requires {requirement.name}{requirement.specifier}")
+                problems.append(f"{pin.name}=={pin.version}: {source} requires {requirement.name}{requirement.specifier}")
     if installed:
         for pin in filter(_applies, pins):
             try:
@@ -84,8 +87,9 @@ def lock_problems(extra: str, lock: Path, *, installed: bool) -> list[str]:
 
 
 def _lock_step() -> bool:
-    print("== lock files: requirements/*.lock against pyproject.toml and this environment", flush=True)
+    print("== lock files: requirements/*.lock against pyproject.toml, requirements/*.in and this environment", flush=True)
     problems = [p for extra, lock in LOCKS.items() for p in lock_problems(extra, lock, installed=extra == "test")]
+    problems += [p for tool, lock in TOOL_LOCKS.items() for p in lock_problems(tool, lock, installed=False, tool=True)]
     for problem in problems:
         print(f"   {problem}")
     print(f"== lock files: {'FAILED' if problems else 'ok'}", flush=True)

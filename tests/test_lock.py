@@ -23,6 +23,24 @@ def test_the_committed_locks_satisfy_pyproject(extra):
     assert upgrade_check.lock_problems(extra, lock.LOCKS[extra], installed=False) == []
 
 
+@pytest.mark.parametrize("tool", sorted(lock.TOOL_LOCKS))
+def test_each_tool_lock_holds_its_pin_with_hashes(tool):
+    (requirement,) = lock.tool_requirements(tool)
+    assert upgrade_check.lock_problems(tool, lock.TOOL_LOCKS[tool], installed=False, tool=True) == []
+    name, pinned = requirement.split("==")
+    assert [(pin.version, pin.hashes > 0) for pin in lock.read_lock(lock.TOOL_LOCKS[tool]) if pin.name == name] == [(pinned, True)]
+
+
+def test_a_tool_lock_at_another_version_than_its_pin_is_reported(tmp_path):
+    (requirement,) = lock.tool_requirements("checkov")
+    text = lock.TOOL_LOCKS["checkov"].read_text()
+    path = tmp_path / "checkov.lock"
+    path.write_text(text.replace(requirement + " ", "checkov==3.3.29 "))
+    assert upgrade_check.lock_problems("checkov", path, installed=False, tool=True) == [
+        f"{path}: checkov==3.3.29: requirements/checkov.in requires {requirement}"
+    ]
+
+
 def test_every_locked_package_is_pinned_with_hashes():
     pins = lock.read_lock(TEST_LOCK)
     assert {"boto3", "moto", "aws-cdk-lib", "mypy"} <= {pin.name for pin in pins}
@@ -30,7 +48,7 @@ def test_every_locked_package_is_pinned_with_hashes():
 
 
 def test_the_locks_name_no_local_path():
-    for path in lock.LOCKS.values():
+    for path in [*lock.LOCKS.values(), *lock.TOOL_LOCKS.values()]:
         assert not re.search(r"file:|/opt/|/work/|/tmp/|--find-links|--index-url", path.read_text()), path
 
 
@@ -74,3 +92,7 @@ def test_an_environment_other_than_the_lock_is_reported(tmp_path):
     path = _weakened(tmp_path, _pinned("pytest"), "\npytest==8.3.0 ")
     problems = upgrade_check.lock_problems("test", path, installed=True)
     assert [p for p in problems if re.search(r"pytest: locked 8\.3\.0, installed \S+$", p)], problems
+
+
+def test_the_locks_are_made_with_the_uv_the_readme_installs():
+    assert lock.tool_requirements("uv") == [f"uv=={lock.UV_VERSION}"]

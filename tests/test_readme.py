@@ -22,7 +22,13 @@ def test_the_quick_start_is_two_commands_from_a_fresh_virtualenv():
     assert tests.startswith("python3 -m venv .venv && ")
     assert "ruff check" in tests and "-m pytest" in tests
     for command, lock in ((main_job, "sandbox"), (tests, "test")):
-        assert f"pip install -q --require-hashes -r requirements/{lock}.lock && .venv/bin/pip install -q --no-deps -e ." in command
+        # uv from its own lock (pip checks the hashes), then the environment's lock through uv
+        assert command.startswith("python3 -m venv .venv && .venv/bin/pip install -q --require-hashes -r requirements/uv.lock && ")
+        assert (
+            f"uv pip install -q --compile-bytecode --python .venv/bin/python --require-hashes -r requirements/{lock}.lock"
+            " && .venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e ." in command
+        )
+    assert "--python .venv-checkov/bin/python --require-hashes -r requirements/checkov.lock" in tests
     assert tests.index("ruff check") < tests.index("mypy") < tests.index("-m pytest")
     assert "--dist loadscope" in tests  # a module's sandbox starts once, on one worker
 

@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import EXAMPLE_CONFIGS, REPO_ROOT
 
 VARIED = REPO_ROOT / "tests" / "fixtures" / "varied_tenants"
-INSTALL = "python3 -m venv .venv-checkov && .venv-checkov/bin/pip install -q checkov==3.3.30"
+INSTALL = "python3 -m venv .venv-checkov && .venv-checkov/bin/pip install -q --require-hashes -r requirements/checkov.lock"
 
 
 def _checkov() -> str | None:
