@@ -75,7 +75,7 @@ def findings(assembly_dirs: list[Path], tenant_ids: list[str]) -> Counter[str]:
 def _rows(output: str) -> list[dict]:
     """The tenant rows of `tenantkit synth --json` (none when it printed no summary)."""
     try:
-        return json.loads(output[output.index("{"):])["tenants"]
+        return json.JSONDecoder().raw_decode(output, output.index("{"))[0]["tenants"]
     except (ValueError, KeyError):
         return []
 

@@ -164,7 +164,7 @@ def _summary(output: str) -> str:
     import json
 
     try:
-        data = json.loads(output[output.index("{"):])
+        data = json.JSONDecoder().raw_decode(output, output.index("{"))[0]
     except ValueError:
         return output.strip()[-2000:]
     rows = data["tenants"]
@@ -190,7 +190,7 @@ def _resources(output: str) -> int:
     import json
 
     try:
-        return sum(row["resources"] for row in json.loads(output[output.index("{"):])["tenants"])
+        return sum(row["resources"] for row in json.JSONDecoder().raw_decode(output, output.index("{"))[0]["tenants"])
     except (ValueError, KeyError):
         return 0
 
