@@ -513,7 +513,7 @@ def _live_only(prop: property, empty: Any) -> property:
 
 
 def patch() -> None:
-    Stack.parse_template = staticmethod(_parse_template)  # type: ignore[method-assign,assignment]  # moto's, JSON first
+    Stack.parse_template = staticmethod(_parse_template)  # type: ignore[method-assign]  # moto's, JSON first
     wrap(ChangeSet, "_parse_template", _change_set_parse_template)
     # vars(): the property objects themselves (on the class, mypy reads them as methods).
     Stack.outputs = _live_only(vars(Stack)["outputs"], None)  # type: ignore[method-assign,assignment]  # a property replaced by a property
