@@ -8,7 +8,14 @@ import time
 from pathlib import Path
 
 from tenantkit.compliance.assembly import stack_artifacts
-from tenantkit.lifecycle.deploy_local import DeployResult, StackFailed, StackOutcome, StackResult, _deploy_stack
+from tenantkit.lifecycle.deploy_local import (
+    DeployResult,
+    Prepared,
+    StackFailed,
+    StackOutcome,
+    StackResult,
+    _deploy_stack,
+)
 from tenantkit.naming import BASELINE_STACK
 
 BASELINE_RESULT = "(baseline)"
@@ -16,10 +23,12 @@ BASELINE_RESULT = "(baseline)"
 
 
 def deploy_baselines(
-    assembly_dir: Path, artifacts: tuple[tuple[str, str | None], ...], *, endpoint: str, port: int, default_account: str
+    assembly_dir: Path, artifacts: tuple[tuple[str, str | None], ...], *, endpoint: str, port: int, default_account: str,
+    prepared: Prepared | None = None,
 ) -> DeployResult:
     """Deploy each (artifact id, account) of the baseline assembly as stack `BASELINE_STACK` of
-    its account and region, in order; stops at the first failure (the rest NOT_ATTEMPTED)."""
+    its account and region, in order; stops at the first failure (the rest NOT_ATTEMPTED).
+    `prepared`: the run's environments prepared so far (`deploy_local.Prepared`)."""
     from tenantkit.lifecycle.fleet import sandbox_sessions
 
     started = time.monotonic()
@@ -32,7 +41,9 @@ def deploy_baselines(
             continue
         session = sandbox_sessions(endpoint, account)(artifact.region)
         try:
-            outcome, changes = _deploy_stack(artifact, session, account=account or default_account, host=f"localhost:{port}")
+            outcome, changes = _deploy_stack(
+                artifact, session, account=account or default_account, host=f"localhost:{port}", prepared=prepared
+            )
         except StackFailed as failure:
             failed = True
             result.stacks.append(StackResult(artifact.name, artifact.region, StackOutcome.FAILED, tuple(failure.reasons)))

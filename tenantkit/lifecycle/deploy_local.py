@@ -39,6 +39,11 @@ WAIT_TIMEOUT_S = 300.0
 
 SessionFor = Callable[[str], Any]
 """region -> a boto3 Session acting in the tenant's account, against the sandbox endpoint."""
+Prepared = set[tuple[str, str]]
+"""The environments (account, region) one deploy run has prepared (`prepare_environment`): each
+is prepared by the first stack deployed there, not once per stack (two calls each, both refused
+as already done after the first). One set per run, never kept across runs: a sandbox reset since
+would have emptied them."""
 
 
 class StackOutcome(str, Enum):
@@ -118,15 +123,19 @@ def deploy_assembly(
     account: str,
     session_for: SessionFor,
     template_url_host: str,
+    prepared: Prepared | None = None,
 ) -> DeployResult:
     """Deploy the named stacks of `assembly_dir`, in order, into the sandbox; `template_url_host`
-    is `localhost:<port>` of the sandbox's S3."""
+    is `localhost:<port>` of the sandbox's S3; `prepared`: the run's (None: every stack prepares
+    its environment)."""
     started = time.monotonic()
     result = DeployResult(tenant_id)
     artifacts = stack_artifacts(assembly_dir, stack_names)
     for index, artifact in enumerate(artifacts):
         try:
-            outcome, changes = _deploy_stack(artifact, session_for(artifact.region), account=account, host=template_url_host)
+            outcome, changes = _deploy_stack(
+                artifact, session_for(artifact.region), account=account, host=template_url_host, prepared=prepared
+            )
         except StackFailed as failure:
             reasons = failure.reasons
         except Exception as error:  # noqa: BLE001 - whatever the endpoint did, it is this stack's failure
@@ -221,7 +230,9 @@ def deployed_template(cloudformation: Any, name: str) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else json.loads(body)
 
 
-def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: str) -> tuple[StackOutcome, tuple[ResourceChange, ...]]:
+def _deploy_stack(
+    artifact: StackArtifact, session: Any, *, account: str, host: str, prepared: Prepared | None = None
+) -> tuple[StackOutcome, tuple[ResourceChange, ...]]:
     template_text = artifact.template_text()
     cloudformation = session.client("cloudformation")
     current = _current(cloudformation, artifact.name)
@@ -236,7 +247,12 @@ def _deploy_stack(artifact: StackArtifact, session: Any, *, account: str, host: 
     # The template names its assets by content hash: the same template needs nothing published.
     if deployed and not changes and _same_template(before, template_text):
         return StackOutcome.UNCHANGED, ()
-    bucket = prepare_environment(session, account=account, region=artifact.region)
+    environment = (account, artifact.region)
+    if prepared is None or environment not in prepared:
+        prepare_environment(session, account=account, region=artifact.region)
+        if prepared is not None:
+            prepared.add(environment)
+    bucket = cdk_assets_bucket(account, artifact.region)
     published = publish_assets(artifact, session, account=account)
     bucket, key = published.get(artifact.template_file.name, (bucket, ""))
     if not key:  # no asset manifest entry for the template: publish it under its hash

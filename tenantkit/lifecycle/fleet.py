@@ -19,6 +19,7 @@ from typing import Any
 
 from tenantkit.lifecycle.deploy_local import (
     DeployResult,
+    Prepared,
     StackOutcome,
     StackResult,
     deploy_assembly,
@@ -171,9 +172,12 @@ def deploy_synthesized(
     port: int,
     concurrency: int,
     on_progress: DeployCallback | None = None,
+    prepared: Prepared | None = None,
 ) -> list[DeployResult]:
     """Deploy every synthesized tenant (a `TenantSynthResult`) into the sandbox; results in input
-    order. A tenant whose synth failed or has findings is reported, not deployed."""
+    order. A tenant whose synth failed or has findings is reported, not deployed. Each environment
+    is prepared once for all of them (`prepared`: the run's, with what it prepared before)."""
+    prepared = set() if prepared is None else prepared
 
     def one(item: Any) -> DeployResult:
         if on_progress is not None:
@@ -191,6 +195,7 @@ def deploy_synthesized(
                     account=account or SANDBOX_ACCOUNT,
                     session_for=sandbox_sessions(endpoint, account),
                     template_url_host=f"localhost:{port}",
+                    prepared=prepared,
                 )
             except Exception as error:  # noqa: BLE001 - one tenant's failure must not stop the others
                 result = DeployResult(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tenantkit.lifecycle.backup_now import BackupRun
-from tenantkit.lifecycle.deploy_local import DeployResult, StackOutcome
+from tenantkit.lifecycle.deploy_local import DeployResult, Prepared, StackOutcome
 from tenantkit.lifecycle.fleet import (
     SANDBOX_ACCOUNT,
     DeployCallback,
@@ -70,7 +70,8 @@ def deploy_local(
             return [unchanged[tenant_id] for tenant_id in order]
         # the baseline stacks come from the synth cache too: an unchanged fleet synthesizes none
         run = synth_fleet(directory, tenant_ids, outdir, cache=cache, whole_fleet=whole_fleet, root=root)
-        _deploy_baselines(run.baseline, endpoint=status.endpoint, port=status.port)
+        prepared: Prepared = set()  # each account and region prepared by its first stack, baseline or tenant
+        _deploy_baselines(run.baseline, endpoint=status.endpoint, port=status.port, prepared=prepared)
         deployed = deploy_synthesized(
             [item for item in run.tenants if item.tenant_id not in unchanged],
             accounts,
@@ -78,6 +79,7 @@ def deploy_local(
             port=status.port,
             concurrency=concurrency,
             on_progress=on_progress,
+            prepared=prepared,
         )
         results = {result.tenant_id: result for result in deployed} | unchanged
         return [results[item.tenant_id] for item in run.tenants]
@@ -105,7 +107,7 @@ def _progress(on_progress: DeployCallback | None, result: DeployResult) -> None:
         on_progress(result.tenant_id, result)
 
 
-def _deploy_baselines(assembly: Any, *, endpoint: str, port: int) -> None:
+def _deploy_baselines(assembly: Any, *, endpoint: str, port: int, prepared: Prepared | None = None) -> None:
     """The audit trails of the chosen tenants' accounts and regions (a synthesized
     `BaselineAssembly`), deployed into the sandbox before any tenant; LocalDeployError (no tenant
     deployed) when their synth failed, has findings, or one fails to deploy: no tenant goes where
@@ -116,7 +118,9 @@ def _deploy_baselines(assembly: Any, *, endpoint: str, port: int) -> None:
         raise LocalDeployError(f"baseline stacks: cannot synthesize: {assembly.error}")
     if assembly.findings:
         raise LocalDeployError(f"baseline stacks: {len(assembly.findings)} compliance findings, the first: {assembly.findings[0]} (`tenantkit synth` lists them)")
-    result = deploy_baselines(assembly.assembly_dir, assembly.artifacts, endpoint=endpoint, port=port, default_account=SANDBOX_ACCOUNT)
+    result = deploy_baselines(
+        assembly.assembly_dir, assembly.artifacts, endpoint=endpoint, port=port, default_account=SANDBOX_ACCOUNT, prepared=prepared
+    )
     for stack in result.stacks:
         if stack.outcome is StackOutcome.FAILED:
             raise LocalDeployError(f"baseline stack {stack.stack} in {stack.region}: {'; '.join(stack.reasons) or 'failed'}")

@@ -168,6 +168,29 @@ def test_an_unchanged_stack_costs_one_describe_stacks(aws, tmp_path):
     assert calls == ["cloudformation.DescribeStacks"] * len(STACKS)
 
 
+def test_a_run_prepares_each_account_and_region_once_for_all_its_stacks(aws, tmp_path):
+    """The assets bucket and the bootstrap version parameter are made by the first stack deployed
+    in an environment; the run's later stacks there (another tenant's too) make no call for them.
+    Without the run's set, every stack prepares its environment again."""
+    calls: list[str] = []
+    prepared: set[tuple[str, str]] = set()
+    for tenant_id in ("t1", "t2"):
+        assembly = write_assembly(tmp_path / tenant_id, {name: _template(f"{name}-data") for name in stacks_of(tenant_id)})
+        result = deploy_assembly(
+            tenant_id, assembly, stacks_of(tenant_id), account=ACCOUNT, session_for=_counting_session_for(calls),
+            template_url_host="localhost:5000", prepared=prepared,
+        )
+        assert [s.outcome for s in result.stacks] == [StackOutcome.CREATED] * 2, result
+    regions = {region_of(name) for name in STACKS}
+    assert prepared == {(ACCOUNT, region) for region in regions}
+    assert (calls.count("s3.CreateBucket"), calls.count("ssm.PutParameter")) == (len(regions), len(regions))
+    assert calls.count("cloudformation.CreateStack") == 4
+    unshared: list[str] = []
+    assembly = write_assembly(tmp_path / "t3", {name: _template(f"{name}-data") for name in stacks_of("t3")})
+    deploy_assembly("t3", assembly, stacks_of("t3"), account=ACCOUNT, session_for=_counting_session_for(unshared), template_url_host="localhost:5000")
+    assert unshared.count("s3.CreateBucket") == 2  # without the run's set, a deploy prepares its environments again
+
+
 def test_a_stack_whose_digest_tag_differs_is_compared_by_its_template(aws, tmp_path):
     """No trust in a tag that does not match (a stack tagged by an older tenantkit, or by hand):
     the deployed template is fetched and compared, and the same template is still unchanged."""

@@ -1044,5 +1044,36 @@ def iam_create_role_iterates_the_live_roles() -> bool:
     return False
 
 
+@probe
+def kms_every_key_generates_a_key_pair() -> bool:
+    """`Key.__init__` generates an RSA-2048 key pair (tens of ms of CPU) for every key, a symmetric
+    one too, which can never sign."""
+    from moto.kms.models import kms_backends
+    from moto.kms.utils import RSAPrivateKey
+
+    key_id = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]["KeyId"]
+    return isinstance(kms_backends["123456789012"][REGION].keys[key_id].__dict__.get("private_key"), RSAPrivateKey)
+
+
+@probe
+def cloudformation_parses_json_templates_as_yaml() -> bool:
+    """A JSON template is parsed with PyYAML's pure-Python loader (over 100 times the time of `json.loads`)."""
+    import yaml
+
+    loads = []
+    real = yaml.load
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append(1)
+        return real(*args, **kwargs)
+
+    yaml.load = counted
+    try:
+        status = _create({"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "probe"}}})
+    finally:
+        yaml.load = real
+    return status == "CREATE_COMPLETE" and len(loads) > 0
+
+
 if __name__ == "__main__":
     print(json.dumps(run()))

@@ -137,6 +137,8 @@ DEFECTS = [
     "cloudtrail_lookup_events_missing",
     "cloudtrail_trail_delivers_no_log_file",
     "iam_create_role_iterates_the_live_roles",
+    "kms_every_key_generates_a_key_pair",
+    "cloudformation_parses_json_templates_as_yaml",
 ]
 
 
@@ -612,6 +614,57 @@ def test_a_key_is_deleted_once_its_deletion_date_is_past_on_the_emulators_clock(
         assert kms.describe_key(KeyId=kept)["KeyMetadata"]["KeyState"] == "Enabled"  # not pending: never deleted
     finally:
         kms_extension.reset_clock()
+
+
+def test_a_key_pair_is_generated_only_for_a_key_that_signs_and_once(monkeypatch, tmp_path):
+    from tenantkit.sandbox.extensions import kms as kms_extension
+    from tenantkit.sandbox.snapshot import load_snapshot, save_snapshot
+
+    generated: list[str] = []
+    generate = kms_extension._generate_private_key
+    monkeypatch.setattr(kms_extension, "_generate_private_key", lambda spec: generated.append(spec) or generate(spec))
+    deploy({"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": POLICY}}})
+    kms = boto3.client("kms", region_name=REGION)
+    symmetric = kms.create_key()["KeyMetadata"]["KeyId"]
+    signing = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    kms.encrypt(KeyId=symmetric, Plaintext=b"x")
+    assert generated == []
+    save_snapshot(tmp_path / "state.pickle")  # an unused key pair is saved as not yet generated
+    load_snapshot(tmp_path / "state.pickle")
+    assert generated == []
+    signature = kms.sign(KeyId=signing, Message=b"report", SigningAlgorithm="RSASSA_PSS_SHA_256")["Signature"]
+    public = kms.get_public_key(KeyId=signing)["PublicKey"]
+    verified = kms.verify(KeyId=signing, Message=b"report", Signature=signature, SigningAlgorithm="RSASSA_PSS_SHA_256")
+    assert verified["SignatureValid"] is True
+    assert generated == ["RSA_2048"]  # one pair, then used by every call
+    assert kms.get_public_key(KeyId=signing)["PublicKey"] == public
+
+
+def test_a_json_template_is_parsed_as_json_and_gives_what_moto_parsed():
+    import yaml
+    from moto.cloudformation.models import Stack
+
+    from tenantkit.sandbox.extensions.cloudformation import MOTO_PARSE_TEMPLATE
+
+    values = {"Text": "2012-10-17", "Words": ["yes", "on", "0x1F", "1_000", "~", "null"], "Int": 5432, "Float": 0.5,
+              "Flags": [True, False, None], "Escaped": "a\\b \"c\" \t é", "Nested": {"Fn::Join": ["", ["a", {"Ref": "AWS::Region"}]]}}
+    text = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "parsed"}}}, "Metadata": values})
+    assert Stack.parse_template(text) == MOTO_PARSE_TEMPLATE(text)
+    yaml_text = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${AWS::Region}-parsed'\n"
+    assert Stack.parse_template(yaml_text) == MOTO_PARSE_TEMPLATE(yaml_text)  # YAML as moto parses it
+    loads = []
+    load = yaml.load
+    try:
+        yaml.load = lambda *args, **kwargs: loads.append(1) or load(*args, **kwargs)
+        deploy({"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "parsed"}}}, {"Topic": {"Value": {"Ref": "Topic"}}})
+        cloudformation = boto3.client("cloudformation", region_name=REGION)
+        cloudformation.create_change_set(StackName="ext", ChangeSetName="json", TemplateBody=text, ChangeSetType="UPDATE")
+        assert loads == []
+        cloudformation.create_stack(StackName="yaml", TemplateBody=yaml_text)
+        assert loads
+    finally:
+        yaml.load = load
+    assert boto3.client("sns", region_name=REGION).list_topics()["Topics"]
 
 
 def test_log_groups_are_encrypted_with_the_templates_key():
