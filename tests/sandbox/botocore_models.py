@@ -28,8 +28,8 @@ def shared_botocore_loader() -> Iterator[None]:
             loaders[search_path_string] = create_loader(search_path_string)
         return loaders[search_path_string]
 
-    botocore.session.create_loader = shared  # type: ignore[assignment]
+    botocore.session.create_loader = shared
     try:
         yield
     finally:
-        botocore.session.create_loader = create_loader  # type: ignore[assignment]
+        botocore.session.create_loader = create_loader
