@@ -19,6 +19,8 @@ import boto3
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from tests.sandbox.botocore_models import shared_botocore_loader
+
 REGION = "us-east-1"
 PROBES: dict[str, Callable[[], bool]] = {}
 
@@ -1008,13 +1010,14 @@ def cloudtrail_trail_delivers_no_log_file() -> bool:
 
 def run() -> dict[str, bool | str]:
     results: dict[str, bool | str] = {}
-    for name, function in PROBES.items():
-        with mock_aws(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                results[name] = function()
-            except Exception as error:  # noqa: BLE001  (reported, so the test shows what changed)
-                results[name] = f"probe error: {error!r}"
+    with shared_botocore_loader():  # fresh clients and backends for each probe, botocore's models parsed once
+        for name, function in PROBES.items():
+            with mock_aws(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    results[name] = function()
+                except Exception as error:  # noqa: BLE001  (reported, so the test shows what changed)
+                    results[name] = f"probe error: {error!r}"
     return results
 
 

@@ -25,7 +25,7 @@ from tenantkit.lifecycle.deploy_local import prepare_environment
 from tenantkit.lifecycle.fleet import sandbox_sessions
 from tenantkit.naming import stack_names
 from tenantkit.sandbox import start_sandbox, stop_sandbox
-from tenantkit.synth import synth_directory
+from tenantkit.synth import SynthCache, synth_directory
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +42,22 @@ def cdk_cli():
         return find_cdk_cli(ROOT / ".tenantkit" / "cdk-cli", echo=lambda _line: None)
     except CdkCliError as error:
         pytest.skip(f"the AWS CDK CLI could not be installed from the npm registry: {error}")
+
+
+@pytest.fixture(scope="module")
+def synth_pool(tmp_path_factory):
+    """Synth cache entries shared by this module's tests: each project starts with every entry the
+    module has and gives back what it synthesized, so no test synthesizes a tenant configuration
+    another already did (an entry is keyed by all that shapes a synth: tenantkit/synth/cache.py)."""
+    return tmp_path_factory.mktemp("synth-pool") / "cache"
+
+
+def _merge_entries(source: Path, target: Path) -> None:
+    """Copy `source`'s cache entries (`<tenant>/<key>/`) that `target` lacks into it."""
+    tenants = [tenant for tenant in source.glob("*") if tenant.is_dir() and not tenant.name.startswith(".tmp-")]  # not a store under way
+    for entry in (path for tenant in tenants for path in tenant.iterdir() if path.is_dir()):
+        if not (target / entry.parent.name / entry.name).exists():
+            shutil.copytree(entry, target / entry.parent.name / entry.name)
 
 
 @pytest.fixture
@@ -63,8 +79,9 @@ def _tenant_credentials(endpoint: str) -> dict[str, str]:
     }
 
 
-def test_cdk_deploy_with_change_sets_creates_the_tenant_stacks(cdk_cli, sandbox, tmp_path):
-    (synthesized,) = synth_directory(ROOT / "tenant_configs", [TENANT], tmp_path / "cdk.out", cache=None)
+def test_cdk_deploy_with_change_sets_creates_the_tenant_stacks(cdk_cli, sandbox, synth_pool, tmp_path):
+    cache = SynthCache(synth_pool, project_dir=ROOT)
+    (synthesized,) = synth_directory(ROOT / "tenant_configs", [TENANT], tmp_path / "cdk.out", cache=cache)
     assert synthesized.assembly_dir is not None, synthesized.error
     session_for = sandbox_sessions(sandbox.endpoint, ACCOUNT)
     for region in set(REGIONS.values()):
@@ -104,10 +121,11 @@ def _readme_cdk_cli_block() -> str:
 
 
 @pytest.fixture
-def project(tmp_path, cdk_cli):
+def project(tmp_path, cdk_cli, synth_pool):
     """A project directory as the README's reader has it: the tenant files, cdk.json, app.py (the
     CDK app `cdk deploy -c tenant=...` runs: the baseline stacks), `.venv`, and the pinned CLI
-    already installed (linked, so it is not installed again)."""
+    already installed (linked, so it is not installed again); its synth cache starts with the
+    module's entries (`synth_pool`)."""
     shutil.copytree(ROOT / "tenant_configs", tmp_path / "tenant_configs")
     shutil.copy(ROOT / "app.py", tmp_path / "app.py")
     settings = json.loads((ROOT / "cdk.json").read_text()) | {"notices": False}  # no notices fetched from the internet
@@ -115,8 +133,10 @@ def project(tmp_path, cdk_cli):
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])
     (tmp_path / ".tenantkit").mkdir()
     (tmp_path / ".tenantkit" / "cdk-cli").symlink_to(ROOT / ".tenantkit" / "cdk-cli")
+    _merge_entries(synth_pool, tmp_path / ".tenantkit" / "cache")
     yield tmp_path
     stop_sandbox(tmp_path / ".tenantkit", discard=True)
+    _merge_entries(tmp_path / ".tenantkit" / "cache", synth_pool)
 
 
 def _bash(project: Path, script: str) -> str:
