@@ -101,6 +101,16 @@ def with_cdk_warning(message: str) -> Callable[..., Any]:
     return change
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _shared_botocore_models():
+    """botocore's JSON service models parsed once per test process, not once per session (moto
+    resets boto3's default session at every `mock_aws()`; see tests/botocore_models.py)."""
+    from tests.botocore_models import shared_botocore_loader
+
+    with shared_botocore_loader():
+        yield
+
+
 @pytest.fixture
 def moto_with_extensions():
     """In-process moto with tenantkit's emulator extensions (installed before the mock starts)."""

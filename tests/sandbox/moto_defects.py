@@ -19,7 +19,7 @@ import boto3
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from tests.sandbox.botocore_models import shared_botocore_loader
+from tests.botocore_models import shared_botocore_loader
 
 REGION = "us-east-1"
 PROBES: dict[str, Callable[[], bool]] = {}
