@@ -123,7 +123,48 @@ def moto_with_extensions():
         yield
 
 
-SYNTHESIZING_FIXTURES = frozenset({"examples", "maple", "reviews", "weakened", "varied", "assembly_dir", "templates"})
+@pytest.fixture(scope="session")
+def example_assemblies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example tenant of tenant_configs/ synthesized as `tenantkit synth` does (one app per
+    tenant, the examples as the fleet, cfn-lint left to the tests that lint), each into
+    `<dir>/<tenant-id>/`, and their baseline stacks into `<dir>/_baseline/`. Read-only: tests
+    that edit a template edit a copy.
+
+    Synthesized once per run, not once per consumer nor per xdist worker: the first worker to get
+    here synthesizes under a lock in the directory all workers share; the others wait for it and
+    read the same files (pytest-xdist's documented pattern for a session fixture run once)."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's directory, the parent of every worker's
+    outdir = shared / "example-assemblies"
+    with open(shared / "example-assemblies.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (outdir / ".complete").is_file():
+            _synthesize_examples(outdir)
+            (outdir / ".complete").touch()
+    return outdir
+
+
+def _synthesize_examples(outdir: Path) -> None:
+    import shutil
+
+    from tenantkit.config import load_tenants
+    from tenantkit.synth import synth_tenants
+    from tenantkit.synth.baseline import synth_baselines
+
+    shutil.rmtree(outdir, ignore_errors=True)  # what a worker that failed here left
+    configs = load_tenants([EXAMPLE_CONFIGS])
+    results = synth_tenants(configs, outdir, lint=False)
+    assert [result.error for result in results if result.error] == []
+    baseline = synth_baselines(configs, configs, outdir, lint=False)
+    assert baseline.error is None, baseline.error
+
+
+SYNTHESIZING_FIXTURES = frozenset(
+    {"examples", "maple", "reviews", "weakened", "varied", "assembly_dir", "templates", "example_assemblies"}
+)
 """Fixtures that synthesize tenants' CDK stacks (seconds each): a test using one is `slow`, so
 `pytest -m "not slow"` runs what synthesizes and deploys nothing."""
 

@@ -1,7 +1,8 @@
 """A non-editable install (`pip install .`) lints with the settings it ships, from any directory.
 
-The fresh venv builds and installs tenantkit itself from this checkout (a wheel: what a user
-gets) and borrows the already-installed dependencies from this venv through a `.pth` file: a full
+The fresh venv (no pip of its own: this venv's pip installs into it with `--python`, sparing an
+ensurepip per run) gets tenantkit built and installed from this checkout (a wheel, built with
+pyproject's build requirements in pip's isolated build environment: what a user gets) and borrows the already-installed dependencies from this venv through a `.pth` file: a full
 dependency install (aws-cdk-lib alone is ~100 MB unpacked) took 9 minutes on the shared 2-core
 build machine, and what this test guards is tenantkit's own packaging.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import sysconfig
 import venv
 from pathlib import Path
@@ -32,8 +34,10 @@ print(json.dumps({"file": tenantkit.__file__, "ignored": list(ignored_checks()),
                   "residency_page": render_residency(residency_page("de"), "html")}))
 """
 
-_NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "cdk.out",
-               ".tenantkit", ".pytest_cache", ".ruff_cache")
+# What is not source: git's, build leftovers, and the local caches and virtualenvs (.venv-checkov,
+# often a symlink, and .mypy_cache are some 450 MB that copytree would copy on every run).
+_NOT_SOURCE = (".git", ".venv", ".venv-*", "build", "dist", "*.egg-info", "__pycache__", "cdk.out",
+               ".tenantkit", ".pytest_cache", ".ruff_cache", ".mypy_cache")
 _OFFLINE = ("No matching distribution", "Could not find a version", "NewConnectionError",
             "Temporary failure in name resolution", "Network is unreachable")
 
@@ -41,14 +45,14 @@ _OFFLINE = ("No matching distribution", "Could not find a version", "NewConnecti
 @pytest.mark.slow
 def test_an_installed_tenantkit_reads_its_lint_settings_from_the_package(tmp_path: Path) -> None:
     target = tmp_path / "venv"
-    venv.create(target, with_pip=True)
+    venv.create(target)  # without pip of its own: this environment's pip installs into it (--python)
     python = target / "bin" / "python"
     (site_packages,) = target.glob("lib/python*/site-packages")
     (site_packages / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     source = tmp_path / "checkout"  # without build/ and *.egg-info leftovers that hide omissions
     shutil.copytree(REPO_ROOT, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(source)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(source)],
         capture_output=True, text=True, check=False, cwd=tmp_path,
     )
     if install.returncode != 0 and any(sign in install.stderr for sign in _OFFLINE):

@@ -29,16 +29,23 @@ def corpus_tenants() -> list:
 
 
 @pytest.fixture(scope="module")
-def templates(tmp_path_factory) -> list[tuple[str, str, dict]]:
+def templates(tmp_path_factory, example_assemblies) -> list[tuple[str, str, dict]]:
+    """Every stack template of the corpus: the examples as the run synthesized them once
+    (tests/conftest.py), the other tenants synthesized here (their fleet: the whole corpus)."""
+    from tenantkit.config import load_tenants
     from tenantkit.synth import synth_tenants
 
+    tenants = corpus_tenants()
+    examples = {config.tenant_id for config in load_tenants([EXAMPLE_CONFIGS])}
     outdir = tmp_path_factory.mktemp("cdk.out")
-    results = synth_tenants(corpus_tenants(), outdir, lint=False)
+    others = [config for config in tenants if config.tenant_id not in examples]
+    results = synth_tenants(others, outdir, lint=False, fleet_ids=frozenset(config.tenant_id for config in tenants))
     assert [r.tenant_id for r in results if r.error] == [], [r.error for r in results]
+    assemblies = [example_assemblies / config.tenant_id if config.tenant_id in examples else outdir / config.tenant_id for config in tenants]
     return [
         (stack.name, stack.region, stack.template())
-        for result in results
-        for stack in stack_artifacts(outdir / result.tenant_id, all_stack_names(outdir / result.tenant_id))
+        for assembly in assemblies
+        for stack in stack_artifacts(assembly, all_stack_names(assembly))
     ]
 
 

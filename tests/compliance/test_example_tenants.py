@@ -15,13 +15,9 @@ CONFIGS = {config.tenant_id: config for config in load_tenants([EXAMPLES])}
 
 
 @pytest.fixture(scope="module")
-def assembly_dir(tmp_path_factory) -> Path:
-    from tenantkit.synth import synth_tenants
-
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    results = synth_tenants(list(CONFIGS.values()), outdir, lint=False)
-    assert all(result.error is None for result in results), results
-    return outdir
+def assembly_dir(example_assemblies: Path) -> Path:
+    """The examples as `tenantkit synth` writes them (tests/conftest.py, shared by the run)."""
+    return example_assemblies
 
 
 @pytest.mark.parametrize("tenant_id", sorted(CONFIGS))

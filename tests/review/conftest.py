@@ -34,18 +34,12 @@ class Examples:
 
 
 @pytest.fixture(scope="session")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> Examples:
+def examples(example_assemblies: Path) -> Examples:
     """Every example tenant synthesized once (one app per tenant, as `tenantkit synth` does;
-    cfn-lint is left to the review, which lints the templates it is given)."""
-    from tenantkit.synth import synth_tenants
-    from tenantkit.synth.baseline import synth_baselines
-
+    cfn-lint is left to the review, which lints the templates it is given), with the audit
+    trails (baseline stacks) beside the tenants as `tenantkit review` lays them out."""
     configs = load_tenants([EXAMPLE_CONFIGS])
-    outdir = tmp_path_factory.mktemp("review-cdk.out")
-    results = synth_tenants(configs, outdir, lint=False)
-    assert all(result.error is None for result in results), [result.error for result in results]
-    synth_baselines(configs, configs, outdir, lint=False)  # the audit trails, beside the tenants as `tenantkit review` lays them out
-    return Examples({config.tenant_id: config for config in configs}, outdir)
+    return Examples({config.tenant_id: config for config in configs}, example_assemblies)
 
 
 @pytest.fixture(scope="session")
