@@ -173,3 +173,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SYNTHESIZING_FIXTURES & set(getattr(item, "fixturenames", ())) and "slow" not in item.keywords:
             item.add_marker(pytest.mark.slow)
+    # Modules with a slow test run first (each keeps its order): xdist's loadscope hands modules
+    # out in this order, so the long ones start early and the quick ones fill the end, instead of a
+    # sandbox module starting last while the other worker idles.
+    slow_modules = {item.nodeid.split("::", 1)[0] for item in items if "slow" in item.keywords}
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in slow_modules)
