@@ -394,3 +394,81 @@ CORPUS = {
 def test_tenantkit_cfn_lint_finds_what_cfn_lint_finds_on_the_corpus(template):
     ours = lint_template(copy.deepcopy(template), "us-east-1")
     assert ours == lint_template(copy.deepcopy(template), "us-east-1", stock=True)
+
+
+# --- context-copies: Context.evolve and Path.descend without the frozen dataclass __init__ -----
+
+
+def _as_built_by(method_owner, name, *args, **kwargs):
+    """What `name` of cfn-lint's own code (stock) and of the speed-up return for the same call."""
+    from tenantkit.compliance.cfn_lint_speedups import stock_only
+
+    _rules()  # installs the speed-ups
+    ours = getattr(method_owner, name)(*args, **kwargs)
+    with stock_only():
+        stock = getattr(method_owner, name)(*args, **kwargs)
+    return ours, stock
+
+
+def test_context_evolve_builds_the_context_cfn_lint_builds():
+    from collections import deque
+
+    from cfnlint.context.context import Context, Path
+
+    base = Context(regions=["eu-central-1"], ref_values={"A": "1"}, path=Path(path=deque(["Resources"])))
+    base.module_names  # noqa: B018 - a cached property in __dict__ must not be copied
+    for changes in ({}, {"functions": ["Fn::Sub"]}, {"ref_values": {"B": "2"}, "strict_types": False}):
+        ours, stock = _as_built_by(base, "evolve", **changes)
+        assert type(ours) is Context and ours == stock, changes
+        assert vars(ours) == vars(stock), changes
+    assert base.ref_values == {"A": "1"}  # merged into a copy, as cfn-lint does
+
+
+def test_path_descend_builds_the_path_cfn_lint_builds():
+    from collections import deque
+
+    from cfnlint.context.context import Path
+
+    base = Path(path=deque(["Resources", "Db"]), cfn_path=deque(["Resources", "AWS::RDS::DBInstance"]))
+    for changes in ({"path": "Properties", "cfn_path": "Properties"}, {"path": 0, "cfn_path": None}, {}):
+        ours, stock = _as_built_by(base, "descend", **changes)
+        assert vars(ours) == vars(stock), changes
+        assert ours.path is not base.path or changes.get("path") is None  # a new deque, never shared when changed
+    assert list(base.path) == ["Resources", "Db"]
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda path: path.descend(cfn_path="Fn::Sub"), ValueError),
+        (lambda path: path.descend(cfn_path=3), ValueError),
+        (lambda path: path.descend(not_a_field="x"), TypeError),
+    ],
+)
+def test_path_descend_refuses_what_cfn_lint_refuses(call, error):
+    from cfnlint.context.context import Path
+
+    _rules()
+    with pytest.raises(error):
+        call(Path())
+
+
+def test_context_evolve_refuses_a_name_that_is_not_a_field():
+    from cfnlint.context.context import Context
+
+    _rules()
+    with pytest.raises(TypeError):
+        Context().evolve(not_a_field=1)
+
+
+def test_stock_only_restores_cfn_lints_own_context_copies():
+    from cfnlint.context.context import Context, Path
+
+    from tenantkit.compliance.cfn_lint_speedups import ContextCopies, stock_only
+
+    _rules()
+    with stock_only():
+        assert vars(Context)["evolve"] is ContextCopies.stock["Context"]
+        assert vars(Path)["descend"] is ContextCopies.stock["Path"]
+    assert vars(Context)["evolve"] is not ContextCopies.stock["Context"]
+    assert vars(Path)["descend"] is not ContextCopies.stock["Path"]
