@@ -154,26 +154,39 @@ class _HookedSession:
     session_for: Any
     region: str
     on_client: Callable[[Any, str, str], None]
+    made: dict[tuple[str, str], Any]
 
     def client(self, service: str, **kwargs: Any) -> Any:
-        made = self.session_for(self.region).client(service, **kwargs)
-        self.on_client(made, service, self.region)
-        return made
+        key = (service, self.region)
+        if kwargs or key not in self.made:
+            client = self.session_for(self.region).client(service, **kwargs)
+            self.on_client(client, service, self.region)
+            if kwargs:  # a client configured for one caller is not shared
+                return client
+            self.made[key] = client
+        return self.made[key]
+
+
+@functools.lru_cache(maxsize=16)
+def hooked_sessions(on_client: Callable[[Any, str, str], None]) -> Callable[[str], _HookedSession]:
+    """region -> a session whose every new client goes through on_client(client, service, region)
+    once, when made. The same `on_client` (a bound method of one fault injector: equal each time it
+    is read) gets the same clients back: a test that runs offboarding dozens of times with one
+    injector makes each client once (botocore takes ~50 ms a client), not once a run."""
+    shared, made = sessions(), {}
+    return lambda region: _HookedSession(shared, region, on_client, made)
 
 
 def hooked_scope(on_client: Callable[[Any, str, str], None], names: TenantNames = NAMES) -> Scope:
     """A scope whose every new client goes through on_client(client, service, region) first (to
     record its calls, or to inject a fault)."""
-    shared = sessions()
-    return Scope(names, lambda region: _HookedSession(shared, region, on_client))
+    return Scope(names, hooked_sessions(on_client))
 
 
 def recording_sessions(calls: Calls) -> Callable[[str], Any]:
     """region -> a session whose every new client records its calls (an Environment's
     `session_for`, for `service.execute`)."""
-    shared = sessions()
-    record = lambda client, _service, region: client.meta.events.register("before-parameter-build.*.*", calls.record(region))  # noqa: E731
-    return lambda region: _HookedSession(shared, region, record)
+    return hooked_sessions(lambda client, _service, region: client.meta.events.register("before-parameter-build.*.*", calls.record(region)))
 
 
 def recording_scope(calls: Calls, names: TenantNames = NAMES) -> Scope:
