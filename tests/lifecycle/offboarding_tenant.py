@@ -138,15 +138,17 @@ class Calls:
 
 
 @functools.cache
-def _shared_session() -> boto3.Session:
-    # made at first use, inside a test: moto (imported by then) hooks sessions made after it
+def shared_session() -> boto3.Session:
+    """One boto3 session for the whole test run (botocore loads each service model once per
+    session, ~0.2 s each). Made at first use, inside a test: moto (imported by then) hooks
+    sessions made after it."""
     return boto3.Session()
 
 
 def sessions() -> Any:
     """region -> a session; all share one boto3 session for the whole test run (botocore loads each
     service model once per session, and an offboarding run asks some twenty services)."""
-    return region_sessions(_shared_session())
+    return region_sessions(shared_session())
 
 
 @dataclass(frozen=True)
