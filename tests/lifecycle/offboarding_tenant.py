@@ -31,36 +31,42 @@ STACK_TEMPLATE = json.dumps({"Resources": {"Handle": {"Type": "AWS::CloudFormati
 DATA_OBJECTS = 3  # versions of one key in the data bucket, then a delete marker
 
 
+def _client(service: str, region: str) -> Any:
+    """The run's shared client (`sessions`): botocore takes ~50 ms to make one, and a whole tenant
+    is some thirty calls to ten services in two regions."""
+    return sessions()(region).client(service)
+
+
 def tags(owner: str = TENANT) -> list[dict[str, str]]:
     return [{"Key": TAG_TENANT, "Value": owner}]
 
 
 def key(region: str, names: TenantNames = NAMES, owner: str = TENANT) -> str:
-    kms = boto3.client("kms", region_name=region)
+    kms = _client("kms", region)
     arn = kms.create_key(Tags=[{"TagKey": TAG_TENANT, "TagValue": owner}])["KeyMetadata"]["Arn"]
     kms.create_alias(AliasName=names.key_alias, TargetKeyId=arn)
     return arn
 
 
 def database(names: TenantNames = NAMES, owner: str = TENANT) -> str:
-    return boto3.client("rds", region_name=names.primary_region).create_db_instance(
+    return _client("rds", names.primary_region).create_db_instance(
         DBInstanceIdentifier=names.db_instance, Engine="postgres", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
         MasterUsername="admin", MasterUserPassword="password123", Tags=tags(owner),
     )["DBInstance"]["DBInstanceArn"]  # fmt: skip
 
 
 def replica(source_arn: str, names: TenantNames = NAMES, owner: str = TENANT) -> str:
-    return boto3.client("rds", region_name=names.secondary_region).create_db_instance_read_replica(
+    return _client("rds", names.secondary_region).create_db_instance_read_replica(
         DBInstanceIdentifier=names.replica_db_instance, SourceDBInstanceIdentifier=source_arn, Tags=tags(owner),
     )["DBInstance"]["DBInstanceArn"]  # fmt: skip
 
 
 def vault(region: str, name: str, owner: str = TENANT) -> str:
-    return boto3.client("backup", region_name=region).create_backup_vault(BackupVaultName=name, BackupVaultTags={TAG_TENANT: owner})["BackupVaultArn"]
+    return _client("backup", region).create_backup_vault(BackupVaultName=name, BackupVaultTags={TAG_TENANT: owner})["BackupVaultArn"]
 
 
 def bucket(region: str, name: str, owner: str = TENANT, versions: int = 0) -> None:
-    s3 = boto3.client("s3", region_name=region)
+    s3 = _client("s3", region)
     location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=name, **location)
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
@@ -73,13 +79,13 @@ def bucket(region: str, name: str, owner: str = TENANT, versions: int = 0) -> No
 
 def secret(names: TenantNames = NAMES, owner: str = TENANT, replicated: bool = True) -> None:
     replicas = {"AddReplicaRegions": [{"Region": names.secondary_region}]} if replicated else {}
-    boto3.client("secretsmanager", region_name=names.primary_region).create_secret(
+    _client("secretsmanager", names.primary_region).create_secret(
         Name=names.db_master_secret, SecretString="{}", Tags=tags(owner), **replicas
     )
 
 
 def web_acl(region: str, names: TenantNames = NAMES) -> None:
-    waf = boto3.client("wafv2", region_name=region)
+    waf = _client("wafv2", region)
     v4 = waf.create_ip_set(Name=names.ip_set("ipv4"), Scope="REGIONAL", IPAddressVersion="IPV4", Addresses=["192.0.2.0/24"])["Summary"]
     waf.create_ip_set(Name=names.ip_set("ipv6"), Scope="REGIONAL", IPAddressVersion="IPV6", Addresses=["2001:db8::/48"])
     rule = {
@@ -97,24 +103,24 @@ def whole_tenant(names: TenantNames = NAMES, *, primary_template: str = STACK_TE
         key(region, names, owner)
     source = database(names, owner)
     replica(source, names, owner)
-    boto3.client("rds", region_name=primary).create_db_snapshot(DBInstanceIdentifier=names.db_instance, DBSnapshotIdentifier=f"{names.tenant_id}-manual")
+    _client("rds", primary).create_db_snapshot(DBInstanceIdentifier=names.db_instance, DBSnapshotIdentifier=f"{names.tenant_id}-manual")
     bucket(primary, names.data_bucket, owner, versions=DATA_OBJECTS)
     bucket(secondary, names.dr_bucket, owner, versions=1)
     bucket(primary, names.access_log_bucket, owner)
     bucket(secondary, names.dr_access_log_bucket, owner)
     for region, name in ((primary, names.backup_vault), (secondary, names.dr_backup_vault)):
         vault(region, name, owner)
-        backup = boto3.client("backup", region_name=region)
+        backup = _client("backup", region)
         source_bucket = names.data_bucket if region == primary else names.dr_bucket
         backup.start_backup_job(BackupVaultName=name, ResourceArn=f"arn:aws:s3:::{source_bucket}", IamRoleArn=ROLE)
     web_acl(primary, names)
     secret(names, owner)
-    boto3.client("logs", region_name=primary).create_log_group(logGroupName=f"/tenantkit/{names.tenant_id}/app")
-    boto3.client("sns", region_name=primary).create_topic(Name=names.incident_topic)
-    boto3.client("ssm", region_name=primary).put_parameter(Name=names.web_acl_arn_parameter, Value="arn", Type="String")
+    _client("logs", primary).create_log_group(logGroupName=f"/tenantkit/{names.tenant_id}/app")
+    _client("sns", primary).create_topic(Name=names.incident_topic)
+    _client("ssm", primary).put_parameter(Name=names.web_acl_arn_parameter, Value="arn", Type="String")
     stacks = ((names.primary_stack, primary, primary_template), (names.dr_stack, secondary, STACK_TEMPLATE), (names.replica_stack, secondary, STACK_TEMPLATE))
     for stack, region, template in stacks:
-        boto3.client("cloudformation", region_name=region).create_stack(StackName=stack, TemplateBody=template, Capabilities=["CAPABILITY_IAM"])
+        _client("cloudformation", region).create_stack(StackName=stack, TemplateBody=template, Capabilities=["CAPABILITY_IAM"])
 
 
 @dataclass
@@ -138,15 +144,20 @@ class Calls:
 
 
 @functools.cache
-def _shared_session() -> boto3.Session:
-    # made at first use, inside a test: moto (imported by then) hooks sessions made after it
+def shared_session() -> boto3.Session:
+    """One boto3 session for the whole test run (botocore loads each service model once per
+    session, ~0.2 s each). Made at first use, inside a test: moto (imported by then) hooks
+    sessions made after it."""
     return boto3.Session()
 
 
+@functools.cache
 def sessions() -> Any:
-    """region -> a session; all share one boto3 session for the whole test run (botocore loads each
-    service model once per session, and an offboarding run asks some twenty services)."""
-    return region_sessions(_shared_session())
+    """region -> a session; all share one boto3 session and its clients for the whole test run
+    (botocore loads each service model once per session, and makes a client in ~50 ms: an
+    offboarding run asks some twenty services, and the tagging API in each of 34 regions). Never
+    register a handler on these clients: inject faults and record calls with `hooked_sessions`."""
+    return region_sessions(shared_session())
 
 
 @dataclass(frozen=True)
@@ -154,26 +165,39 @@ class _HookedSession:
     session_for: Any
     region: str
     on_client: Callable[[Any, str, str], None]
+    made: dict[tuple[str, str], Any]
 
     def client(self, service: str, **kwargs: Any) -> Any:
-        made = self.session_for(self.region).client(service, **kwargs)
-        self.on_client(made, service, self.region)
-        return made
+        key = (service, self.region)
+        if kwargs or key not in self.made:
+            client = self.session_for(self.region).client(service, **kwargs)
+            self.on_client(client, service, self.region)
+            if kwargs:  # a client configured for one caller is not shared
+                return client
+            self.made[key] = client
+        return self.made[key]
+
+
+@functools.lru_cache(maxsize=16)
+def hooked_sessions(on_client: Callable[[Any, str, str], None]) -> Callable[[str], _HookedSession]:
+    """region -> a session whose every new client goes through on_client(client, service, region)
+    once, when made. The same `on_client` (a bound method of one fault injector: equal each time it
+    is read) gets the same clients back: a test that runs offboarding dozens of times with one
+    injector makes each client once (botocore takes ~50 ms a client), not once a run."""
+    shared, made = region_sessions(shared_session()), {}  # its own clients: the hooks stay on them
+    return lambda region: _HookedSession(shared, region, on_client, made)
 
 
 def hooked_scope(on_client: Callable[[Any, str, str], None], names: TenantNames = NAMES) -> Scope:
     """A scope whose every new client goes through on_client(client, service, region) first (to
     record its calls, or to inject a fault)."""
-    shared = sessions()
-    return Scope(names, lambda region: _HookedSession(shared, region, on_client))
+    return Scope(names, hooked_sessions(on_client))
 
 
 def recording_sessions(calls: Calls) -> Callable[[str], Any]:
     """region -> a session whose every new client records its calls (an Environment's
     `session_for`, for `service.execute`)."""
-    shared = sessions()
-    record = lambda client, _service, region: client.meta.events.register("before-parameter-build.*.*", calls.record(region))  # noqa: E731
-    return lambda region: _HookedSession(shared, region, record)
+    return hooked_sessions(lambda client, _service, region: client.meta.events.register("before-parameter-build.*.*", calls.record(region)))
 
 
 def recording_scope(calls: Calls, names: TenantNames = NAMES) -> Scope:

@@ -3,6 +3,7 @@ of another tenant. Resources are made with boto3 in in-process moto, as a deploy
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -11,7 +12,9 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
+from tenantkit.lifecycle.fleet import region_sessions
 from tenantkit.lifecycle.inventory import Status, declared_resources, tenant_inventory
+from tests.lifecycle.offboarding_tenant import sessions
 
 from .test_deploy_local import ACCOUNT, STACKS, write_assembly
 
@@ -103,8 +106,10 @@ def aws():
         yield
 
 
-def _sessions(region: str) -> boto3.Session:
-    return boto3.Session(region_name=region)
+def _sessions(region: str) -> Any:
+    """Sessions and clients shared by the whole module (`offboarding_tenant.sessions`): a new boto3
+    session per call loads its endpoint rules and every service model again (~0.2 s each)."""
+    return sessions()(region)
 
 
 def _inventory(tmp_path, *, templates=None, session_for=_sessions, stack_regions=None, stacks=STACKS):
@@ -119,27 +124,35 @@ def _inventory(tmp_path, *, templates=None, session_for=_sessions, stack_regions
     )
 
 
+_REFUSALS: dict[str, str] = {}
+"""The operations the refusing session answers with an AWS error: what the last `_refusing` named."""
+
+
+def _answer_refused(model, **_):
+    code = _REFUSALS.get(model.name)
+    if code is None:
+        return None
+    status = 403 if "Denied" in code else 400
+    return AWSResponse("https://refused.example", status, {}, None), {
+        "Error": {"Code": code, "Message": f"{code} (injected)"},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+
+
+@functools.cache
+def _refusing_sessions():
+    session = boto3.Session()  # made at first use, inside a test: moto hooks sessions made after it
+    session.events.register("before-call", _answer_refused)
+    return region_sessions(session)
+
+
 def _refusing(**refusals: str):
     """Sessions whose clients answer the named operations (`HeadBucket="AccessDenied"`) with that
     AWS error, injected at botocore's before-call boundary (moto cannot deny or throttle a call);
-    every other call goes to moto."""
-
-    def answer(model, **_):
-        code = refusals.get(model.name)
-        if code is None:
-            return None
-        status = 403 if "Denied" in code else 400
-        return AWSResponse("https://refused.example", status, {}, None), {
-            "Error": {"Code": code, "Message": f"{code} (injected)"},
-            "ResponseMetadata": {"HTTPStatusCode": status},
-        }
-
-    def session_for(region: str) -> boto3.Session:
-        session = boto3.Session(region_name=region)
-        session.events.register("before-call", answer)
-        return session
-
-    return session_for
+    every other call goes to moto. One session for the module (its service models loaded once)."""
+    _REFUSALS.clear()
+    _REFUSALS.update(refusals)
+    return _refusing_sessions()
 
 
 def _item(inventory, kind, name=None):

@@ -20,6 +20,7 @@ from tenantkit.lifecycle.offboarding.resources import OffboardingBlocked, Scope
 from tenantkit.lifecycle.offboarding.run import Journal, destroy, discover, verify
 from tenantkit.naming import TenantNames
 from tests.conftest import REPO_ROOT
+from tests.lifecycle import offboarding_tenant as tenant
 from tests.lifecycle.archive_extension import QUEUE
 
 HERE = "tests.lifecycle.archive_extension"
@@ -45,7 +46,7 @@ def _queues(region: str) -> set[str]:
 
 
 def _scope(extensions: tuple[Any, ...]) -> Scope:
-    return Scope(NAMES, lambda region: boto3.Session(region_name=region), extensions=extensions)
+    return Scope(NAMES, tenant.sessions(), extensions=extensions)  # one shared boto3 session: not one per client
 
 
 def test_the_declared_finder_finds_and_the_destroyer_destroys_in_a_verified_run_and_the_neighbours_stay(aws, tmp_path):

@@ -6,10 +6,10 @@ declaring what only the stacks name (a backup plan and its selection, a restore 
 its selection, an alarm, an event rule, a custom-resource Lambda whose log group Lambda made), a
 running bucket backup, a restored instance, its Enhanced Monitoring stream, a CDK asset, an
 extension's queue that outlives its stack (found by the extension's finder), a stray topic carrying
-the tenant's tag, and a data bucket of more than one batch of versions (so the
-fault lands mid-way through emptying it). Each run fails one AWS call with a throttling error in
-the first step of the next kind; the run stops, that kind is not journaled as done, and the next
-run goes on from the journal. No kind is left to the sandbox module: SANDBOX_ONLY is empty, and
+the tenant's tag, and a data bucket of more than one batch of versions (`DELETE_BATCH` made small,
+as in `test_offboarding_counts.py`, so the fault lands mid-way through emptying it). Each run
+fails one AWS call with a throttling error in the first step of the next kind; the run stops,
+that kind is not journaled as done, and the next run goes on from the journal. No kind is left to the sandbox module: SANDBOX_ONLY is empty, and
 the kinds covered here must equal offboarding's KINDS minus it, so a new kind cannot be skipped.
 """
 
@@ -23,6 +23,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from tenantkit.lifecycle.offboarding import resources
 from tenantkit.lifecycle.offboarding.assets import AssetObject
 from tenantkit.lifecycle.offboarding.extensions import ExtensionOffboarding
 from tenantkit.lifecycle.offboarding.resources import KINDS, MONITORING_LOG_GROUP
@@ -34,7 +35,8 @@ from tests.lifecycle import offboarding_tenant as tenant
 from tests.lifecycle.offboarding_tenant import ACCOUNT, DATA_OBJECTS, NAMES, PRIMARY, ROLE, SECONDARY, TENANT
 
 SANDBOX_ONLY: frozenset[str] = frozenset()  # kinds in-process moto (with the extensions) cannot make
-MORE_VERSIONS = 1_100  # with DATA_OBJECTS and the delete marker: two DeleteObjects batches of 1,000
+BATCH = 5  # DeleteObjects batches made small (S3's 1,000 took some 1,100 PutObject calls and a 2-page listing per discovery)
+MORE_VERSIONS = 6  # with DATA_OBJECTS and the delete marker: two DeleteObjects batches of BATCH
 NEIGHBOUR = names_for(f"{TENANT}-x", ACCOUNT, PRIMARY, SECONDARY)  # shares the tenant's id as a prefix, nothing else
 ASSET = AssetObject(PRIMARY, f"cdk-hnb659fds-assets-{ACCOUNT}-{PRIMARY}", "0123abcd.zip")
 EXTENSION = ExtensionOffboarding("tests.lifecycle.archive_extension:add_nothing", extension.find_archive_queue, extension.delete_archive_queue)
@@ -143,6 +145,7 @@ def test_a_failure_at_every_step_stops_the_run_and_a_rerun_finishes_it(tmp_path,
         raise AssertionError(f"offboarding waited {seconds} s: in-process moto answers at once")
 
     monkeypatch.setattr("tenantkit.lifecycle.offboarding.resources.time.sleep", no_sleep)
+    monkeypatch.setattr(resources, "DELETE_BATCH", BATCH)
     install()
     with mock_aws():
         _every_kind()

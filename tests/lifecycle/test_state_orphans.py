@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from tenantkit.lifecycle.state.orphans import find_orphans
 from tenantkit.naming import TAG_TENANT, stack_names
+from tests.lifecycle.offboarding_tenant import hooked_sessions, sessions, shared_session
 
 TEMPLATE = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
 
@@ -18,7 +19,7 @@ TEMPLATE = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
 @pytest.fixture
 def account():
     with mock_aws():
-        yield lambda region: boto3.Session(region_name=region)
+        yield sessions()  # one boto3 session for the run: a new one per region loaded every service model again
 
 
 def _stack(region, name, tenant=None):
@@ -74,7 +75,7 @@ def _refusing(refusals: dict[tuple[str, str], str]):
     before-call boundary (moto cannot deny a call by region); every other call goes to moto."""
     from botocore.awsrequest import AWSResponse
 
-    def session_for(region: str) -> boto3.Session:
+    def refuse_in(client, _service: str, region: str) -> None:
         def answer(model, **_):
             code = refusals.get((region, model.name))
             if code is None:
@@ -84,10 +85,9 @@ def _refusing(refusals: dict[tuple[str, str], str]):
                 "ResponseMetadata": {"HTTPStatusCode": 403},
             }
 
-        session = boto3.Session(region_name=region)
-        session.events.register("before-call", answer)
-        return session
+        client.meta.events.register("before-call", answer)
 
+    session_for = hooked_sessions(refuse_in)  # one shared boto3 session, not a new one per region and call
     return lambda _account: session_for
 
 
@@ -108,7 +108,7 @@ def test_aws_survey_reads_each_state_in_its_account_and_finds_orphans_by_stack_a
         other.client("cloudformation", region_name="ca-central-1").create_stack(StackName=ghost_stack, TemplateBody=TEMPLATE)
         stray = boto3.client("sns", region_name="eu-central-1").create_topic(Name="t", Tags=[{"Key": TAG_TENANT, "Value": "stray"}])["TopicArn"]
 
-        found = aws_survey(boto3.Session(), _configs(EXAMPLE_CONFIGS), tmp_path)
+        found = aws_survey(shared_session(), _configs(EXAMPLE_CONFIGS), tmp_path)
 
     assert found.unchecked == []
     assert found.states["maple-ca"].state is State.OFFBOARDED and found.states["maple-ca"].report == "reports/maple-ca/x.json"
@@ -133,7 +133,7 @@ def test_aws_survey_never_confuses_acme_with_acme_primary_x(tmp_path, write_tena
             _stack("us-east-1", name)
         sns = boto3.client("sns", region_name="us-east-1")
         sns.create_topic(Name="own", Tags=[{"Key": TAG_TENANT, "Value": with_file}])
-        found = aws_survey(boto3.Session(), _configs(tmp_path / "tenant_configs"), tmp_path)
+        found = aws_survey(shared_session(), _configs(tmp_path / "tenant_configs"), tmp_path)
     assert [(o.tenant_id, o.evidence) for o in found.orphans] == [(orphan, f"stack {stack_names(deployed)[1]}")]
     assert found.unchecked == [] and found.states[with_file].recorded is False
 

@@ -9,6 +9,7 @@ are enabled, as if the account had opted in). `RegionOptStatusContains` filters;
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -19,8 +20,10 @@ from moto.core.responses import ActionResult
 ROUTE = "{0}/listRegions$"
 
 
+@functools.cache
 def sandbox_regions() -> tuple[str, ...]:
-    """Every region of the aws partition botocore knows (the sandbox serves each)."""
+    """Every region of the aws partition botocore knows (the sandbox serves each). Read once: a
+    new boto3 session loads botocore's endpoint data (~0.2 s), and discovery asks at every run."""
     import boto3
 
     return tuple(sorted(boto3.Session().get_available_regions("resourcegroupstaggingapi")))
