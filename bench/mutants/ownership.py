@@ -136,11 +136,15 @@ MUTANTS: list[Mutant] = [
         file=RESOURCES,
         old=(
             '    Kind("stack", _find_stacks, _destroy_stack),\n'
+            "    # what an extension's resources may leave after their stack (its declared finder and destroyer)\n"
+            '    Kind(extensions.KIND, lambda scope: extensions.find_extension_resources(scope), lambda scope, target, progress: extensions.destroy_extension_resource(scope, target, progress)),\n'
             '    Kind("function log group", _find_function_log_groups, _destroy_log_group),\n'
         ),
         new=(
             '    Kind("function log group", _find_function_log_groups, _destroy_log_group),\n'
             '    Kind("stack", _find_stacks, _destroy_stack),\n'
+            "    # what an extension's resources may leave after their stack (its declared finder and destroyer)\n"
+            '    Kind(extensions.KIND, lambda scope: extensions.find_extension_resources(scope), lambda scope, target, progress: extensions.destroy_extension_resource(scope, target, progress)),\n'
         ),
         tests=(NEIGHBOURS,),
         why="deleting a stack invokes its custom resources once more: their logs re-create the group deleted before",
