@@ -120,7 +120,8 @@ def main() -> int:
     parser.add_argument("--upgrade-package", action="append", default=[], metavar="NAME")
     args = parser.parse_args()
     failed = 0
-    for (extra, path), tool in [*((item, False) for item in LOCKS.items()), *((item, True) for item in TOOL_LOCKS.items())]:
+    locks = [(extra, path, False) for extra, path in LOCKS.items()] + [(tool, path, True) for tool, path in TOOL_LOCKS.items()]
+    for extra, path, tool in locks:
         path.parent.mkdir(exist_ok=True)
         code = compile_lock(extra, path, upgrade=args.upgrade, upgrade_packages=tuple(args.upgrade_package), tool=tool)
         print(f"{path.relative_to(REPO)}: {'written' if code == 0 else 'FAILED'}")
